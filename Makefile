@@ -1,0 +1,140 @@
+# MotoTrack — developer and CI entry points.
+#
+#   make run      set up (venv, dependencies, PWA), migrate, load demo data, serve on http://127.0.0.1:8000
+#   make test     set up plus test dependencies (Chromium, playwright), build the PWA, run the whole suite
+#
+# Everything is idempotent: stamp files keep repeated runs quick.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+MOTOTRACK := $(BIN)/mototrack
+INSTALL_STAMP := $(VENV)/.mototrack-install.stamp
+TESTDEPS_STAMP := $(VENV)/.mototrack-testdeps.stamp
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+
+CHROMIUM ?= /usr/bin/chromium
+IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+HAVE_NPM := $(shell command -v npm >/dev/null 2>&1 && echo yes)
+
+# The PWA is rebuilt only when something under pwa/ (outside node_modules and dist) changed.
+PWA_SOURCES := $(shell [ -d pwa ] && find pwa \( -path pwa/node_modules -o -path pwa/dist -o -path pwa/dev-dist -o -path pwa/src/generated \) -prune -o -type f -print 2>/dev/null)
+# po2json turns the backend's Babel catalogs into the PWA's messages at build time.
+PWA_SOURCES += $(wildcard backend/locale/*/LC_MESSAGES/*.po)
+PWA_LOCK := $(firstword $(wildcard pwa/package-lock.json) $(wildcard pwa/package.json))
+
+.PHONY: help install pwa run serve migrate seed-demo test test-deps schema audit bench clean
+
+help:
+	@echo "make run        set up and start MotoTrack (SQLite under ./data, demo data) on http://$(HOST):$(PORT)"
+	@echo "make test       run the whole test suite (SQLite, plus PostgreSQL/Redis via TEST_DATABASE_URL/TEST_REDIS_URL)"
+	@echo "make install    create $(VENV) and install the backend with its dev extras"
+	@echo "make pwa        build the PWA into pwa/dist (npm ci && npm run build)"
+	@echo "make schema     export the GraphQL schema to schema.graphql"
+	@echo "make audit      run the graphql-http server audits against a throwaway server"
+	@echo "make bench      measure requests/s and latency of two queries with wrk"
+
+# ---------------------------------------------------------------- install
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALL_STAMP): pyproject.toml | $(BIN)/python
+	@echo "==> installing mototrack[dev] into $(VENV)"
+	$(PIP) install --upgrade pip
+	$(PIP) install -e '.[dev]'
+	@touch $@
+
+install: $(INSTALL_STAMP)
+
+# Test-only extras: the playwright Python package (driving Debian's Chromium through
+# executable_path; `playwright install` is never run) and Chromium itself with Thai fonts.
+$(TESTDEPS_STAMP): $(INSTALL_STAMP)
+	@echo "==> installing test dependencies"
+	$(PIP) install playwright
+	@touch $@
+
+test-deps: $(TESTDEPS_STAMP)
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "==> installing chromium and fonts-thai-tlwg (apt-get)"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq; \
+	    apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; \
+	  else \
+	    echo "warning: $(CHROMIUM) is missing and cannot be installed (not root or no apt-get); browser tests will not run" >&2; \
+	  fi; \
+	fi
+
+# ---------------------------------------------------------------- PWA
+
+ifeq ($(HAVE_NPM),yes)
+ifneq ($(PWA_LOCK),)
+pwa/node_modules/.package-lock.json: $(PWA_LOCK)
+	@echo "==> installing PWA dependencies"
+	cd pwa && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+	@touch $@
+
+pwa/dist/index.html: pwa/node_modules/.package-lock.json $(PWA_SOURCES)
+	@echo "==> building the PWA"
+	cd pwa && npm run build
+	@touch $@
+
+pwa: pwa/dist/index.html
+else
+pwa:
+	@echo "note: pwa/package.json not found; skipping the PWA build"
+endif
+else
+pwa:
+	@echo "note: npm not found; skipping the PWA build (the API still runs; install Node.js 20 for the web app)"
+endif
+
+# ---------------------------------------------------------------- run
+
+migrate: $(INSTALL_STAMP)
+	$(MOTOTRACK) migrate
+
+seed-demo: migrate
+	$(MOTOTRACK) seed-demo
+
+serve: $(INSTALL_STAMP)
+	$(MOTOTRACK) serve --host $(HOST) --port $(PORT)
+
+run: $(INSTALL_STAMP) pwa
+	$(MOTOTRACK) migrate
+	$(MOTOTRACK) seed-demo
+	$(MOTOTRACK) serve --host $(HOST) --port $(PORT)
+
+# ---------------------------------------------------------------- test
+
+# PostgreSQL and Redis are used when reachable at these URLs (override them, or set them
+# empty to run on SQLite only); MOTOTRACK_REQUIRE_SERVICES=1 makes an unreachable one fail.
+test: export TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+test: export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+test: test-deps pwa
+	@echo "==> pytest (TEST_DATABASE_URL=$${TEST_DATABASE_URL:-<unset>} TEST_REDIS_URL=$${TEST_REDIS_URL:-<unset>})"
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# ---------------------------------------------------------------- tools
+
+schema: $(INSTALL_STAMP)
+	$(MOTOTRACK) export-schema --output schema.graphql
+
+audit: $(INSTALL_STAMP)
+	tools/graphql-http-audit/run.sh
+
+bench: $(INSTALL_STAMP)
+	bench/run.sh
+
+clean:
+	rm -f $(INSTALL_STAMP) $(TESTDEPS_STAMP)
+	rm -rf pwa/dist

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from backend.accounts.models import Site, User
+from backend.api.loaders import Loader
+
+
+class SiteLoader(Loader):
+    async def batch_load_fn(self, keys):
+        async with self.ctx.read() as s:
+            rows = (await s.execute(select(Site).where(Site.id.in_(keys), Site.garage_id == self.garage_id))).scalars()
+            found = {r.id: r for r in rows}
+        return [found.get(k) for k in keys]
+
+
+class UserLoader(Loader):
+    async def batch_load_fn(self, keys):
+        async with self.ctx.read() as s:
+            rows = (await s.execute(select(User).where(User.id.in_(keys), User.garage_id == self.garage_id))).scalars()
+            found = {r.id: r for r in rows}
+        return [found.get(k) for k in keys]

@@ -1,0 +1,387 @@
+"""GraphQL for accounts: sign-in, the garage and its settings, sites, users, API keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import strawberry
+
+from backend.accounts import service
+from backend.accounts.loaders import SiteLoader
+from backend.accounts.models import Garage as GarageModel
+from backend.api.errors import UserError
+from backend.api.mutations import fields_of, run
+from backend.api.permissions import public, requires
+from backend.core.enums import Locale as LocaleEnum
+from backend.core.enums import OperationsStream as StreamEnum
+from backend.core.errors import DomainError
+from backend.core.permissions import ApiScope as ApiScopeEnum
+from backend.core.permissions import Permission as P
+from backend.core.permissions import Role as RoleEnum
+
+Locale = strawberry.enum(LocaleEnum, name="Locale")
+Role = strawberry.enum(RoleEnum, name="Role")
+OperationsStream = strawberry.enum(StreamEnum, name="OperationsStream")
+ApiScope = strawberry.enum(ApiScopeEnum, name="ApiScope")
+
+
+@strawberry.type(description="The garage (tenant) and its settings.")
+class Garage:
+    id: strawberry.ID
+    name: str
+    currency: str
+    time_zone: str
+    default_locale: Locale
+    tax_label: str
+    tax_rate: Decimal
+    prices_include_tax: bool
+    tax_id: str | None
+    branch: str | None
+    address: str | None
+    version: int
+
+
+@strawberry.type(description="A branch or service centre of the garage.")
+class Site:
+    id: strawberry.ID
+    name: str
+    code: str | None
+    address: str | None
+    phone: str | None
+    active: bool
+
+
+@strawberry.type(description="A member of staff.")
+class User:
+    id: strawberry.ID
+    email: str
+    name: str
+    role: Role
+    phone: str | None
+    locale: Locale | None
+    active: bool
+    created_at: dt.datetime
+    last_login_at: dt.datetime | None
+
+    @strawberry.field
+    def streams(self) -> list[OperationsStream]:
+        return [StreamEnum(s) for s in self.streams]  # type: ignore[attr-defined]
+
+    @strawberry.field
+    async def home_site(self, info: strawberry.Info) -> Site | None:
+        site_id = self.home_site_id  # type: ignore[attr-defined]
+        return await info.context.loader(SiteLoader).load(site_id) if site_id else None
+
+    @strawberry.field
+    async def garage(self, info: strawberry.Info) -> Garage:
+        async with info.context.read() as s:
+            return await s.get(GarageModel, self.garage_id)  # type: ignore[attr-defined]
+
+
+@strawberry.type(description="An integrator's API key. The secret itself is shown only once, on creation.")
+class ApiKey:
+    id: strawberry.ID
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+    @strawberry.field
+    def scopes(self) -> list[ApiScope]:
+        return [ApiScopeEnum(s) for s in self.scopes]  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------------------------------------ inputs / payloads
+
+
+@strawberry.input
+class LoginInput:
+    email: str
+    password: str
+
+
+@strawberry.type
+class LoginPayload:
+    access_token: str | None = None
+    refresh_token: str | None = None
+    expires_in: int | None = None
+    user: User | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RefreshTokenInput:
+    refresh_token: str
+
+
+@strawberry.type
+class RefreshTokenPayload:
+    access_token: str | None = None
+    refresh_token: str | None = None
+    expires_in: int | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class LogoutInput:
+    refresh_token: str
+
+
+@strawberry.type
+class LogoutPayload:
+    ok: bool
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class UpdateMyPreferencesInput:
+    locale: Locale | None
+
+
+@strawberry.type
+class UserPayload:
+    user: User | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateUserInput:
+    id: strawberry.ID | None = strawberry.UNSET
+    email: str
+    name: str
+    password: str
+    role: Role
+    streams: list[OperationsStream] | None = strawberry.UNSET
+    home_site_id: strawberry.ID | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    locale: Locale | None = strawberry.UNSET
+
+
+@strawberry.input
+class UpdateUserInput:
+    id: strawberry.ID
+    email: str | None = strawberry.UNSET
+    name: str | None = strawberry.UNSET
+    password: str | None = strawberry.UNSET
+    role: Role | None = strawberry.UNSET
+    streams: list[OperationsStream] | None = strawberry.UNSET
+    home_site_id: strawberry.ID | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    locale: Locale | None = strawberry.UNSET
+
+
+@strawberry.input
+class DeactivateUserInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class CreateSiteInput:
+    id: strawberry.ID | None = strawberry.UNSET
+    name: str
+    code: str | None = strawberry.UNSET
+    address: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class UpdateSiteInput:
+    id: strawberry.ID
+    name: str | None = strawberry.UNSET
+    code: str | None = strawberry.UNSET
+    address: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
+
+
+@strawberry.type
+class SitePayload:
+    site: Site | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class UpdateGarageSettingsInput:
+    name: str | None = strawberry.UNSET
+    currency: str | None = strawberry.UNSET
+    time_zone: str | None = strawberry.UNSET
+    default_locale: Locale | None = strawberry.UNSET
+    tax_label: str | None = strawberry.UNSET
+    tax_rate: Decimal | None = strawberry.UNSET
+    prices_include_tax: bool | None = strawberry.UNSET
+    tax_id: str | None = strawberry.UNSET
+    branch: str | None = strawberry.UNSET
+    address: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class GaragePayload:
+    garage: Garage | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateApiKeyInput:
+    id: strawberry.ID | None = strawberry.UNSET
+    name: str
+    scopes: list[ApiScope]
+
+
+@strawberry.type
+class CreateApiKeyPayload:
+    api_key: ApiKey | None = None
+    secret: str | None = strawberry.field(default=None, description="The key itself. Shown only this once.")
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RevokeApiKeyInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class ApiKeyPayload:
+    api_key: ApiKey | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _client_id(value) -> uuid.UUID | None:
+    if value is None or value is strawberry.UNSET:
+        return None
+    from backend.core.validate import parse_id
+
+    return parse_id(value)
+
+
+# ------------------------------------------------------------------------------------------------ operations
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(extensions=requires(None), description="The signed-in user; null for an API key.")
+    async def me(self, info: strawberry.Info) -> User | None:
+        actor = info.context.actor
+        if actor.user_id is None:
+            return None
+        async with info.context.read() as s:
+            return await service.get_user(s, actor, actor.user_id)
+
+    @strawberry.field(extensions=requires(P.GARAGE_READ))
+    async def garage(self, info: strawberry.Info) -> Garage:
+        async with info.context.read() as s:
+            return await service.get_garage(s, info.context.actor)
+
+    @strawberry.field(extensions=requires(P.SITES_READ))
+    async def sites(self, info: strawberry.Info, include_inactive: bool = False) -> list[Site]:
+        async with info.context.read() as s:
+            return await service.list_sites(s, info.context.actor, include_inactive=include_inactive)
+
+    @strawberry.field(extensions=requires(P.USERS_READ))
+    async def users(self, info: strawberry.Info, role: Role | None = None, active: bool | None = True) -> list[User]:
+        async with info.context.read() as s:
+            return await service.list_users(s, info.context.actor, role=role, active=active)
+
+    @strawberry.field(extensions=requires(P.API_KEYS_MANAGE))
+    async def api_keys(self, info: strawberry.Info) -> list[ApiKey]:
+        async with info.context.read() as s:
+            return await service.list_api_keys(s, info.context.actor)
+
+
+def _client_address(info) -> str | None:
+    return info.context.client_address
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(extensions=public())
+    async def login(self, info: strawberry.Info, input: LoginInput) -> LoginPayload:
+        ctx = info.context
+        session = await ctx.session()
+        try:
+            async with session.begin_nested():
+                tokens = await service.login(session, ctx.settings, ctx.services.limiter, input.email,
+                                             input.password, _client_address(info))
+        except DomainError as exc:
+            return LoginPayload(errors=[UserError(field=exc.field, code=exc.code, message=exc.message(ctx.locale))])
+        return LoginPayload(access_token=tokens.access_token, refresh_token=tokens.refresh_token,
+                            expires_in=tokens.expires_in, user=tokens.user)
+
+    @strawberry.mutation(extensions=public())
+    async def refresh_token(self, info: strawberry.Info, input: RefreshTokenInput) -> RefreshTokenPayload:
+        ctx = info.context
+        session = await ctx.session()
+        outcome = await service.refresh(session, ctx.settings, input.refresh_token, _client_address(info))
+        if outcome.error is not None:
+            # a detected reuse has revoked the family: that must be committed, so no exception here
+            e = outcome.error
+            return RefreshTokenPayload(errors=[UserError(field=e.field, code=e.code, message=e.message(ctx.locale))])
+        t = outcome.tokens
+        return RefreshTokenPayload(access_token=t.access_token, refresh_token=t.refresh_token,
+                                   expires_in=t.expires_in)
+
+    @strawberry.mutation(extensions=public())
+    async def logout(self, info: strawberry.Info, input: LogoutInput) -> LogoutPayload:
+        session = await info.context.session()
+        await service.logout(session, input.refresh_token)
+        return LogoutPayload(ok=True)
+
+    @strawberry.mutation(extensions=requires(None))
+    async def update_my_preferences(self, info: strawberry.Info, input: UpdateMyPreferencesInput) -> UserPayload:
+        user, errors = await run(info, service.update_my_preferences, input.locale)
+        return UserPayload(user=user, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.USERS_MANAGE))
+    async def create_user(self, info: strawberry.Info, input: CreateUserInput) -> UserPayload:
+        async def call(session, actor):
+            return await service.create_user(session, actor, fields_of(input, service.UserInput), _client_id(input.id))
+
+        user, errors = await run(info, call)
+        return UserPayload(user=user, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.USERS_MANAGE))
+    async def update_user(self, info: strawberry.Info, input: UpdateUserInput) -> UserPayload:
+        user, errors = await run(info, service.update_user, input.id, fields_of(input, service.UserInput))
+        return UserPayload(user=user, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.USERS_MANAGE))
+    async def deactivate_user(self, info: strawberry.Info, input: DeactivateUserInput) -> UserPayload:
+        user, errors = await run(info, service.deactivate_user, input.id)
+        return UserPayload(user=user, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.SITES_MANAGE))
+    async def create_site(self, info: strawberry.Info, input: CreateSiteInput) -> SitePayload:
+        async def call(session, actor):
+            return await service.create_site(session, actor, fields_of(input, service.SiteInput), _client_id(input.id))
+
+        site, errors = await run(info, call)
+        return SitePayload(site=site, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.SITES_MANAGE))
+    async def update_site(self, info: strawberry.Info, input: UpdateSiteInput) -> SitePayload:
+        site, errors = await run(info, service.update_site, input.id, fields_of(input, service.SiteInput))
+        return SitePayload(site=site, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.GARAGE_MANAGE))
+    async def update_garage_settings(self, info: strawberry.Info, input: UpdateGarageSettingsInput) -> GaragePayload:
+        garage, errors = await run(info, service.update_garage_settings,
+                                   fields_of(input, service.GarageSettingsInput))
+        return GaragePayload(garage=garage, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.API_KEYS_MANAGE))
+    async def create_api_key(self, info: strawberry.Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+        async def call(session, actor):
+            return await service.create_api_key(session, actor, input.name, list(input.scopes), _client_id(input.id))
+
+        result, errors = await run(info, call)
+        if errors:
+            return CreateApiKeyPayload(errors=errors)
+        key, secret = result
+        return CreateApiKeyPayload(api_key=key, secret=secret)
+
+    @strawberry.mutation(extensions=requires(P.API_KEYS_MANAGE))
+    async def revoke_api_key(self, info: strawberry.Info, input: RevokeApiKeyInput) -> ApiKeyPayload:
+        key, errors = await run(info, service.revoke_api_key, input.id)
+        return ApiKeyPayload(api_key=key, errors=errors)

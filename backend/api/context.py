@@ -1,0 +1,95 @@
+"""The per-operation GraphQL context: who is acting, in which language, a loader registry and one write session."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.core.actor import Actor
+
+L = TypeVar("L")
+
+
+class Services:
+    """Process-wide things a request needs: database, settings, rate limiter, pub/sub."""
+
+    def __init__(self, db, settings, limiter, pubsub) -> None:
+        self.db = db
+        self.settings = settings
+        self.limiter = limiter
+        self.pubsub = pubsub
+
+
+class Context:
+    def __init__(self, services: Services, *, request: Any = None, actor: Actor | None = None,
+                 locale: str = "en", accept_locale: str | None = None, client_address: str | None = None) -> None:
+        self.services = services
+        self.db = services.db
+        self.settings = services.settings
+        self.request = request
+        self.actor = actor
+        self.locale = locale
+        self.accept_locale = accept_locale
+        self.client_address = client_address
+        self.connection_params: dict | None = None
+        self.reset()
+
+    def reset(self) -> None:
+        """Fresh per-operation state (a WebSocket connection runs many operations on one context)."""
+        self._loaders: dict[type, Any] = {}
+        self._session: AsyncSession | None = None
+        self._after_commit: list[Callable[[], Awaitable[None]]] = []
+
+    def loader(self, cls: type[L]) -> L:
+        """One DataLoader of each kind per operation; each batch reads in its own short session."""
+        instance = self._loaders.get(cls)
+        if instance is None:
+            instance = cls(self)
+            self._loaders[cls] = instance
+        return instance
+
+    async def session(self) -> AsyncSession:
+        """The operation's write session and transaction (mutations). Committed once, at the end."""
+        if self._session is None:
+            self._session = self.db.write_sessions()
+            await self._session.begin()
+        return self._session
+
+    def read(self):
+        """A short read-only session for a query resolver or loader batch."""
+        return self.db.read()
+
+    def after_commit(self, fn: Callable[[], Awaitable[None]]) -> None:
+        self._after_commit.append(fn)
+
+    async def finish(self, ok: bool) -> None:
+        session, self._session = self._session, None
+        callbacks, self._after_commit = self._after_commit, []
+        if session is not None:
+            try:
+                if ok:
+                    await session.commit()
+                else:
+                    await session.rollback()
+            finally:
+                await session.close()
+        if ok:
+            for fn in callbacks:
+                await fn()
+
+    def set_actor(self, actor: Actor | None) -> None:
+        self.actor = actor
+        self.locale = pick_locale(actor, self.accept_locale)
+
+
+def pick_locale(actor: Actor | None, accept_locale: str | None) -> str:
+    """The user's preference, else Accept-Language, else the garage default, else English."""
+    if actor is not None and actor.locale:
+        return actor.locale
+    if accept_locale:
+        return accept_locale
+    if actor is not None and actor.extra.get("garage_locale"):
+        return actor.extra["garage_locale"]
+    return "en"

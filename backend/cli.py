@@ -1,0 +1,130 @@
+"""The `mototrack` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from pathlib import Path
+
+
+def _settings():
+    from backend.core.settings import get_settings
+
+    return get_settings()
+
+
+def cmd_migrate(args) -> int:
+    from backend.core.migrate import upgrade
+
+    settings = _settings()
+    if settings.is_sqlite:
+        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url, args.revision)
+    print(f"database migrated to {args.revision}")
+    return 0
+
+
+def cmd_seed_demo(_args) -> int:
+    from backend.demo import seed_demo
+
+    created = asyncio.run(seed_demo(_settings().database_url))
+    print("demo data created" if created else "demo data already present: nothing changed")
+    return 0
+
+
+def cmd_export_schema(args) -> int:
+    from backend.schema import schema
+
+    text = schema.as_str().rstrip() + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"schema written to {args.output}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from backend.demo import DEMO_PASSWORD, DEMO_USERS
+
+    settings = _settings()
+    settings.check()
+    host = args.host or settings.host
+    port = args.port or settings.port
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    print(f"\nMotoTrack is starting at  http://{shown}:{port}/", flush=True)
+    print(f"  GraphQL API:             http://{shown}:{port}/graphql", flush=True)
+    if not settings.is_production:
+        print(f"  demo sign-ins (password {DEMO_PASSWORD}):", flush=True)
+        for email, _name, role, *_ in DEMO_USERS:
+            print(f"    {role.value:<18} {email}", flush=True)
+    print(flush=True)
+    uvicorn.run("backend.app:create_app", factory=True, host=host, port=port, log_level=settings.log_level.lower(),
+                workers=args.workers if args.workers > 1 else None, proxy_headers=True)
+    return 0
+
+
+def cmd_worker(_args) -> int:
+    from arq import run_worker
+
+    from backend.worker import WorkerSettings
+
+    settings = _settings()
+    if not settings.redis_url:
+        print("mototrack worker needs MOTOTRACK_REDIS_URL (embedded mode runs jobs in-process)", file=sys.stderr)
+        return 2
+    run_worker(WorkerSettings)
+    return 0
+
+
+def cmd_create_user(args) -> int:
+    from backend.demo import create_user_cli
+
+    password = args.password or getpass.getpass("password: ")
+    return asyncio.run(create_user_cli(_settings().database_url, args, password))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mototrack", description="MotoTrack garage system")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the web server (API and app)")
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(fn=cmd_serve)
+
+    p = sub.add_parser("worker", help="run the background job worker (arq on Redis)")
+    p.set_defaults(fn=cmd_worker)
+
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.add_argument("revision", nargs="?", default="head")
+    p.set_defaults(fn=cmd_migrate)
+
+    p = sub.add_parser("seed-demo", help="load the demo garage (safe to run twice)")
+    p.set_defaults(fn=cmd_seed_demo)
+
+    p = sub.add_parser("export-schema", help="write the GraphQL schema (SDL)")
+    p.add_argument("--output", "-o", default="schema.graphql")
+    p.set_defaults(fn=cmd_export_schema)
+
+    p = sub.add_parser("create-user", help="create a user; with --new-garage, a garage for them too")
+    p.add_argument("--email", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--role", default="ADMIN")
+    p.add_argument("--password", default=None, help="prompted when omitted")
+    p.add_argument("--garage", default=None, help="garage id (default: the only garage)")
+    p.add_argument("--new-garage", default=None, metavar="NAME", help="create a garage with this name first")
+    p.add_argument("--streams", default="", help="comma-separated operations streams (technicians)")
+    p.set_defaults(fn=cmd_create_user)
+
+    args = parser.parse_args(argv)
+    return int(args.fn(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Expected failures. Services raise DomainError; the API turns it into a localized UserError in the payload.
+
+Every code has an English message (translated through the Babel catalogs) and is exposed as the GraphQL enum
+ErrorCode, so a client can also translate it offline.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from backend.core.i18n import N_, translate
+
+
+class ErrorCode(enum.Enum):
+    # generic input
+    REQUIRED = "REQUIRED"
+    TOO_LONG = "TOO_LONG"
+    TOO_SHORT = "TOO_SHORT"
+    INVALID_VALUE = "INVALID_VALUE"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    INVALID_PHONE = "INVALID_PHONE"
+    NOT_FOUND = "NOT_FOUND"
+    ALREADY_EXISTS = "ALREADY_EXISTS"
+    PAGE_SIZE_TOO_LARGE = "PAGE_SIZE_TOO_LARGE"
+    INVALID_CURSOR = "INVALID_CURSOR"
+    CONFLICT = "CONFLICT"
+    # accounts
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    ACCOUNT_DEACTIVATED = "ACCOUNT_DEACTIVATED"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    INVALID_REFRESH_TOKEN = "INVALID_REFRESH_TOKEN"
+    REFRESH_TOKEN_REUSED = "REFRESH_TOKEN_REUSED"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"
+    STREAMS_ONLY_FOR_TECHNICIANS = "STREAMS_ONLY_FOR_TECHNICIANS"
+    TECHNICIAN_NEEDS_STREAM = "TECHNICIAN_NEEDS_STREAM"
+    CANNOT_DEACTIVATE_SELF = "CANNOT_DEACTIVATE_SELF"
+    INVALID_TIME_ZONE = "INVALID_TIME_ZONE"
+    INVALID_CURRENCY = "INVALID_CURRENCY"
+    INVALID_TAX_RATE = "INVALID_TAX_RATE"
+    INVALID_TAX_ID = "INVALID_TAX_ID"
+    INVALID_SCOPE = "INVALID_SCOPE"
+    # customers and vehicles
+    INVALID_REGISTRATION = "INVALID_REGISTRATION"
+    REGISTRATION_TAKEN = "REGISTRATION_TAKEN"
+    INVALID_VIN = "INVALID_VIN"
+    VIN_TAKEN = "VIN_TAKEN"
+    INVALID_YEAR = "INVALID_YEAR"
+    MILEAGE_DECREASE_NEEDS_REASON = "MILEAGE_DECREASE_NEEDS_REASON"
+    ALREADY_OWNER = "ALREADY_OWNER"
+
+
+MESSAGES: dict[ErrorCode, str] = {
+    ErrorCode.REQUIRED: N_("This field is required."),
+    ErrorCode.TOO_LONG: N_("Must be at most {max} characters."),
+    ErrorCode.TOO_SHORT: N_("Must be at least {min} characters."),
+    ErrorCode.INVALID_VALUE: N_("This value is not valid."),
+    ErrorCode.INVALID_EMAIL: N_("Enter a valid email address."),
+    ErrorCode.INVALID_PHONE: N_("Enter a valid phone number."),
+    ErrorCode.NOT_FOUND: N_("Not found."),
+    ErrorCode.ALREADY_EXISTS: N_("This already exists."),
+    ErrorCode.PAGE_SIZE_TOO_LARGE: N_("Ask for at most {max} items at a time."),
+    ErrorCode.INVALID_CURSOR: N_("The page cursor is not valid."),
+    ErrorCode.CONFLICT: N_("Someone else changed this record; reload it and try again."),
+    ErrorCode.INVALID_CREDENTIALS: N_("The email or password is wrong."),
+    ErrorCode.ACCOUNT_DEACTIVATED: N_("This account has been deactivated."),
+    ErrorCode.TOO_MANY_ATTEMPTS: N_("Too many sign-in attempts. Try again in {minutes} minutes."),
+    ErrorCode.INVALID_REFRESH_TOKEN: N_("Your session has expired. Sign in again."),
+    ErrorCode.REFRESH_TOKEN_REUSED: N_("This session was used twice and has been closed for safety. Sign in again."),
+    ErrorCode.EMAIL_TAKEN: N_("A user with this email already exists."),
+    ErrorCode.PASSWORD_TOO_SHORT: N_("The password must have at least {min} characters."),
+    ErrorCode.STREAMS_ONLY_FOR_TECHNICIANS: N_("Only technicians have operations streams."),
+    ErrorCode.TECHNICIAN_NEEDS_STREAM: N_("A technician needs at least one operations stream."),
+    ErrorCode.CANNOT_DEACTIVATE_SELF: N_("You cannot deactivate your own account."),
+    ErrorCode.INVALID_TIME_ZONE: N_("Unknown time zone."),
+    ErrorCode.INVALID_CURRENCY: N_("Unknown currency code."),
+    ErrorCode.INVALID_TAX_RATE: N_("The tax rate must be between 0 and 100 percent."),
+    ErrorCode.INVALID_TAX_ID: N_("A tax ID has 13 digits."),
+    ErrorCode.INVALID_SCOPE: N_("Unknown API key scope."),
+    ErrorCode.INVALID_REGISTRATION: N_("Enter a registration of 1 to 12 letters and digits."),
+    ErrorCode.REGISTRATION_TAKEN: N_("Registration {registration} is already on file."),
+    ErrorCode.INVALID_VIN: N_("A VIN has 17 letters and digits, without I, O or Q."),
+    ErrorCode.VIN_TAKEN: N_("VIN {vin} is already on file."),
+    ErrorCode.INVALID_YEAR: N_("Enter a year between {min} and {max}."),
+    ErrorCode.MILEAGE_DECREASE_NEEDS_REASON: N_(
+        "The reading {mileage} is lower than the last one ({last}); give a reason."
+    ),
+    ErrorCode.ALREADY_OWNER: N_("This customer already owns the vehicle."),
+}
+
+
+class DomainError(Exception):
+    """An expected failure: bad input or a broken business rule. Nothing the caller asked for has happened."""
+
+    def __init__(self, code: ErrorCode, field: str | None = None, **params: object) -> None:
+        super().__init__(code.value)
+        self.code = code
+        self.field = field
+        self.params = params
+
+    def message(self, locale: str | None) -> str:
+        return translate(locale, MESSAGES[self.code], **self.params)
+
+
+class DomainErrors(Exception):
+    """Several field errors found at once (a form with two bad fields gets both)."""
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        super().__init__(", ".join(e.code.value for e in errors))
+        self.errors = errors
+
+
+class Collector:
+    """Gathers field errors so a service can report all of them, then raise once."""
+
+    def __init__(self) -> None:
+        self.errors: list[DomainError] = []
+
+    def add(self, code: ErrorCode, field: str | None = None, **params: object) -> None:
+        self.errors.append(DomainError(code, field, **params))
+
+    def raise_if_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise DomainErrors(self.errors)

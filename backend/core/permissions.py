@@ -1,0 +1,83 @@
+"""The one role -> permission table. Resolvers name the permission they need; tests walk it role by role."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.Enum):
+    ADMIN = "ADMIN"
+    SITE_MANAGER = "SITE_MANAGER"
+    TECHNICIAN = "TECHNICIAN"
+    WORKSHOP_MANAGER = "WORKSHOP_MANAGER"
+    WAREHOUSE_MANAGER = "WAREHOUSE_MANAGER"
+    BILLING = "BILLING"
+
+
+class Permission(enum.Enum):
+    GARAGE_READ = "garage:read"
+    GARAGE_MANAGE = "garage:manage"
+    SITES_READ = "sites:read"
+    SITES_MANAGE = "sites:manage"
+    USERS_READ = "users:read"
+    USERS_MANAGE = "users:manage"
+    API_KEYS_MANAGE = "api_keys:manage"
+    CUSTOMERS_READ = "customers:read"
+    CUSTOMERS_WRITE = "customers:write"
+    VEHICLES_READ = "vehicles:read"
+    VEHICLES_WRITE = "vehicles:write"
+    MILEAGE_RECORD = "mileage:record"
+
+
+P = Permission
+_STAFF_BASE = {P.GARAGE_READ, P.SITES_READ}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.SITE_MANAGER: frozenset(
+        _STAFF_BASE
+        | {P.USERS_READ, P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.VEHICLES_WRITE, P.MILEAGE_RECORD}
+    ),
+    Role.WORKSHOP_MANAGER: frozenset(
+        _STAFF_BASE | {P.USERS_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.MILEAGE_RECORD}
+    ),
+    # A technician looks vehicles up in the bay and reads the odometer, but does not browse customers' contacts.
+    Role.TECHNICIAN: frozenset(_STAFF_BASE | {P.VEHICLES_READ, P.MILEAGE_RECORD}),
+    Role.WAREHOUSE_MANAGER: frozenset(_STAFF_BASE),
+    # Billing keeps customers' tax details right for invoices.
+    Role.BILLING: frozenset(_STAFF_BASE | {P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ}),
+}
+
+
+class ApiScope(enum.Enum):
+    """What an integrator's API key may do: read or read-write, per domain."""
+
+    ACCOUNTS_READ = "accounts:read"
+    ACCOUNTS_WRITE = "accounts:write"
+    CUSTOMERS_READ = "customers:read"
+    CUSTOMERS_WRITE = "customers:write"
+
+
+SCOPE_PERMISSIONS: dict[ApiScope, frozenset[Permission]] = {
+    ApiScope.ACCOUNTS_READ: frozenset({P.GARAGE_READ, P.SITES_READ, P.USERS_READ}),
+    ApiScope.ACCOUNTS_WRITE: frozenset(
+        {P.GARAGE_READ, P.SITES_READ, P.USERS_READ, P.GARAGE_MANAGE, P.SITES_MANAGE, P.USERS_MANAGE}
+    ),
+    ApiScope.CUSTOMERS_READ: frozenset({P.GARAGE_READ, P.CUSTOMERS_READ, P.VEHICLES_READ}),
+    ApiScope.CUSTOMERS_WRITE: frozenset(
+        {P.GARAGE_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.CUSTOMERS_WRITE, P.VEHICLES_WRITE, P.MILEAGE_RECORD}
+    ),
+}
+
+
+def permissions_for_role(role: Role) -> frozenset[Permission]:
+    return ROLE_PERMISSIONS[role]
+
+
+def permissions_for_scopes(scopes: list[ApiScope] | set[ApiScope]) -> frozenset[Permission]:
+    out: set[Permission] = set()
+    for scope in scopes:
+        out |= SCOPE_PERMISSIONS[scope]
+    # An API key never manages API keys, whatever its scopes.
+    out.discard(P.API_KEYS_MANAGE)
+    return frozenset(out)

@@ -1,0 +1,60 @@
+"""Settings read from the environment (MOTOTRACK_*) and an optional .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "change-me-this-is-the-development-secret"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MOTOTRACK_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./data/mototrack.db"
+    redis_url: str = ""
+    secret_key: str = DEFAULT_SECRET
+    public_url: str = ""
+    data_dir: Path = Path("./data")
+    pwa_dist: Path = Field(default_factory=lambda: Path(__file__).resolve().parents[2] / "pwa" / "dist")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+
+    access_token_ttl: int = 900
+    refresh_token_ttl: int = 30 * 24 * 3600
+    max_page_size: int = 100
+    default_page_size: int = 20
+    max_query_depth: int = 10
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_string_length: int = 2000
+
+    login_window_seconds: int = 900
+    login_max_attempts_per_account: int = 5
+    login_max_attempts_per_ip: int = 20
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def check(self) -> None:
+        """Refuse unsafe production configuration."""
+        if self.is_production and (self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32):
+            raise SystemExit(
+                "MOTOTRACK_ENV=production needs MOTOTRACK_SECRET_KEY set to a random value of at least 32 characters"
+            )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,88 @@
+"""Small input checks shared by services. Each adds to a Collector so a form learns every bad field at once."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from backend.core.errors import Collector, DomainError, ErrorCode
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(value: str | None) -> str | None:
+    """Trim and drop control characters; empty becomes None."""
+    if value is None:
+        return None
+    value = _CONTROL_RE.sub("", value).strip()
+    return value or None
+
+
+def text(errors: Collector, field: str, value: str | None, *, required: bool = False, max_len: int = 200,
+         min_len: int = 0) -> str | None:
+    value = clean(value)
+    if value is None:
+        if required:
+            errors.add(ErrorCode.REQUIRED, field)
+        return None
+    if len(value) > max_len:
+        errors.add(ErrorCode.TOO_LONG, field, max=max_len)
+        return None
+    if len(value) < min_len:
+        errors.add(ErrorCode.TOO_SHORT, field, min=min_len)
+        return None
+    return value
+
+
+def email(errors: Collector, field: str, value: str | None, *, required: bool = False) -> str | None:
+    value = text(errors, field, value, required=required, max_len=254)
+    if value is None:
+        return None
+    if not EMAIL_RE.match(value):
+        errors.add(ErrorCode.INVALID_EMAIL, field)
+        return None
+    return value.lower()
+
+
+def phone(errors: Collector, field: str, value: str | None, *, required: bool = False) -> str | None:
+    value = text(errors, field, value, required=required, max_len=40)
+    if value is None:
+        return None
+    if not PHONE_RE.match(value) or sum(c.isdigit() for c in value) < 6:
+        errors.add(ErrorCode.INVALID_PHONE, field)
+        return None
+    return value
+
+
+def tax_id(errors: Collector, field: str, value: str | None) -> str | None:
+    """Thai tax IDs have 13 digits; other countries' (GSTIN, UK VAT) are letters and digits up to 20."""
+    value = text(errors, field, value, max_len=20)
+    if value is None:
+        return None
+    compact = re.sub(r"[\s\-]", "", value).upper()
+    if not compact.isalnum():
+        errors.add(ErrorCode.INVALID_TAX_ID, field)
+        return None
+    if compact.isdigit() and len(compact) != 13:
+        errors.add(ErrorCode.INVALID_TAX_ID, field)
+        return None
+    return compact
+
+
+def parse_id(value: object, field: str = "id") -> uuid.UUID:
+    """Parse an ID from a client; a malformed one is simply not found."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        raise DomainError(ErrorCode.NOT_FOUND, field) from None
+
+
+def try_parse_id(value: object) -> uuid.UUID | None:
+    try:
+        return parse_id(value)
+    except DomainError:
+        return None

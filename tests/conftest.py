@@ -1,0 +1,249 @@
+"""Test fixtures. Every test that takes `app`/`client` runs once on SQLite and once on PostgreSQL.
+
+PostgreSQL and Redis are used when TEST_DATABASE_URL / TEST_REDIS_URL reach them; with MOTOTRACK_REQUIRE_SERVICES=1
+an unreachable service fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+import pytest_asyncio
+from sqlalchemy import event, text
+
+from backend.accounts import service as accounts
+from backend.accounts.models import Garage, User
+from backend.app import create_app
+from backend.core.actor import Actor
+from backend.core.db import Base, Database
+from backend.core.enums import Locale, OperationsStream
+from backend.core.migrate import upgrade_on_connection
+from backend.core.permissions import Role, permissions_for_role
+from backend.core.ratelimit import MemoryRateLimiter
+from backend.core.security import hash_password
+from backend.core.settings import Settings
+
+REQUIRE = os.environ.get("MOTOTRACK_REQUIRE_SERVICES") == "1"
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+PASSWORD = "correct horse battery"
+_HASH = None
+
+
+def password_hash() -> str:
+    global _HASH
+    if _HASH is None:
+        _HASH = hash_password(PASSWORD)
+    return _HASH
+
+
+def _backends():
+    params = [pytest.param("sqlite", id="sqlite")]
+    if PG_URL or REQUIRE:
+        params.append(pytest.param("postgresql", id="postgresql"))
+    return params
+
+
+def service_unavailable(what: str, exc: Exception | None = None):
+    message = f"{what} is not reachable: {exc}"
+    if REQUIRE:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+async def _prepare_database(url: str) -> None:
+    db = Database(url)
+    try:
+        async with db.write_engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+                await conn.commit()
+        async with db.write_engine.connect() as conn:
+            await conn.run_sync(upgrade_on_connection)
+            await conn.commit()
+    finally:
+        await db.dispose()
+
+
+@pytest_asyncio.fixture(scope="session", params=_backends())
+async def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        if not PG_URL:
+            service_unavailable("PostgreSQL (TEST_DATABASE_URL is not set)")
+        url = PG_URL
+        try:
+            db = Database(url)
+            async with db.read() as s:
+                await asyncio.wait_for(s.execute(text("SELECT 1")), 5)
+            await db.dispose()
+        except Exception as exc:  # noqa: BLE001
+            service_unavailable("PostgreSQL", exc)
+    await _prepare_database(url)
+    return url
+
+
+def make_settings(database_url: str, **overrides) -> Settings:
+    values = dict(env="test", database_url=database_url, redis_url="", secret_key="test-secret-" + "x" * 32,
+                  login_max_attempts_per_account=5, login_max_attempts_per_ip=20)
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest_asyncio.fixture(scope="session")
+async def _session_app(database_url):
+    app = create_app(make_settings(database_url))
+    yield app
+    await app.state.services.db.dispose()
+
+
+async def _truncate(db: Database) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    async with db.write_engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("TRUNCATE " + ", ".join(tables) + " CASCADE"))
+        else:
+            for name in tables:
+                await conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest_asyncio.fixture
+async def app(_session_app):
+    services = _session_app.state.services
+    await _truncate(services.db)
+    services.limiter = MemoryRateLimiter()
+    yield _session_app
+
+
+@pytest.fixture
+def db(app) -> Database:
+    return app.state.services.db
+
+
+@pytest_asyncio.fixture
+async def client(app):
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 12345))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        if statement.strip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA")):
+            return
+        self.count += 1
+        self.statements.append(statement)
+
+
+@pytest.fixture
+def count_statements(db):
+    """Usage: with count_statements() as counter: ...; counter.count"""
+    import contextlib
+
+    @contextlib.contextmanager
+    def counting():
+        counter = StatementCounter()
+        for engine in db.engines:
+            event.listen(engine.sync_engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            for engine in db.engines:
+                event.remove(engine.sync_engine, "before_cursor_execute", counter)
+
+    return counting
+
+
+# ------------------------------------------------------------------------------------------------ garages and users
+
+
+@dataclass
+class GarageWorld:
+    garage: Garage
+    users: dict[Role, User] = field(default_factory=dict)
+    tokens: dict[Role, str] = field(default_factory=dict)
+    refresh: dict[Role, str] = field(default_factory=dict)
+    extra_technician: User | None = None
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.garage.id
+
+    def actor(self, role: Role = Role.ADMIN) -> Actor:
+        user = self.users[role]
+        return Actor(garage_id=self.garage.id, permissions=permissions_for_role(role), user_id=user.id, role=role)
+
+    def token(self, role: Role = Role.ADMIN) -> str:
+        return self.tokens[role]
+
+
+async def make_garage(app, name: str = "Test Garage", locale: Locale = Locale.EN) -> GarageWorld:
+    services = app.state.services
+    tag = uuid.uuid4().hex[:8]
+    async with services.db.transaction() as session:
+        garage = await accounts.create_garage(session, accounts.GarageSettingsInput(
+            name=name, currency="THB", time_zone="Asia/Bangkok", default_locale=locale))
+        world = GarageWorld(garage=garage)
+        for role in Role:
+            user = User(garage_id=garage.id, email=f"{role.value.lower()}.{tag}@test.example",
+                        name=f"{role.value.title()} {tag}", password_hash=password_hash(), role=role,
+                        streams=[OperationsStream.MECHANICAL.value] if role == Role.TECHNICIAN else [])
+            session.add(user)
+            await session.flush()
+            world.users[role] = user
+            tokens = await accounts._issue_tokens(session, services.settings, user, uuid.uuid4(), "127.0.0.1")
+            world.tokens[role] = tokens.access_token
+            world.refresh[role] = tokens.refresh_token
+    return world
+
+
+@pytest_asyncio.fixture
+async def garage(app) -> GarageWorld:
+    return await make_garage(app, "Garage One")
+
+
+@pytest_asyncio.fixture
+async def other_garage(app) -> GarageWorld:
+    return await make_garage(app, "Garage Two")
+
+
+# ------------------------------------------------------------------------------------------------ GraphQL helper
+
+
+class GQL:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def __call__(self, query: str, variables: dict | None = None, *, token: str | None = None,
+                       lang: str | None = None, expect_errors: bool = False) -> dict:
+        headers = {}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if lang:
+            headers["Accept-Language"] = lang
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
+                                          headers=headers)
+        body = response.json()
+        if not expect_errors and body.get("errors"):
+            raise AssertionError(f"unexpected GraphQL errors: {body['errors']}")
+        return body
+
+
+@pytest.fixture
+def gql(client) -> GQL:
+    return GQL(client)
+
+
+def error_codes(body: dict) -> list[str]:
+    return [e.get("extensions", {}).get("code") for e in body.get("errors") or []]

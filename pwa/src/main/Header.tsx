@@ -1,0 +1,45 @@
+import { useState } from 'preact/hooks';
+import { signOut } from '../shared/auth';
+import { t } from '../shared/i18n';
+import { roleLabel } from '../shared/roles';
+import type { User } from '../shared/types';
+import { LanguageSwitch } from './LanguageSwitch';
+import { Logo } from './Logo';
+import { OnlineBadge } from './OnlineBadge';
+
+export function Header({ user }: { user: User }) {
+  const [leaving, setLeaving] = useState(false);
+  return (
+    <header class="topbar">
+      <div class="topbar-row">
+        <div class="brand">
+          <Logo size={28} />
+          <span class="brand-name">MotoTrack</span>
+          {user.garage?.name && <span class="garage-name" data-testid="garage-name">{user.garage.name}</span>}
+        </div>
+        <OnlineBadge />
+      </div>
+      <div class="topbar-row">
+        <div class="who">
+          <span class="who-name" data-testid="user-name">{user.name}</span>
+          <span class="who-role" data-testid="user-role">{roleLabel(user.role)}</span>
+        </div>
+        <div class="topbar-actions">
+          <LanguageSwitch dark />
+          <button
+            type="button"
+            class="btn btn-ghost-dark"
+            data-testid="sign-out"
+            disabled={leaving}
+            onClick={() => {
+              setLeaving(true);
+              void signOut();
+            }}
+          >
+            {t('Sign out')}
+          </button>
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,305 @@
+// Sign-in state. The refresh token (and the last known user) live in IndexedDB so a reload or a restart
+// keeps the user signed in, even offline; the short-lived access token lives only in memory and is renewed
+// shortly before it expires, or when the server answers UNAUTHENTICATED.
+import { ApiError, graphql, type RequestOptions } from './api';
+import { clearUserData, loadSession, saveSession } from './db';
+import { getLocale, setLocale, toLocale, type Locale } from './i18n';
+import { createStore } from './store';
+import type { User, UserError } from './types';
+
+export type AuthState =
+  | { status: 'loading' }
+  | { status: 'signedOut'; expired?: boolean }
+  | { status: 'signedIn'; user: User };
+
+export const authStore = createStore<AuthState>({ status: 'loading' });
+
+const USER_FIELDS = 'id name email role locale';
+
+const LOGIN = `mutation Login($input: LoginInput!) {
+  login(input: $input) { accessToken refreshToken expiresIn user { ${USER_FIELDS} } errors { field code message } }
+}`;
+const REFRESH = `mutation Refresh($input: RefreshTokenInput!) {
+  refreshToken(input: $input) { accessToken refreshToken expiresIn errors { field code message } }
+}`;
+const LOGOUT = `mutation Logout($input: LogoutInput!) {
+  logout(input: $input) { ok errors { field code message } }
+}`;
+const ME = `query Me { me { ${USER_FIELDS} garage { id name defaultLocale } } }`;
+const UPDATE_PREFERENCES = `mutation UpdateMyPreferences($input: UpdateMyPreferencesInput!) {
+  updateMyPreferences(input: $input) { user { id locale } errors { field code message } }
+}`;
+
+interface TokenPayload {
+  accessToken: string | null;
+  refreshToken: string | null;
+  expiresIn: number | null;
+  errors: UserError[];
+}
+
+let accessToken: string | null = null;
+let accessExpiresAt = 0;
+let renewTimer: ReturnType<typeof setTimeout> | undefined;
+let renewing: Promise<string | null> | null = null;
+
+/** Renew this long before the access token expires (at most a fifth of its lifetime). */
+const RENEW_LEAD_MS = 60_000;
+
+function currentUser(): User | null {
+  const s = authStore.get();
+  return s.status === 'signedIn' ? s.user : null;
+}
+
+function scheduleRenewal(expiresInSeconds: number): void {
+  const lifetime = Math.max(0, expiresInSeconds * 1000);
+  accessExpiresAt = Date.now() + lifetime;
+  clearTimeout(renewTimer);
+  const delay = Math.max(1000, lifetime - Math.min(RENEW_LEAD_MS, lifetime / 5));
+  renewTimer = setTimeout(() => {
+    renew().catch(() => {
+      /* offline: retried on the "online" event or the next request */
+    });
+  }, delay);
+}
+
+function forgetTokens(): void {
+  accessToken = null;
+  accessExpiresAt = 0;
+  clearTimeout(renewTimer);
+}
+
+/** Ends the local session (the server session has ended or must be forgotten). */
+async function endLocalSession(expired: boolean): Promise<void> {
+  forgetTokens();
+  try {
+    await clearUserData();
+  } finally {
+    authStore.set({ status: 'signedOut', expired });
+  }
+}
+
+async function withAuthLock<T>(fn: () => Promise<T>): Promise<T> {
+  // One tab renews at a time, so a rotated refresh token is never used twice.
+  if (typeof navigator !== 'undefined' && navigator.locks?.request) {
+    return navigator.locks.request('mototrack-auth', fn) as Promise<T>;
+  }
+  return fn();
+}
+
+/**
+ * Gets a new access token with the stored refresh token. Resolves to the token, or null when the
+ * session is no longer valid (the user is then signed out). Throws ApiError when the server is unreachable.
+ */
+export function renew(): Promise<string | null> {
+  renewing ??= withAuthLock(async () => {
+    const stored = await loadSession(); // the latest token, possibly rotated by another tab
+    if (!stored) {
+      if (currentUser()) await endLocalSession(true);
+      return null;
+    }
+    let payload: TokenPayload;
+    try {
+      const data = await graphql<{ refreshToken: TokenPayload }>(REFRESH, { input: { refreshToken: stored.refreshToken } });
+      payload = data.refreshToken;
+    } catch (e) {
+      if (e instanceof ApiError && (e.kind === 'unauthenticated' || e.kind === 'forbidden')) {
+        await endLocalSession(true);
+        return null;
+      }
+      throw e;
+    }
+    if (payload.errors?.length || !payload.accessToken) {
+      await endLocalSession(true);
+      return null;
+    }
+    accessToken = payload.accessToken;
+    scheduleRenewal(payload.expiresIn ?? 300);
+    if (payload.refreshToken && payload.refreshToken !== stored.refreshToken) {
+      await saveSession({ ...stored, refreshToken: payload.refreshToken, savedAt: Date.now() });
+    }
+    return accessToken;
+  }).finally(() => {
+    renewing = null;
+  });
+  return renewing;
+}
+
+async function validAccessToken(): Promise<string | null> {
+  if (accessToken && Date.now() < accessExpiresAt - 5000) return accessToken;
+  return renew();
+}
+
+/**
+ * Runs a GraphQL operation as the signed-in user. An UNAUTHENTICATED answer renews the access token
+ * and retries once; if the session cannot be renewed the user is signed out.
+ */
+export async function authedGraphql<T>(
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: Omit<RequestOptions, 'token'> = {},
+): Promise<T> {
+  let token = await validAccessToken();
+  if (!token) throw new ApiError('unauthenticated', 'Not signed in');
+  try {
+    return await graphql<T>(query, variables, { ...options, token });
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.kind !== 'unauthenticated') throw e;
+  }
+  forgetTokens();
+  token = await renew();
+  if (!token) throw new ApiError('unauthenticated', 'Not signed in');
+  try {
+    return await graphql<T>(query, variables, { ...options, token });
+  } catch (e) {
+    if (e instanceof ApiError && e.kind === 'unauthenticated') await endLocalSession(true);
+    throw e;
+  }
+}
+
+// ---- the user's language preference ----------------------------------------------------------
+
+const LOCALE_SYNC_KEY = 'mototrack.localeSyncPending';
+
+function pendingLocale(): Locale | null {
+  try {
+    return toLocale(localStorage.getItem(LOCALE_SYNC_KEY));
+  } catch {
+    return null;
+  }
+}
+
+function setPendingLocale(locale: Locale | null): void {
+  try {
+    if (locale) localStorage.setItem(LOCALE_SYNC_KEY, locale);
+    else localStorage.removeItem(LOCALE_SYNC_KEY);
+  } catch {
+    /* ignore */
+  }
+}
+
+async function pushLocale(locale: Locale): Promise<void> {
+  const data = await authedGraphql<{
+    updateMyPreferences: { user: { id: string; locale: string | null } | null; errors: UserError[] };
+  }>(UPDATE_PREFERENCES, { input: { locale: locale.toUpperCase() } });
+  // Refused (payload errors) or done: either way there is nothing left to retry.
+  setPendingLocale(null);
+  const user = currentUser();
+  const saved = data.updateMyPreferences.user;
+  if (user && saved && !data.updateMyPreferences.errors?.length) {
+    updateUser({ ...user, locale: saved.locale });
+  }
+}
+
+/** Switches the language now and remembers it: on this device, and on the account when signed in. */
+export async function changeLocale(locale: Locale): Promise<void> {
+  setLocale(locale);
+  if (!currentUser()) return;
+  setPendingLocale(locale);
+  try {
+    await pushLocale(locale);
+  } catch {
+    /* offline or server trouble: kept pending and sent when the network returns */
+  }
+}
+
+/** Applies the account's language unless a local change is still waiting to be sent. */
+function adoptUserLocale(user: User): void {
+  const pending = pendingLocale();
+  if (pending) {
+    void pushLocale(pending).catch(() => undefined);
+    return;
+  }
+  const preferred = toLocale(user.locale);
+  if (preferred && preferred !== getLocale()) setLocale(preferred);
+}
+
+// ---- session lifecycle -----------------------------------------------------------------------
+
+function updateUser(user: User): void {
+  authStore.set({ status: 'signedIn', user });
+  void loadSession().then((s) => (s ? saveSession({ ...s, user, savedAt: Date.now() }) : undefined));
+}
+
+/** Refreshes the user (name, role, garage, language) from the server. */
+export async function refreshMe(): Promise<void> {
+  const data = await authedGraphql<{ me: User | null }>(ME);
+  if (!data.me) return;
+  const prev = currentUser();
+  if (!prev) return;
+  updateUser(data.me);
+  adoptUserLocale(data.me);
+}
+
+export type SignInResult = { ok: true } | { ok: false; errors: UserError[]; network?: boolean };
+
+export async function signIn(email: string, password: string): Promise<SignInResult> {
+  let payload: TokenPayload & { user: User | null };
+  try {
+    const data = await graphql<{ login: TokenPayload & { user: User | null } }>(LOGIN, { input: { email, password } });
+    payload = data.login;
+  } catch (e) {
+    if (e instanceof ApiError && e.kind === 'network') return { ok: false, errors: [], network: true };
+    const message = e instanceof ApiError && e.kind === 'graphql' ? e.message : '';
+    return { ok: false, errors: message ? [{ code: 'GRAPHQL', message }] : [] };
+  }
+  if (payload.errors?.length || !payload.accessToken || !payload.refreshToken || !payload.user) {
+    return { ok: false, errors: payload.errors ?? [] };
+  }
+  setPendingLocale(null);
+  accessToken = payload.accessToken;
+  scheduleRenewal(payload.expiresIn ?? 300);
+  await saveSession({ refreshToken: payload.refreshToken, user: payload.user, savedAt: Date.now() });
+  const preferred = toLocale(payload.user.locale);
+  if (preferred) setLocale(preferred);
+  authStore.set({ status: 'signedIn', user: payload.user });
+  void refreshMe().catch(() => undefined);
+  return { ok: true };
+}
+
+/** Signs out: the local session ends at once; the server is told to revoke the refresh token. */
+export async function signOut(): Promise<void> {
+  const stored = await loadSession().catch(() => undefined);
+  const token = accessToken && Date.now() < accessExpiresAt ? accessToken : null;
+  setPendingLocale(null);
+  await endLocalSession(false);
+  if (stored) {
+    await graphql(LOGOUT, { input: { refreshToken: stored.refreshToken } }, { token, timeoutMs: 5000 }).catch(
+      () => undefined, // offline: the refresh token expires on its own
+    );
+  }
+}
+
+function resumeAfterReconnect(): void {
+  if (!currentUser()) return;
+  const pending = pendingLocale();
+  void validAccessToken()
+    .then((token) => (token ? (pending ? pushLocale(pending) : refreshMe()) : undefined))
+    .catch(() => undefined);
+}
+
+/** Restores the stored session at start-up; the app works offline with the last known user. */
+export async function initAuth(): Promise<void> {
+  window.addEventListener('online', resumeAfterReconnect);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && currentUser() && Date.now() > accessExpiresAt - RENEW_LEAD_MS) {
+      void renew().catch(() => undefined);
+    }
+  });
+  let stored;
+  try {
+    stored = await loadSession();
+  } catch {
+    stored = undefined;
+  }
+  if (!stored) {
+    authStore.set({ status: 'signedOut' });
+    return;
+  }
+  authStore.set({ status: 'signedIn', user: stored.user });
+  try {
+    await renew();
+    if (currentUser()) await refreshMe();
+  } catch {
+    /* offline: keep the stored session; resumeAfterReconnect retries */
+  }
+}

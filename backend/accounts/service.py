@@ -443,7 +443,8 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserInput, user
         errors.add(ErrorCode.REQUIRED, "password")
     fields = await _check_user(session, actor, errors, data, None)
     errors.raise_if_any()
-    user = User(garage_id=actor.garage_id, streams=[], **fields)
+    fields.setdefault("streams", [])
+    user = User(garage_id=actor.garage_id, **fields)
     if user_id is not None:
         if await session.get(User, user_id) is not None:
             raise DomainError(ErrorCode.ALREADY_EXISTS, "id")

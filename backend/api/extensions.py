@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 
-import graphql.pyutils.did_you_mean as _did_you_mean
+import sys
+
+import graphql.pyutils.did_you_mean  # noqa: F401  (loads the module so it can be configured below)
 from graphql import (
     ASTValidationRule,
     FieldNode,
@@ -28,7 +30,7 @@ from backend.api.errors import PublicError, UNEXPECTED_MESSAGE
 from backend.core.i18n import translate
 
 # No "did you mean ...?" hints: they would describe the schema to someone probing it.
-_did_you_mean.MAX_LENGTH = 0
+sys.modules["graphql.pyutils.did_you_mean"].MAX_LENGTH = 0
 
 
 def _depth_rule(max_depth: int) -> type[ASTValidationRule]:

@@ -48,6 +48,7 @@ class ErrorCode(enum.Enum):
     INVALID_YEAR = "INVALID_YEAR"
     MILEAGE_DECREASE_NEEDS_REASON = "MILEAGE_DECREASE_NEEDS_REASON"
     ALREADY_OWNER = "ALREADY_OWNER"
+    INVALID_MILEAGE = "INVALID_MILEAGE"
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -86,6 +87,7 @@ MESSAGES: dict[ErrorCode, str] = {
         "The reading {mileage} is lower than the last one ({last}); give a reason."
     ),
     ErrorCode.ALREADY_OWNER: N_("This customer already owns the vehicle."),
+    ErrorCode.INVALID_MILEAGE: N_("Enter a mileage between {min} and {max}."),
 }
 
 

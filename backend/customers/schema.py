@@ -1,20 +1,331 @@
-"""GraphQL for customers and vehicles (being written)."""
+"""GraphQL for customers and vehicles: profiles, search, ownership history and the mileage log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
 
 import strawberry
+
+from backend.accounts.schema import Locale
+from backend.api import connections
+from backend.api.connections import Connection
+from backend.api.errors import UserError, from_domain
+from backend.api.mutations import fields_of, run
+from backend.api.permissions import requires
+from backend.core.errors import DomainError, ErrorCode
+from backend.core.permissions import Permission as P
+from backend.customers import service
+from backend.customers.loaders import (
+    CustomerLoader,
+    MileageLogLoader,
+    OwnershipHistoryLoader,
+    VehiclesByOwnerLoader,
+)
+from backend.customers.models import ContactChannel as ContactChannelEnum
+from backend.customers.models import FuelType as FuelTypeEnum
+
+ContactChannel = strawberry.enum(ContactChannelEnum, name="ContactChannel",
+                                 description="How a customer prefers to be contacted.")
+FuelType = strawberry.enum(FuelTypeEnum, name="FuelType")
+
+
+@strawberry.type(description="A customer of the garage: a person or a company.")
+class Customer:
+    id: strawberry.ID
+    name: str
+    phone: str | None
+    email: str | None
+    address: str | None
+    tax_id: str | None
+    branch: str | None
+    locale: Locale | None
+    contact_channel: ContactChannel
+    consent_sms: bool
+    consent_email: bool
+    notes: str | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @strawberry.field(extensions=requires(P.VEHICLES_READ), description="The vehicles the customer owns now.")
+    async def vehicles(self, info: strawberry.Info) -> list[Vehicle]:
+        return await info.context.loader(VehiclesByOwnerLoader).load(self.id)
+
+
+@strawberry.type(description="A vehicle. The registration is stored normalised: upper case, letters and digits.")
+class Vehicle:
+    id: strawberry.ID
+    registration: str
+    registration_display: str = strawberry.field(description="The registration as it was typed.")
+    vin: str | None
+    make: str | None
+    model: str | None
+    year: int | None
+    colour: str | None
+    fuel: FuelType | None
+    first_registration_date: dt.date | None
+    mot_expiry: dt.date | None
+    mileage: int | None
+    mileage_recorded_at: dt.datetime | None
+    notes: str | None
+    version: int
+    created_at: dt.datetime
+
+    @strawberry.field(extensions=requires(P.CUSTOMERS_READ), description="The current owner.")
+    async def owner(self, info: strawberry.Info) -> Customer | None:
+        owner_id = self.owner_id  # type: ignore[attr-defined]
+        return await info.context.loader(CustomerLoader).load(owner_id) if owner_id else None
+
+    @strawberry.field(description="Every owner the vehicle has had, oldest first.")
+    async def ownership_history(self, info: strawberry.Info) -> list[VehicleOwnership]:
+        return await info.context.loader(OwnershipHistoryLoader).load(self.id)
+
+    @strawberry.field(description="The odometer readings, oldest first.")
+    async def mileage_log(self, info: strawberry.Info) -> list[MileageReading]:
+        return await info.context.loader(MileageLogLoader).load(self.id)
+
+
+@strawberry.type(description="One owner of a vehicle for a period; endedAt is null for the current owner.")
+class VehicleOwnership:
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    note: str | None
+
+    @strawberry.field(extensions=requires(P.CUSTOMERS_READ))
+    async def customer(self, info: strawberry.Info) -> Customer:
+        return await info.context.loader(CustomerLoader).load(self.customer_id)  # type: ignore[attr-defined]
+
+
+@strawberry.type(description="An odometer reading. A reading lower than the one before carries a reason.")
+class MileageReading:
+    mileage: int
+    recorded_at: dt.datetime
+    reason: str | None
+
+
+# ------------------------------------------------------------------------------------------------ inputs / payloads
+
+
+@strawberry.input
+class CreateCustomerInput:
+    id: strawberry.ID | None = strawberry.UNSET
+    name: str
+    phone: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    address: str | None = strawberry.UNSET
+    tax_id: str | None = strawberry.UNSET
+    branch: str | None = strawberry.UNSET
+    locale: Locale | None = strawberry.UNSET
+    contact_channel: ContactChannel | None = strawberry.UNSET
+    consent_sms: bool | None = strawberry.UNSET
+    consent_email: bool | None = strawberry.UNSET
+    notes: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class UpdateCustomerInput:
+    id: strawberry.ID
+    expected_version: int | None = strawberry.UNSET
+    name: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    address: str | None = strawberry.UNSET
+    tax_id: str | None = strawberry.UNSET
+    branch: str | None = strawberry.UNSET
+    locale: Locale | None = strawberry.UNSET
+    contact_channel: ContactChannel | None = strawberry.UNSET
+    consent_sms: bool | None = strawberry.UNSET
+    consent_email: bool | None = strawberry.UNSET
+    notes: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class CustomerPayload:
+    customer: Customer | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateVehicleInput:
+    id: strawberry.ID | None = strawberry.UNSET
+    registration: str
+    vin: str | None = strawberry.UNSET
+    make: str | None = strawberry.UNSET
+    model: str | None = strawberry.UNSET
+    year: int | None = strawberry.UNSET
+    colour: str | None = strawberry.UNSET
+    fuel: FuelType | None = strawberry.UNSET
+    first_registration_date: dt.date | None = strawberry.UNSET
+    mot_expiry: dt.date | None = strawberry.UNSET
+    mileage: int | None = strawberry.UNSET
+    owner_id: strawberry.ID | None = strawberry.UNSET
+    notes: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="Change a vehicle's details. The owner changes with transferVehicle, the mileage "
+                              "with recordMileage.")
+class UpdateVehicleInput:
+    id: strawberry.ID
+    expected_version: int | None = strawberry.UNSET
+    registration: str | None = strawberry.UNSET
+    vin: str | None = strawberry.UNSET
+    make: str | None = strawberry.UNSET
+    model: str | None = strawberry.UNSET
+    year: int | None = strawberry.UNSET
+    colour: str | None = strawberry.UNSET
+    fuel: FuelType | None = strawberry.UNSET
+    first_registration_date: dt.date | None = strawberry.UNSET
+    mot_expiry: dt.date | None = strawberry.UNSET
+    notes: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class TransferVehicleInput:
+    vehicle_id: strawberry.ID
+    new_owner_id: strawberry.ID
+    note: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class RecordMileageInput:
+    vehicle_id: strawberry.ID
+    mileage: int
+    reason: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class VehiclePayload:
+    vehicle: Vehicle | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _given(value):
+    return None if value is strawberry.UNSET else value
+
+
+def _client_id(value) -> uuid.UUID | None:
+    if value is None or value is strawberry.UNSET:
+        return None
+    from backend.core.validate import parse_id
+
+    return parse_id(value)
+
+
+def _conflict(errors: list[UserError]) -> bool:
+    return any(e.code == ErrorCode.CONFLICT for e in errors)
+
+
+async def _read(info: strawberry.Info, fn, *args, **kwargs):
+    """One service call in a short read session; expected failures become BAD_USER_INPUT errors."""
+    ctx = info.context
+    try:
+        async with ctx.read() as session:
+            return await fn(session, ctx.actor, *args, **kwargs)
+    except DomainError as exc:
+        raise from_domain(exc, ctx.locale) from None
+
+
+def _after(info: strawberry.Info, after: str | None) -> tuple[str, str] | None:
+    values = connections.decode_cursor(after, 2, info.context.locale)
+    return (values[0], values[1]) if values is not None else None
+
+
+# ------------------------------------------------------------------------------------------------ operations
 
 
 @strawberry.type
 class Query:
-    @strawberry.field
-    def _placeholder(self) -> bool:  # replaced by the real fields
-        return True
+    @strawberry.field(extensions=requires(P.CUSTOMERS_READ),
+                      description="Customers by name. `search` matches name, phone, email, and the registration or "
+                                  "VIN of a vehicle they own (partial, any case).")
+    async def customers(self, info: strawberry.Info, search: str | None = None, first: int | None = None,
+                        after: str | None = None) -> Connection[Customer]:
+        limit = connections.page_size(info, first)
+        rows = await _read(info, service.list_customers, search=search, limit=limit, after=_after(info, after))
+        loader = info.context.loader(CustomerLoader)
+        for row in rows:  # their vehicles' owner is themselves: no second query for it
+            loader.prime(row.id, row)
+        return connections.build(rows, limit, key=lambda c: (c.name, c.id))
+
+    @strawberry.field(extensions=requires(P.CUSTOMERS_READ), description="A customer; null when unknown.")
+    async def customer(self, info: strawberry.Info, id: strawberry.ID) -> Customer | None:
+        row = await _read(info, service.find_customer, id)
+        if row is not None:
+            info.context.loader(CustomerLoader).prime(row.id, row)
+        return row
+
+    @strawberry.field(extensions=requires(P.VEHICLES_READ),
+                      description="Vehicles by registration. `search` matches registration (however it is typed), "
+                                  "VIN, and the owner's name, phone or email.")
+    async def vehicles(self, info: strawberry.Info, search: str | None = None, first: int | None = None,
+                       after: str | None = None) -> Connection[Vehicle]:
+        limit = connections.page_size(info, first)
+        rows = await _read(info, service.list_vehicles, search=search, limit=limit, after=_after(info, after))
+        return connections.build(rows, limit, key=lambda r: (r.registration, r.id))
+
+    @strawberry.field(extensions=requires(P.VEHICLES_READ), description="A vehicle; null when unknown.")
+    async def vehicle(self, info: strawberry.Info, id: strawberry.ID) -> Vehicle | None:
+        return await _read(info, service.find_vehicle, id)
+
+    @strawberry.field(extensions=requires(P.VEHICLES_READ),
+                      description='The vehicle with this registration, however it is typed ("ab12 cde" finds '
+                                  '"AB12CDE"); null when unknown.')
+    async def vehicle_by_registration(self, info: strawberry.Info, registration: str) -> Vehicle | None:
+        return await _read(info, service.vehicle_by_registration, registration)
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.field
-    def _placeholder(self) -> bool:
-        return True
+    @strawberry.mutation(extensions=requires(P.CUSTOMERS_WRITE))
+    async def create_customer(self, info: strawberry.Info, input: CreateCustomerInput) -> CustomerPayload:
+        async def call(session, actor):
+            return await service.create_customer(session, actor, fields_of(input, service.CustomerInput),
+                                                 _client_id(input.id))
+
+        customer, errors = await run(info, call)
+        return CustomerPayload(customer=customer, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.CUSTOMERS_WRITE),
+                         description="With expectedVersion, a stale edit gets CONFLICT and the current record.")
+    async def update_customer(self, info: strawberry.Info, input: UpdateCustomerInput) -> CustomerPayload:
+        customer, errors = await run(info, service.update_customer, input.id,
+                                     fields_of(input, service.CustomerInput), _given(input.expected_version))
+        if _conflict(errors):
+            customer, _ = await run(info, service.find_customer, input.id)
+        return CustomerPayload(customer=customer, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.VEHICLES_WRITE))
+    async def create_vehicle(self, info: strawberry.Info, input: CreateVehicleInput) -> VehiclePayload:
+        async def call(session, actor):
+            return await service.create_vehicle(session, actor, fields_of(input, service.VehicleInput),
+                                                _client_id(input.id))
+
+        vehicle, errors = await run(info, call)
+        return VehiclePayload(vehicle=vehicle, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.VEHICLES_WRITE),
+                         description="With expectedVersion, a stale edit gets CONFLICT and the current record.")
+    async def update_vehicle(self, info: strawberry.Info, input: UpdateVehicleInput) -> VehiclePayload:
+        vehicle, errors = await run(info, service.update_vehicle, input.id, fields_of(input, service.VehicleInput),
+                                    _given(input.expected_version))
+        if _conflict(errors):
+            vehicle, _ = await run(info, service.find_vehicle, input.id)
+        return VehiclePayload(vehicle=vehicle, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.VEHICLES_WRITE),
+                         description="Hand the vehicle to another customer; the past owners stay in its history.")
+    async def transfer_vehicle(self, info: strawberry.Info, input: TransferVehicleInput) -> VehiclePayload:
+        vehicle, errors = await run(info, service.transfer_vehicle, input.vehicle_id, input.new_owner_id,
+                                    _given(input.note))
+        return VehiclePayload(vehicle=vehicle, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.MILEAGE_RECORD),
+                         description="Log an odometer reading; one lower than the last needs a reason.")
+    async def record_mileage(self, info: strawberry.Info, input: RecordMileageInput) -> VehiclePayload:
+        vehicle, errors = await run(info, service.record_mileage, input.vehicle_id, input.mileage,
+                                    _given(input.reason))
+        return VehiclePayload(vehicle=vehicle, errors=errors)
 
 
 Subscription = None

@@ -1,0 +1,91 @@
+"""DataLoaders for customers and vehicles: one garage-scoped query per batch.
+
+In a query each batch reads in its own short session. In a mutation the payload must show what the mutation just
+wrote (a new vehicle's first ownership and mileage reading), which only the operation's uncommitted write session
+can see, so there the batches take turns on that session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from contextlib import asynccontextmanager
+
+from sqlalchemy import select
+
+from backend.api.loaders import Loader
+from backend.customers.models import Customer, MileageReading, Vehicle, VehicleOwnership
+
+
+class _CustomersLoader(Loader):
+    @asynccontextmanager
+    async def session(self):
+        ctx = self.ctx
+        write_session = getattr(ctx, "_session", None)
+        if write_session is None:
+            async with ctx.read() as s:
+                yield s
+            return
+        lock = ctx.__dict__.get("_customers_loader_lock")
+        if lock is None:
+            lock = ctx.__dict__["_customers_loader_lock"] = asyncio.Lock()
+        async with lock:
+            yield write_session
+
+    async def _rows(self, query):
+        async with self.session() as s:
+            return list((await s.execute(query)).scalars())
+
+
+class CustomerLoader(_CustomersLoader):
+    """Customer by id (None for an unknown id or another garage's)."""
+
+    async def batch_load_fn(self, keys):
+        rows = await self._rows(select(Customer).where(Customer.id.in_(keys), Customer.garage_id == self.garage_id))
+        found = {r.id: r for r in rows}
+        return [found.get(k) for k in keys]
+
+
+class VehiclesByOwnerLoader(_CustomersLoader):
+    """The vehicles a customer owns now, by registration."""
+
+    async def batch_load_fn(self, keys):
+        rows = await self._rows(
+            select(Vehicle)
+            .where(Vehicle.owner_id.in_(keys), Vehicle.garage_id == self.garage_id)
+            .order_by(Vehicle.registration, Vehicle.id)
+        )
+        grouped: dict = defaultdict(list)
+        for row in rows:
+            grouped[row.owner_id].append(row)
+        return [grouped.get(k, []) for k in keys]
+
+
+class OwnershipHistoryLoader(_CustomersLoader):
+    """Every owner a vehicle has had, oldest first; the last one (ended_at null) is the current owner."""
+
+    async def batch_load_fn(self, keys):
+        rows = await self._rows(
+            select(VehicleOwnership)
+            .where(VehicleOwnership.vehicle_id.in_(keys), VehicleOwnership.garage_id == self.garage_id)
+            .order_by(VehicleOwnership.started_at, VehicleOwnership.id)
+        )
+        grouped: dict = defaultdict(list)
+        for row in rows:
+            grouped[row.vehicle_id].append(row)
+        return [grouped.get(k, []) for k in keys]
+
+
+class MileageLogLoader(_CustomersLoader):
+    """A vehicle's odometer readings, oldest first."""
+
+    async def batch_load_fn(self, keys):
+        rows = await self._rows(
+            select(MileageReading)
+            .where(MileageReading.vehicle_id.in_(keys), MileageReading.garage_id == self.garage_id)
+            .order_by(MileageReading.recorded_at, MileageReading.id)
+        )
+        grouped: dict = defaultdict(list)
+        for row in rows:
+            grouped[row.vehicle_id].append(row)
+        return [grouped.get(k, []) for k in keys]

@@ -1,0 +1,556 @@
+"""Customers and vehicles: profiles, registration and VIN rules, ownership over time, the mileage log, search.
+
+Every query is scoped by the actor's garage. Registrations are stored normalised (upper case, letters and digits
+only) next to the form the user typed, so "ab12 cde", "AB-12-CDE" and "AB12CDE" are the same vehicle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, func, literal, or_, select, union, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.core import validate as v
+from backend.core.actor import Actor
+from backend.core.db import utcnow
+from backend.core.enums import Locale
+from backend.core.errors import Collector, DomainError, ErrorCode
+from backend.core.ids import new_id
+from backend.customers.models import ContactChannel, Customer, FuelType, MileageReading, Vehicle, VehicleOwnership
+
+__all__ = [
+    "ContactChannel", "FuelType", "CustomerInput", "VehicleInput", "create_customer", "update_customer",
+    "get_customer", "list_customers", "create_vehicle", "update_vehicle", "get_vehicle", "vehicle_by_registration",
+    "list_vehicles", "transfer_vehicle", "record_mileage", "normalize_registration",
+]
+
+_UNSET = object()
+
+MAX_SEARCH = 200
+MAX_MILEAGE = 2_000_000
+MIN_YEAR = 1900
+MAX_REGISTRATION = 12
+MAX_NOTES = 5000
+
+# Plates: Latin letters, Thai consonants (ก..ฮ) and digits. Spaces, dashes and dots are only separators.
+_REGISTRATION_RE = re.compile(r"^[A-Z0-9\u0e01-\u0e2e]{1,%d}$" % MAX_REGISTRATION)
+_SEPARATORS_RE = re.compile(r"[\s\-.]+")
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+
+
+def normalize_registration(value: str | None) -> str:
+    """'ab12 cde', 'AB-12-CDE' and 'ab.12.cde' all become 'AB12CDE'. Not validated here."""
+    if value is None:
+        return ""
+    return _SEPARATORS_RE.sub("", v.clean(value) or "").translate(_THAI_DIGITS).upper()
+
+
+def _registration(errors: Collector, value: object) -> tuple[str, str] | None:
+    """(normalised, as typed) or None after adding an error."""
+    display = v.clean(value if isinstance(value, str) else None)
+    if display is None:
+        errors.add(ErrorCode.REQUIRED, "registration")
+        return None
+    display = re.sub(r"\s+", " ", display)
+    normalized = normalize_registration(display)
+    if len(display) > 32 or not _REGISTRATION_RE.match(normalized):
+        errors.add(ErrorCode.INVALID_REGISTRATION, "registration")
+        return None
+    return normalized, display
+
+
+def _vin(errors: Collector, value: object) -> str | None:
+    vin = v.clean(value if isinstance(value, str) else None)
+    if vin is None:
+        return None
+    vin = re.sub(r"[\s\-]", "", vin).upper()
+    if not _VIN_RE.match(vin):
+        errors.add(ErrorCode.INVALID_VIN, "vin")
+        return None
+    return vin
+
+
+def _mileage(errors: Collector, value: object, field: str = "mileage") -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MILEAGE:
+        errors.add(ErrorCode.INVALID_MILEAGE, field, min=0, max=MAX_MILEAGE)
+        return None
+    return value
+
+
+def _year(errors: Collector, value: object) -> int | None:
+    if value is None:
+        return None
+    top = utcnow().year + 1
+    if isinstance(value, bool) or not isinstance(value, int) or not MIN_YEAR <= value <= top:
+        errors.add(ErrorCode.INVALID_YEAR, "year", min=MIN_YEAR, max=top)
+        return None
+    return value
+
+
+def _date(errors: Collector, field: str, value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date) and MIN_YEAR <= value.year <= 2200:
+        return value
+    errors.add(ErrorCode.INVALID_VALUE, field)
+    return None
+
+
+def _enum_value(errors: Collector, field: str, value: object, cls, *, required: bool = False):
+    if value is None:
+        if required:
+            errors.add(ErrorCode.REQUIRED, field)
+        return None
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(value)
+    except ValueError:
+        errors.add(ErrorCode.INVALID_VALUE, field)
+        return None
+
+
+def _like_pattern(term: str) -> str:
+    """A LIKE pattern matching `term` anywhere; % and _ typed by the user are literal."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search_term(search: str | None) -> str | None:
+    term = v.clean(search)
+    if term is None:
+        return None
+    if len(term) > MAX_SEARCH:
+        raise DomainError(ErrorCode.TOO_LONG, "search", max=MAX_SEARCH)
+    return term
+
+
+def _cursor_id(value: object) -> uuid.UUID | None:
+    return v.try_parse_id(value)
+
+
+async def _client_id_free(session: AsyncSession, model, record_id: uuid.UUID | None) -> None:
+    if record_id is not None and await session.get(model, record_id) is not None:
+        raise DomainError(ErrorCode.ALREADY_EXISTS, "id")
+
+
+def _check_version(current: int, expected: int | None) -> None:
+    if expected is not None and expected != current:
+        raise DomainError(ErrorCode.CONFLICT, "expectedVersion")
+
+
+# ---------------------------------------------------------------------------------------------------- customers
+
+
+@dataclass
+class CustomerInput:
+    name: object = _UNSET
+    phone: object = _UNSET
+    email: object = _UNSET
+    address: object = _UNSET
+    tax_id: object = _UNSET
+    branch: object = _UNSET
+    locale: object = _UNSET
+    contact_channel: object = _UNSET
+    consent_sms: object = _UNSET
+    consent_email: object = _UNSET
+    notes: object = _UNSET
+
+
+def _check_customer(errors: Collector, data: CustomerInput) -> dict:
+    out: dict = {}
+    if data.name is not _UNSET:
+        out["name"] = v.text(errors, "name", data.name, required=True, max_len=200)
+    if data.phone is not _UNSET:
+        out["phone"] = v.phone(errors, "phone", data.phone)
+    if data.email is not _UNSET:
+        out["email"] = v.email(errors, "email", data.email)
+    if data.address is not _UNSET:
+        out["address"] = v.text(errors, "address", data.address, max_len=1000)
+    if data.tax_id is not _UNSET:
+        out["tax_id"] = v.tax_id(errors, "taxId", data.tax_id)
+    if data.branch is not _UNSET:
+        out["branch"] = v.text(errors, "branch", data.branch, max_len=40)
+    if data.locale is not _UNSET:
+        out["locale"] = _enum_value(errors, "locale", data.locale, Locale)
+    if data.contact_channel is not _UNSET:
+        out["contact_channel"] = _enum_value(errors, "contactChannel", data.contact_channel, ContactChannel,
+                                             required=True)
+    if data.consent_sms is not _UNSET:
+        out["consent_sms"] = bool(data.consent_sms)
+    if data.consent_email is not _UNSET:
+        out["consent_email"] = bool(data.consent_email)
+    if data.notes is not _UNSET:
+        out["notes"] = v.text(errors, "notes", data.notes, max_len=MAX_NOTES)
+    return out
+
+
+async def create_customer(session: AsyncSession, actor: Actor, data: CustomerInput,
+                          customer_id: uuid.UUID | None = None) -> Customer:
+    errors = Collector()
+    if data.name is _UNSET:
+        data.name = None
+    fields = _check_customer(errors, data)
+    errors.raise_if_any()
+    await _client_id_free(session, Customer, customer_id)
+    customer = Customer(id=customer_id or new_id(), garage_id=actor.garage_id, **fields)
+    session.add(customer)
+    await session.flush()
+    return customer
+
+
+async def get_customer(session: AsyncSession, actor: Actor, customer_id: object, field: str = "id", *,
+                       for_update: bool = False) -> Customer:
+    cid = v.parse_id(customer_id, field)
+    query = select(Customer).where(Customer.id == cid, Customer.garage_id == actor.garage_id)
+    if for_update:
+        query = query.with_for_update()
+    customer = (await session.execute(query)).scalar_one_or_none()
+    if customer is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field)
+    return customer
+
+
+async def find_customer(session: AsyncSession, actor: Actor, customer_id: object) -> Customer | None:
+    """Like get_customer, but an unknown (or malformed, or another garage's) id is simply None."""
+    try:
+        return await get_customer(session, actor, customer_id)
+    except DomainError:
+        return None
+
+
+async def update_customer(session: AsyncSession, actor: Actor, customer_id: object, data: CustomerInput,
+                          expected_version: int | None = None) -> Customer:
+    errors = Collector()
+    fields = _check_customer(errors, data)
+    errors.raise_if_any()
+    customer = await get_customer(session, actor, customer_id, for_update=True)
+    _check_version(customer.version, expected_version)
+    changed = {k: val for k, val in fields.items() if getattr(customer, k) != val}
+    if changed:
+        for key, value in changed.items():
+            setattr(customer, key, value)
+        customer.version += 1
+        await session.flush()
+    return customer
+
+
+def _customer_match(actor: Actor, term: str) -> Select:
+    """Ids of customers whose name, phone or email contains `term` (served by the trigram indexes)."""
+    pattern = _like_pattern(term)
+    return select(Customer.id).where(
+        Customer.garage_id == actor.garage_id,
+        or_(
+            func.lower(Customer.name).like(func.lower(literal(pattern)), escape="\\"),
+            Customer.phone.like(pattern, escape="\\"),
+            func.lower(Customer.email).like(func.lower(literal(pattern)), escape="\\"),
+        ),
+    )
+
+
+def _vehicle_match(actor: Actor, term: str, column) -> Select | None:
+    """`column` (Vehicle.id or Vehicle.owner_id) of vehicles whose registration or VIN contains `term`."""
+    clauses = []
+    registration = normalize_registration(term)
+    if registration:
+        clauses.append(Vehicle.registration.like(_like_pattern(registration), escape="\\"))
+    vin = re.sub(r"[\s\-]", "", term).upper()
+    if vin:
+        clauses.append(Vehicle.vin.like(_like_pattern(vin), escape="\\"))
+    if not clauses:
+        return None
+    return select(column).where(Vehicle.garage_id == actor.garage_id, column.is_not(None), or_(*clauses))
+
+
+async def list_customers(session: AsyncSession, actor: Actor, *, search: str | None = None, limit: int = 20,
+                         after: tuple[str, object] | None = None) -> list[Customer]:
+    """Customers by (name, id), `limit + 1` rows so the caller knows whether another page follows.
+
+    `search` matches name, phone or email, and the registration or VIN of a vehicle they own now.
+    """
+    term = _search_term(search)
+    query = select(Customer).where(Customer.garage_id == actor.garage_id)
+    if term is not None:
+        parts = [_customer_match(actor, term)]
+        through_vehicles = _vehicle_match(actor, term, Vehicle.owner_id)
+        if through_vehicles is not None:
+            parts.append(through_vehicles)
+        query = query.where(Customer.id.in_(union(*parts) if len(parts) > 1 else parts[0]))
+    if after is not None:
+        name, last_id = after
+        last = _cursor_id(last_id)
+        if last is None:
+            raise DomainError(ErrorCode.INVALID_CURSOR, "after")
+        query = query.where(or_(Customer.name > name, and_(Customer.name == name, Customer.id > last)))
+    query = query.order_by(Customer.name, Customer.id).limit(limit + 1)
+    return list((await session.execute(query)).scalars())
+
+
+# ---------------------------------------------------------------------------------------------------- vehicles
+
+
+@dataclass
+class VehicleInput:
+    registration: object = _UNSET
+    vin: object = _UNSET
+    make: object = _UNSET
+    model: object = _UNSET
+    year: object = _UNSET
+    colour: object = _UNSET
+    fuel: object = _UNSET
+    first_registration_date: object = _UNSET
+    mot_expiry: object = _UNSET
+    mileage: object = _UNSET
+    owner_id: object = _UNSET
+    notes: object = _UNSET
+
+
+async def _check_vehicle(session: AsyncSession, actor: Actor, errors: Collector, data: VehicleInput,
+                         current: Vehicle | None) -> dict:
+    out: dict = {}
+    if data.registration is not _UNSET:
+        reg = _registration(errors, data.registration)
+        if reg is not None:
+            out["registration"], out["registration_display"] = reg
+    if data.vin is not _UNSET:
+        out["vin"] = _vin(errors, data.vin)
+    if data.make is not _UNSET:
+        out["make"] = v.text(errors, "make", data.make, max_len=80)
+    if data.model is not _UNSET:
+        out["model"] = v.text(errors, "model", data.model, max_len=80)
+    if data.year is not _UNSET:
+        out["year"] = _year(errors, data.year)
+    if data.colour is not _UNSET:
+        out["colour"] = v.text(errors, "colour", data.colour, max_len=40)
+    if data.fuel is not _UNSET:
+        out["fuel"] = _enum_value(errors, "fuel", data.fuel, FuelType)
+    if data.first_registration_date is not _UNSET:
+        out["first_registration_date"] = _date(errors, "firstRegistrationDate", data.first_registration_date)
+    if data.mot_expiry is not _UNSET:
+        out["mot_expiry"] = _date(errors, "motExpiry", data.mot_expiry)
+    if data.mileage is not _UNSET:
+        out["mileage"] = _mileage(errors, data.mileage)
+    if data.owner_id is not _UNSET:
+        if data.owner_id is None:
+            out["owner_id"] = None
+        else:
+            try:
+                out["owner_id"] = (await get_customer(session, actor, data.owner_id, "ownerId")).id
+            except DomainError as exc:
+                errors.errors.append(exc)
+    if data.notes is not _UNSET:
+        out["notes"] = v.text(errors, "notes", data.notes, max_len=MAX_NOTES)
+    # Unique per garage: tell the user now rather than fail on the constraint.
+    current_id = current.id if current is not None else None
+    if out.get("registration") and (current is None or out["registration"] != current.registration):
+        clash = (await session.execute(select(Vehicle.id).where(
+            Vehicle.garage_id == actor.garage_id, Vehicle.registration == out["registration"]))).scalar()
+        if clash is not None and clash != current_id:
+            errors.add(ErrorCode.REGISTRATION_TAKEN, "registration", registration=out["registration_display"])
+    if out.get("vin") and (current is None or out["vin"] != current.vin):
+        clash = (await session.execute(select(Vehicle.id).where(
+            Vehicle.garage_id == actor.garage_id, Vehicle.vin == out["vin"]))).scalar()
+        if clash is not None and clash != current_id:
+            errors.add(ErrorCode.VIN_TAKEN, "vin", vin=out["vin"])
+    return out
+
+
+async def _flush_vehicle(session: AsyncSession, display: str, vin: str | None) -> None:
+    """The unique constraints are the backstop when two people enter the same vehicle at the same moment."""
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        text_ = str(exc.orig).lower()
+        if "registration" in text_:
+            raise DomainError(ErrorCode.REGISTRATION_TAKEN, "registration", registration=display) from None
+        if "vin" in text_:
+            raise DomainError(ErrorCode.VIN_TAKEN, "vin", vin=vin) from None
+        raise
+
+
+def _open_ownership(session: AsyncSession, actor: Actor, vehicle: Vehicle, customer_id: uuid.UUID,
+                    when: dt.datetime, note: str | None = None) -> VehicleOwnership:
+    row = VehicleOwnership(garage_id=actor.garage_id, vehicle_id=vehicle.id, customer_id=customer_id,
+                           started_at=when, note=note)
+    session.add(row)
+    return row
+
+
+async def _close_ownership(session: AsyncSession, actor: Actor, vehicle: Vehicle, when: dt.datetime) -> None:
+    await session.execute(
+        update(VehicleOwnership)
+        .where(VehicleOwnership.garage_id == actor.garage_id, VehicleOwnership.vehicle_id == vehicle.id,
+               VehicleOwnership.ended_at.is_(None))
+        .values(ended_at=when)
+    )
+
+
+def _add_reading(session: AsyncSession, actor: Actor, vehicle: Vehicle, mileage: int, when: dt.datetime,
+                 reason: str | None) -> MileageReading:
+    reading = MileageReading(garage_id=actor.garage_id, vehicle_id=vehicle.id, mileage=mileage, recorded_at=when,
+                             reason=reason, recorded_by_id=actor.user_id)
+    session.add(reading)
+    vehicle.mileage = mileage
+    vehicle.mileage_recorded_at = when
+    return reading
+
+
+async def create_vehicle(session: AsyncSession, actor: Actor, data: VehicleInput,
+                         vehicle_id: uuid.UUID | None = None) -> Vehicle:
+    """A new vehicle; with an owner it opens the first ownership, with a mileage it writes the first reading."""
+    errors = Collector()
+    if data.registration is _UNSET:
+        data.registration = None
+    fields = await _check_vehicle(session, actor, errors, data, None)
+    errors.raise_if_any()
+    await _client_id_free(session, Vehicle, vehicle_id)
+    mileage = fields.pop("mileage", None)
+    vehicle = Vehicle(id=vehicle_id or new_id(), garage_id=actor.garage_id, **fields)
+    session.add(vehicle)
+    now = utcnow()
+    if vehicle.owner_id is not None:
+        _open_ownership(session, actor, vehicle, vehicle.owner_id, now)
+    if mileage is not None:
+        _add_reading(session, actor, vehicle, mileage, now, None)
+    await _flush_vehicle(session, vehicle.registration_display, vehicle.vin)
+    return vehicle
+
+
+async def get_vehicle(session: AsyncSession, actor: Actor, vehicle_id: object, field: str = "id", *,
+                      for_update: bool = False) -> Vehicle:
+    vid = v.parse_id(vehicle_id, field)
+    query = select(Vehicle).where(Vehicle.id == vid, Vehicle.garage_id == actor.garage_id)
+    if for_update:
+        query = query.with_for_update()
+    vehicle = (await session.execute(query)).scalar_one_or_none()
+    if vehicle is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field)
+    return vehicle
+
+
+async def find_vehicle(session: AsyncSession, actor: Actor, vehicle_id: object) -> Vehicle | None:
+    try:
+        return await get_vehicle(session, actor, vehicle_id)
+    except DomainError:
+        return None
+
+
+async def vehicle_by_registration(session: AsyncSession, actor: Actor, registration: str | None) -> Vehicle | None:
+    """The vehicle with this registration however it is typed ("ab12 cde", "AB-12-CDE"); None when unknown."""
+    normalized = normalize_registration(registration if isinstance(registration, str) else None)
+    if not _REGISTRATION_RE.match(normalized):
+        return None
+    return (await session.execute(select(Vehicle).where(
+        Vehicle.garage_id == actor.garage_id, Vehicle.registration == normalized))).scalar_one_or_none()
+
+
+async def update_vehicle(session: AsyncSession, actor: Actor, vehicle_id: object, data: VehicleInput,
+                         expected_version: int | None = None) -> Vehicle:
+    """Change a vehicle's details. A new owner goes through the ownership history and a new mileage through the
+    mileage log (a lower one is refused here: recordMileage takes the reason)."""
+    vehicle = await get_vehicle(session, actor, vehicle_id, for_update=True)
+    errors = Collector()
+    fields = await _check_vehicle(session, actor, errors, data, vehicle)
+    if fields.get("mileage") is not None and vehicle.mileage is not None and fields["mileage"] < vehicle.mileage:
+        errors.add(ErrorCode.MILEAGE_DECREASE_NEEDS_REASON, "mileage", mileage=fields["mileage"],
+                   last=vehicle.mileage)
+    errors.raise_if_any()
+    _check_version(vehicle.version, expected_version)
+    now = utcnow()
+    mileage = fields.pop("mileage", None)
+    changed = False
+    if "owner_id" in fields:
+        owner_id = fields.pop("owner_id")
+        if owner_id != vehicle.owner_id:
+            await _close_ownership(session, actor, vehicle, now)
+            if owner_id is not None:
+                _open_ownership(session, actor, vehicle, owner_id, now)
+            vehicle.owner_id = owner_id
+            changed = True
+    for key, value in fields.items():
+        if getattr(vehicle, key) != value:
+            setattr(vehicle, key, value)
+            changed = True
+    if mileage is not None and mileage != vehicle.mileage:
+        _add_reading(session, actor, vehicle, mileage, now, None)
+        changed = True
+    if changed:
+        vehicle.version += 1
+        await _flush_vehicle(session, vehicle.registration_display, vehicle.vin)
+    return vehicle
+
+
+async def transfer_vehicle(session: AsyncSession, actor: Actor, vehicle_id: object, new_owner_id: object,
+                           note: str | None = None) -> Vehicle:
+    """Hand the vehicle to another customer: the open ownership closes, a new one opens; the past stays."""
+    errors = Collector()
+    clean_note = v.text(errors, "note", note, max_len=1000)
+    errors.raise_if_any()
+    vehicle = await get_vehicle(session, actor, vehicle_id, "vehicleId", for_update=True)
+    customer = await get_customer(session, actor, new_owner_id, "newOwnerId")
+    if vehicle.owner_id == customer.id:
+        raise DomainError(ErrorCode.ALREADY_OWNER, "newOwnerId")
+    now = utcnow()
+    await _close_ownership(session, actor, vehicle, now)
+    _open_ownership(session, actor, vehicle, customer.id, now, clean_note)
+    vehicle.owner_id = customer.id
+    vehicle.version += 1
+    await session.flush()
+    return vehicle
+
+
+async def record_mileage(session: AsyncSession, actor: Actor, vehicle_id: object, mileage: object,
+                         reason: str | None = None) -> Vehicle:
+    """Log an odometer reading. One lower than the last needs a reason (a new instrument cluster, a typo...)."""
+    errors = Collector()
+    value = _mileage(errors, mileage)
+    if value is None and not errors.errors:
+        errors.add(ErrorCode.REQUIRED, "mileage")
+    clean_reason = v.text(errors, "reason", reason, max_len=1000)
+    errors.raise_if_any()
+    vehicle = await get_vehicle(session, actor, vehicle_id, "vehicleId", for_update=True)
+    if vehicle.mileage is not None and value < vehicle.mileage and clean_reason is None:
+        raise DomainError(ErrorCode.MILEAGE_DECREASE_NEEDS_REASON, "reason", mileage=value, last=vehicle.mileage)
+    _add_reading(session, actor, vehicle, value, utcnow(), clean_reason)
+    vehicle.version += 1
+    await session.flush()
+    return vehicle
+
+
+async def list_vehicles(session: AsyncSession, actor: Actor, *, search: str | None = None, limit: int = 20,
+                        after: tuple[str, object] | None = None) -> list[Vehicle]:
+    """Vehicles by (registration, id), `limit + 1` rows.
+
+    `search` matches registration (however it is typed) or VIN, and the name, phone or email of the owner.
+    """
+    term = _search_term(search)
+    query = select(Vehicle).where(Vehicle.garage_id == actor.garage_id)
+    if term is not None:
+        parts = [select(Vehicle.id).where(Vehicle.garage_id == actor.garage_id,
+                                          Vehicle.owner_id.in_(_customer_match(actor, term)))]
+        own = _vehicle_match(actor, term, Vehicle.id)
+        if own is not None:
+            parts.append(own)
+        query = query.where(Vehicle.id.in_(union(*parts) if len(parts) > 1 else parts[0]))
+    if after is not None:
+        registration, last_id = after
+        last = _cursor_id(last_id)
+        if last is None:
+            raise DomainError(ErrorCode.INVALID_CURSOR, "after")
+        query = query.where(or_(Vehicle.registration > registration,
+                                and_(Vehicle.registration == registration, Vehicle.id > last)))
+    query = query.order_by(Vehicle.registration, Vehicle.id).limit(limit + 1)
+    return list((await session.execute(query)).scalars())

@@ -420,12 +420,13 @@ async def create_vehicle(session: AsyncSession, actor: Actor, data: VehicleInput
     mileage = fields.pop("mileage", None)
     vehicle = Vehicle(id=vehicle_id or new_id(), garage_id=actor.garage_id, **fields)
     session.add(vehicle)
+    await _flush_vehicle(session, vehicle.registration_display, vehicle.vin)  # before the rows that refer to it
     now = utcnow()
     if vehicle.owner_id is not None:
         _open_ownership(session, actor, vehicle, vehicle.owner_id, now)
     if mileage is not None:
         _add_reading(session, actor, vehicle, mileage, now, None)
-    await _flush_vehicle(session, vehicle.registration_display, vehicle.vin)
+    await session.flush()
     return vehicle
 
 

@@ -103,11 +103,15 @@ export function CustomersScreen() {
         )}
       </div>
 
-      <div class="search">
+      <div class={`search ${search ? 'has-clear' : ''}`}>
+        <svg class="search-icon" width="20" height="20" viewBox="0 0 24 24" aria-hidden="true">
+          <circle cx="11" cy="11" r="7" fill="none" stroke="currentColor" stroke-width="2" />
+          <path d="M20 20l-3.5-3.5" stroke="currentColor" stroke-width="2" stroke-linecap="round" />
+        </svg>
         <input
           type="search"
           enterKeyHint="search"
-          placeholder={t('Search name, phone, email or registration')}
+          placeholder={t('Name, phone, email or plate')}
           aria-label={t('Search customers')}
           value={search}
           onInput={(e) => setSearch(e.currentTarget.value)}

@@ -12,33 +12,39 @@ export function Header({ user }: { user: User }) {
   return (
     <header class="topbar">
       <div class="topbar-row">
-        <div class="brand">
-          <Logo size={28} />
-          <span class="brand-name">MotoTrack</span>
-          {user.garage?.name && <span class="garage-name" data-testid="garage-name">{user.garage.name}</span>}
+        <div class="who">
+          <Logo size={32} />
+          <div class="who-text">
+            <span class="who-name" data-testid="user-name">
+              {user.name}
+            </span>
+            <span class="who-sub">
+              <span data-testid="user-role">{roleLabel(user.role)}</span>
+              {user.garage?.name && (
+                <>
+                  <span aria-hidden="true"> · </span>
+                  <span data-testid="garage-name">{user.garage.name}</span>
+                </>
+              )}
+            </span>
+          </div>
         </div>
         <OnlineBadge />
       </div>
       <div class="topbar-row">
-        <div class="who">
-          <span class="who-name" data-testid="user-name">{user.name}</span>
-          <span class="who-role" data-testid="user-role">{roleLabel(user.role)}</span>
-        </div>
-        <div class="topbar-actions">
-          <LanguageSwitch dark />
-          <button
-            type="button"
-            class="btn btn-ghost-dark"
-            data-testid="sign-out"
-            disabled={leaving}
-            onClick={() => {
-              setLeaving(true);
-              void signOut();
-            }}
-          >
-            {t('Sign out')}
-          </button>
-        </div>
+        <LanguageSwitch dark />
+        <button
+          type="button"
+          class="btn btn-ghost-dark"
+          data-testid="sign-out"
+          disabled={leaving}
+          onClick={() => {
+            setLeaving(true);
+            void signOut();
+          }}
+        >
+          {t('Sign out')}
+        </button>
       </div>
     </header>
   );

@@ -1,0 +1,164 @@
+"""The PWA in headless Chromium against the real server: sign in, customers, language, reload, sign out.
+
+Needs /usr/bin/chromium, the `playwright` package (its sync API; no browser download) and a built pwa/dist.
+Without them the module is skipped, unless MOTOTRACK_REQUIRE_SERVICES=1, which turns that into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import PWA_DIST
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REQUIRE = os.environ.get("MOTOTRACK_REQUIRE_SERVICES") == "1"
+SCREENSHOTS = Path(os.environ.get("MOTOTRACK_E2E_SCREENSHOTS", Path(tempfile.gettempdir()) / "mototrack-e2e"))
+DEMO_PASSWORD = "mototrack-demo"
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRE:
+        pytest.fail(f"MOTOTRACK_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+if not CHROMIUM.exists():
+    _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
+try:
+    from playwright.sync_api import Page, expect, sync_playwright
+except ImportError:
+    _unavailable("the playwright package is not installed")
+if not (PWA_DIST / "index.html").exists():
+    _unavailable(f"{PWA_DIST}/index.html is missing (cd pwa && npm ci && npm run build)")
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser, server_url):
+    # A phone: 360 px wide, touch, English browser. Each test gets a fresh profile (no stored session).
+    context = browser.new_context(
+        base_url=server_url,
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="en-US",
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page_errors: list[str] = []
+    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not page_errors, f"uncaught errors in the page: {page_errors}"
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    form = page.get_by_test_id("sign-in-form")
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=password]").fill(password)
+    page.get_by_test_id("sign-in-submit").click()
+
+
+def shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def test_sign_in_customers_language_reload_sign_out(page: Page):
+    page.goto("/")
+    expect(page.get_by_test_id("sign-in-form")).to_be_visible()
+    expect(page.get_by_test_id("online-status")).to_have_text(re.compile("Online"))
+    shoot(page, "01-sign-in-360")
+
+    # A wrong password: the server's (localized) message is shown next to the form, and we stay on it.
+    sign_in(page, "admin@demo.test", "not-the-password")
+    error = page.locator("[data-testid=sign-in-error] p, [data-testid=sign-in-form] .field-error").first
+    expect(error).to_be_visible()
+    assert error.inner_text().strip(), "the error message is empty"
+    expect(page.get_by_test_id("sign-in-form")).to_be_visible()
+    shoot(page, "02-sign-in-error-360")
+
+    # The right password: the header names the user, and customers are listed.
+    sign_in(page, "admin@demo.test", DEMO_PASSWORD)
+    expect(page.get_by_test_id("user-name")).to_have_text("Anong Srisuk")
+    rows = page.get_by_test_id("customer-row")
+    expect(rows.first).to_be_visible()
+    # The demo admin prefers Thai: the account's language wins over the browser's.
+    expect(page.locator("html")).to_have_attribute("lang", "th")
+    expect(page.get_by_test_id("user-role")).to_have_text("ผู้ดูแลระบบ")
+
+    # Switch to English (remembered on the account), then page through and search the customers.
+    page.get_by_test_id("lang-en").click()
+    expect(page.get_by_test_id("sign-out")).to_have_text("Sign out")
+    expect(page.get_by_test_id("user-role")).to_have_text("Administrator")
+    first_page = rows.count()
+    assert first_page == 20, f"expected a first page of 20 customers, got {first_page}"
+    page.get_by_test_id("load-more").click()
+    expect(rows).not_to_have_count(first_page)
+    assert rows.count() > first_page
+    expect(page.get_by_test_id("load-more")).to_have_count(0)  # all 24 demo customers are shown
+    page.get_by_test_id("customer-search").fill("Whitaker")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("James Whitaker")
+    expect(rows.first.locator(".plate").first).to_be_visible()
+    page.get_by_test_id("customer-search").fill("")
+    expect(rows).to_have_count(20)
+    shoot(page, "03-customers-en-360")
+
+    # Reload: still signed in, still in English (the preference was saved on the server).
+    page.reload()
+    expect(page.get_by_test_id("user-name")).to_have_text("Anong Srisuk")
+    expect(page.get_by_test_id("sign-out")).to_have_text("Sign out")
+    expect(rows.first).to_be_visible()
+
+    # Thai.
+    page.get_by_test_id("lang-th").click()
+    expect(page.get_by_test_id("sign-out")).to_have_text("ออกจากระบบ")
+    expect(page.get_by_role("heading", name="ลูกค้า")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "th")
+    shoot(page, "04-customers-th-360")
+
+    # Sign out: back to the form, and a reload does not bring the session back.
+    page.get_by_test_id("sign-out").click()
+    expect(page.get_by_test_id("sign-in-form")).to_be_visible()
+    page.reload()
+    expect(page.get_by_test_id("sign-in-form")).to_be_visible()
+    expect(page.get_by_test_id("user-name")).to_have_count(0)
+
+
+def test_role_without_customer_access_sees_a_friendly_message(page: Page):
+    page.goto("/")
+    sign_in(page, "technician@demo.test", DEMO_PASSWORD)
+    expect(page.get_by_test_id("user-name")).to_have_text("Niran Kaewmanee")
+    forbidden = page.get_by_test_id("customers-forbidden")
+    expect(forbidden).to_be_visible()
+    expect(page.get_by_test_id("customer-row")).to_have_count(0)
+    page.get_by_test_id("lang-en").click()
+    expect(forbidden).to_contain_text("You do not have access to customers.")
+    shoot(page, "05-forbidden-en-360")

@@ -148,7 +148,7 @@ for (const lang of LANGS) {
   catalogs[lang] = messages;
   const sorted = Object.fromEntries(Object.entries(messages).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   writeFileSync(join(outDir, `messages.${lang}.json`), JSON.stringify(sorted, null, 1) + '\n');
-  console.log(`po2json: ${Object.keys(messages).length} "${CONTEXT}" messages from ${file}`);
+  console.log(`po2json: ${Object.keys(messages).length} "${CONTEXT}" messages for ${lang} (${file})`);
 }
 
 for (const [id, where] of usedMsgids()) {

@@ -184,14 +184,15 @@ function CustomerRow({ customer }: { customer: Customer }) {
           <span class="muted small">{t('No phone number')}</span>
         )}
       </div>
-      <div class="plates" aria-label={t('Vehicles')}>
-        {customer.vehicles.length === 0 && <span class="muted small">{t('No vehicles')}</span>}
+      <ul class="vehicles" aria-label={t('Vehicles')}>
+        {customer.vehicles.length === 0 && <li class="muted small">{t('No vehicles')}</li>}
         {customer.vehicles.map((v) => (
-          <span class="plate" key={v.id} title={[v.make, v.model].filter(Boolean).join(' ')}>
-            {v.registration}
-          </span>
+          <li class="vehicle" key={v.id}>
+            <span class="plate">{v.registration}</span>
+            {(v.make || v.model) && <span class="muted small">{[v.make, v.model].filter(Boolean).join(' ')}</span>}
+          </li>
         ))}
-      </div>
+      </ul>
     </li>
   );
 }

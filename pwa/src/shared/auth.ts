@@ -41,6 +41,8 @@ let accessToken: string | null = null;
 let accessExpiresAt = 0;
 let renewTimer: ReturnType<typeof setTimeout> | undefined;
 let renewing: Promise<string | null> | null = null;
+/** Bumped whenever a session starts or ends, so a renewal that finishes late cannot revive an ended one. */
+let generation = 0;
 
 /** Renew this long before the access token expires (at most a fifth of its lifetime). */
 const RENEW_LEAD_MS = 60_000;
@@ -70,6 +72,7 @@ function forgetTokens(): void {
 
 /** Ends the local session (the server session has ended or must be forgotten). */
 async function endLocalSession(expired: boolean): Promise<void> {
+  generation += 1;
   forgetTokens();
   try {
     await clearUserData();
@@ -92,6 +95,7 @@ async function withAuthLock<T>(fn: () => Promise<T>): Promise<T> {
  */
 export function renew(): Promise<string | null> {
   renewing ??= withAuthLock(async () => {
+    const started = generation;
     const stored = await loadSession(); // the latest token, possibly rotated by another tab
     if (!stored) {
       if (currentUser()) await endLocalSession(true);
@@ -108,6 +112,7 @@ export function renew(): Promise<string | null> {
       }
       throw e;
     }
+    if (started !== generation) return null; // signed out (or in again) meanwhile
     if (payload.errors?.length || !payload.accessToken) {
       await endLocalSession(true);
       return null;
@@ -222,10 +227,9 @@ function updateUser(user: User): void {
 
 /** Refreshes the user (name, role, garage, language) from the server. */
 export async function refreshMe(): Promise<void> {
+  const started = generation;
   const data = await authedGraphql<{ me: User | null }>(ME);
-  if (!data.me) return;
-  const prev = currentUser();
-  if (!prev) return;
+  if (!data.me || started !== generation || !currentUser()) return;
   updateUser(data.me);
   adoptUserLocale(data.me);
 }
@@ -246,6 +250,7 @@ export async function signIn(email: string, password: string): Promise<SignInRes
     return { ok: false, errors: payload.errors ?? [] };
   }
   setPendingLocale(null);
+  generation += 1;
   accessToken = payload.accessToken;
   scheduleRenewal(payload.expiresIn ?? 300);
   await saveSession({ refreshToken: payload.refreshToken, user: payload.user, savedAt: Date.now() });

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from backend.accounts.models import Site, User
+from backend.accounts.models import Garage, Site, User
 from backend.api.loaders import Loader
 
 
@@ -20,3 +20,12 @@ class UserLoader(Loader):
             rows = (await s.execute(select(User).where(User.id.in_(keys), User.garage_id == self.garage_id))).scalars()
             found = {r.id: r for r in rows}
         return [found.get(k) for k in keys]
+
+
+class GarageLoader(Loader):
+    """Only the actor's own garage can be loaded."""
+
+    async def batch_load_fn(self, keys):
+        async with self.ctx.read() as s:
+            found = await s.get(Garage, self.garage_id)
+        return [found if k == self.garage_id else None for k in keys]

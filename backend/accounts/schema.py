@@ -9,8 +9,7 @@ from decimal import Decimal
 import strawberry
 
 from backend.accounts import service
-from backend.accounts.loaders import SiteLoader
-from backend.accounts.models import Garage as GarageModel
+from backend.accounts.loaders import GarageLoader, SiteLoader
 from backend.api.errors import UserError
 from backend.api.mutations import fields_of, run
 from backend.api.permissions import public, requires
@@ -76,8 +75,7 @@ class User:
 
     @strawberry.field
     async def garage(self, info: strawberry.Info) -> Garage:
-        async with info.context.read() as s:
-            return await s.get(GarageModel, self.garage_id)  # type: ignore[attr-defined]
+        return await info.context.loader(GarageLoader).load(self.garage_id)  # type: ignore[attr-defined]
 
 
 @strawberry.type(description="An integrator's API key. The secret itself is shown only once, on creation.")

@@ -95,3 +95,18 @@ async def test_wrong_types_are_rejected_before_anything_runs(gql, garage):
     body = await gql("{ users(role: PILOT) { id } }", token=garage.token(), expect_errors=True)
     assert body["errors"] and "data" not in body or body["data"] is None
     assert error_codes(body) in ([None], ["GRAPHQL_VALIDATION_FAILED"])
+
+
+async def test_user_list_statement_count_does_not_grow_with_rows(gql, garage, count_statements):
+    query = "{ users(active: null) { id garage { name } homeSite { name } } }"
+    with count_statements() as few:
+        body = await gql(query, token=garage.token())
+    assert len(body["data"]["users"]) == 6
+    for i in range(20):
+        await gql('mutation($e: String!) { createUser(input: {email: $e, name: "T", password: "long enough pw", '
+                  'role: BILLING}) { errors { code } } }', {"e": f"extra{i}@x.example"}, token=garage.token())
+    with count_statements() as many:
+        body = await gql(query, token=garage.token())
+    assert len(body["data"]["users"]) == 26
+    # token check, users, garage loader (home sites are all empty, so no site batch)
+    assert many.count == few.count == 3

@@ -1,0 +1,44 @@
+"""`mototrack seed-demo`: the demo garage with customers and vehicles; a second run changes nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from backend.accounts.models import Garage, Site, User
+from backend.demo import CUSTOMERS, DEMO_PASSWORD, DEMO_USERS, seed_demo
+from tests.customers.helpers import snapshot
+
+
+async def _counts(db) -> dict:
+    async with db.read() as s:
+        return {m.__tablename__: (await s.execute(select(func.count()).select_from(m))).scalar_one()
+                for m in (Garage, Site, User)}
+
+
+async def test_seed_demo_twice(app, db, database_url, gql):
+    # `app` has emptied the test database; seed_demo opens its own engine on the same URL, as the CLI does.
+    assert await seed_demo(database_url) is True
+    first = (await _counts(db), await snapshot(db))
+    accounts, (customers, vehicles, rows) = first
+    assert accounts == {"garages": 1, "sites": 2, "users": len(DEMO_USERS)}
+    assert rows["customers"] == len(CUSTOMERS) and len(customers) == len(CUSTOMERS)
+    assert 30 <= rows["vehicles"] <= 60
+    assert rows["vehicle_ownerships"] == rows["vehicles"] and rows["mileage_readings"] == rows["vehicles"]
+
+    assert await seed_demo(database_url) is False
+    assert (await _counts(db), await snapshot(db)) == first
+
+    login = await gql('mutation($p: String!) { login(input: {email: "admin@demo.test", password: $p}) '
+                      '{ accessToken errors { code } } }', {"p": DEMO_PASSWORD})
+    token = login["data"]["login"]["accessToken"]
+    found = await gql('{ customers(search: "ใจดี") { edges { node { name vehicles { registration '
+                      'registrationDisplay owner { name } } } } } }', token=token)
+    node = found["data"]["customers"]["edges"][0]["node"]
+    assert node["name"] == "สมชาย ใจดี" and node["vehicles"]
+    plate = node["vehicles"][0]
+    typed = plate["registrationDisplay"].replace(" ", "-").lower()
+    by_reg = await gql("query($r: String!) { vehicleByRegistration(registration: $r) { owner { name } } }",
+                       {"r": typed}, token=token)
+    assert by_reg["data"]["vehicleByRegistration"]["owner"]["name"] == "สมชาย ใจดี"
+    english = await gql('{ customers(search: "whitaker") { edges { node { name locale } } } }', token=token)
+    assert english["data"]["customers"]["edges"][0]["node"] == {"name": "James Whitaker", "locale": "EN"}

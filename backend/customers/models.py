@@ -56,7 +56,8 @@ class Vehicle(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("garage_id", "registration"),
         Index("ix_vehicles_owner", "owner_id"),
-        Index("ix_vehicles_garage_vin", "garage_id", "vin"),
+        # unique per garage when given (NULLs never clash)
+        Index("ix_vehicles_garage_vin", "garage_id", "vin", unique=True),
     )
 
     garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))

@@ -131,7 +131,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('garage_id', 'registration', name=op.f('uq_vehicles_garage_id_registration'))
     )
     with op.batch_alter_table('vehicles', schema=None) as batch_op:
-        batch_op.create_index('ix_vehicles_garage_vin', ['garage_id', 'vin'], unique=False)
+        batch_op.create_index('ix_vehicles_garage_vin', ['garage_id', 'vin'], unique=True)
         batch_op.create_index('ix_vehicles_owner', ['owner_id'], unique=False)
 
     op.create_table('api_keys',

@@ -137,12 +137,25 @@ def test_sign_in_customers_language_reload_sign_out(page: Page):
     expect(page.get_by_test_id("sign-out")).to_have_text("Sign out")
     expect(rows.first).to_be_visible()
 
+    # Offline: the badge says so, and a reload still opens the app from the precached shell, signed in,
+    # with the customers saved on the device.
+    page.wait_for_function("!!navigator.serviceWorker.controller")
+    page.context.set_offline(True)
+    expect(page.get_by_test_id("online-status")).to_have_text("Offline")
+    page.reload()
+    expect(page.get_by_test_id("user-name")).to_have_text("Anong Srisuk")
+    expect(page.get_by_test_id("online-status")).to_have_text("Offline")
+    expect(rows.first).to_be_visible()
+    shoot(page, "04-offline-en-360")
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("online-status")).to_have_text("Online")
+
     # Thai.
     page.get_by_test_id("lang-th").click()
     expect(page.get_by_test_id("sign-out")).to_have_text("ออกจากระบบ")
     expect(page.get_by_role("heading", name="ลูกค้า")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "th")
-    shoot(page, "04-customers-th-360")
+    shoot(page, "05-customers-th-360")
 
     # Sign out: back to the form, and a reload does not bring the session back.
     page.get_by_test_id("sign-out").click()
@@ -161,4 +174,4 @@ def test_role_without_customer_access_sees_a_friendly_message(page: Page):
     expect(page.get_by_test_id("customer-row")).to_have_count(0)
     page.get_by_test_id("lang-en").click()
     expect(forbidden).to_contain_text("You do not have access to customers.")
-    shoot(page, "05-forbidden-en-360")
+    shoot(page, "06-forbidden-en-360")

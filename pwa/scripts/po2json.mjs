@@ -98,9 +98,6 @@ export function parsePo(text, fileName = '<po>') {
 function loadCatalog(lang) {
   const file = join(localeDir, lang, 'LC_MESSAGES', 'messages.po');
   const entries = existsSync(file) ? parsePo(readFileSync(file, 'utf8'), file) : [];
-  // Work in progress not yet merged into the backend catalog (the backend catalog wins).
-  const pending = join(pwaDir, `i18n-pending.${lang}.po`);
-  if (existsSync(pending)) entries.unshift(...parsePo(readFileSync(pending, 'utf8'), pending));
   return { file, entries };
 }
 

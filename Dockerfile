@@ -6,7 +6,9 @@
 FROM node:20-slim AS pwa
 WORKDIR /src
 COPY pwa/package.json pwa/package-lock.json pwa/
-RUN cd pwa && npm ci --no-audit --no-fund --loglevel=error
+# `npm ci` when the lock file is complete; otherwise install from it without rewriting it.
+RUN cd pwa && (npm ci --no-audit --no-fund --loglevel=error \
+      || npm install --no-save --no-audit --no-fund --loglevel=error)
 # The PWA build reads its strings from the backend's Babel catalogs.
 COPY backend/locale backend/locale
 COPY pwa pwa

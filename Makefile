@@ -80,7 +80,13 @@ ifeq ($(HAVE_NPM),yes)
 ifneq ($(PWA_LOCK),)
 pwa/node_modules/.package-lock.json: $(PWA_LOCK)
 	@echo "==> installing PWA dependencies"
-	cd pwa && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
+	log=$$(mktemp); cd pwa && if [ ! -f package-lock.json ]; then \
+	  npm install --no-audit --no-fund --loglevel=error; \
+	elif ! npm ci --no-audit --no-fund --loglevel=error 2>"$$log"; then \
+	  echo "note: 'npm ci' refused the lock file (see below); installing with 'npm install --no-save' instead" >&2; \
+	  grep -m 3 -E "error (Missing|Invalid)|in sync" "$$log" >&2 || true; \
+	  npm install --no-save --no-audit --no-fund --loglevel=error; \
+	fi; rm -f "$$log"
 	@touch $@
 
 pwa/dist/index.html: pwa/node_modules/.package-lock.json $(PWA_SOURCES)

@@ -103,4 +103,9 @@ echo "---- what make run printed (server part) ----"
 grep -E "https?://|@demo\.test|mototrack-demo" "$WORK/run.log" | head -n 20 || echo "(no URL or sign-ins found in the output)"
 echo "---------------------------------------------"
 grep -q "127.0.0.1:$PORT" "$WORK/run.log" || echo "warning: the URL http://127.0.0.1:$PORT was not printed" >&2
+if curl -fsS --max-time 5 "$BASE/" 2>/dev/null | grep -qi "<html"; then
+  echo "GET / serves the web app"
+else
+  echo "warning: GET $BASE/ did not return the web app's HTML page" >&2
+fi
 echo "make run on a fresh $([[ $MODE == clone ]] && echo clone || echo copy)$([[ -n $COLD ]] && echo ', cold caches'): /healthz answered after ${elapsed} s ($(nproc) cores)"

@@ -19,7 +19,8 @@ PYTEST_ARGS ?=
 MOTOTRACK := $(BIN)/mototrack
 INSTALL_STAMP := $(VENV)/.mototrack-install.stamp
 TESTDEPS_STAMP := $(VENV)/.mototrack-testdeps.stamp
-PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+# -qq: only errors (quiet, and no noise from local index mirrors that are absent)
+PIP := $(BIN)/python -m pip --disable-pip-version-check -qq
 
 CHROMIUM ?= /usr/bin/chromium
 IS_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
@@ -80,7 +81,7 @@ ifeq ($(HAVE_NPM),yes)
 ifneq ($(PWA_LOCK),)
 pwa/node_modules/.package-lock.json: $(PWA_LOCK)
 	@echo "==> installing PWA dependencies"
-	log=$$(mktemp); cd pwa && if [ ! -f package-lock.json ]; then \
+	@log=$$(mktemp); cd pwa && if [ ! -f package-lock.json ]; then \
 	  npm install --no-audit --no-fund --loglevel=error; \
 	elif ! npm ci --no-audit --no-fund --loglevel=error 2>"$$log"; then \
 	  echo "note: 'npm ci' refused the lock file (see below); installing with 'npm install --no-save' instead" >&2; \

@@ -10,6 +10,7 @@
 #   BENCH_REDIS_URL      MOTOTRACK_REDIS_URL for the server (default: empty, embedded)
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=16 BENCH_DURATION=15s BENCH_WARMUP=3s   wrk settings
 #   BENCH_ENV=production MOTOTRACK_ENV of the server (a random secret key is generated)
+#   BENCH_WORKERS=1      server processes (`mototrack serve --workers N`)
 #
 # The server and wrk share this machine's cores, so the figures are a floor, not a
 # capacity plan. A summary is printed and kept under bench/results/ (git-ignored).
@@ -23,6 +24,7 @@ THREADS="${BENCH_THREADS:-2}"
 CONNECTIONS="${BENCH_CONNECTIONS:-16}"
 DURATION="${BENCH_DURATION:-15s}"
 WARMUP="${BENCH_WARMUP:-3s}"
+WORKERS="${BENCH_WORKERS:-1}"
 DEMO_EMAIL="${BENCH_EMAIL:-admin@demo.test}"
 DEMO_PASSWORD="${BENCH_PASSWORD:-mototrack-demo}"
 
@@ -74,8 +76,8 @@ echo "==> migrating and seeding ($db_label)"
   exit 1
 }
 
-echo "==> starting mototrack serve on $BASE (MOTOTRACK_ENV=$MOTOTRACK_ENV)"
-mt_start_server "$PORT" "$WORK/server.log"
+echo "==> starting mototrack serve --workers $WORKERS on $BASE (MOTOTRACK_ENV=$MOTOTRACK_ENV)"
+mt_start_server "$PORT" "$WORK/server.log" --workers "$WORKERS"
 mt_wait_healthz "$BASE" 90
 
 # POST a GraphQL body (JSON) and print the response body; fail on a non-2xx status.
@@ -150,7 +152,7 @@ mkdir -p "$HERE/results"
 REPORT="$HERE/results/$(date -u +%Y%m%dT%H%M%SZ).txt"
 {
   echo "MotoTrack GraphQL benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "commit $(git -C "$MT_REPO" rev-parse --short HEAD 2>/dev/null || echo '?'); $(nproc) cores; $(python3 --version 2>&1); database: $db_label; redis: ${MOTOTRACK_REDIS_URL:-embedded}; MOTOTRACK_ENV=$MOTOTRACK_ENV"
+  echo "commit $(git -C "$MT_REPO" rev-parse --short HEAD 2>/dev/null || echo '?'); $(nproc) cores; $(python3 --version 2>&1); database: $db_label; redis: ${MOTOTRACK_REDIS_URL:-embedded}; MOTOTRACK_ENV=$MOTOTRACK_ENV; server processes: $WORKERS"
   echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after a $WARMUP warm-up), client and server on the same machine"
   echo
   printf '%s\n' "${RESULTS[@]}" | python3 -c '

@@ -5,7 +5,9 @@
 # Usage (after `source`):
 #   mt_find_cli                    -> sets MT_CLI (the mototrack executable)
 #   mt_free_port                   -> prints a free TCP port on 127.0.0.1
-#   mt_start_server PORT LOGFILE   -> starts the server in the background, sets MT_SERVER_PID
+#   mt_start_server PORT LOGFILE [ARGS...]
+#                                  -> starts the server in the background (extra ARGS go to
+#                                     `mototrack serve`), sets MT_SERVER_PID
 #   mt_wait_healthz URL [SECONDS]  -> waits until URL/healthz answers 200
 #   mt_stop_server                 -> stops the server started above (by its pid)
 
@@ -31,7 +33,8 @@ mt_free_port() {
 
 mt_start_server() {
   local port="$1" log="$2"
-  ( cd "$MT_REPO" && exec "$MT_CLI" serve --host 127.0.0.1 --port "$port" ) >"$log" 2>&1 &
+  shift 2
+  ( cd "$MT_REPO" && exec "$MT_CLI" serve --host 127.0.0.1 --port "$port" "$@" ) >"$log" 2>&1 &
   MT_SERVER_PID=$!
 }
 

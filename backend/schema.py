@@ -6,7 +6,7 @@ import strawberry
 from strawberry.tools import merge_types
 
 from backend.accounts import schema as accounts
-from backend.api.extensions import OperationScope, mask_errors
+from backend.api.extensions import OperationScope, ShapeErrors
 from backend.customers import schema as customers
 
 Query = merge_types("Query", (accounts.Query, customers.Query))
@@ -19,7 +19,7 @@ def build_schema(extra_extensions: list | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        extensions=[OperationScope, *(extra_extensions or []), mask_errors],
+        extensions=[OperationScope, *(extra_extensions or []), ShapeErrors],
     )
 
 

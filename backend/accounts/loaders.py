@@ -8,17 +8,15 @@ from backend.api.loaders import Loader
 
 class SiteLoader(Loader):
     async def batch_load_fn(self, keys):
-        async with self.ctx.read() as s:
-            rows = (await s.execute(select(Site).where(Site.id.in_(keys), Site.garage_id == self.garage_id))).scalars()
-            found = {r.id: r for r in rows}
+        rows = await self.rows(select(Site).where(Site.id.in_(keys), Site.garage_id == self.garage_id))
+        found = {r.id: r for r in rows}
         return [found.get(k) for k in keys]
 
 
 class UserLoader(Loader):
     async def batch_load_fn(self, keys):
-        async with self.ctx.read() as s:
-            rows = (await s.execute(select(User).where(User.id.in_(keys), User.garage_id == self.garage_id))).scalars()
-            found = {r.id: r for r in rows}
+        rows = await self.rows(select(User).where(User.id.in_(keys), User.garage_id == self.garage_id))
+        found = {r.id: r for r in rows}
         return [found.get(k) for k in keys]
 
 
@@ -26,6 +24,6 @@ class GarageLoader(Loader):
     """Only the actor's own garage can be loaded."""
 
     async def batch_load_fn(self, keys):
-        async with self.ctx.read() as s:
+        async with self.session() as s:
             found = await s.get(Garage, self.garage_id)
         return [found if k == self.garage_id else None for k in keys]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -41,6 +43,7 @@ class Context:
         self._loaders: dict[type, Any] = {}
         self._session: AsyncSession | None = None
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
+        self._session_lock = asyncio.Lock()
 
     def loader(self, cls: type[L]) -> L:
         """One DataLoader of each kind per operation; each batch reads in its own short session."""
@@ -60,6 +63,17 @@ class Context:
     def read(self):
         """A short read-only session for a query resolver or loader batch."""
         return self.db.read()
+
+    @asynccontextmanager
+    async def loader_session(self) -> AsyncIterator[AsyncSession]:
+        """Where a DataLoader batch reads: its own short session in a query; in a mutation the operation's
+        uncommitted session (so a payload shows what the mutation just wrote), one batch at a time."""
+        if self._session is None:
+            async with self.db.read() as session:
+                yield session
+            return
+        async with self._session_lock:
+            yield self._session
 
     def after_commit(self, fn: Callable[[], Awaitable[None]]) -> None:
         self._after_commit.append(fn)

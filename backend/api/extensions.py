@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 
+import logging
+import re
 import sys
 
 import graphql.pyutils.did_you_mean  # noqa: F401  (loads the module so it can be configured below)
@@ -22,12 +24,14 @@ from graphql import (
     validate,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from backend.api.errors import PublicError, UNEXPECTED_MESSAGE
-from backend.core.i18n import translate
+from backend.core.i18n import N_, translate
+
+log = logging.getLogger("mototrack.graphql")
 
 # No "did you mean ...?" hints: they would describe the schema to someone probing it.
 sys.modules["graphql.pyutils.did_you_mean"].MAX_LENGTH = 0
@@ -158,13 +162,64 @@ class OperationScope(SchemaExtension):
             await ctx.finish(ok)
 
 
-def is_public_error(error: GraphQLError) -> bool:
-    original = error.original_error
-    if original is None:
-        return True  # syntax / validation errors describe the request itself
-    return isinstance(original, PublicError)
+WRONG_TYPE_MESSAGE = N_("The value of {field} is not of the expected type.")
+INVALID_REQUEST_MESSAGE = N_("The request does not match the API.")
+UNREADABLE_REQUEST_MESSAGE = N_("The request could not be read.")
+_VARIABLE_RE = re.compile(r"^Variable '\$(\w+)'")
+_VARIABLE_PATH_RE = re.compile(r" at '?\.?([\w.\[\]]+?)'?[:;]")
 
 
-def mask_errors() -> MaskErrors:
-    return MaskErrors(should_mask_error=lambda e: not is_public_error(e),
-                      error_message=translate("en", UNEXPECTED_MESSAGE))
+def _request_error(error: GraphQLError, locale: str) -> GraphQLError:
+    """An error about the request itself (syntax, validation, variable types): localized, with a code."""
+    detail = error.message
+    extensions = dict(error.extensions or {})
+    match = _VARIABLE_RE.match(detail)
+    if match:
+        path = _VARIABLE_PATH_RE.search(detail)
+        field = match.group(1) + ("." + path.group(1).removeprefix(match.group(1) + ".") if path else "")
+        message = translate(locale, WRONG_TYPE_MESSAGE, field=field)
+        extensions.update(code="BAD_USER_INPUT", field=field)
+    elif extensions.get("code") == "QUERY_TOO_COMPLEX":
+        message = translate(locale, INVALID_REQUEST_MESSAGE)
+    elif "Syntax Error" in detail or "token" in detail.lower():
+        message = translate(locale, UNREADABLE_REQUEST_MESSAGE)
+        extensions.setdefault("code", "GRAPHQL_PARSE_FAILED")
+    else:
+        message = translate(locale, INVALID_REQUEST_MESSAGE)
+        extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED")
+    extensions["detail"] = detail  # graphql-core's own (English) words, for an integrator's logs
+    return GraphQLError(f"{message} {detail}" if locale == "en" else message, nodes=error.nodes, source=error.source,
+                        positions=error.positions, path=error.path, extensions=extensions)
+
+
+class ShapeErrors(SchemaExtension):
+    """Localize errors about the request, pass PublicErrors through, and mask everything else.
+
+    Unexpected errors never show their text (no stack traces or internals reach a client); they are logged.
+    """
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if not errors:
+            return
+        ctx = self.execution_context.context
+        locale = getattr(ctx, "locale", "en")
+        shaped = []
+        for error in errors:
+            original = error.original_error
+            if isinstance(error, PublicError) or isinstance(original, PublicError):
+                shaped.append(error)
+            elif error.path is None and error.message.startswith("Variable '$"):
+                shaped.append(_request_error(error, locale))
+            elif original is None and error.path is None:
+                shaped.append(_request_error(error, locale))
+            elif original is None and (error.extensions or {}).get("code"):
+                shaped.append(error)
+            else:
+                log.error("unexpected error in %s", error.path, exc_info=original or error)
+                shaped.append(GraphQLError(translate(locale, UNEXPECTED_MESSAGE), nodes=error.nodes,
+                                           positions=error.positions, path=error.path,
+                                           extensions={"code": "INTERNAL_SERVER_ERROR"}))
+        result.errors = shaped

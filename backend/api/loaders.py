@@ -10,6 +10,13 @@ class Loader(DataLoader):
         super().__init__()
         self.ctx = ctx
 
+    def session(self):
+        return self.ctx.loader_session()
+
+    async def rows(self, query) -> list:
+        async with self.session() as s:
+            return list((await s.execute(query)).scalars())
+
     @property
     def garage_id(self):
         return self.ctx.actor.garage_id

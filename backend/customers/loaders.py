@@ -7,9 +7,7 @@ can see, so there the batches take turns on that session.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
-from contextlib import asynccontextmanager
 
 from sqlalchemy import select
 
@@ -17,40 +15,20 @@ from backend.api.loaders import Loader
 from backend.customers.models import Customer, MileageReading, Vehicle, VehicleOwnership
 
 
-class _CustomersLoader(Loader):
-    @asynccontextmanager
-    async def session(self):
-        ctx = self.ctx
-        write_session = getattr(ctx, "_session", None)
-        if write_session is None:
-            async with ctx.read() as s:
-                yield s
-            return
-        lock = ctx.__dict__.get("_customers_loader_lock")
-        if lock is None:
-            lock = ctx.__dict__["_customers_loader_lock"] = asyncio.Lock()
-        async with lock:
-            yield write_session
-
-    async def _rows(self, query):
-        async with self.session() as s:
-            return list((await s.execute(query)).scalars())
-
-
-class CustomerLoader(_CustomersLoader):
+class CustomerLoader(Loader):
     """Customer by id (None for an unknown id or another garage's)."""
 
     async def batch_load_fn(self, keys):
-        rows = await self._rows(select(Customer).where(Customer.id.in_(keys), Customer.garage_id == self.garage_id))
+        rows = await self.rows(select(Customer).where(Customer.id.in_(keys), Customer.garage_id == self.garage_id))
         found = {r.id: r for r in rows}
         return [found.get(k) for k in keys]
 
 
-class VehiclesByOwnerLoader(_CustomersLoader):
+class VehiclesByOwnerLoader(Loader):
     """The vehicles a customer owns now, by registration."""
 
     async def batch_load_fn(self, keys):
-        rows = await self._rows(
+        rows = await self.rows(
             select(Vehicle)
             .where(Vehicle.owner_id.in_(keys), Vehicle.garage_id == self.garage_id)
             .order_by(Vehicle.registration, Vehicle.id)
@@ -61,11 +39,11 @@ class VehiclesByOwnerLoader(_CustomersLoader):
         return [grouped.get(k, []) for k in keys]
 
 
-class OwnershipHistoryLoader(_CustomersLoader):
+class OwnershipHistoryLoader(Loader):
     """Every owner a vehicle has had, oldest first; the last one (ended_at null) is the current owner."""
 
     async def batch_load_fn(self, keys):
-        rows = await self._rows(
+        rows = await self.rows(
             select(VehicleOwnership)
             .where(VehicleOwnership.vehicle_id.in_(keys), VehicleOwnership.garage_id == self.garage_id)
             .order_by(VehicleOwnership.started_at, VehicleOwnership.id)
@@ -76,11 +54,11 @@ class OwnershipHistoryLoader(_CustomersLoader):
         return [grouped.get(k, []) for k in keys]
 
 
-class MileageLogLoader(_CustomersLoader):
+class MileageLogLoader(Loader):
     """A vehicle's odometer readings, oldest first."""
 
     async def batch_load_fn(self, keys):
-        rows = await self._rows(
+        rows = await self.rows(
             select(MileageReading)
             .where(MileageReading.vehicle_id.in_(keys), MileageReading.garage_id == self.garage_id)
             .order_by(MileageReading.recorded_at, MileageReading.id)

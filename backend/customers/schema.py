@@ -11,6 +11,7 @@ from backend.accounts.schema import Locale
 from backend.api import connections
 from backend.api.connections import Connection
 from backend.api.errors import UserError, from_domain
+from backend.api.queries import read
 from backend.api.mutations import fields_of, run
 from backend.api.permissions import requires
 from backend.core.errors import DomainError, ErrorCode
@@ -216,16 +217,6 @@ def _conflict(errors: list[UserError]) -> bool:
     return any(e.code == ErrorCode.CONFLICT for e in errors)
 
 
-async def _read(info: strawberry.Info, fn, *args, **kwargs):
-    """One service call in a short read session; expected failures become BAD_USER_INPUT errors."""
-    ctx = info.context
-    try:
-        async with ctx.read() as session:
-            return await fn(session, ctx.actor, *args, **kwargs)
-    except DomainError as exc:
-        raise from_domain(exc, ctx.locale) from None
-
-
 def _after(info: strawberry.Info, after: str | None) -> tuple[str, str] | None:
     values = connections.decode_cursor(after, 2, info.context.locale)
     return (values[0], values[1]) if values is not None else None
@@ -242,7 +233,7 @@ class Query:
     async def customers(self, info: strawberry.Info, search: str | None = None, first: int | None = None,
                         after: str | None = None) -> Connection[Customer]:
         limit = connections.page_size(info, first)
-        rows = await _read(info, service.list_customers, search=search, limit=limit, after=_after(info, after))
+        rows = await read(info, service.list_customers, search=search, limit=limit, after=_after(info, after))
         loader = info.context.loader(CustomerLoader)
         for row in rows:  # their vehicles' owner is themselves: no second query for it
             loader.prime(row.id, row)
@@ -250,7 +241,7 @@ class Query:
 
     @strawberry.field(extensions=requires(P.CUSTOMERS_READ), description="A customer; null when unknown.")
     async def customer(self, info: strawberry.Info, id: strawberry.ID) -> Customer | None:
-        row = await _read(info, service.find_customer, id)
+        row = await read(info, service.find_customer, id)
         if row is not None:
             info.context.loader(CustomerLoader).prime(row.id, row)
         return row
@@ -261,18 +252,18 @@ class Query:
     async def vehicles(self, info: strawberry.Info, search: str | None = None, first: int | None = None,
                        after: str | None = None) -> Connection[Vehicle]:
         limit = connections.page_size(info, first)
-        rows = await _read(info, service.list_vehicles, search=search, limit=limit, after=_after(info, after))
+        rows = await read(info, service.list_vehicles, search=search, limit=limit, after=_after(info, after))
         return connections.build(rows, limit, key=lambda r: (r.registration, r.id))
 
     @strawberry.field(extensions=requires(P.VEHICLES_READ), description="A vehicle; null when unknown.")
     async def vehicle(self, info: strawberry.Info, id: strawberry.ID) -> Vehicle | None:
-        return await _read(info, service.find_vehicle, id)
+        return await read(info, service.find_vehicle, id)
 
     @strawberry.field(extensions=requires(P.VEHICLES_READ),
                       description='The vehicle with this registration, however it is typed ("ab12 cde" finds '
                                   '"AB12CDE"); null when unknown.')
     async def vehicle_by_registration(self, info: strawberry.Info, registration: str) -> Vehicle | None:
-        return await _read(info, service.vehicle_by_registration, registration)
+        return await read(info, service.vehicle_by_registration, registration)
 
 
 @strawberry.type

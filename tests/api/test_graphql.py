@@ -72,7 +72,23 @@ async def test_unexpected_errors_are_masked(gql, garage, monkeypatch):
     monkeypatch.setattr(service, "list_sites", broken)
     body = await gql("{ sites { id } }", token=garage.token(), expect_errors=True)
     assert body["errors"][0]["message"] == "Something went wrong on our side. Try again."
+    assert body["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     assert "secret" not in str(body)
+    body = await gql("{ sites { id } }", token=garage.token(), lang="th", expect_errors=True)
+    assert body["errors"][0]["message"] == "เกิดข้อผิดพลาดในระบบ กรุณาลองอีกครั้ง"
+
+
+async def test_request_errors_have_codes_and_are_localized(gql, garage):
+    body = await gql("{ garage { nope } }", token=garage.token(), lang="th", expect_errors=True)
+    assert body["errors"][0]["message"] == "คำขอไม่ตรงกับรูปแบบของ API"
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    body = await gql("{ garage { ", token=garage.token(), expect_errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert body["errors"][0]["message"].startswith("The request could not be read.")
+    body = await gql("query($v: Boolean) { sites(includeInactive: $v) { id } }", {"v": "yes"},
+                     token=garage.token(), lang="th", expect_errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["message"] == "ค่าของ v มีชนิดข้อมูลไม่ถูกต้อง"
 
 
 async def test_queries_over_get_and_mutations_not(client, garage):

@@ -170,8 +170,6 @@ async def test_unknown_ids(gql, db, world, lang):
     assert await snapshot(db) == before
 
 
-@pytest.mark.xfail(strict=True, reason="api/extensions masks variable coercion errors as unexpected, in English; "
-                                       "they should be BAD_USER_INPUT with a localized message")
 @LANGS
 async def test_wrong_variable_types_are_reported_as_localized_bad_input(gql, world, lang):
     body = await gql(CREATE_VEHICLE, {"input": {"registration": "TYPE1", "year": "nineteen"}}, token=world["token"],

@@ -14,8 +14,13 @@ Mutation = merge_types("Mutation", (accounts.Mutation, customers.Mutation))
 Subscription = customers.Subscription
 
 
+class MotoTrackSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        """Expected errors (sign-in, permission, bad input) are not logged; ShapeErrors logs unexpected ones."""
+
+
 def build_schema(extra_extensions: list | None = None) -> strawberry.Schema:
-    return strawberry.Schema(
+    return MotoTrackSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -20,7 +20,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    MOTOTRACK_DATA_DIR=/data
+    MOTOTRACK_DATA_DIR=/data \
+    MOTOTRACK_DATABASE_URL=sqlite+aiosqlite:////data/mototrack.db
 WORKDIR /app
 
 # Dependencies first (cached while pyproject.toml is unchanged): install against a stub package.

@@ -1,7 +1,7 @@
 """Database engines, sessions and the declarative Base shared by every domain.
 
 SQLite (embedded default) gets WAL, a busy timeout and foreign keys; write sessions begin IMMEDIATE so two writers
-queue instead of failing half-way, read sessions begin deferred. PostgreSQL uses one engine for both.
+queue instead of failing half-way; read sessions run each statement in autocommit. PostgreSQL uses one pool for both, reads in autocommit.
 """
 
 from __future__ import annotations
@@ -86,9 +86,12 @@ def _setup_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if immediate:
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Read sessions run each statement on its own (autocommit): a loader batch or a query resolver issues one
+    # statement, and skipping BEGIN/COMMIT saves two round trips to the SQLite thread for every one of them.
 
 
 class Database:
@@ -108,13 +111,15 @@ class Database:
             _setup_sqlite(self.read_engine, immediate=False)
         else:
             self.write_engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
-            self.read_engine = self.write_engine
+            # the same pool; reads run in autocommit, so a one-statement read costs no BEGIN/ROLLBACK round trips
+            self.read_engine = self.write_engine.execution_options(isolation_level="AUTOCOMMIT")
         self.write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False, autoflush=False)
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
 
     @property
     def engines(self) -> list[AsyncEngine]:
-        return [self.write_engine] if self.read_engine is self.write_engine else [self.write_engine, self.read_engine]
+        """The engines to dispose of and to listen on (on PostgreSQL the read engine is a view of the write one)."""
+        return [self.write_engine, self.read_engine] if self.is_sqlite else [self.write_engine]
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

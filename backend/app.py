@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from pathlib import Path
 
@@ -71,6 +72,62 @@ class MotoTrackGraphQL(GraphQL):
         elif context.actor is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         return None
+
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+
+class GraphQLOverHTTP:
+    """The GraphQL-over-HTTP media type: a client that accepts application/graphql-response+json gets it, and a
+    request that never reached execution (unreadable, invalid, wrong variable types) gets 400 without `data`."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        accept = ""
+        for name, value in scope.get("headers", []):
+            if name == b"accept":
+                accept = value.decode("latin-1").lower()
+        if GRAPHQL_RESPONSE_JSON not in accept:
+            await self.app(scope, receive, send)
+            return
+        start: dict = {}
+        body = bytearray()
+
+        async def capture(message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+                if not message.get("more_body"):
+                    await _finish()
+
+        async def _finish() -> None:
+            status, payload = start["status"], bytes(body)
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length",
+                                                                                         b"content-type")]
+            is_json = any(k.lower() == b"content-type" and b"json" in v for k, v in start.get("headers", []))
+            if is_json and status == 200:
+                try:
+                    result = json.loads(payload)
+                except ValueError:
+                    result = None
+                errors = result.get("errors") if isinstance(result, dict) else None
+                if errors and result.get("data") is None and all("path" not in e for e in errors):
+                    status = 400
+                    payload = json.dumps({"errors": errors}, ensure_ascii=False).encode()
+            content_type = GRAPHQL_RESPONSE_JSON.encode() if is_json else None
+            if content_type:
+                headers.append((b"content-type", content_type + b"; charset=utf-8"))
+            headers.append((b"content-length", str(len(payload)).encode()))
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": payload})
+
+        await self.app(scope, receive, capture)
 
 
 def _pwa_routes(dist: Path) -> list:
@@ -155,7 +212,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        Route("/graphql", GraphQLOverHTTP(graphql_app), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql_app),
         *_pwa_routes(Path(settings.pwa_dist)),
     ]

@@ -140,3 +140,19 @@ def test_suggestions_are_off():
 
     assert sys.modules["graphql.pyutils.did_you_mean"].MAX_LENGTH == 0
     assert extensions is not None
+
+
+async def test_graphql_response_media_type(client, garage):
+    accept = {"Accept": "application/graphql-response+json", "Authorization": f"Bearer {garage.token()}"}
+    r = await client.post("/graphql", json={"query": "{ garage { name } }"}, headers=accept)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/graphql-response+json")
+    assert r.json() == {"data": {"garage": {"name": "Garage One"}}}
+    r = await client.post("/graphql", json={"query": "{ garage { nope } }"}, headers=accept)
+    assert r.status_code == 400 and "data" not in r.json()
+    # an error during execution is still a 200 with data (the request itself was fine)
+    r = await client.post("/graphql", json={"query": "{ apiKeys { id } }"},
+                          headers={**accept, "Authorization": f"Bearer {garage.token(Role.TECHNICIAN)}"})
+    assert r.status_code == 200 and r.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    # plain application/json keeps 200 for request errors, as the spec asks
+    r = await client.post("/graphql", json={"query": "{ garage { nope } }"}, headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")

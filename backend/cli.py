@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(fn=cmd_worker)
 
     p = sub.add_parser("migrate", help="apply database migrations")
-    p.add_argument("revision", nargs="?", default="head")
+    p.add_argument("revision", nargs="?", default="heads")
     p.set_defaults(fn=cmd_migrate)
 
     p = sub.add_parser("seed-demo", help="load the demo garage (safe to run twice)")

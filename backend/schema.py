@@ -7,11 +7,22 @@ from strawberry.tools import merge_types
 
 from backend.accounts import schema as accounts
 from backend.api.extensions import OperationScope, ShapeErrors
+from backend.audit import schema as audit
 from backend.customers import schema as customers
+from backend.inventory import schema as inventory
+from backend.workshop import schema as workshop
 
-Query = merge_types("Query", (accounts.Query, customers.Query))
-Mutation = merge_types("Mutation", (accounts.Mutation, customers.Mutation))
-Subscription = customers.Subscription
+DOMAINS = (accounts, customers, workshop, inventory, audit)
+
+
+def _merge(name: str):
+    types = tuple(t for t in (getattr(d, name, None) for d in DOMAINS) if t is not None)
+    return merge_types(name, types) if types else None
+
+
+Query = _merge("Query")
+Mutation = _merge("Mutation")
+Subscription = _merge("Subscription")
 
 
 class MotoTrackSchema(strawberry.Schema):

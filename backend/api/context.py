@@ -45,6 +45,10 @@ class Context:
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
         self._session_lock = asyncio.Lock()
 
+    def clear_loaders(self) -> None:
+        """Forget cached rows (a subscription does this before answering each event with fresh state)."""
+        self._loaders = {}
+
     def loader(self, cls: type[L]) -> L:
         """One DataLoader of each kind per operation; each batch reads in its own short session."""
         instance = self._loaders.get(cls)

@@ -1,24 +1,86 @@
-"""Helpers for thin resolvers: run one service call in the operation's transaction, turn failures into payload data."""
+"""Helpers for thin resolvers: run one service call in the operation's transaction, turn failures into payload
+data, and make offline-queued mutations idempotent through their clientMutationId."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
 
 from backend.api.errors import user_errors
-from backend.core.errors import DomainError, DomainErrors
+from backend.core import audit, idempotency
+from backend.core.errors import DomainError, DomainErrors, ErrorCode
 
 UNSET_SERVICE = object()
+MAX_KEY = 100
+
+Replay = Callable[[Any, Any, str], Awaitable[Any]]
 
 
-async def run(info, fn, *args, **kwargs) -> tuple[Any, list]:
-    """Call `fn(session, actor, *args)` inside a savepoint: on a DomainError nothing it did remains."""
+def _ref(result: Any) -> str | None:
+    if result is None:
+        return None
+    if isinstance(result, tuple):
+        result = result[0]
+    ident = getattr(result, "id", None)
+    return str(ident) if ident is not None else None
+
+
+def _errors_to_store(exc: DomainError | DomainErrors) -> list[dict]:
+    items = exc.errors if isinstance(exc, DomainErrors) else [exc]
+    return [{"code": e.code.value, "field": e.field, "params": {k: audit._plain(v) for k, v in e.params.items()}}
+            for e in items]
+
+
+def _errors_from_store(stored: list[dict]) -> DomainErrors:
+    return DomainErrors([DomainError(ErrorCode(e["code"]), e.get("field"), **(e.get("params") or {}))
+                         for e in stored])
+
+
+async def run(info, fn, *args, client_mutation_id: str | None = None, replay: Replay | None = None,
+              **kwargs) -> tuple[Any, list]:
+    """Call `fn(session, actor, *args)` inside a savepoint: on a DomainError nothing it did remains.
+
+    With a clientMutationId the first outcome is stored in the same transaction; a replay (also one arriving at
+    the same moment) changes nothing and answers with the stored errors or, through `replay(session, actor, ref)`,
+    with the record the first call produced as it is now.
+    """
     ctx = info.context
     session = await ctx.session()
+    key = (client_mutation_id or "").strip() if client_mutation_id not in (None, strawberry.UNSET) else ""
+    if key:
+        if len(key) > MAX_KEY:
+            return None, user_errors(DomainError(ErrorCode.TOO_LONG, "clientMutationId", max=MAX_KEY), ctx.locale)
+        garage_id = ctx.actor.garage_id
+        stored = await idempotency.lookup(session, garage_id, key)
+        if stored is None and not await idempotency.claim(session, garage_id, key, info.field_name):
+            stored = await idempotency.lookup(session, garage_id, key)
+        if stored is not None:
+            return await _replay(info, session, stored, replay)
     try:
         async with session.begin_nested():
-            return await fn(session, ctx.actor, *args, **kwargs), []
+            result = await fn(session, ctx.actor, *args, **kwargs)
+    except (DomainError, DomainErrors) as exc:
+        if key:
+            await idempotency.store(session, ctx.actor.garage_id, key, {"errors": _errors_to_store(exc)})
+        return None, user_errors(exc, ctx.locale)
+    if key:
+        await idempotency.store(session, ctx.actor.garage_id, key, {"ref": _ref(result)})
+    return result, []
+
+
+async def _replay(info, session, stored, replay: Replay | None) -> tuple[Any, list]:
+    ctx = info.context
+    if stored.operation != info.field_name:
+        return None, user_errors(DomainError(ErrorCode.ALREADY_EXISTS, "clientMutationId"), ctx.locale)
+    result = stored.result or {}
+    if result.get("errors"):
+        return None, user_errors(_errors_from_store(result["errors"]), ctx.locale)
+    if replay is None or not result.get("ref"):
+        return None, []
+    try:
+        return await replay(session, ctx.actor, result["ref"]), []
     except (DomainError, DomainErrors) as exc:
         return None, user_errors(exc, ctx.locale)
 

@@ -48,6 +48,26 @@ class ErrorCode(enum.Enum):
     INVALID_YEAR = "INVALID_YEAR"
     MILEAGE_DECREASE_NEEDS_REASON = "MILEAGE_DECREASE_NEEDS_REASON"
     ALREADY_OWNER = "ALREADY_OWNER"
+    # workshop
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    NOT_YOUR_JOB = "NOT_YOUR_JOB"
+    TECHNICIAN_NOT_ACTIVE = "TECHNICIAN_NOT_ACTIVE"
+    NOT_A_TECHNICIAN = "NOT_A_TECHNICIAN"
+    WRONG_STREAM = "WRONG_STREAM"
+    REASON_REQUIRED = "REASON_REQUIRED"
+    PARTS_PENDING = "PARTS_PENDING"
+    TASKS_OPEN = "TASKS_OPEN"
+    TASK_COMPLETED = "TASK_COMPLETED"
+    TASK_NOT_COMPLETED = "TASK_NOT_COMPLETED"
+    JOB_NOT_WORKABLE = "JOB_NOT_WORKABLE"
+    NOT_CLOCKED_ON = "NOT_CLOCKED_ON"
+    INVALID_PARTS_REQUEST_STATE = "INVALID_PARTS_REQUEST_STATE"
+    # inventory
+    SKU_TAKEN = "SKU_TAKEN"
+    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+    INVALID_QUANTITY = "INVALID_QUANTITY"
+    INVALID_AMOUNT = "INVALID_AMOUNT"
+    ITEM_INACTIVE = "ITEM_INACTIVE"
     INVALID_MILEAGE = "INVALID_MILEAGE"
 
 
@@ -87,6 +107,24 @@ MESSAGES: dict[ErrorCode, str] = {
         "The reading {mileage} is lower than the last one ({last}); give a reason."
     ),
     ErrorCode.ALREADY_OWNER: N_("This customer already owns the vehicle."),
+    ErrorCode.INVALID_TRANSITION: N_("A job that is {status} cannot do that."),
+    ErrorCode.NOT_YOUR_JOB: N_("This job is assigned to another technician."),
+    ErrorCode.TECHNICIAN_NOT_ACTIVE: N_("This technician's account is not active."),
+    ErrorCode.NOT_A_TECHNICIAN: N_("Jobs can only be assigned to technicians."),
+    ErrorCode.WRONG_STREAM: N_("This technician does not work in the {stream} stream."),
+    ErrorCode.REASON_REQUIRED: N_("Give a reason."),
+    ErrorCode.PARTS_PENDING: N_("Parts requests are still pending: {requests}."),
+    ErrorCode.TASKS_OPEN: N_("Tasks are still open: {tasks}."),
+    ErrorCode.TASK_COMPLETED: N_("This task is already completed."),
+    ErrorCode.TASK_NOT_COMPLETED: N_("This task is not completed."),
+    ErrorCode.JOB_NOT_WORKABLE: N_("Work can be recorded only on a job in progress; this one is {status}."),
+    ErrorCode.NOT_CLOCKED_ON: N_("You are not clocked on to this job."),
+    ErrorCode.INVALID_PARTS_REQUEST_STATE: N_("A parts request that is {status} cannot do that."),
+    ErrorCode.SKU_TAKEN: N_("SKU {sku} is already in use."),
+    ErrorCode.INSUFFICIENT_STOCK: N_("Only {available} in stock; {requested} asked for."),
+    ErrorCode.INVALID_QUANTITY: N_("Enter a quantity above zero."),
+    ErrorCode.INVALID_AMOUNT: N_("Enter an amount of zero or more."),
+    ErrorCode.ITEM_INACTIVE: N_("This item is no longer stocked."),
     ErrorCode.INVALID_MILEAGE: N_("Enter a mileage between {min} and {max}."),
 }
 

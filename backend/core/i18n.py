@@ -69,7 +69,24 @@ def negotiate(accept_language: str | None) -> str | None:
     return min(choices)[2] if choices else None
 
 
+ENUM_LABELS: dict[object, str] = {}
+
+
+def register_labels(labels: dict) -> dict:
+    """Human names (marked with N_) for enum values, used when a value appears inside a message."""
+    ENUM_LABELS.update(labels)
+    return labels
+
+
+def label(locale: str | None, value: object) -> str:
+    text = ENUM_LABELS.get(value)
+    if text is None:
+        return str(getattr(value, "value", value))
+    return translate(locale, text)
+
+
 def translate(locale: str | None, message: str, context: str | None = None, **params: object) -> str:
+    params = {k: (label(locale, v) if v in ENUM_LABELS else v) if _hashable(v) else v for k, v in params.items()}
     text = message
     if locale and locale != "en":
         text = _catalog(locale).get((context, message), message)
@@ -79,6 +96,14 @@ def translate(locale: str | None, message: str, context: str | None = None, **pa
         except (KeyError, IndexError, ValueError):
             text = message.format(**params)
     return text
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def buddhist_year(value: dt.date) -> int:

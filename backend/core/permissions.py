@@ -27,23 +27,44 @@ class Permission(enum.Enum):
     VEHICLES_READ = "vehicles:read"
     VEHICLES_WRITE = "vehicles:write"
     MILEAGE_RECORD = "mileage:record"
+    JOBS_READ = "jobs:read"  # a technician reads only their own jobs (enforced in the service)
+    JOBS_CREATE = "jobs:create"
+    JOBS_ASSIGN = "jobs:assign"
+    JOBS_OVERRIDE_STREAM = "jobs:override_stream"  # assign outside the technician's streams, with a reason
+    JOBS_WORK = "jobs:work"  # start, notes, tasks, complete: technicians on their own jobs
+    JOBS_REVIEW = "jobs:review"  # review, move to billing
+    JOBS_HOLD = "jobs:hold"  # hold / resume / cancel
+    TASK_CATALOG_READ = "task_catalog:read"
+    TASK_CATALOG_MANAGE = "task_catalog:manage"
+    TIME_CLOCK = "time_clock:use"
+    PARTS_READ = "parts:read"
+    PARTS_REQUEST = "parts:request"
+    PARTS_APPROVE = "parts:approve"
+    PARTS_ISSUE = "parts:issue"
+    INVENTORY_READ = "inventory:read"
+    INVENTORY_MANAGE = "inventory:manage"
+    AUDIT_READ = "audit:read"
 
 
 P = Permission
-_STAFF_BASE = {P.GARAGE_READ, P.SITES_READ}
+_STAFF_BASE = {P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.TASK_CATALOG_READ, P.PARTS_READ, P.INVENTORY_READ}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SITE_MANAGER: frozenset(
         _STAFF_BASE
-        | {P.USERS_READ, P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.VEHICLES_WRITE, P.MILEAGE_RECORD}
+        | {P.USERS_READ, P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.VEHICLES_WRITE, P.MILEAGE_RECORD,
+           P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD}
     ),
     Role.WORKSHOP_MANAGER: frozenset(
-        _STAFF_BASE | {P.USERS_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.MILEAGE_RECORD}
+        _STAFF_BASE | {P.USERS_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_ASSIGN,
+                       P.JOBS_OVERRIDE_STREAM, P.JOBS_REVIEW, P.JOBS_HOLD, P.PARTS_APPROVE}
     ),
     # A technician looks vehicles up in the bay and reads the odometer, but does not browse customers' contacts.
-    Role.TECHNICIAN: frozenset(_STAFF_BASE | {P.VEHICLES_READ, P.MILEAGE_RECORD}),
-    Role.WAREHOUSE_MANAGER: frozenset(_STAFF_BASE),
+    Role.TECHNICIAN: frozenset(
+        _STAFF_BASE | {P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_WORK, P.TIME_CLOCK, P.PARTS_REQUEST}
+    ),
+    Role.WAREHOUSE_MANAGER: frozenset(_STAFF_BASE | {P.INVENTORY_MANAGE, P.PARTS_ISSUE}),
     # Billing keeps customers' tax details right for invoices.
     Role.BILLING: frozenset(_STAFF_BASE | {P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ}),
 }
@@ -56,6 +77,10 @@ class ApiScope(enum.Enum):
     ACCOUNTS_WRITE = "accounts:write"
     CUSTOMERS_READ = "customers:read"
     CUSTOMERS_WRITE = "customers:write"
+    WORKSHOP_READ = "workshop:read"
+    WORKSHOP_WRITE = "workshop:write"
+    INVENTORY_READ = "inventory:read"
+    INVENTORY_WRITE = "inventory:write"
 
 
 SCOPE_PERMISSIONS: dict[ApiScope, frozenset[Permission]] = {
@@ -67,6 +92,12 @@ SCOPE_PERMISSIONS: dict[ApiScope, frozenset[Permission]] = {
     ApiScope.CUSTOMERS_WRITE: frozenset(
         {P.GARAGE_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.CUSTOMERS_WRITE, P.VEHICLES_WRITE, P.MILEAGE_RECORD}
     ),
+    ApiScope.WORKSHOP_READ: frozenset({P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.TASK_CATALOG_READ, P.PARTS_READ}),
+    # An integrator (a booking or DMS system) may open and route jobs; the bay's own steps stay with people.
+    ApiScope.WORKSHOP_WRITE: frozenset({P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.TASK_CATALOG_READ, P.PARTS_READ,
+                                        P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD, P.TASK_CATALOG_MANAGE}),
+    ApiScope.INVENTORY_READ: frozenset({P.GARAGE_READ, P.INVENTORY_READ}),
+    ApiScope.INVENTORY_WRITE: frozenset({P.GARAGE_READ, P.INVENTORY_READ, P.INVENTORY_MANAGE}),
 }
 
 

@@ -1,0 +1,5 @@
+"""GraphQL of this domain (being written)."""
+
+Query = None
+Mutation = None
+Subscription = None

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.core import events as core_events
 from backend.core.actor import Actor
 
 L = TypeVar("L")
@@ -85,15 +86,19 @@ class Context:
     async def finish(self, ok: bool) -> None:
         session, self._session = self._session, None
         callbacks, self._after_commit = self._after_commit, []
+        events: list = []
         if session is not None:
             try:
                 if ok:
                     await session.commit()
+                    events = core_events.take(session)
                 else:
                     await session.rollback()
             finally:
                 await session.close()
         if ok:
+            for channel, message in events:
+                await self.services.pubsub.publish(channel, message)
             for fn in callbacks:
                 await fn()
 

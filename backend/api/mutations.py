@@ -10,6 +10,7 @@ import strawberry
 
 from backend.api.errors import user_errors
 from backend.core import audit, idempotency
+from backend.core import events as core_events
 from backend.core.errors import DomainError, DomainErrors, ErrorCode
 
 UNSET_SERVICE = object()
@@ -58,10 +59,12 @@ async def run(info, fn, *args, client_mutation_id: str | None = None, replay: Re
             stored = await idempotency.lookup(session, garage_id, key)
         if stored is not None:
             return await _replay(info, session, stored, replay)
+    position = core_events.mark(session)
     try:
         async with session.begin_nested():
             result = await fn(session, ctx.actor, *args, **kwargs)
     except (DomainError, DomainErrors) as exc:
+        core_events.forget_since(session, position)
         if key:
             await idempotency.store(session, ctx.actor.garage_id, key, {"errors": _errors_to_store(exc)})
         return None, user_errors(exc, ctx.locale)

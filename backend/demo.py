@@ -125,6 +125,11 @@ async def seed_demo(database_url: str) -> bool:
                         owner_id=customer.id,
                         mot_expiry=today + dt.timedelta(days=rng.randint(-30, 330)) if locale == Locale.EN else None,
                     ))
+            from backend.inventory import demo as inventory_demo
+            from backend.workshop import demo as workshop_demo
+
+            await workshop_demo.seed(session, admin)
+            await inventory_demo.seed(session, admin)
         return True
     finally:
         await db.dispose()

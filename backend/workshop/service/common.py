@@ -101,7 +101,7 @@ def set_status(session: AsyncSession, actor: Actor, job: Job, to_status: JobStat
     from_status = job.status
     job.status = to_status
     stamp = STATUS_TIMESTAMPS.get(to_status)
-    if stamp and getattr(job, stamp) is None or to_status == JobStatus.IN_PROGRESS and job.started_at is None:
+    if stamp and getattr(job, stamp) is None:
         setattr(job, stamp, utcnow())
     job.version += 1
     add_event(session, actor, job, JobEventKind.STATUS_CHANGED, from_status=from_status, to_status=to_status,

@@ -1,4 +1,4 @@
-"""GraphQL of this domain (being written)."""
+"""(being written)"""
 
 Query = None
 Mutation = None

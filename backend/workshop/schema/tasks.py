@@ -1,0 +1,5 @@
+"""(being written)"""
+
+Query = None
+Mutation = None
+Subscription = None

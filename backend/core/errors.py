@@ -68,6 +68,8 @@ class ErrorCode(enum.Enum):
     INVALID_QUANTITY = "INVALID_QUANTITY"
     INVALID_AMOUNT = "INVALID_AMOUNT"
     ITEM_INACTIVE = "ITEM_INACTIVE"
+    NEGATIVE_QUANTITY = "NEGATIVE_QUANTITY"
+    ZERO_ADJUSTMENT = "ZERO_ADJUSTMENT"
     INVALID_MILEAGE = "INVALID_MILEAGE"
 
 
@@ -125,6 +127,8 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_QUANTITY: N_("Enter a quantity above zero."),
     ErrorCode.INVALID_AMOUNT: N_("Enter an amount of zero or more."),
     ErrorCode.ITEM_INACTIVE: N_("This item is no longer stocked."),
+    ErrorCode.NEGATIVE_QUANTITY: N_("Enter a quantity of zero or more."),
+    ErrorCode.ZERO_ADJUSTMENT: N_("An adjustment must add or remove at least one."),
     ErrorCode.INVALID_MILEAGE: N_("Enter a mileage between {min} and {max}."),
 }
 

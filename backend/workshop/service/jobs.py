@@ -1,0 +1,612 @@
+"""Job cards: intake, the status machine, notes, and the lists a workshop reads (search, board, my jobs).
+
+RECEIVED -> ASSIGNED -> IN_PROGRESS <-> AWAITING_PARTS -> COMPLETED -> MANAGER_REVIEW -> BILLING -> INVOICED;
+ASSIGNED / IN_PROGRESS / AWAITING_PARTS <-> ON_HOLD (back to where it was); anything but INVOICED -> CANCELLED.
+AWAITING_PARTS and back are automatic (refresh_parts_status, called by the parts service). A technician sees and
+changes only the jobs assigned to them (common.load_job; the lists filter here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.accounts.models import Garage, Site, User
+from backend.core import audit, numbering
+from backend.core import validate as v
+from backend.core.actor import Actor
+from backend.core.db import utcnow
+from backend.core.enums import OperationsStream, RevenueStream
+from backend.core.errors import Collector, DomainError, DomainErrors, ErrorCode
+from backend.core.ids import new_id
+from backend.core.permissions import Permission, Role
+from backend.customers import service as customers
+from backend.customers.models import Customer, Vehicle
+from backend.inventory.models import WarehouseItem
+from backend.workshop.models import Job, JobEventKind, JobStatus, JobTask, PartsRequest, PartsRequestStatus, TaskStatus
+from backend.workshop.service.common import (
+    JOB_AUDIT_FIELDS,
+    add_event,
+    check_version,
+    invalid_transition,
+    is_technician,
+    job_changed,
+    load_job,
+    set_status,
+)
+
+__all__ = [
+    "ACTIVE_STATUSES", "OPEN_STATUSES", "CreateJobData", "JobFilter", "JobNotes", "add_job_note", "assign_job",
+    "cancel_job", "complete_job", "create_job", "find_job", "hold_job", "job_board", "list_jobs", "move_job_to_billing",
+    "my_jobs", "refresh_parts_status", "resume_job", "review_job", "start_job", "update_job_notes", "visible_to",
+]
+
+_UNSET = object()
+MAX_TEXT = 5000
+MAX_REASON = 1000
+
+# the columns of the job board, in the order of the job's life
+ACTIVE_STATUSES = (
+    JobStatus.RECEIVED, JobStatus.ASSIGNED, JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS, JobStatus.COMPLETED,
+    JobStatus.MANAGER_REVIEW, JobStatus.BILLING, JobStatus.ON_HOLD,
+)
+# a technician's open work: assigned to them and not yet handed over
+OPEN_STATUSES = (JobStatus.ASSIGNED, JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS, JobStatus.ON_HOLD)
+ASSIGNABLE = (JobStatus.RECEIVED, JobStatus.ASSIGNED, JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS,
+              JobStatus.ON_HOLD)
+HOLDABLE = (JobStatus.ASSIGNED, JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS)
+WORKING = (JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS)
+TECHNICIAN_EDITABLE = (JobStatus.ASSIGNED, JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS)
+UNFINISHED_PARTS = (PartsRequestStatus.PENDING, PartsRequestStatus.APPROVED)
+
+
+def visible_to(actor: Actor, job: Job | None) -> bool:
+    """Whether the actor may see the job at all (a technician: only their own)."""
+    if job is None or job.garage_id != actor.garage_id:
+        return False
+    return not is_technician(actor) or job.technician_id == actor.user_id
+
+
+def _enum(errors: Collector, field: str, value: object, cls, *, required: bool = False):
+    if value is None or value is _UNSET:
+        if required:
+            errors.add(ErrorCode.REQUIRED, field)
+        return None
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(value)
+    except ValueError:
+        errors.add(ErrorCode.INVALID_VALUE, field)
+        return None
+
+
+def _when(errors: Collector, field: str, value: object) -> dt.datetime | None:
+    if value is None or value is _UNSET:
+        return None
+    if not isinstance(value, dt.datetime):
+        errors.add(ErrorCode.INVALID_VALUE, field)
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _reason(value: object, field: str = "reason") -> str:
+    errors = Collector()
+    text = v.text(errors, field, value if isinstance(value, str) else None, max_len=MAX_REASON)
+    errors.raise_if_any()
+    if text is None:
+        raise DomainError(ErrorCode.REASON_REQUIRED, field)
+    return text
+
+
+def _with_field(exc: DomainError | DomainErrors, renames: dict[str, str], prefix: str = ""):
+    """Errors of a nested service call, pointing at the field of our input."""
+    items = exc.errors if isinstance(exc, DomainErrors) else [exc]
+    for e in items:
+        if e.field in renames:
+            e.field = renames[e.field]
+        elif prefix and e.field:
+            e.field = f"{prefix}.{e.field}"
+    return exc
+
+
+def _touch(session: AsyncSession, actor: Actor, job: Job, before: dict, action: str) -> None:
+    """A change that is not a status change: version, audit row, live event."""
+    job.version += 1
+    audit.record(session, actor, "Job", job.id, action, audit.diff(before, audit.snapshot(job, JOB_AUDIT_FIELDS)))
+    job_changed(session, job)
+
+
+# ---------------------------------------------------------------------------------------------------- intake
+
+
+@dataclass
+class CreateJobData:
+    site_id: object = _UNSET
+    vehicle_id: object = _UNSET
+    new_vehicle: customers.VehicleInput | None = None
+    owner_id: object = _UNSET
+    new_owner: customers.CustomerInput | None = None
+    operations_stream: object = _UNSET
+    revenue_stream: object = _UNSET
+    issues_reported: object = _UNSET
+    complaint: object = _UNSET
+    mileage: object = _UNSET
+    mileage_reason: object = _UNSET
+    promised_at: object = _UNSET
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+async def _job_year(session: AsyncSession, actor: Actor) -> int:
+    tz = (await session.execute(select(Garage.time_zone).where(Garage.id == actor.garage_id))).scalar_one()
+    try:
+        zone = ZoneInfo(tz)
+    except Exception:  # noqa: BLE001 - a garage's zone is validated when set; fall back rather than refuse a job
+        zone = dt.UTC
+    return utcnow().astimezone(zone).year
+
+
+async def create_job(session: AsyncSession, actor: Actor, data: CreateJobData, job_id: uuid.UUID | None = None) -> Job:
+    """Open a job card for an existing vehicle, or for a new vehicle (and new or existing owner) in one go."""
+    errors = Collector()
+    stream = _enum(errors, "operationsStream", data.operations_stream, OperationsStream, required=True)
+    revenue = _enum(errors, "revenueStream", data.revenue_stream, RevenueStream, required=True)
+    issues = v.text(errors, "issuesReported", _str(data.issues_reported), max_len=MAX_TEXT)
+    complaint = v.text(errors, "complaint", _str(data.complaint), max_len=MAX_TEXT)
+    promised_at = _when(errors, "promisedAt", data.promised_at)
+    has_vehicle_id = data.vehicle_id not in (None, _UNSET)
+    if has_vehicle_id == (data.new_vehicle is not None):
+        errors.add(ErrorCode.REQUIRED if not has_vehicle_id else ErrorCode.INVALID_VALUE, "vehicleId")
+    if data.new_vehicle is None and (data.new_owner is not None or data.owner_id not in (None, _UNSET)):
+        errors.add(ErrorCode.INVALID_VALUE, "ownerId")  # an existing vehicle keeps its owner (transferVehicle)
+    if data.new_owner is not None and data.owner_id not in (None, _UNSET):
+        errors.add(ErrorCode.INVALID_VALUE, "newOwner")
+    site = None
+    if data.site_id in (None, _UNSET):
+        errors.add(ErrorCode.REQUIRED, "siteId")
+    else:
+        sid = v.try_parse_id(data.site_id)
+        site = None if sid is None else (await session.execute(
+            select(Site).where(Site.id == sid, Site.garage_id == actor.garage_id))).scalar_one_or_none()
+        if site is None:
+            errors.add(ErrorCode.NOT_FOUND, "siteId")
+        elif not site.active:
+            errors.add(ErrorCode.INVALID_VALUE, "siteId")
+            site = None
+    errors.raise_if_any()
+    if job_id is not None and await session.get(Job, job_id) is not None:
+        raise DomainError(ErrorCode.ALREADY_EXISTS, "id")
+
+    # the vehicle, and its owner, which the job remembers as its customer
+    if has_vehicle_id:
+        vehicle = await customers.get_vehicle(session, actor, data.vehicle_id, "vehicleId")
+    else:
+        new_vehicle = data.new_vehicle
+        new_vehicle.mileage = _UNSET  # the reading goes through the mileage log below, with its reason
+        try:
+            if data.new_owner is not None:
+                owner = await customers.create_customer(session, actor, data.new_owner)
+                new_vehicle.owner_id = owner.id
+            elif data.owner_id not in (None, _UNSET):
+                new_vehicle.owner_id = (await customers.get_customer(session, actor, data.owner_id, "ownerId")).id
+        except (DomainError, DomainErrors) as exc:
+            raise _with_field(exc, {"ownerId": "ownerId"}, "newOwner") from None
+        try:
+            vehicle = await customers.create_vehicle(session, actor, new_vehicle)
+        except (DomainError, DomainErrors) as exc:
+            raise _with_field(exc, {}, "newVehicle") from None
+    mileage = None
+    if data.mileage not in (None, _UNSET):
+        try:
+            await customers.record_mileage(session, actor, vehicle.id, data.mileage, _str(data.mileage_reason))
+        except (DomainError, DomainErrors) as exc:
+            raise _with_field(exc, {"reason": "mileageReason", "vehicleId": "vehicleId"}) from None
+        mileage = vehicle.mileage
+
+    # the number last: the counter row stays locked until the transaction ends
+    year = await _job_year(session, actor)
+    sequence = await numbering.next_number(session, actor.garage_id, "JOB", year)
+    job = Job(
+        id=job_id or new_id(), garage_id=actor.garage_id, site_id=site.id, number=numbering.format_number(
+            "JC", year, sequence), year=year, sequence=sequence, vehicle_id=vehicle.id, customer_id=vehicle.owner_id,
+        operations_stream=stream, revenue_stream=revenue, status=JobStatus.RECEIVED, issues_reported=issues,
+        complaint=complaint, mileage_in=mileage, promised_at=promised_at, created_by_id=actor.user_id, version=1,
+    )
+    session.add(job)
+    await session.flush()
+    add_event(session, actor, job, JobEventKind.CREATED, to_status=JobStatus.RECEIVED,
+              data={"number": job.number})
+    audit.record(session, actor, "Job", job.id, "create",
+                 audit.created(job, ("number", "vehicle_id", "customer_id", *JOB_AUDIT_FIELDS)))
+    job_changed(session, job)
+    await session.flush()
+    return job
+
+
+# ---------------------------------------------------------------------------------------------------- status machine
+
+
+async def _load(session: AsyncSession, actor: Actor, job_id: object, expected_version: int | None) -> Job:
+    job = await load_job(session, actor, job_id, for_update=True)
+    check_version(job, expected_version)
+    return job
+
+
+async def assign_job(session: AsyncSession, actor: Actor, job_id: object, technician_id: object,
+                     stream_override_reason: str | None = None, expected_version: int | None = None) -> Job:
+    """Give the job to an active technician of its stream (or, with JOBS_OVERRIDE_STREAM and a reason, of another).
+    Reassigning an assigned or started job moves it to the new technician without changing its status."""
+    job = await _load(session, actor, job_id, expected_version)
+    if job.status not in ASSIGNABLE:
+        raise invalid_transition(job)
+    tid = v.try_parse_id(technician_id)
+    tech = None if tid is None else (await session.execute(
+        select(User).where(User.id == tid, User.garage_id == actor.garage_id))).scalar_one_or_none()
+    if tech is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "technicianId")
+    if tech.role != Role.TECHNICIAN:
+        raise DomainError(ErrorCode.NOT_A_TECHNICIAN, "technicianId")
+    if not tech.active:
+        raise DomainError(ErrorCode.TECHNICIAN_NOT_ACTIVE, "technicianId")
+    override = None
+    if job.operations_stream.value not in (tech.streams or []):
+        errors = Collector()
+        reason = v.text(errors, "streamOverrideReason", stream_override_reason, max_len=MAX_REASON)
+        errors.raise_if_any()
+        if reason is None or not actor.can(Permission.JOBS_OVERRIDE_STREAM):
+            raise DomainError(ErrorCode.WRONG_STREAM, "technicianId", stream=job.operations_stream)
+        override = reason
+    if tech.id == job.technician_id and override == job.stream_override_reason:
+        return job  # already theirs: nothing changes
+    previous = job.technician_id
+    before = audit.snapshot(job, JOB_AUDIT_FIELDS)
+    job.technician_id = tech.id
+    job.stream_override_reason = override
+    data = {"technicianId": str(tech.id), "technicianName": tech.name,
+            "previousTechnicianId": str(previous) if previous else None}
+    if override:
+        data["streamOverrideReason"] = override
+    add_event(session, actor, job, JobEventKind.ASSIGNED, note=override, data=data)
+    if job.status == JobStatus.RECEIVED:
+        _status_with_changes(session, actor, job, JobStatus.ASSIGNED, before)
+    else:
+        job.assigned_at = utcnow()
+        _touch(session, actor, job, before, "assign")
+    await session.flush()
+    return job
+
+
+def _status_with_changes(session: AsyncSession, actor: Actor, job: Job, to_status: JobStatus, before: dict,
+                         note: str | None = None) -> None:
+    """set_status, with an audit row that also shows the fields changed just before it."""
+    set_status(session, actor, job, to_status, note=note)
+    # set_status recorded the diff from its own snapshot; add the rest of what changed in this step
+    extra = audit.diff(before, audit.snapshot(job, JOB_AUDIT_FIELDS))
+    extra.pop("status", None)
+    if extra:
+        audit.record(session, actor, "Job", job.id, "update", extra)
+
+
+async def start_job(session: AsyncSession, actor: Actor, job_id: object, expected_version: int | None = None) -> Job:
+    job = await _load(session, actor, job_id, expected_version)
+    if job.status != JobStatus.ASSIGNED:
+        raise invalid_transition(job)
+    set_status(session, actor, job, JobStatus.IN_PROGRESS)
+    await session.flush()
+    return job
+
+
+async def refresh_parts_status(session: AsyncSession, actor: Actor, job: Job) -> Job:
+    """IN_PROGRESS -> AWAITING_PARTS while a parts request is pending or approved (not yet issued); back when none is.
+    Called by the parts service after it changes a request; other statuses are left alone."""
+    if job.status not in WORKING:
+        return job
+    await session.flush()
+    waiting = (await session.execute(
+        select(func.count()).select_from(PartsRequest).where(
+            PartsRequest.job_id == job.id, PartsRequest.garage_id == job.garage_id,
+            PartsRequest.status.in_(UNFINISHED_PARTS)))).scalar_one()
+    if waiting and job.status == JobStatus.IN_PROGRESS:
+        set_status(session, actor, job, JobStatus.AWAITING_PARTS)
+    elif not waiting and job.status == JobStatus.AWAITING_PARTS:
+        set_status(session, actor, job, JobStatus.IN_PROGRESS)
+    await session.flush()
+    return job
+
+
+async def _unfinished(session: AsyncSession, job: Job) -> tuple[list[str], list[str]]:
+    """(pending parts as 'SKU × qty', open tasks by name)."""
+    parts = (await session.execute(
+        select(WarehouseItem.sku, PartsRequest.quantity)
+        .join(WarehouseItem, WarehouseItem.id == PartsRequest.item_id)
+        .where(PartsRequest.job_id == job.id, PartsRequest.garage_id == job.garage_id,
+               PartsRequest.status.in_(UNFINISHED_PARTS))
+        .order_by(PartsRequest.created_at, PartsRequest.id))).all()
+    tasks = (await session.execute(
+        select(JobTask.name).where(JobTask.job_id == job.id, JobTask.garage_id == job.garage_id,
+                                   JobTask.status == TaskStatus.OPEN)
+        .order_by(JobTask.position, JobTask.created_at, JobTask.id))).scalars().all()
+    return [f"{sku} × {qty}" for sku, qty in parts], list(tasks)
+
+
+async def complete_job(session: AsyncSession, actor: Actor, job_id: object, work_done_notes: object = _UNSET,
+                       expected_version: int | None = None) -> Job:
+    """The technician hands the job over. Refused while parts are pending (saying which), while tasks are open
+    (saying which), and without work-done notes (given here or before)."""
+    job = await _load(session, actor, job_id, expected_version)
+    if job.status not in WORKING:
+        raise invalid_transition(job)
+    errors = Collector()
+    before = audit.snapshot(job, JOB_AUDIT_FIELDS)
+    if work_done_notes is not _UNSET and work_done_notes is not None:
+        notes = v.text(errors, "workDoneNotes", _str(work_done_notes), max_len=MAX_TEXT)
+        if notes is not None:
+            job.work_done_notes = notes
+    await session.flush()
+    parts, tasks = await _unfinished(session, job)
+    if parts:
+        errors.add(ErrorCode.PARTS_PENDING, "partsRequests", requests=", ".join(parts))
+    if tasks:
+        errors.add(ErrorCode.TASKS_OPEN, "tasks", tasks=", ".join(tasks))
+    if not job.work_done_notes and not any(e.field == "workDoneNotes" for e in errors.errors):
+        errors.add(ErrorCode.REQUIRED, "workDoneNotes")
+    errors.raise_if_any()
+    _status_with_changes(session, actor, job, JobStatus.COMPLETED, before)
+    await session.flush()
+    return job
+
+
+async def review_job(session: AsyncSession, actor: Actor, job_id: object, manager_notes: object = _UNSET,
+                     expected_version: int | None = None) -> Job:
+    job = await _load(session, actor, job_id, expected_version)
+    if job.status != JobStatus.COMPLETED:
+        raise invalid_transition(job)
+    errors = Collector()
+    notes = v.text(errors, "managerNotes", _str(manager_notes), max_len=MAX_TEXT)
+    errors.raise_if_any()
+    before = audit.snapshot(job, JOB_AUDIT_FIELDS)
+    if notes is not None:
+        job.manager_notes = notes
+    _status_with_changes(session, actor, job, JobStatus.MANAGER_REVIEW, before, note=notes)
+    await session.flush()
+    return job
+
+
+async def move_job_to_billing(session: AsyncSession, actor: Actor, job_id: object,
+                              expected_version: int | None = None) -> Job:
+    job = await _load(session, actor, job_id, expected_version)
+    if job.status != JobStatus.MANAGER_REVIEW:
+        raise invalid_transition(job)
+    set_status(session, actor, job, JobStatus.BILLING)
+    await session.flush()
+    return job
+
+
+async def cancel_job(session: AsyncSession, actor: Actor, job_id: object, reason: object,
+                     expected_version: int | None = None) -> Job:
+    job = await _load(session, actor, job_id, expected_version)
+    if job.status in (JobStatus.INVOICED, JobStatus.CANCELLED):
+        raise invalid_transition(job)
+    text = _reason(reason)
+    before = audit.snapshot(job, JOB_AUDIT_FIELDS)
+    job.cancel_reason = text
+    job.held_from_status = None
+    _status_with_changes(session, actor, job, JobStatus.CANCELLED, before, note=text)
+    await session.flush()
+    return job
+
+
+async def hold_job(session: AsyncSession, actor: Actor, job_id: object, reason: object,
+                   expected_version: int | None = None) -> Job:
+    job = await _load(session, actor, job_id, expected_version)
+    if job.status not in HOLDABLE:
+        raise invalid_transition(job)
+    text = _reason(reason)
+    before = audit.snapshot(job, JOB_AUDIT_FIELDS)
+    job.held_from_status = job.status
+    job.hold_reason = text
+    _status_with_changes(session, actor, job, JobStatus.ON_HOLD, before, note=text)
+    await session.flush()
+    return job
+
+
+async def resume_job(session: AsyncSession, actor: Actor, job_id: object, expected_version: int | None = None) -> Job:
+    """Back to the status the job was held from (and on to IN_PROGRESS / AWAITING_PARTS if parts moved meanwhile)."""
+    job = await _load(session, actor, job_id, expected_version)
+    if job.status != JobStatus.ON_HOLD or job.held_from_status is None:
+        raise invalid_transition(job)
+    before = audit.snapshot(job, JOB_AUDIT_FIELDS)
+    target = job.held_from_status
+    job.held_from_status = None
+    job.hold_reason = None
+    _status_with_changes(session, actor, job, target, before)
+    await refresh_parts_status(session, actor, job)
+    await session.flush()
+    return job
+
+
+# ---------------------------------------------------------------------------------------------------- notes
+
+
+@dataclass
+class JobNotes:
+    complaint: object = _UNSET
+    cause: object = _UNSET
+    correction: object = _UNSET
+    work_done_notes: object = _UNSET
+
+
+_NOTE_FIELDS = {"complaint": "complaint", "cause": "cause", "correction": "correction",
+                "work_done_notes": "workDoneNotes"}
+
+
+async def update_job_notes(session: AsyncSession, actor: Actor, job_id: object, data: JobNotes,
+                           expected_version: int | None = None) -> Job:
+    """Complaint, cause, correction and work-done notes. A technician writes them on their own job while working on
+    it; an admin at any time until the job is invoiced or cancelled."""
+    errors = Collector()
+    values = {}
+    for attr, field in _NOTE_FIELDS.items():
+        value = getattr(data, attr)
+        if value is not _UNSET:
+            values[attr] = v.text(errors, field, _str(value), max_len=MAX_TEXT)
+    errors.raise_if_any()
+    job = await _load(session, actor, job_id, expected_version)
+    if job.status in (JobStatus.INVOICED, JobStatus.CANCELLED):
+        raise invalid_transition(job)
+    if is_technician(actor) and job.status not in TECHNICIAN_EDITABLE:
+        raise DomainError(ErrorCode.JOB_NOT_WORKABLE, "jobId", status=job.status)
+    changed = {k: val for k, val in values.items() if getattr(job, k) != val}
+    if not changed:
+        return job
+    before = audit.snapshot(job, JOB_AUDIT_FIELDS)
+    for key, value in changed.items():
+        setattr(job, key, value)
+    add_event(session, actor, job, JobEventKind.NOTE, data={"fields": [_NOTE_FIELDS[k] for k in changed]})
+    _touch(session, actor, job, before, "update_notes")
+    await session.flush()
+    return job
+
+
+async def add_job_note(session: AsyncSession, actor: Actor, job_id: object, note: object) -> Job:
+    """A free note in the job's timeline (anyone who can see the job). The job's version does not change, so a
+    note never makes someone else's edit stale."""
+    errors = Collector()
+    text = v.text(errors, "note", _str(note), required=True, max_len=MAX_TEXT)
+    errors.raise_if_any()
+    job = await load_job(session, actor, job_id)
+    event = add_event(session, actor, job, JobEventKind.NOTE, note=text)
+    await session.flush()
+    audit.record(session, actor, "Job", job.id, "note", {"note": {"before": None, "after": text},
+                                                        "eventId": {"before": None, "after": str(event.id)}})
+    job_changed(session, job)
+    await session.flush()
+    return job
+
+
+# ---------------------------------------------------------------------------------------------------- reading
+
+
+async def find_job(session: AsyncSession, actor: Actor, job_id: object) -> Job | None:
+    """A job the actor may see; None when unknown, another garage's, or (for a technician) someone else's."""
+    jid = v.try_parse_id(job_id)
+    if jid is None:
+        return None
+    job = (await session.execute(select(Job).where(Job.id == jid, Job.garage_id == actor.garage_id))
+           ).scalar_one_or_none()
+    return job if visible_to(actor, job) else None
+
+
+def _scoped(actor: Actor):
+    query = select(Job).where(Job.garage_id == actor.garage_id)
+    if is_technician(actor):
+        query = query.where(Job.technician_id == actor.user_id)
+    return query
+
+
+@dataclass
+class JobFilter:
+    status: list | None = None
+    site_id: object = None
+    technician_id: object = None
+    operations_stream: object = None
+    revenue_stream: object = None
+    created_from: dt.datetime | None = None
+    created_to: dt.datetime | None = None
+    search: str | None = None
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search(actor: Actor, term: str):
+    pattern = _like(term)
+    clauses = [func.lower(Job.number).like(func.lower(literal(pattern)), escape="\\"),
+               Job.customer_id.in_(select(Customer.id).where(
+                   Customer.garage_id == actor.garage_id,
+                   func.lower(Customer.name).like(func.lower(literal(pattern)), escape="\\")))]
+    registration = customers.normalize_registration(term)
+    if registration:
+        clauses.append(Job.vehicle_id.in_(select(Vehicle.id).where(
+            Vehicle.garage_id == actor.garage_id, Vehicle.registration.like(_like(registration), escape="\\"))))
+    return or_(*clauses)
+
+
+async def list_jobs(session: AsyncSession, actor: Actor, filter: JobFilter | None = None, *, limit: int = 20,
+                    after: tuple[str, str] | None = None) -> list[Job]:
+    """Jobs newest first, `limit + 1` rows so the caller knows whether another page follows."""
+    f = filter or JobFilter()
+    query = _scoped(actor)
+    errors = Collector()
+    if f.status:
+        query = query.where(Job.status.in_([JobStatus(s) if not isinstance(s, JobStatus) else s for s in f.status]))
+    for value, column, field in ((f.site_id, Job.site_id, "siteId"), (f.technician_id, Job.technician_id,
+                                                                        "technicianId")):
+        if value is not None:
+            parsed = v.try_parse_id(value)
+            if parsed is None:
+                errors.add(ErrorCode.NOT_FOUND, f"filter.{field}")
+            else:
+                query = query.where(column == parsed)
+    if f.operations_stream is not None:
+        query = query.where(Job.operations_stream == OperationsStream(getattr(f.operations_stream, "value",
+                                                                               f.operations_stream)))
+    if f.revenue_stream is not None:
+        query = query.where(Job.revenue_stream == RevenueStream(getattr(f.revenue_stream, "value",
+                                                                         f.revenue_stream)))
+    if f.created_from is not None:
+        query = query.where(Job.created_at >= _when(errors, "filter.createdFrom", f.created_from))
+    if f.created_to is not None:
+        query = query.where(Job.created_at < _when(errors, "filter.createdTo", f.created_to))
+    term = v.text(errors, "filter.search", f.search, max_len=200)
+    errors.raise_if_any()
+    if term is not None:
+        query = query.where(_search(actor, term))
+    if after is not None:
+        try:
+            at = dt.datetime.fromisoformat(after[0])
+        except (TypeError, ValueError):
+            raise DomainError(ErrorCode.INVALID_CURSOR, "after") from None
+        last = v.try_parse_id(after[1])
+        if last is None:
+            raise DomainError(ErrorCode.INVALID_CURSOR, "after")
+        query = query.where(or_(Job.created_at < at, and_(Job.created_at == at, Job.id < last)))
+    query = query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)
+    return list((await session.execute(query)).scalars())
+
+
+async def job_board(session: AsyncSession, actor: Actor, site_id: object) -> list[tuple[JobStatus, list[Job]]]:
+    """The site's active jobs in one column per status (oldest first); a technician sees only their own."""
+    sid = v.try_parse_id(site_id)
+    jobs: list[Job] = []
+    if sid is not None:
+        jobs = list((await session.execute(
+            _scoped(actor).where(Job.site_id == sid, Job.status.in_(ACTIVE_STATUSES))
+            .order_by(Job.created_at, Job.id))).scalars())
+    columns: dict[JobStatus, list[Job]] = {s: [] for s in ACTIVE_STATUSES}
+    for job in jobs:
+        columns[job.status].append(job)
+    return list(columns.items())
+
+
+async def my_jobs(session: AsyncSession, actor: Actor) -> list[Job]:
+    """The actor's open jobs (assigned to them, not yet completed): promised soonest first."""
+    if actor.user_id is None:
+        return []
+    query = (select(Job).where(Job.garage_id == actor.garage_id, Job.technician_id == actor.user_id,
+                               Job.status.in_(OPEN_STATUSES))
+             .order_by(Job.promised_at.is_(None), Job.promised_at, Job.created_at, Job.id))
+    return list((await session.execute(query)).scalars())
+

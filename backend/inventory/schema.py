@@ -1,5 +1,257 @@
-"""GraphQL of this domain (being written)."""
+"""GraphQL for the warehouse: items, the stock ledger, low-stock lists, receiving and adjusting stock."""
 
-Query = None
-Mutation = None
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import strawberry
+
+from backend.api import connections
+from backend.api.connections import Connection
+from backend.api.errors import UserError
+from backend.api.mutations import fields_of, run
+from backend.api.permissions import requires
+from backend.api.queries import read
+from backend.core.errors import ErrorCode
+from backend.core.permissions import Permission as P
+from backend.core.validate import parse_id, try_parse_id
+from backend.inventory import service
+from backend.inventory.loaders import WarehouseItemLoader
+from backend.inventory.models import MovementKind as MovementKindEnum
+
+MovementKind = strawberry.enum(MovementKindEnum, name="MovementKind",
+                               description="RECEIVE (a delivery), ISSUE (to a job), RETURN (from a job), ADJUST (a "
+                                           "stock-count correction, with a reason).")
+
+
+@strawberry.type(description="A stocked item. The quantity on hand changes only through stock movements.")
+class WarehouseItem:
+    id: strawberry.ID
+    sku: str = strawberry.field(description="Unique in the garage; stored trimmed and upper case.")
+    name_en: str
+    name_th: str | None
+    unit: str
+    cost_price: int = strawberry.field(description="Minor units of the garage's currency (satang, pence).")
+    sale_price: int = strawberry.field(description="Minor units of the garage's currency.")
+    quantity_on_hand: int
+    reorder_point: int
+    bin_location: str | None
+    active: bool
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @strawberry.field(description="The name in the reader's language: Thai when it is Thai and there is one.")
+    def name(self, info: strawberry.Info) -> str:
+        if info.context.locale == "th" and self.name_th:
+            return self.name_th
+        return self.name_en
+
+    @strawberry.field(description="Active and at or under the reorder point.")
+    def low_stock(self) -> bool:
+        return self.active and self.quantity_on_hand <= self.reorder_point
+
+
+@strawberry.type(description="One line of the stock ledger. quantity is signed (+ in, - out); balanceAfter is the "
+                             "quantity on hand right after it.")
+class StockMovement:
+    id: strawberry.ID
+    kind: MovementKind
+    quantity: int
+    balance_after: int
+    unit_cost: int | None
+    reason: str | None
+    job_id: strawberry.ID | None
+    parts_request_id: strawberry.ID | None
+    actor_user_id: strawberry.ID | None
+    created_at: dt.datetime
+
+    @strawberry.field
+    async def item(self, info: strawberry.Info) -> WarehouseItem | None:
+        return await info.context.loader(WarehouseItemLoader).load(self.item_id)  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------------------------------------ inputs / payloads
+
+
+@strawberry.input
+class CreateWarehouseItemInput:
+    id: strawberry.ID | None = strawberry.UNSET
+    sku: str
+    name_en: str
+    name_th: str | None = strawberry.UNSET
+    unit: str | None = strawberry.UNSET
+    cost_price: int | None = strawberry.UNSET
+    sale_price: int | None = strawberry.UNSET
+    reorder_point: int | None = strawberry.UNSET
+    bin_location: str | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
+    initial_quantity: int | None = strawberry.field(
+        default=strawberry.UNSET, description="Opening stock, entered in the ledger as a RECEIVE at the cost price.")
+    reason: str | None = strawberry.field(default=strawberry.UNSET, description="A note for the opening stock.")
+    client_mutation_id: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="Change an item's details. The quantity on hand changes with receiveStock and "
+                              "adjustStock.")
+class UpdateWarehouseItemInput:
+    id: strawberry.ID
+    expected_version: int | None = strawberry.UNSET
+    sku: str | None = strawberry.UNSET
+    name_en: str | None = strawberry.UNSET
+    name_th: str | None = strawberry.UNSET
+    unit: str | None = strawberry.UNSET
+    cost_price: int | None = strawberry.UNSET
+    sale_price: int | None = strawberry.UNSET
+    reorder_point: int | None = strawberry.UNSET
+    bin_location: str | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
+    client_mutation_id: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class ReceiveStockInput:
+    item_id: strawberry.ID
+    quantity: int
+    unit_cost: int | None = strawberry.field(default=strawberry.UNSET,
+                                             description="Minor units; the item's cost price when not given.")
+    reason: str | None = strawberry.field(default=strawberry.UNSET,
+                                          description="A note or reference, e.g. the supplier's delivery note.")
+    expected_version: int | None = strawberry.UNSET
+    client_mutation_id: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class AdjustStockInput:
+    item_id: strawberry.ID
+    quantity_change: int = strawberry.field(description="Signed, not zero: +2 found on a recount, -1 damaged.")
+    reason: str | None = strawberry.field(default=strawberry.UNSET, description="Required: why the count changed.")
+    expected_version: int | None = strawberry.UNSET
+    client_mutation_id: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class WarehouseItemPayload:
+    warehouse_item: WarehouseItem | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type(description="The movement written and the item as it is now (also when the change was refused).")
+class StockMovementPayload:
+    stock_movement: StockMovement | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+    item_id: strawberry.Private[uuid.UUID | None] = None
+
+    @strawberry.field
+    async def warehouse_item(self, info: strawberry.Info) -> WarehouseItem | None:
+        item_id = self.stock_movement.item_id if self.stock_movement is not None else self.item_id
+        if item_id is None:
+            return None
+        return await info.context.loader(WarehouseItemLoader).load(item_id)
+
+
+def _given(value):
+    return None if value is strawberry.UNSET else value
+
+
+def _client_id(value) -> uuid.UUID | None:
+    if value is None or value is strawberry.UNSET:
+        return None
+    return parse_id(value)
+
+
+def _conflict(errors: list[UserError]) -> bool:
+    return any(e.code == ErrorCode.CONFLICT for e in errors)
+
+
+async def _replay_item(session, actor, ref):
+    return await service.find_item(session, actor, ref)
+
+
+async def _replay_movement(session, actor, ref):
+    return await service.get_movement(session, actor, ref)
+
+
+def _item_after(info: strawberry.Info, after: str | None) -> tuple[str, str] | None:
+    values = connections.decode_cursor(after, 2, info.context.locale)
+    return (values[0], values[1]) if values is not None else None
+
+
+# ------------------------------------------------------------------------------------------------ operations
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(extensions=requires(P.INVENTORY_READ),
+                      description="Items by English name. `search` matches SKU and the English or Thai name (partial, "
+                                  "any case); `lowStock: true` keeps active items at or under their reorder point.")
+    async def warehouse_items(self, info: strawberry.Info, search: str | None = None, low_stock: bool | None = None,
+                              first: int | None = None, after: str | None = None) -> Connection[WarehouseItem]:
+        limit = connections.page_size(info, first)
+        rows = await read(info, service.list_items, search=search, low_stock=low_stock, limit=limit,
+                          after=_item_after(info, after))
+        return connections.build(rows, limit, key=lambda r: (r.name_en, r.id))
+
+    @strawberry.field(extensions=requires(P.INVENTORY_READ), description="An item; null when unknown.")
+    async def warehouse_item(self, info: strawberry.Info, id: strawberry.ID) -> WarehouseItem | None:
+        return await read(info, service.find_item, id)
+
+    @strawberry.field(extensions=requires(P.INVENTORY_READ),
+                      description="Active items at or under their reorder point, the emptiest first.")
+    async def low_stock_items(self, info: strawberry.Info) -> list[WarehouseItem]:
+        return await read(info, service.low_stock_items)
+
+    @strawberry.field(extensions=requires(P.INVENTORY_READ), description="An item's stock ledger, newest first.")
+    async def stock_movements(self, info: strawberry.Info, item_id: strawberry.ID, first: int | None = None,
+                              after: str | None = None) -> Connection[StockMovement]:
+        limit = connections.page_size(info, first)
+        values = connections.decode_cursor(after, 1, info.context.locale)
+        rows = await read(info, service.list_movements, item_id, limit=limit,
+                          after=values[0] if values is not None else None)
+        return connections.build(rows, limit, key=lambda r: (r.id,))
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(extensions=requires(P.INVENTORY_MANAGE),
+                         description="A new item; an initialQuantity enters the ledger as a RECEIVE.")
+    async def create_warehouse_item(self, info: strawberry.Info,
+                                    input: CreateWarehouseItemInput) -> WarehouseItemPayload:
+        async def call(session, actor):
+            return await service.create_item(session, actor, fields_of(input, service.ItemInput),
+                                              _client_id(input.id), initial_quantity=_given(input.initial_quantity),
+                                              reason=_given(input.reason))
+
+        item, errors = await run(info, call, client_mutation_id=_given(input.client_mutation_id),
+                                 replay=_replay_item)
+        return WarehouseItemPayload(warehouse_item=item, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.INVENTORY_MANAGE),
+                         description="With expectedVersion, a stale edit gets CONFLICT and the current record.")
+    async def update_warehouse_item(self, info: strawberry.Info,
+                                    input: UpdateWarehouseItemInput) -> WarehouseItemPayload:
+        item, errors = await run(info, service.update_item, input.id, fields_of(input, service.ItemInput),
+                                 _given(input.expected_version), client_mutation_id=_given(input.client_mutation_id),
+                                 replay=_replay_item)
+        if _conflict(errors):
+            item, _ = await run(info, service.find_item, input.id)
+        return WarehouseItemPayload(warehouse_item=item, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.INVENTORY_MANAGE), description="Stock arrives: a RECEIVE movement.")
+    async def receive_stock(self, info: strawberry.Info, input: ReceiveStockInput) -> StockMovementPayload:
+        movement, errors = await run(info, service.receive_stock, input.item_id, input.quantity,
+                                     _given(input.unit_cost), _given(input.reason), _given(input.expected_version),
+                                     client_mutation_id=_given(input.client_mutation_id), replay=_replay_movement)
+        return StockMovementPayload(stock_movement=movement, errors=errors, item_id=try_parse_id(input.item_id))
+
+    @strawberry.mutation(extensions=requires(P.INVENTORY_MANAGE),
+                         description="A stock-count correction with a reason; never takes stock below zero.")
+    async def adjust_stock(self, info: strawberry.Info, input: AdjustStockInput) -> StockMovementPayload:
+        movement, errors = await run(info, service.adjust_stock, input.item_id, input.quantity_change, _given(input.reason),
+                                     _given(input.expected_version),
+                                     client_mutation_id=_given(input.client_mutation_id), replay=_replay_movement)
+        return StockMovementPayload(stock_movement=movement, errors=errors, item_id=try_parse_id(input.item_id))
+
+
 Subscription = None

@@ -29,7 +29,7 @@ from backend.inventory.models import MovementKind, StockMovement, WarehouseItem
 __all__ = [
     "MovementKind", "WarehouseItem", "StockMovement", "ItemInput", "create_item", "update_item", "get_item",
     "find_item", "list_items", "low_stock_items", "receive_stock", "adjust_stock", "issue_to_job",
-    "return_from_job", "list_movements", "normalize_sku",
+    "return_from_job", "list_movements", "get_movement", "normalize_sku",
 ]
 
 _UNSET = object()
@@ -362,14 +362,17 @@ def _audit_move(session: AsyncSession, actor: Actor, item: WarehouseItem, action
 
 
 async def receive_stock(session: AsyncSession, actor: Actor, item_id: object, quantity: object,
-                        unit_cost: object = None, reason: str | None = None) -> StockMovement:
-    """Stock arrives (a delivery, a purchase): RECEIVE, at `unit_cost` or else the item's cost price."""
+                        unit_cost: object = None, reason: str | None = None,
+                        expected_version: int | None = None) -> StockMovement:
+    """Stock arrives (a delivery, a purchase): RECEIVE, at `unit_cost` or else the item's cost price. `reason`
+    holds the note or reference (a supplier's delivery note number)."""
     errors = Collector()
     qty = _quantity(errors, quantity)
     cost = None if unit_cost is None else _amount(errors, "unitCost", unit_cost)
     clean_reason = v.text(errors, "reason", reason, max_len=MAX_REASON)
     errors.raise_if_any()
-    item = await get_item(session, actor, item_id)
+    item = await get_item(session, actor, item_id, for_update=expected_version is not None)
+    _check_version(item, expected_version)
     balance = await _add(session, actor, item, qty)
     movement = _ledger(session, actor, item, MovementKind.RECEIVE, qty, balance,
                        unit_cost=item.cost_price if cost is None else cost, reason=clean_reason)
@@ -379,7 +382,7 @@ async def receive_stock(session: AsyncSession, actor: Actor, item_id: object, qu
 
 
 async def adjust_stock(session: AsyncSession, actor: Actor, item_id: object, quantity_change: object,
-                       reason: str | None) -> StockMovement:
+                       reason: str | None, expected_version: int | None = None) -> StockMovement:
     """A stock-count correction (damage, loss, a recount), always with a reason. Never below zero."""
     errors = Collector()
     change = None
@@ -393,7 +396,8 @@ async def adjust_stock(session: AsyncSession, actor: Actor, item_id: object, qua
     if clean_reason is None and not any(e.field == "reason" for e in errors.errors):
         errors.add(ErrorCode.REASON_REQUIRED, "reason")
     errors.raise_if_any()
-    item = await get_item(session, actor, item_id)
+    item = await get_item(session, actor, item_id, for_update=expected_version is not None)
+    _check_version(item, expected_version)
     if change > 0:
         balance = await _add(session, actor, item, change)
     else:
@@ -462,3 +466,12 @@ async def list_movements(session: AsyncSession, actor: Actor, item_id: object, *
         query = query.where(StockMovement.id < last)
     query = query.order_by(StockMovement.id.desc()).limit(limit + 1)
     return list((await session.execute(query)).scalars())
+
+
+async def get_movement(session: AsyncSession, actor: Actor, movement_id: object, field: str = "id") -> StockMovement:
+    mid = v.parse_id(movement_id, field)
+    movement = (await session.execute(select(StockMovement).where(
+        StockMovement.id == mid, StockMovement.garage_id == actor.garage_id))).scalar_one_or_none()
+    if movement is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field)
+    return movement

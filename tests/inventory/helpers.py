@@ -69,3 +69,50 @@ async def make_job(db, garage_id: uuid.UUID, item_id: uuid.UUID | None = None, r
 async def _job_count(session, garage_id) -> int:
     return (await session.execute(select(func.count()).select_from(Job).where(Job.garage_id == garage_id))
             ).scalar_one()
+
+
+ITEM_FIELDS = """id sku nameEn nameTh name unit costPrice salePrice quantityOnHand reorderPoint binLocation active
+  lowStock version createdAt updatedAt"""
+MOVEMENT_FIELDS = "id kind quantity balanceAfter unitCost reason jobId partsRequestId createdAt actorUserId"
+
+CREATE_ITEM = f"""mutation($input: CreateWarehouseItemInput!) {{ createWarehouseItem(input: $input) {{
+  warehouseItem {{ {ITEM_FIELDS} }} errors {{ field code message }} }} }}"""
+UPDATE_ITEM = f"""mutation($input: UpdateWarehouseItemInput!) {{ updateWarehouseItem(input: $input) {{
+  warehouseItem {{ {ITEM_FIELDS} }} errors {{ field code message }} }} }}"""
+RECEIVE = f"""mutation($input: ReceiveStockInput!) {{ receiveStock(input: $input) {{
+  stockMovement {{ {MOVEMENT_FIELDS} }} warehouseItem {{ id quantityOnHand version }}
+  errors {{ field code message }} }} }}"""
+ADJUST = f"""mutation($input: AdjustStockInput!) {{ adjustStock(input: $input) {{
+  stockMovement {{ {MOVEMENT_FIELDS} }} warehouseItem {{ id quantityOnHand version }}
+  errors {{ field code message }} }} }}"""
+ITEMS = f"""query($search: String, $lowStock: Boolean, $first: Int, $after: String) {{
+  warehouseItems(search: $search, lowStock: $lowStock, first: $first, after: $after) {{
+    edges {{ cursor node {{ {ITEM_FIELDS} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+ITEM = f"""query($id: ID!) {{ warehouseItem(id: $id) {{ {ITEM_FIELDS} }} }}"""
+LOW_STOCK = """query { lowStockItems { id sku quantityOnHand reorderPoint lowStock } }"""
+MOVEMENTS = f"""query($itemId: ID!, $first: Int, $after: String) {{
+  stockMovements(itemId: $itemId, first: $first, after: $after) {{
+    edges {{ cursor node {{ {MOVEMENT_FIELDS} item {{ id sku }} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"""
+
+
+async def create_item(gql, token: str, **fields) -> dict:
+    values = {"sku": "OIL-5W30", "nameEn": "Engine oil 5W-30 4L", "costPrice": 85000, "salePrice": 129000,
+              "reorderPoint": 5}
+    values.update(fields)
+    body = await gql(CREATE_ITEM, {"input": values}, token=token)
+    payload = body["data"]["createWarehouseItem"]
+    assert payload["errors"] == [], payload["errors"]
+    return payload["warehouseItem"]
+
+
+async def ledger_snapshot(db) -> list:
+    """Every item and movement as plain tuples, to show a refused request changed nothing."""
+    from backend.core.models import AuditEntry
+
+    async with db.read() as s:
+        items = [(i.id, i.sku, i.name_en, i.name_th, i.cost_price, i.sale_price, i.quantity_on_hand, i.reorder_point,
+                  i.active, i.version)
+                 for i in (await s.execute(select(WarehouseItem).order_by(WarehouseItem.id))).scalars()]
+        movements = (await s.execute(select(func.count()).select_from(StockMovement))).scalar_one()
+        audits = (await s.execute(select(func.count()).select_from(AuditEntry))).scalar_one()
+    return [items, movements, audits]

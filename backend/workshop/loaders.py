@@ -138,3 +138,13 @@ class PartsRequestLoader(Loader):
         rows = await self.rows(
             select(PartsRequest).where(PartsRequest.id.in_(keys), PartsRequest.garage_id == self.garage_id))
         return _by_id(rows, keys)
+
+
+class VehicleLoader(Loader):
+    """A vehicle by id (for Job.vehicle; the customers domain loads vehicles by owner)."""
+
+    async def batch_load_fn(self, keys):
+        from backend.customers.models import Vehicle
+
+        rows = await self.rows(select(Vehicle).where(Vehicle.id.in_(keys), Vehicle.garage_id == self.garage_id))
+        return _by_id(rows, keys)

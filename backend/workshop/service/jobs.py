@@ -192,7 +192,7 @@ async def create_job(session: AsyncSession, actor: Actor, data: CreateJobData, j
         vehicle = await customers.get_vehicle(session, actor, data.vehicle_id, "vehicleId")
     else:
         new_vehicle = data.new_vehicle
-        new_vehicle.mileage = _UNSET  # the reading goes through the mileage log below, with its reason
+        new_vehicle.mileage = customers._UNSET  # the reading goes through the mileage log below, with its reason
         try:
             if data.new_owner is not None:
                 owner = await customers.create_customer(session, actor, data.new_owner)

@@ -128,6 +128,17 @@ class Job:
     async def billed_hours(self, info: strawberry.Info) -> float:
         return float(await info.context.loader(BilledHoursByJobLoader).load(self.id))
 
+    @strawberry.field(description="The job's tasks, by position.")
+    async def tasks(self, info: strawberry.Info) -> list[Annotated["JobTask", strawberry.lazy(
+            "backend.workshop.schema.tasks")]]:
+        return await info.context.loader(TasksByJobLoader).load(self.id)
+
+    @strawberry.field(description="The job's parts requests, oldest first.")
+    async def parts_requests(self, info: strawberry.Info) -> list[Annotated["PartsRequest", strawberry.lazy(
+            "backend.workshop.schema.parts")]]:
+        return await info.context.loader(PartsRequestsByJobLoader).load(self.id)
+
+
 
 @strawberry.type(description="One column of the job board: the site's jobs in one status, oldest first.")
 class JobBoardColumn:

@@ -336,20 +336,27 @@ async def _add(session: AsyncSession, actor: Actor, item: WarehouseItem, quantit
     return row[0]
 
 
-async def _take(session: AsyncSession, actor: Actor, item: WarehouseItem, quantity: int, field: str) -> int:
-    """Take `quantity` off the shelf in one conditional UPDATE; INSUFFICIENT_STOCK when there is not enough."""
+async def _take(session: AsyncSession, actor: Actor, item: WarehouseItem, quantity: int, field: str, *,
+                active_only: bool = False) -> int:
+    """Take `quantity` off the shelf in one conditional UPDATE; INSUFFICIENT_STOCK when there is not enough
+    (ITEM_INACTIVE with `active_only` when the item was retired meanwhile)."""
+    conditions = [WarehouseItem.id == item.id, WarehouseItem.garage_id == actor.garage_id,
+                  WarehouseItem.quantity_on_hand >= quantity]
+    if active_only:
+        conditions.append(WarehouseItem.active.is_(True))
     row = (await session.execute(
         update(WarehouseItem)
-        .where(WarehouseItem.id == item.id, WarehouseItem.garage_id == actor.garage_id,
-               WarehouseItem.quantity_on_hand >= quantity)
+        .where(*conditions)
         .values(quantity_on_hand=WarehouseItem.quantity_on_hand - quantity, version=WarehouseItem.version + 1,
                 updated_at=utcnow())
         .returning(WarehouseItem.quantity_on_hand, WarehouseItem.version)
         .execution_options(synchronize_session=False)
     )).first()
     if row is None:
-        available = (await session.execute(select(WarehouseItem.quantity_on_hand).where(
-            WarehouseItem.id == item.id, WarehouseItem.garage_id == actor.garage_id))).scalar_one()
+        available, active = (await session.execute(select(WarehouseItem.quantity_on_hand, WarehouseItem.active).where(
+            WarehouseItem.id == item.id, WarehouseItem.garage_id == actor.garage_id))).one()
+        if active_only and not active:
+            raise DomainError(ErrorCode.ITEM_INACTIVE, "itemId")
         raise DomainError(ErrorCode.INSUFFICIENT_STOCK, field, available=available, requested=quantity)
     _moved(item, row[0], row[1])
     return row[0]
@@ -424,7 +431,7 @@ async def issue_to_job(session: AsyncSession, actor: Actor, item_id: uuid.UUID, 
     item = await get_item(session, actor, item_id)
     if not item.active:
         raise DomainError(ErrorCode.ITEM_INACTIVE, "itemId")
-    balance = await _take(session, actor, item, qty, "quantity")
+    balance = await _take(session, actor, item, qty, "quantity", active_only=True)
     movement = _ledger(session, actor, item, MovementKind.ISSUE, -qty, balance, unit_cost=item.cost_price,
                        job_id=job_id, parts_request_id=parts_request_id)
     _audit_move(session, actor, item, "stock:issue", -qty)

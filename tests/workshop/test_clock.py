@@ -119,3 +119,16 @@ async def test_two_garages_clock_apart(gql, garage, other_garage, db):
     assert (await gql(MY_CLOCK, token=theirs))["data"]["myClock"] is None
     body = await gql(CLOCKED, {"jobId": str(job.id)}, token=other_garage.token(), expect_errors=True)
     assert body["errors"][0]["extensions"]["reason"] == "NOT_FOUND"
+
+
+async def test_holding_a_job_clocks_everyone_off_it(gql, garage, db):
+    tech = garage.token(Role.TECHNICIAN)
+    job = await working_job(db, garage)
+    ok(await mutate(gql, CLOCK_ON, tech, jobId=str(job.id)))
+    held = await gql('mutation($j: ID!) { holdJob(input: {jobId: $j, reason: "Waiting for the customer"}) '
+                     '{ job { status } errors { code } } }', {"j": str(job.id)},
+                     token=garage.token(Role.WORKSHOP_MANAGER))
+    assert held["data"]["holdJob"]["job"]["status"] == "ON_HOLD"
+    assert (await gql(MY_CLOCK, token=tech))["data"]["myClock"] is None
+    [entry] = await _entries(db, garage.users[Role.TECHNICIAN].id)
+    assert entry.ended_at is not None and entry.seconds is not None

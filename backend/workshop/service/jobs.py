@@ -339,6 +339,13 @@ async def _unfinished(session: AsyncSession, job: Job) -> tuple[list[str], list[
     return [f"{sku} × {qty}" for sku, qty in parts], list(tasks)
 
 
+async def _stop_clocks(session: AsyncSession, actor: Actor, job: Job) -> None:
+    """A job that can no longer be worked clocks everyone off it, so no clock runs on overnight."""
+    from backend.workshop.service import clock
+
+    await clock.close_open_clocks(session, actor, job)
+
+
 async def complete_job(session: AsyncSession, actor: Actor, job_id: object, work_done_notes: object = _UNSET,
                        expected_version: int | None = None) -> Job:
     """The technician hands the job over. Refused while parts are pending (saying which), while tasks are open
@@ -362,6 +369,7 @@ async def complete_job(session: AsyncSession, actor: Actor, job_id: object, work
         errors.add(ErrorCode.REQUIRED, "workDoneNotes")
     errors.raise_if_any()
     _status_with_changes(session, actor, job, JobStatus.COMPLETED, before)
+    await _stop_clocks(session, actor, job)
     await session.flush()
     return job
 
@@ -402,6 +410,7 @@ async def cancel_job(session: AsyncSession, actor: Actor, job_id: object, reason
     job.cancel_reason = text
     job.held_from_status = None
     _status_with_changes(session, actor, job, JobStatus.CANCELLED, before, note=text)
+    await _stop_clocks(session, actor, job)
     await session.flush()
     return job
 
@@ -416,6 +425,7 @@ async def hold_job(session: AsyncSession, actor: Actor, job_id: object, reason: 
     job.held_from_status = job.status
     job.hold_reason = text
     _status_with_changes(session, actor, job, JobStatus.ON_HOLD, before, note=text)
+    await _stop_clocks(session, actor, job)
     await session.flush()
     return job
 

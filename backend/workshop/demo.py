@@ -42,3 +42,65 @@ async def seed(session, actor) -> None:
         await tasks.create_task_action(session, actor, tasks.TaskActionInput(
             stream=stream, name_en=name_en, name_th=name_th, description=description,
             default_labour_cost=baht * 100, standard_hours=Decimal(hours), active=True))
+
+
+# (stream, registration index, issues, technician e-mail or None, steps)
+DEMO_JOBS = [
+    (S.BODY, 0, "ลูกค้าแจ้ง: รอยบุบประตูหน้าซ้าย / Dent on the front left door", None, ()),
+    (S.ELECTRICAL, 1, "Battery warning light, slow cranking in the morning", None, ()),
+    (S.MECHANICAL, 2, "เสียงดังจากล้อหน้าเวลาเบรก / Squeal from the front wheels when braking",
+     "technician@demo.test", ()),
+    (S.MECHANICAL, 3, "Service due at 90,000 km", "technician@demo.test", ("start", "task:Oil change")),
+    (S.MECHANICAL, 4, "Brakes feel soft", "technician@demo.test",
+     ("start", "task:Brake pad replacement", "parts:BRK-PAD-F-TY")),
+    (S.BODY, 5, "Rear bumper scraped in a car park", "body.tech@demo.test", ("start", "task:Bumper repair")),
+    (S.MECHANICAL, 6, "Oil change and check-up", "technician@demo.test",
+     ("start", "task:Oil change", "complete-tasks", "complete")),
+]
+
+
+async def seed_jobs(session, garage_id, site_id) -> None:
+    """A few jobs on the main site's board, in different states, so a new user sees the workshop at work."""
+    from backend.accounts.models import User
+    from backend.core.actor import Actor
+    from backend.core.permissions import permissions_for_role
+    from backend.customers.models import Vehicle
+    from backend.inventory.models import WarehouseItem
+    from backend.workshop.service import jobs, parts
+
+    users = {u.email: u for u in (await session.execute(select(User).where(User.garage_id == garage_id))).scalars()}
+
+    def actor(email: str) -> Actor:
+        user = users[email]
+        return Actor(garage_id=garage_id, permissions=permissions_for_role(user.role), user_id=user.id,
+                     role=user.role, name=user.name)
+
+    vehicles = list((await session.execute(select(Vehicle).where(Vehicle.garage_id == garage_id)
+                                           .order_by(Vehicle.created_at, Vehicle.id))).scalars())
+    actions = {a.name_en: a for a in (await session.execute(
+        select(TaskAction).where(TaskAction.garage_id == garage_id))).scalars()}
+    items = {i.sku: i for i in (await session.execute(
+        select(WarehouseItem).where(WarehouseItem.garage_id == garage_id))).scalars()}
+    reception = actor("site.manager@demo.test")
+    for stream, index, issues, tech_email, steps in DEMO_JOBS:
+        job = await jobs.create_job(session, reception, jobs.CreateJobData(
+            site_id=site_id, vehicle_id=vehicles[index % len(vehicles)].id, operations_stream=stream,
+            revenue_stream="WALK_IN", issues_reported=issues))
+        if tech_email is None:
+            continue
+        await jobs.assign_job(session, reception, job.id, users[tech_email].id)
+        tech = actor(tech_email)
+        added = []
+        for step in steps:
+            if step == "start":
+                await jobs.start_job(session, tech, job.id)
+            elif step.startswith("task:"):
+                added.append(await tasks.add_job_task(session, tech, job.id,
+                                                      tasks.JobTaskInput(task_action_id=actions[step[5:]].id)))
+            elif step.startswith("parts:") and step[6:] in items:
+                await parts.request_parts(session, tech, job.id, items[step[6:]].id, 1)
+            elif step == "complete-tasks":
+                for task in added:
+                    await tasks.complete_job_task(session, tech, task.id)
+            elif step == "complete":
+                await jobs.complete_job(session, tech, job.id, "Oil and filter changed; no other faults found.")

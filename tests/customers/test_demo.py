@@ -42,3 +42,20 @@ async def test_seed_demo_twice(app, db, database_url, gql):
     assert by_reg["data"]["vehicleByRegistration"]["owner"]["name"] == "สมชาย ใจดี"
     english = await gql('{ customers(search: "whitaker") { edges { node { name locale } } } }', token=token)
     assert english["data"]["customers"]["edges"][0]["node"] == {"name": "James Whitaker", "locale": "EN"}
+
+    # the workshop is at work: a board with jobs in several states, the catalog and a stocked warehouse
+    manager = await gql('mutation($p: String!) { login(input: {email: "workshop.manager@demo.test", password: $p}) '
+                        '{ accessToken } }', {"p": DEMO_PASSWORD})
+    mtoken = manager["data"]["login"]["accessToken"]
+    sites = (await gql("{ sites { id name } }", token=mtoken))["data"]["sites"]
+    main = next(s for s in sites if s["name"].startswith("Rama 9"))
+    board = await gql("query($s: ID!) { jobBoard(siteId: $s) { status jobs { number } } }", {"s": main["id"]},
+                      token=mtoken)
+    filled = {c["status"]: len(c["jobs"]) for c in board["data"]["jobBoard"] if c["jobs"]}
+    assert filled == {"RECEIVED": 2, "ASSIGNED": 1, "IN_PROGRESS": 2, "AWAITING_PARTS": 1, "COMPLETED": 1}
+    catalog = await gql("{ taskActions { id } lowStockItems { sku } }", token=mtoken)
+    assert len(catalog["data"]["taskActions"]) == 15 and catalog["data"]["lowStockItems"]
+    tech = await gql('mutation($p: String!) { login(input: {email: "technician@demo.test", password: $p}) '
+                     '{ accessToken } }', {"p": DEMO_PASSWORD})
+    mine = await gql("{ myJobs { status } }", token=tech["data"]["login"]["accessToken"])
+    assert sorted(j["status"] for j in mine["data"]["myJobs"]) == ["ASSIGNED", "AWAITING_PARTS", "IN_PROGRESS"]

@@ -122,6 +122,8 @@ class CreateCustomerInput:
     consent_sms: bool | None = strawberry.UNSET
     consent_email: bool | None = strawberry.UNSET
     notes: str | None = strawberry.UNSET
+    client_mutation_id: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Makes a replay (an offline phone sending it again) change nothing.")
 
 
 @strawberry.input
@@ -139,6 +141,8 @@ class UpdateCustomerInput:
     consent_sms: bool | None = strawberry.UNSET
     consent_email: bool | None = strawberry.UNSET
     notes: str | None = strawberry.UNSET
+    client_mutation_id: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Makes a replay (an offline phone sending it again) change nothing.")
 
 
 @strawberry.type
@@ -162,6 +166,8 @@ class CreateVehicleInput:
     mileage: int | None = strawberry.UNSET
     owner_id: strawberry.ID | None = strawberry.UNSET
     notes: str | None = strawberry.UNSET
+    client_mutation_id: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Makes a replay (an offline phone sending it again) change nothing.")
 
 
 @strawberry.input(description="Change a vehicle's details. The owner changes with transferVehicle, the mileage "
@@ -179,6 +185,8 @@ class UpdateVehicleInput:
     first_registration_date: dt.date | None = strawberry.UNSET
     mot_expiry: dt.date | None = strawberry.UNSET
     notes: str | None = strawberry.UNSET
+    client_mutation_id: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Makes a replay (an offline phone sending it again) change nothing.")
 
 
 @strawberry.input
@@ -186,6 +194,8 @@ class TransferVehicleInput:
     vehicle_id: strawberry.ID
     new_owner_id: strawberry.ID
     note: str | None = strawberry.UNSET
+    client_mutation_id: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Makes a replay (an offline phone sending it again) change nothing.")
 
 
 @strawberry.input
@@ -193,6 +203,8 @@ class RecordMileageInput:
     vehicle_id: strawberry.ID
     mileage: int
     reason: str | None = strawberry.UNSET
+    client_mutation_id: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Makes a replay (an offline phone sending it again) change nothing.")
 
 
 @strawberry.type
@@ -274,14 +286,16 @@ class Mutation:
             return await service.create_customer(session, actor, fields_of(input, service.CustomerInput),
                                                  _client_id(input.id))
 
-        customer, errors = await run(info, call)
+        customer, errors = await run(info, call, client_mutation_id=input.client_mutation_id,
+                                     replay=service.find_customer)
         return CustomerPayload(customer=customer, errors=errors)
 
     @strawberry.mutation(extensions=requires(P.CUSTOMERS_WRITE),
                          description="With expectedVersion, a stale edit gets CONFLICT and the current record.")
     async def update_customer(self, info: strawberry.Info, input: UpdateCustomerInput) -> CustomerPayload:
         customer, errors = await run(info, service.update_customer, input.id,
-                                     fields_of(input, service.CustomerInput), _given(input.expected_version))
+                                     fields_of(input, service.CustomerInput), _given(input.expected_version),
+                                     client_mutation_id=input.client_mutation_id, replay=service.find_customer)
         if _conflict(errors):
             customer, _ = await run(info, service.find_customer, input.id)
         return CustomerPayload(customer=customer, errors=errors)
@@ -292,14 +306,16 @@ class Mutation:
             return await service.create_vehicle(session, actor, fields_of(input, service.VehicleInput),
                                                 _client_id(input.id))
 
-        vehicle, errors = await run(info, call)
+        vehicle, errors = await run(info, call, client_mutation_id=input.client_mutation_id,
+                                    replay=service.find_vehicle)
         return VehiclePayload(vehicle=vehicle, errors=errors)
 
     @strawberry.mutation(extensions=requires(P.VEHICLES_WRITE),
                          description="With expectedVersion, a stale edit gets CONFLICT and the current record.")
     async def update_vehicle(self, info: strawberry.Info, input: UpdateVehicleInput) -> VehiclePayload:
         vehicle, errors = await run(info, service.update_vehicle, input.id, fields_of(input, service.VehicleInput),
-                                    _given(input.expected_version))
+                                    _given(input.expected_version), client_mutation_id=input.client_mutation_id,
+                                    replay=service.find_vehicle)
         if _conflict(errors):
             vehicle, _ = await run(info, service.find_vehicle, input.id)
         return VehiclePayload(vehicle=vehicle, errors=errors)
@@ -308,14 +324,16 @@ class Mutation:
                          description="Hand the vehicle to another customer; the past owners stay in its history.")
     async def transfer_vehicle(self, info: strawberry.Info, input: TransferVehicleInput) -> VehiclePayload:
         vehicle, errors = await run(info, service.transfer_vehicle, input.vehicle_id, input.new_owner_id,
-                                    _given(input.note))
+                                    _given(input.note), client_mutation_id=input.client_mutation_id,
+                                    replay=service.find_vehicle)
         return VehiclePayload(vehicle=vehicle, errors=errors)
 
     @strawberry.mutation(extensions=requires(P.MILEAGE_RECORD),
                          description="Log an odometer reading; one lower than the last needs a reason.")
     async def record_mileage(self, info: strawberry.Info, input: RecordMileageInput) -> VehiclePayload:
         vehicle, errors = await run(info, service.record_mileage, input.vehicle_id, input.mileage,
-                                    _given(input.reason))
+                                    _given(input.reason), client_mutation_id=input.client_mutation_id,
+                                    replay=service.find_vehicle)
         return VehiclePayload(vehicle=vehicle, errors=errors)
 
 

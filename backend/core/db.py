@@ -106,7 +106,9 @@ class Database:
                 path.parent.mkdir(parents=True, exist_ok=True)
             kwargs = {"connect_args": {"timeout": 30}}
             self.write_engine = create_async_engine(url, echo=echo, **kwargs)
-            self.read_engine = create_async_engine(url, echo=echo, **kwargs)
+            # reads run in autocommit, so there is no transaction to roll back when a connection goes back to the
+            # pool: skipping that reset saves a round trip to the SQLite thread per session
+            self.read_engine = create_async_engine(url, echo=echo, pool_reset_on_return=None, **kwargs)
             _setup_sqlite(self.write_engine, immediate=True)
             _setup_sqlite(self.read_engine, immediate=False)
         else:

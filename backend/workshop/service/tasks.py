@@ -315,44 +315,38 @@ async def update_job_task(session: AsyncSession, actor: Actor, task_id: object, 
     return task
 
 
-async def complete_job_task(session: AsyncSession, actor: Actor, task_id: object,
-                            expected_version: int | None = None) -> JobTask:
+async def _set_task_status(session: AsyncSession, actor: Actor, task_id: object, expected_version: int | None,
+                           done: bool) -> JobTask:
+    """Complete (done) or reopen a task: version, timeline, audit, and the job's subscribers told."""
     task, job = await _locked_task(session, actor, task_id)
     check_version(task, expected_version)
     require_workable(job)
-    if task.status == TaskStatus.COMPLETED:
+    if done and task.status == TaskStatus.COMPLETED:
         raise DomainError(ErrorCode.TASK_COMPLETED, "id")
+    if not done and task.status != TaskStatus.COMPLETED:
+        raise DomainError(ErrorCode.TASK_NOT_COMPLETED, "id")
     before = audit.snapshot(task, JOB_TASK_FIELDS)
-    task.status = TaskStatus.COMPLETED
-    task.completed_at = utcnow()
-    task.completed_by_id = actor.user_id
+    task.status = TaskStatus.COMPLETED if done else TaskStatus.OPEN
+    task.completed_at = utcnow() if done else None
+    task.completed_by_id = actor.user_id if done else None
     task.version += 1
     await session.flush()
-    add_event(session, actor, job, JobEventKind.TASK_COMPLETED, note=task.name, data={"taskId": str(task.id)})
-    audit.record(session, actor, "JobTask", task.id, "complete",
+    add_event(session, actor, job, JobEventKind.TASK_COMPLETED if done else JobEventKind.TASK_REOPENED,
+              note=task.name, data={"taskId": str(task.id)})
+    audit.record(session, actor, "JobTask", task.id, "complete" if done else "reopen",
                  audit.diff(before, audit.snapshot(task, JOB_TASK_FIELDS)))
     _touch(session, job)
     return task
+
+
+async def complete_job_task(session: AsyncSession, actor: Actor, task_id: object,
+                            expected_version: int | None = None) -> JobTask:
+    return await _set_task_status(session, actor, task_id, expected_version, done=True)
 
 
 async def reopen_job_task(session: AsyncSession, actor: Actor, task_id: object,
                           expected_version: int | None = None) -> JobTask:
-    task, job = await _locked_task(session, actor, task_id)
-    check_version(task, expected_version)
-    require_workable(job)
-    if task.status != TaskStatus.COMPLETED:
-        raise DomainError(ErrorCode.TASK_NOT_COMPLETED, "id")
-    before = audit.snapshot(task, JOB_TASK_FIELDS)
-    task.status = TaskStatus.OPEN
-    task.completed_at = None
-    task.completed_by_id = None
-    task.version += 1
-    await session.flush()
-    add_event(session, actor, job, JobEventKind.TASK_REOPENED, note=task.name, data={"taskId": str(task.id)})
-    audit.record(session, actor, "JobTask", task.id, "reopen",
-                 audit.diff(before, audit.snapshot(task, JOB_TASK_FIELDS)))
-    _touch(session, job)
-    return task
+    return await _set_task_status(session, actor, task_id, expected_version, done=False)
 
 
 async def remove_job_task(session: AsyncSession, actor: Actor, task_id: object,

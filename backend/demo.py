@@ -94,7 +94,8 @@ async def seed_demo(database_url: str) -> bool:
                 tax_label="VAT", tax_rate=Decimal("7"), prices_include_tax=False, tax_id="0105556123456",
                 branch="00000", address="99/9 ถนนพระราม 9 แขวงห้วยขวาง เขตห้วยขวาง กรุงเทพมหานคร 10310",
             ))
-            admin = Actor(garage_id=garage.id, permissions=permissions_for_role(Role.ADMIN), role=Role.ADMIN)
+            admin = Actor(garage_id=garage.id, permissions=permissions_for_role(Role.ADMIN), role=Role.ADMIN,
+                          name="mototrack seed-demo")
             main_site = await accounts.create_site(session, admin, accounts.SiteInput(
                 name="Rama 9 Service Centre", code="R9", address="99/9 Rama 9 Road, Bangkok", phone="02-000-1111"))
             await accounts.create_site(session, admin, accounts.SiteInput(
@@ -150,7 +151,8 @@ async def create_user_cli(database_url: str, args, password: str) -> int:
             if garage is None:
                 print("name the garage with --garage ID, or create one with --new-garage NAME")
                 return 2
-            actor = Actor(garage_id=garage.id, permissions=permissions_for_role(Role.ADMIN), role=Role.ADMIN)
+            actor = Actor(garage_id=garage.id, permissions=permissions_for_role(Role.ADMIN), role=Role.ADMIN,
+                          name="mototrack create-user")
             streams = [OperationsStream(s.strip().upper()) for s in args.streams.split(",") if s.strip()]
             try:
                 user = await accounts.create_user(session, actor, accounts.UserInput(

@@ -13,7 +13,7 @@ from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.models import ApiKey, Garage, RefreshToken, Site, User
-from backend.core import security
+from backend.core import audit, security
 from backend.core import validate as v
 from backend.core.actor import Actor
 from backend.core.db import utcnow
@@ -23,6 +23,11 @@ from backend.core.permissions import ApiScope, Role, permissions_for_role, permi
 from backend.core.settings import Settings
 
 MIN_PASSWORD = 10
+
+GARAGE_AUDIT = ("name", "currency", "time_zone", "default_locale", "tax_label", "tax_rate", "prices_include_tax", "tax_id",
+                "branch", "address")
+SITE_AUDIT = ("name", "code", "address", "phone", "active")
+USER_AUDIT = ("email", "name", "role", "streams", "home_site_id", "phone", "locale", "active")
 
 _UNSET = object()
 
@@ -291,9 +296,11 @@ async def update_garage_settings(session: AsyncSession, actor: Actor, data: Gara
     fields = _check_garage_fields(errors, data)
     errors.raise_if_any()
     garage = await get_garage(session, actor)
+    before = audit.snapshot(garage, GARAGE_AUDIT)
     for key, value in fields.items():
         setattr(garage, key, value)
     garage.version += 1
+    audit.record(session, actor, "Garage", garage.id, "update", audit.diff(before, audit.snapshot(garage, GARAGE_AUDIT)))
     await session.flush()
     return garage
 
@@ -338,6 +345,7 @@ async def create_site(session: AsyncSession, actor: Actor, data: SiteInput, site
         site.id = site_id
     session.add(site)
     await session.flush()
+    audit.record(session, actor, "Site", site.id, "create", audit.created(site, SITE_AUDIT))
     return site
 
 
@@ -356,8 +364,10 @@ async def update_site(session: AsyncSession, actor: Actor, site_id: object, data
     fields = _check_site(errors, data)
     errors.raise_if_any()
     site = await get_site(session, actor, site_id)
+    before = audit.snapshot(site, SITE_AUDIT)
     for key, value in fields.items():
         setattr(site, key, value)
+    audit.record(session, actor, "Site", site.id, "update", audit.diff(before, audit.snapshot(site, SITE_AUDIT)))
     await session.flush()
     return site
 
@@ -451,6 +461,7 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserInput, user
         user.id = user_id
     session.add(user)
     await session.flush()
+    audit.record(session, actor, "User", user.id, "create", audit.created(user, USER_AUDIT))
     return user
 
 
@@ -469,8 +480,13 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: object, data
     errors = Collector()
     fields = await _check_user(session, actor, errors, data, user)
     errors.raise_if_any()
+    before = audit.snapshot(user, USER_AUDIT)
     for key, value in fields.items():
         setattr(user, key, value)
+    changes = audit.diff(before, audit.snapshot(user, USER_AUDIT))
+    if "password_hash" in fields:
+        changes["password"] = {"before": None, "after": "changed"}  # never the hash itself
+    audit.record(session, actor, "User", user.id, "update", changes)
     if "password_hash" in fields or "role" in fields:
         await revoke_user_sessions(session, user.id)
     await session.flush()
@@ -481,7 +497,9 @@ async def update_my_preferences(session: AsyncSession, actor: Actor, locale: Loc
     if actor.user_id is None:
         raise DomainError(ErrorCode.NOT_FOUND)
     user = await get_user(session, actor, actor.user_id)
+    before = audit.snapshot(user, USER_AUDIT)
     user.locale = locale
+    audit.record(session, actor, "User", user.id, "preferences", audit.diff(before, audit.snapshot(user, USER_AUDIT)))
     await session.flush()
     return user
 
@@ -490,6 +508,8 @@ async def deactivate_user(session: AsyncSession, actor: Actor, user_id: object) 
     user = await get_user(session, actor, user_id)
     if actor.user_id == user.id:
         raise DomainError(ErrorCode.CANNOT_DEACTIVATE_SELF, "id")
+    if user.active:
+        audit.record(session, actor, "User", user.id, "deactivate", {"active": {"before": True, "after": False}})
     user.active = False
     await revoke_user_sessions(session, user.id)
     await session.flush()
@@ -531,6 +551,8 @@ async def create_api_key(session: AsyncSession, actor: Actor, name: str | None, 
         key.id = key_id
     session.add(key)
     await session.flush()
+    audit.record(session, actor, "ApiKey", key.id, "create",
+                 {"name": {"before": None, "after": key.name}, "scopes": {"before": None, "after": key.scopes}})
     return key, secret
 
 
@@ -543,6 +565,8 @@ async def revoke_api_key(session: AsyncSession, actor: Actor, key_id: object) ->
         raise DomainError(ErrorCode.NOT_FOUND, "id")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+        audit.record(session, actor, "ApiKey", key.id, "revoke", {"revoked_at": {"before": None,
+                                                                                   "after": key.revoked_at.isoformat()}})
     await session.flush()
     return key
 

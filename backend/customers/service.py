@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, func, literal, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.core import audit
 from backend.core import validate as v
 from backend.core.actor import Actor
 from backend.core.db import utcnow
@@ -198,6 +199,12 @@ def _check_customer(errors: Collector, data: CustomerInput) -> dict:
     return out
 
 
+CUSTOMER_AUDIT = ("name", "phone", "email", "address", "tax_id", "branch", "locale", "contact_channel", "consent_sms",
+                  "consent_email", "notes")
+VEHICLE_AUDIT = ("registration", "vin", "make", "model", "year", "colour", "fuel", "first_registration_date",
+                 "mot_expiry", "mileage", "owner_id", "notes")
+
+
 async def create_customer(session: AsyncSession, actor: Actor, data: CustomerInput,
                           customer_id: uuid.UUID | None = None) -> Customer:
     errors = Collector()
@@ -209,6 +216,7 @@ async def create_customer(session: AsyncSession, actor: Actor, data: CustomerInp
     customer = Customer(id=customer_id or new_id(), garage_id=actor.garage_id, **fields)
     session.add(customer)
     await session.flush()
+    audit.record(session, actor, "Customer", customer.id, "create", audit.created(customer, CUSTOMER_AUDIT))
     return customer
 
 
@@ -241,9 +249,12 @@ async def update_customer(session: AsyncSession, actor: Actor, customer_id: obje
     _check_version(customer.version, expected_version)
     changed = {k: val for k, val in fields.items() if getattr(customer, k) != val}
     if changed:
+        before = audit.snapshot(customer, CUSTOMER_AUDIT)
         for key, value in changed.items():
             setattr(customer, key, value)
         customer.version += 1
+        audit.record(session, actor, "Customer", customer.id, "update",
+                     audit.diff(before, audit.snapshot(customer, CUSTOMER_AUDIT)))
         await session.flush()
     return customer
 
@@ -427,6 +438,7 @@ async def create_vehicle(session: AsyncSession, actor: Actor, data: VehicleInput
     if mileage is not None:
         _add_reading(session, actor, vehicle, mileage, now, None)
     await session.flush()
+    audit.record(session, actor, "Vehicle", vehicle.id, "create", audit.created(vehicle, VEHICLE_AUDIT))
     return vehicle
 
 
@@ -463,6 +475,7 @@ async def update_vehicle(session: AsyncSession, actor: Actor, vehicle_id: object
     """Change a vehicle's details. A new owner goes through the ownership history and a new mileage through the
     mileage log (a lower one is refused here: recordMileage takes the reason)."""
     vehicle = await get_vehicle(session, actor, vehicle_id, for_update=True)
+    before = audit.snapshot(vehicle, VEHICLE_AUDIT)
     errors = Collector()
     fields = await _check_vehicle(session, actor, errors, data, vehicle)
     if fields.get("mileage") is not None and vehicle.mileage is not None and fields["mileage"] < vehicle.mileage:
@@ -491,6 +504,8 @@ async def update_vehicle(session: AsyncSession, actor: Actor, vehicle_id: object
     if changed:
         vehicle.version += 1
         await _flush_vehicle(session, vehicle.registration_display, vehicle.vin)
+        audit.record(session, actor, "Vehicle", vehicle.id, "update",
+                     audit.diff(before, audit.snapshot(vehicle, VEHICLE_AUDIT)))
     return vehicle
 
 
@@ -507,6 +522,8 @@ async def transfer_vehicle(session: AsyncSession, actor: Actor, vehicle_id: obje
     now = utcnow()
     await _close_ownership(session, actor, vehicle, now)
     _open_ownership(session, actor, vehicle, customer.id, now, clean_note)
+    audit.record(session, actor, "Vehicle", vehicle.id, "transfer",
+                 {"owner_id": {"before": audit._plain(vehicle.owner_id), "after": str(customer.id)}})
     vehicle.owner_id = customer.id
     vehicle.version += 1
     await session.flush()
@@ -525,6 +542,9 @@ async def record_mileage(session: AsyncSession, actor: Actor, vehicle_id: object
     vehicle = await get_vehicle(session, actor, vehicle_id, "vehicleId", for_update=True)
     if vehicle.mileage is not None and value < vehicle.mileage and clean_reason is None:
         raise DomainError(ErrorCode.MILEAGE_DECREASE_NEEDS_REASON, "reason", mileage=value, last=vehicle.mileage)
+    audit.record(session, actor, "Vehicle", vehicle.id, "mileage",
+                 {"mileage": {"before": vehicle.mileage, "after": value}, **(
+                     {"reason": {"before": None, "after": clean_reason}} if clean_reason else {})})
     _add_reading(session, actor, vehicle, value, utcnow(), clean_reason)
     vehicle.version += 1
     await session.flush()

@@ -1,0 +1,185 @@
+"""The garage (tenant) and its settings, and its sites."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from babel.core import get_global
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.accounts.models import Garage, Site
+from backend.core import audit
+from backend.core import validate as v
+from backend.core.actor import Actor
+from backend.core.errors import Collector, DomainError, ErrorCode
+
+GARAGE_AUDIT = ("name", "currency", "time_zone", "default_locale", "tax_label", "tax_rate", "prices_include_tax", "tax_id",
+                "branch", "address")
+SITE_AUDIT = ("name", "code", "address", "phone", "active")
+
+_UNSET = object()
+
+
+@dataclass
+class GarageSettingsInput:
+    name: object = _UNSET
+    currency: object = _UNSET
+    time_zone: object = _UNSET
+    default_locale: object = _UNSET
+    tax_label: object = _UNSET
+    tax_rate: object = _UNSET
+    prices_include_tax: object = _UNSET
+    tax_id: object = _UNSET
+    branch: object = _UNSET
+    address: object = _UNSET
+
+
+def _check_garage_fields(errors: Collector, data: GarageSettingsInput) -> dict:
+    out: dict = {}
+    if data.name is not _UNSET:
+        out["name"] = v.text(errors, "name", data.name, required=True)
+    if data.currency is not _UNSET:
+        code = (v.clean(data.currency) or "").upper()
+        if len(code) == 3 and code in get_global("all_currencies"):
+            out["currency"] = code
+        else:
+            errors.add(ErrorCode.INVALID_CURRENCY, "currency")
+    if data.time_zone is not _UNSET:
+        tz = v.clean(data.time_zone) or ""
+        try:
+            zoneinfo.ZoneInfo(tz)
+            out["time_zone"] = tz
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            errors.add(ErrorCode.INVALID_TIME_ZONE, "timeZone")
+    if data.default_locale is not _UNSET:
+        if data.default_locale is None:
+            errors.add(ErrorCode.REQUIRED, "defaultLocale")
+        else:
+            out["default_locale"] = data.default_locale
+    if data.tax_label is not _UNSET:
+        out["tax_label"] = v.text(errors, "taxLabel", data.tax_label, required=True, max_len=20)
+    if data.tax_rate is not _UNSET:
+        try:
+            rate = Decimal(str(data.tax_rate))
+            if not (Decimal(0) <= rate <= Decimal(100)) or rate.as_tuple().exponent < -3:
+                raise InvalidOperation
+            out["tax_rate"] = rate
+        except (InvalidOperation, ValueError):
+            errors.add(ErrorCode.INVALID_TAX_RATE, "taxRate")
+    if data.prices_include_tax is not _UNSET:
+        out["prices_include_tax"] = bool(data.prices_include_tax)
+    if data.tax_id is not _UNSET:
+        out["tax_id"] = v.tax_id(errors, "taxId", data.tax_id)
+    if data.branch is not _UNSET:
+        out["branch"] = v.text(errors, "branch", data.branch, max_len=40)
+    if data.address is not _UNSET:
+        out["address"] = v.text(errors, "address", data.address, max_len=1000)
+    return out
+
+
+async def create_garage(session: AsyncSession, data: GarageSettingsInput) -> Garage:
+    errors = Collector()
+    fields = _check_garage_fields(errors, data)
+    if data.name is _UNSET:
+        errors.add(ErrorCode.REQUIRED, "name")
+    errors.raise_if_any()
+    garage = Garage(**fields)
+    session.add(garage)
+    await session.flush()
+    return garage
+
+
+async def get_garage(session: AsyncSession, actor: Actor) -> Garage:
+    garage = await session.get(Garage, actor.garage_id)
+    if garage is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    return garage
+
+
+async def update_garage_settings(session: AsyncSession, actor: Actor, data: GarageSettingsInput) -> Garage:
+    errors = Collector()
+    fields = _check_garage_fields(errors, data)
+    errors.raise_if_any()
+    garage = await get_garage(session, actor)
+    before = audit.snapshot(garage, GARAGE_AUDIT)
+    for key, value in fields.items():
+        setattr(garage, key, value)
+    garage.version += 1
+    audit.record(session, actor, "Garage", garage.id, "update", audit.diff(before, audit.snapshot(garage, GARAGE_AUDIT)))
+    await session.flush()
+    return garage
+
+
+@dataclass
+class SiteInput:
+    name: object = _UNSET
+    code: object = _UNSET
+    address: object = _UNSET
+    phone: object = _UNSET
+    active: object = _UNSET
+
+
+def _check_site(errors: Collector, data: SiteInput) -> dict:
+    out: dict = {}
+    if data.name is not _UNSET:
+        out["name"] = v.text(errors, "name", data.name, required=True)
+    if data.code is not _UNSET:
+        out["code"] = v.text(errors, "code", data.code, max_len=20)
+    if data.address is not _UNSET:
+        out["address"] = v.text(errors, "address", data.address, max_len=1000)
+    if data.phone is not _UNSET:
+        out["phone"] = v.phone(errors, "phone", data.phone)
+    if data.active is not _UNSET and data.active is not None:
+        out["active"] = bool(data.active)
+    return out
+
+
+async def create_site(session: AsyncSession, actor: Actor, data: SiteInput, site_id: uuid.UUID | None = None) -> Site:
+    errors = Collector()
+    if data.name is _UNSET:
+        data.name = None
+    fields = _check_site(errors, data)
+    errors.raise_if_any()
+    site = Site(garage_id=actor.garage_id, **fields)
+    if site_id is not None:
+        if await session.get(Site, site_id) is not None:
+            raise DomainError(ErrorCode.ALREADY_EXISTS, "id")
+        site.id = site_id
+    session.add(site)
+    await session.flush()
+    audit.record(session, actor, "Site", site.id, "create", audit.created(site, SITE_AUDIT))
+    return site
+
+
+async def get_site(session: AsyncSession, actor: Actor, site_id: object, field: str = "id") -> Site:
+    sid = v.parse_id(site_id, field)
+    site = (
+        await session.execute(select(Site).where(Site.id == sid, Site.garage_id == actor.garage_id))
+    ).scalar_one_or_none()
+    if site is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field)
+    return site
+
+
+async def update_site(session: AsyncSession, actor: Actor, site_id: object, data: SiteInput) -> Site:
+    errors = Collector()
+    fields = _check_site(errors, data)
+    errors.raise_if_any()
+    site = await get_site(session, actor, site_id)
+    before = audit.snapshot(site, SITE_AUDIT)
+    for key, value in fields.items():
+        setattr(site, key, value)
+    audit.record(session, actor, "Site", site.id, "update", audit.diff(before, audit.snapshot(site, SITE_AUDIT)))
+    await session.flush()
+    return site
+
+
+async def list_sites(session: AsyncSession, actor: Actor, include_inactive: bool = True) -> list[Site]:
+    query = select(Site).where(Site.garage_id == actor.garage_id).order_by(Site.name, Site.id)
+    if not include_inactive:
+        query = query.where(Site.active.is_(True))
+    return list((await session.execute(query)).scalars())

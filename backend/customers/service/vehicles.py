@@ -1,17 +1,12 @@
-"""Customers and vehicles: profiles, registration and VIN rules, ownership over time, the mileage log, search.
-
-Every query is scoped by the actor's garage. Registrations are stored normalised (upper case, letters and digits
-only) next to the form the user typed, so "ab12 cde", "AB-12-CDE" and "AB12CDE" are the same vehicle.
-"""
+"""Vehicles: registration and VIN rules, ownership over time, the mileage log, search."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, literal, or_, select, union, update
+from sqlalchemy import and_, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,298 +14,38 @@ from backend.core import audit
 from backend.core import validate as v
 from backend.core.actor import Actor
 from backend.core.db import utcnow
-from backend.core.enums import Locale
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.ids import new_id
-from backend.customers.models import ContactChannel, Customer, FuelType, MileageReading, Vehicle, VehicleOwnership
+from backend.customers.models import (
+    FuelType,
+    MileageReading,
+    Vehicle,
+    VehicleOwnership,
+)
+from backend.customers.service.common import (
+    _REGISTRATION_RE,
+    _UNSET,
+    MAX_NOTES,
+    _check_version,
+    _client_id_free,
+    _cursor_id,
+    _date,
+    _enum_value,
+    _mileage,
+    _registration,
+    _search_term,
+    _vin,
+    _year,
+    normalize_registration,
+)
+from backend.customers.service.customers import (
+    _customer_match,
+    _vehicle_match,
+    get_customer,
+)
 
-__all__ = [
-    "ContactChannel", "FuelType", "CustomerInput", "VehicleInput", "create_customer", "update_customer",
-    "get_customer", "list_customers", "create_vehicle", "update_vehicle", "get_vehicle", "vehicle_by_registration",
-    "list_vehicles", "transfer_vehicle", "record_mileage", "normalize_registration",
-]
-
-_UNSET = object()
-
-MAX_SEARCH = 200
-MAX_MILEAGE = 2_000_000
-MIN_YEAR = 1900
-MAX_REGISTRATION = 12
-MAX_NOTES = 5000
-
-# Plates: Latin letters, Thai consonants (ก..ฮ) and digits. Spaces, dashes and dots are only separators.
-_REGISTRATION_RE = re.compile(r"^[A-Z0-9\u0e01-\u0e2e]{1,%d}$" % MAX_REGISTRATION)
-_SEPARATORS_RE = re.compile(r"[\s\-.]+")
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-_VIN_RE = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
-
-
-# ---------------------------------------------------------------------------------------------------- helpers
-
-
-def normalize_registration(value: str | None) -> str:
-    """'ab12 cde', 'AB-12-CDE' and 'ab.12.cde' all become 'AB12CDE'. Not validated here."""
-    if value is None:
-        return ""
-    return _SEPARATORS_RE.sub("", v.clean(value) or "").translate(_THAI_DIGITS).upper()
-
-
-def _registration(errors: Collector, value: object) -> tuple[str, str] | None:
-    """(normalised, as typed) or None after adding an error."""
-    display = v.clean(value if isinstance(value, str) else None)
-    if display is None:
-        errors.add(ErrorCode.REQUIRED, "registration")
-        return None
-    display = re.sub(r"\s+", " ", display)
-    normalized = normalize_registration(display)
-    if len(display) > 32 or not _REGISTRATION_RE.match(normalized):
-        errors.add(ErrorCode.INVALID_REGISTRATION, "registration")
-        return None
-    return normalized, display
-
-
-def _vin(errors: Collector, value: object) -> str | None:
-    vin = v.clean(value if isinstance(value, str) else None)
-    if vin is None:
-        return None
-    vin = re.sub(r"[\s\-]", "", vin).upper()
-    if not _VIN_RE.match(vin):
-        errors.add(ErrorCode.INVALID_VIN, "vin")
-        return None
-    return vin
-
-
-def _mileage(errors: Collector, value: object, field: str = "mileage") -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MILEAGE:
-        errors.add(ErrorCode.INVALID_MILEAGE, field, min=0, max=MAX_MILEAGE)
-        return None
-    return value
-
-
-def _year(errors: Collector, value: object) -> int | None:
-    if value is None:
-        return None
-    top = utcnow().year + 1
-    if isinstance(value, bool) or not isinstance(value, int) or not MIN_YEAR <= value <= top:
-        errors.add(ErrorCode.INVALID_YEAR, "year", min=MIN_YEAR, max=top)
-        return None
-    return value
-
-
-def _date(errors: Collector, field: str, value: object) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date) and MIN_YEAR <= value.year <= 2200:
-        return value
-    errors.add(ErrorCode.INVALID_VALUE, field)
-    return None
-
-
-def _enum_value(errors: Collector, field: str, value: object, cls, *, required: bool = False):
-    if value is None:
-        if required:
-            errors.add(ErrorCode.REQUIRED, field)
-        return None
-    if isinstance(value, cls):
-        return value
-    try:
-        return cls(value)
-    except ValueError:
-        errors.add(ErrorCode.INVALID_VALUE, field)
-        return None
-
-
-def _like_pattern(term: str) -> str:
-    """A LIKE pattern matching `term` anywhere; % and _ typed by the user are literal."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _search_term(search: str | None) -> str | None:
-    term = v.clean(search)
-    if term is None:
-        return None
-    if len(term) > MAX_SEARCH:
-        raise DomainError(ErrorCode.TOO_LONG, "search", max=MAX_SEARCH)
-    return term
-
-
-def _cursor_id(value: object) -> uuid.UUID | None:
-    return v.try_parse_id(value)
-
-
-async def _client_id_free(session: AsyncSession, model, record_id: uuid.UUID | None) -> None:
-    if record_id is not None and await session.get(model, record_id) is not None:
-        raise DomainError(ErrorCode.ALREADY_EXISTS, "id")
-
-
-def _check_version(current: int, expected: int | None) -> None:
-    if expected is not None and expected != current:
-        raise DomainError(ErrorCode.CONFLICT, "expectedVersion")
-
-
-# ---------------------------------------------------------------------------------------------------- customers
-
-
-@dataclass
-class CustomerInput:
-    name: object = _UNSET
-    phone: object = _UNSET
-    email: object = _UNSET
-    address: object = _UNSET
-    tax_id: object = _UNSET
-    branch: object = _UNSET
-    locale: object = _UNSET
-    contact_channel: object = _UNSET
-    consent_sms: object = _UNSET
-    consent_email: object = _UNSET
-    notes: object = _UNSET
-
-
-def _check_customer(errors: Collector, data: CustomerInput) -> dict:
-    out: dict = {}
-    if data.name is not _UNSET:
-        out["name"] = v.text(errors, "name", data.name, required=True, max_len=200)
-    if data.phone is not _UNSET:
-        out["phone"] = v.phone(errors, "phone", data.phone)
-    if data.email is not _UNSET:
-        out["email"] = v.email(errors, "email", data.email)
-    if data.address is not _UNSET:
-        out["address"] = v.text(errors, "address", data.address, max_len=1000)
-    if data.tax_id is not _UNSET:
-        out["tax_id"] = v.tax_id(errors, "taxId", data.tax_id)
-    if data.branch is not _UNSET:
-        out["branch"] = v.text(errors, "branch", data.branch, max_len=40)
-    if data.locale is not _UNSET:
-        out["locale"] = _enum_value(errors, "locale", data.locale, Locale)
-    if data.contact_channel is not _UNSET:
-        out["contact_channel"] = _enum_value(errors, "contactChannel", data.contact_channel, ContactChannel,
-                                             required=True)
-    if data.consent_sms is not _UNSET:
-        out["consent_sms"] = bool(data.consent_sms)
-    if data.consent_email is not _UNSET:
-        out["consent_email"] = bool(data.consent_email)
-    if data.notes is not _UNSET:
-        out["notes"] = v.text(errors, "notes", data.notes, max_len=MAX_NOTES)
-    return out
-
-
-CUSTOMER_AUDIT = ("name", "phone", "email", "address", "tax_id", "branch", "locale", "contact_channel", "consent_sms",
-                  "consent_email", "notes")
 VEHICLE_AUDIT = ("registration", "vin", "make", "model", "year", "colour", "fuel", "first_registration_date",
                  "mot_expiry", "mileage", "owner_id", "notes")
-
-
-async def create_customer(session: AsyncSession, actor: Actor, data: CustomerInput,
-                          customer_id: uuid.UUID | None = None) -> Customer:
-    errors = Collector()
-    if data.name is _UNSET:
-        data.name = None
-    fields = _check_customer(errors, data)
-    errors.raise_if_any()
-    await _client_id_free(session, Customer, customer_id)
-    customer = Customer(id=customer_id or new_id(), garage_id=actor.garage_id, **fields)
-    session.add(customer)
-    await session.flush()
-    audit.record(session, actor, "Customer", customer.id, "create", audit.created(customer, CUSTOMER_AUDIT))
-    return customer
-
-
-async def get_customer(session: AsyncSession, actor: Actor, customer_id: object, field: str = "id", *,
-                       for_update: bool = False) -> Customer:
-    cid = v.parse_id(customer_id, field)
-    query = select(Customer).where(Customer.id == cid, Customer.garage_id == actor.garage_id)
-    if for_update:
-        query = query.with_for_update()
-    customer = (await session.execute(query)).scalar_one_or_none()
-    if customer is None:
-        raise DomainError(ErrorCode.NOT_FOUND, field)
-    return customer
-
-
-async def find_customer(session: AsyncSession, actor: Actor, customer_id: object) -> Customer | None:
-    """Like get_customer, but an unknown (or malformed, or another garage's) id is simply None."""
-    try:
-        return await get_customer(session, actor, customer_id)
-    except DomainError:
-        return None
-
-
-async def update_customer(session: AsyncSession, actor: Actor, customer_id: object, data: CustomerInput,
-                          expected_version: int | None = None) -> Customer:
-    errors = Collector()
-    fields = _check_customer(errors, data)
-    errors.raise_if_any()
-    customer = await get_customer(session, actor, customer_id, for_update=True)
-    _check_version(customer.version, expected_version)
-    changed = {k: val for k, val in fields.items() if getattr(customer, k) != val}
-    if changed:
-        before = audit.snapshot(customer, CUSTOMER_AUDIT)
-        for key, value in changed.items():
-            setattr(customer, key, value)
-        customer.version += 1
-        audit.record(session, actor, "Customer", customer.id, "update",
-                     audit.diff(before, audit.snapshot(customer, CUSTOMER_AUDIT)))
-        await session.flush()
-    return customer
-
-
-def _customer_match(actor: Actor, term: str) -> Select:
-    """Ids of customers whose name, phone or email contains `term` (served by the trigram indexes)."""
-    pattern = _like_pattern(term)
-    return select(Customer.id).where(
-        Customer.garage_id == actor.garage_id,
-        or_(
-            func.lower(Customer.name).like(func.lower(literal(pattern)), escape="\\"),
-            Customer.phone.like(pattern, escape="\\"),
-            func.lower(Customer.email).like(func.lower(literal(pattern)), escape="\\"),
-        ),
-    )
-
-
-def _vehicle_match(actor: Actor, term: str, column) -> Select | None:
-    """`column` (Vehicle.id or Vehicle.owner_id) of vehicles whose registration or VIN contains `term`."""
-    clauses = []
-    registration = normalize_registration(term)
-    if registration:
-        clauses.append(Vehicle.registration.like(_like_pattern(registration), escape="\\"))
-    vin = re.sub(r"[\s\-]", "", term).upper()
-    if vin:
-        clauses.append(Vehicle.vin.like(_like_pattern(vin), escape="\\"))
-    if not clauses:
-        return None
-    return select(column).where(Vehicle.garage_id == actor.garage_id, column.is_not(None), or_(*clauses))
-
-
-async def list_customers(session: AsyncSession, actor: Actor, *, search: str | None = None, limit: int = 20,
-                         after: tuple[str, object] | None = None) -> list[Customer]:
-    """Customers by (name, id), `limit + 1` rows so the caller knows whether another page follows.
-
-    `search` matches name, phone or email, and the registration or VIN of a vehicle they own now.
-    """
-    term = _search_term(search)
-    query = select(Customer).where(Customer.garage_id == actor.garage_id)
-    if term is not None:
-        parts = [_customer_match(actor, term)]
-        through_vehicles = _vehicle_match(actor, term, Vehicle.owner_id)
-        if through_vehicles is not None:
-            parts.append(through_vehicles)
-        query = query.where(Customer.id.in_(union(*parts) if len(parts) > 1 else parts[0]))
-    if after is not None:
-        name, last_id = after
-        last = _cursor_id(last_id)
-        if last is None:
-            raise DomainError(ErrorCode.INVALID_CURSOR, "after")
-        query = query.where(or_(Customer.name > name, and_(Customer.name == name, Customer.id > last)))
-    query = query.order_by(Customer.name, Customer.id).limit(limit + 1)
-    return list((await session.execute(query)).scalars())
-
-
-# ---------------------------------------------------------------------------------------------------- vehicles
 
 
 @dataclass

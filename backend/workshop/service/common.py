@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -11,11 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.core import audit
 from backend.core.actor import Actor
 from backend.core.db import utcnow
-from backend.core.errors import DomainError, ErrorCode
+from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.events import emit
 from backend.core.permissions import Role
 from backend.core.validate import parse_id
 from backend.workshop.models import Job, JobEvent, JobEventKind, JobStatus
+
+_UNSET = object()  # "not given" in the services' input dataclasses (None means "clear it")
+
+# the statuses on a site's board
+ACTIVE_STATUSES = (
+    JobStatus.RECEIVED, JobStatus.ASSIGNED, JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS, JobStatus.COMPLETED,
+    JobStatus.MANAGER_REVIEW, JobStatus.BILLING, JobStatus.ON_HOLD,
+)
+# a technician's open work: assigned to them and not yet handed over
+OPEN_STATUSES = (JobStatus.ASSIGNED, JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS, JobStatus.ON_HOLD)
 
 # the job's fields that the audit log follows
 JOB_AUDIT_FIELDS = (
@@ -27,6 +38,24 @@ JOB_AUDIT_FIELDS = (
 
 def is_technician(actor: Actor) -> bool:
     return actor.role == Role.TECHNICIAN
+
+
+def visible_to(actor: Actor, job: Job | None) -> bool:
+    """Whether the actor may see the job at all (a technician: only their own)."""
+    if job is None or job.garage_id != actor.garage_id:
+        return False
+    return not is_technician(actor) or job.technician_id == actor.user_id
+
+
+def _when(errors: Collector, field: str, value: object) -> dt.datetime | None:
+    if value is None or value is _UNSET:
+        return None
+    if not isinstance(value, dt.datetime):
+        errors.add(ErrorCode.INVALID_VALUE, field)
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 async def load_job(session: AsyncSession, actor: Actor, job_id: object, *, for_update: bool = False,

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.models import Garage, Site, User
@@ -26,11 +26,22 @@ from backend.core.errors import Collector, DomainError, DomainErrors, ErrorCode
 from backend.core.ids import new_id
 from backend.core.permissions import Permission, Role
 from backend.customers import service as customers
-from backend.customers.models import Customer, Vehicle
 from backend.inventory.models import WarehouseItem
-from backend.workshop.models import Job, JobEventKind, JobStatus, JobTask, PartsRequest, PartsRequestStatus, TaskStatus
+from backend.workshop.models import (
+    Job,
+    JobEventKind,
+    JobStatus,
+    JobTask,
+    PartsRequest,
+    PartsRequestStatus,
+    TaskStatus,
+)
 from backend.workshop.service.common import (
+    _UNSET,
+    ACTIVE_STATUSES,
     JOB_AUDIT_FIELDS,
+    OPEN_STATUSES,
+    _when,
     add_event,
     check_version,
     invalid_transition,
@@ -38,6 +49,7 @@ from backend.workshop.service.common import (
     job_changed,
     load_job,
     set_status,
+    visible_to,
 )
 
 __all__ = [
@@ -46,30 +58,16 @@ __all__ = [
     "my_jobs", "refresh_parts_status", "resume_job", "review_job", "start_job", "update_job_notes", "visible_to",
 ]
 
-_UNSET = object()
 MAX_TEXT = 5000
 MAX_REASON = 1000
 
 # the columns of the job board, in the order of the job's life
-ACTIVE_STATUSES = (
-    JobStatus.RECEIVED, JobStatus.ASSIGNED, JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS, JobStatus.COMPLETED,
-    JobStatus.MANAGER_REVIEW, JobStatus.BILLING, JobStatus.ON_HOLD,
-)
-# a technician's open work: assigned to them and not yet handed over
-OPEN_STATUSES = (JobStatus.ASSIGNED, JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS, JobStatus.ON_HOLD)
 ASSIGNABLE = (JobStatus.RECEIVED, JobStatus.ASSIGNED, JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS,
               JobStatus.ON_HOLD)
 HOLDABLE = (JobStatus.ASSIGNED, JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS)
 WORKING = (JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS)
 TECHNICIAN_EDITABLE = (JobStatus.ASSIGNED, JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS)
 UNFINISHED_PARTS = (PartsRequestStatus.PENDING, PartsRequestStatus.APPROVED)
-
-
-def visible_to(actor: Actor, job: Job | None) -> bool:
-    """Whether the actor may see the job at all (a technician: only their own)."""
-    if job is None or job.garage_id != actor.garage_id:
-        return False
-    return not is_technician(actor) or job.technician_id == actor.user_id
 
 
 def _enum(errors: Collector, field: str, value: object, cls, *, required: bool = False):
@@ -84,17 +82,6 @@ def _enum(errors: Collector, field: str, value: object, cls, *, required: bool =
     except ValueError:
         errors.add(ErrorCode.INVALID_VALUE, field)
         return None
-
-
-def _when(errors: Collector, field: str, value: object) -> dt.datetime | None:
-    if value is None or value is _UNSET:
-        return None
-    if not isinstance(value, dt.datetime):
-        errors.add(ErrorCode.INVALID_VALUE, field)
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
 
 
 def _reason(value: object, field: str = "reason") -> str:
@@ -504,119 +491,11 @@ async def add_job_note(session: AsyncSession, actor: Actor, job_id: object, note
     return job
 
 
-# ---------------------------------------------------------------------------------------------------- reading
-
-
-async def find_job(session: AsyncSession, actor: Actor, job_id: object) -> Job | None:
-    """A job the actor may see; None when unknown, another garage's, or (for a technician) someone else's."""
-    jid = v.try_parse_id(job_id)
-    if jid is None:
-        return None
-    job = (await session.execute(select(Job).where(Job.id == jid, Job.garage_id == actor.garage_id))
-           ).scalar_one_or_none()
-    return job if visible_to(actor, job) else None
-
-
-def _scoped(actor: Actor):
-    query = select(Job).where(Job.garage_id == actor.garage_id)
-    if is_technician(actor):
-        query = query.where(Job.technician_id == actor.user_id)
-    return query
-
-
-@dataclass
-class JobFilter:
-    status: list | None = None
-    site_id: object = None
-    technician_id: object = None
-    operations_stream: object = None
-    revenue_stream: object = None
-    created_from: dt.datetime | None = None
-    created_to: dt.datetime | None = None
-    search: str | None = None
-
-
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _search(actor: Actor, term: str):
-    pattern = _like(term)
-    clauses = [func.lower(Job.number).like(func.lower(literal(pattern)), escape="\\"),
-               Job.customer_id.in_(select(Customer.id).where(
-                   Customer.garage_id == actor.garage_id,
-                   func.lower(Customer.name).like(func.lower(literal(pattern)), escape="\\")))]
-    registration = customers.normalize_registration(term)
-    if registration:
-        clauses.append(Job.vehicle_id.in_(select(Vehicle.id).where(
-            Vehicle.garage_id == actor.garage_id, Vehicle.registration.like(_like(registration), escape="\\"))))
-    return or_(*clauses)
-
-
-async def list_jobs(session: AsyncSession, actor: Actor, filter: JobFilter | None = None, *, limit: int = 20,
-                    after: tuple[str, str] | None = None) -> list[Job]:
-    """Jobs newest first, `limit + 1` rows so the caller knows whether another page follows."""
-    f = filter or JobFilter()
-    query = _scoped(actor)
-    errors = Collector()
-    if f.status:
-        query = query.where(Job.status.in_([JobStatus(s) if not isinstance(s, JobStatus) else s for s in f.status]))
-    for value, column, field in ((f.site_id, Job.site_id, "siteId"), (f.technician_id, Job.technician_id,
-                                                                        "technicianId")):
-        if value is not None:
-            parsed = v.try_parse_id(value)
-            if parsed is None:
-                errors.add(ErrorCode.NOT_FOUND, f"filter.{field}")
-            else:
-                query = query.where(column == parsed)
-    if f.operations_stream is not None:
-        query = query.where(Job.operations_stream == OperationsStream(getattr(f.operations_stream, "value",
-                                                                               f.operations_stream)))
-    if f.revenue_stream is not None:
-        query = query.where(Job.revenue_stream == RevenueStream(getattr(f.revenue_stream, "value",
-                                                                         f.revenue_stream)))
-    if f.created_from is not None:
-        query = query.where(Job.created_at >= _when(errors, "filter.createdFrom", f.created_from))
-    if f.created_to is not None:
-        query = query.where(Job.created_at < _when(errors, "filter.createdTo", f.created_to))
-    term = v.text(errors, "filter.search", f.search, max_len=200)
-    errors.raise_if_any()
-    if term is not None:
-        query = query.where(_search(actor, term))
-    if after is not None:
-        try:
-            at = dt.datetime.fromisoformat(after[0])
-        except (TypeError, ValueError):
-            raise DomainError(ErrorCode.INVALID_CURSOR, "after") from None
-        last = v.try_parse_id(after[1])
-        if last is None:
-            raise DomainError(ErrorCode.INVALID_CURSOR, "after")
-        query = query.where(or_(Job.created_at < at, and_(Job.created_at == at, Job.id < last)))
-    query = query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)
-    return list((await session.execute(query)).scalars())
-
-
-async def job_board(session: AsyncSession, actor: Actor, site_id: object) -> list[tuple[JobStatus, list[Job]]]:
-    """The site's active jobs in one column per status (oldest first); a technician sees only their own."""
-    sid = v.try_parse_id(site_id)
-    jobs: list[Job] = []
-    if sid is not None:
-        jobs = list((await session.execute(
-            _scoped(actor).where(Job.site_id == sid, Job.status.in_(ACTIVE_STATUSES))
-            .order_by(Job.created_at, Job.id))).scalars())
-    columns: dict[JobStatus, list[Job]] = {s: [] for s in ACTIVE_STATUSES}
-    for job in jobs:
-        columns[job.status].append(job)
-    return list(columns.items())
-
-
-async def my_jobs(session: AsyncSession, actor: Actor) -> list[Job]:
-    """The actor's open jobs (assigned to them, not yet completed): promised soonest first."""
-    if actor.user_id is None:
-        return []
-    query = (select(Job).where(Job.garage_id == actor.garage_id, Job.technician_id == actor.user_id,
-                               Job.status.in_(OPEN_STATUSES))
-             .order_by(Job.promised_at.is_(None), Job.promised_at, Job.created_at, Job.id))
-    return list((await session.execute(query)).scalars())
-
+# the reads live in job_queries.py; they are part of this module's interface
+from backend.workshop.service.job_queries import (  # noqa: E402
+    JobFilter,
+    find_job,
+    job_board,
+    list_jobs,
+    my_jobs,
+)

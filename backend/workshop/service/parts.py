@@ -24,7 +24,13 @@ from backend.core.db import utcnow
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.ids import new_id
 from backend.inventory import service as inventory
-from backend.workshop.models import Job, JobEventKind, JobStatus, PartsRequest, PartsRequestStatus
+from backend.workshop.models import (
+    Job,
+    JobEventKind,
+    JobStatus,
+    PartsRequest,
+    PartsRequestStatus,
+)
 from backend.workshop.service.common import (
     add_event,
     check_version,
@@ -66,7 +72,9 @@ def _wrong_state(request: PartsRequest) -> DomainError:
 
 async def _follow_requests(session: AsyncSession, actor: Actor, job: Job) -> None:
     """The job's status follows its requests; either way its subscribers hear that it changed."""
-    from backend.workshop.service.jobs import refresh_parts_status  # the jobs service may import this module
+    from backend.workshop.service.jobs import (
+        refresh_parts_status,  # the jobs service may import this module
+    )
 
     version = job.version
     await refresh_parts_status(session, actor, job)

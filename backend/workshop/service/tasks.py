@@ -22,8 +22,20 @@ from backend.core.db import utcnow
 from backend.core.enums import OperationsStream
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.ids import new_id
-from backend.workshop.models import Job, JobEventKind, JobStatus, JobTask, TaskAction, TaskStatus
-from backend.workshop.service.common import add_event, check_version, job_changed, load_job
+from backend.workshop.models import (
+    Job,
+    JobEventKind,
+    JobStatus,
+    JobTask,
+    TaskAction,
+    TaskStatus,
+)
+from backend.workshop.service.common import (
+    add_event,
+    check_version,
+    job_changed,
+    load_job,
+)
 
 __all__ = [
     "TaskActionInput", "create_task_action", "update_task_action", "get_task_action", "find_task_action",

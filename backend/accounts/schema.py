@@ -69,13 +69,13 @@ class User:
         return [StreamEnum(s) for s in self.streams]  # type: ignore[attr-defined]
 
     @strawberry.field
-    async def home_site(self, info: strawberry.Info) -> Site | None:
+    def home_site(self, info: strawberry.Info) -> Site | None:
         site_id = self.home_site_id  # type: ignore[attr-defined]
-        return await info.context.loader(SiteLoader).load(site_id) if site_id else None
+        return info.context.loader(SiteLoader).load(site_id) if site_id else None
 
     @strawberry.field
-    async def garage(self, info: strawberry.Info) -> Garage:
-        return await info.context.loader(GarageLoader).load(self.garage_id)  # type: ignore[attr-defined]
+    def garage(self, info: strawberry.Info) -> Garage:
+        return info.context.loader(GarageLoader).load(self.garage_id)  # type: ignore[attr-defined]
 
 
 @strawberry.type(description="An integrator's API key. The secret itself is shown only once, on creation.")

@@ -1,4 +1,9 @@
-"""DataLoader base: created once per operation by the context; each batch reads in its own short session."""
+"""DataLoader base: created once per operation by the context; each batch reads in its own short session.
+
+A relation field whose resolver only loads is a plain function returning the loader's future
+(`return info.context.loader(X).load(self.x_id)`): graphql-core awaits it all the same, without a coroutine
+wrapper per row — measurably cheaper on lists of 50 jobs. Fields that compute after loading stay `async`.
+"""
 
 from __future__ import annotations
 

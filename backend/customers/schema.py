@@ -50,8 +50,8 @@ class Customer:
     updated_at: dt.datetime
 
     @strawberry.field(extensions=requires(P.VEHICLES_READ), description="The vehicles the customer owns now.")
-    async def vehicles(self, info: strawberry.Info) -> list[Vehicle]:
-        return await info.context.loader(VehiclesByOwnerLoader).load(self.id)
+    def vehicles(self, info: strawberry.Info) -> list[Vehicle]:
+        return info.context.loader(VehiclesByOwnerLoader).load(self.id)
 
 
 @strawberry.type(description="A vehicle. The registration is stored normalised: upper case, letters and digits.")
@@ -74,17 +74,17 @@ class Vehicle:
     created_at: dt.datetime
 
     @strawberry.field(extensions=requires(P.CUSTOMERS_READ), description="The current owner.")
-    async def owner(self, info: strawberry.Info) -> Customer | None:
+    def owner(self, info: strawberry.Info) -> Customer | None:
         owner_id = self.owner_id  # type: ignore[attr-defined]
-        return await info.context.loader(CustomerLoader).load(owner_id) if owner_id else None
+        return info.context.loader(CustomerLoader).load(owner_id) if owner_id else None
 
     @strawberry.field(description="Every owner the vehicle has had, oldest first.")
-    async def ownership_history(self, info: strawberry.Info) -> list[VehicleOwnership]:
-        return await info.context.loader(OwnershipHistoryLoader).load(self.id)
+    def ownership_history(self, info: strawberry.Info) -> list[VehicleOwnership]:
+        return info.context.loader(OwnershipHistoryLoader).load(self.id)
 
     @strawberry.field(description="The odometer readings, oldest first.")
-    async def mileage_log(self, info: strawberry.Info) -> list[MileageReading]:
-        return await info.context.loader(MileageLogLoader).load(self.id)
+    def mileage_log(self, info: strawberry.Info) -> list[MileageReading]:
+        return info.context.loader(MileageLogLoader).load(self.id)
 
 
 @strawberry.type(description="One owner of a vehicle for a period; endedAt is null for the current owner.")
@@ -94,8 +94,8 @@ class VehicleOwnership:
     note: str | None
 
     @strawberry.field(extensions=requires(P.CUSTOMERS_READ))
-    async def customer(self, info: strawberry.Info) -> Customer:
-        return await info.context.loader(CustomerLoader).load(self.customer_id)  # type: ignore[attr-defined]
+    def customer(self, info: strawberry.Info) -> Customer:
+        return info.context.loader(CustomerLoader).load(self.customer_id)  # type: ignore[attr-defined]
 
 
 @strawberry.type(description="An odometer reading. A reading lower than the one before carries a reason.")

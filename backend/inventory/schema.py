@@ -68,8 +68,8 @@ class StockMovement:
     created_at: dt.datetime
 
     @strawberry.field
-    async def item(self, info: strawberry.Info) -> WarehouseItem | None:
-        return await info.context.loader(WarehouseItemLoader).load(self.item_id)  # type: ignore[attr-defined]
+    def item(self, info: strawberry.Info) -> WarehouseItem | None:
+        return info.context.loader(WarehouseItemLoader).load(self.item_id)  # type: ignore[attr-defined]
 
 
 # ------------------------------------------------------------------------------------------------ inputs / payloads
@@ -144,11 +144,11 @@ class StockMovementPayload:
     item_id: strawberry.Private[uuid.UUID | None] = None
 
     @strawberry.field
-    async def warehouse_item(self, info: strawberry.Info) -> WarehouseItem | None:
+    def warehouse_item(self, info: strawberry.Info) -> WarehouseItem | None:
         item_id = self.stock_movement.item_id if self.stock_movement is not None else self.item_id
         if item_id is None:
             return None
-        return await info.context.loader(WarehouseItemLoader).load(item_id)
+        return info.context.loader(WarehouseItemLoader).load(item_id)
 
 
 def _given(value):

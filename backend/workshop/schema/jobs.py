@@ -61,9 +61,9 @@ class JobEvent:
     data: JSON
 
     @strawberry.field(description="The member of staff who did it (null for an integrator or a removed user).")
-    async def actor(self, info: strawberry.Info) -> User | None:
+    def actor(self, info: strawberry.Info) -> User | None:
         user_id = self.actor_user_id  # type: ignore[attr-defined]
-        return await info.context.loader(UserLoader).load(user_id) if user_id else None
+        return info.context.loader(UserLoader).load(user_id) if user_id else None
 
 
 @strawberry.type(description="A job card: one visit of one vehicle, from intake to invoice.")
@@ -96,8 +96,7 @@ class Job:
     invoiced_at: dt.datetime | None
     cancelled_at: dt.datetime | None
 
-    # The hot relations return the loader's future from a plain function instead of awaiting it in a coroutine:
-    # graphql-core awaits it all the same, and a board of 50 jobs skips a few hundred coroutine wrappers (~10%).
+    # relations return the loader's future from a plain function (see backend/api/loaders.py)
     @strawberry.field
     def site(self, info: strawberry.Info) -> Site | None:
         return info.context.loader(SiteLoader).load(self.site_id)  # type: ignore[attr-defined]
@@ -108,14 +107,14 @@ class Job:
 
     @strawberry.field(extensions=requires(P.CUSTOMERS_READ),
                       description="The vehicle's owner when the job was opened.")
-    async def customer(self, info: strawberry.Info) -> Customer | None:
+    def customer(self, info: strawberry.Info) -> Customer | None:
         customer_id = self.customer_id  # type: ignore[attr-defined]
-        return await info.context.loader(CustomerLoader).load(customer_id) if customer_id else None
+        return info.context.loader(CustomerLoader).load(customer_id) if customer_id else None
 
     @strawberry.field
-    async def technician(self, info: strawberry.Info) -> User | None:
+    def technician(self, info: strawberry.Info) -> User | None:
         tech_id = self.technician_id  # type: ignore[attr-defined]
-        return await info.context.loader(UserLoader).load(tech_id) if tech_id else None
+        return info.context.loader(UserLoader).load(tech_id) if tech_id else None
 
     @strawberry.field(description="Status changes, assignments, notes, tasks and parts, oldest first.")
     def timeline(self, info: strawberry.Info) -> list[JobEvent]:

@@ -66,12 +66,12 @@ class PartsRequest:
     created_at: dt.datetime
 
     @strawberry.field
-    async def job(self, info: strawberry.Info) -> JobRef | None:
-        return await info.context.loader(JobLoader).load(self.job_id)  # type: ignore[attr-defined]
+    def job(self, info: strawberry.Info) -> JobRef | None:
+        return info.context.loader(JobLoader).load(self.job_id)  # type: ignore[attr-defined]
 
     @strawberry.field
-    async def item(self, info: strawberry.Info) -> ItemRef | None:
-        return await info.context.loader(WarehouseItemLoader).load(self.item_id)  # type: ignore[attr-defined]
+    def item(self, info: strawberry.Info) -> ItemRef | None:
+        return info.context.loader(WarehouseItemLoader).load(self.item_id)  # type: ignore[attr-defined]
 
     @strawberry.field
     async def requested_by(self, info: strawberry.Info) -> User | None:

@@ -75,23 +75,23 @@ class JobTask:
         return _localized(info, self.name, self.name_th)
 
     @strawberry.field
-    async def job(self, info: strawberry.Info) -> JobRef | None:
-        return await info.context.loader(JobLoader).load(self.job_id)  # type: ignore[attr-defined]
+    def job(self, info: strawberry.Info) -> JobRef | None:
+        return info.context.loader(JobLoader).load(self.job_id)  # type: ignore[attr-defined]
 
     @strawberry.field(description="The catalog entry it came from; null for custom work.")
-    async def task_action(self, info: strawberry.Info) -> TaskAction | None:
+    def task_action(self, info: strawberry.Info) -> TaskAction | None:
         action_id = self.task_action_id  # type: ignore[attr-defined]
-        return await info.context.loader(TaskActionLoader).load(action_id) if action_id else None
+        return info.context.loader(TaskActionLoader).load(action_id) if action_id else None
 
     @strawberry.field
-    async def created_by(self, info: strawberry.Info) -> User | None:
+    def created_by(self, info: strawberry.Info) -> User | None:
         user_id = self.created_by_id  # type: ignore[attr-defined]
-        return await info.context.loader(UserLoader).load(user_id) if user_id else None
+        return info.context.loader(UserLoader).load(user_id) if user_id else None
 
     @strawberry.field
-    async def completed_by(self, info: strawberry.Info) -> User | None:
+    def completed_by(self, info: strawberry.Info) -> User | None:
         user_id = self.completed_by_id  # type: ignore[attr-defined]
-        return await info.context.loader(UserLoader).load(user_id) if user_id else None
+        return info.context.loader(UserLoader).load(user_id) if user_id else None
 
 
 @strawberry.type(description="A technician's time on a job. endedAt and seconds are null while the clock runs.")
@@ -106,12 +106,12 @@ class TimeClockEntry:
         return clock_service.hours_of(clock_service.elapsed_seconds(self))  # type: ignore[arg-type]
 
     @strawberry.field
-    async def job(self, info: strawberry.Info) -> JobRef | None:
-        return await info.context.loader(JobLoader).load(self.job_id)  # type: ignore[attr-defined]
+    def job(self, info: strawberry.Info) -> JobRef | None:
+        return info.context.loader(JobLoader).load(self.job_id)  # type: ignore[attr-defined]
 
     @strawberry.field
-    async def technician(self, info: strawberry.Info) -> User | None:
-        return await info.context.loader(UserLoader).load(self.technician_id)  # type: ignore[attr-defined]
+    def technician(self, info: strawberry.Info) -> User | None:
+        return info.context.loader(UserLoader).load(self.technician_id)  # type: ignore[attr-defined]
 
 
 @strawberry.type(description="Hours clocked on a job by one technician (apart from the billed hours of tasks).")
@@ -122,8 +122,8 @@ class ClockedHours:
     technician_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field
-    async def technician(self, info: strawberry.Info) -> User | None:
-        return await info.context.loader(UserLoader).load(self.technician_id)
+    def technician(self, info: strawberry.Info) -> User | None:
+        return info.context.loader(UserLoader).load(self.technician_id)
 
 
 # ------------------------------------------------------------------------------------------------ inputs / payloads

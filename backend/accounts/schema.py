@@ -52,17 +52,35 @@ class Site:
     active: bool
 
 
+def _may_see_contact(info, user) -> bool:
+    actor = info.context.actor
+    if actor is None:
+        return True  # only the login payload reaches a User without a token: the user who just signed in
+    return actor.user_id == user.id or actor.can(P.USERS_READ)
+
+
 @strawberry.type(description="A member of staff.")
 class User:
     id: strawberry.ID
-    email: str
     name: str
     role: Role
-    phone: str | None
     locale: Locale | None
     active: bool
     created_at: dt.datetime
-    last_login_at: dt.datetime | None
+
+    # Contact details and sign-in times are for the user themselves and for those who manage or read users;
+    # a colleague met through a job (its technician, a timeline entry) shows name and role only.
+    @strawberry.field(description="Null unless it is you or you may read users.")
+    def email(self, info: strawberry.Info) -> str | None:
+        return self.email if _may_see_contact(info, self) else None  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Null unless it is you or you may read users.")
+    def phone(self, info: strawberry.Info) -> str | None:
+        return self.phone if _may_see_contact(info, self) else None  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Null unless it is you or you may read users.")
+    def last_login_at(self, info: strawberry.Info) -> dt.datetime | None:
+        return self.last_login_at if _may_see_contact(info, self) else None  # type: ignore[attr-defined]
 
     @strawberry.field
     def streams(self) -> list[OperationsStream]:

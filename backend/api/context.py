@@ -46,6 +46,10 @@ class Context:
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
         self._session_lock = asyncio.Lock()
 
+    @property
+    def has_session(self) -> bool:
+        return self._session is not None
+
     def clear_loaders(self) -> None:
         """Forget cached rows (a subscription does this before answering each event with fresh state)."""
         self._loaders = {}

@@ -145,9 +145,12 @@ def make_document_cache_extension(cache: DocumentCache) -> type[SchemaExtension]
 
 
 class OperationScope(SchemaExtension):
-    """Per-operation state, and the transaction: commit when the operation succeeded, otherwise roll back.
+    """Per-operation state, and the transaction: commit unless the operation itself failed, else roll back.
 
-    Events and jobs registered with `context.after_commit` run only after the commit.
+    A mutation is kept when its root fields resolved: an error inside a payload's selection (say FORBIDDEN on a
+    nested field the role may not read) does not undo it. A root field that failed, an unexpected error anywhere,
+    or an error about the request rolls everything back — and then `data` is dropped, so no payload can claim a
+    change that did not happen. Events registered during the transaction are published only after the commit.
     """
 
     async def on_operation(self) -> AsyncIterator[None]:
@@ -157,9 +160,22 @@ class OperationScope(SchemaExtension):
         try:
             yield
             result = self.execution_context.result
-            ok = not (result is not None and getattr(result, "errors", None))
+            errors = (getattr(result, "errors", None) or []) if result is not None else []
+            ok = not any(_undoes_operation(e) for e in errors)
+            if not ok and ctx.has_session and result is not None and getattr(result, "data", None) is not None:
+                result.data = None
         finally:
             await ctx.finish(ok)
+
+
+def _undoes_operation(error: GraphQLError) -> bool:
+    path = error.path
+    if not path or len(path) == 1:
+        return True  # the request itself, or a root field, failed
+    if (error.extensions or {}).get("code") == "INTERNAL_SERVER_ERROR":
+        return True
+    original = error.original_error
+    return original is not None and not isinstance(original, PublicError)
 
 
 WRONG_TYPE_MESSAGE = N_("The value of {field} is not of the expected type.")

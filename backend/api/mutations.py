@@ -48,6 +48,9 @@ async def run(info, fn, *args, client_mutation_id: str | None = None, replay: Re
     with the record the first call produced as it is now.
     """
     ctx = info.context
+    # a document may hold several mutations, run one after the other: each payload must show the state after its
+    # own change, not rows the loaders cached while answering the one before
+    ctx.clear_loaders()
     session = await ctx.session()
     key = (client_mutation_id or "").strip() if client_mutation_id not in (None, strawberry.UNSET) else ""
     if key:

@@ -28,6 +28,7 @@ class Permission(enum.Enum):
     VEHICLES_WRITE = "vehicles:write"
     MILEAGE_RECORD = "mileage:record"
     JOBS_READ = "jobs:read"  # a technician reads only their own jobs (enforced in the service)
+    JOBS_NOTE = "jobs:note"  # a free note in a job's timeline: any member of staff
     JOBS_CREATE = "jobs:create"
     JOBS_ASSIGN = "jobs:assign"
     JOBS_OVERRIDE_STREAM = "jobs:override_stream"  # assign outside the technician's streams, with a reason
@@ -47,7 +48,8 @@ class Permission(enum.Enum):
 
 
 P = Permission
-_STAFF_BASE = {P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.TASK_CATALOG_READ, P.PARTS_READ, P.INVENTORY_READ}
+_STAFF_BASE = {P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.JOBS_NOTE, P.TASK_CATALOG_READ, P.PARTS_READ,
+               P.INVENTORY_READ, P.VEHICLES_READ}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
@@ -92,10 +94,13 @@ SCOPE_PERMISSIONS: dict[ApiScope, frozenset[Permission]] = {
     ApiScope.CUSTOMERS_WRITE: frozenset(
         {P.GARAGE_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.CUSTOMERS_WRITE, P.VEHICLES_WRITE, P.MILEAGE_RECORD}
     ),
-    ApiScope.WORKSHOP_READ: frozenset({P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.TASK_CATALOG_READ, P.PARTS_READ}),
+    # a job is about a vehicle: reading jobs reads their vehicles (not the owners' contacts)
+    ApiScope.WORKSHOP_READ: frozenset({P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.TASK_CATALOG_READ, P.PARTS_READ,
+                                       P.VEHICLES_READ}),
     # An integrator (a booking or DMS system) may open and route jobs; the bay's own steps stay with people.
     ApiScope.WORKSHOP_WRITE: frozenset({P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.TASK_CATALOG_READ, P.PARTS_READ,
-                                        P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD, P.TASK_CATALOG_MANAGE}),
+                                        P.VEHICLES_READ, P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD, P.JOBS_NOTE,
+                                        P.TASK_CATALOG_MANAGE}),
     ApiScope.INVENTORY_READ: frozenset({P.GARAGE_READ, P.INVENTORY_READ}),
     ApiScope.INVENTORY_WRITE: frozenset({P.GARAGE_READ, P.INVENTORY_READ, P.INVENTORY_MANAGE}),
 }

@@ -15,7 +15,15 @@ from sqlalchemy import case, func, select
 
 from backend.api.loaders import Loader
 from backend.core.db import utcnow
-from backend.workshop.models import Job, JobEvent, JobTask, PartsRequest, TaskAction, TimeClockEntry
+from backend.core.permissions import Role
+from backend.workshop.models import (
+    Job,
+    JobEvent,
+    JobTask,
+    PartsRequest,
+    TaskAction,
+    TimeClockEntry,
+)
 
 
 def _by_id(rows, keys):
@@ -31,11 +39,15 @@ def _grouped(rows, keys, attr: str):
 
 
 class JobLoader(Loader):
-    """Job by id (None for an unknown id or another garage's)."""
+    """Job by id: None for an unknown id, another garage's, or — for a technician — another technician's job, so
+    no nested field (a clock entry's, a task's or a parts request's job) shows what `job(id)` would not."""
 
     async def batch_load_fn(self, keys):
-        rows = await self.rows(select(Job).where(Job.id.in_(keys), Job.garage_id == self.garage_id))
-        return _by_id(rows, keys)
+        query = select(Job).where(Job.id.in_(keys), Job.garage_id == self.garage_id)
+        actor = self.ctx.actor
+        if actor.role == Role.TECHNICIAN:
+            query = query.where(Job.technician_id == actor.user_id)
+        return _by_id(await self.rows(query), keys)
 
 
 class TimelineByJobLoader(Loader):

@@ -49,11 +49,13 @@ def _check_garage_fields(errors: Collector, data: GarageSettingsInput) -> dict:
         else:
             errors.add(ErrorCode.INVALID_CURRENCY, "currency")
     if data.time_zone is not _UNSET:
-        tz = v.clean(data.time_zone) or ""
+        tz = (v.clean(data.time_zone) or "")[:64]  # the longest IANA name is far shorter
         try:
+            if not tz or len(v.clean(data.time_zone) or "") > 64:
+                raise ValueError(tz)
             zoneinfo.ZoneInfo(tz)
             out["time_zone"] = tz
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
             errors.add(ErrorCode.INVALID_TIME_ZONE, "timeZone")
     if data.default_locale is not _UNSET:
         if data.default_locale is None:

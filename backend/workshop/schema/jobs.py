@@ -38,6 +38,7 @@ from backend.workshop.loaders import (
 from backend.workshop.models import JobEventKind as JobEventKindEnum
 from backend.workshop.models import JobStatus as JobStatusEnum
 from backend.workshop.service import jobs as service
+from backend.workshop.service.clock import hours_of
 from backend.workshop.service.common import board_channel, job_channel
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ class Job:
     def site(self, info: strawberry.Info) -> Site | None:
         return info.context.loader(SiteLoader).load(self.site_id)  # type: ignore[attr-defined]
 
-    @strawberry.field
+    @strawberry.field(extensions=requires(P.VEHICLES_READ))
     def vehicle(self, info: strawberry.Info) -> Vehicle | None:
         return info.context.loader(VehicleLoader).load(self.vehicle_id)  # type: ignore[attr-defined]
 
@@ -123,7 +124,7 @@ class Job:
     @strawberry.field(description="Hours clocked on the job by its technicians (an open clock counts up to now).")
     async def clocked_hours(self, info: strawberry.Info) -> float:
         seconds = await info.context.loader(ClockedSecondsByJobLoader).load(self.id)
-        return round(seconds / 3600, 2)
+        return float(hours_of(seconds))  # rounded half up, like clockedHours(jobId) and clockEntries
 
     @strawberry.field(description="The billed (standard) hours of the job's tasks.")
     async def billed_hours(self, info: strawberry.Info) -> float:
@@ -425,7 +426,7 @@ class Mutation:
         return await _job_mutation(info, input, service.update_job_notes, input.job_id, data,
                                    _given(input.expected_version))
 
-    @strawberry.mutation(extensions=requires(P.JOBS_READ), description="A free note in the job's timeline.")
+    @strawberry.mutation(extensions=requires(P.JOBS_NOTE), description="A free note in the job's timeline.")
     async def add_job_note(self, info: strawberry.Info, input: AddJobNoteInput) -> JobPayload:
         return await _job_mutation(info, input, service.add_job_note, input.job_id, input.note)
 

@@ -184,9 +184,11 @@ class Mutation:
     @strawberry.mutation(extensions=requires(P.PARTS_REQUEST),
                          description="Ask for parts on your job in progress; the job waits for them (AWAITING_PARTS).")
     async def request_parts(self, info: strawberry.Info, input: RequestPartsInput) -> PartsRequestPayload:
-        request, errors = await run(info, service.request_parts, input.job_id, input.item_id, input.quantity,
-                                    _given(input.note), _client_id(input.id),
-                                    client_mutation_id=_given(input.client_mutation_id), replay=_replay)
+        async def call(session, actor):  # the client's id is parsed inside the transaction: a bad one is data
+            return await service.request_parts(session, actor, input.job_id, input.item_id, input.quantity,
+                                               _given(input.note), _client_id(input.id))
+
+        request, errors = await run(info, call, client_mutation_id=_given(input.client_mutation_id), replay=_replay)
         return await _payload(info, request, errors)
 
     @strawberry.mutation(extensions=requires(P.PARTS_APPROVE))

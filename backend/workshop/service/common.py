@@ -55,7 +55,11 @@ def _when(errors: Collector, field: str, value: object) -> dt.datetime | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # year 1 at UTC+14, year 9999 at UTC-14
+        errors.add(ErrorCode.INVALID_VALUE, field)
+        return None
 
 
 async def load_job(session: AsyncSession, actor: Actor, job_id: object, *, for_update: bool = False,

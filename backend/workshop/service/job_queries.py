@@ -108,6 +108,8 @@ async def list_jobs(session: AsyncSession, actor: Actor, filter: JobFilter | Non
             at = dt.datetime.fromisoformat(after[0])
         except (TypeError, ValueError):
             raise DomainError(ErrorCode.INVALID_CURSOR, "after") from None
+        if at.tzinfo is None:  # cursors are made with aware times; anything else was not made here
+            raise DomainError(ErrorCode.INVALID_CURSOR, "after")
         last = v.try_parse_id(after[1])
         if last is None:
             raise DomainError(ErrorCode.INVALID_CURSOR, "after")

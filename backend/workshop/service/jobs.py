@@ -269,6 +269,8 @@ async def assign_job(session: AsyncSession, actor: Actor, job_id: object, techni
     else:
         job.assigned_at = utcnow()
         _touch(session, actor, job, before, "assign")
+    if previous is not None and previous != tech.id:
+        await _stop_clocks(session, actor, job)  # the previous technician's time on it ends with the handover
     await session.flush()
     return job
 
@@ -398,6 +400,9 @@ async def cancel_job(session: AsyncSession, actor: Actor, job_id: object, reason
     job.held_from_status = None
     _status_with_changes(session, actor, job, JobStatus.CANCELLED, before, note=text)
     await _stop_clocks(session, actor, job)
+    from backend.workshop.service import parts
+
+    await parts.withdraw_for_cancelled_job(session, actor, job, text)
     await session.flush()
     return job
 

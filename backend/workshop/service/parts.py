@@ -304,3 +304,20 @@ async def pending_parts_requests(session: AsyncSession, actor: Actor, queue: str
                                 and_(PartsRequest.created_at == at, PartsRequest.id > last)))
     query = query.order_by(PartsRequest.created_at, PartsRequest.id).limit(limit + 1)
     return list((await session.execute(query)).scalars())
+
+
+async def withdraw_for_cancelled_job(session: AsyncSession, actor: Actor, job: Job, reason: str) -> int:
+    """A cancelled job needs no parts: its requests not yet issued are rejected with the cancel reason, so they
+    leave the approval and issue queues. Issued parts stay issued (returnParts brings them back). Returns how many."""
+    requests = list((await session.execute(
+        select(PartsRequest).where(PartsRequest.garage_id == actor.garage_id, PartsRequest.job_id == job.id,
+                                   PartsRequest.status.in_(OUTSTANDING)).with_for_update())).scalars())
+    for request in requests:
+        before = audit.snapshot(request, AUDIT_FIELDS)
+        request.status = PartsRequestStatus.REJECTED
+        request.reject_reason = reason
+        request.decided_by_id = actor.user_id
+        request.decided_at = utcnow()
+        add_event(session, actor, job, JobEventKind.PARTS_REJECTED, note=reason, data=_event_data(request))
+        _changed(session, actor, request, "withdraw", before)
+    return len(requests)

@@ -95,10 +95,12 @@ async def list_jobs(session: AsyncSession, actor: Actor, filter: JobFilter | Non
     if f.revenue_stream is not None:
         query = query.where(Job.revenue_stream == RevenueStream(getattr(f.revenue_stream, "value",
                                                                          f.revenue_stream)))
-    if f.created_from is not None:
-        query = query.where(Job.created_at >= _when(errors, "filter.createdFrom", f.created_from))
-    if f.created_to is not None:
-        query = query.where(Job.created_at < _when(errors, "filter.createdTo", f.created_to))
+    created_from = _when(errors, "filter.createdFrom", f.created_from)
+    created_to = _when(errors, "filter.createdTo", f.created_to)
+    if created_from is not None:
+        query = query.where(Job.created_at >= created_from)
+    if created_to is not None:
+        query = query.where(Job.created_at < created_to)
     term = v.text(errors, "filter.search", f.search, max_len=200)
     errors.raise_if_any()
     if term is not None:

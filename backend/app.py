@@ -57,7 +57,8 @@ class MotoTrackGraphQL(GraphQL):
             accept_locale=negotiate(headers.get("accept-language")),
             client_address=request.client.host if request.client else None,
         )
-        ctx.set_actor(await self._authenticate(bearer_token(headers.get("authorization"))))
+        ctx.token = bearer_token(headers.get("authorization"))
+        ctx.set_actor(await self._authenticate(ctx.token))
         return ctx
 
     async def on_ws_connect(self, context: Context):
@@ -68,6 +69,7 @@ class MotoTrackGraphQL(GraphQL):
             actor = await self._authenticate(token)
             if actor is None:
                 raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+            context.token = token
             context.set_actor(actor)
         elif context.actor is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
@@ -182,6 +184,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     schema = build_schema([make_document_cache_extension(cache)])
     cache.schema = schema
+    async def authenticate(token: str | None):
+        if not token:
+            return None
+        async with db.read() as session:
+            return await actor_from_token(session, settings, token)
+
+    services.authenticate = authenticate
     graphql_app = MotoTrackGraphQL(
         schema,
         services,

@@ -23,6 +23,7 @@ class Services:
         self.settings = settings
         self.limiter = limiter
         self.pubsub = pubsub
+        self.authenticate = None  # async (token) -> Actor | None, set by the app
 
 
 class Context:
@@ -37,6 +38,7 @@ class Context:
         self.accept_locale = accept_locale
         self.client_address = client_address
         self.connection_params: dict | None = None
+        self.token: str | None = None
         self.reset()
 
     def reset(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from backend.api.errors import unauthenticated
 from backend.api.permissions import check
 from backend.core.permissions import Permission
 
@@ -26,7 +27,12 @@ def garage_channel(garage_id, topic: str) -> str:
 async def subscribe(info, permission: Permission | None, channel: str) -> AsyncIterator[dict]:
     """Messages of one channel, for a signed-in actor holding `permission`."""
     check(info, permission)
-    async with info.context.services.pubsub.subscribe(channel) as messages:
+    ctx = info.context
+    async with ctx.services.pubsub.subscribe(channel) as messages:
         async for message in messages:
-            info.context.clear_loaders()
+            # a user deactivated, signed out or an API key revoked since the subscription began hears no more
+            if ctx.services.authenticate is not None and ctx.token is not None:
+                if await ctx.services.authenticate(ctx.token) is None:
+                    raise unauthenticated(ctx.locale)
+            ctx.clear_loaders()
             yield message

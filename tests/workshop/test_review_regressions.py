@@ -155,3 +155,33 @@ async def test_clocked_hours_agree_everywhere(gql, garage, db):
                      {"j": str(job.id)}, token=garage.token())
     assert body["data"]["job"]["clockedHours"] == 0.13
     assert [str(x["hours"]) for x in body["data"]["clockedHours"]] == ["0.13"]
+
+
+async def test_a_deactivated_users_subscription_goes_quiet(gql, garage, db, app):
+    import asyncio
+    import json
+
+    import httpx
+    from httpx_ws import aconnect_ws
+    from httpx_ws.transport import ASGIWebSocketTransport
+
+    job = await working_job(db, garage)
+    manager = garage.users[Role.WORKSHOP_MANAGER]
+    async with httpx.AsyncClient(transport=ASGIWebSocketTransport(app=app), base_url="http://t") as client, \
+            aconnect_ws("/graphql", client, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send_text(json.dumps({"type": "connection_init",
+                                       "payload": {"Authorization": f"Bearer {garage.token(Role.WORKSHOP_MANAGER)}"}}))
+        assert json.loads(await ws.receive_text())["type"] == "connection_ack"
+        await ws.send_text(json.dumps({"id": "1", "type": "subscribe", "payload": {
+            "query": "subscription($j: ID!) { jobUpdated(jobId: $j) { status } }", "variables": {"j": str(job.id)}}}))
+        for _ in range(200):
+            if any(k.endswith(str(job.id)) for k in app.state.services.pubsub._queues):
+                break
+            await asyncio.sleep(0.01)
+        await gql("mutation($id: ID!) { deactivateUser(input: {id: $id}) { errors { code } } }",
+                  {"id": str(manager.id)}, token=garage.token())
+        await gql('mutation($j: ID!) { holdJob(input: {jobId: $j, reason: "Waiting"}) { errors { code } } }',
+                  {"j": str(job.id)}, token=garage.token(Role.SITE_MANAGER))
+        message = json.loads(await asyncio.wait_for(ws.receive_text(), 2))
+        assert "ON_HOLD" not in json.dumps(message)
+        assert message["type"] == "error" or message["payload"].get("errors"), message

@@ -48,8 +48,34 @@ def make_value(gtype, ids):
     raise TypeError(gtype)
 
 
-def operations(strawberry_schema):
-    """Yield (kind, graphql name, permission or 'public', query text, variables factory) for each root field."""
+def selection(gtype, depth: int = 3, width=(60, 24, 10)) -> str:
+    """Every argument-free field of an object type, nested `depth` levels (capped per level so the document stays
+    under the token limit): enough for a leaked row to show up in the answer."""
+    named = get_named_type(gtype)
+    if not isinstance(named, GraphQLObjectType):
+        return ""
+    level = len(width) - depth
+    parts = []
+    for name, field in named.fields.items():
+        if any(isinstance(a.type, GraphQLNonNull) for a in field.args.values()):
+            continue
+        child = get_named_type(field.type)
+        if isinstance(child, GraphQLObjectType):
+            if depth > 1:
+                inner = selection(field.type, depth - 1, width)
+                if inner:
+                    parts.append(f"{name} {inner}")
+        else:
+            parts.append(name)
+        if len(parts) >= width[level]:
+            break
+    return "{ " + " ".join(parts or ["__typename"]) + " }"
+
+
+def operations(strawberry_schema, deep: bool = False):
+    """Yield (kind, graphql name, permission or 'public', query text, variables factory) for each root field.
+
+    With `deep`, each call selects the fields of what it returns (three levels), not just __typename."""
     gschema = strawberry_schema._schema
     for kind, root in (("query", gschema.query_type), ("mutation", gschema.mutation_type)):
         if root is None:
@@ -69,9 +95,12 @@ def operations(strawberry_schema):
                 declared.append((arg_name, arg.type))
             var_defs = ", ".join(f"${a}: {t}" for a, t in declared)
             call_args = ", ".join(f"{a}: ${a}" for a, _ in declared)
-            selection = " { __typename }" if isinstance(get_named_type(field.type), GraphQLObjectType) else ""
+            if isinstance(get_named_type(field.type), GraphQLObjectType):
+                chosen = " " + selection(field.type) if deep else " { __typename }"
+            else:
+                chosen = ""
             text = f"{kind} Op{('(' + var_defs + ')') if declared else ''} {{ {name}" \
-                   f"{('(' + call_args + ')') if declared else ''}{selection} }}"
+                   f"{('(' + call_args + ')') if declared else ''}{chosen} }}"
 
             def variables(ids=None, _declared=declared):
                 ids = ids or (lambda: str(uuid.uuid4()))

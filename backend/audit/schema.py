@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import strawberry
-from sqlalchemy import select
 from strawberry.scalars import JSON
 
 from backend.api.permissions import requires
-from backend.core.models import AuditEntry as AuditEntryModel
+from backend.core import audit
 from backend.core.permissions import Permission as P
 from backend.core.validate import try_parse_id
 
@@ -37,12 +36,5 @@ class Query:
         entity = try_parse_id(entity_id)
         if entity is None:
             return []
-        limit = max(1, min(limit, 500))
-        async with info.context.read() as s:
-            rows = await s.execute(
-                select(AuditEntryModel)
-                .where(AuditEntryModel.garage_id == info.context.actor.garage_id,
-                       AuditEntryModel.entity_type == entity_type, AuditEntryModel.entity_id == entity)
-                .order_by(AuditEntryModel.at, AuditEntryModel.id).limit(limit)
-            )
-            return list(rows.scalars())
+        async with info.context.read() as session:
+            return await audit.entries(session, info.context.actor, entity_type, entity, limit)

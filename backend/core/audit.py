@@ -53,3 +53,15 @@ def record(session: AsyncSession, actor: Actor, entity_type: str, entity_id: uui
     )
     session.add(entry)
     return entry
+
+
+async def entries(session: AsyncSession, actor: Actor, entity_type: str, entity_id: uuid.UUID,
+                  limit: int = 200) -> list[AuditEntry]:
+    """One record's changes in the actor's garage, oldest first (at most `limit`, up to 500)."""
+    from sqlalchemy import select
+
+    query = (select(AuditEntry)
+             .where(AuditEntry.garage_id == actor.garage_id, AuditEntry.entity_type == entity_type,
+                    AuditEntry.entity_id == entity_id)
+             .order_by(AuditEntry.at, AuditEntry.id).limit(max(1, min(limit, 500))))
+    return list((await session.execute(query)).scalars())

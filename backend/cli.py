@@ -108,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("seed-demo", help="load the demo garage (safe to run twice)")
     p.set_defaults(fn=cmd_seed_demo)
 
-    p = sub.add_parser("export-schema", help="write the GraphQL schema (SDL)")
-    p.add_argument("--output", "-o", default="schema.graphql")
+    p = sub.add_parser("export-schema", help="print the GraphQL schema (SDL), or write it with --output")
+    p.add_argument("--output", "-o", default="-", help="a file to write (default: standard output)")
     p.set_defaults(fn=cmd_export_schema)
 
     p = sub.add_parser("create-user", help="create a user; with --new-garage, a garage for them too")

@@ -32,6 +32,8 @@ def test_export_schema_writes_the_sdl(tmp_path):
     assert run(["export-schema", "--output", str(out)], tmp_path).returncode == 0
     text = out.read_text()
     assert "type Query" in text and "login(input: LoginInput!): LoginPayload!" in text
+    printed = run(["export-schema"], tmp_path)
+    assert printed.returncode == 0 and printed.stdout == text
 
 
 def test_production_refuses_to_serve_on_the_default_secret(tmp_path):

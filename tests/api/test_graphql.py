@@ -132,7 +132,7 @@ def test_committed_schema_matches_the_code():
     from backend.schema import schema
 
     committed = (ROOT / "schema.graphql").read_text(encoding="utf-8")
-    assert committed == schema.as_str().rstrip() + "\n", "run `mototrack export-schema` and commit schema.graphql"
+    assert committed == schema.as_str().rstrip() + "\n", "run `make schema` and commit schema.graphql"
 
 
 def test_suggestions_are_off():

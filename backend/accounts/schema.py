@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 
 import strawberry
@@ -11,7 +10,7 @@ import strawberry
 from backend.accounts import service
 from backend.accounts.loaders import GarageLoader, SiteLoader
 from backend.api.errors import UserError
-from backend.api.mutations import fields_of, run
+from backend.api.mutations import client_id, fields_of, run
 from backend.api.permissions import public, requires
 from backend.core.enums import Locale as LocaleEnum
 from backend.core.enums import OperationsStream as StreamEnum
@@ -264,12 +263,6 @@ class ApiKeyPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _client_id(value) -> uuid.UUID | None:
-    if value is None or value is strawberry.UNSET:
-        return None
-    from backend.core.validate import parse_id
-
-    return parse_id(value)
 
 
 # ------------------------------------------------------------------------------------------------ operations
@@ -352,7 +345,7 @@ class Mutation:
     @strawberry.mutation(extensions=requires(P.USERS_MANAGE))
     async def create_user(self, info: strawberry.Info, input: CreateUserInput) -> UserPayload:
         async def call(session, actor):
-            return await service.create_user(session, actor, fields_of(input, service.UserInput), _client_id(input.id))
+            return await service.create_user(session, actor, fields_of(input, service.UserInput), client_id(input.id))
 
         user, errors = await run(info, call)
         return UserPayload(user=user, errors=errors)
@@ -370,7 +363,7 @@ class Mutation:
     @strawberry.mutation(extensions=requires(P.SITES_MANAGE))
     async def create_site(self, info: strawberry.Info, input: CreateSiteInput) -> SitePayload:
         async def call(session, actor):
-            return await service.create_site(session, actor, fields_of(input, service.SiteInput), _client_id(input.id))
+            return await service.create_site(session, actor, fields_of(input, service.SiteInput), client_id(input.id))
 
         site, errors = await run(info, call)
         return SitePayload(site=site, errors=errors)
@@ -389,7 +382,7 @@ class Mutation:
     @strawberry.mutation(extensions=requires(P.API_KEYS_MANAGE))
     async def create_api_key(self, info: strawberry.Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
         async def call(session, actor):
-            return await service.create_api_key(session, actor, input.name, list(input.scopes), _client_id(input.id))
+            return await service.create_api_key(session, actor, input.name, list(input.scopes), client_id(input.id))
 
         result, errors = await run(info, call)
         if errors:

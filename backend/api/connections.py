@@ -67,3 +67,9 @@ def build(rows: list, limit: int, key: Callable[[object], Sequence[object]]) -> 
     edges = [Edge(node=row, cursor=encode_cursor(key(row))) for row in rows]
     return Connection(edges=edges, page_info=PageInfo(has_next_page=has_next,
                                                       end_cursor=edges[-1].cursor if edges else None))
+
+
+def after_pair(info, after: str | None) -> tuple[str, str] | None:
+    """The (sort value, id) pair of an `after` cursor, for lists ordered by one column then id."""
+    values = decode_cursor(after, 2, info.context.locale)
+    return (values[0], values[1]) if values is not None else None

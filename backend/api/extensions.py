@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterator
-
 import logging
 import re
 import sys
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator
 
 import graphql.pyutils.did_you_mean  # noqa: F401  (loads the module so it can be configured below)
 from graphql import (
@@ -18,7 +17,6 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
-    OperationType,
     parse,
     specified_rules,
     validate,
@@ -28,7 +26,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from backend.api.errors import PublicError, UNEXPECTED_MESSAGE
+from backend.api.errors import UNEXPECTED_MESSAGE, PublicError
 from backend.core.i18n import N_, translate
 
 log = logging.getLogger("mototrack.graphql")

@@ -11,6 +11,8 @@ from aiodataloader import DataLoader
 
 
 class Loader(DataLoader):
+    """Subclasses define `async def batch_load_fn(self, keys)`: one garage-scoped query for all the keys."""
+
     def __init__(self, ctx) -> None:
         super().__init__()
         self.ctx = ctx
@@ -25,6 +27,3 @@ class Loader(DataLoader):
     @property
     def garage_id(self):
         return self.ctx.actor.garage_id
-
-    async def batch_load_fn(self, keys):  # pragma: no cover - abstract
-        raise NotImplementedError

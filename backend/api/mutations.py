@@ -4,6 +4,7 @@ data, and make offline-queued mutations idempotent through their clientMutationI
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+import uuid
 from typing import Any
 
 import strawberry
@@ -12,6 +13,7 @@ from backend.api.errors import user_errors
 from backend.core import audit, idempotency
 from backend.core import events as core_events
 from backend.core.errors import DomainError, DomainErrors, ErrorCode
+from backend.core.validate import parse_id
 
 UNSET_SERVICE = object()
 MAX_KEY = 100
@@ -89,6 +91,23 @@ async def _replay(info, session, stored, replay: Replay | None) -> tuple[Any, li
         return await replay(session, ctx.actor, result["ref"]), []
     except (DomainError, DomainErrors) as exc:
         return None, user_errors(exc, ctx.locale)
+
+
+def given(value):
+    """An optional input field: strawberry.UNSET (not sent) reads as None."""
+    return None if value is strawberry.UNSET else value
+
+
+def client_id(value) -> uuid.UUID | None:
+    """The id a client chose for a new record (parse it inside `run`: a malformed one is a NOT_FOUND error)."""
+    if value is None or value is strawberry.UNSET:
+        return None
+    return parse_id(value)
+
+
+def is_conflict(errors: list) -> bool:
+    """Whether a mutation was refused as stale (its payload then carries the current record)."""
+    return any(e.code == ErrorCode.CONFLICT for e in errors)
 
 
 def fields_of(data: object, target_cls: type, renames: dict[str, str] | None = None) -> Any:

@@ -86,3 +86,16 @@ def try_parse_id(value: object) -> uuid.UUID | None:
         return parse_id(value)
     except DomainError:
         return None
+
+
+def check_version(record, expected_version: int | None, field: str = "expectedVersion") -> None:
+    """A stale edit (the record changed since the client read it) gets CONFLICT; the payload then carries the
+    current record."""
+    if expected_version is not None and record.version != expected_version:
+        raise DomainError(ErrorCode.CONFLICT, field, current=record.version)
+
+
+async def ensure_new_id(session, model, record_id: uuid.UUID | None) -> None:
+    """An id chosen by the client (an offline phone) must not be taken already."""
+    if record_id is not None and await session.get(model, record_id) is not None:
+        raise DomainError(ErrorCode.ALREADY_EXISTS, "id")

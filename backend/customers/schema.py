@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import strawberry
 
 from backend.accounts.schema import Locale
 from backend.api import connections
 from backend.api.connections import Connection
-from backend.api.errors import UserError, from_domain
-from backend.api.queries import read
-from backend.api.mutations import fields_of, run
+from backend.api.errors import UserError
+from backend.api.mutations import client_id, fields_of, given, is_conflict, run
 from backend.api.permissions import requires
-from backend.core.errors import DomainError, ErrorCode
+from backend.api.queries import read
 from backend.core.permissions import Permission as P
 from backend.customers import service
 from backend.customers.loaders import (
@@ -213,25 +211,12 @@ class VehiclePayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _given(value):
-    return None if value is strawberry.UNSET else value
 
 
-def _client_id(value) -> uuid.UUID | None:
-    if value is None or value is strawberry.UNSET:
-        return None
-    from backend.core.validate import parse_id
-
-    return parse_id(value)
 
 
-def _conflict(errors: list[UserError]) -> bool:
-    return any(e.code == ErrorCode.CONFLICT for e in errors)
 
 
-def _after(info: strawberry.Info, after: str | None) -> tuple[str, str] | None:
-    values = connections.decode_cursor(after, 2, info.context.locale)
-    return (values[0], values[1]) if values is not None else None
 
 
 # ------------------------------------------------------------------------------------------------ operations
@@ -245,7 +230,8 @@ class Query:
     async def customers(self, info: strawberry.Info, search: str | None = None, first: int | None = None,
                         after: str | None = None) -> Connection[Customer]:
         limit = connections.page_size(info, first)
-        rows = await read(info, service.list_customers, search=search, limit=limit, after=_after(info, after))
+        rows = await read(info, service.list_customers, search=search, limit=limit,
+                         after=connections.after_pair(info, after))
         loader = info.context.loader(CustomerLoader)
         for row in rows:  # their vehicles' owner is themselves: no second query for it
             loader.prime(row.id, row)
@@ -264,7 +250,8 @@ class Query:
     async def vehicles(self, info: strawberry.Info, search: str | None = None, first: int | None = None,
                        after: str | None = None) -> Connection[Vehicle]:
         limit = connections.page_size(info, first)
-        rows = await read(info, service.list_vehicles, search=search, limit=limit, after=_after(info, after))
+        rows = await read(info, service.list_vehicles, search=search, limit=limit,
+                         after=connections.after_pair(info, after))
         return connections.build(rows, limit, key=lambda r: (r.registration, r.id))
 
     @strawberry.field(extensions=requires(P.VEHICLES_READ), description="A vehicle; null when unknown.")
@@ -284,7 +271,7 @@ class Mutation:
     async def create_customer(self, info: strawberry.Info, input: CreateCustomerInput) -> CustomerPayload:
         async def call(session, actor):
             return await service.create_customer(session, actor, fields_of(input, service.CustomerInput),
-                                                 _client_id(input.id))
+                                                 client_id(input.id))
 
         customer, errors = await run(info, call, client_mutation_id=input.client_mutation_id,
                                      replay=service.find_customer)
@@ -294,9 +281,9 @@ class Mutation:
                          description="With expectedVersion, a stale edit gets CONFLICT and the current record.")
     async def update_customer(self, info: strawberry.Info, input: UpdateCustomerInput) -> CustomerPayload:
         customer, errors = await run(info, service.update_customer, input.id,
-                                     fields_of(input, service.CustomerInput), _given(input.expected_version),
+                                     fields_of(input, service.CustomerInput), given(input.expected_version),
                                      client_mutation_id=input.client_mutation_id, replay=service.find_customer)
-        if _conflict(errors):
+        if is_conflict(errors):
             customer, _ = await run(info, service.find_customer, input.id)
         return CustomerPayload(customer=customer, errors=errors)
 
@@ -304,7 +291,7 @@ class Mutation:
     async def create_vehicle(self, info: strawberry.Info, input: CreateVehicleInput) -> VehiclePayload:
         async def call(session, actor):
             return await service.create_vehicle(session, actor, fields_of(input, service.VehicleInput),
-                                                _client_id(input.id))
+                                                client_id(input.id))
 
         vehicle, errors = await run(info, call, client_mutation_id=input.client_mutation_id,
                                     replay=service.find_vehicle)
@@ -314,9 +301,9 @@ class Mutation:
                          description="With expectedVersion, a stale edit gets CONFLICT and the current record.")
     async def update_vehicle(self, info: strawberry.Info, input: UpdateVehicleInput) -> VehiclePayload:
         vehicle, errors = await run(info, service.update_vehicle, input.id, fields_of(input, service.VehicleInput),
-                                    _given(input.expected_version), client_mutation_id=input.client_mutation_id,
+                                    given(input.expected_version), client_mutation_id=input.client_mutation_id,
                                     replay=service.find_vehicle)
-        if _conflict(errors):
+        if is_conflict(errors):
             vehicle, _ = await run(info, service.find_vehicle, input.id)
         return VehiclePayload(vehicle=vehicle, errors=errors)
 
@@ -324,7 +311,7 @@ class Mutation:
                          description="Hand the vehicle to another customer; the past owners stay in its history.")
     async def transfer_vehicle(self, info: strawberry.Info, input: TransferVehicleInput) -> VehiclePayload:
         vehicle, errors = await run(info, service.transfer_vehicle, input.vehicle_id, input.new_owner_id,
-                                    _given(input.note), client_mutation_id=input.client_mutation_id,
+                                    given(input.note), client_mutation_id=input.client_mutation_id,
                                     replay=service.find_vehicle)
         return VehiclePayload(vehicle=vehicle, errors=errors)
 
@@ -332,7 +319,7 @@ class Mutation:
                          description="Log an odometer reading; one lower than the last needs a reason.")
     async def record_mileage(self, info: strawberry.Info, input: RecordMileageInput) -> VehiclePayload:
         vehicle, errors = await run(info, service.record_mileage, input.vehicle_id, input.mileage,
-                                    _given(input.reason), client_mutation_id=input.client_mutation_id,
+                                    given(input.reason), client_mutation_id=input.client_mutation_id,
                                     replay=service.find_vehicle)
         return VehiclePayload(vehicle=vehicle, errors=errors)
 

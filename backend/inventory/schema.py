@@ -10,12 +10,11 @@ import strawberry
 from backend.api import connections
 from backend.api.connections import Connection
 from backend.api.errors import UserError
-from backend.api.mutations import fields_of, run
+from backend.api.mutations import client_id, fields_of, given, is_conflict, run
 from backend.api.permissions import requires
 from backend.api.queries import read
-from backend.core.errors import ErrorCode
 from backend.core.permissions import Permission as P
-from backend.core.validate import parse_id, try_parse_id
+from backend.core.validate import try_parse_id
 from backend.inventory import service
 from backend.inventory.loaders import WarehouseItemLoader
 from backend.inventory.models import MovementKind as MovementKindEnum
@@ -151,18 +150,10 @@ class StockMovementPayload:
         return info.context.loader(WarehouseItemLoader).load(item_id)
 
 
-def _given(value):
-    return None if value is strawberry.UNSET else value
 
 
-def _client_id(value) -> uuid.UUID | None:
-    if value is None or value is strawberry.UNSET:
-        return None
-    return parse_id(value)
 
 
-def _conflict(errors: list[UserError]) -> bool:
-    return any(e.code == ErrorCode.CONFLICT for e in errors)
 
 
 async def _replay_item(session, actor, ref):
@@ -220,10 +211,10 @@ class Mutation:
                                     input: CreateWarehouseItemInput) -> WarehouseItemPayload:
         async def call(session, actor):
             return await service.create_item(session, actor, fields_of(input, service.ItemInput),
-                                              _client_id(input.id), initial_quantity=_given(input.initial_quantity),
-                                              reason=_given(input.reason))
+                                              client_id(input.id), initial_quantity=given(input.initial_quantity),
+                                              reason=given(input.reason))
 
-        item, errors = await run(info, call, client_mutation_id=_given(input.client_mutation_id),
+        item, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
                                  replay=_replay_item)
         return WarehouseItemPayload(warehouse_item=item, errors=errors)
 
@@ -232,25 +223,26 @@ class Mutation:
     async def update_warehouse_item(self, info: strawberry.Info,
                                     input: UpdateWarehouseItemInput) -> WarehouseItemPayload:
         item, errors = await run(info, service.update_item, input.id, fields_of(input, service.ItemInput),
-                                 _given(input.expected_version), client_mutation_id=_given(input.client_mutation_id),
+                                 given(input.expected_version), client_mutation_id=given(input.client_mutation_id),
                                  replay=_replay_item)
-        if _conflict(errors):
+        if is_conflict(errors):
             item, _ = await run(info, service.find_item, input.id)
         return WarehouseItemPayload(warehouse_item=item, errors=errors)
 
     @strawberry.mutation(extensions=requires(P.INVENTORY_MANAGE), description="Stock arrives: a RECEIVE movement.")
     async def receive_stock(self, info: strawberry.Info, input: ReceiveStockInput) -> StockMovementPayload:
         movement, errors = await run(info, service.receive_stock, input.item_id, input.quantity,
-                                     _given(input.unit_cost), _given(input.reason), _given(input.expected_version),
-                                     client_mutation_id=_given(input.client_mutation_id), replay=_replay_movement)
+                                     given(input.unit_cost), given(input.reason), given(input.expected_version),
+                                     client_mutation_id=given(input.client_mutation_id), replay=_replay_movement)
         return StockMovementPayload(stock_movement=movement, errors=errors, item_id=try_parse_id(input.item_id))
 
     @strawberry.mutation(extensions=requires(P.INVENTORY_MANAGE),
                          description="A stock-count correction with a reason; never takes stock below zero.")
     async def adjust_stock(self, info: strawberry.Info, input: AdjustStockInput) -> StockMovementPayload:
-        movement, errors = await run(info, service.adjust_stock, input.item_id, input.quantity_change, _given(input.reason),
-                                     _given(input.expected_version),
-                                     client_mutation_id=_given(input.client_mutation_id), replay=_replay_movement)
+        movement, errors = await run(info, service.adjust_stock, input.item_id, input.quantity_change,
+                                     given(input.reason),
+                                     given(input.expected_version),
+                                     client_mutation_id=given(input.client_mutation_id), replay=_replay_movement)
         return StockMovementPayload(stock_movement=movement, errors=errors, item_id=try_parse_id(input.item_id))
 
 

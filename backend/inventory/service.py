@@ -108,16 +108,6 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped}%"
 
 
-async def _client_id_free(session: AsyncSession, record_id: uuid.UUID | None) -> None:
-    if record_id is not None and await session.get(WarehouseItem, record_id) is not None:
-        raise DomainError(ErrorCode.ALREADY_EXISTS, "id")
-
-
-def _check_version(item: WarehouseItem, expected: int | None) -> None:
-    if expected is not None and expected != item.version:
-        raise DomainError(ErrorCode.CONFLICT, "expectedVersion", current=item.version)
-
-
 async def _sku_free(session: AsyncSession, actor: Actor, errors: Collector, sku: str,
                     current_id: uuid.UUID | None) -> None:
     clash = (await session.execute(select(WarehouseItem.id).where(
@@ -192,7 +182,7 @@ async def create_item(session: AsyncSession, actor: Actor, data: ItemInput, item
     if fields.get("sku"):
         await _sku_free(session, actor, errors, fields["sku"], None)
     errors.raise_if_any()
-    await _client_id_free(session, item_id)
+    await v.ensure_new_id(session, WarehouseItem, item_id)
     item = WarehouseItem(id=item_id or new_id(), garage_id=actor.garage_id, quantity_on_hand=opening or 0,
                          version=1, **fields)
     session.add(item)
@@ -234,7 +224,7 @@ async def update_item(session: AsyncSession, actor: Actor, item_id: object, data
     fields = _check_item(errors, data)
     errors.raise_if_any()
     item = await get_item(session, actor, item_id, "id", for_update=True)
-    _check_version(item, expected_version)
+    v.check_version(item, expected_version)
     if fields.get("sku") and fields["sku"] != item.sku:
         await _sku_free(session, actor, errors, fields["sku"], item.id)
         errors.raise_if_any()
@@ -379,7 +369,7 @@ async def receive_stock(session: AsyncSession, actor: Actor, item_id: object, qu
     clean_reason = v.text(errors, "reason", reason, max_len=MAX_REASON)
     errors.raise_if_any()
     item = await get_item(session, actor, item_id, for_update=expected_version is not None)
-    _check_version(item, expected_version)
+    v.check_version(item, expected_version)
     balance = await _add(session, actor, item, qty)
     movement = _ledger(session, actor, item, MovementKind.RECEIVE, qty, balance,
                        unit_cost=item.cost_price if cost is None else cost, reason=clean_reason)
@@ -404,7 +394,7 @@ async def adjust_stock(session: AsyncSession, actor: Actor, item_id: object, qua
         errors.add(ErrorCode.REASON_REQUIRED, "reason")
     errors.raise_if_any()
     item = await get_item(session, actor, item_id, for_update=expected_version is not None)
-    _check_version(item, expected_version)
+    v.check_version(item, expected_version)
     if change > 0:
         balance = await _add(session, actor, item, change)
     else:

@@ -32,9 +32,8 @@ async def create_api_key(session: AsyncSession, actor: Actor, name: str | None, 
         scopes=sorted({s.value for s in scopes}),
         created_by_id=actor.user_id,
     )
+    await v.ensure_new_id(session, ApiKey, key_id)
     if key_id is not None:
-        if await session.get(ApiKey, key_id) is not None:
-            raise DomainError(ErrorCode.ALREADY_EXISTS, "id")
         key.id = key_id
     session.add(key)
     await session.flush()
@@ -52,8 +51,8 @@ async def revoke_api_key(session: AsyncSession, actor: Actor, key_id: object) ->
         raise DomainError(ErrorCode.NOT_FOUND, "id")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
-        audit.record(session, actor, "ApiKey", key.id, "revoke", {"revoked_at": {"before": None,
-                                                                                   "after": key.revoked_at.isoformat()}})
+        audit.record(session, actor, "ApiKey", key.id, "revoke",
+                     {"revoked_at": {"before": None, "after": key.revoked_at.isoformat()}})
     await session.flush()
     return key
 

@@ -17,8 +17,8 @@ from backend.core import validate as v
 from backend.core.actor import Actor
 from backend.core.errors import Collector, DomainError, ErrorCode
 
-GARAGE_AUDIT = ("name", "currency", "time_zone", "default_locale", "tax_label", "tax_rate", "prices_include_tax", "tax_id",
-                "branch", "address")
+GARAGE_AUDIT = ("name", "currency", "time_zone", "default_locale", "tax_label", "tax_rate", "prices_include_tax",
+                "tax_id", "branch", "address")
 SITE_AUDIT = ("name", "code", "address", "phone", "active")
 
 _UNSET = object()
@@ -111,7 +111,8 @@ async def update_garage_settings(session: AsyncSession, actor: Actor, data: Gara
     for key, value in fields.items():
         setattr(garage, key, value)
     garage.version += 1
-    audit.record(session, actor, "Garage", garage.id, "update", audit.diff(before, audit.snapshot(garage, GARAGE_AUDIT)))
+    audit.record(session, actor, "Garage", garage.id, "update",
+                 audit.diff(before, audit.snapshot(garage, GARAGE_AUDIT)))
     await session.flush()
     return garage
 
@@ -147,9 +148,8 @@ async def create_site(session: AsyncSession, actor: Actor, data: SiteInput, site
     fields = _check_site(errors, data)
     errors.raise_if_any()
     site = Site(garage_id=actor.garage_id, **fields)
+    await v.ensure_new_id(session, Site, site_id)
     if site_id is not None:
-        if await session.get(Site, site_id) is not None:
-            raise DomainError(ErrorCode.ALREADY_EXISTS, "id")
         site.id = site_id
     session.add(site)
     await session.flush()

@@ -97,9 +97,8 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserInput, user
     errors.raise_if_any()
     fields.setdefault("streams", [])
     user = User(garage_id=actor.garage_id, **fields)
+    await v.ensure_new_id(session, User, user_id)
     if user_id is not None:
-        if await session.get(User, user_id) is not None:
-            raise DomainError(ErrorCode.ALREADY_EXISTS, "id")
         user.id = user_id
     session.add(user)
     await session.flush()

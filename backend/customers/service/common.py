@@ -6,8 +6,6 @@ import datetime as dt
 import re
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from backend.core import validate as v
 from backend.core.db import utcnow
 from backend.core.errors import Collector, DomainError, ErrorCode
@@ -120,13 +118,3 @@ def _search_term(search: str | None) -> str | None:
 
 def _cursor_id(value: object) -> uuid.UUID | None:
     return v.try_parse_id(value)
-
-
-async def _client_id_free(session: AsyncSession, model, record_id: uuid.UUID | None) -> None:
-    if record_id is not None and await session.get(model, record_id) is not None:
-        raise DomainError(ErrorCode.ALREADY_EXISTS, "id")
-
-
-def _check_version(current: int, expected: int | None) -> None:
-    if expected is not None and expected != current:
-        raise DomainError(ErrorCode.CONFLICT, "expectedVersion")

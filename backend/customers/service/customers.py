@@ -23,8 +23,6 @@ from backend.customers.models import (
 from backend.customers.service.common import (
     _UNSET,
     MAX_NOTES,
-    _check_version,
-    _client_id_free,
     _cursor_id,
     _enum_value,
     _like_pattern,
@@ -87,7 +85,7 @@ async def create_customer(session: AsyncSession, actor: Actor, data: CustomerInp
         data.name = None
     fields = _check_customer(errors, data)
     errors.raise_if_any()
-    await _client_id_free(session, Customer, customer_id)
+    await v.ensure_new_id(session, Customer, customer_id)
     customer = Customer(id=customer_id or new_id(), garage_id=actor.garage_id, **fields)
     session.add(customer)
     await session.flush()
@@ -121,7 +119,7 @@ async def update_customer(session: AsyncSession, actor: Actor, customer_id: obje
     fields = _check_customer(errors, data)
     errors.raise_if_any()
     customer = await get_customer(session, actor, customer_id, for_update=True)
-    _check_version(customer.version, expected_version)
+    v.check_version(customer, expected_version)
     changed = {k: val for k, val in fields.items() if getattr(customer, k) != val}
     if changed:
         before = audit.snapshot(customer, CUSTOMER_AUDIT)

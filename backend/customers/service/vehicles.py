@@ -26,8 +26,6 @@ from backend.customers.service.common import (
     _REGISTRATION_RE,
     _UNSET,
     MAX_NOTES,
-    _check_version,
-    _client_id_free,
     _cursor_id,
     _date,
     _enum_value,
@@ -162,7 +160,7 @@ async def create_vehicle(session: AsyncSession, actor: Actor, data: VehicleInput
         data.registration = None
     fields = await _check_vehicle(session, actor, errors, data, None)
     errors.raise_if_any()
-    await _client_id_free(session, Vehicle, vehicle_id)
+    await v.ensure_new_id(session, Vehicle, vehicle_id)
     mileage = fields.pop("mileage", None)
     vehicle = Vehicle(id=vehicle_id or new_id(), garage_id=actor.garage_id, **fields)
     session.add(vehicle)
@@ -217,7 +215,7 @@ async def update_vehicle(session: AsyncSession, actor: Actor, vehicle_id: object
         errors.add(ErrorCode.MILEAGE_DECREASE_NEEDS_REASON, "mileage", mileage=fields["mileage"],
                    last=vehicle.mileage)
     errors.raise_if_any()
-    _check_version(vehicle.version, expected_version)
+    v.check_version(vehicle, expected_version)
     now = utcnow()
     mileage = fields.pop("mileage", None)
     changed = False

@@ -16,7 +16,7 @@ from backend.api import connections
 from backend.api.connections import Connection
 from backend.api.errors import UserError, bad_input, forbidden
 from backend.api.events import subscribe
-from backend.api.mutations import fields_of, run
+from backend.api.mutations import client_id, fields_of, given, run
 from backend.api.permissions import check, requires
 from backend.api.queries import read
 from backend.core.enums import RevenueStream as RevenueStreamEnum
@@ -291,16 +291,8 @@ class JobFilterInput:
 # ------------------------------------------------------------------------------------------------ helpers
 
 
-def _given(value):
-    return None if value is strawberry.UNSET else value
 
 
-def _client_id(value) -> uuid.UUID | None:
-    if value is None or value is strawberry.UNSET:
-        return None
-    from backend.core.validate import parse_id
-
-    return parse_id(value)
 
 
 async def _replay(session, actor, ref):
@@ -309,7 +301,7 @@ async def _replay(session, actor, ref):
 
 async def _job_mutation(info: strawberry.Info, input, fn, *args) -> JobPayload:
     """Run one job service call; on an expected failure the payload still carries the job as it is now."""
-    job, errors = await run(info, fn, *args, client_mutation_id=_given(input.client_mutation_id), replay=_replay)
+    job, errors = await run(info, fn, *args, client_mutation_id=given(input.client_mutation_id), replay=_replay)
     if errors and job is None and getattr(input, "job_id", None) is not None:
         job, _ = await run(info, service.find_job, input.job_id)
     return JobPayload(job=job, errors=errors)
@@ -322,9 +314,6 @@ def _create_data(input: CreateJobInput) -> service.CreateJobData:
     return data
 
 
-def _after(info: strawberry.Info, after: str | None) -> tuple[str, str] | None:
-    values = connections.decode_cursor(after, 2, info.context.locale)
-    return (values[0], values[1]) if values is not None else None
 
 
 def _prime(info: strawberry.Info, jobs) -> None:
@@ -348,7 +337,8 @@ class Query:
                    after: str | None = None) -> Connection[Job]:
         limit = connections.page_size(info, first)
         data = fields_of(filter, service.JobFilter) if filter is not None else None
-        rows = await read(info, service.list_jobs, data, limit=limit, after=_after(info, after))
+        rows = await read(info, service.list_jobs, data, limit=limit,
+                         after=connections.after_pair(info, after))
         return connections.build(rows, limit, key=lambda j: (j.created_at.isoformat(), j.id))
 
     @strawberry.field(extensions=requires(P.JOBS_READ),
@@ -374,57 +364,57 @@ class Mutation:
             raise forbidden(info.context.locale)
 
         async def call(session, actor):
-            return await service.create_job(session, actor, _create_data(input), _client_id(input.id))
+            return await service.create_job(session, actor, _create_data(input), client_id(input.id))
 
-        job, errors = await run(info, call, client_mutation_id=_given(input.client_mutation_id), replay=_replay)
+        job, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id), replay=_replay)
         return JobPayload(job=job, errors=errors)
 
     @strawberry.mutation(extensions=requires(P.JOBS_ASSIGN))
     async def assign_job(self, info: strawberry.Info, input: AssignJobInput) -> JobPayload:
         return await _job_mutation(info, input, service.assign_job, input.job_id, input.technician_id,
-                                   _given(input.stream_override_reason), _given(input.expected_version))
+                                   given(input.stream_override_reason), given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.JOBS_WORK), description="The assigned technician starts work.")
     async def start_job(self, info: strawberry.Info, input: StartJobInput) -> JobPayload:
-        return await _job_mutation(info, input, service.start_job, input.job_id, _given(input.expected_version))
+        return await _job_mutation(info, input, service.start_job, input.job_id, given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.JOBS_WORK),
                          description="Refused while parts requests are pending or tasks are open (naming them).")
     async def complete_job(self, info: strawberry.Info, input: CompleteJobInput) -> JobPayload:
         return await _job_mutation(info, input, service.complete_job, input.job_id,
                                    input.work_done_notes if input.work_done_notes is not strawberry.UNSET
-                                   else service._UNSET, _given(input.expected_version))
+                                   else service._UNSET, given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.JOBS_REVIEW))
     async def review_job(self, info: strawberry.Info, input: ReviewJobInput) -> JobPayload:
-        return await _job_mutation(info, input, service.review_job, input.job_id, _given(input.manager_notes),
-                                   _given(input.expected_version))
+        return await _job_mutation(info, input, service.review_job, input.job_id, given(input.manager_notes),
+                                   given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.JOBS_REVIEW))
     async def move_job_to_billing(self, info: strawberry.Info, input: MoveJobToBillingInput) -> JobPayload:
         return await _job_mutation(info, input, service.move_job_to_billing, input.job_id,
-                                   _given(input.expected_version))
+                                   given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.JOBS_HOLD), description="Not once the job is invoiced.")
     async def cancel_job(self, info: strawberry.Info, input: CancelJobInput) -> JobPayload:
         return await _job_mutation(info, input, service.cancel_job, input.job_id, input.reason,
-                                   _given(input.expected_version))
+                                   given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.JOBS_HOLD))
     async def hold_job(self, info: strawberry.Info, input: HoldJobInput) -> JobPayload:
         return await _job_mutation(info, input, service.hold_job, input.job_id, input.reason,
-                                   _given(input.expected_version))
+                                   given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.JOBS_HOLD), description="Back to the status it was held from.")
     async def resume_job(self, info: strawberry.Info, input: ResumeJobInput) -> JobPayload:
-        return await _job_mutation(info, input, service.resume_job, input.job_id, _given(input.expected_version))
+        return await _job_mutation(info, input, service.resume_job, input.job_id, given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.JOBS_WORK),
                          description="Complaint, cause, correction and work-done notes (the technician's own job).")
     async def update_job_notes(self, info: strawberry.Info, input: UpdateJobNotesInput) -> JobPayload:
         data = fields_of(input, service.JobNotes)
         return await _job_mutation(info, input, service.update_job_notes, input.job_id, data,
-                                   _given(input.expected_version))
+                                   given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.JOBS_NOTE), description="A free note in the job's timeline.")
     async def add_job_note(self, info: strawberry.Info, input: AddJobNoteInput) -> JobPayload:

@@ -5,23 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import uuid
 from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+
 from backend.accounts.loaders import UserLoader
 from backend.accounts.schema import User
 from backend.api import connections
 from backend.api.connections import Connection
 from backend.api.errors import UserError, forbidden
 from backend.api.events import subscribe
-from backend.api.mutations import run
+from backend.api.mutations import client_id, given, run
 from backend.api.permissions import check, requires
 from backend.api.queries import read
 from backend.core.errors import ErrorCode
 from backend.core.permissions import Permission as P
-from backend.core.validate import parse_id, try_parse_id
+from backend.core.validate import try_parse_id
 from backend.inventory.loaders import WarehouseItemLoader
 from backend.workshop.loaders import JobLoader, PartsRequestLoader
 from backend.workshop.models import PartsRequestStatus as PartsRequestStatusEnum
@@ -130,14 +130,8 @@ class PartsRequestPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _given(value):
-    return None if value is strawberry.UNSET else value
 
 
-def _client_id(value) -> uuid.UUID | None:
-    if value is None or value is strawberry.UNSET:
-        return None
-    return parse_id(value)
 
 
 async def _replay(session, actor, ref):
@@ -151,9 +145,6 @@ async def _payload(info: strawberry.Info, request, errors, request_id=None) -> P
     return PartsRequestPayload(parts_request=request, job=job, errors=errors)
 
 
-def _after(info: strawberry.Info, after: str | None) -> tuple[str, str] | None:
-    values = connections.decode_cursor(after, 2, info.context.locale)
-    return (values[0], values[1]) if values is not None else None
 
 
 # ------------------------------------------------------------------------------------------------ operations
@@ -175,7 +166,8 @@ class Query:
     async def pending_parts_requests(self, info: strawberry.Info, queue: PartsQueue, first: int | None = None,
                                      after: str | None = None) -> Connection[PartsRequest]:
         limit = connections.page_size(info, first)
-        rows = await read(info, service.pending_parts_requests, queue.value, limit=limit, after=_after(info, after))
+        rows = await read(info, service.pending_parts_requests, queue.value, limit=limit,
+                         after=connections.after_pair(info, after))
         return connections.build(rows, limit, key=lambda r: (r.created_at.isoformat(), r.id))
 
 
@@ -186,45 +178,45 @@ class Mutation:
     async def request_parts(self, info: strawberry.Info, input: RequestPartsInput) -> PartsRequestPayload:
         async def call(session, actor):  # the client's id is parsed inside the transaction: a bad one is data
             return await service.request_parts(session, actor, input.job_id, input.item_id, input.quantity,
-                                               _given(input.note), _client_id(input.id))
+                                               given(input.note), client_id(input.id))
 
-        request, errors = await run(info, call, client_mutation_id=_given(input.client_mutation_id), replay=_replay)
+        request, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id), replay=_replay)
         return await _payload(info, request, errors)
 
     @strawberry.mutation(extensions=requires(P.PARTS_APPROVE))
     async def approve_parts_request(self, info: strawberry.Info, input: PartsRequestActionInput) -> PartsRequestPayload:
-        request, errors = await run(info, service.approve_parts_request, input.id, _given(input.expected_version),
-                                    client_mutation_id=_given(input.client_mutation_id), replay=_replay)
+        request, errors = await run(info, service.approve_parts_request, input.id, given(input.expected_version),
+                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
         return await _payload(info, request, errors, input.id)
 
     @strawberry.mutation(extensions=requires(P.PARTS_APPROVE), description="Refuse a pending request, with a reason.")
     async def reject_parts_request(self, info: strawberry.Info, input: RejectPartsRequestInput) -> PartsRequestPayload:
         request, errors = await run(info, service.reject_parts_request, input.id, input.reason,
-                                    _given(input.expected_version),
-                                    client_mutation_id=_given(input.client_mutation_id), replay=_replay)
+                                    given(input.expected_version),
+                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
         return await _payload(info, request, errors, input.id)
 
     @strawberry.mutation(extensions=requires(P.PARTS_ISSUE),
                          description="Hand approved parts over: the stock is deducted at once, or INSUFFICIENT_STOCK "
                                      "and nothing changes.")
     async def issue_parts_request(self, info: strawberry.Info, input: PartsRequestActionInput) -> PartsRequestPayload:
-        request, errors = await run(info, service.issue_parts_request, input.id, _given(input.expected_version),
-                                    client_mutation_id=_given(input.client_mutation_id), replay=_replay)
+        request, errors = await run(info, service.issue_parts_request, input.id, given(input.expected_version),
+                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
         return await _payload(info, request, errors, input.id)
 
     @strawberry.mutation(extensions=requires(P.PARTS_REQUEST), description="The issued parts are fitted.")
     async def complete_parts_request(self, info: strawberry.Info,
                                      input: PartsRequestActionInput) -> PartsRequestPayload:
-        request, errors = await run(info, service.complete_parts_request, input.id, _given(input.expected_version),
-                                    client_mutation_id=_given(input.client_mutation_id), replay=_replay)
+        request, errors = await run(info, service.complete_parts_request, input.id, given(input.expected_version),
+                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
         return await _payload(info, request, errors, input.id)
 
     @strawberry.mutation(extensions=requires(P.PARTS_ISSUE),
                          description="Unused parts back on the shelf (at most what was issued and not returned).")
     async def return_parts(self, info: strawberry.Info, input: ReturnPartsInput) -> PartsRequestPayload:
-        request, errors = await run(info, service.return_parts, input.id, input.quantity, _given(input.reason),
-                                    _given(input.expected_version),
-                                    client_mutation_id=_given(input.client_mutation_id), replay=_replay)
+        request, errors = await run(info, service.return_parts, input.id, input.quantity, given(input.reason),
+                                    given(input.expected_version),
+                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
         return await _payload(info, request, errors, input.id)
 
 

@@ -12,10 +12,9 @@ import strawberry
 from backend.accounts.loaders import UserLoader
 from backend.accounts.schema import OperationsStream, User
 from backend.api.errors import UserError
-from backend.api.mutations import fields_of, run
+from backend.api.mutations import client_id, fields_of, given, is_conflict, run
 from backend.api.permissions import requires
 from backend.api.queries import read
-from backend.core.errors import ErrorCode
 from backend.core.i18n import normalize_locale
 from backend.core.permissions import Permission as P
 from backend.core.validate import parse_id
@@ -215,18 +214,10 @@ class ClockPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _given(value):
-    return None if value is strawberry.UNSET else value
 
 
-def _client_id(value) -> uuid.UUID | None:
-    if value is None or value is strawberry.UNSET:
-        return None
-    return parse_id(value)
 
 
-def _conflict(errors: list[UserError]) -> bool:
-    return any(e.code == ErrorCode.CONFLICT for e in errors)
 
 
 async def _job_of(info: strawberry.Info, record):
@@ -234,7 +225,7 @@ async def _job_of(info: strawberry.Info, record):
 
 
 async def _task_payload(info: strawberry.Info, task, errors, task_id) -> JobTaskPayload:
-    if _conflict(errors):  # a stale edit: the current record comes back with the error
+    if is_conflict(errors):  # a stale edit: the current record comes back with the error
         task, _ = await run(info, service.find_job_task, task_id)
     return JobTaskPayload(task=task, job=await _job_of(info, task), errors=errors)
 
@@ -293,9 +284,9 @@ class Mutation:
     async def create_task_action(self, info: strawberry.Info, input: CreateTaskActionInput) -> TaskActionPayload:
         async def call(session, actor):
             return await service.create_task_action(session, actor, fields_of(input, service.TaskActionInput),
-                                                    _client_id(input.id))
+                                                    client_id(input.id))
 
-        action, errors = await run(info, call, client_mutation_id=_given(input.client_mutation_id),
+        action, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
                                    replay=_replay_task_action)
         return TaskActionPayload(task_action=action, errors=errors)
 
@@ -303,9 +294,9 @@ class Mutation:
                          description="With expectedVersion, a stale edit gets CONFLICT and the current record.")
     async def update_task_action(self, info: strawberry.Info, input: UpdateTaskActionInput) -> TaskActionPayload:
         action, errors = await run(info, service.update_task_action, input.id,
-                                   fields_of(input, service.TaskActionInput), _given(input.expected_version),
-                                   client_mutation_id=_given(input.client_mutation_id), replay=_replay_task_action)
-        if _conflict(errors):
+                                   fields_of(input, service.TaskActionInput), given(input.expected_version),
+                                   client_mutation_id=given(input.client_mutation_id), replay=_replay_task_action)
+        if is_conflict(errors):
             action, _ = await run(info, service.find_task_action, input.id)
         return TaskActionPayload(task_action=action, errors=errors)
 
@@ -314,9 +305,9 @@ class Mutation:
     async def add_job_task(self, info: strawberry.Info, input: AddJobTaskInput) -> JobTaskPayload:
         async def call(session, actor):
             return await service.add_job_task(session, actor, input.job_id, fields_of(input, service.JobTaskInput),
-                                              _client_id(input.id))
+                                              client_id(input.id))
 
-        task, errors = await run(info, call, client_mutation_id=_given(input.client_mutation_id),
+        task, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
                                  replay=_replay_task)
         return JobTaskPayload(task=task, job=await _job_of(info, task), errors=errors)
 
@@ -324,41 +315,41 @@ class Mutation:
                          description="Change an open task; with expectedVersion a stale edit gets CONFLICT.")
     async def update_job_task(self, info: strawberry.Info, input: UpdateJobTaskInput) -> JobTaskPayload:
         task, errors = await run(info, service.update_job_task, input.id, fields_of(input, service.JobTaskInput),
-                                 _given(input.expected_version), client_mutation_id=_given(input.client_mutation_id),
+                                 given(input.expected_version), client_mutation_id=given(input.client_mutation_id),
                                  replay=_replay_task)
         return await _task_payload(info, task, errors, input.id)
 
     @strawberry.mutation(extensions=requires(P.JOBS_WORK))
     async def complete_job_task(self, info: strawberry.Info, input: JobTaskActionInput) -> JobTaskPayload:
-        task, errors = await run(info, service.complete_job_task, input.id, _given(input.expected_version),
-                                 client_mutation_id=_given(input.client_mutation_id), replay=_replay_task)
+        task, errors = await run(info, service.complete_job_task, input.id, given(input.expected_version),
+                                 client_mutation_id=given(input.client_mutation_id), replay=_replay_task)
         return await _task_payload(info, task, errors, input.id)
 
     @strawberry.mutation(extensions=requires(P.JOBS_WORK))
     async def reopen_job_task(self, info: strawberry.Info, input: JobTaskActionInput) -> JobTaskPayload:
-        task, errors = await run(info, service.reopen_job_task, input.id, _given(input.expected_version),
-                                 client_mutation_id=_given(input.client_mutation_id), replay=_replay_task)
+        task, errors = await run(info, service.reopen_job_task, input.id, given(input.expected_version),
+                                 client_mutation_id=given(input.client_mutation_id), replay=_replay_task)
         return await _task_payload(info, task, errors, input.id)
 
     @strawberry.mutation(extensions=requires(P.JOBS_WORK),
                          description="Remove an open task (a completed one stays: TASK_COMPLETED). The payload's "
                                      "task is the removed one.")
     async def remove_job_task(self, info: strawberry.Info, input: JobTaskActionInput) -> JobTaskPayload:
-        task, errors = await run(info, service.remove_job_task, input.id, _given(input.expected_version),
-                                 client_mutation_id=_given(input.client_mutation_id), replay=_replay_task)
+        task, errors = await run(info, service.remove_job_task, input.id, given(input.expected_version),
+                                 client_mutation_id=given(input.client_mutation_id), replay=_replay_task)
         return await _task_payload(info, task, errors, input.id)
 
     @strawberry.mutation(extensions=requires(P.TIME_CLOCK),
                          description="Clock on to your job; a clock running on another job stops first.")
     async def clock_on_job(self, info: strawberry.Info, input: ClockInput) -> ClockPayload:
         entry, errors = await run(info, clock_service.clock_on_job, input.job_id,
-                                  client_mutation_id=_given(input.client_mutation_id), replay=_replay_clock)
+                                  client_mutation_id=given(input.client_mutation_id), replay=_replay_clock)
         return ClockPayload(entry=entry, job=await _job_of(info, entry), errors=errors)
 
     @strawberry.mutation(extensions=requires(P.TIME_CLOCK), description="Stop your clock on the job.")
     async def clock_off_job(self, info: strawberry.Info, input: ClockInput) -> ClockPayload:
         entry, errors = await run(info, clock_service.clock_off_job, input.job_id,
-                                  client_mutation_id=_given(input.client_mutation_id), replay=_replay_clock)
+                                  client_mutation_id=given(input.client_mutation_id), replay=_replay_clock)
         return ClockPayload(entry=entry, job=await _job_of(info, entry), errors=errors)
 
 

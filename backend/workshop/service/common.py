@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -77,13 +76,8 @@ async def load_job(session: AsyncSession, actor: Actor, job_id: object, *, for_u
     return job
 
 
-def check_version(record: Any, expected_version: int | None, field: str = "expectedVersion") -> None:
-    """A stale edit gets CONFLICT; the payload then carries the current record."""
-    if expected_version is not None and record.version != expected_version:
-        raise DomainError(ErrorCode.CONFLICT, field, current=record.version)
-
-
-def add_event(session: AsyncSession, actor: Actor, job: Job, kind: JobEventKind, *, from_status: JobStatus | None = None,
+def add_event(session: AsyncSession, actor: Actor, job: Job, kind: JobEventKind, *,
+              from_status: JobStatus | None = None,
               to_status: JobStatus | None = None, note: str | None = None, data: dict | None = None) -> JobEvent:
     event = JobEvent(garage_id=job.garage_id, job_id=job.id, kind=kind, actor_user_id=actor.user_id,
                      actor_label=actor.label, from_status=from_status, to_status=to_status, note=note,

@@ -25,6 +25,7 @@ from backend.core.enums import OperationsStream, RevenueStream
 from backend.core.errors import Collector, DomainError, DomainErrors, ErrorCode
 from backend.core.ids import new_id
 from backend.core.permissions import Permission, Role
+from backend.core.validate import check_version
 from backend.customers import service as customers
 from backend.inventory.models import WarehouseItem
 from backend.workshop.models import (
@@ -43,7 +44,6 @@ from backend.workshop.service.common import (
     OPEN_STATUSES,
     _when,
     add_event,
-    check_version,
     invalid_transition,
     is_technician,
     job_changed,
@@ -171,8 +171,7 @@ async def create_job(session: AsyncSession, actor: Actor, data: CreateJobData, j
             errors.add(ErrorCode.INVALID_VALUE, "siteId")
             site = None
     errors.raise_if_any()
-    if job_id is not None and await session.get(Job, job_id) is not None:
-        raise DomainError(ErrorCode.ALREADY_EXISTS, "id")
+    await v.ensure_new_id(session, Job, job_id)
 
     # the vehicle, and its owner, which the job remembers as its customer
     if has_vehicle_id:

@@ -23,6 +23,7 @@ from backend.core.actor import Actor
 from backend.core.db import utcnow
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.ids import new_id
+from backend.core.validate import check_version
 from backend.inventory import service as inventory
 from backend.workshop.models import (
     Job,
@@ -33,7 +34,6 @@ from backend.workshop.models import (
 )
 from backend.workshop.service.common import (
     add_event,
-    check_version,
     is_technician,
     job_changed,
     load_job,
@@ -125,8 +125,7 @@ async def request_parts(session: AsyncSession, actor: Actor, job_id: object, ite
     item = await inventory.get_item(session, actor, item_id, "itemId")
     if not item.active:
         raise DomainError(ErrorCode.ITEM_INACTIVE, "itemId")
-    if request_id is not None and await session.get(PartsRequest, request_id) is not None:
-        raise DomainError(ErrorCode.ALREADY_EXISTS, "id")
+    await v.ensure_new_id(session, PartsRequest, request_id)
     request = PartsRequest(id=request_id or new_id(), garage_id=actor.garage_id, job_id=job.id, item_id=item.id,
                            quantity=qty, returned_quantity=0, status=PartsRequestStatus.PENDING, note=clean_note,
                            requested_by_id=actor.user_id, version=1, created_at=utcnow())

@@ -22,6 +22,7 @@ from backend.core.db import utcnow
 from backend.core.enums import OperationsStream
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.ids import new_id
+from backend.core.validate import check_version
 from backend.workshop.models import (
     Job,
     JobEventKind,
@@ -32,7 +33,6 @@ from backend.workshop.models import (
 )
 from backend.workshop.service.common import (
     add_event,
-    check_version,
     job_changed,
     load_job,
 )
@@ -99,11 +99,6 @@ def _hours(errors: Collector, field: str, value: object) -> Decimal | None:
     return hours.quantize(Decimal("0.01"))
 
 
-async def _client_id_free(session: AsyncSession, model, record_id: uuid.UUID | None) -> None:
-    if record_id is not None and await session.get(model, record_id) is not None:
-        raise DomainError(ErrorCode.ALREADY_EXISTS, "id")
-
-
 def _touch(session: AsyncSession, job: Job) -> None:
     """The job card shows its tasks and clock: a change to them is a change of the job for its subscribers."""
     job.version += 1
@@ -159,7 +154,7 @@ async def create_task_action(session: AsyncSession, actor: Actor, data: TaskActi
         data.standard_hours = Decimal("0")
     fields = _check_task_action(errors, data)
     errors.raise_if_any()
-    await _client_id_free(session, TaskAction, task_action_id)
+    await v.ensure_new_id(session, TaskAction, task_action_id)
     action = TaskAction(id=task_action_id or new_id(), garage_id=actor.garage_id, **fields)
     session.add(action)
     await session.flush()
@@ -280,7 +275,7 @@ async def add_job_task(session: AsyncSession, actor: Actor, job_id: object, data
         fields = {**base, **{k: val for k, val in fields.items() if val is not None}}
     fields.setdefault("labour_cost", 0)
     fields.setdefault("billed_hours", Decimal("0"))
-    await _client_id_free(session, JobTask, task_id)
+    await v.ensure_new_id(session, JobTask, task_id)
     position = (await session.execute(
         select(func.coalesce(func.max(JobTask.position), -1)).where(JobTask.job_id == job.id))).scalar_one()
     task = JobTask(id=task_id or new_id(), garage_id=actor.garage_id, job_id=job.id, position=int(position) + 1,

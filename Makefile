@@ -32,7 +32,7 @@ PWA_SOURCES := $(shell [ -d pwa ] && find pwa \( -path pwa/node_modules -o -path
 PWA_SOURCES += $(wildcard backend/locale/*/LC_MESSAGES/*.po)
 PWA_LOCK := $(firstword $(wildcard pwa/package-lock.json) $(wildcard pwa/package.json))
 
-.PHONY: help install pwa run serve migrate seed-demo test test-deps schema audit bench clean
+.PHONY: help install fonts pwa run serve migrate seed-demo test test-deps schema audit bench clean
 
 help:
 	@echo "make run        set up and start MotoTrack (SQLite under ./data, demo data) on http://$(HOST):$(PORT)"
@@ -56,6 +56,21 @@ $(INSTALL_STAMP): pyproject.toml | $(BIN)/python
 
 install: $(INSTALL_STAMP)
 
+# Thai fonts for the PDF documents (WeasyPrint renders with the system's fonts through Pango/HarfBuzz, which
+# place Thai tone marks correctly when a font with Thai glyphs is there; without one Thai shows as boxes).
+fonts:
+	@if ! fc-list :lang=th family 2>/dev/null | grep -q .; then \
+	  if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "==> installing Thai fonts for documents (fonts-thai-tlwg, apt-get)"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq; \
+	    apt-get install -y -qq fontconfig fonts-thai-tlwg >/dev/null; \
+	  else \
+	    echo "warning: no font with Thai glyphs found and cannot install one (not root or no apt-get);" \
+	         "install fonts-thai-tlwg (or any Thai font) so Thai PDFs render" >&2; \
+	  fi; \
+	fi
+
 # Test-only extras: the playwright Python package (driving Debian's Chromium through
 # executable_path; `playwright install` is never run) and Chromium itself with Thai fonts.
 $(TESTDEPS_STAMP): $(INSTALL_STAMP)
@@ -63,7 +78,7 @@ $(TESTDEPS_STAMP): $(INSTALL_STAMP)
 	$(PIP) install playwright
 	@touch $@
 
-test-deps: $(TESTDEPS_STAMP)
+test-deps: $(TESTDEPS_STAMP) fonts
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "==> installing chromium and fonts-thai-tlwg (apt-get)"; \
@@ -116,7 +131,7 @@ seed-demo: migrate
 serve: $(INSTALL_STAMP)
 	$(MOTOTRACK) serve --host $(HOST) --port $(PORT)
 
-run: $(INSTALL_STAMP) pwa
+run: $(INSTALL_STAMP) fonts pwa
 	$(MOTOTRACK) migrate
 	$(MOTOTRACK) seed-demo
 	$(MOTOTRACK) serve --host $(HOST) --port $(PORT)

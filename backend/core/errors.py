@@ -71,6 +71,8 @@ class ErrorCode(enum.Enum):
     NEGATIVE_QUANTITY = "NEGATIVE_QUANTITY"
     ZERO_ADJUSTMENT = "ZERO_ADJUSTMENT"
     INVALID_MILEAGE = "INVALID_MILEAGE"
+    # billing (add billing codes above this line)
+    # notifications (add notification codes above this line)
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -130,6 +132,8 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NEGATIVE_QUANTITY: N_("Enter a quantity of zero or more."),
     ErrorCode.ZERO_ADJUSTMENT: N_("An adjustment must add or remove at least one."),
     ErrorCode.INVALID_MILEAGE: N_("Enter a mileage between {min} and {max}."),
+    # billing messages (add above this line)
+    # notification messages (add above this line)
 }
 
 

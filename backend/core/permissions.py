@@ -45,22 +45,34 @@ class Permission(enum.Enum):
     INVENTORY_READ = "inventory:read"
     INVENTORY_MANAGE = "inventory:manage"
     AUDIT_READ = "audit:read"
+    # billing
+    QUOTES_READ = "quotes:read"
+    QUOTES_WRITE = "quotes:write"  # create, edit, send, and record the customer's approval line by line
+    INVOICES_READ = "invoices:read"
+    INVOICES_WRITE = "invoices:write"  # create, edit drafts, issue, record payments, credit notes
+    FINANCIAL_REPORTS = "financial_reports:read"  # financialReport, receivables, exports for the accountant
+    # notifications and reminders
+    PUSH_SUBSCRIBE = "push:subscribe"  # a member of staff registers their own device for web push
+    NOTIFICATIONS_READ = "notifications:read"  # the outbox: what was sent, what failed and why
+    NOTIFICATIONS_MANAGE = "notifications:manage"  # retry a failed message, edit templates and reminder settings
+    REMINDERS_READ = "reminders:read"  # remindersDue, reminderHistory
 
 
 P = Permission
 _STAFF_BASE = {P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.JOBS_NOTE, P.TASK_CATALOG_READ, P.PARTS_READ,
-               P.INVENTORY_READ, P.VEHICLES_READ}
+               P.INVENTORY_READ, P.VEHICLES_READ, P.PUSH_SUBSCRIBE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SITE_MANAGER: frozenset(
         _STAFF_BASE
         | {P.USERS_READ, P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.VEHICLES_WRITE, P.MILEAGE_RECORD,
-           P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD}
+           P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD, P.QUOTES_READ, P.QUOTES_WRITE, P.INVOICES_READ,
+           P.REMINDERS_READ}
     ),
     Role.WORKSHOP_MANAGER: frozenset(
         _STAFF_BASE | {P.USERS_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_ASSIGN,
-                       P.JOBS_OVERRIDE_STREAM, P.JOBS_REVIEW, P.JOBS_HOLD, P.PARTS_APPROVE}
+                       P.JOBS_OVERRIDE_STREAM, P.JOBS_REVIEW, P.JOBS_HOLD, P.PARTS_APPROVE, P.QUOTES_READ}
     ),
     # A technician looks vehicles up in the bay and reads the odometer, but does not browse customers' contacts.
     Role.TECHNICIAN: frozenset(
@@ -68,7 +80,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.WAREHOUSE_MANAGER: frozenset(_STAFF_BASE | {P.INVENTORY_MANAGE, P.PARTS_ISSUE}),
     # Billing keeps customers' tax details right for invoices.
-    Role.BILLING: frozenset(_STAFF_BASE | {P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ}),
+    Role.BILLING: frozenset(_STAFF_BASE | {P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.QUOTES_READ,
+                                           P.QUOTES_WRITE, P.INVOICES_READ, P.INVOICES_WRITE, P.FINANCIAL_REPORTS,
+                                           P.REMINDERS_READ}),
 }
 
 
@@ -83,6 +97,8 @@ class ApiScope(enum.Enum):
     WORKSHOP_WRITE = "workshop:write"
     INVENTORY_READ = "inventory:read"
     INVENTORY_WRITE = "inventory:write"
+    BILLING_READ = "billing:read"
+    BILLING_WRITE = "billing:write"
 
 
 SCOPE_PERMISSIONS: dict[ApiScope, frozenset[Permission]] = {
@@ -103,6 +119,11 @@ SCOPE_PERMISSIONS: dict[ApiScope, frozenset[Permission]] = {
                                         P.TASK_CATALOG_MANAGE}),
     ApiScope.INVENTORY_READ: frozenset({P.GARAGE_READ, P.INVENTORY_READ}),
     ApiScope.INVENTORY_WRITE: frozenset({P.GARAGE_READ, P.INVENTORY_READ, P.INVENTORY_MANAGE}),
+    # an accounting or DMS integration reads quotes, invoices and reports, and may raise and settle invoices
+    ApiScope.BILLING_READ: frozenset({P.GARAGE_READ, P.SITES_READ, P.QUOTES_READ, P.INVOICES_READ,
+                                      P.FINANCIAL_REPORTS}),
+    ApiScope.BILLING_WRITE: frozenset({P.GARAGE_READ, P.SITES_READ, P.QUOTES_READ, P.INVOICES_READ,
+                                       P.FINANCIAL_REPORTS, P.QUOTES_WRITE, P.INVOICES_WRITE}),
 }
 
 

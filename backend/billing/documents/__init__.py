@@ -1,0 +1,1 @@
+"""Billing documents: PDFs of quotes, invoices, credit notes and receipts, in English and Thai; signed links."""

@@ -8,11 +8,12 @@ from strawberry.tools import merge_types
 from backend.accounts import schema as accounts
 from backend.api.extensions import OperationScope, ShapeErrors
 from backend.audit import schema as audit
+from backend.billing import schema as billing
 from backend.customers import schema as customers
 from backend.inventory import schema as inventory
 from backend.workshop import schema as workshop
 
-DOMAINS = (accounts, customers, workshop, inventory, audit)
+DOMAINS = (accounts, customers, workshop, inventory, audit, billing)
 
 
 def _merge(name: str):

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PWA_DIST = REPO / "pwa" / "dist"
+# E2E_PWA_DIST picks another build (e.g. a helper's own output dir), so parallel builds do not clobber each other.
+PWA_DIST = Path(os.environ.get("E2E_PWA_DIST") or REPO / "pwa" / "dist").resolve()
 STARTUP_TIMEOUT = 30.0
 
 

@@ -1,0 +1,1 @@
+"""MOT and service reminders: the date rules, the daily scan, settings and the GraphQL operations."""

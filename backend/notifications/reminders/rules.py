@@ -1,0 +1,128 @@
+"""The date rules behind MOT and service reminders: pure functions, no database.
+
+MOT (UK, see PRODUCT.md): the first test is due on the third anniversary of first registration, then every year.
+A recorded MOT expiry wins over the computed date. A test passed from one month minus a day before expiry keeps the
+renewal date; an earlier test (or one after expiry: there is no grace period) runs one year less a day from the pass.
+
+Anniversaries of 29 February fall on 28 February in other years (the earlier day: a reminder and a legal deadline
+are better early than late). "One month before" a day that the earlier month lacks (31 March) is that month's last
+day (28 or 29 February).
+
+Service: due after `interval_months` or `interval_km` from the last service, whichever comes first. The mileage due
+date is estimated from the vehicle's average km a day between the reading at the last service and its latest
+reading; with no usable rate the mileage only counts once a reading has reached the threshold.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+MOT_FIRST_TEST_YEARS = 3
+# a rate needs readings at least this far apart, or one odd reading would predict nonsense
+MIN_RATE_DAYS = 14
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (or earlier); a day the target month lacks becomes its last day."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The anniversary `years` later; 29 February becomes 28 February in a common year."""
+    return add_months(day, 12 * years)
+
+
+def mot_first_due(first_registration: dt.date) -> dt.date:
+    return add_years(first_registration, MOT_FIRST_TEST_YEARS)
+
+
+def mot_due_date(first_registration: dt.date | None, mot_expiry: dt.date | None,
+                 today: dt.date) -> dt.date | None:
+    """When the vehicle's MOT is next due, as of `today`.
+
+    A recorded expiry wins, even a past one (the vehicle is then overdue). Without one: the third anniversary of
+    first registration, and after that the next anniversary on or after today (yearly tests). None when nothing is
+    known."""
+    if mot_expiry is not None:
+        return mot_expiry
+    if first_registration is None:
+        return None
+    first = mot_first_due(first_registration)
+    if first >= today:
+        return first
+    years = today.year - first_registration.year
+    due = add_years(first_registration, years)
+    if due < today:
+        due = add_years(first_registration, years + 1)
+    return due
+
+
+def mot_early_window_start(expiry: dt.date) -> dt.date:
+    """The first day a pass keeps the current renewal date: one month minus a day before expiry."""
+    return add_months(expiry, -1) + dt.timedelta(days=1)
+
+
+def mot_expiry_after_pass(pass_date: dt.date, current_expiry: dt.date | None) -> dt.date:
+    """The new MOT expiry after a pass on `pass_date`.
+
+    Within the window (one month minus a day before expiry, up to the expiry day) the renewal date is kept: the
+    new expiry is a year after the current one. Earlier, later (no grace period) or with no current expiry it is one
+    year less a day from the pass."""
+    if current_expiry is not None and mot_early_window_start(current_expiry) <= pass_date <= current_expiry:
+        return add_years(current_expiry, 1)
+    return add_years(pass_date, 1) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class ServiceDue:
+    due_on: dt.date
+    by: str  # "DATE" or "MILEAGE": which interval comes first
+    due_mileage: int | None
+
+
+def km_per_day(from_mileage: int | None, from_day: dt.date | None, to_mileage: int | None,
+               to_day: dt.date | None) -> float | None:
+    """The average daily distance between two readings; None when they are too close or go backwards."""
+    if None in (from_mileage, from_day, to_mileage, to_day):
+        return None
+    days = (to_day - from_day).days
+    if days < MIN_RATE_DAYS or to_mileage <= from_mileage:
+        return None
+    return (to_mileage - from_mileage) / days
+
+
+def service_due(last_service_on: dt.date, last_service_mileage: int | None, *, interval_months: int,
+                interval_km: int | None, mileage: int | None, mileage_on: dt.date | None) -> ServiceDue:
+    """When the next service is due: the earlier of the date interval and the (estimated) mileage interval."""
+    by_date = add_months(last_service_on, interval_months)
+    if not interval_km or last_service_mileage is None:
+        return ServiceDue(by_date, "DATE", None)
+    due_mileage = last_service_mileage + interval_km
+    if mileage is not None and mileage_on is not None and mileage >= due_mileage:
+        reached = max(mileage_on, last_service_on)
+        return ServiceDue(reached, "MILEAGE", due_mileage) if reached < by_date else ServiceDue(by_date, "DATE",
+                                                                                                 due_mileage)
+    rate = km_per_day(last_service_mileage, last_service_on, mileage, mileage_on)
+    if rate is None:
+        return ServiceDue(by_date, "DATE", due_mileage)
+    by_mileage = mileage_on + dt.timedelta(days=math.ceil((due_mileage - mileage) / rate))
+    if by_mileage < by_date:
+        return ServiceDue(by_mileage, "MILEAGE", due_mileage)
+    return ServiceDue(by_date, "DATE", due_mileage)
+
+
+def lead_for(due_on: dt.date, today: dt.date, leads: list[int]) -> int | None:
+    """The reminder that is due now for a date `due_on`: the smallest lead whose day has come (due - lead <= today),
+    or None when the due date has passed or no lead's day has come. A vehicle found late (added 5 days before its
+    MOT) gets the 7-day reminder only, never a 30-day one after the fact."""
+    if due_on < today:
+        return None
+    days = (due_on - today).days
+    fitting = [lead for lead in leads if days <= lead]
+    return min(fitting) if fitting else None

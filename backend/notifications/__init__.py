@@ -1,0 +1,1 @@
+"""Notifications: the outbox, templates and delivery; MOT and service reminders."""

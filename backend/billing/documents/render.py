@@ -1,0 +1,229 @@
+"""Billing documents to HTML (Jinja2, translated through the Babel catalogs) and to PDF (WeasyPrint).
+
+`render_pdf(view)` is pure CPU work on a plain DocumentView: call it in a thread from async code. The same view
+always gives the same bytes: the PDF's dates come from the document's own date and its file identifier from the
+document's id and number, never from the clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+import threading
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from babel.dates import format_date, get_month_names
+
+from backend.billing.documents.view import DocumentView, LineView
+from backend.billing.documents.words import amount_in_words
+from backend.core.i18n import N_, buddhist_year, translate
+from backend.core.money import minor_exponent, to_major
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATE_FOR_KIND = {
+    "quote": "billing/quote.html",
+    "invoice": "billing/invoice.html",
+    "credit_note": "billing/credit_note.html",
+    "receipt": "billing/receipt.html",
+}
+
+# Labels for values that come from the database as codes.
+LINE_KIND_LABELS = {"LABOUR": N_("Labour"), "PART": N_("Part"), "OTHER": N_("Other")}
+DECISION_LABELS = {"PENDING": N_("Awaiting decision"), "APPROVED": N_("Approved"), "DECLINED": N_("Declined")}
+METHOD_LABELS = {"CASH": N_("Cash"), "CARD": N_("Card"), "TRANSFER": N_("Bank transfer"), "QR": N_("QR payment"),
+                 "OTHER": N_("Other method")}
+
+_GSTIN = re.compile(r"^\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
+
+
+def document_locale(locale: str | None) -> str:
+    return "th" if locale == "th" else "en"
+
+
+def format_amount(amount: int | None, currency: str) -> str:
+    """1234550 satang -> "12,345.50" (the currency is printed once, in the heading of the amounts)."""
+    if amount is None:
+        return ""
+    exponent = minor_exponent(currency)
+    return f"{to_major(amount, currency):,.{exponent}f}"
+
+
+def format_quantity(value: Decimal) -> str:
+    text = f"{Decimal(value).normalize():f}"
+    return text
+
+
+def format_rate(value: Decimal) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+def format_doc_date(value: dt.date | None, locale: str) -> str:
+    """14 March 2026; in Thai the Buddhist-era year: 14 มีนาคม 2569."""
+    if value is None:
+        return ""
+    if locale == "th":
+        month = get_month_names("wide", locale="th")[value.month]
+        return f"{value.day} {month} {buddhist_year(value)}"
+    return format_date(value, "d MMMM y", locale="en")
+
+
+def is_head_office(branch: str | None) -> bool:
+    text = (branch or "").strip()
+    return not text or (text.isdigit() and int(text) == 0) or text.lower() in ("head office", "สำนักงานใหญ่")
+
+
+def branch_text(branch: str | None, locale: str) -> str:
+    """Head office, or the branch number as the Revenue Department writes it (สาขาที่ 00001)."""
+    if is_head_office(branch):
+        return translate(locale, N_("Head office"))
+    text = branch.strip()
+    if text.isdigit():
+        text = text.zfill(5)
+    return translate(locale, N_("Branch {number}"), number=text)
+
+
+@dataclasses.dataclass(frozen=True)
+class TaxRow:
+    label: str
+    amount: int
+
+
+def tax_rows(view: DocumentView, locale: str) -> list[TaxRow]:
+    """One row for the tax; a GST garage (GSTIN seller) splits an intra-state sale into CGST and SGST halves."""
+    rate = format_rate(view.tax_rate)
+    seller_gstin = (view.seller.tax_id or "").upper()
+    buyer_gstin = ((view.buyer.tax_id if view.buyer else None) or "").upper()
+    if view.tax_label.upper() == "GST" and _GSTIN.match(seller_gstin):
+        if buyer_gstin and _GSTIN.match(buyer_gstin) and buyer_gstin[:2] != seller_gstin[:2]:
+            return [TaxRow(f"IGST {rate}%", view.tax_total)]
+        half_rate = format_rate(Decimal(view.tax_rate) / 2)
+        cgst = view.tax_total - view.tax_total // 2
+        return [TaxRow(f"CGST {half_rate}%", cgst), TaxRow(f"SGST {half_rate}%", view.tax_total - cgst)]
+    return [TaxRow(f"{view.tax_label} {rate}%", view.tax_total)]
+
+
+def line_amount(line: LineView, view: DocumentView) -> int:
+    """The amount printed on a line: before tax, or with tax when the garage's prices include it."""
+    return line.total if view.prices_include_tax else line.net
+
+
+class _Translations:
+    """gettext callables for one language, for the Jinja2 i18n extension."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+
+    def gettext(self, message: str) -> str:
+        return translate(self.locale, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return translate(self.locale, singular if n == 1 else plural)
+
+
+@lru_cache(maxsize=4)
+def environment(locale: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    translations = _Translations(locale)
+    env.install_gettext_callables(translations.gettext, translations.ngettext, newstyle=True)
+    env.filters["money"] = lambda amount, currency: format_amount(amount, currency)
+    env.filters["qty"] = format_quantity
+    env.filters["docdate"] = lambda value: format_doc_date(value, locale)
+    env.filters["branch"] = lambda value: branch_text(value, locale)
+    env.filters["label"] = lambda code, labels: translate(locale, labels.get(code, code)) if code else ""
+    return env
+
+
+def _title(view: DocumentView) -> tuple[str, str | None]:
+    """(main title, subtitle) before translation."""
+    if view.kind == "quote":
+        return N_("Quotation"), None
+    if view.kind == "credit_note":
+        return N_("Credit note"), None
+    if view.kind == "receipt":
+        return N_("Receipt"), None
+    if not view.number:
+        return N_("Draft invoice"), None
+    if view.seller.tax_id and Decimal(view.tax_rate) > 0:
+        return N_("Tax invoice"), N_("Invoice")
+    return N_("Invoice"), None
+
+
+def context(view: DocumentView) -> dict:
+    locale = document_locale(view.locale)
+    title, subtitle = _title(view)
+    words_amount = view.payment.amount if view.kind == "receipt" and view.payment else view.total
+    lines = [{"line": line, "amount": line_amount(line, view)} for line in view.lines]
+    approved_total = sum(line.total for line in view.lines if line.decision == "APPROVED")
+    return {
+        "doc": view,
+        "locale": locale,
+        "title": translate(locale, title),
+        "subtitle": translate(locale, subtitle) if subtitle else None,
+        "draft": view.kind == "invoice" and not view.number,
+        "void": view.status == "VOID",
+        "lines": lines,
+        "tax_rows": tax_rows(view, locale),
+        "amount_words": amount_in_words(words_amount, view.currency, locale),
+        "approved_total": approved_total,
+        "has_decisions": any(line.decision and line.decision != "PENDING" for line in view.lines),
+        "line_kinds": LINE_KIND_LABELS,
+        "decisions": DECISION_LABELS,
+        "methods": METHOD_LABELS,
+        "buddhist_era": locale == "th",
+    }
+
+
+def render_html(view: DocumentView) -> str:
+    locale = document_locale(view.locale)
+    template = environment(locale).get_template(TEMPLATE_FOR_KIND[view.kind])
+    return template.render(context(view))
+
+
+def _pdf_identifier(view: DocumentView) -> bytes:
+    return hashlib.sha256(f"{view.kind}:{view.document_id}:{view.number or ''}".encode()).digest()[:16]
+
+
+_font_config = None
+_font_lock = threading.Lock()
+# Pango and fontconfig are not safe to drive from several threads at once; documents render one at a time.
+_render_lock = threading.Lock()
+
+
+def _fonts():
+    """One FontConfiguration for the process: loading fonts is the slow part of a first render."""
+    global _font_config
+    with _font_lock:
+        if _font_config is None:
+            from weasyprint.text.fonts import FontConfiguration
+
+            _font_config = FontConfiguration()
+        return _font_config
+
+
+def render_pdf(view: DocumentView) -> bytes:
+    """The document as PDF bytes. CPU-bound (tens of milliseconds and more): run it in a worker thread."""
+    from weasyprint import HTML
+
+    html = render_html(view)
+    fonts = _fonts()
+    with _render_lock:
+        document = HTML(string=html, base_url=str(TEMPLATES))
+        return document.write_pdf(font_config=fonts, pdf_identifier=_pdf_identifier(view))
+
+
+def filename(view: DocumentView) -> str:
+    """INV-2026-000042.pdf; a draft has no number yet."""
+    base = view.number or f"{view.kind}-{str(view.document_id)[:8]}"
+    return re.sub(r"[^A-Za-z0-9._-]", "_", base) + ".pdf"

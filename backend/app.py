@@ -19,6 +19,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from backend.accounts.service import actor_from_token
 from backend.api.context import Context, Services
 from backend.api.extensions import DocumentCache, make_document_cache_extension
+from backend.billing.documents.routes import document_routes
 from backend.core.db import Database
 from backend.core.i18n import negotiate
 from backend.core.pubsub import MemoryPubSub, RedisPubSub
@@ -221,6 +222,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        *document_routes(services),
         Route("/graphql", GraphQLOverHTTP(graphql_app), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql_app),
         *_pwa_routes(Path(settings.pwa_dist)),

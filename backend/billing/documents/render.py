@@ -38,6 +38,9 @@ DECISION_LABELS = {"PENDING": N_("Awaiting decision"), "APPROVED": N_("Approved"
 METHOD_LABELS = {"CASH": N_("Cash"), "CARD": N_("Card"), "TRANSFER": N_("Bank transfer"), "QR": N_("QR payment"),
                  "OTHER": N_("Other method")}
 
+# A tax label the garage set is printed as is, except the ones with a customary name in the reader's language.
+KNOWN_TAX_LABELS = (N_("VAT"),)
+
 _GSTIN = re.compile(r"^\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]$")
 
 
@@ -104,7 +107,7 @@ def tax_rows(view: DocumentView, locale: str) -> list[TaxRow]:
         half_rate = format_rate(Decimal(view.tax_rate) / 2)
         cgst = view.tax_total - view.tax_total // 2
         return [TaxRow(f"CGST {half_rate}%", cgst), TaxRow(f"SGST {half_rate}%", view.tax_total - cgst)]
-    return [TaxRow(f"{view.tax_label} {rate}%", view.tax_total)]
+    return [TaxRow(f"{translate(locale, view.tax_label)} {rate}%", view.tax_total)]
 
 
 def line_amount(line: LineView, view: DocumentView) -> int:

@@ -1,0 +1,193 @@
+"""DocumentViews from the billing models, loaded with an explicit session and always scoped to one garage.
+
+Every loader returns None when the document does not exist *in that garage*, so a signed link for one garage can
+never print another garage's document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.accounts.models import Garage, Site
+from backend.billing.documents.view import DocumentView, LineView, Party, PaymentView
+from backend.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, Quote, QuoteLine
+from backend.customers.models import Customer, Vehicle
+
+
+def _value(enum_or_str) -> str | None:
+    return getattr(enum_or_str, "value", enum_or_str)
+
+
+def _locale(document_locale, override: str | None) -> str:
+    chosen = override or _value(document_locale) or "en"
+    return "th" if chosen == "th" else "en"
+
+
+async def _one(session: AsyncSession, model, garage_id: uuid.UUID, document_id: uuid.UUID):
+    return (await session.execute(
+        select(model).where(model.id == document_id, model.garage_id == garage_id)
+    )).scalar_one_or_none()
+
+
+async def _vehicle_text(session: AsyncSession, garage_id: uuid.UUID, vehicle_id: uuid.UUID | None) -> str | None:
+    if vehicle_id is None:
+        return None
+    vehicle = await _one(session, Vehicle, garage_id, vehicle_id)
+    if vehicle is None:
+        return None
+    model = " ".join(part for part in (vehicle.make, vehicle.model) if part)
+    return f"{vehicle.registration_display} — {model}" if model else vehicle.registration_display
+
+
+def _seller_from_invoice(invoice: Invoice, garage: Garage) -> Party:
+    """The snapshot taken at issue; a draft (no snapshot yet) shows the garage as it is now."""
+    if invoice.seller_name:
+        return Party(invoice.seller_name, invoice.seller_address, invoice.seller_tax_id, invoice.seller_branch)
+    return Party(garage.name, garage.address, garage.tax_id, garage.branch)
+
+
+async def _buyer_from_invoice(session: AsyncSession, invoice: Invoice) -> Party | None:
+    if invoice.buyer_name:
+        return Party(invoice.buyer_name, invoice.buyer_address, invoice.buyer_tax_id, invoice.buyer_branch)
+    if invoice.customer_id:
+        customer = await _one(session, Customer, invoice.garage_id, invoice.customer_id)
+        if customer is not None:
+            return Party(customer.name, customer.address, customer.tax_id, customer.branch, customer.phone)
+    return None
+
+
+async def _garage(session: AsyncSession, garage_id: uuid.UUID) -> Garage | None:
+    return await session.get(Garage, garage_id)
+
+
+async def invoice_view(session: AsyncSession, garage_id: uuid.UUID, invoice_id: uuid.UUID,
+                       locale: str | None = None) -> DocumentView | None:
+    invoice = await _one(session, Invoice, garage_id, invoice_id)
+    if invoice is None:
+        return None
+    garage = await _garage(session, garage_id)
+    lines = (await session.execute(
+        select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id, InvoiceLine.garage_id == garage_id)
+        .order_by(InvoiceLine.position, InvoiceLine.id)
+    )).scalars().all()
+    return DocumentView(
+        kind="invoice", document_id=invoice.id, locale=_locale(invoice.locale, locale), currency=invoice.currency,
+        number=invoice.number, issue_date=invoice.issue_date,
+        seller=_seller_from_invoice(invoice, garage), buyer=await _buyer_from_invoice(session, invoice),
+        lines=tuple(LineView(line.position, _value(line.kind), line.description, line.quantity, line.unit_price,
+                             line.discount, line.net, line.tax, line.total) for line in lines),
+        subtotal=invoice.subtotal, tax_total=invoice.tax_total, total=invoice.total,
+        tax_label=invoice.tax_label, tax_rate=invoice.tax_rate, prices_include_tax=invoice.prices_include_tax,
+        status=_value(invoice.status), due_date=invoice.due_date,
+        vehicle=await _vehicle_text(session, garage_id, invoice.vehicle_id), notes=invoice.notes,
+        paid_total=invoice.paid_total, withholding_total=invoice.withholding_total,
+        credited_total=invoice.credited_total, balance_due=invoice.balance_due,
+    )
+
+
+def _local_date(moment: dt.datetime, time_zone: str) -> dt.date:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    try:
+        return moment.astimezone(ZoneInfo(time_zone)).date()
+    except (KeyError, ValueError):
+        return moment.date()
+
+
+async def quote_view(session: AsyncSession, garage_id: uuid.UUID, quote_id: uuid.UUID,
+                     locale: str | None = None) -> DocumentView | None:
+    quote = await _one(session, Quote, garage_id, quote_id)
+    if quote is None:
+        return None
+    garage = await _garage(session, garage_id)
+    site = await _one(session, Site, garage_id, quote.site_id)
+    buyer = None
+    if quote.customer_id:
+        customer = await _one(session, Customer, garage_id, quote.customer_id)
+        if customer is not None:
+            buyer = Party(customer.name, customer.address, customer.tax_id, customer.branch, customer.phone)
+    lines = (await session.execute(
+        select(QuoteLine).where(QuoteLine.quote_id == quote.id, QuoteLine.garage_id == garage_id)
+        .order_by(QuoteLine.position, QuoteLine.id)
+    )).scalars().all()
+    seller = Party(garage.name, garage.address or (site.address if site else None), garage.tax_id, garage.branch,
+                   site.phone if site else None)
+    return DocumentView(
+        kind="quote", document_id=quote.id, locale=_locale(quote.locale, locale), currency=quote.currency,
+        number=quote.number, issue_date=_local_date(quote.sent_at or quote.created_at, garage.time_zone),
+        seller=seller, buyer=buyer,
+        lines=tuple(LineView(line.position, _value(line.kind), line.description, line.quantity, line.unit_price,
+                             line.discount, line.net, line.tax, line.total, _value(line.decision))
+                    for line in lines),
+        subtotal=quote.subtotal, tax_total=quote.tax_total, total=quote.total,
+        tax_label=quote.tax_label, tax_rate=quote.tax_rate, prices_include_tax=quote.prices_include_tax,
+        status=_value(quote.status), valid_until=quote.valid_until,
+        vehicle=await _vehicle_text(session, garage_id, quote.vehicle_id), notes=quote.notes,
+    )
+
+
+async def credit_note_view(session: AsyncSession, garage_id: uuid.UUID, credit_note_id: uuid.UUID,
+                           locale: str | None = None) -> DocumentView | None:
+    note = await _one(session, CreditNote, garage_id, credit_note_id)
+    if note is None:
+        return None
+    invoice = await _one(session, Invoice, garage_id, note.invoice_id)
+    garage = await _garage(session, garage_id)
+    rows = (await session.execute(
+        select(CreditNoteLine, InvoiceLine)
+        .join(InvoiceLine, InvoiceLine.id == CreditNoteLine.invoice_line_id)
+        .where(CreditNoteLine.credit_note_id == note.id, CreditNoteLine.garage_id == garage_id)
+        .order_by(CreditNoteLine.position, CreditNoteLine.id)
+    )).all()
+    return DocumentView(
+        kind="credit_note", document_id=note.id, locale=_locale(note.locale, locale), currency=note.currency,
+        number=note.number, issue_date=note.issue_date,
+        seller=_seller_from_invoice(invoice, garage), buyer=await _buyer_from_invoice(session, invoice),
+        lines=tuple(LineView(line.position, _value(source.kind), line.description, line.quantity, source.unit_price,
+                             0, line.net, line.tax, line.total) for line, source in rows),
+        subtotal=note.subtotal, tax_total=note.tax_total, total=note.total,
+        tax_label=invoice.tax_label, tax_rate=invoice.tax_rate, prices_include_tax=invoice.prices_include_tax,
+        vehicle=await _vehicle_text(session, garage_id, invoice.vehicle_id),
+        reference_number=invoice.number, reference_date=invoice.issue_date, reference_total=invoice.total,
+        reason=note.reason, refund_amount=note.refund_amount,
+    )
+
+
+async def receipt_view(session: AsyncSession, garage_id: uuid.UUID, payment_id: uuid.UUID,
+                       locale: str | None = None) -> DocumentView | None:
+    payment = await _one(session, Payment, garage_id, payment_id)
+    if payment is None:
+        return None
+    invoice = await _one(session, Invoice, garage_id, payment.invoice_id)
+    garage = await _garage(session, garage_id)
+    # The receipt's number: the invoice's number and the payment's place among the invoice's payments.
+    position = (await session.execute(
+        select(func.count()).select_from(Payment).where(
+            Payment.invoice_id == invoice.id, Payment.garage_id == garage_id,
+            (Payment.created_at < payment.created_at)
+            | ((Payment.created_at == payment.created_at) & (Payment.id <= payment.id)),
+        )
+    )).scalar_one()
+    return DocumentView(
+        kind="receipt", document_id=payment.id, locale=_locale(invoice.locale, locale), currency=invoice.currency,
+        number=f"{invoice.number or 'DRAFT'}-R{position}", issue_date=payment.paid_on,
+        seller=_seller_from_invoice(invoice, garage), buyer=await _buyer_from_invoice(session, invoice),
+        tax_label=invoice.tax_label, tax_rate=invoice.tax_rate,
+        vehicle=await _vehicle_text(session, garage_id, invoice.vehicle_id),
+        reference_number=invoice.number, reference_date=invoice.issue_date, reference_total=invoice.total,
+        payment=PaymentView(payment.amount, payment.withholding_amount, _value(payment.method), payment.paid_on,
+                            payment.reference),
+    )
+
+
+LOADERS = {"invoice": invoice_view, "quote": quote_view, "credit_note": credit_note_view, "receipt": receipt_view}
+
+
+async def document_view(session: AsyncSession, kind: str, garage_id: uuid.UUID, document_id: uuid.UUID,
+                        locale: str | None = None) -> DocumentView | None:
+    return await LOADERS[kind](session, garage_id, document_id, locale)

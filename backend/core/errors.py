@@ -71,6 +71,8 @@ class ErrorCode(enum.Enum):
     NEGATIVE_QUANTITY = "NEGATIVE_QUANTITY"
     ZERO_ADJUSTMENT = "ZERO_ADJUSTMENT"
     INVALID_MILEAGE = "INVALID_MILEAGE"
+    INVALID_PERIOD = "INVALID_PERIOD"
+    PERIOD_TOO_LONG = "PERIOD_TOO_LONG"
     # billing (add billing codes above this line)
     # notifications (add notification codes above this line)
 
@@ -132,6 +134,8 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NEGATIVE_QUANTITY: N_("Enter a quantity of zero or more."),
     ErrorCode.ZERO_ADJUSTMENT: N_("An adjustment must add or remove at least one."),
     ErrorCode.INVALID_MILEAGE: N_("Enter a mileage between {min} and {max}."),
+    ErrorCode.INVALID_PERIOD: N_("The period must end on or after the day it starts."),
+    ErrorCode.PERIOD_TOO_LONG: N_("A period can span at most {days} days."),
     # billing messages (add above this line)
     # notification messages (add above this line)
 }

@@ -1,0 +1,339 @@
+"""The daily reminder scan: set-based SQL finds the vehicles whose reminder day has come, batch by batch; one
+INSERT ... ON CONFLICT DO NOTHING per batch writes the reminders, and the outbox rows go in the same transaction.
+
+Which vehicles are looked at (per garage, per kind):
+- the first scan, a scan after the settings changed, and vehicles or owners changed since the last scan: every
+  vehicle whose due date falls from today to today + the longest lead;
+- otherwise only the new window: vehicles whose due date minus a lead falls after the last scan day, up to today.
+The exact due date and lead are then computed per row in Python (rules.py, no queries); the unique key
+(vehicle, kind, due date, lead, channel) and the outbox dedupe_key make a second run a no-op however often it runs.
+
+MOT: the recorded expiry, else the third anniversary of first registration and yearly after it.
+Service: the last service is the vehicle's most recently completed job (COMPLETED or later, not cancelled): its
+completion day and its mileage_in; due after the garage's interval in months or km, whichever first, the km
+estimated from the vehicle's latest reading (see rules.service_due).
+
+Who gets one: the vehicle's current owner, on their contact channel (SMS or EMAIL) when they consented to it, have an
+address for it, and the garage sends on it; in their language, else the garage's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from dataclasses import dataclass, field
+
+from babel.dates import format_date
+from sqlalchemy import and_, bindparam, extract, false, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.accounts.models import Garage
+from backend.core.db import utcnow
+from backend.core.i18n import buddhist_year
+from backend.core.ids import new_id
+from backend.customers.models import ContactChannel, Customer, Vehicle
+from backend.notifications.models import Channel, Notification, NotificationStatus
+from backend.notifications.outbox import after_commit_dispatch
+from backend.notifications.reminders import rules
+from backend.notifications.reminders.models import Reminder, ReminderKind, ReminderSettings
+from backend.workshop.models import Job, JobStatus
+
+BATCH = 2000
+EVENTS = {ReminderKind.MOT: "reminder_mot", ReminderKind.SERVICE: "reminder_service"}
+SERVICED = (JobStatus.COMPLETED, JobStatus.MANAGER_REVIEW, JobStatus.BILLING, JobStatus.INVOICED)
+
+
+@dataclass
+class ScanResult:
+    queued: int = 0
+    candidates: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def garage_today(time_zone: str, now: dt.datetime | None = None) -> dt.date:
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    return (now or utcnow()).astimezone(zone).date()
+
+
+def format_due(day: dt.date, locale: str) -> str:
+    if locale == "th":
+        return f"{format_date(day, 'd MMMM', locale='th')} {buddhist_year(day)}"
+    return format_date(day, "d MMMM y", locale="en")
+
+
+def dedupe_key(vehicle_id, kind: ReminderKind, due_on: dt.date, lead: int, channel: Channel) -> str:
+    return f"reminder:{vehicle_id}:{kind.value}:{due_on.isoformat()}:{lead}:{channel.value}"
+
+
+def settings_values(row: ReminderSettings | None):
+    from backend.notifications.reminders import models as m
+
+    if row is None:
+        return (list(m.DEFAULT_LEAD_DAYS), list(m.DEFAULT_CHANNELS), list(m.DEFAULT_KINDS), m.DEFAULT_SERVICE_MONTHS,
+                m.DEFAULT_SERVICE_KM)
+    return (list(row.lead_days), list(row.channels), list(row.kinds), row.service_interval_months,
+            row.service_interval_km)
+
+
+# ------------------------------------------------------------------------------------------------ SQL conditions
+
+
+def _consent(channels: list[str]):
+    """The owner consented to their own channel, has an address for it, and the garage sends on it."""
+    parts = []
+    if Channel.SMS.value in channels:
+        parts.append(and_(Customer.contact_channel == ContactChannel.SMS, Customer.consent_sms.is_(True),
+                          Customer.phone.is_not(None), Customer.phone != ""))
+    if Channel.EMAIL.value in channels:
+        parts.append(and_(Customer.contact_channel == ContactChannel.EMAIL, Customer.consent_email.is_(True),
+                          Customer.email.is_not(None), Customer.email != ""))
+    return or_(*parts) if parts else false()
+
+
+def _month_day(column):
+    return extract("month", column) * 100 + extract("day", column)
+
+
+def _anniversary_between(column, start: dt.date, end: dt.date):
+    """Rows whose date has an anniversary from `start` to `end` (a superset: Python checks the exact rule)."""
+    if (end - start).days >= 365:
+        return column.is_not(None)
+    parts = []
+    segment_start = start
+    while segment_start <= end:
+        segment_end = min(end, dt.date(segment_start.year, 12, 31))
+        md = _month_day(column)
+        parts.append(md.between(segment_start.month * 100 + segment_start.day,
+                                segment_end.month * 100 + segment_end.day))
+        feb28 = dt.date(segment_start.year, 2, 28)
+        if segment_start <= feb28 <= segment_end:  # 29 February's anniversary in a common year
+            parts.append(md == 229)
+        segment_start = segment_end + dt.timedelta(days=1)
+    return or_(*parts)
+
+
+def _mot_due_between(start: dt.date, end: dt.date):
+    return or_(
+        and_(Vehicle.mot_expiry.is_not(None), Vehicle.mot_expiry.between(start, end)),
+        and_(Vehicle.mot_expiry.is_(None), Vehicle.first_registration_date.is_not(None),
+             Vehicle.first_registration_date <= rules.add_years(end, -rules.MOT_FIRST_TEST_YEARS),
+             _anniversary_between(Vehicle.first_registration_date, start, end)),
+    )
+
+
+def _mot_window(today: dt.date, leads: list[int], last_scan_on: dt.date | None, changed_since: dt.datetime | None):
+    """The MOT candidates: see the module's docstring."""
+    longest = max(leads)
+    everything = _mot_due_between(today, today + dt.timedelta(days=longest))
+    if last_scan_on is None or changed_since is None:
+        return everything
+    parts = []
+    for lead in leads:
+        start = max(today, last_scan_on + dt.timedelta(days=lead + 1))
+        end = today + dt.timedelta(days=lead)
+        if start <= end:
+            parts.append(_mot_due_between(start, end))
+    parts.append(and_(or_(Vehicle.updated_at > changed_since, Customer.updated_at > changed_since), everything))
+    return or_(*parts)
+
+
+# ------------------------------------------------------------------------------------------------ the scan
+
+
+async def scan_garage(session: AsyncSession, garage_id: uuid.UUID, today: dt.date | None = None,
+                      batch: int = BATCH) -> ScanResult:
+    """Queue every reminder due today in one garage (in the caller's transaction)."""
+    garage = (await session.execute(select(Garage).where(Garage.id == garage_id))).scalar_one()
+    today = today or garage_today(garage.time_zone)
+    settings = (await session.execute(
+        select(ReminderSettings).where(ReminderSettings.garage_id == garage_id).with_for_update()
+    )).scalar_one_or_none()
+    leads, channels, kinds, months, km = settings_values(settings)
+    last_scan_on = settings.last_scan_on if settings else None
+    last_scan_at = settings.last_scan_at if settings else None
+    if settings is not None and last_scan_at is not None and settings.updated_at > last_scan_at:
+        last_scan_on = last_scan_at = None  # the settings changed: look at everything again
+    if last_scan_on is not None and last_scan_on > today:
+        last_scan_on = today
+    result = ScanResult()
+    started = utcnow()
+    default_locale = garage.default_locale.value
+    if leads and channels:
+        if ReminderKind.MOT.value in kinds:
+            await _scan_mot(session, garage, today, leads, channels, last_scan_on, last_scan_at, default_locale,
+                            batch, result)
+        if ReminderKind.SERVICE.value in kinds:
+            await _scan_service(session, garage, today, leads, channels, months, km, default_locale, batch, result)
+    # the window moves on (without touching updated_at, which says when an admin changed the settings)
+    if settings is None:
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        await session.execute(insert(ReminderSettings).values(
+            garage_id=garage_id, lead_days=leads, channels=channels, kinds=kinds, service_interval_months=months,
+            service_interval_km=km, last_scan_on=today, last_scan_at=started, updated_at=started, version=1,
+        ).on_conflict_do_nothing(index_elements=["garage_id"]))
+    else:
+        await session.execute(update(ReminderSettings).where(ReminderSettings.garage_id == garage_id).values(
+            last_scan_on=today, last_scan_at=started, updated_at=ReminderSettings.updated_at))
+    return result
+
+
+_OWNER_COLUMNS = (Customer.id.label("customer_id"), Customer.name, Customer.phone, Customer.email, Customer.locale,
+                  Customer.contact_channel)
+_VEHICLE_COLUMNS = (Vehicle.id, Vehicle.registration_display, Vehicle.make, Vehicle.model)
+
+
+async def _scan_mot(session, garage, today, leads, channels, last_scan_on, last_scan_at, default_locale, batch,
+                    result) -> None:
+    window = _mot_window(today, leads, last_scan_on, last_scan_at)
+    after = None
+    while True:
+        stmt = (select(*_VEHICLE_COLUMNS, Vehicle.first_registration_date, Vehicle.mot_expiry, *_OWNER_COLUMNS)
+                .join(Customer, Customer.id == Vehicle.owner_id)
+                .where(Vehicle.garage_id == garage.id, _consent(channels), window)
+                .order_by(Vehicle.id).limit(batch))
+        if after is not None:
+            stmt = stmt.where(Vehicle.id > after)
+        rows = (await session.execute(stmt)).all()
+        if not rows:
+            return
+        after = rows[-1].id
+        result.candidates += len(rows)
+        found = []
+        for row in rows:
+            due = rules.mot_due_date(row.first_registration_date, row.mot_expiry, today)
+            lead = rules.lead_for(due, today, leads) if due is not None else None
+            if lead is not None:
+                found.append((row, due, lead, {}))
+        await _queue(session, garage, ReminderKind.MOT, found, default_locale, today, result)
+        if len(rows) < batch:
+            return
+
+
+async def _scan_service(session, garage, today, leads, channels, months, km, default_locale, batch,
+                        result) -> None:
+    # a service due today or later was done at most `months` ago (the mileage can only bring it earlier)
+    since = dt.datetime.combine(rules.add_months(today, -months), dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
+    last = (select(Job.vehicle_id.label("vehicle_id"), func.max(Job.completed_at).label("completed_at"))
+            .where(Job.garage_id == garage.id, Job.status.in_(SERVICED), Job.completed_at.is_not(None))
+            .group_by(Job.vehicle_id).subquery("last_service"))
+    zone = _zone(garage.time_zone)
+    after = None
+    while True:
+        stmt = (select(*_VEHICLE_COLUMNS, Vehicle.mileage, Vehicle.mileage_recorded_at, last.c.completed_at,
+                       Job.mileage_in, *_OWNER_COLUMNS)
+                .join(last, last.c.vehicle_id == Vehicle.id)
+                .join(Job, and_(Job.vehicle_id == last.c.vehicle_id, Job.completed_at == last.c.completed_at,
+                                Job.garage_id == garage.id))
+                .join(Customer, Customer.id == Vehicle.owner_id)
+                .where(Vehicle.garage_id == garage.id, _consent(channels), last.c.completed_at >= since)
+                .order_by(Vehicle.id).limit(batch))
+        if after is not None:
+            stmt = stmt.where(Vehicle.id > after)
+        rows = (await session.execute(stmt)).all()
+        if not rows:
+            return
+        after = rows[-1].id
+        result.candidates += len(rows)
+        found, seen = [], set()
+        for row in rows:
+            if row.id in seen:  # two jobs completed at the same instant
+                continue
+            seen.add(row.id)
+            last_on = row.completed_at.astimezone(zone).date()
+            mileage_on = row.mileage_recorded_at.astimezone(zone).date() if row.mileage_recorded_at else None
+            due = rules.service_due(last_on, row.mileage_in, interval_months=months, interval_km=km,
+                                    mileage=row.mileage, mileage_on=mileage_on)
+            lead = rules.lead_for(due.due_on, today, leads)
+            if lead is not None:
+                found.append((row, due.due_on, lead, {"due_mileage": due.due_mileage, "due_by": due.by}))
+        await _queue(session, garage, ReminderKind.SERVICE, found, default_locale, today, result)
+        if len(rows) < batch:
+            return
+
+
+def _zone(name: str):
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+_REMINDERS = Reminder.__table__
+
+
+async def _queue(session: AsyncSession, garage: Garage, kind: ReminderKind, found: list, default_locale: str,
+                 today: dt.date, result: ScanResult) -> None:
+    """Write the reminders of one batch; those already written (an earlier run) are skipped by the unique key, and
+    only the new ones get an outbox row."""
+    if not found:
+        return
+    is_pg = session.get_bind().dialect.name == "postgresql"
+    insert = pg_insert if is_pg else sqlite_insert
+    now = utcnow()
+    planned = {}
+    rows = []
+    for row, due, lead, extra in found:
+        channel = Channel.SMS if row.contact_channel == ContactChannel.SMS else Channel.EMAIL
+        reminder_id = new_id()
+        rows.append(dict(id=reminder_id, garage_id=garage.id, vehicle_id=row.id, customer_id=row.customer_id,
+                         kind=kind, due_on=due, lead_days=lead, channel=channel, created_at=now))
+        planned[reminder_id] = (row, due, lead, channel, extra)
+    inserted = (await session.execute(
+        insert(Reminder).values(rows).on_conflict_do_nothing(
+            index_elements=["vehicle_id", "kind", "due_on", "lead_days", "channel"]).returning(Reminder.id)
+    )).scalars().all()
+    if not inserted:
+        return
+    notifications = []
+    link = {}
+    for reminder_id in inserted:
+        row, due, lead, channel, extra = planned[reminder_id]
+        locale = row.locale.value if row.locale is not None else default_locale
+        notification_id = new_id()
+        link[notification_id] = reminder_id
+        context = {
+            "customer_name": row.name, "registration": row.registration_display, "make": row.make,
+            "model": row.model, "garage_name": garage.name, "kind": kind.value, "due_date": due.isoformat(),
+            "due_date_text": format_due(due, locale), "days_left": (due - today).days, "lead_days": lead,
+            "vehicle_id": str(row.id), **{k: v for k, v in extra.items() if v is not None},
+        }
+        notifications.append(dict(
+            id=notification_id, garage_id=garage.id, event=EVENTS[kind], channel=channel,
+            recipient=row.phone if channel == Channel.SMS else row.email, locale=locale, context=context,
+            status=NotificationStatus.QUEUED, attempts=0, next_attempt_at=now, customer_id=row.customer_id,
+            dedupe_key=dedupe_key(row.id, kind, due, lead, channel), created_at=now, updated_at=now,
+        ))
+    queued = (await session.execute(
+        insert(Notification).values(notifications).on_conflict_do_nothing(
+            index_elements=["garage_id", "dedupe_key"]).returning(Notification.id)
+    )).scalars().all()
+    if queued:
+        await session.execute(
+            update(_REMINDERS).where(_REMINDERS.c.id == bindparam("rid")).values(notification_id=bindparam("nid")),
+            [{"rid": link[nid], "nid": nid} for nid in queued],
+        )
+        for nid in queued:
+            after_commit_dispatch(session, nid)
+    result.queued += len(inserted)
+    result.by_kind[kind.value] = result.by_kind.get(kind.value, 0) + len(inserted)
+
+
+async def scan_all(db, today: dt.date | None = None) -> ScanResult:
+    """The daily job: every garage, each in its own transaction (one garage's failure does not hold the others)."""
+    async with db.read() as session:
+        garage_ids = (await session.execute(select(Garage.id).order_by(Garage.id))).scalars().all()
+    total = ScanResult()
+    for garage_id in garage_ids:
+        async with db.transaction() as session:
+            part = await scan_garage(session, garage_id, today)
+        total.queued += part.queued
+        total.candidates += part.candidates
+        for kind, count in part.by_kind.items():
+            total.by_kind[kind] = total.by_kind.get(kind, 0) + count
+    return total

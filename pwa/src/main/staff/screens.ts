@@ -1,4 +1,15 @@
 // Screens of the site manager, workshop manager, warehouse manager, billing and admin (owned by the staff screens).
+// Each one is its own module, loaded when first opened.
 import type { ScreenDef } from '../screens';
 
-export const staffScreens: ScreenDef[] = [];
+export const staffScreens: ScreenDef[] = [
+  { id: 'intake', path: 'intake', roles: ['SITE_MANAGER', 'ADMIN'], label: 'Reception', nav: true, load: () => import('./Intake') },
+  { id: 'board', path: 'board', roles: ['SITE_MANAGER', 'WORKSHOP_MANAGER', 'ADMIN'], label: 'Job board', nav: true, load: () => import('./Board') },
+  { id: 'parts-approval', path: 'parts/approval', roles: ['WORKSHOP_MANAGER', 'ADMIN'], label: 'Parts to approve', nav: true, load: () => import('./ApproveParts') },
+  { id: 'review', path: 'review', roles: ['WORKSHOP_MANAGER', 'ADMIN'], label: 'Review', nav: true, load: () => import('./Review') },
+  { id: 'parts-issue', path: 'parts/issue', roles: ['WAREHOUSE_MANAGER', 'ADMIN'], label: 'Parts to issue', nav: true, load: () => import('./IssueParts') },
+  { id: 'stock', path: 'stock', roles: ['WAREHOUSE_MANAGER', 'ADMIN'], label: 'Stock', nav: true, load: () => import('./Stock') },
+  { id: 'users', path: 'admin/users', roles: ['ADMIN'], label: 'Users', nav: true, load: () => import('./Users') },
+  { id: 'task-actions', path: 'admin/tasks', roles: ['ADMIN'], label: 'Task catalog', nav: true, load: () => import('./TaskActions') },
+  { id: 'settings', path: 'admin/settings', roles: ['ADMIN'], label: 'Garage settings', nav: true, load: () => import('./Settings') },
+];

@@ -1,0 +1,308 @@
+// Reception: type a registration, see the vehicle and its owner (or enter them on the spot), open the job card,
+// then assign a technician of the job's stream.
+import { useEffect, useState } from 'preact/hooks';
+import { authedGraphql } from '../../shared/auth';
+import { t } from '../../shared/i18n';
+import type { UserError } from '../../shared/types';
+import type { ScreenProps } from '../screens';
+import { AssignForm, BOARD_JOB, type BoardJob, type Technician } from './Board';
+import {
+  ERRORS,
+  Failure,
+  Field,
+  FormErrors,
+  REVENUE_STREAMS,
+  STREAMS,
+  ScreenTitle,
+  SitePicker,
+  errorsFor,
+  failureMessage,
+  mutate,
+  newMutationId,
+  otherErrors,
+  revenueLabel,
+  statusLabel,
+  streamLabel,
+  useQuery,
+  useSite,
+} from './common';
+
+interface FoundVehicle {
+  id: string;
+  registrationDisplay: string;
+  make: string | null;
+  model: string | null;
+  year: number | null;
+  colour: string | null;
+  mileage: number | null;
+  owner: { id: string; name: string; phone: string | null; email: string | null } | null;
+}
+
+const LOOKUP = `query VehicleByRegistration($registration: String!) {
+  vehicleByRegistration(registration: $registration) {
+    id registrationDisplay make model year colour mileage owner { id name phone email }
+  }
+}`;
+const CREATE_JOB = `mutation CreateJob($input: CreateJobInput!) { createJob(input: $input) { job { ${BOARD_JOB} } ${ERRORS} } }`;
+const TECHNICIANS = `query Technicians { users(role: TECHNICIAN, active: true) { id name streams } }`;
+
+type Lookup = { state: 'idle' } | { state: 'busy' } | { state: 'found'; vehicle: FoundVehicle } | { state: 'new'; registration: string } | { state: 'failed'; message: string };
+
+const EMPTY_NEW = { make: '', model: '', year: '', colour: '', ownerName: '', ownerPhone: '', ownerEmail: '' };
+const EMPTY_JOB = { operationsStream: 'MECHANICAL', revenueStream: 'WALK_IN', mileage: '', issues: '' };
+
+export default function IntakeScreen(_props: ScreenProps) {
+  const { sites, siteId, setSiteId, error: siteError } = useSite();
+  const [registration, setRegistration] = useState('');
+  const [lookup, setLookup] = useState<Lookup>({ state: 'idle' });
+  const [fresh, setFresh] = useState(EMPTY_NEW);
+  const [job, setJob] = useState(EMPTY_JOB);
+  const [errors, setErrors] = useState<UserError[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [mutationId, setMutationId] = useState(newMutationId);
+  const [created, setCreated] = useState<BoardJob | null>(null);
+  const techs = useQuery<{ users: Technician[] }>(TECHNICIANS, created ? {} : null);
+
+  // a different registration is a different vehicle: forget the last lookup
+  useEffect(() => {
+    if (lookup.state === 'found' || lookup.state === 'new') {
+      const shown = lookup.state === 'found' ? lookup.vehicle.registrationDisplay : lookup.registration;
+      if (norm(shown) !== norm(registration)) setLookup({ state: 'idle' });
+    }
+  }, [registration]);
+
+  async function find(e: Event) {
+    e.preventDefault();
+    const reg = registration.trim();
+    if (!reg) {
+      setErrors([{ field: 'registration', code: 'REQUIRED', message: t('Type the registration.') }]);
+      return;
+    }
+    setErrors([]);
+    setLookup({ state: 'busy' });
+    try {
+      const d = await authedGraphql<{ vehicleByRegistration: FoundVehicle | null }>(LOOKUP, { registration: reg });
+      setLookup(d.vehicleByRegistration ? { state: 'found', vehicle: d.vehicleByRegistration } : { state: 'new', registration: reg });
+    } catch (err) {
+      setLookup({ state: 'failed', message: failureMessage(err) });
+    }
+  }
+
+  function validate(): UserError[] {
+    const out: UserError[] = [];
+    if (!siteId) out.push({ field: 'siteId', code: 'REQUIRED', message: t('Choose a site.') });
+    if (lookup.state === 'new') {
+      if (!fresh.ownerName.trim()) out.push({ field: 'newOwner.name', code: 'REQUIRED', message: t("Type the owner's name.") });
+      if (fresh.year && !/^\d{4}$/.test(fresh.year.trim()))
+        out.push({ field: 'newVehicle.year', code: 'INVALID_YEAR', message: t('Type a year such as 2019.') });
+      if (fresh.ownerEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(fresh.ownerEmail.trim()))
+        out.push({ field: 'newOwner.email', code: 'INVALID_EMAIL', message: t('Type a valid email address.') });
+    }
+    if (job.mileage && !/^\d{1,7}$/.test(job.mileage.trim()))
+      out.push({ field: 'mileage', code: 'INVALID_MILEAGE', message: t('Type the mileage as a whole number.') });
+    return out;
+  }
+
+  async function open(e: Event) {
+    e.preventDefault();
+    const problems = validate();
+    setErrors(problems);
+    if (problems.length) return;
+    const input: Record<string, unknown> = {
+      clientMutationId: mutationId,
+      siteId,
+      operationsStream: job.operationsStream,
+      revenueStream: job.revenueStream,
+      issuesReported: job.issues.trim() || null,
+      mileage: job.mileage.trim() ? Number(job.mileage.trim()) : null,
+    };
+    if (lookup.state === 'found') input.vehicleId = lookup.vehicle.id;
+    else if (lookup.state === 'new') {
+      input.newVehicle = {
+        registration: lookup.registration,
+        make: fresh.make.trim() || null,
+        model: fresh.model.trim() || null,
+        year: fresh.year.trim() ? Number(fresh.year.trim()) : null,
+        colour: fresh.colour.trim() || null,
+      };
+      input.newOwner = {
+        name: fresh.ownerName.trim(),
+        phone: fresh.ownerPhone.trim() || null,
+        email: fresh.ownerEmail.trim() || null,
+      };
+    }
+    setBusy(true);
+    const r = await mutate<{ job: BoardJob | null; errors: UserError[] }>(CREATE_JOB, input, 'createJob');
+    setBusy(false);
+    setErrors(r.errors);
+    if (r.payload?.job && !r.errors.length) setCreated(r.payload.job);
+  }
+
+  function startOver() {
+    setRegistration('');
+    setLookup({ state: 'idle' });
+    setFresh(EMPTY_NEW);
+    setJob(EMPTY_JOB);
+    setErrors([]);
+    setCreated(null);
+    setMutationId(newMutationId());
+  }
+
+  if (created) {
+    return (
+      <section class="screen">
+        <ScreenTitle>{t('Job card opened')}</ScreenTitle>
+        <div class="card row" data-testid="created-job" data-job-number={created.number}>
+          <div class="row-main">
+            <span class="row-title" data-testid="created-job-number">{created.number}</span>
+            {created.vehicle && <span class="plate">{created.vehicle.registrationDisplay}</span>}
+          </div>
+          <p class="muted small">
+            {streamLabel(created.operationsStream)} · {revenueLabel(created.revenueStream)}
+            {created.customer && <> · {created.customer.name}</>}
+          </p>
+          <p data-testid="created-job-status">
+            {statusLabel(created.status)}
+            {created.technician && <> · {created.technician.name}</>}
+          </p>
+          {techs.error && <Failure message={techs.error} onRetry={techs.reload} />}
+          {techs.data && (created.status === 'RECEIVED' || created.status === 'ASSIGNED') && (
+            <AssignForm job={created} technicians={techs.data.users} onAssigned={setCreated} />
+          )}
+        </div>
+        <button type="button" class="btn btn-secondary btn-block" onClick={startOver} data-testid="intake-next">
+          {t('Receive another vehicle')}
+        </button>
+      </section>
+    );
+  }
+
+  const shown = [
+    'registration', 'siteId', 'vehicleId', 'newOwner.name', 'newOwner.phone', 'newOwner.email', 'newVehicle.registration',
+    'newVehicle.make', 'newVehicle.model', 'newVehicle.year', 'newVehicle.colour', 'mileage', 'issuesReported',
+    'operationsStream', 'revenueStream',
+  ];
+  const vehicleKnown = lookup.state === 'found' || lookup.state === 'new';
+  return (
+    <section class="screen">
+      <ScreenTitle>{t('Receive a vehicle')}</ScreenTitle>
+      {siteError && <Failure message={siteError} />}
+      <form class="card form" onSubmit={find} noValidate data-testid="lookup-form">
+        <Field label={t('Registration')} errors={errorsFor(errors, 'registration', 'newVehicle.registration')}>
+          {(p) => (
+            <input
+              {...p}
+              value={registration}
+              autocapitalize="characters"
+              autocomplete="off"
+              enterKeyHint="search"
+              onInput={(e) => setRegistration(e.currentTarget.value)}
+              data-testid="intake-registration"
+            />
+          )}
+        </Field>
+        <button type="submit" class="btn btn-secondary" disabled={lookup.state === 'busy'} data-testid="intake-find">
+          {lookup.state === 'busy' ? t('Looking…') : t('Find vehicle')}
+        </button>
+        {lookup.state === 'failed' && <Failure message={lookup.message} />}
+      </form>
+
+      {lookup.state === 'found' && (
+        <div class="card row" data-testid="found-vehicle">
+          <div class="row-main">
+            <span class="plate">{lookup.vehicle.registrationDisplay}</span>
+            <span class="muted small">
+              {[lookup.vehicle.make, lookup.vehicle.model, lookup.vehicle.year, lookup.vehicle.colour].filter(Boolean).join(' · ')}
+            </span>
+          </div>
+          {lookup.vehicle.owner ? (
+            <p data-testid="found-owner">
+              {lookup.vehicle.owner.name}
+              {lookup.vehicle.owner.phone && <span class="muted small"> · {lookup.vehicle.owner.phone}</span>}
+            </p>
+          ) : (
+            <p class="muted">{t('No owner on record')}</p>
+          )}
+          {lookup.vehicle.mileage != null && (
+            <p class="muted small">{t('Last mileage: {km}', { km: lookup.vehicle.mileage.toLocaleString() })}</p>
+          )}
+        </div>
+      )}
+
+      {vehicleKnown && (
+        <form class="card form" onSubmit={open} noValidate data-testid="job-form">
+          {lookup.state === 'new' && (
+            <fieldset class="group" data-testid="new-vehicle">
+              <legend>{t('New vehicle and owner')}</legend>
+              <p class="muted small">{t('No vehicle with this registration yet. Enter it and its owner.')}</p>
+              <div class="two">
+                <Field label={t('Make')} errors={errorsFor(errors, 'newVehicle.make')}>
+                  {(p) => <input {...p} value={fresh.make} onInput={(e) => setFresh({ ...fresh, make: e.currentTarget.value })} data-testid="new-make" />}
+                </Field>
+                <Field label={t('Model')} errors={errorsFor(errors, 'newVehicle.model')}>
+                  {(p) => <input {...p} value={fresh.model} onInput={(e) => setFresh({ ...fresh, model: e.currentTarget.value })} data-testid="new-model" />}
+                </Field>
+                <Field label={t('Year')} errors={errorsFor(errors, 'newVehicle.year')}>
+                  {(p) => <input {...p} inputMode="numeric" value={fresh.year} onInput={(e) => setFresh({ ...fresh, year: e.currentTarget.value })} data-testid="new-year" />}
+                </Field>
+                <Field label={t('Colour')} errors={errorsFor(errors, 'newVehicle.colour')}>
+                  {(p) => <input {...p} value={fresh.colour} onInput={(e) => setFresh({ ...fresh, colour: e.currentTarget.value })} data-testid="new-colour" />}
+                </Field>
+              </div>
+              <Field label={t("Owner's name")} errors={errorsFor(errors, 'newOwner.name', 'newOwner')}>
+                {(p) => <input {...p} autocomplete="off" value={fresh.ownerName} onInput={(e) => setFresh({ ...fresh, ownerName: e.currentTarget.value })} data-testid="new-owner-name" />}
+              </Field>
+              <Field label={t('Phone')} errors={errorsFor(errors, 'newOwner.phone')}>
+                {(p) => <input {...p} type="tel" autocomplete="off" value={fresh.ownerPhone} onInput={(e) => setFresh({ ...fresh, ownerPhone: e.currentTarget.value })} data-testid="new-owner-phone" />}
+              </Field>
+              <Field label={t('Email')} errors={errorsFor(errors, 'newOwner.email')}>
+                {(p) => <input {...p} type="email" autocomplete="off" value={fresh.ownerEmail} onInput={(e) => setFresh({ ...fresh, ownerEmail: e.currentTarget.value })} data-testid="new-owner-email" />}
+              </Field>
+            </fieldset>
+          )}
+
+          {sites && <SitePicker sites={sites} siteId={siteId} onChange={setSiteId} />}
+          {errorsFor(errors, 'siteId').length > 0 && <p class="field-error">{errorsFor(errors, 'siteId').join(' ')}</p>}
+          <div class="two">
+            <Field label={t('Operations stream')} errors={errorsFor(errors, 'operationsStream')}>
+              {(p) => (
+                <select {...p} value={job.operationsStream} onChange={(e) => setJob({ ...job, operationsStream: e.currentTarget.value })} data-testid="job-stream">
+                  {STREAMS.map((s) => (
+                    <option key={s} value={s}>
+                      {streamLabel(s)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+            <Field label={t('Revenue stream')} errors={errorsFor(errors, 'revenueStream')}>
+              {(p) => (
+                <select {...p} value={job.revenueStream} onChange={(e) => setJob({ ...job, revenueStream: e.currentTarget.value })} data-testid="job-revenue">
+                  {REVENUE_STREAMS.map((s) => (
+                    <option key={s} value={s}>
+                      {revenueLabel(s)}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </div>
+          <Field label={t('Mileage')} errors={errorsFor(errors, 'mileage', 'mileageReason')}>
+            {(p) => <input {...p} inputMode="numeric" value={job.mileage} onInput={(e) => setJob({ ...job, mileage: e.currentTarget.value })} data-testid="job-mileage" />}
+          </Field>
+          <Field label={t('Issues reported')} errors={errorsFor(errors, 'issuesReported')}>
+            {(p) => <textarea {...p} rows={3} value={job.issues} onInput={(e) => setJob({ ...job, issues: e.currentTarget.value })} data-testid="job-issues" />}
+          </Field>
+          <FormErrors errors={otherErrors(errors, shown)} testid="job-errors" />
+          <button type="submit" class="btn btn-primary btn-block" disabled={busy} data-testid="job-open">
+            {busy ? t('Opening…') : t('Open job card')}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function norm(s: string): string {
+  return s.replace(/[\s-]/g, '').toUpperCase();
+}

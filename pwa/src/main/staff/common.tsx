@@ -1,0 +1,359 @@
+// Small building blocks the staff screens share: loading data, sending a mutation and showing its payload errors
+// next to the fields, labels of the workshop's enums, and form fields.
+import type { ComponentChildren } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError } from '../../shared/api';
+import { authedGraphql } from '../../shared/auth';
+import { t } from '../../shared/i18n';
+import type { UserError } from '../../shared/types';
+import './staff.css';
+
+export const ERRORS = 'errors { field code message }';
+
+export function newMutationId(): string {
+  return typeof crypto !== 'undefined' && 'randomUUID' in crypto
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** A failure that is not a payload error, as one localized sentence. */
+export function failureMessage(e: unknown): string {
+  if (e instanceof ApiError) {
+    if (e.kind === 'network') return t('Cannot reach the server. Check your connection and try again.');
+    if (e.kind === 'forbidden') return t('Your role does not allow this.');
+    if (e.kind === 'unauthenticated') return t('Your session has ended. Please sign in again.');
+    if (e.kind === 'graphql' && e.message) return e.message;
+  }
+  return t('Something went wrong. Please try again.');
+}
+
+export interface Loaded<T> {
+  data: T | null;
+  error: string | null;
+  loading: boolean;
+  reload: () => void;
+  setData: (update: (old: T | null) => T | null) => void;
+}
+
+/** Runs a query when the inputs change (and again on reload() or when the network returns). */
+export function useQuery<T>(query: string, variables: Record<string, unknown> | null): Loaded<T> {
+  const [data, setDataState] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [attempt, setAttempt] = useState(0);
+  const key = variables === null ? null : JSON.stringify(variables);
+  useEffect(() => {
+    if (key === null) {
+      setLoading(false);
+      return;
+    }
+    const ctrl = new AbortController();
+    setLoading(true);
+    authedGraphql<T>(query, JSON.parse(key), { signal: ctrl.signal })
+      .then((d) => {
+        if (ctrl.signal.aborted) return;
+        setDataState(d);
+        setError(null);
+      })
+      .catch((e: unknown) => {
+        if (!ctrl.signal.aborted) setError(failureMessage(e));
+      })
+      .finally(() => {
+        if (!ctrl.signal.aborted) setLoading(false);
+      });
+    return () => ctrl.abort();
+  }, [query, key, attempt]);
+  useEffect(() => {
+    const retry = () => setAttempt((n) => n + 1);
+    window.addEventListener('online', retry);
+    return () => window.removeEventListener('online', retry);
+  }, []);
+  const reload = useCallback(() => setAttempt((n) => n + 1), []);
+  const setData = useCallback((update: (old: T | null) => T | null) => setDataState(update), []);
+  return { data, error, loading, reload, setData };
+}
+
+export interface MutationResult<P> {
+  payload: P | null;
+  errors: UserError[];
+}
+
+/**
+ * Sends a mutation and returns its payload and errors: payload errors (already localized by the server) and
+ * transport failures alike come back as a list the form shows, so nothing the user typed is dropped.
+ */
+export async function mutate<P extends { errors: UserError[] }>(
+  query: string,
+  input: Record<string, unknown>,
+  field: string,
+): Promise<MutationResult<P>> {
+  try {
+    const data = await authedGraphql<Record<string, P>>(query, { input });
+    const payload = data[field];
+    return { payload, errors: payload?.errors ?? [] };
+  } catch (e) {
+    return { payload: null, errors: [{ field: null, code: 'FAILED', message: failureMessage(e) }] };
+  }
+}
+
+/** The errors of one field (`field` or a nested `field.sub` as the server names it). */
+export function errorsFor(errors: UserError[], ...fields: string[]): string[] {
+  return errors.filter((e) => e.field && fields.includes(e.field)).map((e) => e.message);
+}
+
+/** The errors not shown next to any of the form's fields. */
+export function otherErrors(errors: UserError[], shown: string[]): UserError[] {
+  return errors.filter((e) => !e.field || !shown.includes(e.field));
+}
+
+export function FormErrors({ errors, testid }: { errors: UserError[]; testid?: string }) {
+  if (!errors.length) return null;
+  return (
+    <div class="form-errors" role="alert" data-testid={testid ?? 'form-errors'}>
+      {errors.map((e, i) => (
+        <p key={i}>{e.message}</p>
+      ))}
+    </div>
+  );
+}
+
+interface FieldProps {
+  label: string;
+  errors?: string[];
+  hint?: string;
+  children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ComponentChildren;
+}
+
+let fieldSeq = 0;
+
+/** A labelled field with its error messages under it. */
+export function Field({ label, errors = [], hint, children }: FieldProps) {
+  const id = useRef(`f${++fieldSeq}`).current;
+  const describedBy = errors.length ? `${id}-err` : hint ? `${id}-hint` : undefined;
+  return (
+    <div class="field">
+      <label class="field-label" for={id}>
+        {label}
+      </label>
+      {children({ id, 'aria-invalid': errors.length > 0, 'aria-describedby': describedBy })}
+      {hint && !errors.length && (
+        <span class="muted small" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
+      {errors.length > 0 && (
+        <span class="field-error" id={`${id}-err`} data-testid="field-error">
+          {errors.join(' ')}
+        </span>
+      )}
+    </div>
+  );
+}
+
+export function Failure({ message, onRetry }: { message: string; onRetry?: () => void }) {
+  return (
+    <div class="notice notice-error" role="alert">
+      <p>{message}</p>
+      {onRetry && (
+        <button type="button" class="btn btn-secondary" onClick={onRetry}>
+          {t('Try again')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Loading() {
+  return (
+    <p class="muted center" role="status">
+      {t('Loading…')}
+    </p>
+  );
+}
+
+export function ScreenTitle({ children, extra }: { children: ComponentChildren; extra?: ComponentChildren }) {
+  return (
+    <div class="screen-head">
+      <h1 class="screen-title">{children}</h1>
+      {extra}
+    </div>
+  );
+}
+
+// ---- enums ---------------------------------------------------------------------------------
+
+export const STREAMS = ['MECHANICAL', 'BODY', 'ELECTRICAL', 'INTERIOR'] as const;
+export const REVENUE_STREAMS = ['WALK_IN', 'SCHEDULED', 'SPARE_PARTS'] as const;
+export const ROLES = ['ADMIN', 'SITE_MANAGER', 'TECHNICIAN', 'WORKSHOP_MANAGER', 'WAREHOUSE_MANAGER', 'BILLING'] as const;
+
+export function streamLabel(s: string): string {
+  switch (s) {
+    case 'BODY':
+      return t('Body');
+    case 'MECHANICAL':
+      return t('Mechanical');
+    case 'ELECTRICAL':
+      return t('Electrical');
+    case 'INTERIOR':
+      return t('Interior');
+    default:
+      return s;
+  }
+}
+
+export function revenueLabel(s: string): string {
+  switch (s) {
+    case 'WALK_IN':
+      return t('Walk-in');
+    case 'SCHEDULED':
+      return t('Scheduled');
+    case 'SPARE_PARTS':
+      return t('Spare parts');
+    default:
+      return s;
+  }
+}
+
+export function statusLabel(s: string): string {
+  switch (s) {
+    case 'RECEIVED':
+      return t('Received');
+    case 'ASSIGNED':
+      return t('Assigned');
+    case 'IN_PROGRESS':
+      return t('In progress');
+    case 'AWAITING_PARTS':
+      return t('Awaiting parts');
+    case 'ON_HOLD':
+      return t('On hold');
+    case 'COMPLETED':
+      return t('Completed');
+    case 'MANAGER_REVIEW':
+      return t('Manager review');
+    case 'BILLING':
+      return t('Waiting to be billed');
+    case 'INVOICED':
+      return t('Invoiced');
+    case 'CANCELLED':
+      return t('Cancelled');
+    default:
+      return s;
+  }
+}
+
+export function partsStatusLabel(s: string): string {
+  switch (s) {
+    case 'PENDING':
+      return t('Waiting for approval');
+    case 'APPROVED':
+      return t('Approved');
+    case 'REJECTED':
+      return t('Rejected');
+    case 'ISSUED':
+      return t('Issued');
+    case 'COMPLETED':
+      return t('Fitted');
+    default:
+      return s;
+  }
+}
+
+/** Minor units as a decimal amount in the garage's currency, e.g. 125050 -> "1,250.50". */
+export function money(minor: number | null | undefined): string {
+  if (minor == null) return '—';
+  return (minor / 100).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+/** "12.50" -> 1250; null when it is not an amount. */
+export function toMinor(text: string): number | null {
+  const v = text.trim().replace(/,/g, '');
+  if (!/^\d+(\.\d{1,2})?$/.test(v)) return null;
+  return Math.round(parseFloat(v) * 100);
+}
+
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** Keeps the list of sites (for the board and intake) for the page's life. */
+let sitesCache: Promise<Site[]> | null = null;
+export interface Site {
+  id: string;
+  name: string;
+  code: string | null;
+}
+export function loadSites(): Promise<Site[]> {
+  sitesCache ??= authedGraphql<{ sites: Site[] }>('query Sites { sites { id name code } }').then(
+    (d) => d.sites,
+    (e) => {
+      sitesCache = null;
+      throw e;
+    },
+  );
+  return sitesCache;
+}
+
+const SITE_KEY = 'mototrack.staff.site';
+export function rememberedSite(): string | null {
+  try {
+    return localStorage.getItem(SITE_KEY);
+  } catch {
+    return null;
+  }
+}
+export function rememberSite(id: string): void {
+  try {
+    localStorage.setItem(SITE_KEY, id);
+  } catch {
+    /* ignore */
+  }
+}
+
+/** The site the user works at: the last chosen one, else the first. */
+export function useSite(): { sites: Site[] | null; siteId: string | null; setSiteId: (id: string) => void; error: string | null } {
+  const [sites, setSites] = useState<Site[] | null>(null);
+  const [siteId, setSite] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    loadSites()
+      .then((list) => {
+        if (!live) return;
+        setSites(list);
+        const saved = rememberedSite();
+        setSite(list.find((s) => s.id === saved)?.id ?? list[0]?.id ?? null);
+      })
+      .catch((e) => live && setError(failureMessage(e)));
+    return () => {
+      live = false;
+    };
+  }, []);
+  return {
+    sites,
+    siteId,
+    error,
+    setSiteId: (id) => {
+      rememberSite(id);
+      setSite(id);
+    },
+  };
+}
+
+export function SitePicker({ sites, siteId, onChange }: { sites: Site[]; siteId: string | null; onChange: (id: string) => void }) {
+  if (sites.length < 2) return null;
+  return (
+    <Field label={t('Site')}>
+      {(p) => (
+        <select {...p} value={siteId ?? ''} onChange={(e) => onChange(e.currentTarget.value)} data-testid="site-picker">
+          {sites.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}

@@ -73,6 +73,19 @@ class ErrorCode(enum.Enum):
     INVALID_MILEAGE = "INVALID_MILEAGE"
     INVALID_PERIOD = "INVALID_PERIOD"
     PERIOD_TOO_LONG = "PERIOD_TOO_LONG"
+    QUOTE_NOT_EDITABLE = "QUOTE_NOT_EDITABLE"
+    INVALID_QUOTE_STATE = "INVALID_QUOTE_STATE"
+    LINE_ALREADY_DECIDED = "LINE_ALREADY_DECIDED"
+    JOB_VEHICLE_MISMATCH = "JOB_VEHICLE_MISMATCH"
+    INVOICE_NOT_EDITABLE = "INVOICE_NOT_EDITABLE"
+    INVALID_INVOICE_STATE = "INVALID_INVOICE_STATE"
+    INVOICE_EXISTS = "INVOICE_EXISTS"
+    NOTHING_TO_INVOICE = "NOTHING_TO_INVOICE"
+    NO_LINES = "NO_LINES"
+    DISCOUNT_TOO_LARGE = "DISCOUNT_TOO_LARGE"
+    OVERPAYMENT = "OVERPAYMENT"
+    CREDIT_EXCEEDS_LINE = "CREDIT_EXCEEDS_LINE"
+    REFUND_METHOD_REQUIRED = "REFUND_METHOD_REQUIRED"
     # billing (add billing codes above this line)
     # notifications (add notification codes above this line)
 
@@ -136,6 +149,21 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_MILEAGE: N_("Enter a mileage between {min} and {max}."),
     ErrorCode.INVALID_PERIOD: N_("The period must end on or after the day it starts."),
     ErrorCode.PERIOD_TOO_LONG: N_("A period can span at most {days} days."),
+    ErrorCode.QUOTE_NOT_EDITABLE: N_("A quote that is {status} cannot be changed; only a draft can."),
+    ErrorCode.INVALID_QUOTE_STATE: N_("A quote that is {status} cannot do that."),
+    ErrorCode.LINE_ALREADY_DECIDED: N_("The customer has already decided on this line."),
+    ErrorCode.JOB_VEHICLE_MISMATCH: N_("This job is for another vehicle."),
+    ErrorCode.INVOICE_NOT_EDITABLE: N_(
+        "An invoice that is {status} cannot be changed or deleted; correct it with a credit note."
+    ),
+    ErrorCode.INVALID_INVOICE_STATE: N_("An invoice that is {status} cannot do that."),
+    ErrorCode.INVOICE_EXISTS: N_("This job already has an invoice."),
+    ErrorCode.NOTHING_TO_INVOICE: N_("There is nothing to invoice: no completed tasks and no issued parts."),
+    ErrorCode.NO_LINES: N_("Add at least one line."),
+    ErrorCode.DISCOUNT_TOO_LARGE: N_("The discount is larger than the line's amount."),
+    ErrorCode.OVERPAYMENT: N_("This is more than the balance due of {balance}."),
+    ErrorCode.CREDIT_EXCEEDS_LINE: N_("Only {remaining} of this line is left to credit."),
+    ErrorCode.REFUND_METHOD_REQUIRED: N_("The customer gets {amount} back; say how it is refunded."),
     # billing messages (add above this line)
     # notification messages (add above this line)
 }

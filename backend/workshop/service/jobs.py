@@ -55,7 +55,7 @@ from backend.workshop.service.common import (
 __all__ = [
     "ACTIVE_STATUSES", "OPEN_STATUSES", "CreateJobData", "JobFilter", "JobNotes", "add_job_note", "assign_job",
     "cancel_job", "complete_job", "create_job", "find_job", "hold_job", "job_board", "list_jobs", "move_job_to_billing",
-    "my_jobs", "refresh_parts_status", "resume_job", "review_job", "start_job", "update_job_notes", "visible_to",
+    "mark_job_invoiced", "my_jobs", "refresh_parts_status", "return_job_to_billing", "resume_job", "review_job", "start_job", "update_job_notes", "visible_to",
 ]
 
 MAX_TEXT = 5000
@@ -384,6 +384,25 @@ async def move_job_to_billing(session: AsyncSession, actor: Actor, job_id: objec
     if job.status != JobStatus.MANAGER_REVIEW:
         raise invalid_transition(job)
     set_status(session, actor, job, JobStatus.BILLING)
+    await session.flush()
+    return job
+
+
+async def mark_job_invoiced(session: AsyncSession, actor: Actor, job: Job, invoice_id: uuid.UUID) -> Job:
+    """BILLING -> INVOICED, when billing staff create the job's invoice (the billing service locks the job)."""
+    if job.status != JobStatus.BILLING:
+        raise invalid_transition(job)
+    set_status(session, actor, job, JobStatus.INVOICED, data={"invoiceId": str(invoice_id)})
+    await session.flush()
+    return job
+
+
+async def return_job_to_billing(session: AsyncSession, actor: Actor, job: Job, invoice_id: uuid.UUID) -> Job:
+    """INVOICED -> BILLING, when the job's draft invoice is deleted before it was issued."""
+    if job.status != JobStatus.INVOICED:
+        raise invalid_transition(job)
+    job.invoiced_at = None
+    set_status(session, actor, job, JobStatus.BILLING, data={"deletedInvoiceId": str(invoice_id)})
     await session.flush()
     return job
 

@@ -1,0 +1,350 @@
+"""GraphQL types of billing: Quote, Invoice, CreditNote, Payment, their lines, deferred work; the shared inputs.
+
+Money is Int in minor units of `currency` (satang, pence, paise); `*Text` fields give the amount formatted in the
+reader's language. Relations load through DataLoaders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from backend.accounts.loaders import SiteLoader, UserLoader
+from backend.accounts.schema import Locale, OperationsStream, Site, User
+from backend.billing.documents.signing import signed_pdf_url
+from backend.billing.loaders import (
+    CreditNoteLinesLoader,
+    CreditNotesByInvoiceLoader,
+    InvoiceLinesLoader,
+    InvoiceLoader,
+    PaymentsByInvoiceLoader,
+    QuoteLinesLoader,
+)
+from backend.billing.models import InvoiceStatus as InvoiceStatusEnum
+from backend.billing.models import LineDecision as LineDecisionEnum
+from backend.billing.models import LineKind as LineKindEnum
+from backend.billing.models import PaymentMethod as PaymentMethodEnum
+from backend.billing.models import QuoteStatus as QuoteStatusEnum
+from backend.core import money
+from backend.core.permissions import Permission as P
+from backend.customers.loaders import CustomerLoader
+from backend.workshop.loaders import JobLoader, VehicleLoader
+from backend.workshop.schema.jobs import RevenueStream
+
+if TYPE_CHECKING:
+    from backend.customers.schema import Customer, Vehicle
+    from backend.workshop.schema.jobs import Job
+
+CustomerRef = Annotated["Customer", strawberry.lazy("backend.customers.schema")]
+VehicleRef = Annotated["Vehicle", strawberry.lazy("backend.customers.schema")]
+JobRef = Annotated["Job", strawberry.lazy("backend.workshop.schema.jobs")]
+
+QuoteStatus = strawberry.enum(QuoteStatusEnum, name="QuoteStatus")
+InvoiceStatus = strawberry.enum(InvoiceStatusEnum, name="InvoiceStatus")
+LineKind = strawberry.enum(LineKindEnum, name="BillingLineKind",
+                           description="LABOUR and PART on quotes; invoices also take OTHER.")
+LineDecision = strawberry.enum(LineDecisionEnum, name="QuoteLineDecision")
+PaymentMethod = strawberry.enum(PaymentMethodEnum, name="PaymentMethod")
+
+def _text(info: strawberry.Info, amount: int, currency: str) -> str:
+    return money.format_money(amount, currency, info.context.locale)
+
+
+def _pdf(info: strawberry.Info, kind: str, document_id, garage_id, locale: str | None = None) -> str:
+    actor = info.context.actor
+    return signed_pdf_url(kind, document_id, garage_id, actor.user_id if actor else None, locale=locale)
+
+
+def _user(info: strawberry.Info, user_id):
+    return info.context.loader(UserLoader).load(user_id) if user_id else None
+
+
+def _customer(info: strawberry.Info, customer_id):
+    """The customer, for those who may read customers (null for the others)."""
+    if customer_id is None or not info.context.actor.can(P.CUSTOMERS_READ):
+        return None
+    return info.context.loader(CustomerLoader).load(customer_id)
+
+
+def _vehicle(info: strawberry.Info, vehicle_id):
+    if vehicle_id is None or not info.context.actor.can(P.VEHICLES_READ):
+        return None
+    return info.context.loader(VehicleLoader).load(vehicle_id)
+
+
+def _job(info: strawberry.Info, job_id):
+    if job_id is None or not info.context.actor.can(P.JOBS_READ):
+        return None
+    return info.context.loader(JobLoader).load(job_id)
+
+
+@strawberry.type(description="A line of a quote, with the customer's decision.")
+class QuoteLine:
+    id: strawberry.ID
+    position: int
+    kind: LineKind
+    description: str
+    quantity: Decimal
+    unit_price: int = strawberry.field(description="Minor units.")
+    discount: int = strawberry.field(description="Minor units off the line.")
+    net: int
+    tax: int
+    total: int
+    billed_hours: Decimal | None
+    decision: LineDecision
+    decided_at: dt.datetime | None
+    task_action_id: strawberry.ID | None
+    item_id: strawberry.ID | None
+    job_task_id: strawberry.ID | None = strawberry.field(description="The job task an approved labour line became.")
+    parts_request_id: strawberry.ID | None = strawberry.field(
+        description="The parts request an approved part became.")
+
+
+@strawberry.type(description="A quote: DRAFT -> SENT -> APPROVED | PARTIALLY_APPROVED | DECLINED, line by line.")
+class Quote:
+    id: strawberry.ID
+    number: str
+    status: QuoteStatus
+    locale: Locale
+    currency: str
+    tax_label: str
+    tax_rate: Decimal = strawberry.field(description="Percent (7 means 7 %).")
+    prices_include_tax: bool
+    valid_until: dt.date | None
+    notes: str | None
+    subtotal: int
+    tax_total: int
+    total: int
+    sent_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    version: int
+    created_at: dt.datetime
+
+    @strawberry.field
+    def total_text(self, info: strawberry.Info) -> str:
+        return _text(info, self.total, self.currency)
+
+    @strawberry.field
+    def lines(self, info: strawberry.Info) -> list[QuoteLine]:
+        return info.context.loader(QuoteLinesLoader).load(self.id)
+
+    @strawberry.field
+    def customer(self, info: strawberry.Info) -> CustomerRef | None:
+        return _customer(info, self.customer_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def vehicle(self, info: strawberry.Info) -> VehicleRef | None:
+        return _vehicle(info, self.vehicle_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def job(self, info: strawberry.Info) -> JobRef | None:
+        return _job(info, self.job_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def site(self, info: strawberry.Info) -> Site | None:
+        return info.context.loader(SiteLoader).load(self.site_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def created_by(self, info: strawberry.Info) -> User | None:
+        return _user(info, self.created_by_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="A signed link to the PDF, valid for a few minutes.")
+    def pdf_url(self, info: strawberry.Info) -> str:
+        return _pdf(info, "quote", self.id, self.garage_id, self.locale.value)  # type: ignore[attr-defined]
+
+
+@strawberry.type(description="A line of an invoice.")
+class InvoiceLine:
+    id: strawberry.ID
+    position: int
+    kind: LineKind
+    description: str
+    quantity: Decimal
+    unit_price: int
+    discount: int
+    net: int
+    tax: int
+    total: int
+    billed_hours: Decimal | None
+    unit_cost: int | None = strawberry.field(description="Parts: the cost when issued, for gross profit.")
+    job_task_id: strawberry.ID | None
+    parts_request_id: strawberry.ID | None
+    item_id: strawberry.ID | None
+
+
+@strawberry.type(description="Money received against an invoice; withholdingAmount is tax a corporate customer kept.")
+class Payment:
+    id: strawberry.ID
+    amount: int
+    withholding_amount: int
+    method: PaymentMethod
+    paid_on: dt.date
+    reference: str | None
+    created_at: dt.datetime
+
+    @strawberry.field
+    def invoice(self, info: strawberry.Info) -> Invoice | None:
+        return info.context.loader(InvoiceLoader).load(self.invoice_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def recorded_by(self, info: strawberry.Info) -> User | None:
+        return _user(info, self.recorded_by_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="A signed link to the receipt PDF.")
+    def receipt_url(self, info: strawberry.Info) -> str:
+        return _pdf(info, "receipt", self.id, self.garage_id)  # type: ignore[attr-defined]
+
+
+@strawberry.type(description="A line of a credit note, against a line of the invoice.")
+class CreditNoteLine:
+    id: strawberry.ID
+    position: int
+    description: str
+    quantity: Decimal
+    net: int
+    tax: int
+    total: int
+    invoice_line_id: strawberry.ID
+
+
+@strawberry.type(description="A credit against an issued invoice (CN-2026-000001); a full credit voids it.")
+class CreditNote:
+    id: strawberry.ID
+    number: str
+    issue_date: dt.date
+    reason: str
+    locale: Locale
+    currency: str
+    subtotal: int
+    tax_total: int
+    total: int
+    refund_amount: int = strawberry.field(description="Money paid back to the customer.")
+    refund_method: PaymentMethod | None
+    created_at: dt.datetime
+
+    @strawberry.field
+    def lines(self, info: strawberry.Info) -> list[CreditNoteLine]:
+        return info.context.loader(CreditNoteLinesLoader).load(self.id)
+
+    @strawberry.field
+    def invoice(self, info: strawberry.Info) -> Invoice | None:
+        return info.context.loader(InvoiceLoader).load(self.invoice_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def created_by(self, info: strawberry.Info) -> User | None:
+        return _user(info, self.created_by_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def pdf_url(self, info: strawberry.Info) -> str:
+        return _pdf(info, "credit_note", self.id, self.garage_id, self.locale.value)  # type: ignore[attr-defined]
+
+
+@strawberry.type(description="An invoice: DRAFT -> ISSUED -> PARTIALLY_PAID -> PAID; VOID by a full credit note. "
+                             "balanceDue = total - paidTotal - withholdingTotal - creditedTotal + refundedTotal.")
+class Invoice:
+    id: strawberry.ID
+    status: InvoiceStatus
+    number: str | None = strawberry.field(description="Given when issued.")
+    issue_date: dt.date | None
+    due_date: dt.date | None
+    revenue_stream: RevenueStream
+    operations_stream: OperationsStream | None
+    locale: Locale
+    currency: str
+    tax_label: str
+    tax_rate: Decimal
+    prices_include_tax: bool
+    subtotal: int
+    tax_total: int
+    total: int
+    paid_total: int
+    withholding_total: int
+    credited_total: int
+    refunded_total: int
+    balance_due: int
+    buyer_name: str | None
+    buyer_address: str | None
+    buyer_tax_id: str | None
+    buyer_branch: str | None
+    seller_name: str | None
+    seller_address: str | None
+    seller_tax_id: str | None
+    seller_branch: str | None
+    notes: str | None
+    issued_at: dt.datetime | None
+    paid_at: dt.datetime | None
+    voided_at: dt.datetime | None
+    version: int
+    created_at: dt.datetime
+
+    @strawberry.field
+    def total_text(self, info: strawberry.Info) -> str:
+        return _text(info, self.total, self.currency)
+
+    @strawberry.field
+    def balance_due_text(self, info: strawberry.Info) -> str:
+        return _text(info, self.balance_due, self.currency)
+
+    @strawberry.field
+    def lines(self, info: strawberry.Info) -> list[InvoiceLine]:
+        return info.context.loader(InvoiceLinesLoader).load(self.id)
+
+    @strawberry.field
+    def payments(self, info: strawberry.Info) -> list[Payment]:
+        return info.context.loader(PaymentsByInvoiceLoader).load(self.id)
+
+    @strawberry.field
+    def credit_notes(self, info: strawberry.Info) -> list[CreditNote]:
+        return info.context.loader(CreditNotesByInvoiceLoader).load(self.id)
+
+    @strawberry.field
+    def customer(self, info: strawberry.Info) -> CustomerRef | None:
+        return _customer(info, self.customer_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def vehicle(self, info: strawberry.Info) -> VehicleRef | None:
+        return _vehicle(info, self.vehicle_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def job(self, info: strawberry.Info) -> JobRef | None:
+        return _job(info, self.job_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def site(self, info: strawberry.Info) -> Site | None:
+        return info.context.loader(SiteLoader).load(self.site_id)  # type: ignore[attr-defined]
+
+    @strawberry.field
+    def issued_by(self, info: strawberry.Info) -> User | None:
+        return _user(info, self.issued_by_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="A signed link to the PDF (null for a draft, which has no number yet).")
+    def pdf_url(self, info: strawberry.Info) -> str | None:
+        if self.number is None:
+            return None
+        return _pdf(info, "invoice", self.id, self.garage_id, self.locale.value)  # type: ignore[attr-defined]
+
+
+@strawberry.type(description="Work the customer declined, kept on the vehicle for its next visit.")
+class DeferredWork:
+    id: strawberry.ID
+    description: str
+    amount: int
+    currency: str
+    created_at: dt.datetime
+    quote_line_id: strawberry.ID | None
+
+
+@strawberry.input(description="A quote or invoice line: from the catalog (taskActionId: its labour cost and hours), "
+                              "from stock (itemId: its sale price), or custom (description and unitPrice).")
+class BillingLineInput:
+    kind: LineKind
+    description: str | None = strawberry.UNSET
+    quantity: Decimal | None = strawberry.UNSET
+    unit_price: int | None = strawberry.UNSET
+    discount: int | None = strawberry.UNSET
+    billed_hours: Decimal | None = strawberry.UNSET
+    task_action_id: strawberry.ID | None = strawberry.UNSET
+    item_id: strawberry.ID | None = strawberry.UNSET

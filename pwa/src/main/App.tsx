@@ -1,8 +1,7 @@
 import { authStore } from '../shared/auth';
 import { useLocale } from '../shared/i18n';
 import { useStore } from '../shared/store';
-import { Header } from './Header';
-import { CustomersScreen } from './Customers';
+import { Shell } from './Shell';
 import { SignInScreen } from './SignIn';
 import { UpdatePrompt } from './UpdatePrompt';
 import { Splash } from './Splash';
@@ -14,14 +13,7 @@ export function App() {
     <>
       {auth.status === 'loading' && <Splash />}
       {auth.status === 'signedOut' && <SignInScreen expired={auth.expired} />}
-      {auth.status === 'signedIn' && (
-        <div class="shell">
-          <Header user={auth.user} />
-          <main class="content" id="main">
-            <CustomersScreen />
-          </main>
-        </div>
-      )}
+      {auth.status === 'signedIn' && <Shell user={auth.user} />}
       <UpdatePrompt />
     </>
   );

@@ -196,3 +196,5 @@ function CustomerRow({ customer }: { customer: Customer }) {
     </li>
   );
 }
+
+export default CustomersScreen;

@@ -6,6 +6,8 @@ import type { User } from '../shared/types';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Logo } from './Logo';
 import { OnlineBadge } from './OnlineBadge';
+import { SyncBadge } from './SyncBadge';
+import { outboxStore } from '../shared/outbox';
 
 export function Header({ user }: { user: User }) {
   const [leaving, setLeaving] = useState(false);
@@ -31,6 +33,9 @@ export function Header({ user }: { user: User }) {
         </div>
         <OnlineBadge />
       </div>
+      <div class="topbar-row topbar-sync">
+        <SyncBadge />
+      </div>
       <div class="topbar-row">
         <LanguageSwitch dark />
         <button
@@ -39,8 +44,17 @@ export function Header({ user }: { user: User }) {
           data-testid="sign-out"
           disabled={leaving}
           onClick={() => {
+            const waiting = outboxStore.get().length;
+            // Nothing a user entered is lost silently: unsent changes are dropped only when they say so.
+            if (
+              waiting &&
+              !window.confirm(
+                t('Changes not yet sent to the server: {count}. Sign out and discard them?', { count: waiting }),
+              )
+            )
+              return;
             setLeaving(true);
-            void signOut();
+            void signOut(true);
           }}
         >
           {t('Sign out')}

@@ -1,12 +1,23 @@
 // The screens of the staff app, by role. The shell builds its navigation from this list and the hash router
 // (`#/<path>`) loads a screen's module on demand, so each role downloads only what it opens.
 //
-// Two lists make it: the technician's screens (technician/screens.ts) and every other role's (staff/screens.ts).
+// Three lists make it: the shell's own (customers, the sync queue), the technician's screens (technician/screens.ts)
+// and every other role's (staff/screens.ts). A later definition with the same id replaces an earlier one, so the
+// staff list may take over `customers`.
 import type { ComponentType } from 'preact';
 import { staffScreens } from './staff/screens';
 import { technicianScreens } from './technician/screens';
 
 export type RoleName = 'ADMIN' | 'SITE_MANAGER' | 'TECHNICIAN' | 'WORKSHOP_MANAGER' | 'WAREHOUSE_MANAGER' | 'BILLING';
+
+export const ALL_ROLES: RoleName[] = [
+  'ADMIN',
+  'SITE_MANAGER',
+  'TECHNICIAN',
+  'WORKSHOP_MANAGER',
+  'WAREHOUSE_MANAGER',
+  'BILLING',
+];
 
 export interface ScreenProps {
   /** Path parameters, e.g. { id } for `jobs/:id`. */
@@ -24,6 +35,40 @@ export interface ScreenDef {
   /** Listed in the navigation (detail screens are not). */
   nav: boolean;
   load: () => Promise<{ default: ComponentType<ScreenProps> }>;
+  /** Optional: a short icon (one character or emoji) shown above the label in the bottom bar. */
+  icon?: string;
 }
 
-export const screens: ScreenDef[] = [...technicianScreens, ...staffScreens];
+const shellScreens: ScreenDef[] = [
+  {
+    id: 'customers',
+    path: 'customers',
+    roles: ['ADMIN', 'SITE_MANAGER', 'WORKSHOP_MANAGER', 'BILLING'],
+    label: 'Customers',
+    nav: true,
+    icon: '👤',
+    load: () => import('./Customers'),
+  },
+  {
+    id: 'sync',
+    path: 'sync',
+    roles: ALL_ROLES,
+    label: 'Unsent changes',
+    nav: true,
+    icon: '⇅',
+    load: () => import('./SyncScreen'),
+  },
+];
+
+function merged(lists: ScreenDef[][]): ScreenDef[] {
+  const byId = new Map<string, ScreenDef>();
+  for (const list of lists) for (const s of list) byId.set(s.id, s);
+  return [...byId.values()];
+}
+
+export const screens: ScreenDef[] = merged([shellScreens, technicianScreens, staffScreens]);
+
+/** The screens a role may open, in registry order. */
+export function screensFor(role: string): ScreenDef[] {
+  return screens.filter((s) => (s.roles as string[]).includes(role));
+}

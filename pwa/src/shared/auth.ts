@@ -71,11 +71,11 @@ function forgetTokens(): void {
 }
 
 /** Ends the local session (the server session has ended or must be forgotten). */
-async function endLocalSession(expired: boolean): Promise<void> {
+async function endLocalSession(expired: boolean, discardOutbox = false): Promise<void> {
   generation += 1;
   forgetTokens();
   try {
-    await clearUserData();
+    await clearUserData(discardOutbox);
   } finally {
     authStore.set({ status: 'signedOut', expired });
   }
@@ -261,12 +261,15 @@ export async function signIn(email: string, password: string): Promise<SignInRes
   return { ok: true };
 }
 
-/** Signs out: the local session ends at once; the server is told to revoke the refresh token. */
-export async function signOut(): Promise<void> {
+/**
+ * Signs out: the local session ends at once; the server is told to revoke the refresh token. Changes still in the
+ * outbox are kept for the next sign-in of the same user unless `discardOutbox` (the user confirmed dropping them).
+ */
+export async function signOut(discardOutbox = false): Promise<void> {
   const stored = await loadSession().catch(() => undefined);
   const token = accessToken && Date.now() < accessExpiresAt ? accessToken : null;
   setPendingLocale(null);
-  await endLocalSession(false);
+  await endLocalSession(false, discardOutbox);
   if (stored) {
     await graphql(LOGOUT, { input: { refreshToken: stored.refreshToken } }, { token, timeoutMs: 5000 }).catch(
       () => undefined, // offline: the refresh token expires on its own

@@ -1,7 +1,7 @@
 // The PWA's IndexedDB, through idb. The schema is typed and upgraded step by step: add a new
 // `if (oldVersion < N)` block for each version, never edit an old one.
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { Customer, User } from './types';
+import type { Customer, Job, TaskAction, User, UserError, WarehouseItem } from './types';
 
 export interface StoredSession {
   refreshToken: string;
@@ -17,15 +17,58 @@ export interface CachedCustomers {
   savedAt: number;
 }
 
+export type OutboxStatus = 'queued' | 'sending' | 'failed' | 'conflict';
+
+/** One GraphQL mutation waiting to reach the server, in the order it was made (ids are UUIDv7). */
+export interface OutboxOp {
+  id: string;
+  userId: string;
+  operationName: string;
+  query: string;
+  /** `{ input: {..., clientMutationId } }`; creates carry the client-chosen UUIDv7 `id`. */
+  variables: { input: Record<string, unknown> };
+  /** The job the change belongs to, so the screen can show it before the server has it. */
+  jobId?: string;
+  attempts: number;
+  status: OutboxStatus;
+  /** The server's refusal (localized messages), or the last network trouble while still queued. */
+  error: UserError[] | null;
+  /** For a conflict: the server's current record. */
+  theirs?: Job | null;
+  /** The values the edit started from (a stale edit is a conflict only when these changed on the server). */
+  base?: Record<string, unknown>;
+  /** Extra data for showing the change on the device (e.g. the chosen catalog entry's names). */
+  local?: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface CachedJobs {
+  userId: string;
+  ids: string[];
+  savedAt: number;
+}
+
 interface MotoTrackDB extends DBSchema {
   /** The signed-in session; one record under the key "current". */
   session: { key: string; value: StoredSession };
   /** Last first page of customers per search text, shown when offline. */
   customers: { key: string; value: CachedCustomers };
+  /** v2: the server's copy of the technician's jobs, with tasks and parts requests. */
+  jobs: { key: string; value: Job };
+  /** v2: which jobs are "mine" (the last myJobs answer), per user. */
+  myJobs: { key: string; value: CachedJobs };
+  /** v2: the task-action catalog. */
+  taskActions: { key: string; value: TaskAction };
+  /** v2: the warehouse items a technician may request. */
+  items: { key: string; value: WarehouseItem };
+  /** v2: queued GraphQL operations, replayed in key (creation) order. */
+  outbox: { key: string; value: OutboxOp; indexes: { byUser: string } };
+  /** v2: small values: the clock, when the catalog was last refreshed, ... */
+  meta: { key: string; value: unknown };
 }
 
 export const DB_NAME = 'mototrack';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 let dbPromise: Promise<IDBPDatabase<MotoTrackDB>> | null = null;
 
@@ -35,6 +78,15 @@ export function db(): Promise<IDBPDatabase<MotoTrackDB>> {
       if (oldVersion < 1) {
         database.createObjectStore('session');
         database.createObjectStore('customers', { keyPath: 'key' });
+      }
+      if (oldVersion < 2) {
+        database.createObjectStore('jobs', { keyPath: 'id' });
+        database.createObjectStore('myJobs', { keyPath: 'userId' });
+        database.createObjectStore('taskActions', { keyPath: 'id' });
+        database.createObjectStore('items', { keyPath: 'id' });
+        const outbox = database.createObjectStore('outbox', { keyPath: 'id' });
+        outbox.createIndex('byUser', 'userId');
+        database.createObjectStore('meta');
       }
     },
     blocking() {
@@ -54,11 +106,16 @@ export async function saveSession(session: StoredSession): Promise<void> {
   await (await db()).put('session', session, 'current');
 }
 
-/** Removes everything that belongs to the signed-in user. */
-export async function clearUserData(): Promise<void> {
+/**
+ * Removes what belongs to the signed-in user. The outbox stays unless `discardOutbox`: changes not yet sent
+ * are sent when the same user signs in again (an expired session must not lose them).
+ */
+export async function clearUserData(discardOutbox = false): Promise<void> {
   const d = await db();
-  const tx = d.transaction(['session', 'customers'], 'readwrite');
-  await Promise.all([tx.objectStore('session').clear(), tx.objectStore('customers').clear(), tx.done]);
+  const names = ['session', 'customers', 'jobs', 'myJobs', 'taskActions', 'items', 'meta'] as const;
+  const all = discardOutbox ? [...names, 'outbox' as const] : names;
+  const tx = d.transaction(all, 'readwrite');
+  await Promise.all([...all.map((n) => tx.objectStore(n).clear()), tx.done]);
 }
 
 export async function cacheCustomers(entry: CachedCustomers): Promise<void> {

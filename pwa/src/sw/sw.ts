@@ -20,6 +20,22 @@ registerRoute(
   }),
 );
 
+// Background Sync: the page registers the tag "mototrack-outbox" when it queues a change. When the browser sees the
+// network again it wakes this worker, which asks the open pages to drain their outbox (the page holds the access
+// token and the rules for conflicts and refusals). With no page open nothing is sent now; the app drains the outbox
+// as soon as it is opened again, so the queued changes are kept, never dropped.
+interface SyncEvent extends ExtendableEvent {
+  readonly tag: string;
+}
+self.addEventListener('sync', ((event: SyncEvent) => {
+  if (event.tag !== 'mototrack-outbox') return;
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((clients) => {
+      for (const client of clients) client.postMessage({ type: 'DRAIN_OUTBOX' });
+    }),
+  );
+}) as EventListener);
+
 // The page asks before a new version takes over (the update prompt), so nothing changes mid-task.
 self.addEventListener('message', (event) => {
   if (event.data && (event.data as { type?: string }).type === 'SKIP_WAITING') void self.skipWaiting();

@@ -1,4 +1,22 @@
 // The technician's screens (my jobs, job detail), which work offline.
 import type { ScreenDef } from '../screens';
 
-export const technicianScreens: ScreenDef[] = [];
+export const technicianScreens: ScreenDef[] = [
+  {
+    id: 'my-jobs',
+    path: 'jobs',
+    roles: ['TECHNICIAN'],
+    label: 'My jobs',
+    nav: true,
+    icon: '🔧',
+    load: () => import('./MyJobs'),
+  },
+  {
+    id: 'job',
+    path: 'jobs/:id',
+    roles: ['TECHNICIAN'],
+    label: 'Job',
+    nav: false,
+    load: () => import('./JobDetail'),
+  },
+];

@@ -162,7 +162,7 @@ function BoardCard({
         {job.tasks.length > 0 && (
           <>
             {' · '}
-            <span data-testid="job-tasks-done">{t('Tasks done: {done} of {count}', { done, count: job.tasks.length })}</span>
+            <span data-testid="job-tasks-done" data-done={done} data-count={job.tasks.length}>{t('Tasks done: {done} of {count}', { done, count: job.tasks.length })}</span>
           </>
         )}
       </p>

@@ -87,6 +87,8 @@ class ErrorCode(enum.Enum):
     CREDIT_EXCEEDS_LINE = "CREDIT_EXCEEDS_LINE"
     REFUND_METHOD_REQUIRED = "REFUND_METHOD_REQUIRED"
     # billing (add billing codes above this line)
+    NOTIFICATION_NOT_RETRYABLE = "NOTIFICATION_NOT_RETRYABLE"
+    INVALID_PUSH_SUBSCRIPTION = "INVALID_PUSH_SUBSCRIPTION"
     # notifications (add notification codes above this line)
 
 
@@ -165,6 +167,8 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.CREDIT_EXCEEDS_LINE: N_("Only {remaining} of this line is left to credit."),
     ErrorCode.REFUND_METHOD_REQUIRED: N_("The customer gets {amount} back; say how it is refunded."),
     # billing messages (add above this line)
+    ErrorCode.NOTIFICATION_NOT_RETRYABLE: N_("A message that is {status} cannot be sent again; only a failed or cancelled one can."),
+    ErrorCode.INVALID_PUSH_SUBSCRIPTION: N_("This browser's push subscription is not valid; turn notifications off and on again."),
     # notification messages (add above this line)
 }
 

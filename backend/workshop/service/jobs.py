@@ -27,6 +27,7 @@ from backend.core.ids import new_id
 from backend.core.permissions import Permission, Role
 from backend.core.validate import check_version
 from backend.customers import service as customers
+from backend.notifications import service as notifications
 from backend.inventory.models import WarehouseItem
 from backend.workshop.models import (
     Job,
@@ -271,6 +272,7 @@ async def assign_job(session: AsyncSession, actor: Actor, job_id: object, techni
     if previous is not None and previous != tech.id:
         await _stop_clocks(session, actor, job)  # the previous technician's time on it ends with the handover
     await session.flush()
+    await notifications.notify_technician_assigned(session, job, tech)
     return job
 
 
@@ -385,6 +387,7 @@ async def move_job_to_billing(session: AsyncSession, actor: Actor, job_id: objec
         raise invalid_transition(job)
     set_status(session, actor, job, JobStatus.BILLING)
     await session.flush()
+    await notifications.notify_job_ready(session, job)  # the customer: ready for collection
     return job
 
 

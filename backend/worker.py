@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from arq import cron
+from arq import cron, func
 from arq.connections import RedisSettings
 from sqlalchemy import delete, or_
 
 from backend.core.db import Database, utcnow
 from backend.core.settings import get_settings
+from backend.notifications import tasks as notification_tasks
 
 
 async def startup(ctx) -> None:
     ctx["db"] = Database(get_settings().database_url)
+    await notification_tasks.startup(ctx)
 
 
 async def shutdown(ctx) -> None:
+    await notification_tasks.shutdown(ctx)
     await ctx["db"].dispose()
 
 
@@ -33,8 +36,18 @@ async def purge_expired_tokens(ctx) -> int:
 
 
 class WorkerSettings:
-    functions = [purge_expired_tokens]
-    cron_jobs = [cron(purge_expired_tokens, hour={3}, minute={17}, run_at_startup=False)]
+    functions = [
+        purge_expired_tokens,
+        # keep_result=0: a finished job frees its id at once (ids are per attempt: notification:<id>:<attempts>)
+        func(notification_tasks.send_notification, name="send_notification", keep_result=0, timeout=120),
+        func(notification_tasks.sweep_notifications, name="sweep_notifications", keep_result=0),
+    ]
+    cron_jobs = [
+        cron(purge_expired_tokens, hour={3}, minute={17}, run_at_startup=False),
+        # due messages whose hand-over was lost, retries past their back-off, claims of a killed worker
+        cron(notification_tasks.sweep_notifications, name="cron:sweep_notifications", second=set(range(0, 60, 10)),
+             run_at_startup=True, keep_result=0, unique=True),
+    ]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url or "redis://127.0.0.1:6379/0")

@@ -39,6 +39,24 @@ class Settings(BaseSettings):
     login_max_attempts_per_account: int = 5
     login_max_attempts_per_ip: int = 20
 
+    # notifications: mail over SMTP when smtp_host is set, else .eml files under mail_dir (default <data_dir>/mail)
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    mail_from: str = "MotoTrack <no-reply@localhost>"
+    mail_dir: Path | None = None
+    # SMS: file (text files under <data_dir>/sms, embedded default), webhook (JSON POST), twilio, none (refuse)
+    sms_provider: Literal["none", "file", "webhook", "twilio"] = "file"
+    sms_url: str = ""  # webhook: the provider's endpoint; twilio: the API base (default https://api.twilio.com)
+    sms_username: str = ""  # twilio: account SID; webhook: sent as a bearer token when sms_password is empty
+    sms_password: str = ""  # twilio: auth token
+    sms_from: str = ""
+    vapid_subject: str = "mailto:admin@localhost"
+    notification_poll_seconds: float = 5.0  # the in-process runner's / worker sweep's look for due messages
+    notification_lease_seconds: int = 120  # a claimed message not finished by then is taken over
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"

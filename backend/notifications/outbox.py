@@ -25,7 +25,7 @@ __all__ = ["enqueue", "render", "Rendered", "set_dispatcher", "after_commit_disp
 _PENDING = "notifications.outbox"
 _LISTENING = "notifications.outbox.listening"
 
-# (ids) -> None, called after a commit that wrote outbox rows; set by the app lifespan / the worker.
+# (tokens "<id>:<attempts>") -> None, called after a commit that wrote outbox rows; set by the app lifespan / the worker.
 _dispatcher: Callable[[list[str]], None] | None = None
 
 
@@ -47,9 +47,11 @@ def _on_rollback(session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def after_commit_dispatch(session: AsyncSession, notification_id: uuid.UUID) -> None:
-    """Hand `notification_id` to the relay once `session`'s transaction commits (dropped on rollback)."""
-    session.info.setdefault(_PENDING, []).append(str(notification_id))
+def after_commit_dispatch(session: AsyncSession, notification_id: uuid.UUID, attempts: int = 0) -> None:
+    """Hand the row to the relay once `session`'s transaction commits (dropped on rollback). The token
+    "<id>:<attempts>" is the arq job id, so the same attempt of the same row is queued once however often it is
+    handed over, while a later attempt (a retry) gets a fresh job."""
+    session.info.setdefault(_PENDING, []).append(f"{notification_id}:{attempts}")
     sync = session.sync_session
     if not sync.info.get(_LISTENING):
         sync.info[_LISTENING] = True

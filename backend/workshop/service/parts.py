@@ -25,6 +25,7 @@ from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.ids import new_id
 from backend.core.validate import check_version
 from backend.inventory import service as inventory
+from backend.notifications import service as notifications
 from backend.workshop.models import (
     Job,
     JobEventKind,
@@ -156,6 +157,7 @@ async def approve_parts_request(session: AsyncSession, actor: Actor, request_id:
     _changed(session, actor, request, "approve", before)
     await _follow_requests(session, actor, job)
     await session.flush()
+    await notifications.notify_parts_request(session, request, job)
     return request
 
 
@@ -179,6 +181,7 @@ async def reject_parts_request(session: AsyncSession, actor: Actor, request_id: 
     _changed(session, actor, request, "reject", before)
     await _follow_requests(session, actor, job)
     await session.flush()
+    await notifications.notify_parts_request(session, request, job)
     return request
 
 
@@ -205,6 +208,7 @@ async def issue_parts_request(session: AsyncSession, actor: Actor, request_id: o
     _changed(session, actor, request, "issue", before)
     await _follow_requests(session, actor, job)
     await session.flush()
+    await notifications.notify_parts_request(session, request, job)
     return request
 
 

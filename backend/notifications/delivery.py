@@ -1,0 +1,186 @@
+"""Sending one outbox row: the one task function both arq and the in-process runner call.
+
+1. Claim in its own transaction: `UPDATE ... SET status=SENDING, attempts=attempts+1, lease_until=now+lease
+   WHERE id=:id AND (status=QUEUED AND next_attempt_at<=now OR status=SENDING AND lease_until<now)`.
+   Only one caller wins; a second run of the same task finds nothing to claim and sends nothing.
+2. Check again that the customer still consents (an opt-out after enqueueing is honoured), render, send.
+3. Record the outcome in a new transaction, fenced by the attempt number (a worker whose lease was taken over
+   cannot overwrite its successor's result): SENT; or QUEUED again after a back-off; or FAILED after the last try or
+   on a permanent error; or CANCELLED (consent withdrawn, no device).
+
+The guarantee: a message is sent at least once, and at most once except in one window: the provider accepted it
+and the process died before step 3 committed (milliseconds). After the lease expires the row is claimed again and
+re-sent; the webhook SMS adapter's Idempotency-Key (= outbox id) makes the provider drop that repeat, mail carries
+the same Message-ID both times (and the .eml adapter overwrites one file), push uses the id as Topic. Twilio has no
+idempotency key, so a duplicate SMS is possible in that window there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+
+from sqlalchemy import and_, delete, or_, select, update
+
+from backend.core.db import Database, utcnow
+from backend.core.settings import Settings
+from backend.notifications.channels import Cancelled, Device, Outgoing, PermanentError, Senders
+from backend.notifications.models import Channel, Notification, NotificationStatus, PushSubscription
+from backend.notifications.outbox import consent_ok
+from backend.notifications.templates import render
+from backend.notifications.unsubscribe import unsubscribe_url
+
+log = logging.getLogger("mototrack.notifications")
+
+BACKOFF_SECONDS = (60, 5 * 60, 30 * 60, 2 * 3600)  # after the 1st, 2nd, 3rd and 4th failed attempt
+MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
+
+S = NotificationStatus
+
+
+def _claimable(now: dt.datetime):
+    return or_(
+        and_(Notification.status == S.QUEUED, Notification.next_attempt_at <= now),
+        and_(Notification.status == S.SENDING, Notification.lease_until < now),
+    )
+
+
+async def due_ids(db: Database, *, limit: int = 500, now: dt.datetime | None = None) -> list[uuid.UUID]:
+    """Rows ready for an attempt (and claims abandoned by a crashed worker), oldest first."""
+    now = now or utcnow()
+    async with db.read() as session:
+        rows = await session.execute(select(Notification.id).where(_claimable(now))
+                                     .order_by(Notification.next_attempt_at, Notification.id).limit(limit))
+        return list(rows.scalars())
+
+
+async def next_due_at(db: Database) -> dt.datetime | None:
+    async with db.read() as session:
+        queued = (await session.execute(select(Notification.next_attempt_at).where(Notification.status == S.QUEUED)
+                                        .order_by(Notification.next_attempt_at).limit(1))).scalar_one_or_none()
+        leased = (await session.execute(select(Notification.lease_until).where(Notification.status == S.SENDING)
+                                        .order_by(Notification.lease_until).limit(1))).scalar_one_or_none()
+    times = [t for t in (queued, leased) if t is not None]
+    return min(times) if times else None
+
+
+async def _claim(db: Database, settings: Settings, notification_id: uuid.UUID) -> Notification | None:
+    now = utcnow()
+    async with db.transaction() as session:
+        result = await session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, _claimable(now))
+            .values(status=S.SENDING, attempts=Notification.attempts + 1,
+                    lease_until=now + dt.timedelta(seconds=settings.notification_lease_seconds), updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            return None
+        return (await session.execute(select(Notification).where(Notification.id == notification_id))).scalar_one()
+
+
+async def _prepare(db: Database, settings: Settings, row: Notification) -> tuple[Outgoing, list[Device], str | None]:
+    from backend.accounts.models import Garage
+    from backend.customers.models import Customer
+
+    context = dict(row.context or {})
+    context.setdefault("locale", row.locale)
+    devices: list[Device] = []
+    private_pem = None
+    unsubscribe = None
+    async with db.read() as session:
+        garage = await session.get(Garage, row.garage_id)
+        context.setdefault("garage_name", garage.name if garage else "")
+        if row.customer_id is not None:
+            customer = await session.get(Customer, row.customer_id)
+            if customer is None or not consent_ok(customer, row.channel):
+                raise Cancelled("the customer has withdrawn consent for this channel")
+            unsubscribe = unsubscribe_url(settings, row.customer_id, row.channel)
+            context["unsubscribe_url"] = unsubscribe
+        if row.channel == Channel.PUSH:
+            subs = (await session.execute(select(PushSubscription).where(
+                PushSubscription.user_id == row.user_id, PushSubscription.garage_id == row.garage_id))).scalars()
+            devices = [Device(s.id, s.endpoint, s.p256dh, s.auth) for s in subs]
+        rendered = await render(session, row.garage_id, row.event, row.channel, row.locale, context)
+    if row.channel == Channel.PUSH:
+        from backend.notifications.vapid import vapid_keys
+
+        private_pem, _public = await vapid_keys(db)
+    out = Outgoing(id=row.id, recipient=row.recipient, subject=rendered.subject, text=rendered.text,
+                   html=rendered.html, sender_name=context.get("garage_name") or None, unsubscribe_url=unsubscribe,
+                   url=context.get("url"))
+    if row.channel == Channel.EMAIL:
+        out.attachments = await _attachments(db, row)
+    return out, devices, private_pem
+
+
+async def _attachments(db: Database, row: Notification) -> list[tuple[str, str, bytes]]:
+    """The invoice PDF for invoice_issued, from billing's documents when they are installed."""
+    if row.event != "invoice_issued" or not (row.context or {}).get("invoice_id"):
+        return []
+    try:
+        from backend.billing.documents.render import invoice_pdf_for_notification  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    filename, content = await invoice_pdf_for_notification(db, row.garage_id, uuid.UUID(row.context["invoice_id"]),
+                                                           row.locale)
+    return [(filename, "application/pdf", content)]
+
+
+async def _finish(db: Database, row: Notification, attempt: int, **values) -> bool:
+    values.setdefault("lease_until", None)
+    values["updated_at"] = utcnow()
+    async with db.transaction() as session:
+        result = await session.execute(
+            update(Notification)
+            .where(Notification.id == row.id, Notification.status == S.SENDING, Notification.attempts == attempt)
+            .values(**values).execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+
+async def _forget_devices(db: Database, ids: list[uuid.UUID]) -> None:
+    if ids:
+        async with db.transaction() as session:
+            await session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids)))
+
+
+async def deliver(db: Database, settings: Settings, senders: Senders, notification_id: uuid.UUID | str) -> str:
+    """Attempt one message; returns what happened ('skipped' when it was not due or another worker has it)."""
+    notification_id = uuid.UUID(str(notification_id))
+    row = await _claim(db, settings, notification_id)
+    if row is None:
+        return "skipped"
+    attempt = row.attempts
+    subject = body = None
+    try:
+        out, devices, private_pem = await _prepare(db, settings, row)
+        subject, body = out.subject, out.text
+        if row.channel == Channel.EMAIL:
+            provider_id = await senders.mail.send(out)
+        elif row.channel == Channel.SMS:
+            provider_id = await senders.sms.send(out)
+        else:
+            provider_id, gone = await senders.push.send(out, devices, private_pem)
+            await _forget_devices(db, gone)
+    except Cancelled as exc:
+        if len(exc.args) > 1:
+            await _forget_devices(db, exc.args[1])
+        await _finish(db, row, attempt, status=S.CANCELLED, last_error=str(exc.args[0]), subject=subject, body=body)
+        return "cancelled"
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        permanent = isinstance(exc, (PermanentError, LookupError))
+        if permanent or attempt >= MAX_ATTEMPTS:
+            await _finish(db, row, attempt, status=S.FAILED, last_error=error, subject=subject, body=body)
+            log.warning("notification %s failed for good after %s attempt(s): %s", row.id, attempt, error)
+            return "failed"
+        delay = BACKOFF_SECONDS[attempt - 1]
+        await _finish(db, row, attempt, status=S.QUEUED, last_error=error,
+                      next_attempt_at=utcnow() + dt.timedelta(seconds=delay))
+        return "retry"
+    now = utcnow()
+    await _finish(db, row, attempt, status=S.SENT, sent_at=now, provider_message_id=provider_id[:200],
+                  subject=subject, body=body, last_error=None)
+    return "sent"

@@ -89,6 +89,8 @@ class ErrorCode(enum.Enum):
     # billing (add billing codes above this line)
     NOTIFICATION_NOT_RETRYABLE = "NOTIFICATION_NOT_RETRYABLE"
     INVALID_PUSH_SUBSCRIPTION = "INVALID_PUSH_SUBSCRIPTION"
+    INVALID_LEAD_DAYS = "INVALID_LEAD_DAYS"
+    INVALID_SERVICE_INTERVAL = "INVALID_SERVICE_INTERVAL"
     # notifications (add notification codes above this line)
 
 
@@ -169,6 +171,8 @@ MESSAGES: dict[ErrorCode, str] = {
     # billing messages (add above this line)
     ErrorCode.NOTIFICATION_NOT_RETRYABLE: N_("A message that is {status} cannot be sent again; only a failed or cancelled one can."),
     ErrorCode.INVALID_PUSH_SUBSCRIPTION: N_("This browser's push subscription is not valid; turn notifications off and on again."),
+    ErrorCode.INVALID_LEAD_DAYS: N_("Give 1 to {count} reminder lead times, each from 1 to {max} days."),
+    ErrorCode.INVALID_SERVICE_INTERVAL: N_("Enter a service interval from {min} to {max}."),
     # notification messages (add above this line)
 }
 

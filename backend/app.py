@@ -20,6 +20,8 @@ from backend.accounts.service import actor_from_token
 from backend.api.context import Context, Services
 from backend.api.extensions import DocumentCache, make_document_cache_extension
 from backend.billing.documents.routes import document_routes
+from backend.billing.exports import EXPORT_PATH
+from backend.billing.exports import download as export_download
 from backend.core.db import Database
 from backend.core.i18n import negotiate
 from backend.core.pubsub import MemoryPubSub, RedisPubSub
@@ -223,6 +225,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *document_routes(services),
+        Route(EXPORT_PATH, export_download),
         Route("/graphql", GraphQLOverHTTP(graphql_app), methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql_app),
         *_pwa_routes(Path(settings.pwa_dist)),

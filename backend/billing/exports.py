@@ -21,9 +21,10 @@ import enum
 import io
 import uuid
 from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from decimal import Decimal
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.models import ApiKey, Site, User
@@ -436,6 +437,21 @@ def request_from_signed(signed: signing.SignedUrl) -> ExportRequest:
         ExportFormat(p["format"]), ExportWhat(p["what"]), uuid.UUID(site) if site else None, p.get("lang") or "en")
 
 
+@asynccontextmanager
+async def export_session(db) -> AsyncIterator[AsyncSession]:
+    """Where an export reads. PostgreSQL: a read-only repeatable-read transaction (server-side cursors need one, and
+    the three sheets of a workbook see one snapshot). SQLite: a plain read connection (a write transaction there
+    would hold the database's one write lock for the whole download)."""
+    if db.is_sqlite:
+        async with db.read() as session:
+            yield session
+        return
+    async with db.write_sessions() as session:
+        async with session.begin():
+            await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+            yield session
+
+
 async def download(request):
     """GET /exports/accounting?...&sig=...: the file, as an attachment."""
     from starlette.responses import PlainTextResponse, Response, StreamingResponse
@@ -451,16 +467,17 @@ async def download(request):
         return PlainTextResponse(translate(None, LINK_INVALID), status_code=403)
     async with services.db.read() as session:
         actor = await signed_actor(session, signed)
+    db = services.db
     if actor is None or not actor.can(Permission.FINANCIAL_REPORTS):
         return PlainTextResponse(translate(export.locale, LINK_FORBIDDEN), status_code=403)
     headers = {"Content-Disposition": f'attachment; filename="{export.filename}"', "Cache-Control": "no-store"}
     if export.format is ExportFormat.XLSX:
-        async with services.db.read() as session:
+        async with export_session(db) as session:
             body = await xlsx_bytes(session, actor, export)
         return Response(body, media_type=XLSX_TYPE, headers=headers)
 
     async def body_chunks():
-        async with services.db.read() as session:
+        async with export_session(db) as session:
             async for chunk in csv_chunks(session, actor, export):
                 yield chunk
 

@@ -1,0 +1,117 @@
+"""Accessibility and installability in real headless Chromium against the real server.
+
+axe-core (pwa/node_modules/axe-core) runs on the sign-in screen and on every screen of each role: no serious or
+critical violation. Chromium's own installability check (DevTools Page.getInstallabilityErrors) finds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.e2e.staff_helpers import (
+    AXE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    axe_violations,
+    go,
+    new_phone,
+    open_page,
+    require_browser,
+    sign_in,
+)
+
+require_browser()
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+pytestmark = pytest.mark.e2e
+
+# each role's screens as the navigation offers them; a screen is checked once it shows its content
+ROLE_SCREENS = {
+    "site": ["intake", "board", "customers"],
+    "workshop": ["parts/approval", "review", "board"],
+    "warehouse": ["parts/issue", "stock"],
+    "admin": ["admin/users", "admin/tasks", "admin/settings"],
+    "tech": ["jobs"],
+    "billing": ["customers"],
+}
+READY = {
+    "intake": "[data-testid=lookup-form]",
+    "board": "[data-testid=board-job]",
+    "customers": "[data-testid=customer-row]",
+    "parts/approval": "[data-testid=parts-request], [data-testid=parts-empty]",
+    "parts/issue": "[data-testid=parts-request], [data-testid=parts-empty]",
+    "review": "[data-testid=review-job], [data-testid=review-empty]",
+    "stock": "[data-testid=stock-item]",
+    "admin/users": "[data-testid=user-row]",
+    "admin/tasks": "[data-testid=action-row]",
+    "admin/settings": "[data-testid=settings-form]",
+    "jobs": "[data-testid=job-row], [data-testid=my-jobs-empty]",
+}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing (cd pwa && npm ci)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _report(found: dict[str, list[dict]]) -> str:
+    return json.dumps(found, indent=1, ensure_ascii=False)
+
+
+def test_sign_in_is_installable_and_accessible(browser, server_url):
+    context = new_phone(browser, server_url)
+    try:
+        page = open_page(context)
+        page.goto("/")
+        expect(page.get_by_test_id("sign-in-form")).to_be_visible()
+        # the service worker must control the page before Chromium calls it installable
+        page.evaluate("async () => { await navigator.serviceWorker.ready; return true }")
+        cdp = context.new_cdp_session(page)
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        assert errors == [], f"Chromium says the app is not installable: {errors}"
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest.get("url", "").endswith("/manifest.webmanifest"), manifest.get("url")
+        assert not manifest.get("errors"), manifest["errors"]
+
+        violations = axe_violations(page)
+        assert violations == [], "sign-in:\n" + _report({"sign-in": violations})
+        assert not context.page_errors, context.page_errors
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("who", [w for w, s in ROLE_SCREENS.items() if s])
+def test_every_screen_of_each_role_has_no_serious_axe_violation(browser, server_url, who):
+    context = new_phone(browser, server_url)
+    found: dict[str, list[dict]] = {}
+    try:
+        page = open_page(context)
+        sign_in(page, who)
+        for path in ROLE_SCREENS[who]:
+            go(page, path)
+            page.locator(READY[path]).first.wait_for()
+            violations = axe_violations(page)
+            if violations:
+                found[path] = violations
+        # and once in Thai, on the first screen: the language must not bring new problems
+        page.get_by_test_id("lang-th").click()
+        page.wait_for_function("document.documentElement.lang === 'th'")
+        go(page, ROLE_SCREENS[who][0])
+        page.locator(READY[ROLE_SCREENS[who][0]]).first.wait_for()
+        violations = axe_violations(page)
+        if violations:
+            found[f"{ROLE_SCREENS[who][0]} (th)"] = violations
+        assert not context.page_errors, context.page_errors
+    finally:
+        context.close()
+    assert not found, f"{who}:\n" + _report(found)

@@ -76,7 +76,7 @@ class InvoiceStatus(enum.Enum):
 
 INVOICE_STATUS_LABELS = register_labels({
     InvoiceStatus.DRAFT: N_("draft"),
-    InvoiceStatus.ISSUED: N_("issued"),
+    InvoiceStatus.ISSUED: N_("issued and unpaid"),
     InvoiceStatus.PARTIALLY_PAID: N_("partially paid"),
     InvoiceStatus.PAID: N_("paid"),
     InvoiceStatus.VOID: N_("void"),

@@ -456,3 +456,14 @@ async def test_receivables_per_site_and_tenancy(gql, db, garage, other_garage, b
     everything = (await gql(RECEIVABLES, {"asOf": "2026-05-15"}, token=garage.token(Role.BILLING)))
     ids = {c["customerId"] for c in everything["data"]["receivables"]["customers"]}
     assert ids <= {*map(str, book.customers.values()), None}
+
+
+async def test_sums_beyond_32_bits(gql, db, garage):
+    """A busy year passes 21 million baht: the sums still come back exact."""
+    big = [PlanInvoice(f"big{n}", D(2026, 3, 2 + n), "main", "acme", W, MECH,
+                       [PlanLine(LineKind.PART, "Fleet of engines", "1", 1_000_000_000)]) for n in range(3)]
+    await store_book(db, garage, big)
+    r = await report(gql, garage)
+    assert r["totals"]["revenue"] == 3_000_000_000 and r["totals"]["gross"] == 3_210_000_000
+    rec = (await gql(RECEIVABLES, {"asOf": "2026-12-31"}, token=garage.token(Role.BILLING)))["data"]["receivables"]
+    assert rec["totals"]["over90"] == 3_210_000_000

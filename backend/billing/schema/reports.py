@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NewType
 
 import strawberry
 
@@ -22,6 +23,13 @@ ExportFormat = strawberry.enum(exports.ExportFormat, name="ExportFormat",
                                            "workbook with Invoices, Lines and Payments sheets.")
 ExportSubject = strawberry.enum(exports.ExportWhat, name="ExportSubject",
                                 description="What a CSV export holds (an XLSX export always holds both).")
+
+
+# A year of a busy garage's revenue in satang passes GraphQL Int's 32 bits (21 million baht); sums are sent as JSON
+# numbers, exact up to 2^53.
+Amount = strawberry.scalar(NewType("Amount", int), name="Amount", serialize=int, parse_value=int,
+                           description="A sum of money in minor units of the currency (satang, pence): an integer "
+                                       "that may pass 32 bits, sent as a JSON number.")
 
 
 def _shared_enum(py_enum, name: str):
@@ -49,18 +57,18 @@ class ReportPeriod:
 @strawberry.type(description="Figures of a period, a bucket or a stream. Amounts are minor units of the garage's "
                              "currency. Revenue is net of tax: issued invoices minus credit notes.")
 class ReportFigures:
-    invoiced: int = strawberry.field(description="Net (before tax) of invoices issued.")
-    credited: int = strawberry.field(description="Net (before tax) of credit notes issued.")
-    revenue: int = strawberry.field(description="invoiced - credited.")
-    tax_collected: int = strawberry.field(description="Tax of invoices issued minus tax of credit notes.")
-    gross: int = strawberry.field(description="Revenue plus tax collected.")
+    invoiced: Amount = strawberry.field(description="Net (before tax) of invoices issued.")
+    credited: Amount = strawberry.field(description="Net (before tax) of credit notes issued.")
+    revenue: Amount = strawberry.field(description="invoiced - credited.")
+    tax_collected: Amount = strawberry.field(description="Tax of invoices issued minus tax of credit notes.")
+    gross: Amount = strawberry.field(description="Revenue plus tax collected.")
     invoices_issued: int
     invoices_paid: int = strawberry.field(description="Of the invoices issued, how many are fully paid now.")
     credit_notes: int
-    payments_received: int = strawberry.field(description="Money received (not counting tax withheld).")
-    withholding: int = strawberry.field(description="Tax withheld by customers from their payments.")
+    payments_received: Amount = strawberry.field(description="Money received (not counting tax withheld).")
+    withholding: Amount = strawberry.field(description="Tax withheld by customers from their payments.")
     payments: int = strawberry.field(description="Number of payments received.")
-    refunds: int = strawberry.field(description="Money paid back with credit notes.")
+    refunds: Amount = strawberry.field(description="Money paid back with credit notes.")
 
     @staticmethod
     def of(f: reports.Figures) -> ReportFigures:
@@ -93,10 +101,10 @@ class OperationsStreamFigures:
 @strawberry.type
 class PaymentMethodFigures:
     method: PaymentMethod
-    amount: int = strawberry.field(description="Money received.")
-    withholding: int
+    amount: Amount = strawberry.field(description="Money received.")
+    withholding: Amount
     count: int
-    refunds: int = strawberry.field(description="Money paid back by this method with credit notes.")
+    refunds: Amount = strawberry.field(description="Money paid back by this method with credit notes.")
 
 
 @strawberry.type(description="Revenue, tax, credit notes and payments of a period, in the garage's time zone.")
@@ -115,12 +123,12 @@ class FinancialReport:
 @strawberry.type(description="Balances by how long they are past due on asOf (by due date; the issue date when "
                              "there is none). Minor units.")
 class AgingBuckets:
-    current: int = strawberry.field(description="Not yet past due.")
-    days_1_to_30: int
-    days_31_to_60: int
-    days_61_to_90: int
-    over_90: int
-    total: int
+    current: Amount = strawberry.field(description="Not yet past due.")
+    days_1_to_30: Amount
+    days_31_to_60: Amount
+    days_61_to_90: Amount
+    over_90: Amount
+    total: Amount
 
     @staticmethod
     def of(a: reports.Aging) -> AgingBuckets:

@@ -213,9 +213,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
+    async def unsubscribe(request: Request) -> Response:
+        from backend.notifications.unsubscribe import unsubscribe as do_unsubscribe
+
+        params = dict(request.query_params)  # a one-click POST (RFC 8058) carries them in the URL too
+        status, page = await do_unsubscribe(db, settings, params, negotiate(request.headers.get("accept-language")))
+        return HTMLResponse(page, status_code=status, headers={"Cache-Control": "no-store"})
+
     @contextlib.asynccontextmanager
     async def lifespan(_app):
+        from backend.notifications.runner import ArqRelay, InProcessRunner
+
+        # the outbox relay: arq on Redis when configured, else the in-process runner drains it
+        relay = ArqRelay(settings.redis_url) if settings.redis_url else InProcessRunner(db, settings)
+        relay.start()
+        _app.state.notification_relay = relay
         yield
+        await relay.stop()
         await pubsub.close()
         if redis is not None:
             await redis.aclose()
@@ -224,6 +238,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
         *document_routes(services),
         Route(EXPORT_PATH, export_download),
         Route("/graphql", GraphQLOverHTTP(graphql_app), methods=["GET", "POST"]),

@@ -11,10 +11,11 @@ from backend.audit import schema as audit
 from backend.billing import schema as billing
 from backend.customers import schema as customers
 from backend.inventory import schema as inventory
+from backend.notifications import schema as notifications
 from backend.notifications import reminders_schema as reminders
 from backend.workshop import schema as workshop
 
-DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders)
+DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, notifications)
 
 
 def _merge(name: str):

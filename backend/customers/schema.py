@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 
@@ -50,6 +51,14 @@ class Customer:
     @strawberry.field(extensions=requires(P.VEHICLES_READ), description="The vehicles the customer owns now.")
     def vehicles(self, info: strawberry.Info) -> list[Vehicle]:
         return info.context.loader(VehiclesByOwnerLoader).load(self.id)
+
+    @strawberry.field(extensions=requires(P.CUSTOMERS_READ),
+                      description="Every message sent or queued to the customer (mail, SMS), newest first.")
+    def communications(self, info: strawberry.Info, first: int | None = None, after: str | None = None
+                       ) -> Connection[Annotated["Notification", strawberry.lazy("backend.notifications.schema")]]:
+        from backend.notifications.schema import communications
+
+        return communications(info, self.id, first, after)
 
 
 @strawberry.type(description="A vehicle. The registration is stored normalised: upper case, letters and digits.")

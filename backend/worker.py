@@ -11,6 +11,7 @@ from sqlalchemy import delete, or_
 from backend.core.db import Database, utcnow
 from backend.core.settings import get_settings
 from backend.notifications import tasks as notification_tasks
+from backend.notifications.reminders.scan import reminder_scan_task
 
 
 async def startup(ctx) -> None:
@@ -43,6 +44,8 @@ class WorkerSettings:
         func(notification_tasks.sweep_notifications, name="sweep_notifications", keep_result=0),
     ]
     cron_jobs = [
+        # MOT and service reminders: hourly, so each garage scans soon after its own midnight (a repeat is a no-op)
+        cron(reminder_scan_task, name="cron:reminder_scan", minute={7}, run_at_startup=False, keep_result=0, unique=True),
         cron(purge_expired_tokens, hour={3}, minute={17}, run_at_startup=False),
         # due messages whose hand-over was lost, retries past their back-off, claims of a killed worker
         cron(notification_tasks.sweep_notifications, name="cron:sweep_notifications", second=set(range(0, 60, 10)),

@@ -337,3 +337,9 @@ async def scan_all(db, today: dt.date | None = None) -> ScanResult:
         for kind, count in part.by_kind.items():
             total.by_kind[kind] = total.by_kind.get(kind, 0) + count
     return total
+
+
+async def reminder_scan_task(ctx) -> int:
+    """arq cron entry (hourly: each garage's "today" follows its own time zone; a run on a day already scanned
+    looks at an empty window and queues nothing)."""
+    return (await scan_all(ctx["db"])).queued

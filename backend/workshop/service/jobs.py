@@ -28,6 +28,7 @@ from backend.core.permissions import Permission, Role
 from backend.core.validate import check_version
 from backend.customers import service as customers
 from backend.notifications import service as notifications
+from backend.notifications.reminders import service as reminders
 from backend.inventory.models import WarehouseItem
 from backend.workshop.models import (
     Job,
@@ -216,6 +217,7 @@ async def create_job(session: AsyncSession, actor: Actor, data: CreateJobData, j
     audit.record(session, actor, "Job", job.id, "create",
                  audit.created(job, ("number", "vehicle_id", "customer_id", *JOB_AUDIT_FIELDS)))
     job_changed(session, job)
+    await reminders.mark_booked(session, actor.garage_id, vehicle.id, job.id)  # reminders for it: BOOKED
     await session.flush()
     return job
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
+from typing import Annotated
 
 import strawberry
 
@@ -92,6 +93,15 @@ class Vehicle:
     @strawberry.field(description="The odometer readings, oldest first.")
     def mileage_log(self, info: strawberry.Info) -> list[MileageReading]:
         return info.context.loader(MileageLogLoader).load(self.id)
+
+    @strawberry.field(description="Quoted work the customer declined, still to do (empty without QUOTES_READ).")
+    def deferred_work(self, info: strawberry.Info) -> list[Annotated["DeferredWork", strawberry.lazy(
+            "backend.billing.schema.types")]]:
+        if not info.context.actor.can(P.QUOTES_READ):
+            return []
+        from backend.billing.loaders import DeferredWorkByVehicleLoader
+
+        return info.context.loader(DeferredWorkByVehicleLoader).load(self.id)
 
 
 @strawberry.type(description="One owner of a vehicle for a period; endedAt is null for the current owner.")

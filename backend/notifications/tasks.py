@@ -34,11 +34,23 @@ async def send_notification(ctx, notification_id: str) -> str:
 
 
 async def sweep_notifications(ctx) -> int:
-    """Queue every due row on arq (job id per attempt: a row already queued for that attempt is not doubled)."""
+    """Queue every due row on arq (job id per attempt: a row already queued for that attempt is not doubled).
+
+    A row due for longer than a lease may have its job stuck behind a killed worker's in-progress marker (arq keeps
+    it until the job's timeout): it gets an extra job per lease period. Running twice is harmless: the claim
+    decides who sends."""
+    from backend.core.settings import get_settings
+
+    now = utcnow()
+    lease = get_settings().notification_lease_seconds
     async with ctx["db"].read() as session:
-        rows = (await session.execute(select(Notification.id, Notification.attempts)
-                                      .where(_claimable(utcnow())).order_by(Notification.next_attempt_at)
+        rows = (await session.execute(select(Notification.id, Notification.attempts, Notification.next_attempt_at)
+                                      .where(_claimable(now)).order_by(Notification.next_attempt_at)
                                       .limit(5000))).all()
-    if rows:
-        await ctx["notification_relay"].enqueue([f"{ident}:{attempts}" for ident, attempts in rows])
+    tokens = []
+    for ident, attempts, due in rows:
+        stale = (now - due).total_seconds() > lease
+        tokens.append(f"{ident}:{attempts}" + (f":s{int(now.timestamp()) // max(lease, 1)}" if stale else ""))
+    if tokens:
+        await ctx["notification_relay"].enqueue(tokens)
     return len(rows)

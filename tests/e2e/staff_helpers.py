@@ -53,7 +53,7 @@ def require_browser() -> None:
         unavailable(f"{PWA_DIST}/index.html is missing (build the PWA)")
 
 
-def new_phone(browser, server_url: str, locale: str = "en-US"):
+def new_phone(browser, server_url: str, locale: str = "en-US", **options):
     """A fresh 360 px touch profile (no stored session); uncaught page errors are collected on `context.page_errors`."""
     context = browser.new_context(
         base_url=server_url,
@@ -62,6 +62,7 @@ def new_phone(browser, server_url: str, locale: str = "en-US"):
         is_mobile=True,
         has_touch=True,
         locale=locale,
+        **options,
     )
     context.set_default_timeout(15_000)
     context.page_errors = []

@@ -14,6 +14,7 @@ checks the signature, checks again that the user (or API key) may still read fin
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import datetime as dt
@@ -294,12 +295,42 @@ H_REFERENCE = N_("Reference")
 
 
 async def xlsx_bytes(session: AsyncSession, actor: Actor, request: ExportRequest) -> bytes:
-    """One workbook with an Invoices, a Lines and a Payments sheet; numbers and dates are typed cells."""
+    """One workbook with an Invoices, a Lines and a Payments sheet; numbers and dates are typed cells.
+
+    The rows are read here (three statements); the workbook is written in a worker thread, because openpyxl's
+    XML writing is CPU work that would otherwise stall every other request of the process."""
+    g = actor.garage_id
+    period = request.period
+    inv_where = [Invoice.garage_id == g, Invoice.status.in_(COUNTED), Invoice.issue_date >= period.start,
+                 Invoice.issue_date <= period.end]
+    if request.site_id is not None:
+        inv_where.append(Invoice.site_id == request.site_id)
+    invoice_query = (
+        select(Invoice.number, Invoice.issue_date, Invoice.due_date, Invoice.buyer_name, Customer.name,
+               Invoice.buyer_tax_id, Site.name, Invoice.status, Invoice.revenue_stream, Invoice.operations_stream,
+               Invoice.currency, Invoice.subtotal, Invoice.tax_total, Invoice.total, Invoice.paid_total,
+               Invoice.withholding_total, Invoice.credited_total, Invoice.balance_due)
+        .join(Site, Site.id == Invoice.site_id).outerjoin(Customer, Customer.id == Invoice.customer_id)
+        .where(*inv_where).order_by(Invoice.issue_date, Invoice.number))
+    line_query = (
+        select(Invoice.number, Invoice.issue_date, InvoiceLine.position, InvoiceLine.kind, InvoiceLine.description,
+               InvoiceLine.quantity, Invoice.currency, InvoiceLine.unit_price, InvoiceLine.discount, InvoiceLine.net,
+               InvoiceLine.tax, InvoiceLine.total)
+        .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+        .where(*inv_where, InvoiceLine.garage_id == g)
+        .order_by(Invoice.issue_date, Invoice.number, InvoiceLine.position, InvoiceLine.id))
+    sheets = []
+    for query in (invoice_query, line_query, _payments_query(actor, request)):
+        sheets.append((await session.execute(query)).all())
+    return await asyncio.to_thread(write_workbook, request.locale, *sheets)
+
+
+def write_workbook(locale: str, invoice_rows, line_rows, payment_rows) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    t = lambda message: translate(request.locale, message)  # noqa: E731
+    t = lambda message: translate(locale, message)  # noqa: E731
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     money_formats: dict[str, str] = {}
@@ -326,54 +357,28 @@ async def xlsx_bytes(session: AsyncSession, actor: Actor, request: ExportRequest
         cell.number_format = fmt
         return cell
 
-    g = actor.garage_id
-    period = request.period
-    inv_where = [Invoice.garage_id == g, Invoice.status.in_(COUNTED), Invoice.issue_date >= period.start,
-                 Invoice.issue_date <= period.end]
-    if request.site_id is not None:
-        inv_where.append(Invoice.site_id == request.site_id)
-
     invoices = workbook.create_sheet(t(SHEET_INVOICES))
     header(invoices, [H_NUMBER, H_ISSUE_DATE, H_DUE_DATE, H_CUSTOMER, H_TAX_ID, H_SITE, H_STATUS, H_REVENUE_STREAM,
                       H_OPERATIONS_STREAM, H_CURRENCY, H_SUBTOTAL, H_TAX, H_TOTAL, H_PAID, H_WITHHOLDING,
                       H_CREDITED, H_BALANCE])
-    query = (select(Invoice.number, Invoice.issue_date, Invoice.due_date, Invoice.buyer_name, Customer.name,
-                    Invoice.buyer_tax_id, Site.name, Invoice.status, Invoice.revenue_stream,
-                    Invoice.operations_stream, Invoice.currency, Invoice.subtotal, Invoice.tax_total, Invoice.total,
-                    Invoice.paid_total, Invoice.withholding_total, Invoice.credited_total, Invoice.balance_due)
-             .join(Site, Site.id == Invoice.site_id).outerjoin(Customer, Customer.id == Invoice.customer_id)
-             .where(*inv_where).order_by(Invoice.issue_date, Invoice.number))
-    result = await session.stream(query.execution_options(yield_per=BATCH))
-    async for part in result.partitions():
-        for (number, issued, due, buyer, customer, tax_id, site, status, rs, ops, currency, *amounts) in part:
-            invoices.append([number, date_cell(invoices, issued), date_cell(invoices, due),
-                             _contact(buyer, customer), tax_id, site, status.value, rs.value,
-                             ops.value if ops else None, currency,
-                             *(money_cell(invoices, a, currency) for a in amounts)])
+    for (number, issued, due, buyer, customer, tax_id, site, status, rs, ops, currency, *amounts) in invoice_rows:
+        invoices.append([number, date_cell(invoices, issued), date_cell(invoices, due), _contact(buyer, customer),
+                         tax_id, site, status.value, rs.value, ops.value if ops else None, currency,
+                         *(money_cell(invoices, a, currency) for a in amounts)])
 
     lines = workbook.create_sheet(t(SHEET_LINES))
     header(lines, [H_NUMBER, H_ISSUE_DATE, H_LINE, H_KIND, H_DESCRIPTION, H_QUANTITY, H_UNIT_PRICE, H_DISCOUNT,
                    H_NET, H_TAX, H_TOTAL, H_CURRENCY])
-    query = (select(Invoice.number, Invoice.issue_date, InvoiceLine.position, InvoiceLine.kind,
-                    InvoiceLine.description, InvoiceLine.quantity, Invoice.currency, InvoiceLine.unit_price,
-                    InvoiceLine.discount, InvoiceLine.net, InvoiceLine.tax, InvoiceLine.total)
-             .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
-             .where(*inv_where, InvoiceLine.garage_id == g)
-             .order_by(Invoice.issue_date, Invoice.number, InvoiceLine.position, InvoiceLine.id))
-    result = await session.stream(query.execution_options(yield_per=BATCH))
-    async for part in result.partitions():
-        for number, issued, position, kind, description, quantity, currency, *amounts in part:
-            lines.append([number, date_cell(lines, issued), position + 1, kind.value, description,
-                          Decimal(quantity), *(money_cell(lines, a, currency) for a in amounts), currency])
+    for number, issued, position, kind, description, quantity, currency, *amounts in line_rows:
+        lines.append([number, date_cell(lines, issued), position + 1, kind.value, description, Decimal(quantity),
+                      *(money_cell(lines, a, currency) for a in amounts), currency])
 
     payments = workbook.create_sheet(t(SHEET_PAYMENTS))
     header(payments, [H_PAID_ON, H_NUMBER, H_CUSTOMER, H_METHOD, H_AMOUNT, H_WITHHOLDING, H_REFERENCE, H_CURRENCY])
-    result = await session.stream(_payments_query(actor, request).execution_options(yield_per=BATCH))
-    async for part in result.partitions():
-        for paid_on, amount, withheld, method, reference, number, currency, buyer, customer in part:
-            payments.append([date_cell(payments, paid_on), number, _contact(buyer, customer), method.value,
-                             money_cell(payments, amount, currency), money_cell(payments, withheld, currency),
-                             reference, currency])
+    for paid_on, amount, withheld, method, reference, number, currency, buyer, customer in payment_rows:
+        payments.append([date_cell(payments, paid_on), number, _contact(buyer, customer), method.value,
+                         money_cell(payments, amount, currency), money_cell(payments, withheld, currency),
+                         reference, currency])
 
     out = io.BytesIO()
     workbook.save(out)

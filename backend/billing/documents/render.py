@@ -19,6 +19,7 @@ from pathlib import Path
 import jinja2
 from babel.dates import format_date, get_month_names
 
+from backend.billing.documents.pdftext import fix_text_map
 from backend.billing.documents.view import DocumentView, LineView
 from backend.billing.documents.words import amount_in_words
 from backend.core.i18n import N_, buddhist_year, translate
@@ -223,7 +224,8 @@ def render_pdf(view: DocumentView) -> bytes:
     fonts = _fonts()
     with _render_lock:
         document = HTML(string=html, base_url=str(TEMPLATES))
-        return document.write_pdf(font_config=fonts, pdf_identifier=_pdf_identifier(view))
+        return document.write_pdf(font_config=fonts, pdf_identifier=_pdf_identifier(view),
+                                  finisher=fix_text_map)  # Thai text that copies and extracts as printed
 
 
 def filename(view: DocumentView) -> str:

@@ -52,6 +52,22 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders')),
     sa.UniqueConstraint('vehicle_id', 'kind', 'due_on', 'lead_days', 'channel', name=op.f('uq_reminders_vehicle_id_kind_due_on_lead_days_channel'))
     )
+    op.create_table('vehicle_service',
+    sa.Column('vehicle_id', sa.Uuid(), nullable=False),
+    sa.Column('garage_id', sa.Uuid(), nullable=False),
+    sa.Column('interval_months', sa.Integer(), nullable=True),
+    sa.Column('interval_km', sa.Integer(), nullable=True),
+    sa.Column('last_service_on', sa.Date(), nullable=True),
+    sa.Column('last_service_mileage', sa.Integer(), nullable=True),
+    sa.Column('changed_at', backend.core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.ForeignKeyConstraint(['vehicle_id'], ['vehicles.id'], name=op.f('fk_vehicle_service_vehicle_id_vehicles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['garage_id'], ['garages.id'], name=op.f('fk_vehicle_service_garage_id_garages'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('vehicle_id', name=op.f('pk_vehicle_service'))
+    )
+    with op.batch_alter_table('vehicle_service', schema=None) as batch_op:
+        batch_op.create_index('ix_vehicle_service_garage_due', ['garage_id', 'due_on'], unique=False)
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.create_index('ix_reminders_garage_vehicle', ['garage_id', 'vehicle_id', 'created_at'], unique=False)
 
@@ -60,4 +76,7 @@ def downgrade() -> None:
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.drop_index('ix_reminders_garage_vehicle')
     op.drop_table('reminders')
+    with op.batch_alter_table('vehicle_service', schema=None) as batch_op:
+        batch_op.drop_index('ix_vehicle_service_garage_due')
+    op.drop_table('vehicle_service')
     op.drop_table('reminder_settings')

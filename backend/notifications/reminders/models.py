@@ -51,6 +51,25 @@ class ReminderSettings(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
+class VehicleService(Base):
+    """A vehicle's own service interval and recorded last service (each falls back to the garage's setting and the
+    last completed job when null), and the scan's last computed service due date (`due_on`), which lets the next
+    scan read only the vehicles whose reminder day comes (or whose data changed) instead of every serviced one."""
+
+    __tablename__ = "vehicle_service"
+    __table_args__ = (Index("ix_vehicle_service_garage_due", "garage_id", "due_on"),)
+
+    vehicle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("vehicles.id", ondelete="CASCADE"), primary_key=True)
+    garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
+    interval_months: Mapped[int | None] = mapped_column(Integer)
+    interval_km: Mapped[int | None] = mapped_column(Integer)
+    last_service_on: Mapped[dt.date | None] = mapped_column(Date)
+    last_service_mileage: Mapped[int | None] = mapped_column(Integer)
+    changed_at: Mapped[dt.datetime | None]  # when someone last set the above (the next scan looks again)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)  # written by the scan only
+
+
 class Reminder(IdMixin, Base):
     """One reminder to one customer on one channel. Its status mirrors its notification, or is BOOKED once a job
     was opened for the vehicle after it."""

@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-import zoneinfo
 from dataclasses import dataclass, field
 
 from babel.dates import format_date
-from sqlalchemy import and_, bindparam, extract, false, func, or_, select, update
+from sqlalchemy import and_, bindparam, extract, false, func, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from backend.accounts.models import Garage
 from backend.core.db import utcnow
@@ -37,13 +37,14 @@ from backend.core.ids import new_id
 from backend.customers.models import ContactChannel, Customer, Vehicle
 from backend.notifications.models import Channel, Notification, NotificationStatus
 from backend.notifications.outbox import after_commit_dispatch
+from backend.notifications.reminders import due as due_rules
 from backend.notifications.reminders import rules
-from backend.notifications.reminders.models import Reminder, ReminderKind, ReminderSettings
-from backend.workshop.models import Job, JobStatus
+from backend.notifications.reminders.due import SERVICED
+from backend.notifications.reminders.models import Reminder, ReminderKind, ReminderSettings, VehicleService
+from backend.workshop.models import Job
 
 BATCH = 2000
 EVENTS = {ReminderKind.MOT: "reminder_mot", ReminderKind.SERVICE: "reminder_service"}
-SERVICED = (JobStatus.COMPLETED, JobStatus.MANAGER_REVIEW, JobStatus.BILLING, JobStatus.INVOICED)
 
 
 @dataclass
@@ -53,12 +54,7 @@ class ScanResult:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
-def garage_today(time_zone: str, now: dt.datetime | None = None) -> dt.date:
-    try:
-        zone = zoneinfo.ZoneInfo(time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
-    return (now or utcnow()).astimezone(zone).date()
+garage_today = due_rules.garage_today
 
 
 def format_due(day: dt.date, locale: str) -> str:
@@ -147,10 +143,11 @@ def _mot_window(today: dt.date, leads: list[int], last_scan_on: dt.date | None, 
 
 
 async def scan_garage(session: AsyncSession, garage_id: uuid.UUID, today: dt.date | None = None,
-                      batch: int = BATCH) -> ScanResult:
-    """Queue every reminder due today in one garage (in the caller's transaction)."""
+                      batch: int = BATCH, now: dt.datetime | None = None) -> ScanResult:
+    """Queue every reminder due today (the garage's date at `now`, default the present) in one garage, in the
+    caller's transaction."""
     garage = (await session.execute(select(Garage).where(Garage.id == garage_id))).scalar_one()
-    today = today or garage_today(garage.time_zone)
+    today = today or garage_today(garage.time_zone, now)
     settings = (await session.execute(
         select(ReminderSettings).where(ReminderSettings.garage_id == garage_id).with_for_update()
     )).scalar_one_or_none()
@@ -169,7 +166,8 @@ async def scan_garage(session: AsyncSession, garage_id: uuid.UUID, today: dt.dat
             await _scan_mot(session, garage, today, leads, channels, last_scan_on, last_scan_at, default_locale,
                             batch, result)
         if ReminderKind.SERVICE.value in kinds:
-            await _scan_service(session, garage, today, leads, channels, months, km, default_locale, batch, result)
+            await _scan_service(session, garage, today, leads, channels, months, km, last_scan_on, last_scan_at,
+                                default_locale, batch, result)
     # the window moves on (without touching updated_at, which says when an admin changed the settings)
     if settings is None:
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -215,23 +213,66 @@ async def _scan_mot(session, garage, today, leads, channels, last_scan_on, last_
             return
 
 
-async def _scan_service(session, garage, today, leads, channels, months, km, default_locale, batch,
-                        result) -> None:
-    # a service due today or later was done at most `months` ago (the mileage can only bring it earlier)
-    since = dt.datetime.combine(rules.add_months(today, -months), dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
-    last = (select(Job.vehicle_id.label("vehicle_id"), func.max(Job.completed_at).label("completed_at"))
-            .where(Job.garage_id == garage.id, Job.status.in_(SERVICED), Job.completed_at.is_not(None))
-            .group_by(Job.vehicle_id).subquery("last_service"))
+def _service_window(today: dt.date, leads: list[int], last_scan_on: dt.date):
+    """Vehicles whose service due date, as the last scan computed it, has a reminder day after that scan's day."""
+    parts = []
+    for lead in leads:
+        start = max(today, last_scan_on + dt.timedelta(days=lead + 1))
+        end = today + dt.timedelta(days=lead)
+        if start <= end:
+            parts.append(VehicleService.due_on.between(start, end))
+    return or_(*parts) if parts else false()
+
+
+async def _scan_service(session, garage, today, leads, channels, months, km, last_scan_on, last_scan_at,
+                        default_locale, batch, result) -> None:
+    """Service reminders. The first scan (and one after the settings changed) computes every vehicle serviced
+    recently enough to be due from today; it stores each vehicle's due date (vehicle_service.due_on). Later scans
+    read only the vehicles whose stored due date has a new reminder day, and those whose data changed since the
+    last scan (the vehicle, its owner, its jobs, its own interval), so a second run the same day reads next to
+    nothing."""
     zone = _zone(garage.time_zone)
+    full = last_scan_on is None or last_scan_at is None
+    gid = garage.id
+    jobs_filter = and_(Job.garage_id == gid, Job.status.in_(SERVICED), Job.completed_at.is_not(None))
+    if full:
+        # a service due today or later was done at most the longest interval ago (the km only bring it earlier)
+        longest = (await session.execute(select(func.max(VehicleService.interval_months))
+                                         .where(VehicleService.garage_id == gid))).scalar() or 0
+        span = max(months, longest)
+        since_on = rules.add_months(today, -span) - dt.timedelta(days=1)
+        since = dt.datetime.combine(since_on, dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
+        last = select(Job.vehicle_id.label("vehicle_id"), func.max(Job.completed_at).label("completed_at")).where(
+            jobs_filter).group_by(Job.vehicle_id).subquery("last_service")
+        scope = or_(last.c.completed_at >= since, VehicleService.last_service_on >= since_on)
+    else:
+        changed = union(
+            select(VehicleService.vehicle_id).where(VehicleService.garage_id == gid,
+                                                    _service_window(today, leads, last_scan_on)),
+            select(VehicleService.vehicle_id).where(VehicleService.garage_id == gid,
+                                                    VehicleService.changed_at > last_scan_at),
+            select(Vehicle.id).where(Vehicle.garage_id == gid, Vehicle.updated_at > last_scan_at),
+            select(Vehicle.id).join(Customer, Customer.id == Vehicle.owner_id).where(
+                Vehicle.garage_id == gid, Customer.garage_id == gid, Customer.updated_at > last_scan_at),
+            select(Job.vehicle_id).where(Job.garage_id == gid, Job.updated_at > last_scan_at),
+        ).subquery("changed")
+        last = select(Job.vehicle_id.label("vehicle_id"), func.max(Job.completed_at).label("completed_at")).where(
+            jobs_filter, Job.vehicle_id.in_(select(changed.c[0]))).group_by(Job.vehicle_id).subquery("last_service")
+        scope = Vehicle.id.in_(select(changed.c[0]))
+    last_job = aliased(Job, name="last_job")
     after = None
     while True:
         stmt = (select(*_VEHICLE_COLUMNS, Vehicle.mileage, Vehicle.mileage_recorded_at, last.c.completed_at,
-                       Job.mileage_in, *_OWNER_COLUMNS)
-                .join(last, last.c.vehicle_id == Vehicle.id)
-                .join(Job, and_(Job.vehicle_id == last.c.vehicle_id, Job.completed_at == last.c.completed_at,
-                                Job.garage_id == garage.id))
+                       last_job.mileage_in, VehicleService.interval_months, VehicleService.interval_km,
+                       VehicleService.last_service_on, VehicleService.last_service_mileage,
+                       VehicleService.due_on.label("stored_due_on"), *_OWNER_COLUMNS)
                 .join(Customer, Customer.id == Vehicle.owner_id)
-                .where(Vehicle.garage_id == garage.id, _consent(channels), last.c.completed_at >= since)
+                .outerjoin(last, last.c.vehicle_id == Vehicle.id)
+                .outerjoin(last_job, and_(last_job.vehicle_id == Vehicle.id,
+                                          last_job.completed_at == last.c.completed_at, last_job.garage_id == gid))
+                .outerjoin(VehicleService, VehicleService.vehicle_id == Vehicle.id)
+                .where(Vehicle.garage_id == gid, _consent(channels), scope,
+                       or_(last.c.completed_at.is_not(None), VehicleService.last_service_on.is_not(None)))
                 .order_by(Vehicle.id).limit(batch))
         if after is not None:
             stmt = stmt.where(Vehicle.id > after)
@@ -240,28 +281,35 @@ async def _scan_service(session, garage, today, leads, channels, months, km, def
             return
         after = rows[-1].id
         result.candidates += len(rows)
-        found, seen = [], set()
+        found, seen, store = [], set(), []
         for row in rows:
             if row.id in seen:  # two jobs completed at the same instant
                 continue
             seen.add(row.id)
-            last_on = row.completed_at.astimezone(zone).date()
-            mileage_on = row.mileage_recorded_at.astimezone(zone).date() if row.mileage_recorded_at else None
-            due = rules.service_due(last_on, row.mileage_in, interval_months=months, interval_km=km,
-                                    mileage=row.mileage, mileage_on=mileage_on)
+            interval = due_rules.interval_for(row.interval_months, row.interval_km, months, km)
+            due = due_rules.service_due_for(
+                job_completed_at=row.completed_at, job_mileage=row.mileage_in, recorded_on=row.last_service_on,
+                recorded_mileage=row.last_service_mileage, interval=interval, mileage=row.mileage,
+                mileage_recorded_at=row.mileage_recorded_at, zone=zone)
+            if due is None:
+                continue
+            if due.due_on != row.stored_due_on:
+                store.append({"vehicle_id": row.id, "garage_id": gid, "due_on": due.due_on, "version": 0})
             lead = rules.lead_for(due.due_on, today, leads)
             if lead is not None:
                 found.append((row, due.due_on, lead, {"due_mileage": due.due_mileage, "due_by": due.by}))
+        if store:
+            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+            stmt = insert(VehicleService).values(store)
+            await session.execute(stmt.on_conflict_do_update(index_elements=["vehicle_id"],
+                                                             set_={"due_on": stmt.excluded.due_on}))
         await _queue(session, garage, ReminderKind.SERVICE, found, default_locale, today, result)
         if len(rows) < batch:
             return
 
 
 def _zone(name: str):
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
+    return due_rules.zone_of(name)
 
 
 _REMINDERS = Reminder.__table__
@@ -324,14 +372,14 @@ async def _queue(session: AsyncSession, garage: Garage, kind: ReminderKind, foun
     result.by_kind[kind.value] = result.by_kind.get(kind.value, 0) + len(inserted)
 
 
-async def scan_all(db, today: dt.date | None = None) -> ScanResult:
+async def scan_all(db, today: dt.date | None = None, now: dt.datetime | None = None) -> ScanResult:
     """The daily job: every garage, each in its own transaction (one garage's failure does not hold the others)."""
     async with db.read() as session:
         garage_ids = (await session.execute(select(Garage.id).order_by(Garage.id))).scalars().all()
     total = ScanResult()
     for garage_id in garage_ids:
         async with db.transaction() as session:
-            part = await scan_garage(session, garage_id, today)
+            part = await scan_garage(session, garage_id, today, now=now)
         total.queued += part.queued
         total.candidates += part.candidates
         for kind, count in part.by_kind.items():

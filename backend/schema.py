@@ -13,9 +13,11 @@ from backend.customers import schema as customers
 from backend.inventory import schema as inventory
 from backend.notifications import schema as notifications
 from backend.notifications import reminders_schema as reminders
+from backend.notifications import templates_schema as notification_templates
 from backend.workshop import schema as workshop
 
-DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, notifications)
+DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, notifications,
+           notification_templates)
 
 
 def _merge(name: str):

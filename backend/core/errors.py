@@ -91,6 +91,11 @@ class ErrorCode(enum.Enum):
     INVALID_PUSH_SUBSCRIPTION = "INVALID_PUSH_SUBSCRIPTION"
     INVALID_LEAD_DAYS = "INVALID_LEAD_DAYS"
     INVALID_SERVICE_INTERVAL = "INVALID_SERVICE_INTERVAL"
+    INVALID_SERVICE_DATE = "INVALID_SERVICE_DATE"
+    UNKNOWN_TEMPLATE = "UNKNOWN_TEMPLATE"
+    TEMPLATE_SYNTAX = "TEMPLATE_SYNTAX"
+    TEMPLATE_UNKNOWN_VARIABLE = "TEMPLATE_UNKNOWN_VARIABLE"
+    TEMPLATE_NOT_ALLOWED = "TEMPLATE_NOT_ALLOWED"
     # notifications (add notification codes above this line)
 
 
@@ -173,6 +178,11 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_PUSH_SUBSCRIPTION: N_("This browser's push subscription is not valid; turn notifications off and on again."),
     ErrorCode.INVALID_LEAD_DAYS: N_("Give 1 to {count} reminder lead times, each from 1 to {max} days."),
     ErrorCode.INVALID_SERVICE_INTERVAL: N_("Enter a service interval from {min} to {max}."),
+    ErrorCode.INVALID_SERVICE_DATE: N_("The last service date cannot be in the future."),
+    ErrorCode.UNKNOWN_TEMPLATE: N_("There is no {channel} message for this event."),
+    ErrorCode.TEMPLATE_SYNTAX: N_("Line {line}: the template cannot be read ({detail})."),
+    ErrorCode.TEMPLATE_UNKNOWN_VARIABLE: N_("Line {line}: there is no variable {name}. You can use: {names}."),
+    ErrorCode.TEMPLATE_NOT_ALLOWED: N_("Line {line}: the template uses something that is not allowed."),
     # notification messages (add above this line)
 }
 

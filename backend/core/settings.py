@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     vapid_subject: str = "mailto:admin@localhost"
     notification_poll_seconds: float = 5.0  # the in-process runner's / worker sweep's look for due messages
     notification_lease_seconds: int = 120  # a claimed message not finished by then is taken over
+    reminder_scan_seconds: float = 3600.0  # embedded mode: how often the in-process runner runs the reminder scan
 
     @property
     def is_production(self) -> bool:

@@ -103,6 +103,27 @@ class Vehicle:
 
         return info.context.loader(DeferredWorkByVehicleLoader).load(self.id)
 
+    @strawberry.field(description="The service interval this vehicle follows (its own, else the garage's).")
+    async def service_interval(self, info: strawberry.Info) -> Annotated["ServiceInterval", strawberry.lazy(
+            "backend.notifications.reminders_schema")] | None:
+        from backend.notifications.reminders_schema import vehicle_service_interval
+
+        return await vehicle_service_interval(info, self.id)
+
+    @strawberry.field(description="When the next service is due; null when no service is on record.")
+    async def service_due(self, info: strawberry.Info) -> Annotated["ServiceDue", strawberry.lazy(
+            "backend.notifications.reminders_schema")] | None:
+        from backend.notifications.reminders_schema import vehicle_service_due
+
+        return await vehicle_service_due(info, self.id)
+
+    @strawberry.field(description="When the MOT is next due (the recorded expiry, else from first registration), "
+                                  "as of the garage's today.")
+    async def mot_due(self, info: strawberry.Info) -> dt.date | None:
+        from backend.notifications.reminders_schema import vehicle_mot_due
+
+        return await vehicle_mot_due(info, self.id)
+
 
 @strawberry.type(description="One owner of a vehicle for a period; endedAt is null for the current owner.")
 class VehicleOwnership:

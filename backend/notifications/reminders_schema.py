@@ -1,4 +1,6 @@
-"""GraphQL for MOT and service reminders: remindersDue, reminderHistory, reminderSettings, updateReminderSettings."""
+"""GraphQL for MOT and service reminders: remindersDue, reminderHistory, reminderSettings, updateReminderSettings,
+updateVehicleService, and the Vehicle fields serviceInterval / serviceDue / motDue (resolved here, declared on
+Vehicle in customers/schema.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from backend.api.permissions import requires
 from backend.api.queries import read
 from backend.core.permissions import Permission as P
 from backend.notifications.reminders import service
+from backend.notifications.reminders.loaders import VehicleDueLoader
 from backend.notifications.reminders.models import ReminderKind as ReminderKindEnum
 from backend.workshop.loaders import VehicleLoader
 
@@ -86,6 +89,66 @@ class ReminderEntry:
     booked_at: dt.datetime | None
 
 
+@strawberry.type(description="The service interval a vehicle follows: its own months / km where set, else the "
+                                    "garage's.")
+class ServiceInterval:
+    months: int
+    km: int | None
+    custom: bool = strawberry.field(description="The vehicle has its own months or km.")
+    own_months: int | None
+    own_km: int | None
+    version: int = strawberry.field(description="For updateVehicleService's expectedVersion.")
+
+
+@strawberry.type(description="When the next service is due: the earlier of the date and mileage intervals from the "
+                             "last service (the later of the last completed job and a service recorded by hand).")
+class ServiceDue:
+    date: dt.date
+    mileage: int | None = strawberry.field(description="The odometer reading the service is due at, when known.")
+    by_mileage: bool = strawberry.field(description="The mileage comes first (its date is estimated from the "
+                                                    "vehicle's readings).")
+    last_service_on: dt.date | None
+    last_service_mileage: int | None
+
+
+async def vehicle_service_interval(info: strawberry.Info, vehicle_id) -> ServiceInterval | None:
+    due = await info.context.loader(VehicleDueLoader).load(vehicle_id)
+    if due is None:
+        return None
+    return ServiceInterval(months=due.interval.months, km=due.interval.km, custom=due.interval.custom,
+                           own_months=due.own_months, own_km=due.own_km, version=due.version)
+
+
+async def vehicle_service_due(info: strawberry.Info, vehicle_id) -> ServiceDue | None:
+    due = await info.context.loader(VehicleDueLoader).load(vehicle_id)
+    if due is None or due.service is None:
+        return None
+    return ServiceDue(date=due.service.due_on, mileage=due.service.due_mileage, by_mileage=due.service.by == "MILEAGE",
+                      last_service_on=due.last_service_on, last_service_mileage=due.last_service_mileage)
+
+
+async def vehicle_mot_due(info: strawberry.Info, vehicle_id) -> dt.date | None:
+    due = await info.context.loader(VehicleDueLoader).load(vehicle_id)
+    return due.mot_on if due is not None else None
+
+
+@strawberry.input(description="A vehicle's own service interval and last service; a field sent as null goes back "
+                              "to the default (the garage's interval, the last completed job), one not sent stays.")
+class UpdateVehicleServiceInput:
+    vehicle_id: strawberry.ID
+    interval_months: int | None = strawberry.UNSET
+    interval_km: int | None = strawberry.UNSET
+    last_service_on: dt.date | None = strawberry.UNSET
+    last_service_mileage: int | None = strawberry.UNSET
+    expected_version: int | None = strawberry.UNSET
+
+
+@strawberry.type
+class UpdateVehicleServicePayload:
+    vehicle: Annotated[Vehicle, strawberry.lazy("backend.customers.schema")] | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.input
 class ReminderPeriodInput:
     from_: dt.date = strawberry.field(name="from")
@@ -111,10 +174,10 @@ class ReminderSettingsPayload:
 @strawberry.type
 class Query:
     @strawberry.field(extensions=requires(P.REMINDERS_READ),
-                      description="Vehicles whose MOT (or service) falls due in the period, by registration, with "
-                                  "the state of their reminder.")
+                      description="Vehicles whose MOT or service (both when no kind is given) falls due in the "
+                                  "period, by registration then kind, with the state of their reminder.")
     async def reminders_due(self, info: strawberry.Info, period: ReminderPeriodInput,
-                            kind: ReminderKind = ReminderKindEnum.MOT, first: int | None = None,
+                            kind: ReminderKind | None = None, first: int | None = None,
                             after: str | None = None) -> Connection[ReminderDue]:
         limit = connections.page_size(info, first)
         rows = await read(info, service.reminders_due, start=period.from_, end=period.to, kind=kind, limit=limit,
@@ -122,7 +185,7 @@ class Query:
         items = [ReminderDue(vehicle_id=r.vehicle_id, registration=r.registration, kind=ReminderKindEnum(r.kind),
                              due_on=r.due_on, status=ReminderStatus(r.status) if r.status else None,
                              reminded_at=r.reminded_at) for r in rows]
-        return connections.build(items, limit, key=lambda r: (r.registration, r.vehicle_id))
+        return connections.build(items, limit, key=lambda r: (r.registration, f"{r.vehicle_id}|{r.kind.value}"))
 
     @strawberry.field(extensions=requires(P.REMINDERS_READ), description="The reminders sent about a vehicle, "
                                                                           "newest first.")
@@ -153,3 +216,15 @@ class Mutation:
             expected_version=given(input.expected_version))
         result, errors = await run(info, service.update_settings, data)
         return ReminderSettingsPayload(settings=_settings(result) if result else None, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.VEHICLES_WRITE),
+                         description="A vehicle's own service interval (1-60 months, 1-200,000 km) and last service "
+                                     "(not in the future); the next daily scan uses them.")
+    async def update_vehicle_service(self, info: strawberry.Info,
+                                     input: UpdateVehicleServiceInput) -> UpdateVehicleServicePayload:
+        values = {name: getattr(input, name) for name in ("interval_months", "interval_km", "last_service_on",
+                                                          "last_service_mileage")
+                  if getattr(input, name) is not strawberry.UNSET}
+        vehicle, errors = await run(info, service.set_vehicle_service, input.vehicle_id, values,
+                                    given(input.expected_version))
+        return UpdateVehicleServicePayload(vehicle=vehicle, errors=errors)

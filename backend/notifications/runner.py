@@ -72,6 +72,9 @@ class InProcessRunner:
     def start(self) -> None:
         outbox.set_dispatcher(self._dispatch)
         self._task = asyncio.get_running_loop().create_task(self._loop(), name="notification-runner")
+        from backend.notifications.reminders.scan import start_scan_schedule  # the hourly reminder scan
+
+        self._scan_task = start_scan_schedule(self.db, self.settings)
 
     def _dispatch(self, ids: list[str]) -> None:
         self._wake.set()
@@ -80,10 +83,11 @@ class InProcessRunner:
         self._stopping = True
         outbox.set_dispatcher(None)
         self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        for task in (self._task, getattr(self, "_scan_task", None)):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         await self.senders.close()
 
 

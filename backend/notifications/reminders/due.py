@@ -115,6 +115,9 @@ class VehicleDue:
     mot_on: dt.date | None
     last_service_on: dt.date | None
     last_service_mileage: int | None
+    own_months: int | None = None
+    own_km: int | None = None
+    version: int = 0
 
 
 async def vehicles_due(session: AsyncSession, garage_id: uuid.UUID, vehicles, today: dt.date | None = None,
@@ -139,5 +142,6 @@ async def vehicles_due(session: AsyncSession, garage_id: uuid.UUID, vehicles, to
                                   recorded_mileage=recorded_mileage, interval=interval, mileage=v.mileage,
                                   mileage_recorded_at=v.mileage_recorded_at, zone=zone)
         mot = rules.mot_due_date(v.first_registration_date, v.mot_expiry, today)
-        out[v.id] = VehicleDue(interval, service, mot, last_on, last_mileage)
+        out[v.id] = VehicleDue(interval, service, mot, last_on, last_mileage, plan.interval_months if plan else None,
+                               plan.interval_km if plan else None, plan.version if plan else 0)
     return out

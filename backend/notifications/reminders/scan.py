@@ -19,7 +19,9 @@ address for it, and the garage sends on it; in their language, else the garage's
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass, field
 
@@ -43,6 +45,7 @@ from backend.notifications.reminders.due import SERVICED
 from backend.notifications.reminders.models import Reminder, ReminderKind, ReminderSettings, VehicleService
 from backend.workshop.models import Job
 
+log = logging.getLogger("mototrack.reminders")
 BATCH = 2000
 EVENTS = {ReminderKind.MOT: "reminder_mot", ReminderKind.SERVICE: "reminder_service"}
 
@@ -391,3 +394,32 @@ async def reminder_scan_task(ctx) -> int:
     """arq cron entry (hourly: each garage's "today" follows its own time zone; a run on a day already scanned
     looks at an empty window and queues nothing)."""
     return (await scan_all(ctx["db"])).queued
+
+
+_scan_lock = asyncio.Lock()
+
+
+async def scan_once(db) -> ScanResult | None:
+    """One scan of every garage, unless one is already running in this process (a repeat finds nothing new)."""
+    if _scan_lock.locked():
+        return None
+    async with _scan_lock:
+        return await scan_all(db)
+
+
+async def _scan_schedule(db, interval: float) -> None:
+    while True:
+        try:
+            await scan_once(db)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - the next run tries again; reminders are never doubled
+            log.exception("reminder scan failed")
+        await asyncio.sleep(interval)
+
+
+def start_scan_schedule(db, settings) -> asyncio.Task:
+    """Embedded mode: the in-process runner runs the reminder scan at start and every `reminder_scan_seconds`
+    (hourly by default, like the worker's cron: each garage's day follows its own time zone)."""
+    interval = max(float(getattr(settings, "reminder_scan_seconds", 3600.0)), 0.05)
+    return asyncio.get_running_loop().create_task(_scan_schedule(db, interval), name="reminder-scan")

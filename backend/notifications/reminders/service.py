@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.actor import Actor
@@ -21,11 +21,15 @@ from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.validate import check_version, try_parse_id
 from backend.customers.models import Vehicle
 from backend.notifications.models import Channel, Notification, NotificationStatus
+from backend.accounts.models import Garage
+from backend.notifications.reminders import due as due_rules
 from backend.notifications.reminders import rules
+from backend.notifications.reminders.due import SERVICED
 from backend.notifications.reminders.models import (
     Reminder,
     ReminderKind,
     ReminderSettings,
+    VehicleService,
 )
 from backend.notifications.reminders.scan import _mot_due_between, settings_values
 from backend.workshop.models import Job
@@ -128,70 +132,86 @@ def _status(reminder: Reminder, notification_status) -> str:
     return STATUS.get(notification_status, "QUEUED")
 
 
-async def reminders_due(session: AsyncSession, actor: Actor, *, start: dt.date, end: dt.date, kind: ReminderKind,
-                        limit: int, after: tuple[str, str] | None) -> list[DueItem]:
-    """Vehicles whose MOT or service falls due from `start` to `end`, by registration, with their reminder state."""
+def _service_scope(garage_id, since_on: dt.date):
+    """Vehicles that may have a service due from `since_on` on: serviced (or recorded as serviced) since then."""
+    since = dt.datetime.combine(since_on, dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
+    return or_(
+        Vehicle.id.in_(select(Job.vehicle_id).where(Job.garage_id == garage_id, Job.status.in_(SERVICED),
+                                                    Job.completed_at >= since)),
+        Vehicle.id.in_(select(VehicleService.vehicle_id).where(VehicleService.garage_id == garage_id,
+                                                               VehicleService.last_service_on >= since_on)))
+
+
+async def reminders_due(session: AsyncSession, actor: Actor, *, start: dt.date, end: dt.date,
+                        kind: ReminderKind | None, limit: int, after: tuple[str, str] | None,
+                        now: dt.datetime | None = None) -> list[DueItem]:
+    """Vehicles whose MOT or service (or either, when `kind` is None) falls due from `start` to `end`, by
+    registration then kind, with their reminder state; up to limit + 1 items. The yearly MOT date is the one on or
+    after the garage's today (at `now`) when the period includes today."""
     if end < start:
         raise DomainError(ErrorCode.INVALID_PERIOD, "period")
     if (end - start).days > MAX_PERIOD_DAYS:
         raise DomainError(ErrorCode.PERIOD_TOO_LONG, "period", days=MAX_PERIOD_DAYS)
-    today = dt.date.today()
+    kinds = [kind] if kind is not None else [ReminderKind.MOT, ReminderKind.SERVICE]
+    time_zone, settings = await due_rules.garage_context(session, actor.garage_id)
+    today = due_rules.garage_today(time_zone, now)
+    after_key = None
     stmt = select(Vehicle).where(Vehicle.garage_id == actor.garage_id).order_by(Vehicle.registration, Vehicle.id)
     if after is not None:
-        key_id = try_parse_id(after[1])
+        vid_text, _, after_kind = str(after[1]).partition("|")
+        key_id = try_parse_id(vid_text)
         if key_id is None:
             raise DomainError(ErrorCode.INVALID_CURSOR, "after")
+        after_key = (after[0], key_id, after_kind or "~")
         stmt = stmt.where((Vehicle.registration > after[0])
-                          | and_(Vehicle.registration == after[0], Vehicle.id > key_id))
-    if kind == ReminderKind.MOT:
-        stmt = stmt.where(_mot_due_between(start, end))
-        rows = (await session.execute(stmt.limit(limit + 1))).scalars().all()
-        dues = {}
+                          | and_(Vehicle.registration == after[0], Vehicle.id >= key_id))
+    scopes = []
+    if ReminderKind.MOT in kinds:
+        scopes.append(_mot_due_between(start, end))
+    if ReminderKind.SERVICE in kinds:
+        months, _km = due_rules.settings_interval(settings)
+        longest = (await session.execute(select(func.max(VehicleService.interval_months))
+                                         .where(VehicleService.garage_id == actor.garage_id))).scalar() or 0
+        scopes.append(_service_scope(actor.garage_id, rules.add_months(start, -max(months, longest))
+                                     - dt.timedelta(days=1)))
+    stmt = stmt.where(or_(*scopes))
+    mot_base = today if start <= today <= end else start
+    out: list[DueItem] = []
+    chunk = max(limit + 1, 100)
+    offset = 0
+    while len(out) <= limit:
+        rows = (await session.execute(stmt.offset(offset).limit(chunk))).scalars().all()
+        offset += len(rows)
+        if not rows:
+            break
+        dues = await due_rules.vehicles_due(session, actor.garage_id, rows, today=mot_base)
+        found = []
         for v in rows:
-            due = v.mot_expiry
-            if due is None:
-                base = max(start, today) if start <= today <= end else start
-                due = rules.mot_due_date(v.first_registration_date, None, base)
-            dues[v.id] = due
-    else:
-        row = await session.get(ReminderSettings, actor.garage_id)
-        _, _, _, months, km = settings_values(row)
-        last = (select(Job.vehicle_id, Job.completed_at, Job.mileage_in)
-                .where(Job.garage_id == actor.garage_id, Job.completed_at.is_not(None))
-                .order_by(Job.vehicle_id, Job.completed_at.desc()))
-        since = dt.datetime.combine(rules.add_months(start, -months), dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
-        stmt = stmt.where(Vehicle.id.in_(select(Job.vehicle_id).where(
-            Job.garage_id == actor.garage_id, Job.completed_at >= since)))
-        rows = (await session.execute(stmt.limit(limit + 1))).scalars().all()
-        jobs = {}
-        for vid, completed_at, mileage_in in (await session.execute(
-                last.where(Job.vehicle_id.in_([v.id for v in rows])))).all():
-            jobs.setdefault(vid, (completed_at, mileage_in))
-        dues = {}
-        for v in rows:
-            completed_at, mileage_in = jobs[v.id]
-            dues[v.id] = rules.service_due(
-                completed_at.date(), mileage_in, interval_months=months, interval_km=km, mileage=v.mileage,
-                mileage_on=v.mileage_recorded_at.date() if v.mileage_recorded_at else None).due_on
-    ids = [v.id for v in rows]
-    latest: dict[uuid.UUID, tuple] = {}
-    if ids:
-        for reminder, nstatus in (await session.execute(
-                select(Reminder, Notification.status)
-                .outerjoin(Notification, Notification.id == Reminder.notification_id)
-                .where(Reminder.garage_id == actor.garage_id, Reminder.vehicle_id.in_(ids), Reminder.kind == kind)
-                .order_by(Reminder.created_at))).all():
-            if reminder.due_on == dues.get(reminder.vehicle_id):
-                latest[reminder.vehicle_id] = (reminder, nstatus)
-    out = []
-    for v in rows:
-        due = dues[v.id]
-        if due is None:
-            continue
-        hit = latest.get(v.id)
-        out.append(DueItem(v.id, v.registration, kind.value, due, _status(*hit) if hit else None,
-                           hit[0].created_at if hit else None))
-    return out
+            info = dues[v.id]
+            for k in kinds:
+                due = info.mot_on if k == ReminderKind.MOT else (info.service.due_on if info.service else None)
+                if due is None or not start <= due <= end:
+                    continue
+                if after_key is not None and (v.registration, v.id, k.value) <= after_key:
+                    continue
+                found.append((v, k, due))
+        out_ids = {v.id for v, _, _ in found}
+        latest: dict[tuple, tuple] = {}
+        if out_ids:
+            for reminder, nstatus in (await session.execute(
+                    select(Reminder, Notification.status)
+                    .outerjoin(Notification, Notification.id == Reminder.notification_id)
+                    .where(Reminder.garage_id == actor.garage_id, Reminder.vehicle_id.in_(out_ids),
+                           Reminder.kind.in_(kinds))
+                    .order_by(Reminder.created_at))).all():
+                latest[(reminder.vehicle_id, reminder.kind, reminder.due_on)] = (reminder, nstatus)
+        for v, k, due in found:
+            hit = latest.get((v.id, k, due))
+            out.append(DueItem(v.id, v.registration, k.value, due, _status(*hit) if hit else None,
+                               hit[0].created_at if hit else None))
+        if len(rows) < chunk:
+            break
+    return out[:limit + 1]
 
 
 @dataclass
@@ -218,10 +238,63 @@ async def reminder_history(session: AsyncSession, actor: Actor, vehicle_id: obje
                         r.booked_at) for r, s in rows]
 
 
-async def mark_booked(session: AsyncSession, garage_id: uuid.UUID, vehicle_id: uuid.UUID, job_id: uuid.UUID) -> None:
-    """A job opened for the vehicle books every reminder sent for it whose due date has not long passed."""
-    recent = dt.date.today() - dt.timedelta(days=60)
+async def mark_booked(session: AsyncSession, garage_id: uuid.UUID, vehicle_id: uuid.UUID, job_id: uuid.UUID,
+                      now: dt.datetime | None = None) -> None:
+    """A job opened for the vehicle books every reminder sent for it whose due date has not long passed (60 days
+    before the garage's today)."""
+    time_zone = (await session.execute(select(Garage.time_zone).where(Garage.id == garage_id))).scalar_one()
+    recent = due_rules.garage_today(time_zone, now) - dt.timedelta(days=60)
     await session.execute(
         update(Reminder).where(Reminder.garage_id == garage_id, Reminder.vehicle_id == vehicle_id,
                                Reminder.booked_at.is_(None), Reminder.due_on >= recent)
         .values(booked_at=utcnow(), booked_job_id=job_id).execution_options(synchronize_session=False))
+
+
+MAX_INTERVAL_MONTHS = 60
+MAX_INTERVAL_KM = 200_000
+MAX_SERVICE_MILEAGE = 2_000_000
+
+
+async def set_vehicle_service(session: AsyncSession, actor: Actor, vehicle_id: object, values: dict,
+                              expected_version: int | None = None, now: dt.datetime | None = None) -> Vehicle:
+    """Set a vehicle's own service interval (months, km) and/or its last service (date, mileage). `values` holds
+    only the fields sent; a field sent as None goes back to the default (the garage's interval, the last job)."""
+    vid = try_parse_id(vehicle_id)
+    vehicle = None
+    if vid is not None:
+        vehicle = (await session.execute(select(Vehicle).where(
+            Vehicle.id == vid, Vehicle.garage_id == actor.garage_id))).scalar_one_or_none()
+    if vehicle is None:
+        raise DomainError(ErrorCode.NOT_FOUND, "vehicleId")
+    errors = Collector()
+    months = values.get("interval_months")
+    if months is not None and not 1 <= months <= MAX_INTERVAL_MONTHS:
+        errors.add(ErrorCode.INVALID_SERVICE_INTERVAL, "intervalMonths", min=1, max=MAX_INTERVAL_MONTHS)
+    km = values.get("interval_km")
+    if km is not None and not 1 <= km <= MAX_INTERVAL_KM:
+        errors.add(ErrorCode.INVALID_SERVICE_INTERVAL, "intervalKm", min=1, max=MAX_INTERVAL_KM)
+    last_on = values.get("last_service_on")
+    if last_on is not None:
+        time_zone = (await session.execute(select(Garage.time_zone).where(Garage.id == actor.garage_id))).scalar_one()
+        today = due_rules.garage_today(time_zone, now)
+        if last_on > today or last_on.year < 1950:
+            errors.add(ErrorCode.INVALID_SERVICE_DATE, "lastServiceOn")
+    mileage = values.get("last_service_mileage")
+    if mileage is not None and not 0 <= mileage <= MAX_SERVICE_MILEAGE:
+        errors.add(ErrorCode.INVALID_MILEAGE, "lastServiceMileage", min=0, max=MAX_SERVICE_MILEAGE)
+    errors.raise_if_any()
+    plan = (await session.execute(select(VehicleService).where(VehicleService.vehicle_id == vehicle.id)
+                                  .with_for_update())).scalar_one_or_none()
+    if plan is None:
+        plan = VehicleService(vehicle_id=vehicle.id, garage_id=actor.garage_id, version=0)
+        session.add(plan)
+    check_version(plan, expected_version)
+    for name in ("interval_months", "interval_km", "last_service_on", "last_service_mileage"):
+        if name in values:
+            setattr(plan, name, values[name])
+    if plan.last_service_mileage is not None and plan.last_service_on is None:
+        raise DomainError(ErrorCode.REQUIRED, "lastServiceOn")
+    plan.version = (plan.version or 0) + 1
+    plan.changed_at = utcnow()  # the next scan looks at this vehicle again
+    await session.flush()
+    return vehicle

@@ -98,6 +98,10 @@ async def _prepare(db: Database, settings: Settings, row: Notification) -> tuple
                 raise Cancelled("the customer has withdrawn consent for this channel")
             unsubscribe = unsubscribe_url(settings, row.customer_id, row.channel)
             context["unsubscribe_url"] = unsubscribe
+        if row.event == "quote_to_approve" and context.get("quote_id"):
+            from backend.billing.documents.attachments import quote_link
+
+            context["url"] = quote_link(settings, row.garage_id, uuid.UUID(context["quote_id"]), row.locale)
         if row.channel == Channel.PUSH:
             subs = (await session.execute(select(PushSubscription).where(
                 PushSubscription.user_id == row.user_id, PushSubscription.garage_id == row.garage_id))).scalars()
@@ -116,13 +120,11 @@ async def _prepare(db: Database, settings: Settings, row: Notification) -> tuple
 
 
 async def _attachments(db: Database, row: Notification) -> list[tuple[str, str, bytes]]:
-    """The invoice PDF for invoice_issued, from billing's documents when they are installed."""
+    """The invoice PDF for invoice_issued, rendered now in the message's language."""
     if row.event != "invoice_issued" or not (row.context or {}).get("invoice_id"):
         return []
-    try:
-        from backend.billing.documents.render import invoice_pdf_for_notification  # type: ignore[attr-defined]
-    except ImportError:
-        return []
+    from backend.billing.documents.attachments import invoice_pdf_for_notification
+
     filename, content = await invoice_pdf_for_notification(db, row.garage_id, uuid.UUID(row.context["invoice_id"]),
                                                            row.locale)
     return [(filename, "application/pdf", content)]

@@ -50,6 +50,7 @@ from backend.core.validate import check_version
 from backend.customers import service as customers
 from backend.customers.models import Customer
 from backend.inventory.models import WarehouseItem
+from backend.notifications import service as notifications
 from backend.workshop.models import JobStatus, JobTask, PartsRequest, PartsRequestStatus, TaskStatus
 from backend.workshop.service import jobs as workshop_jobs
 from backend.workshop.service.common import load_job
@@ -429,6 +430,7 @@ async def issue_invoice(session: AsyncSession, actor: Actor, invoice_id: object,
     _settle(invoice)
     _changed(session, actor, invoice, "issue", before)
     await session.flush()
+    await notifications.notify_invoice_issued(session, invoice)  # the customer's mail with the PDF, in this transaction
     return invoice
 
 
@@ -640,6 +642,12 @@ async def create_credit_note(session: AsyncSession, actor: Actor, invoice_id: ob
     _changed(session, actor, invoice, "credit", before, {"creditNoteId": {"before": None, "after": str(note.id)}})
     audit.record(session, actor, "CreditNote", note.id, "create",
                  audit.created(note, ("number", "invoice_id", "reason", "total", "refund_amount", "refund_method")))
+    if invoice.status == InvoiceStatus.VOID and invoice.job_id is not None:
+        # the job's invoice is void: the job goes back to the billing queue to be invoiced again
+        job = await load_job(session, actor, invoice.job_id, for_update=True, field="invoiceId")
+        if job.status == JobStatus.INVOICED:
+            await workshop_jobs.return_job_to_billing(session, actor, job, invoice.id, voided=True,
+                                                      note=f"{note.number}: {reason}")
     await session.flush()
     return note
 

@@ -37,6 +37,7 @@ from backend.core.validate import check_version
 from backend.customers import service as customers
 from backend.customers.models import Customer
 from backend.inventory import service as inventory
+from backend.notifications import service as notifications
 from backend.workshop.models import JobStatus
 from backend.workshop.service import parts as workshop_parts
 from backend.workshop.service import tasks as workshop_tasks
@@ -282,6 +283,7 @@ async def send_quote(session: AsyncSession, actor: Actor, quote_id: object,
     quote.sent_at = utcnow()
     _changed(session, actor, quote, "send", before)
     await session.flush()
+    await notifications.notify_quote_sent(session, quote)  # the customer's SMS or mail, in this transaction
     return quote
 
 

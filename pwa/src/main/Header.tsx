@@ -17,7 +17,7 @@ export function Header({ user }: { user: User }) {
         <div class="who">
           <Logo size={32} />
           <div class="who-text">
-            <span class="who-name" data-testid="user-name">
+            <span class="who-name" data-testid="user-name" data-raw="">
               {user.name}
             </span>
             <span class="who-sub">
@@ -25,7 +25,7 @@ export function Header({ user }: { user: User }) {
               {user.garage?.name && (
                 <>
                   <span aria-hidden="true"> · </span>
-                  <span data-testid="garage-name">{user.garage.name}</span>
+                  <span data-testid="garage-name" data-raw="">{user.garage.name}</span>
                 </>
               )}
             </span>

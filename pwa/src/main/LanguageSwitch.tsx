@@ -13,6 +13,7 @@ export function LanguageSwitch({ dark = false }: { dark?: boolean }) {
           type="button"
           key={l}
           lang={l}
+          data-raw=""
           class={l === locale ? 'on' : ''}
           aria-pressed={l === locale}
           data-testid={`lang-${l}`}

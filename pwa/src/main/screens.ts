@@ -2,8 +2,8 @@
 // (`#/<path>`) loads a screen's module on demand, so each role downloads only what it opens.
 //
 // Three lists make it: the shell's own (customers, the sync queue), the technician's screens (technician/screens.ts)
-// and every other role's (staff/screens.ts). A later definition with the same id replaces an earlier one, so the
-// staff list may take over `customers`.
+// and every other role's (staff/screens.ts). A role list's definition wins over the shell's with the same id, so
+// the staff list may take over `customers`.
 import type { ComponentType } from 'preact';
 import { staffScreens } from './staff/screens';
 import { technicianScreens } from './technician/screens';
@@ -60,13 +60,15 @@ const shellScreens: ScreenDef[] = [
   },
 ];
 
-function merged(lists: ScreenDef[][]): ScreenDef[] {
+/** Role screens first (a role's first listed screen is its home); the shell's own come last, unless replaced. */
+function merged(roleLists: ScreenDef[][], fallbacks: ScreenDef[]): ScreenDef[] {
   const byId = new Map<string, ScreenDef>();
-  for (const list of lists) for (const s of list) byId.set(s.id, s);
+  for (const list of roleLists) for (const s of list) byId.set(s.id, s);
+  for (const s of fallbacks) if (!byId.has(s.id)) byId.set(s.id, s);
   return [...byId.values()];
 }
 
-export const screens: ScreenDef[] = merged([shellScreens, technicianScreens, staffScreens]);
+export const screens: ScreenDef[] = merged([technicianScreens, staffScreens], shellScreens);
 
 /** The screens a role may open, in registry order. */
 export function screensFor(role: string): ScreenDef[] {

@@ -46,6 +46,8 @@ let generation = 0;
 
 /** Renew this long before the access token expires (at most a fifth of its lifetime). */
 const RENEW_LEAD_MS = 60_000;
+/** renew() keeps an access token that has at least this long left (more than the lead, so the timer still renews). */
+const FRESH_ENOUGH_MS = 2 * RENEW_LEAD_MS;
 
 function currentUser(): User | null {
   const s = authStore.get();
@@ -94,6 +96,9 @@ async function withAuthLock<T>(fn: () => Promise<T>): Promise<T> {
  * session is no longer valid (the user is then signed out). Throws ApiError when the server is unreachable.
  */
 export function renew(): Promise<string | null> {
+  // A token with minutes left is good as it is: every rotation is a chance to lose the answer on a bad line (and a
+  // refresh token the server rotated but the phone never heard of is then "reused", which ends the session).
+  if (accessToken && Date.now() < accessExpiresAt - FRESH_ENOUGH_MS) return Promise.resolve(accessToken);
   renewing ??= withAuthLock(async () => {
     const started = generation;
     const stored = await loadSession(); // the latest token, possibly rotated by another tab

@@ -36,6 +36,10 @@ self.addEventListener('sync', ((event: SyncEvent) => {
   );
 }) as EventListener);
 
+// The first install takes the open page at once, so it works offline from the first visit. (A new version still
+// waits for the user: it activates only after SKIP_WAITING, and the page reloads then.)
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
 // The page asks before a new version takes over (the update prompt), so nothing changes mid-task.
 self.addEventListener('message', (event) => {
   if (event.data && (event.data as { type?: string }).type === 'SKIP_WAITING') void self.skipWaiting();

@@ -270,7 +270,7 @@ function Parts({ job, workable }: { job: Job; workable: boolean }) {
           <li key={p.id} class="row" data-testid="parts-row" data-status={p.status}>
             <div class="row-main">
               <span class="row-title">
-                {p.quantity} × {p.item ? itemName(p.item) : '—'}
+                {p.quantity} × <span data-raw="">{p.item ? itemName(p.item) : '—'}</span>
               </span>
               <span class="muted small">{partsStatusLabel(p.status)}</span>
             </div>
@@ -292,7 +292,10 @@ function Parts({ job, workable }: { job: Job; workable: boolean }) {
             </label>
             {chosen ? (
               <p class="chosen" data-testid="item-chosen">
-                {itemName(chosen)}{' '}
+                <span data-raw="">{itemName(chosen)}</span>{' '}
+                <span class="muted small" data-raw="">
+                  {chosen.sku}
+                </span>{' '}
                 <button type="button" class="btn btn-ghost btn-inline" onClick={() => setChosen(null)}>
                   {t('Change')}
                 </button>
@@ -302,7 +305,7 @@ function Parts({ job, workable }: { job: Job; workable: boolean }) {
                 {options.slice(0, 8).map((i) => (
                   <li key={i.id}>
                     <button type="button" class="option" data-testid="item-option" onClick={() => setChosen(i)}>
-                      {itemName(i)} <span class="muted small" data-raw="">{i.sku}</span>
+                      <span data-raw="">{itemName(i)}</span> <span class="muted small" data-raw="">{i.sku}</span>
                     </button>
                   </li>
                 ))}

@@ -107,6 +107,8 @@ def test_sign_in_customers_language_reload_sign_out(page: Page):
     # The right password: the header names the user, and customers are listed.
     sign_in(page, "admin@demo.test", DEMO_PASSWORD)
     expect(page.get_by_test_id("user-name")).to_have_text("Anong Srisuk")
+    page.get_by_test_id("nav-customers").click()
+    expect(page).to_have_url(re.compile(r"#/customers$"))
     rows = page.get_by_test_id("customer-row")
     expect(rows.first).to_be_visible()
     # The demo admin prefers Thai: the account's language wins over the browser's.
@@ -165,13 +167,18 @@ def test_sign_in_customers_language_reload_sign_out(page: Page):
     expect(page.get_by_test_id("user-name")).to_have_count(0)
 
 
-def test_role_without_customer_access_sees_a_friendly_message(page: Page):
+def test_technician_lands_on_my_jobs_and_has_no_customers_screen(page: Page):
     page.goto("/")
     sign_in(page, "technician@demo.test", DEMO_PASSWORD)
     expect(page.get_by_test_id("user-name")).to_have_text("Niran Kaewmanee")
-    forbidden = page.get_by_test_id("customers-forbidden")
-    expect(forbidden).to_be_visible()
+    # The technician's home is their jobs; the navigation lists only their screens.
+    expect(page.get_by_test_id("my-jobs")).to_be_visible()
+    expect(page.get_by_test_id("nav-my-jobs")).to_be_visible()
+    expect(page.get_by_test_id("nav-customers")).to_have_count(0)
+    # A customers link typed by hand is not theirs: the router sends them home.
+    page.goto("/#/customers")
+    expect(page.get_by_test_id("my-jobs")).to_be_visible()
     expect(page.get_by_test_id("customer-row")).to_have_count(0)
     page.get_by_test_id("lang-en").click()
-    expect(forbidden).to_contain_text("You do not have access to customers.")
-    shoot(page, "06-forbidden-en-360")
+    expect(page.get_by_role("heading", name="My jobs")).to_be_visible()
+    shoot(page, "06-technician-home-en-360")

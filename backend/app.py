@@ -27,6 +27,7 @@ from backend.core.i18n import negotiate
 from backend.core.pubsub import MemoryPubSub, RedisPubSub
 from backend.core.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from backend.core.settings import Settings, get_settings
+from backend.notifications.receipts import receipt_routes
 from backend.schema import build_schema
 
 log = logging.getLogger("mototrack")
@@ -239,6 +240,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
+        *receipt_routes(services),
         *document_routes(services),
         Route(EXPORT_PATH, export_download),
         Route("/graphql", GraphQLOverHTTP(graphql_app), methods=["GET", "POST"]),

@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     sms_username: str = ""  # twilio: account SID; webhook: sent as a bearer token when sms_password is empty
     sms_password: str = ""  # twilio: auth token
     sms_from: str = ""
+    sms_webhook_secret: str = ""  # webhook: signs delivery receipts (POST /hooks/sms/webhook/status); empty: off
     vapid_subject: str = "mailto:admin@localhost"
     notification_poll_seconds: float = 5.0  # the in-process runner's / worker sweep's look for due messages
     notification_lease_seconds: int = 120  # a claimed message not finished by then is taken over

@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from backend.core.settings import Settings
+from backend.notifications.receipts import status_url
 
 
 class PermanentError(Exception):
@@ -162,6 +163,8 @@ class SmsSender:
         payload = {"to": out.recipient, "text": out.text, "reference": str(out.id)}
         if s.sms_from:
             payload["from"] = s.sms_from
+        if s.sms_webhook_secret and (callback := status_url(s, "webhook")):
+            payload["status_url"] = callback  # signed delivery receipts (notifications/receipts.py)
         response = await self.client.post(s.sms_url, json=payload, headers=headers, auth=auth)
         if response.status_code >= 300:
             raise _http_error(response)
@@ -175,8 +178,10 @@ class SmsSender:
         s = self.settings
         base = (s.sms_url or "https://api.twilio.com").rstrip("/")
         url = f"{base}/2010-04-01/Accounts/{s.sms_username}/Messages.json"
-        response = await self.client.post(url, data={"To": out.recipient, "From": s.sms_from, "Body": out.text},
-                                          auth=(s.sms_username, s.sms_password))
+        form = {"To": out.recipient, "From": s.sms_from, "Body": out.text}
+        if callback := status_url(s, "twilio", out.id):
+            form["StatusCallback"] = callback  # delivery receipts (notifications/receipts.py)
+        response = await self.client.post(url, data=form, auth=(s.sms_username, s.sms_password))
         if response.status_code >= 300:
             raise _http_error(response)
         return str(response.json().get("sid") or out.id)

@@ -142,6 +142,18 @@ async def _finish(db: Database, row: Notification, attempt: int, **values) -> bo
         return result.rowcount == 1
 
 
+async def _after_receipt(db: Database, row: Notification, attempt: int, **values) -> None:
+    """The provider's delivery receipt (receipts.py) overtook our SENT: keep its DELIVERED/FAILED, record what went
+    out. Fenced like _finish: only this attempt's row, and only once."""
+    async with db.transaction() as session:
+        await session.execute(
+            update(Notification)
+            .where(Notification.id == row.id, Notification.attempts == attempt, Notification.sent_at.is_(None),
+                   Notification.status.in_([S.DELIVERED, S.FAILED]))
+            .values(lease_until=None, updated_at=utcnow(), **values).execution_options(synchronize_session=False)
+        )
+
+
 async def _forget_devices(db: Database, ids: list[uuid.UUID]) -> None:
     if ids:
         async with db.transaction() as session:
@@ -183,6 +195,8 @@ async def deliver(db: Database, settings: Settings, senders: Senders, notificati
                       next_attempt_at=utcnow() + dt.timedelta(seconds=delay))
         return "retry"
     now = utcnow()
-    await _finish(db, row, attempt, status=S.SENT, sent_at=now, provider_message_id=provider_id[:200],
-                  subject=subject, body=body, last_error=None)
+    if not await _finish(db, row, attempt, status=S.SENT, sent_at=now, provider_message_id=provider_id[:200],
+                         subject=subject, body=body, last_error=None):
+        await _after_receipt(db, row, attempt, sent_at=now, provider_message_id=provider_id[:200], subject=subject,
+                             body=body)
     return "sent"

@@ -6,10 +6,14 @@ import asyncio
 import base64
 import email
 import email.policy
+import hmac
+import json
 import socket
 import threading
 import time
+import urllib.parse
 
+import aiohttp
 from aiohttp import web
 from aiosmtpd.controller import Controller
 
@@ -61,6 +65,56 @@ class HttpSink:
         self.seen_keys: dict[str, dict] = {}
         self.port = free_port()
         self.runner: web.AppRunner | None = None
+        # delivery receipts: when `receipt` is set ("delivered", "undelivered", ...), each accepted SMS is followed
+        # by a POST to the status URL it came with, signed as the provider signs it; answers in `callbacks`
+        self.receipt: str | None = None
+        self.receipt_error: str | None = None
+        self.webhook_secret = ""
+        self.twilio_token = ""
+        self.callbacks: list[tuple[str, int]] = []
+        self._tasks: set[asyncio.Task] = set()
+
+    def _call_back(self, url: str, **kwargs) -> None:
+        async def post() -> None:
+            async with aiohttp.ClientSession() as session:
+                async with session.post(url, **kwargs) as response:
+                    self.callbacks.append((url, response.status))
+
+        task = asyncio.get_running_loop().create_task(post())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settle(self) -> None:
+        """Wait for the receipts sent so far to be answered."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _receipt(self, request_path: str, body: bytes, headers: dict, provider_id: str) -> None:
+        if self.receipt is None:
+            return
+        if request_path.endswith("/Messages.json"):  # Twilio: StatusCallback in the form, X-Twilio-Signature
+            form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode()).items()}
+            url = form.get("StatusCallback")
+            if not url:
+                return
+            fields = {"MessageSid": provider_id, "MessageStatus": self.receipt, "AccountSid": "AC123",
+                      "To": form.get("To", "")}
+            if self.receipt_error:
+                fields["ErrorCode"] = self.receipt_error
+            signed = url + "".join(k + fields[k] for k in sorted(fields))
+            signature = base64.b64encode(hmac.new(self.twilio_token.encode(), signed.encode(), "sha1").digest())
+            self._call_back(url, data=fields, headers={"X-Twilio-Signature": signature.decode()})
+            return
+        payload = json.loads(body)
+        if not payload.get("status_url"):
+            return
+        receipt = {"id": provider_id, "reference": payload.get("reference"), "status": self.receipt}
+        if self.receipt_error:
+            receipt["error_code"] = self.receipt_error
+        raw = json.dumps(receipt).encode()
+        digest = hmac.new(self.webhook_secret.encode(), raw, "sha256").hexdigest()
+        self._call_back(payload["status_url"], data=raw, headers={"Content-Type": "application/json",
+                                                                  "X-MotoTrack-Signature": f"sha256={digest}"})
 
     @property
     def base(self) -> str:
@@ -77,7 +131,9 @@ class HttpSink:
             return web.json_response({"id": self.seen_keys[key]["id"]})
         self.requests.append(record)
         if request.path.endswith("/Messages.json"):
-            return web.json_response({"sid": f"SM{len(self.requests):032d}"}, status=201)
+            sid = f"SM{len(self.requests):032d}"
+            self._receipt(request.path, body, record["headers"], sid)
+            return web.json_response({"sid": sid}, status=201)
         if request.path.startswith("/push/"):
             if request.path.endswith("/gone"):
                 self.requests.pop()
@@ -86,6 +142,7 @@ class HttpSink:
         answer = {"id": f"msg-{len(self.requests)}"}
         if key:
             self.seen_keys[key] = answer
+        self._receipt(request.path, body, record["headers"], answer["id"])
         return web.json_response(answer)
 
     async def start(self) -> "HttpSink":
@@ -97,6 +154,7 @@ class HttpSink:
         return self
 
     async def stop(self) -> None:
+        await self.settle()
         if self.runner is not None:
             await self.runner.cleanup()
 

@@ -1,17 +1,19 @@
 """The daily reminder scan over generated garages: it queues exactly the reminders an independent computation
-expects, once, on the customer's consented channel and in their language; opted-out customers get nothing."""
+expects, once, on the customer's consented channel and in their language (some vehicles with their own service
+interval or a service recorded by hand); opted-out customers get nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import random
 import zoneinfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from backend.customers.models import Customer, Vehicle
 from backend.notifications.models import Notification
-from backend.notifications.reminders.models import Reminder
+from backend.notifications.reminders.models import Reminder, VehicleService
 from backend.notifications.reminders.scan import garage_today, scan_all, scan_garage
 from backend.workshop.models import Job
 from tests.notifications.reminder_data import generate
@@ -50,20 +52,49 @@ def expected_mot_due(vehicle, today):
     return anniversary(vehicle.first_registration_date, vehicle.first_registration_date.year + k)
 
 
-def expected_service_due(vehicle, job):
-    last_on = job.completed_at.astimezone(BANGKOK).date()
-    by_date = plus_months(last_on, 12)
-    if job.mileage_in is None or vehicle.mileage is None:
+def expected_service_due(vehicle, job, plan=None):
+    months = plan.interval_months if plan is not None and plan.interval_months else 12
+    km = plan.interval_km if plan is not None and plan.interval_km is not None else 10_000
+    last_on = job.completed_at.astimezone(BANGKOK).date() if job is not None else None
+    last_km = job.mileage_in if job is not None else None
+    if plan is not None and plan.last_service_on is not None and (
+            last_on is None or plan.last_service_on > last_on or (plan.last_service_on == last_on and last_km is None)):
+        last_on, last_km = plan.last_service_on, plan.last_service_mileage
+    if last_on is None:
+        return None
+    by_date = plus_months(last_on, months)
+    if last_km is None or vehicle.mileage is None:
         return by_date
     reading_on = vehicle.mileage_recorded_at.astimezone(BANGKOK).date()
-    target = job.mileage_in + 10_000
+    target = last_km + km
     if vehicle.mileage >= target:
         return min(by_date, max(reading_on, last_on))
     days = (reading_on - last_on).days
-    if days < 14 or vehicle.mileage <= job.mileage_in:
+    if days < 14 or vehicle.mileage <= last_km:
         return by_date
-    per_day = (vehicle.mileage - job.mileage_in) / days
+    per_day = (vehicle.mileage - last_km) / days
     return min(by_date, reading_on + dt.timedelta(days=math.ceil((target - vehicle.mileage) / per_day)))
+
+
+async def give_own_intervals(db, garage_id, today, seed):
+    """Every 6th vehicle gets its own months and/or km; every 15th a service recorded by hand."""
+    rnd = random.Random(seed)
+    async with db.transaction() as s:
+        ids = (await s.execute(select(Vehicle.id).where(Vehicle.garage_id == garage_id)
+                               .order_by(Vehicle.id))).scalars().all()
+        rows = []
+        for i, vid in enumerate(ids):
+            own, recorded = i % 6 == 0, i % 15 == 0
+            if not (own or recorded):
+                continue
+            rows.append(dict(
+                vehicle_id=vid, garage_id=garage_id, version=1,
+                interval_months=rnd.choice([None, 3, 6, 18, 24]) if own else None,
+                interval_km=rnd.choice([None, 5000, 15000]) if own else None,
+                last_service_on=today - dt.timedelta(days=rnd.randint(20, 700)) if recorded else None,
+                last_service_mileage=rnd.choice([None, rnd.randint(5_000, 150_000)]) if recorded else None))
+        await s.execute(insert(VehicleService), rows)
+    return {r["vehicle_id"] for r in rows}
 
 
 def channel_of(customer):
@@ -89,6 +120,8 @@ async def expected(db, garage_id, today):
         jobs = {}
         for job in (await s.execute(select(Job).where(Job.garage_id == garage_id))).scalars().all():
             jobs[job.vehicle_id] = job
+        plans = {p.vehicle_id: p for p in (await s.execute(
+            select(VehicleService).where(VehicleService.garage_id == garage_id))).scalars()}
     out = {}
     for v in vehicles:
         owner = owners.get(v.owner_id)
@@ -96,7 +129,7 @@ async def expected(db, garage_id, today):
         if channel is None:
             continue
         for kind, due in (("MOT", expected_mot_due(v, today)),
-                          ("SERVICE", expected_service_due(v, jobs[v.id]) if v.id in jobs else None)):
+                          ("SERVICE", expected_service_due(v, jobs.get(v.id), plans.get(v.id)))):
             lead = lead_today(due, today)
             if lead is not None:
                 locale = owner.locale.value if owner.locale else "en"
@@ -121,7 +154,10 @@ async def test_scan_of_ten_thousand_vehicles_queues_exactly_the_due_reminders_on
     async with db.transaction() as s:
         await generate(s, garage.id, 10_000, today, seed=6)
         await generate(s, other_garage.id, 300, today, seed=7)
+    own = await give_own_intervals(db, garage.id, today, seed=8)
+    assert len(own) > 1500
     want = await expected(db, garage.id, today)
+    assert sum(1 for k in want if k[0] in own and k[1] == "SERVICE") > 10  # their own interval decides these
     assert len(want) > 200 and {k[1] for k in want} == {"MOT", "SERVICE"}  # the set is big enough to mean something
 
     first = await scan_all(db, today)

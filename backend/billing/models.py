@@ -13,6 +13,7 @@ import uuid
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -33,6 +34,10 @@ from backend.core.enums import Locale, OperationsStream, RevenueStream
 from backend.core.i18n import N_, register_labels
 
 
+# Money columns are 64-bit: one invoice of ฿21,474,836.48 is already past a 32-bit INTEGER in satang.
+Money = BigInteger
+
+
 def _enum(cls):
     return Enum(cls, native_enum=False, length=32, validate_strings=True)
 
@@ -43,6 +48,7 @@ class QuoteStatus(enum.Enum):
     APPROVED = "APPROVED"
     PARTIALLY_APPROVED = "PARTIALLY_APPROVED"
     DECLINED = "DECLINED"
+    CANCELLED = "CANCELLED"  # withdrawn before the customer decided; kept, its number never reused
 
 
 QUOTE_STATUS_LABELS = register_labels({
@@ -51,6 +57,7 @@ QUOTE_STATUS_LABELS = register_labels({
     QuoteStatus.APPROVED: N_("approved"),
     QuoteStatus.PARTIALLY_APPROVED: N_("partially approved"),
     QuoteStatus.DECLINED: N_("declined"),
+    QuoteStatus.CANCELLED: N_("cancelled"),
 })
 
 
@@ -116,12 +123,14 @@ class Quote(IdMixin, TimestampMixin, Base):
     prices_include_tax: Mapped[bool] = mapped_column(Boolean, default=False)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
-    subtotal: Mapped[int] = mapped_column(Integer, default=0)
-    tax_total: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Integer, default=0)
+    subtotal: Mapped[int] = mapped_column(Money, default=0)
+    tax_total: Mapped[int] = mapped_column(Money, default=0)
+    total: Mapped[int] = mapped_column(Money, default=0)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     sent_at: Mapped[dt.datetime | None]
     decided_at: Mapped[dt.datetime | None]
+    cancelled_at: Mapped[dt.datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -137,11 +146,11 @@ class QuoteLine(IdMixin, Base):
     item_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("warehouse_items.id", ondelete="SET NULL"))
     description: Mapped[str] = mapped_column(String(500))
     quantity: Mapped[Decimal] = mapped_column(Numeric(12, 3))
-    unit_price: Mapped[int] = mapped_column(Integer)
-    discount: Mapped[int] = mapped_column(Integer, default=0)
-    net: Mapped[int] = mapped_column(Integer, default=0)
-    tax: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Integer, default=0)
+    unit_price: Mapped[int] = mapped_column(Money)
+    discount: Mapped[int] = mapped_column(Money, default=0)
+    net: Mapped[int] = mapped_column(Money, default=0)
+    tax: Mapped[int] = mapped_column(Money, default=0)
+    total: Mapped[int] = mapped_column(Money, default=0)
     billed_hours: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     decision: Mapped[LineDecision] = mapped_column(_enum(LineDecision), default=LineDecision.PENDING)
     decided_at: Mapped[dt.datetime | None]
@@ -160,7 +169,7 @@ class DeferredWork(IdMixin, Base):
     vehicle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("vehicles.id", ondelete="CASCADE"))
     quote_line_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("quote_lines.id", ondelete="SET NULL"))
     description: Mapped[str] = mapped_column(String(500))
-    amount: Mapped[int] = mapped_column(Integer, default=0)  # the declined line's total, minor units
+    amount: Mapped[int] = mapped_column(Money, default=0)  # the declined line's total, minor units
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[dt.datetime | None]
@@ -198,15 +207,15 @@ class Invoice(IdMixin, TimestampMixin, Base):
     tax_label: Mapped[str] = mapped_column(String(20))
     tax_rate: Mapped[Decimal] = mapped_column(Numeric(6, 3))
     prices_include_tax: Mapped[bool] = mapped_column(Boolean, default=False)
-    subtotal: Mapped[int] = mapped_column(Integer, default=0)
-    tax_total: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Integer, default=0)
-    paid_total: Mapped[int] = mapped_column(Integer, default=0)
-    withholding_total: Mapped[int] = mapped_column(Integer, default=0)
-    credited_total: Mapped[int] = mapped_column(Integer, default=0)
-    refunded_total: Mapped[int] = mapped_column(Integer, default=0)
+    subtotal: Mapped[int] = mapped_column(Money, default=0)
+    tax_total: Mapped[int] = mapped_column(Money, default=0)
+    total: Mapped[int] = mapped_column(Money, default=0)
+    paid_total: Mapped[int] = mapped_column(Money, default=0)
+    withholding_total: Mapped[int] = mapped_column(Money, default=0)
+    credited_total: Mapped[int] = mapped_column(Money, default=0)
+    refunded_total: Mapped[int] = mapped_column(Money, default=0)
     # total - paid - withheld - credited + refunded; never negative (an excess credit is refunded)
-    balance_due: Mapped[int] = mapped_column(Integer, default=0)
+    balance_due: Mapped[int] = mapped_column(Money, default=0)
     buyer_name: Mapped[str | None] = mapped_column(String(200))
     buyer_address: Mapped[str | None] = mapped_column(Text)
     buyer_tax_id: Mapped[str | None] = mapped_column(String(20))
@@ -234,13 +243,13 @@ class InvoiceLine(IdMixin, Base):
     kind: Mapped[LineKind] = mapped_column(_enum(LineKind))
     description: Mapped[str] = mapped_column(String(500))
     quantity: Mapped[Decimal] = mapped_column(Numeric(12, 3))
-    unit_price: Mapped[int] = mapped_column(Integer)
-    discount: Mapped[int] = mapped_column(Integer, default=0)
-    net: Mapped[int] = mapped_column(Integer, default=0)
-    tax: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Integer, default=0)
+    unit_price: Mapped[int] = mapped_column(Money)
+    discount: Mapped[int] = mapped_column(Money, default=0)
+    net: Mapped[int] = mapped_column(Money, default=0)
+    tax: Mapped[int] = mapped_column(Money, default=0)
+    total: Mapped[int] = mapped_column(Money, default=0)
     billed_hours: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
-    unit_cost: Mapped[int | None] = mapped_column(Integer)
+    unit_cost: Mapped[int | None] = mapped_column(Money)
     job_task_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("job_tasks.id", ondelete="SET NULL"))
     parts_request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parts_requests.id", ondelete="SET NULL"))
     item_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("warehouse_items.id", ondelete="SET NULL"))
@@ -257,8 +266,8 @@ class Payment(IdMixin, Base):
 
     garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"))
-    amount: Mapped[int] = mapped_column(Integer)  # received
-    withholding_amount: Mapped[int] = mapped_column(Integer, default=0)  # withheld by a corporate customer
+    amount: Mapped[int] = mapped_column(Money)  # received
+    withholding_amount: Mapped[int] = mapped_column(Money, default=0)  # withheld by a corporate customer
     method: Mapped[PaymentMethod] = mapped_column(_enum(PaymentMethod))
     paid_on: Mapped[dt.date] = mapped_column(Date)
     reference: Mapped[str | None] = mapped_column(String(200))
@@ -283,10 +292,10 @@ class CreditNote(IdMixin, Base):
     reason: Mapped[str] = mapped_column(Text)
     locale: Mapped[Locale] = mapped_column(_enum(Locale), default=Locale.EN)
     currency: Mapped[str] = mapped_column(String(3))
-    subtotal: Mapped[int] = mapped_column(Integer, default=0)
-    tax_total: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Integer, default=0)
-    refund_amount: Mapped[int] = mapped_column(Integer, default=0)  # money paid back to the customer
+    subtotal: Mapped[int] = mapped_column(Money, default=0)
+    tax_total: Mapped[int] = mapped_column(Money, default=0)
+    total: Mapped[int] = mapped_column(Money, default=0)
+    refund_amount: Mapped[int] = mapped_column(Money, default=0)  # money paid back to the customer
     refund_method: Mapped[PaymentMethod | None] = mapped_column(_enum(PaymentMethod))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -305,6 +314,6 @@ class CreditNoteLine(IdMixin, Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     description: Mapped[str] = mapped_column(String(500))
     quantity: Mapped[Decimal] = mapped_column(Numeric(12, 3))
-    net: Mapped[int] = mapped_column(Integer, default=0)
-    tax: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Integer, default=0)
+    net: Mapped[int] = mapped_column(Money, default=0)
+    tax: Mapped[int] = mapped_column(Money, default=0)
+    total: Mapped[int] = mapped_column(Money, default=0)

@@ -11,7 +11,7 @@ from tests.billing.helpers import ERRORS, INVOICE_FIELDS, job_in_billing, ok, re
 FROM_JOB = f"""mutation($j: ID!) {{ createInvoiceFromJob(input: {{jobId: $j}}) {{ invoice {{ {INVOICE_FIELDS}
   job {{ status invoicedAt }} customer {{ name }} vehicle {{ registration }} }} {ERRORS} }} }}"""
 ISSUE = f"mutation($i: ID!) {{ issueInvoice(input: {{id: $i}}) {{ invoice {{ {INVOICE_FIELDS} pdfUrl }} {ERRORS} }} }}"
-PAY = f"""mutation($i: ID!, $a: Int!, $w: Int, $m: PaymentMethod!) {{ recordPayment(input: {{invoiceId: $i, amount: $a,
+PAY = f"""mutation($i: ID!, $a: Amount!, $w: Amount, $m: PaymentMethod!) {{ recordPayment(input: {{invoiceId: $i, amount: $a,
   withholdingAmount: $w, method: $m, reference: "slip 42"}}) {{ payment {{ id amount withholdingAmount method paidOn
   receiptUrl }} invoice {{ status paidTotal withholdingTotal balanceDue balanceDueText }} {ERRORS} }} }}"""
 JOB_STATUS = "query($j: ID!) { job(id: $j) { status invoicedAt timeline { kind toStatus actorLabel } } }"

@@ -7,9 +7,9 @@ import importlib.util
 from strawberry.tools import merge_types
 
 from backend.billing import models  # noqa: F401  (the schema module imports every domain's models)
-from backend.billing.schema import invoices, quotes
+from backend.billing.schema import invoices, live, quotes
 
-_parts = [quotes, invoices]
+_parts = [quotes, invoices, live]
 if importlib.util.find_spec("backend.billing.schema.reports") is not None:
     from backend.billing.schema import reports
 
@@ -23,4 +23,5 @@ def _merge(name: str):
 
 Query = _merge("Query")
 Mutation = _merge("Mutation")
+Subscription = _merge("Subscription")
 

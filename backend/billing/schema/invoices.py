@@ -13,6 +13,7 @@ from backend.api.errors import UserError
 from backend.api.mutations import client_id, given, is_conflict, run
 from backend.api.permissions import requires
 from backend.api.queries import read
+from backend.api.scalars import Amount
 from backend.billing.loaders import InvoiceLoader
 from backend.billing.schema.quotes import _opt, line_inputs
 from backend.billing.schema.types import (
@@ -77,8 +78,8 @@ class UpdateInvoiceLineInput:
     id: strawberry.ID = strawberry.field(description="The line.")
     description: str | None = strawberry.UNSET
     quantity: Decimal | None = strawberry.UNSET
-    unit_price: int | None = strawberry.UNSET
-    discount: int | None = strawberry.UNSET
+    unit_price: Amount | None = strawberry.UNSET
+    discount: Amount | None = strawberry.UNSET
     billed_hours: Decimal | None = strawberry.UNSET
     expected_version: int | None = strawberry.field(default=strawberry.UNSET,
                                                     description="The invoice's version.")
@@ -111,8 +112,8 @@ class IssueInvoiceInput:
 class RecordPaymentInput:
     id: strawberry.ID | None = strawberry.UNSET
     invoice_id: strawberry.ID
-    amount: int = strawberry.field(description="Received, in minor units.")
-    withholding_amount: int | None = strawberry.field(
+    amount: Amount = strawberry.field(description="Received, in minor units.")
+    withholding_amount: Amount | None = strawberry.field(
         default=strawberry.UNSET, description="Withholding tax the customer kept (e.g. 3 % of the pre-tax service).")
     method: PaymentMethod
     paid_on: dt.date | None = strawberry.UNSET
@@ -125,7 +126,7 @@ class MarkInvoicePaidInput:
     id: strawberry.ID | None = strawberry.UNSET
     invoice_id: strawberry.ID
     method: PaymentMethod
-    withholding_amount: int | None = strawberry.UNSET
+    withholding_amount: Amount | None = strawberry.UNSET
     paid_on: dt.date | None = strawberry.UNSET
     reference: str | None = strawberry.UNSET
     client_mutation_id: str | None = strawberry.UNSET
@@ -135,7 +136,7 @@ class MarkInvoicePaidInput:
 class CreditNoteLineInput:
     invoice_line_id: strawberry.ID
     quantity: Decimal | None = strawberry.UNSET
-    amount: int | None = strawberry.UNSET
+    amount: Amount | None = strawberry.UNSET
 
 
 @strawberry.input

@@ -73,6 +73,14 @@ class QuoteLinesDecisionInput:
     client_mutation_id: str | None = strawberry.UNSET
 
 
+@strawberry.input(description="Withdraw a draft or sent quote; it stays, CANCELLED, with its number.")
+class CancelQuoteInput:
+    id: strawberry.ID
+    reason: str
+    expected_version: int | None = strawberry.UNSET
+    client_mutation_id: str | None = strawberry.UNSET
+
+
 @strawberry.input
 class AttachQuoteToJobInput:
     id: strawberry.ID
@@ -151,6 +159,14 @@ class Mutation:
     @strawberry.mutation(extensions=requires(P.QUOTES_WRITE), description="DRAFT -> SENT.")
     async def send_quote(self, info: strawberry.Info, input: SendQuoteInput) -> QuotePayload:
         quote, errors = await run(info, service.send_quote, input.id, given(input.expected_version),
+                                  client_mutation_id=given(input.client_mutation_id), replay=_replay)
+        return await _payload(info, quote, errors, input.id)
+
+    @strawberry.mutation(extensions=requires(P.QUOTES_WRITE),
+                         description="DRAFT or SENT -> CANCELLED, with the reason (quotes are never deleted and "
+                                     "their numbers never reused).")
+    async def cancel_quote(self, info: strawberry.Info, input: CancelQuoteInput) -> QuotePayload:
+        quote, errors = await run(info, service.cancel_quote, input.id, input.reason, given(input.expected_version),
                                   client_mutation_id=given(input.client_mutation_id), replay=_replay)
         return await _payload(info, quote, errors, input.id)
 

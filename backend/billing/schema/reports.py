@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import NewType
 
 import strawberry
 
 from backend.accounts.schema import OperationsStream
 from backend.api.permissions import requires
 from backend.api.queries import read
+from backend.api.scalars import Amount
 from backend.billing import exports, reports
 from backend.billing.models import PaymentMethod as PaymentMethodEnum
 from backend.core.permissions import Permission as P
@@ -23,13 +23,6 @@ ExportFormat = strawberry.enum(exports.ExportFormat, name="ExportFormat",
                                            "workbook with Invoices, Lines and Payments sheets.")
 ExportSubject = strawberry.enum(exports.ExportWhat, name="ExportSubject",
                                 description="What a CSV export holds (an XLSX export always holds both).")
-
-
-# A year of a busy garage's revenue in satang passes GraphQL Int's 32 bits (21 million baht); sums are sent as JSON
-# numbers, exact up to 2^53.
-Amount = strawberry.scalar(NewType("Amount", int), name="Amount", serialize=int, parse_value=int,
-                           description="A sum of money in minor units of the currency (satang, pence): an integer "
-                                       "that may pass 32 bits, sent as a JSON number.")
 
 
 def _shared_enum(py_enum, name: str):

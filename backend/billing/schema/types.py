@@ -1,7 +1,8 @@
 """GraphQL types of billing: Quote, Invoice, CreditNote, Payment, their lines, deferred work; the shared inputs.
 
-Money is Int in minor units of `currency` (satang, pence, paise); `*Text` fields give the amount formatted in the
-reader's language. Relations load through DataLoaders.
+Money is Amount (backend/api/scalars.py: an integer of minor units of `currency`, satang, pence, paise, that may
+pass GraphQL Int's 32 bits); `*Text` fields give the amount formatted in the reader's language. Relations load
+through DataLoaders.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import strawberry
 
 from backend.accounts.loaders import SiteLoader, UserLoader
 from backend.accounts.schema import Locale, OperationsStream, Site, User
+from backend.api.scalars import Amount
 from backend.billing.documents.signing import signed_pdf_url
 from backend.billing.loaders import (
     CreditNoteLinesLoader,
@@ -88,11 +90,11 @@ class QuoteLine:
     kind: LineKind
     description: str
     quantity: Decimal
-    unit_price: int = strawberry.field(description="Minor units.")
-    discount: int = strawberry.field(description="Minor units off the line.")
-    net: int
-    tax: int
-    total: int
+    unit_price: Amount = strawberry.field(description="Minor units.")
+    discount: Amount = strawberry.field(description="Minor units off the line.")
+    net: Amount
+    tax: Amount
+    total: Amount
     billed_hours: Decimal | None
     decision: LineDecision
     decided_at: dt.datetime | None
@@ -103,7 +105,8 @@ class QuoteLine:
         description="The parts request an approved part became.")
 
 
-@strawberry.type(description="A quote: DRAFT -> SENT -> APPROVED | PARTIALLY_APPROVED | DECLINED, line by line.")
+@strawberry.type(description="A quote: DRAFT -> SENT -> APPROVED | PARTIALLY_APPROVED | DECLINED, line by line; "
+                             "a draft or sent quote may be withdrawn (CANCELLED).")
 class Quote:
     id: strawberry.ID
     number: str
@@ -115,11 +118,13 @@ class Quote:
     prices_include_tax: bool
     valid_until: dt.date | None
     notes: str | None
-    subtotal: int
-    tax_total: int
-    total: int
+    subtotal: Amount
+    tax_total: Amount
+    total: Amount
     sent_at: dt.datetime | None
     decided_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    cancel_reason: str | None = strawberry.field(description="Why the quote was withdrawn (CANCELLED).")
     version: int
     created_at: dt.datetime
 
@@ -163,13 +168,13 @@ class InvoiceLine:
     kind: LineKind
     description: str
     quantity: Decimal
-    unit_price: int
-    discount: int
-    net: int
-    tax: int
-    total: int
+    unit_price: Amount
+    discount: Amount
+    net: Amount
+    tax: Amount
+    total: Amount
     billed_hours: Decimal | None
-    unit_cost: int | None = strawberry.field(description="Parts: the cost when issued, for gross profit.")
+    unit_cost: Amount | None = strawberry.field(description="Parts: the cost when issued, for gross profit.")
     job_task_id: strawberry.ID | None
     parts_request_id: strawberry.ID | None
     item_id: strawberry.ID | None
@@ -178,8 +183,8 @@ class InvoiceLine:
 @strawberry.type(description="Money received against an invoice; withholdingAmount is tax a corporate customer kept.")
 class Payment:
     id: strawberry.ID
-    amount: int
-    withholding_amount: int
+    amount: Amount
+    withholding_amount: Amount
     method: PaymentMethod
     paid_on: dt.date
     reference: str | None
@@ -204,9 +209,9 @@ class CreditNoteLine:
     position: int
     description: str
     quantity: Decimal
-    net: int
-    tax: int
-    total: int
+    net: Amount
+    tax: Amount
+    total: Amount
     invoice_line_id: strawberry.ID
 
 
@@ -218,10 +223,10 @@ class CreditNote:
     reason: str
     locale: Locale
     currency: str
-    subtotal: int
-    tax_total: int
-    total: int
-    refund_amount: int = strawberry.field(description="Money paid back to the customer.")
+    subtotal: Amount
+    tax_total: Amount
+    total: Amount
+    refund_amount: Amount = strawberry.field(description="Money paid back to the customer.")
     refund_method: PaymentMethod | None
     created_at: dt.datetime
 
@@ -257,14 +262,14 @@ class Invoice:
     tax_label: str
     tax_rate: Decimal
     prices_include_tax: bool
-    subtotal: int
-    tax_total: int
-    total: int
-    paid_total: int
-    withholding_total: int
-    credited_total: int
-    refunded_total: int
-    balance_due: int
+    subtotal: Amount
+    tax_total: Amount
+    total: Amount
+    paid_total: Amount
+    withholding_total: Amount
+    credited_total: Amount
+    refunded_total: Amount
+    balance_due: Amount
     buyer_name: str | None
     buyer_address: str | None
     buyer_tax_id: str | None
@@ -331,7 +336,7 @@ class Invoice:
 class DeferredWork:
     id: strawberry.ID
     description: str
-    amount: int
+    amount: Amount
     currency: str
     created_at: dt.datetime
     quote_line_id: strawberry.ID | None
@@ -343,8 +348,8 @@ class BillingLineInput:
     kind: LineKind
     description: str | None = strawberry.UNSET
     quantity: Decimal | None = strawberry.UNSET
-    unit_price: int | None = strawberry.UNSET
-    discount: int | None = strawberry.UNSET
+    unit_price: Amount | None = strawberry.UNSET
+    discount: Amount | None = strawberry.UNSET
     billed_hours: Decimal | None = strawberry.UNSET
     task_action_id: strawberry.ID | None = strawberry.UNSET
     item_id: strawberry.ID | None = strawberry.UNSET

@@ -1,4 +1,4 @@
-"""Quotes: DRAFT -> SENT -> (line by line) APPROVED | PARTIALLY_APPROVED | DECLINED.
+"""Quotes: DRAFT -> SENT -> (line by line) APPROVED | PARTIALLY_APPROVED | DECLINED; DRAFT / SENT -> CANCELLED.
 
 A quote is made for a job, or for a vehicle before a job exists. Its number (QT-2026-000001) is taken at creation,
 consecutive per garage and year. Only a draft may be edited. Staff record the customer's decision line by line (the
@@ -287,6 +287,26 @@ async def send_quote(session: AsyncSession, actor: Actor, quote_id: object,
     return quote
 
 
+async def cancel_quote(session: AsyncSession, actor: Actor, quote_id: object, reason: object,
+                       expected_version: int | None = None) -> Quote:
+    """Withdraw a DRAFT or SENT quote (nothing decided yet): CANCELLED with the reason. A quote is never deleted,
+    so its number is never reused; a cancelled quote can no longer be edited, sent, decided or attached."""
+    errors = Collector()
+    text = v.text(errors, "reason", reason if isinstance(reason, str) else None, required=True, max_len=1000)
+    errors.raise_if_any()
+    quote = await get_quote(session, actor, quote_id, for_update=True)
+    check_version(quote, expected_version)
+    if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.SENT):
+        raise DomainError(ErrorCode.INVALID_QUOTE_STATE, "id", status=quote.status)
+    before = audit.snapshot(quote, QUOTE_AUDIT)
+    quote.status = QuoteStatus.CANCELLED
+    quote.cancel_reason = text
+    quote.cancelled_at = utcnow()
+    _changed(session, actor, quote, "cancel", before, {"reason": {"before": None, "after": text}})
+    await session.flush()
+    return quote
+
+
 def _status_from(lines: list[QuoteLine]) -> QuoteStatus:
     decisions = [line.decision for line in lines]
     approved = LineDecision.APPROVED in decisions
@@ -406,7 +426,7 @@ async def attach_quote_to_job(session: AsyncSession, actor: Actor, quote_id: obj
         raise DomainError(ErrorCode.INVALID_QUOTE_STATE, "id", status=quote.status)
     if job.vehicle_id != quote.vehicle_id:
         raise DomainError(ErrorCode.JOB_VEHICLE_MISMATCH, "jobId")
-    if quote.status == QuoteStatus.DECLINED:
+    if quote.status in (QuoteStatus.DECLINED, QuoteStatus.CANCELLED):
         raise DomainError(ErrorCode.INVALID_QUOTE_STATE, "id", status=quote.status)
     before = audit.snapshot(quote, QUOTE_AUDIT)
     quote.job_id = job.id

@@ -402,12 +402,15 @@ async def mark_job_invoiced(session: AsyncSession, actor: Actor, job: Job, invoi
     return job
 
 
-async def return_job_to_billing(session: AsyncSession, actor: Actor, job: Job, invoice_id: uuid.UUID) -> Job:
-    """INVOICED -> BILLING, when the job's draft invoice is deleted before it was issued."""
+async def return_job_to_billing(session: AsyncSession, actor: Actor, job: Job, invoice_id: uuid.UUID, *,
+                                voided: bool = False, note: str | None = None) -> Job:
+    """INVOICED -> BILLING, when the job's draft invoice is deleted before it was issued, or its issued invoice is
+    voided by a full credit note (`voided`; the note is the credit note's reason), so it can be invoiced again."""
     if job.status != JobStatus.INVOICED:
         raise invalid_transition(job)
     job.invoiced_at = None
-    set_status(session, actor, job, JobStatus.BILLING, data={"deletedInvoiceId": str(invoice_id)})
+    key = "voidedInvoiceId" if voided else "deletedInvoiceId"
+    set_status(session, actor, job, JobStatus.BILLING, note=note, data={key: str(invoice_id)})
     await session.flush()
     return job
 

@@ -7,6 +7,7 @@ import { LanguageSwitch } from './LanguageSwitch';
 import { Logo } from './Logo';
 import { OnlineBadge } from './OnlineBadge';
 import { SyncBadge } from './SyncBadge';
+import { NotifyToggle } from './NotifyToggle';
 import { outboxStore } from '../shared/outbox';
 
 export function Header({ user }: { user: User }) {
@@ -38,6 +39,7 @@ export function Header({ user }: { user: User }) {
       </div>
       <div class="topbar-row">
         <LanguageSwitch dark />
+        <NotifyToggle />
         <button
           type="button"
           class="btn btn-ghost-dark"

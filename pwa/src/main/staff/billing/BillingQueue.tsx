@@ -1,0 +1,160 @@
+// The billing queue: the site's jobs in BILLING, oldest first to the clerk, each turned into a draft invoice with
+// one tap. There is no billing subscription yet, so the list is fetched again when the screen gets the focus back
+// and after every action (another clerk may have invoiced a job meanwhile: the server then refuses, and says so).
+import { useEffect, useState } from 'preact/hooks';
+import { authedGraphql } from '../../../shared/auth';
+import { t } from '../../../shared/i18n';
+import type { UserError } from '../../../shared/types';
+import { navigate } from '../../router';
+import type { ScreenProps } from '../../screens';
+import { Failure, FormErrors, Loading, ScreenTitle, SitePicker, failureMessage, mutate, newMutationId, streamLabel, useSite, when } from '../common';
+import { CREATE_FROM_JOB } from './api';
+import { useRefreshOnFocus } from './focus';
+import './billing.css';
+
+const QUEUE = `query BillingQueue($siteId: ID!, $after: String) {
+  jobs(filter: { status: [BILLING], siteId: $siteId }, first: 20, after: $after) {
+    edges { node { id number status operationsStream billingAt completedAt
+      vehicle { registrationDisplay make model } customer { name taxId }
+      tasks { id status } partsRequests { id status } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+interface QueueJob {
+  id: string;
+  number: string;
+  status: string;
+  operationsStream: string;
+  billingAt: string | null;
+  completedAt: string | null;
+  vehicle: { registrationDisplay: string; make: string | null; model: string | null } | null;
+  customer: { name: string; taxId: string | null } | null;
+  tasks: { id: string; status: string }[];
+  partsRequests: { id: string; status: string }[];
+}
+type Conn = { jobs: { edges: { node: QueueJob }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+
+export default function BillingQueueScreen(_props: ScreenProps) {
+  const site = useSite();
+  const [jobs, setJobs] = useState<QueueJob[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [hasMore, setHasMore] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+
+  async function load(after: string | null, siteId: string, signal?: { live: boolean }) {
+    setBusy(true);
+    try {
+      const d = await authedGraphql<Conn>(QUEUE, { siteId, after });
+      if (signal && !signal.live) return;
+      const rows = d.jobs.edges.map((e) => e.node);
+      setJobs((old) => (after && old ? [...old, ...rows.filter((r) => !old.some((o) => o.id === r.id))] : rows));
+      setCursor(d.jobs.pageInfo.endCursor);
+      setHasMore(d.jobs.pageInfo.hasNextPage);
+      setError(null);
+    } catch (e) {
+      if (!signal || signal.live) setError(failureMessage(e));
+    } finally {
+      if (!signal || signal.live) setBusy(false);
+    }
+  }
+
+  useEffect(() => {
+    if (!site.siteId) return;
+    const signal = { live: true };
+    void load(null, site.siteId, signal);
+    return () => {
+      signal.live = false;
+    };
+  }, [site.siteId, attempt]);
+  useRefreshOnFocus(() => setAttempt((n) => n + 1));
+
+  return (
+    <section class="screen">
+      <ScreenTitle
+        extra={
+          <button type="button" class="btn btn-inline" disabled={busy} onClick={() => setAttempt((n) => n + 1)} data-testid="queue-refresh">
+            {t('Refresh')}
+          </button>
+        }
+      >
+        {t('Jobs to invoice')}
+      </ScreenTitle>
+      {site.sites && <SitePicker sites={site.sites} siteId={site.siteId} onChange={(id) => { setJobs(null); site.setSiteId(id); }} />}
+      {(error || site.error) && <Failure message={(error || site.error)!} onRetry={() => setAttempt((n) => n + 1)} />}
+      {!jobs && !error && !site.error && <Loading />}
+      {jobs && jobs.length === 0 && (
+        <div class="card empty" data-testid="queue-empty">
+          <p class="empty-title">{t('No jobs wait to be invoiced.')}</p>
+        </div>
+      )}
+      {jobs && jobs.length > 0 && (
+        <ul class="list" data-testid="billing-queue">
+          {jobs.map((j) => (
+            <QueueRow key={j.id} job={j} onGone={() => setAttempt((n) => n + 1)} />
+          ))}
+        </ul>
+      )}
+      {hasMore && site.siteId && (
+        <button type="button" class="btn btn-secondary btn-block" disabled={busy} onClick={() => void load(cursor, site.siteId!)} data-testid="load-more">
+          {busy ? t('Loading…') : t('Load more')}
+        </button>
+      )}
+    </section>
+  );
+}
+
+function QueueRow({ job, onGone }: { job: QueueJob; onGone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<UserError[]>([]);
+  // one key per job: a second tap (or a retry after a lost answer) returns the same draft, never a second one
+  const [mutationId] = useState(newMutationId);
+  const done = job.tasks.filter((x) => x.status === 'COMPLETED').length;
+  const parts = job.partsRequests.filter((p) => p.status === 'ISSUED' || p.status === 'COMPLETED').length;
+
+  async function create() {
+    setBusy(true);
+    const r = await mutate<{ invoice: { id: string } | null; errors: UserError[] }>(
+      CREATE_FROM_JOB,
+      { jobId: job.id, clientMutationId: `${mutationId}-invoice` },
+      'createInvoiceFromJob',
+    );
+    setBusy(false);
+    setErrors(r.errors);
+    if (r.payload?.invoice && !r.errors.length) navigate(`invoices/${r.payload.invoice.id}`);
+  }
+
+  const vehicle = job.vehicle ? [job.vehicle.make, job.vehicle.model].filter(Boolean).join(' ') : '';
+  return (
+    <li class="card row" data-testid="queue-job" data-job-number={job.number}>
+      <div class="row-main">
+        <span class="row-title">{job.number}</span>
+        {job.vehicle && <span class="plate">{job.vehicle.registrationDisplay}</span>}
+      </div>
+      <p class="small">
+        {job.customer ? <span data-testid="queue-customer">{job.customer.name}</span> : <span class="muted">{t('No customer')}</span>}
+        {job.customer?.taxId && <span class="muted"> · {t('Tax ID {id}', { id: job.customer.taxId })}</span>}
+      </p>
+      <p class="muted small">
+        {vehicle && <>{vehicle} · </>}
+        {streamLabel(job.operationsStream)}
+        {job.billingAt && <> · {when(job.billingAt)}</>}
+      </p>
+      <p class="small" data-testid="queue-tasks" data-count={done}>
+        {t('Completed tasks: {count}', { count: done })}
+        {parts > 0 && <> · {t('Parts issued: {count}', { count: parts })}</>}
+      </p>
+      <FormErrors errors={errors} />
+      {errors.some((e) => e.code === 'INVALID_TRANSITION') && (
+        <button type="button" class="btn btn-inline" onClick={onGone}>
+          {t('Refresh')}
+        </button>
+      )}
+      <button type="button" class="btn btn-primary" disabled={busy} onClick={() => void create()} data-testid="queue-create-invoice">
+        {busy ? t('Creating the invoice…') : t('Create invoice')}
+      </button>
+    </li>
+  );
+}

@@ -1,0 +1,194 @@
+// The invoices of the garage, newest first: filtered by status (or overdue), a page at a time with cursors.
+import { useEffect, useState } from 'preact/hooks';
+import { authedGraphql } from '../../../shared/auth';
+import { t } from '../../../shared/i18n';
+import { href } from '../../router';
+import type { ScreenProps } from '../../screens';
+import { Failure, Field, Loading, ScreenTitle, failureMessage } from '../common';
+import { isOverdue } from './api';
+import { useRefreshOnFocus } from './focus';
+import { formatDate, formatMoney, invoiceStatusLabel, todayIso } from './money';
+import './billing.css';
+
+const LIST = `query Invoices($filter: InvoiceFilter, $after: String) {
+  invoices(filter: $filter, first: 20, after: $after) {
+    edges { node { id status number issueDate dueDate currency total balanceDue createdAt buyerName
+      customer { name } vehicle { registrationDisplay } job { number } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+interface Row {
+  id: string;
+  status: string;
+  number: string | null;
+  issueDate: string | null;
+  dueDate: string | null;
+  currency: string;
+  total: number;
+  balanceDue: number;
+  createdAt: string;
+  buyerName: string | null;
+  customer: { name: string } | null;
+  vehicle: { registrationDisplay: string } | null;
+  job: { number: string } | null;
+}
+type Conn = { invoices: { edges: { node: Row }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+
+const FILTERS = ['ALL', 'OPEN', 'OVERDUE', 'DRAFT', 'ISSUED', 'PARTIALLY_PAID', 'PAID', 'VOID'] as const;
+type FilterKey = (typeof FILTERS)[number];
+
+function filterLabel(f: FilterKey): string {
+  switch (f) {
+    case 'ALL':
+      return t('All invoices');
+    case 'OPEN':
+      return t('Waiting for payment');
+    case 'OVERDUE':
+      return t('Overdue');
+    default:
+      return invoiceStatusLabel(f);
+  }
+}
+
+function filterInput(f: FilterKey): Record<string, unknown> | null {
+  switch (f) {
+    case 'ALL':
+      return null;
+    case 'OPEN':
+      return { status: ['ISSUED', 'PARTIALLY_PAID'] };
+    case 'OVERDUE':
+      return { overdue: true };
+    default:
+      return { status: [f] };
+  }
+}
+
+const FILTER_KEY = 'mototrack.billing.invoiceFilter';
+function savedFilter(): FilterKey {
+  try {
+    const v = sessionStorage.getItem(FILTER_KEY) as FilterKey | null;
+    return v && (FILTERS as readonly string[]).includes(v) ? v : 'ALL';
+  } catch {
+    return 'ALL';
+  }
+}
+
+export default function InvoicesScreen(_props: ScreenProps) {
+  const [filter, setFilterState] = useState<FilterKey>(savedFilter);
+  const [rows, setRows] = useState<Row[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [hasMore, setHasMore] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+
+  function setFilter(f: FilterKey) {
+    try {
+      sessionStorage.setItem(FILTER_KEY, f);
+    } catch {
+      /* ignore */
+    }
+    setRows(null);
+    setFilterState(f);
+  }
+
+  async function load(after: string | null, live: { on: boolean } = { on: true }) {
+    setBusy(true);
+    try {
+      const d = await authedGraphql<Conn>(LIST, { filter: filterInput(filter), after });
+      if (!live.on) return;
+      const page = d.invoices.edges.map((e) => e.node);
+      setRows((old) => (after && old ? [...old, ...page.filter((r) => !old.some((o) => o.id === r.id))] : page));
+      setCursor(d.invoices.pageInfo.endCursor);
+      setHasMore(d.invoices.pageInfo.hasNextPage);
+      setError(null);
+    } catch (e) {
+      if (live.on) setError(failureMessage(e));
+    } finally {
+      if (live.on) setBusy(false);
+    }
+  }
+
+  useEffect(() => {
+    const live = { on: true };
+    void load(null, live);
+    return () => {
+      live.on = false;
+    };
+  }, [filter, attempt]);
+  useRefreshOnFocus(() => setAttempt((n) => n + 1));
+
+  const today = todayIso();
+  return (
+    <section class="screen">
+      <ScreenTitle
+        extra={
+          <button type="button" class="btn btn-inline" disabled={busy} onClick={() => setAttempt((n) => n + 1)} data-testid="invoices-refresh">
+            {t('Refresh')}
+          </button>
+        }
+      >
+        {t('Invoices')}
+      </ScreenTitle>
+      <div class="filter-row">
+        <Field label={t('Show')}>
+          {(p) => (
+            <select {...p} value={filter} onChange={(e) => setFilter(e.currentTarget.value as FilterKey)} data-testid="invoice-filter">
+              {FILTERS.map((f) => (
+                <option key={f} value={f}>
+                  {filterLabel(f)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      {error && <Failure message={error} onRetry={() => setAttempt((n) => n + 1)} />}
+      {!rows && !error && <Loading />}
+      {rows && rows.length === 0 && (
+        <div class="card empty" data-testid="invoices-empty">
+          <p class="empty-title">{t('No invoices match.')}</p>
+        </div>
+      )}
+      {rows && rows.length > 0 && (
+        <ul class="list" data-testid="invoice-list">
+          {rows.map((r) => {
+            const overdue = isOverdue(r, today);
+            return (
+              <li key={r.id} class="card row" data-testid="invoice-row" data-status={r.status} data-number={r.number ?? ''} data-job-number={r.job?.number ?? ''}>
+                <a class="row-main" href={href(`invoices/${r.id}`)} data-testid="invoice-open">
+                  <span class="row-title">{r.number ?? t('Draft invoice')}</span>
+                  <span class="money">{formatMoney(r.total, r.currency)}</span>
+                </a>
+                <p class="small">
+                  {r.buyerName ?? r.customer?.name ?? t('No customer')}
+                  {r.vehicle && <> · <span class="plate">{r.vehicle.registrationDisplay}</span></>}
+                  {r.job && <span class="muted"> · {r.job.number}</span>}
+                </p>
+                <p class="small">
+                  <span class="status-pill" data-status={r.status}>
+                    {invoiceStatusLabel(r.status)}
+                  </span>
+                  {overdue && <span class="tag-warn"> {t('Overdue')}</span>}
+                  {(r.status === 'ISSUED' || r.status === 'PARTIALLY_PAID') && (
+                    <span> · {t('Balance due: {amount}', { amount: formatMoney(r.balanceDue, r.currency) })}</span>
+                  )}
+                </p>
+                <p class="muted small">
+                  {r.issueDate ? t('Issued {date}', { date: formatDate(r.issueDate) }) : t('Created {date}', { date: formatDate(r.createdAt) })}
+                  {r.dueDate && <> · {t('Due {date}', { date: formatDate(r.dueDate) })}</>}
+                </p>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {hasMore && (
+        <button type="button" class="btn btn-secondary btn-block" disabled={busy} onClick={() => void load(cursor)} data-testid="load-more">
+          {busy ? t('Loading…') : t('Load more')}
+        </button>
+      )}
+    </section>
+  );
+}

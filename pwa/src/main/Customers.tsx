@@ -177,7 +177,7 @@ function CustomerRow({ customer }: { customer: Customer }) {
       <div class="row-main">
         <span class="row-title">{customer.name}</span>
         {customer.phone ? (
-          <a class="row-phone" href={`tel:${customer.phone.replace(/[^\d+]/g, '')}`} aria-label={t('Call {name}', { name: customer.name })}>
+          <a class="row-phone" href={`tel:${customer.phone.replace(/[^\d+]/g, '')}`} aria-label={`${customer.phone} · ${t('Call {name}', { name: customer.name })}`}>
             {customer.phone}
           </a>
         ) : (

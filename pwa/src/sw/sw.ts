@@ -17,7 +17,11 @@ cleanupOutdatedCaches();
 // Navigations (SPA routes) get the precached shell; server paths are left to the network.
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL('/index.html'), {
-    denylist: [/^\/graphql/, /^\/healthz/, /^\/files\//, /^\/feeds?\//, /^\/api\//, /^\/portal-api\//],
+    denylist: [
+      /^\/graphql/, /^\/healthz/, /^\/readyz/, /^\/files\//, /^\/feeds?\//, /^\/api\//, /^\/portal-api\//,
+      // server pages and downloads opened from mail, SMS or a button: signed PDFs, exports, unsubscribe, provider hooks
+      /^\/documents\//, /^\/exports\//, /^\/unsubscribe/, /^\/hooks\//,
+    ],
   }),
 );
 

@@ -132,6 +132,9 @@ async def seed_demo(database_url: str) -> bool:
             await workshop_demo.seed(session, admin)
             await inventory_demo.seed(session, admin)
             await workshop_demo.seed_jobs(session, garage.id, main_site.id)
+            from backend.billing import demo as billing_demo
+
+            await billing_demo.seed(session, garage.id, main_site.id)
         return True
     finally:
         await db.dispose()

@@ -20,6 +20,7 @@ SCALARS = {
     "ID": lambda ids: ids(),
     "String": lambda ids: "x",
     "Int": lambda ids: 1,
+    "Amount": lambda ids: 1,
     "Float": lambda ids: 1.0,
     "Boolean": lambda ids: True,
     "Decimal": lambda ids: "1",

@@ -55,23 +55,62 @@ async def test_refresh_rotates_and_the_old_token_stops_working(gql, garage):
 async def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(gql, garage):
     first = await login(gql, garage.users[Role.BILLING].email)
     second = (await gql(REFRESH, {"t": first["refreshToken"]}))["data"]["refreshToken"]
-    # an attacker replays the old token
+    third = (await gql(REFRESH, {"t": second["refreshToken"]}))["data"]["refreshToken"]
+    assert third["errors"] == []
+    # an attacker replays an old token whose successor has been used: a reuse, not a lost answer
     replay = (await gql(REFRESH, {"t": first["refreshToken"]}, lang="th"))["data"]["refreshToken"]
     assert replay["accessToken"] is None
     assert replay["errors"][0]["code"] == "REFRESH_TOKEN_REUSED"
     assert "ใช้ซ้ำ" in replay["errors"][0]["message"]
-    # the legitimate holder's newer token is dead too, and so is its access token
+    # the legitimate holder's newest token is dead too, and so is its access token
+    after = (await gql(REFRESH, {"t": third["refreshToken"]}))["data"]["refreshToken"]
+    assert after["errors"][0]["code"] == "INVALID_REFRESH_TOKEN"
+    body = await gql(ME, token=third["accessToken"], expect_errors=True)
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+
+
+async def test_a_refresh_whose_answer_was_lost_can_be_repeated_once(gql, garage):
+    """A phone loses signal while refreshing: the server rotated the token but the phone never got the answer. Sent
+    again within the grace period, the old token gets a fresh pair instead of ending the sign-in; the answer that was
+    lost can no longer be used."""
+    first = await login(gql, garage.users[Role.TECHNICIAN].email)
+    lost = (await gql(REFRESH, {"t": first["refreshToken"]}))["data"]["refreshToken"]
+    again = (await gql(REFRESH, {"t": first["refreshToken"]}))["data"]["refreshToken"]
+    assert again["errors"] == [] and again["refreshToken"] not in (first["refreshToken"], lost["refreshToken"])
+    assert (await gql(ME, token=again["accessToken"]))["data"]["me"]["role"] == "TECHNICIAN"
+    dead = (await gql(REFRESH, {"t": lost["refreshToken"]}))["data"]["refreshToken"]
+    assert dead["errors"][0]["code"] == "INVALID_REFRESH_TOKEN"
+    following = (await gql(REFRESH, {"t": again["refreshToken"]}))["data"]["refreshToken"]
+    assert following["errors"] == []
+
+
+async def test_a_repeated_refresh_after_the_grace_period_is_a_reuse(gql, garage, app, db):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from backend.accounts.models import RefreshToken
+    from backend.core import security
+    from backend.core.db import utcnow
+
+    first = await login(gql, garage.users[Role.BILLING].email)
+    second = (await gql(REFRESH, {"t": first["refreshToken"]}))["data"]["refreshToken"]
+    async with db.transaction() as session:  # the rotation happened a minute ago
+        await session.execute(update(RefreshToken)
+                               .where(RefreshToken.token_hash == security.token_digest(first["refreshToken"]))
+                               .values(used_at=utcnow() - dt.timedelta(minutes=1)))
+    replay = (await gql(REFRESH, {"t": first["refreshToken"]}))["data"]["refreshToken"]
+    assert replay["errors"][0]["code"] == "REFRESH_TOKEN_REUSED"
     after = (await gql(REFRESH, {"t": second["refreshToken"]}))["data"]["refreshToken"]
     assert after["errors"][0]["code"] == "INVALID_REFRESH_TOKEN"
-    body = await gql(ME, token=second["accessToken"], expect_errors=True)
-    assert error_codes(body) == ["UNAUTHENTICATED"]
 
 
 async def test_other_sign_ins_survive_a_revoked_family(gql, garage):
     email = garage.users[Role.BILLING].email
     phone = await login(gql, email)
     desk = await login(gql, email)
-    await gql(REFRESH, {"t": phone["refreshToken"]})
+    second = (await gql(REFRESH, {"t": phone["refreshToken"]}))["data"]["refreshToken"]
+    await gql(REFRESH, {"t": second["refreshToken"]})
     await gql(REFRESH, {"t": phone["refreshToken"]})  # reuse: kills the phone's family only
     assert (await gql(ME, token=desk["accessToken"]))["data"]["me"]["email"] == email
 

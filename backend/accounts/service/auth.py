@@ -143,6 +143,29 @@ async def _revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
     )
 
 
+async def _replace_lost_successor(session: AsyncSession, settings: Settings, row: RefreshToken,
+                                  now: dt.datetime) -> bool:
+    """A token presented again shortly after its rotation, while what it was rotated into has never been used, is a
+    client that never received the answer (signal lost mid-request), not a thief replaying an old token: the unused
+    successor is revoked and the caller gets a fresh pair. Anything else is a reuse."""
+    grace = settings.refresh_reuse_grace_seconds
+    if grace <= 0 or row.used_at is None or row.revoked_at is not None:
+        return False
+    used_at = row.used_at if row.used_at.tzinfo else row.used_at.replace(tzinfo=dt.UTC)
+    if now - used_at > dt.timedelta(seconds=grace):
+        return False
+    successors = (await session.execute(
+        select(RefreshToken).where(RefreshToken.family_id == row.family_id, RefreshToken.id != row.id,
+                                   RefreshToken.created_at >= row.used_at)
+    )).scalars().all()
+    if not successors or any(s.used_at is not None or s.revoked_at is not None for s in successors):
+        return False
+    for successor in successors:
+        successor.revoked_at = now
+    await session.flush()
+    return True
+
+
 @dataclass
 class RefreshOutcome:
     tokens: Tokens | None = None
@@ -168,8 +191,9 @@ async def refresh(session: AsyncSession, settings: Settings, token: str, client_
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        await _revoke_family(session, row.family_id)
-        return RefreshOutcome(error=DomainError(ErrorCode.REFRESH_TOKEN_REUSED))
+        if not await _replace_lost_successor(session, settings, row, now):
+            await _revoke_family(session, row.family_id)
+            return RefreshOutcome(error=DomainError(ErrorCode.REFRESH_TOKEN_REUSED))
     user = await session.get(User, row.user_id)
     if user is None or not user.active:
         await _revoke_family(session, row.family_id)

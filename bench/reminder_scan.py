@@ -4,8 +4,10 @@
     BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/bench_reminders \
         .venv/bin/python bench/reminder_scan.py [--vehicles 100000]
 
-Drops and re-creates the database's public schema. Prints the first run (queues the catch-up window), the no-op
-second run, and the next day's run (only the reminders whose day comes then).
+Drops and re-creates the database's public schema (with --reuse: keeps the generated garage and clears only the
+reminders, messages, stored due dates and scan state). Prints the first run (queues the catch-up window, stores each
+serviced vehicle's due date), the no-op second run (reads only vehicles changed since and the new reminder window),
+and the next day's run (only the reminders whose day comes then).
 """
 
 from __future__ import annotations
@@ -30,8 +32,19 @@ from backend.notifications.reminders.scan import garage_today, scan_all  # noqa:
 from tests.notifications.reminder_data import generate  # noqa: E402
 
 
-async def main(url: str, vehicles: int) -> None:
+async def reuse(db) -> None:
+    async with db.write_engine.begin() as conn:
+        await conn.execute(text("TRUNCATE reminders, notifications, vehicle_service, reminder_settings"))
+        await conn.execute(text("ANALYZE"))
+
+
+async def main(url: str, vehicles: int, reuse_data: bool = False) -> None:
     db = Database(url)
+    if reuse_data:
+        await reuse(db)
+        await runs(db)
+        await db.dispose()
+        return
     async with db.write_engine.connect() as conn:
         await conn.execute(text("DROP SCHEMA public CASCADE"))
         await conn.execute(text("CREATE SCHEMA public"))
@@ -52,19 +65,25 @@ async def main(url: str, vehicles: int) -> None:
     async with db.write_engine.connect() as conn:
         await conn.execute(text("ANALYZE"))
         await conn.commit()
+    await runs(db)
+    await db.dispose()
+
+
+async def runs(db) -> None:
+    today = garage_today("Asia/Bangkok")
     for label, day in (("first run", today), ("second run (no-op)", today),
                        ("next day", today + dt.timedelta(days=1))):
         started = time.perf_counter()
         result = await scan_all(db, day)
         took = time.perf_counter() - started
         print(f"{label}: {took * 1000:.0f} ms, queued {result.queued} reminders "
-              f"({result.by_kind}), {result.candidates} candidate rows")
-    await db.dispose()
+              f"({result.by_kind}), {result.candidates} candidate rows", flush=True)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--vehicles", type=int, default=100_000)
+    parser.add_argument("--reuse", action="store_true", help="keep the generated vehicles; clear reminders only")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_reminders")
-    asyncio.run(main(url, args.vehicles))
+    asyncio.run(main(url, args.vehicles, args.reuse))

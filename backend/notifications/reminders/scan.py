@@ -5,13 +5,17 @@ Which vehicles are looked at (per garage, per kind):
 - the first scan, a scan after the settings changed, and vehicles or owners changed since the last scan: every
   vehicle whose due date falls from today to today + the longest lead;
 - otherwise only the new window: vehicles whose due date minus a lead falls after the last scan day, up to today.
-The exact due date and lead are then computed per row in Python (rules.py, no queries); the unique key
+The exact due date and lead are then computed per row in Python (rules.py / due.py, no queries); the unique key
 (vehicle, kind, due date, lead, channel) and the outbox dedupe_key make a second run a no-op however often it runs.
+The inserts are executemany statements (one compiled statement, sent in pages), not 2,000-row VALUES lists, which
+SQLAlchemy took seconds to compile.
 
 MOT: the recorded expiry, else the third anniversary of first registration and yearly after it.
-Service: the last service is the vehicle's most recently completed job (COMPLETED or later, not cancelled): its
-completion day and its mileage_in; due after the garage's interval in months or km, whichever first, the km
-estimated from the vehicle's latest reading (see rules.service_due).
+Service (see due.py): from the later of the last completed job and a service recorded by hand, after the vehicle's
+own interval in months or km where set, else the garage's, whichever first (the km estimated from the latest
+reading). The mileage date cannot be bounded in SQL, so the scan stores each computed due date
+(vehicle_service.due_on): a later scan reads the vehicles whose stored date has a new reminder day, plus those whose
+vehicle, owner, jobs or own interval changed since the last scan.
 
 Who gets one: the vehicle's current owner, on their contact channel (SMS or EMAIL) when they consented to it, have an
 address for it, and the garage sends on it; in their language, else the garage's.
@@ -303,9 +307,9 @@ async def _scan_service(session, garage, today, leads, channels, months, km, las
                 found.append((row, due.due_on, lead, {"due_mileage": due.due_mileage, "due_by": due.by}))
         if store:
             insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-            stmt = insert(VehicleService).values(store)
+            stmt = insert(VehicleService.__table__)
             await session.execute(stmt.on_conflict_do_update(index_elements=["vehicle_id"],
-                                                             set_={"due_on": stmt.excluded.due_on}))
+                                                             set_={"due_on": stmt.excluded.due_on}), store)
         await _queue(session, garage, ReminderKind.SERVICE, found, default_locale, today, result)
         if len(rows) < batch:
             return
@@ -336,9 +340,9 @@ async def _queue(session: AsyncSession, garage: Garage, kind: ReminderKind, foun
                          kind=kind, due_on=due, lead_days=lead, channel=channel, created_at=now))
         planned[reminder_id] = (row, due, lead, channel, extra)
     inserted = (await session.execute(
-        insert(Reminder).values(rows).on_conflict_do_nothing(
-            index_elements=["vehicle_id", "kind", "due_on", "lead_days", "channel"]).returning(Reminder.id)
-    )).scalars().all()
+        insert(_REMINDERS).on_conflict_do_nothing(
+            index_elements=["vehicle_id", "kind", "due_on", "lead_days", "channel"]).returning(_REMINDERS.c.id),
+        rows)).scalars().all()
     if not inserted:
         return
     notifications = []
@@ -361,9 +365,9 @@ async def _queue(session: AsyncSession, garage: Garage, kind: ReminderKind, foun
             dedupe_key=dedupe_key(row.id, kind, due, lead, channel), created_at=now, updated_at=now,
         ))
     queued = (await session.execute(
-        insert(Notification).values(notifications).on_conflict_do_nothing(
-            index_elements=["garage_id", "dedupe_key"]).returning(Notification.id)
-    )).scalars().all()
+        insert(Notification.__table__).on_conflict_do_nothing(
+            index_elements=["garage_id", "dedupe_key"]).returning(Notification.__table__.c.id),
+        notifications)).scalars().all()
     if queued:
         await session.execute(
             update(_REMINDERS).where(_REMINDERS.c.id == bindparam("rid")).values(notification_id=bindparam("nid")),

@@ -70,6 +70,7 @@ class Mailer:
         self.from_address = address or "no-reply@localhost"
         self.domain = self.from_address.rpartition("@")[2] or "localhost"
         self.mail_dir = Path(settings.mail_dir) if settings.mail_dir else Path(settings.data_dir) / "mail"
+        self._pool: SmtpPool | None = None
 
     def message_id(self, ident: uuid.UUID) -> str:
         return f"<{ident}@{self.domain}>"
@@ -103,18 +104,8 @@ class Mailer:
             return msg["Message-ID"]
         import aiosmtplib
 
-        tls = self.settings.smtp_tls
         try:
-            await aiosmtplib.send(
-                msg,
-                hostname=self.settings.smtp_host,
-                port=self.settings.smtp_port,
-                username=self.settings.smtp_username or None,
-                password=self.settings.smtp_password or None,
-                use_tls=tls == "tls",
-                start_tls=True if tls == "starttls" else False,
-                timeout=30,
-            )
+            await self.pool.send(msg)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             raise PermanentError(f"recipient refused: {exc}") from exc
         except aiosmtplib.SMTPResponseException as exc:
@@ -122,6 +113,85 @@ class Mailer:
                 raise PermanentError(f"SMTP {exc.code} {exc.message}") from exc
             raise
         return msg["Message-ID"]
+
+    @property
+    def pool(self) -> "SmtpPool":
+        if self._pool is None:
+            self._pool = SmtpPool(self.settings)
+        return self._pool
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+
+
+class SmtpPool:
+    """Open SMTP sessions kept between messages (connect, EHLO, STARTTLS and AUTH once, not per mail): at most `size`
+    at a time, each carrying one message at a time. A session that fails is closed and never reused; a session found
+    dead when reused (the server closed it while idle) is replaced once, before anything was accepted on it."""
+
+    IDLE_SECONDS = 30.0  # servers drop idle sessions (often after a minute or more); ours are closed before that
+
+    def __init__(self, settings: Settings, size: int = 8) -> None:
+        self.settings = settings
+        self._idle: list[tuple[object, float]] = []
+        self._slots = asyncio.Semaphore(size)
+
+    async def _connect(self):
+        import aiosmtplib
+
+        s = self.settings
+        client = aiosmtplib.SMTP(hostname=s.smtp_host, port=s.smtp_port, use_tls=s.smtp_tls == "tls",
+                                 start_tls=True if s.smtp_tls == "starttls" else False, timeout=30)
+        await client.connect()
+        if s.smtp_username:
+            await client.login(s.smtp_username, s.smtp_password)
+        return client
+
+    async def _take(self) -> tuple[object, bool]:
+        loop = asyncio.get_running_loop()
+        while self._idle:
+            client, since = self._idle.pop()
+            if loop.time() - since < self.IDLE_SECONDS and client.is_connected:
+                return client, True
+            await self._discard(client)
+        return await self._connect(), False
+
+    async def _discard(self, client) -> None:
+        try:
+            if client.is_connected:
+                await asyncio.wait_for(client.quit(), 5)
+        except Exception:  # noqa: BLE001 - a broken session is simply dropped
+            client.close()
+
+    async def send(self, msg: EmailMessage) -> None:
+        import aiosmtplib
+
+        async with self._slots:
+            client, reused = await self._take()
+            try:
+                await client.send_message(msg)
+            except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
+                client.close()
+                if not reused:
+                    raise
+                # the idle session had died: one fresh session. Had the server accepted the message before
+                # dropping the line, the repeat carries the same Message-ID (see delivery.py)
+                client = await self._connect()
+                try:
+                    await client.send_message(msg)
+                except BaseException:
+                    await self._discard(client)
+                    raise
+            except BaseException:
+                await self._discard(client)
+                raise
+            self._idle.append((client, asyncio.get_running_loop().time()))
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for client, _since in idle:
+            await self._discard(client)
 
 
 # ------------------------------------------------------------------------------------------------------------- SMS
@@ -254,7 +324,8 @@ class PushSender:
 
 
 class Senders:
-    """The adapters of one process (one HTTP client, one aiohttp session)."""
+    """The adapters of one process, created once and reused by every message: one HTTP client (kept-alive
+    connections to the SMS provider), one aiohttp session (push), a pool of open SMTP sessions."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -266,3 +337,4 @@ class Senders:
     async def close(self) -> None:
         await self.http.aclose()
         await self.push.close()
+        await self.mail.close()

@@ -66,6 +66,7 @@ async def next_due_at(db: Database) -> dt.datetime | None:
 
 
 async def _claim(db: Database, settings: Settings, notification_id: uuid.UUID) -> Notification | None:
+    """One statement: UPDATE ... RETURNING the claimed row (nothing when it is not due or another worker has it)."""
     now = utcnow()
     async with db.transaction() as session:
         result = await session.execute(
@@ -73,11 +74,10 @@ async def _claim(db: Database, settings: Settings, notification_id: uuid.UUID) -
             .where(Notification.id == notification_id, _claimable(now))
             .values(status=S.SENDING, attempts=Notification.attempts + 1,
                     lease_until=now + dt.timedelta(seconds=settings.notification_lease_seconds), updated_at=now)
+            .returning(Notification)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
-            return None
-        return (await session.execute(select(Notification).where(Notification.id == notification_id))).scalar_one()
+        return result.scalars().one_or_none()
 
 
 async def _prepare(db: Database, settings: Settings, row: Notification) -> tuple[Outgoing, list[Device], str | None]:
@@ -90,8 +90,9 @@ async def _prepare(db: Database, settings: Settings, row: Notification) -> tuple
     private_pem = None
     unsubscribe = None
     async with db.read() as session:
-        garage = await session.get(Garage, row.garage_id)
-        context.setdefault("garage_name", garage.name if garage else "")
+        if "garage_name" not in context:  # notify_* put it in the context: no query for most messages
+            garage = await session.get(Garage, row.garage_id)
+            context["garage_name"] = garage.name if garage else ""
         if row.customer_id is not None:
             customer = await session.get(Customer, row.customer_id)
             if customer is None or not consent_ok(customer, row.channel):

@@ -52,6 +52,7 @@ def _file_env(locale: str) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # compiled once per process and locale, no stat() of the file per message
     )
 
     def gettext(message: str) -> str:
@@ -85,6 +86,11 @@ def _render_block(template: jinja2.Template, name: str, context: dict) -> str:
     return _clean("".join(block(ctx)))
 
 
+@lru_cache(maxsize=None)
+def _has_html(event: str) -> bool:
+    return (TEMPLATE_DIR / f"{event}.html").exists()
+
+
 def render_file(event: str, channel: Channel, locale: str, context: dict) -> Rendered:
     env = _file_env(locale if locale in ("en", "th") else "en")
     try:
@@ -97,7 +103,7 @@ def render_file(event: str, channel: Channel, locale: str, context: dict) -> Ren
     text = _render_block(template, text_block, context)
     subject = " ".join(_render_block(template, subject_block, context).split()) if subject_block else None
     html = None
-    if channel == Channel.EMAIL and (TEMPLATE_DIR / f"{event}.html").exists():
+    if channel == Channel.EMAIL and _has_html(event):
         html = env.get_template(f"{event}.html").render(context).strip()
     return Rendered(subject=subject or None, text=text, html=html)
 

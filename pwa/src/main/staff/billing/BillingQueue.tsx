@@ -1,25 +1,31 @@
 // The billing queue: the site's jobs in BILLING, oldest first to the clerk, each turned into a draft invoice with
-// one tap. There is no billing subscription yet, so the list is fetched again when the screen gets the focus back
-// and after every action (another clerk may have invoiced a job meanwhile: the server then refuses, and says so).
+// one tap. The site's job board subscription keeps the list current; it is also fetched again when the screen gets
+// the focus back (another clerk may still have invoiced a job meanwhile: the server then refuses, and says so).
 import { useEffect, useState } from 'preact/hooks';
 import { authedGraphql } from '../../../shared/auth';
 import { t } from '../../../shared/i18n';
+import { subscribe } from '../../../shared/live';
 import type { UserError } from '../../../shared/types';
 import { navigate } from '../../router';
 import type { ScreenProps } from '../../screens';
 import { Failure, FormErrors, Loading, ScreenTitle, SitePicker, failureMessage, mutate, newMutationId, streamLabel, useSite, when } from '../common';
+import { LiveBadge } from '../Board';
 import { CREATE_FROM_JOB } from './api';
 import { useRefreshOnFocus } from './focus';
 import './billing.css';
 
+const JOB = `id number status operationsStream billingAt completedAt
+  vehicle { registrationDisplay make model } customer { name taxId }
+  tasks { id status } partsRequests { id status }`;
 const QUEUE = `query BillingQueue($siteId: ID!, $after: String) {
   jobs(filter: { status: [BILLING], siteId: $siteId }, first: 20, after: $after) {
-    edges { node { id number status operationsStream billingAt completedAt
-      vehicle { registrationDisplay make model } customer { name taxId }
-      tasks { id status } partsRequests { id status } } }
+    edges { node { ${JOB} } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
+// every job of the site as it changes: one moved to billing joins the queue, one invoiced (here or by another
+// clerk) leaves it
+const BOARD = `subscription BillingQueueLive($siteId: ID!) { jobBoard(siteId: $siteId) { ${JOB} } }`;
 
 interface QueueJob {
   id: string;
@@ -70,14 +76,34 @@ export default function BillingQueueScreen(_props: ScreenProps) {
     };
   }, [site.siteId, attempt]);
   useRefreshOnFocus(() => setAttempt((n) => n + 1));
+  useEffect(() => {
+    if (!site.siteId) return;
+    let started = false;
+    return subscribe<{ jobBoard: QueueJob }>(BOARD, { siteId: site.siteId }, {
+      next: ({ jobBoard: job }) =>
+        setJobs((old) => {
+          if (!old) return old;
+          const rest = old.filter((j) => j.id !== job.id);
+          if (job.status !== 'BILLING') return rest;
+          return old.some((j) => j.id === job.id) ? old.map((j) => (j.id === job.id ? job : j)) : [...old, job];
+        }),
+      onStart: () => {
+        if (started) setAttempt((n) => n + 1); // events missed while the socket was down
+        started = true;
+      },
+    });
+  }, [site.siteId]);
 
   return (
     <section class="screen">
       <ScreenTitle
         extra={
-          <button type="button" class="btn btn-inline" disabled={busy} onClick={() => setAttempt((n) => n + 1)} data-testid="queue-refresh">
-            {t('Refresh')}
-          </button>
+          <span class="actions">
+            <LiveBadge />
+            <button type="button" class="btn btn-inline" disabled={busy} onClick={() => setAttempt((n) => n + 1)} data-testid="queue-refresh">
+              {t('Refresh')}
+            </button>
+          </span>
         }
       >
         {t('Jobs to invoice')}

@@ -1,14 +1,16 @@
 // One invoice: its lines, tax and totals; a draft is issued (and gets its number); an issued one takes payments
-// (with any withholding tax a corporate customer keeps) until it is paid; the PDF opens in a new tab from a
+// (with any withholding tax a corporate customer keeps) until it is paid; invoiceChanged keeps it current; the PDF opens in a new tab from a
 // signed link fetched at the moment of the tap (the link is short-lived).
 import { useEffect, useState } from 'preact/hooks';
 import { authedGraphql } from '../../../shared/auth';
 import { t } from '../../../shared/i18n';
+import { subscribe } from '../../../shared/live';
 import type { UserError } from '../../../shared/types';
 import { href } from '../../router';
 import type { ScreenProps } from '../../screens';
 import { Failure, Field, FormErrors, Loading, ScreenTitle, errorsFor, failureMessage, mutate, newMutationId, otherErrors } from '../common';
 import {
+  INVOICE_CHANGED,
   INVOICE_QUERY,
   ISSUE,
   MARK_PAID,
@@ -62,6 +64,17 @@ export default function InvoiceScreen({ params }: ScreenProps) {
     };
   }, [id, attempt]);
   useRefreshOnFocus(() => setAttempt((n) => n + 1));
+  // a payment or an issue by someone else (or in another tab) shows here without a reload
+  useEffect(() => {
+    let started = false;
+    return subscribe<{ invoiceChanged: Invoice }>(INVOICE_CHANGED, { invoiceId: id }, {
+      next: ({ invoiceChanged: inv }) => setInvoice((old) => (!old || inv.version >= old.version ? inv : old)),
+      onStart: () => {
+        if (started) setAttempt((n) => n + 1);
+        started = true;
+      },
+    });
+  }, [id]);
 
   const changed = (inv: Invoice, message?: string) => {
     setInvoice(inv);

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { authedGraphql } from '../../../shared/auth';
 import { t } from '../../../shared/i18n';
+import { subscribe } from '../../../shared/live';
 import { href } from '../../router';
 import type { ScreenProps } from '../../screens';
 import { Failure, Field, Loading, ScreenTitle, failureMessage } from '../common';
@@ -10,13 +11,15 @@ import { useRefreshOnFocus } from './focus';
 import { formatDate, formatMoney, invoiceStatusLabel, todayIso } from './money';
 import './billing.css';
 
+const ROW = `id status number issueDate dueDate currency total balanceDue createdAt buyerName
+  customer { name } vehicle { registrationDisplay } job { number }`;
 const LIST = `query Invoices($filter: InvoiceFilter, $after: String) {
   invoices(filter: $filter, first: 20, after: $after) {
-    edges { node { id status number issueDate dueDate currency total balanceDue createdAt buyerName
-      customer { name } vehicle { registrationDisplay } job { number } } }
+    edges { node { ${ROW} } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
+const CHANGED = `subscription InvoicesChanged { invoiceChanged { ${ROW} } }`;
 
 interface Row {
   id: string;
@@ -118,6 +121,24 @@ export default function InvoicesScreen(_props: ScreenProps) {
     };
   }, [filter, attempt]);
   useRefreshOnFocus(() => setAttempt((n) => n + 1));
+  // a change to a listed invoice updates its row; a new one that fits the filter comes in at the top
+  useEffect(() => {
+    let started = false;
+    return subscribe<{ invoiceChanged: Row }>(CHANGED, {}, {
+      next: ({ invoiceChanged: inv }) =>
+        setRows((old) => {
+          if (!old) return old;
+          if (old.some((r) => r.id === inv.id)) return old.map((r) => (r.id === inv.id ? inv : r));
+          const wanted = filterInput(filter);
+          const fits = !wanted || (Array.isArray(wanted.status) && (wanted.status as string[]).includes(inv.status));
+          return fits ? [inv, ...old] : old;
+        }),
+      onStart: () => {
+        if (started) setAttempt((n) => n + 1);
+        started = true;
+      },
+    });
+  }, [filter]);
 
   const today = todayIso();
   return (

@@ -69,6 +69,7 @@ export interface Invoice {
 }
 
 export const INVOICE_QUERY = `query Invoice($id: ID!) { invoice(id: $id) { ${INVOICE_FIELDS} } }`;
+export const INVOICE_CHANGED = `subscription InvoiceChanged($invoiceId: ID) { invoiceChanged(invoiceId: $invoiceId) { ${INVOICE_FIELDS} } }`;
 export const PDF_URL_QUERY = `query InvoicePdfUrl($id: ID!) { invoice(id: $id) { id pdfUrl } }`;
 
 export const CREATE_FROM_JOB = `mutation CreateInvoiceFromJob($input: CreateInvoiceFromJobInput!) {

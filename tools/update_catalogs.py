@@ -2,6 +2,7 @@
 
     python tools/update_catalogs.py            # add new messages (Thai left empty: the test then fails until translated)
     python tools/update_catalogs.py --check    # exit 1 when a message is missing from a catalog
+    python tools/update_catalogs.py --prune    # also drop backend messages no longer in the code (not the PWA's)
     python tools/update_catalogs.py --th FILE.json   # also fill Thai translations from {"msgid": "ไทย"}
                                                      # (a key "ctx\x04msgid" names a message with a context)
 
@@ -82,6 +83,11 @@ def _update() -> int:
                     print(f"{lang}: missing {message!r}")
                 else:
                     catalog.add(message, "", locations=[(f"backend/{filename}", 0)], context=context)
+        if "--prune" in sys.argv and not check:
+            wanted = {(message, context) for message, context, _ in messages}
+            for entry in list(catalog):
+                if entry.id and entry.context != "pwa" and (entry.id, entry.context) not in wanted:
+                    catalog.delete(entry.id, entry.context)
         if lang == "th" and not check:
             for (msgid, context), value in thai.items():
                 entry = catalog.get(msgid, context)

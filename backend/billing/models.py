@@ -185,6 +185,7 @@ class Invoice(IdMixin, TimestampMixin, Base):
               sqlite_where=text("job_id IS NOT NULL AND status <> 'VOID'")),
         Index("ix_invoices_garage_created", "garage_id", "created_at", "id"),
         Index("ix_invoices_garage_status", "garage_id", "status", "due_date"),
+        Index("ix_invoices_garage_issue_date", "garage_id", "issue_date"),  # reports and exports by period
         Index("ix_invoices_customer", "customer_id"),
         CheckConstraint("balance_due >= 0", name="balance_not_negative"),
     )
@@ -281,6 +282,7 @@ class CreditNote(IdMixin, Base):
         UniqueConstraint("garage_id", "number"),
         Index("ix_credit_notes_invoice", "invoice_id"),
         Index("ix_credit_notes_garage_created", "garage_id", "created_at", "id"),
+        Index("ix_credit_notes_garage_issue_date", "garage_id", "issue_date"),
     )
 
     garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))

@@ -120,10 +120,11 @@ SCOPE_PERMISSIONS: dict[ApiScope, frozenset[Permission]] = {
     ApiScope.INVENTORY_READ: frozenset({P.GARAGE_READ, P.INVENTORY_READ}),
     ApiScope.INVENTORY_WRITE: frozenset({P.GARAGE_READ, P.INVENTORY_READ, P.INVENTORY_MANAGE}),
     # an accounting or DMS integration reads quotes, invoices and reports, and may raise and settle invoices
+    # (jobs:read too: the billing queue is the jobs in BILLING, and an invoice names its job)
     ApiScope.BILLING_READ: frozenset({P.GARAGE_READ, P.SITES_READ, P.QUOTES_READ, P.INVOICES_READ,
-                                      P.FINANCIAL_REPORTS}),
+                                      P.FINANCIAL_REPORTS, P.JOBS_READ}),
     ApiScope.BILLING_WRITE: frozenset({P.GARAGE_READ, P.SITES_READ, P.QUOTES_READ, P.INVOICES_READ,
-                                       P.FINANCIAL_REPORTS, P.QUOTES_WRITE, P.INVOICES_WRITE}),
+                                       P.FINANCIAL_REPORTS, P.QUOTES_WRITE, P.INVOICES_WRITE, P.JOBS_READ}),
 }
 
 

@@ -78,6 +78,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_invoices_customer', ['customer_id'], unique=False)
         batch_op.create_index('ix_invoices_garage_created', ['garage_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_invoices_garage_status', ['garage_id', 'status', 'due_date'], unique=False)
+        batch_op.create_index('ix_invoices_garage_issue_date', ['garage_id', 'issue_date'], unique=False)
         batch_op.create_index('uq_invoices_job_live', ['job_id'], unique=True, postgresql_where=sa.text("job_id IS NOT NULL AND status <> 'VOID'"), sqlite_where=sa.text("job_id IS NOT NULL AND status <> 'VOID'"))
 
     op.create_table('quotes',
@@ -149,6 +150,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('credit_notes', schema=None) as batch_op:
         batch_op.create_index('ix_credit_notes_garage_created', ['garage_id', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_credit_notes_garage_issue_date', ['garage_id', 'issue_date'], unique=False)
         batch_op.create_index('ix_credit_notes_invoice', ['invoice_id'], unique=False)
 
     op.create_table('invoice_lines',
@@ -300,6 +302,7 @@ def downgrade() -> None:
     op.drop_table('invoice_lines')
     with op.batch_alter_table('credit_notes', schema=None) as batch_op:
         batch_op.drop_index('ix_credit_notes_invoice')
+        batch_op.drop_index('ix_credit_notes_garage_issue_date')
         batch_op.drop_index('ix_credit_notes_garage_created')
 
     op.drop_table('credit_notes')
@@ -312,6 +315,7 @@ def downgrade() -> None:
     with op.batch_alter_table('invoices', schema=None) as batch_op:
         batch_op.drop_index('uq_invoices_job_live', postgresql_where=sa.text("job_id IS NOT NULL AND status <> 'VOID'"), sqlite_where=sa.text("job_id IS NOT NULL AND status <> 'VOID'"))
         batch_op.drop_index('ix_invoices_garage_status')
+        batch_op.drop_index('ix_invoices_garage_issue_date')
         batch_op.drop_index('ix_invoices_garage_created')
         batch_op.drop_index('ix_invoices_customer')
 

@@ -8,11 +8,17 @@
    cannot overwrite its successor's result): SENT; or QUEUED again after a back-off; or FAILED after the last try or
    on a permanent error; or CANCELLED (consent withdrawn, no device).
 
-The guarantee: a message is sent at least once, and at most once except in one window: the provider accepted it
-and the process died before step 3 committed (milliseconds). After the lease expires the row is claimed again and
-re-sent; the webhook SMS adapter's Idempotency-Key (= outbox id) makes the provider drop that repeat, mail carries
-the same Message-ID both times (and the .eml adapter overwrites one file), push uses the id as Topic. Twilio has no
-idempotency key, so a duplicate SMS is possible in that window there.
+The guarantee (tests/notifications/test_worker_crash.py holds the real worker to it under SIGKILL):
+- every message is delivered (at least once): a claim abandoned by a dead worker expires after the lease and the
+  row is claimed and sent again;
+- a message in flight at the instant of a crash (handed to the provider, not yet marked SENT) may be handed to the
+  provider a second time, with the same identity: mail with the same Message-ID `<outbox-id@domain>` (the .eml
+  adapter overwrites the one file), webhook SMS with the same Idempotency-Key and reference (the outbox id), push with
+  the same Topic. A provider honouring the key keeps exactly one; Twilio has no idempotency key, so a duplicate SMS
+  is possible there in that window;
+- no other message is ever sent twice: the claim lets one caller win, and the outcome is fenced by the attempt.
+The window is kept small: the SENT mark is one UPDATE committed right after the provider's acknowledgement, with
+nothing (no rendering, no other query) in between.
 """
 
 from __future__ import annotations

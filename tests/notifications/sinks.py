@@ -63,6 +63,7 @@ class HttpSink:
         self.requests: list[dict] = []
         self.fail: list[int] = []
         self.seen_keys: dict[str, dict] = {}
+        self.repeats = 0  # requests dropped because their Idempotency-Key was already kept
         self.port = free_port()
         self.runner: web.AppRunner | None = None
         # delivery receipts: when `receipt` is set ("delivered", "undelivered", ...), each accepted SMS is followed
@@ -128,6 +129,7 @@ class HttpSink:
         record = {"method": request.method, "path": request.path, "headers": dict(request.headers), "body": body}
         key = request.headers.get("Idempotency-Key")
         if key and key in self.seen_keys:
+            self.repeats += 1
             return web.json_response({"id": self.seen_keys[key]["id"]})
         self.requests.append(record)
         if request.path.endswith("/Messages.json"):

@@ -38,8 +38,12 @@ TECHNICIAN = "Niran Kaewmanee"
 TASKS = ("Brake pad replacement", "Wheel alignment")  # 800 + 600 baht of labour, 7 % VAT on top
 
 INVOICE = """query($id: ID!) { invoice(id: $id) { id status number total balanceDue paidTotal withholdingTotal
-  taxLabel lines { kind description net } payments { amount withholdingAmount method reference }
+  taxLabel buyerTaxId lines { kind description net } payments { amount withholdingAmount method reference }
   job { id number status } vehicle { registrationDisplay make model } customer { name } buyerName } }"""
+QUEUE = """{ jobs(filter: { status: [BILLING] }, first: 100) { edges { node { number
+  vehicle { registrationDisplay make model } customer { name taxId } } } } }"""
+# Latin letters that are not English UI text: the PDF format, QR payments
+NOT_ENGLISH = {"PDF", "QR"}
 
 
 @pytest.fixture(scope="module")
@@ -244,6 +248,145 @@ def test_queue_invoice_issue_pay_with_withholding_and_pdf(browser, server_url):
         page.get_by_test_id("invoice-filter").select_option("OPEN")
         expect(page.get_by_test_id("invoice-list").or_(page.get_by_test_id("invoices-empty"))).to_be_visible()
         expect(page.locator(f"[data-testid=invoice-row][data-number='{server['number']}']")).to_have_count(0)
+        violations = axe_violations(page)
+        assert violations == [], violations
+        assert not context.page_errors, context.page_errors
+    finally:
+        context.close()
+
+
+def english_left(page, data: list[str]) -> list[str]:
+    """Latin words on the screen (main content and navigation, visible text and accessible names) once the data
+    (names, plates, numbers, the garage's tax label) is taken out: English UI text that escaped translation."""
+    text = page.evaluate("""() => {
+      const parts = [];
+      for (const root of document.querySelectorAll('main, nav.bottom-nav')) {
+        parts.push(root.innerText);
+        for (const el of root.querySelectorAll('[aria-label], [title], [placeholder]'))
+          parts.push(el.getAttribute('aria-label') || '', el.getAttribute('title') || '', el.getAttribute('placeholder') || '');
+      }
+      return parts.join('\\n');
+    }""")
+    for value in sorted({d for d in data if d}, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return sorted({w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in NOT_ENGLISH})
+
+
+def invoice_data(inv: dict) -> list[str]:
+    data = [inv["number"], inv["taxLabel"], inv["buyerName"], inv["buyerTaxId"], inv["job"] and inv["job"]["number"]]
+    data += [line["description"] for line in inv["lines"]]
+    data += [p["reference"] for p in inv["payments"]]
+    if inv["vehicle"]:
+        data += [inv["vehicle"]["registrationDisplay"], inv["vehicle"]["make"], inv["vehicle"]["model"]]
+    if inv["customer"]:
+        data.append(inv["customer"]["name"])
+    return data
+
+
+def test_the_billing_screens_in_thai(browser, server_url):
+    job = job_in_billing(server_url, "บริษัท สยามขนส่ง จำกัด")
+    number = job["number"]
+    api = token_for(server_url, "billing")
+    sites = [s["name"] for s in graphql(server_url, "{ sites { name } }", token=api)["sites"]]
+    people = ["Sarah Whitfield"]  # the billing user, named on the payments they record
+    context = new_phone(browser, server_url, locale="th-TH", reduced_motion="reduce")
+    try:
+        page = open_page(context)
+        sign_in(page, "billing", english=False)
+        if page.locator("html").get_attribute("lang") != "th":
+            page.get_by_test_id("lang-th").click()
+            page.wait_for_function("document.documentElement.lang === 'th'")
+        choose_site(page)
+        row = page.locator(f"[data-testid=queue-job][data-job-number='{number}']")
+        expect(row.get_by_test_id("queue-tasks")).to_have_text("งานที่เสร็จแล้ว: 2")
+        queue = [e["node"] for e in graphql(server_url, QUEUE, token=api)["jobs"]["edges"]]
+        queue_data = sites + [d for j in queue for d in (
+            j["number"], j["customer"] and j["customer"]["name"], j["customer"] and j["customer"]["taxId"],
+            *(j["vehicle"] and [j["vehicle"]["registrationDisplay"], j["vehicle"]["make"], j["vehicle"]["model"]] or []))]
+        assert english_left(page, queue_data) == []
+        violations = axe_violations(page)
+        assert violations == [], violations
+
+        row.get_by_test_id("queue-create-invoice").click()
+        expect(page.get_by_test_id("invoice-status")).to_have_text("ฉบับร่าง")
+        invoice_id = page.get_by_test_id("invoice-screen").get_attribute("data-invoice-id")
+        expect(page.get_by_test_id("invoice-total")).to_have_text("฿1,498.00")
+        draft = invoice_on_server(server_url, api, invoice_id)
+        assert english_left(page, invoice_data({**draft, "number": draft["number"] or ""}) + sites) == []
+
+        page.get_by_test_id("issue-submit").click()
+        expect(page.get_by_test_id("invoice-status")).to_have_text("ออกแล้ว ยังไม่ชำระ")
+        issued = invoice_on_server(server_url, api, invoice_id)
+        expect(page.get_by_test_id("invoice-notice")).to_have_text(f"ออกเป็นใบแจ้งหนี้เลขที่ {issued['number']} แล้ว")
+
+        # the server's refusal, in Thai, next to the amount; nothing recorded
+        form = page.get_by_test_id("payment-form")
+        form.get_by_test_id("payment-amount").fill("2000")
+        form.get_by_test_id("payment-method").select_option("QR")
+        form.get_by_test_id("payment-submit").click()
+        amount_error = form.locator(".field", has=page.get_by_test_id("payment-amount")).get_by_test_id("field-error")
+        expect(amount_error).to_have_text(re.compile(r"^ยอดนี้เกินยอดค้างชำระ .*1,498\.00"))
+        assert invoice_on_server(server_url, api, invoice_id)["payments"] == []
+
+        form.get_by_test_id("withholding-3").click()
+        form.get_by_test_id("payment-amount").fill("500")
+        form.get_by_test_id("payment-reference").fill("0042")
+        form.get_by_test_id("payment-submit").click()
+        expect(page.get_by_test_id("invoice-status")).to_have_text("ชำระบางส่วน")
+        expect(page.get_by_test_id("invoice-notice")).to_have_text("บันทึกการชำระเงิน ฿500.00 แล้ว หัก ณ ที่จ่าย ฿42.00")
+        expect(page.get_by_test_id("invoice-balance")).to_have_text("฿956.00")
+        paid = invoice_on_server(server_url, api, invoice_id)
+        assert paid["status"] == "PARTIALLY_PAID" and paid["balanceDue"] == 95600
+        assert english_left(page, invoice_data(paid) + sites + people) == []
+        violations = axe_violations(page)
+        assert violations == [], violations
+
+        page.get_by_test_id("invoice-back").click()
+        page.get_by_test_id("invoice-filter").select_option("PARTIALLY_PAID")
+        expect(page.locator(f"[data-testid=invoice-row][data-number='{paid['number']}']")).to_be_visible()
+        listed = [invoice_on_server(server_url, api, page.get_by_test_id("invoice-open").nth(i).get_attribute("href").rsplit("/", 1)[1])
+                  for i in range(page.get_by_test_id("invoice-open").count())]
+        assert english_left(page, [d for inv in listed for d in invoice_data(inv)]) == []
+        assert not context.page_errors, context.page_errors
+    finally:
+        context.close()
+
+
+def test_invoices_list_filters_and_pages(browser, server_url):
+    api = token_for(server_url, "billing")
+    site_id = graphql(server_url, "{ sites { id name } }", token=api)["sites"]
+    site_id = next(s["id"] for s in site_id if s["name"] == MAIN_SITE)
+    for n in range(21):  # counter sales by hand: more drafts than one page holds
+        _ok(graphql(server_url, "mutation($input: CreateInvoiceInput!) { createInvoice(input: $input) { invoice { id } "
+                                "errors { field code message } } }",
+                    {"input": {"siteId": site_id, "lines": [{"kind": "OTHER", "description": f"Counter sale {n + 1}",
+                                                             "quantity": "1", "unitPrice": 10000 + n}]}},
+                    token=api)["createInvoice"])
+    drafts = graphql(server_url, '{ invoices(filter: { status: [DRAFT] }, first: 100) { edges { node { id } } } }',
+                     token=api)["invoices"]["edges"]
+    assert len(drafts) > 20
+    context = new_phone(browser, server_url, reduced_motion="reduce")
+    try:
+        page = open_page(context)
+        sign_in(page, "billing")
+        page.get_by_test_id("nav-invoices").click()
+        page.get_by_test_id("invoice-filter").select_option("DRAFT")
+        rows = page.locator("[data-testid=invoice-row][data-status=DRAFT]")
+        expect(rows).to_have_count(20)
+        expect(page.get_by_test_id("invoice-row")).to_have_count(20)  # drafts only
+        page.get_by_test_id("load-more").click()
+        expect(rows).to_have_count(len(drafts))
+        expect(page.get_by_test_id("load-more")).to_have_count(0)
+        hrefs = [rows.nth(i).get_by_test_id("invoice-open").get_attribute("href") for i in range(len(drafts))]
+        assert sorted(h.rsplit("/", 1)[1] for h in hrefs) == sorted(e["node"]["id"] for e in drafts)  # no gaps, no repeats
+        # none overdue in a fresh garage: the empty state says so
+        page.get_by_test_id("invoice-filter").select_option("OVERDUE")
+        expect(page.get_by_test_id("invoices-empty")).to_have_text("No invoices match.")
+        # a draft opens from the list, newest first
+        page.get_by_test_id("invoice-filter").select_option("DRAFT")
+        page.get_by_test_id("invoice-open").first.click()
+        expect(page.get_by_test_id("invoice-status")).to_have_attribute("data-status", "DRAFT")
+        expect(page.get_by_test_id("invoice-lines")).to_contain_text("Counter sale 21")
         violations = axe_violations(page)
         assert violations == [], violations
         assert not context.page_errors, context.page_errors

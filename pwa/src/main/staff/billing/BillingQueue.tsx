@@ -8,9 +8,10 @@ import { subscribe } from '../../../shared/live';
 import type { UserError } from '../../../shared/types';
 import { navigate } from '../../router';
 import type { ScreenProps } from '../../screens';
-import { Failure, FormErrors, Loading, ScreenTitle, SitePicker, failureMessage, mutate, newMutationId, streamLabel, useSite, when } from '../common';
+import { Failure, FormErrors, Loading, ScreenTitle, SitePicker, failureMessage, mutate, streamLabel, useSite, when } from '../common';
 import { LiveBadge } from '../Board';
 import { CREATE_FROM_JOB } from './api';
+import { useAttemptKey } from './attempt';
 import { useRefreshOnFocus } from './focus';
 import './billing.css';
 
@@ -135,19 +136,22 @@ export default function BillingQueueScreen(_props: ScreenProps) {
 function QueueRow({ job, onGone }: { job: QueueJob; onGone: () => void }) {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<UserError[]>([]);
-  // one key per job: a second tap (or a retry after a lost answer) returns the same draft, never a second one
-  const [mutationId] = useState(newMutationId);
+  // a retry after a lost answer returns the same draft, never a second one
+  const attempt = useAttemptKey();
   const done = job.tasks.filter((x) => x.status === 'COMPLETED').length;
   const parts = job.partsRequests.filter((p) => p.status === 'ISSUED' || p.status === 'COMPLETED').length;
 
   async function create() {
+    const input = { jobId: job.id };
+    const key = attempt.keyFor(input);
     setBusy(true);
     const r = await mutate<{ invoice: { id: string } | null; errors: UserError[] }>(
       CREATE_FROM_JOB,
-      { jobId: job.id, clientMutationId: `${mutationId}-invoice` },
+      { ...input, clientMutationId: key },
       'createInvoiceFromJob',
     );
     setBusy(false);
+    attempt.settle(input, key, r.errors);
     setErrors(r.errors);
     if (r.payload?.invoice && !r.errors.length) navigate(`invoices/${r.payload.invoice.id}`);
   }

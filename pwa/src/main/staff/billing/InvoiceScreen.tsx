@@ -8,7 +8,7 @@ import { subscribe } from '../../../shared/live';
 import type { UserError } from '../../../shared/types';
 import { href } from '../../router';
 import type { ScreenProps } from '../../screens';
-import { Failure, Field, FormErrors, Loading, ScreenTitle, errorsFor, failureMessage, mutate, newMutationId, otherErrors } from '../common';
+import { Failure, Field, FormErrors, Loading, ScreenTitle, errorsFor, failureMessage, mutate, otherErrors } from '../common';
 import {
   INVOICE_CHANGED,
   INVOICE_QUERY,
@@ -22,6 +22,7 @@ import {
   type InvoicePayload,
   type PaymentPayload,
 } from './api';
+import { useAttemptKey } from './attempt';
 import { useRefreshOnFocus } from './focus';
 import {
   METHODS,
@@ -247,21 +248,6 @@ function InvoiceView({ invoice: inv, onChanged }: { invoice: Invoice; onChanged:
       {inv.status !== 'DRAFT' && <OpenPdf invoiceId={inv.id} />}
     </>
   );
-}
-
-/** A key for a mutation: kept for a retry of the same input after a lost answer, new for anything else. */
-function useAttemptKey() {
-  const [last, setLast] = useState<{ input: string; key: string; lost: boolean } | null>(null);
-  return {
-    keyFor(input: Record<string, unknown>): string {
-      const text = JSON.stringify(input);
-      return last && last.lost && last.input === text ? last.key : newMutationId();
-    },
-    settle(input: Record<string, unknown>, key: string, errors: UserError[]) {
-      // FAILED: the request or its answer was lost (network, server): the same key makes a retry safe
-      setLast({ input: JSON.stringify(input), key, lost: errors.some((e) => e.code === 'FAILED') });
-    },
-  };
 }
 
 function IssueForm({ invoice, onChanged }: { invoice: Invoice; onChanged: (inv: Invoice, message?: string) => void }) {

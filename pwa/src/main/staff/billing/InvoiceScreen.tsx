@@ -305,6 +305,10 @@ function PaymentForm({ invoice, onChanged }: { invoice: Invoice; onChanged: (inv
   const [busy, setBusy] = useState(false);
   const attempt = useAttemptKey();
 
+  // corporate buyers (with a tax ID) may withhold tax: the field is there for them, one tap away for others
+  const corporate = !!(invoice.buyerTaxId ?? invoice.customer?.taxId);
+  const [withholdingOpen, setWithholdingOpen] = useState(false);
+  const showWithholding = corporate || withholdingOpen || withholding.trim() !== '' || errorsFor(errors, 'withholdingAmount').length > 0;
   const labourNet = invoice.lines.filter((l) => l.kind === 'LABOUR').reduce((s, l) => s + l.net, 0);
   const threePercent = Math.round((labourNet * 3) / 100);
   const withheldMinor = withholding.trim() ? parseAmount(withholding, cur) : 0;
@@ -394,6 +398,12 @@ function PaymentForm({ invoice, onChanged }: { invoice: Invoice; onChanged: (inv
           />
         )}
       </Field>
+      {!showWithholding && (
+        <button type="button" class="btn btn-inline" onClick={() => setWithholdingOpen(true)} data-testid="withholding-open">
+          {t('The customer withheld tax')}
+        </button>
+      )}
+      {showWithholding && (
       <div class="amount-row">
         <Field
           label={t('Tax withheld by the customer (optional)')}
@@ -414,6 +424,7 @@ function PaymentForm({ invoice, onChanged }: { invoice: Invoice; onChanged: (inv
           {t('Withhold 3%')}
         </button>
       </div>
+      )}
       <Field label={t('Payment method')} errors={errorsFor(errors, 'method')}>
         {(p) => (
           <select {...p} value={method} onChange={(e) => setMethod(e.currentTarget.value)} data-testid="payment-method">

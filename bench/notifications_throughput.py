@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select, text  # noqa: E402
 
 from backend.accounts.models import Garage  # noqa: E402
-from backend.core.db import Base, Database  # noqa: E402
+from backend.core.db import Database  # noqa: E402
 from backend.core.migrate import upgrade_on_connection  # noqa: E402
 from backend.core.settings import Settings  # noqa: E402
 from backend.notifications.models import Channel, Notification, NotificationStatus  # noqa: E402

@@ -20,7 +20,7 @@ from backend.accounts.models import Site, User  # noqa: E402
 from backend.core.actor import Actor  # noqa: E402
 from backend.core.db import Database  # noqa: E402
 from backend.core.enums import OperationsStream  # noqa: E402
-from backend.core.permissions import Role, permissions_for_role  # noqa: E402
+from backend.core.permissions import permissions_for_role  # noqa: E402
 from backend.core.settings import get_settings  # noqa: E402
 from backend.customers.models import Vehicle  # noqa: E402
 from backend.inventory.models import WarehouseItem  # noqa: E402

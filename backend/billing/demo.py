@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from backend.accounts.models import User
 from backend.billing.models import Invoice, LineKind, PaymentMethod, Quote
-from backend.billing.service import invoices, quotes
+from backend.billing.service import credit_notes, invoices, payments, quotes
 from backend.billing.service.common import LineInput
 from backend.core import money
 from backend.core.actor import Actor
@@ -113,12 +113,12 @@ async def seed(session, garage_id, site_id) -> None:
     service_net = sum(line.net for line in await invoices.invoice_lines(session, fleet)
                       if line.kind == LineKind.LABOUR)
     withheld = money.percentage_of(service_net, 3)  # 3 % of the pre-VAT service amount
-    await invoices.record_payment(session, billing, fleet.id, invoices.PaymentData(
+    await payments.record_payment(session, billing, fleet.id, payments.PaymentData(
         amount=fleet.total // 2 - withheld, withholding_amount=withheld, method=PaymentMethod.TRANSFER,
         reference="KBank transfer 0117"))  # PARTIALLY_PAID
 
     paid = await by_hand(customers[12], [labour("Wiring diagnosis"), labour("Headlight replacement")])
-    await invoices.mark_invoice_paid(session, billing, paid.id, invoices.PaymentData(method=PaymentMethod.CARD))
+    await payments.mark_invoice_paid(session, billing, paid.id, payments.PaymentData(method=PaymentMethod.CARD))
 
     wrong = await by_hand(customers[3], [labour("Interior detailing")])
-    await invoices.void_invoice(session, billing, wrong.id, "Issued to the wrong customer")  # VOID by a credit note
+    await credit_notes.void_invoice(session, billing, wrong.id, "Issued to the wrong customer")  # VOID by a credit note

@@ -15,12 +15,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pypdf
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from backend.accounts.models import Garage, Site, User
 from backend.billing.documents import signing
 from backend.billing.documents.render import render_pdf
 from backend.billing.documents.view import DocumentView, LineView, Party, PaymentView
+from backend.billing.service import credit_notes, payments
 from backend.billing.service import invoices as billing
 from backend.billing.service.common import LineInput
 from backend.core.enums import Locale
@@ -268,11 +269,11 @@ async def thai_garage_with_invoice(app, world):
             ]))
         invoice = await billing.issue_invoice(session, actor, invoice.id)
         lines = await billing.invoice_lines(session, invoice)
-        payment = await billing.record_payment(session, actor, invoice.id, billing.PaymentData(
+        payment = await payments.record_payment(session, actor, invoice.id, payments.PaymentData(
             amount=100000, withholding_amount=3600, method="TRANSFER", paid_on=invoice.issue_date,
             reference="KBANK-1"))
-        note = await billing.create_credit_note(session, actor, invoice.id, billing.CreditNoteData(
-            reason="ผ้าเบรกผิดรุ่น", lines=[billing.CreditLineData(invoice_line_id=lines[1].id, quantity="1")]))
+        note = await credit_notes.create_credit_note(session, actor, invoice.id, credit_notes.CreditNoteData(
+            reason="ผ้าเบรกผิดรุ่น", lines=[credit_notes.CreditLineData(invoice_line_id=lines[1].id, quantity="1")]))
         ids = {"invoice": invoice.id, "receipt": payment.id, "credit_note": note.id}
         numbers = {"invoice": invoice.number, "credit_note": note.number}
         total = invoice.total

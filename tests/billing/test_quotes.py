@@ -6,9 +6,9 @@ from __future__ import annotations
 from backend.core.permissions import Role
 from tests.billing.helpers import ERRORS, job_in_progress, ok, refused, workshop
 
-QUOTE = f"""id number status version total subtotal taxTotal
-  lines {{ id kind description quantity unitPrice discount net tax total billedHours decision jobTaskId
-           partsRequestId }}"""
+QUOTE = """id number status version total subtotal taxTotal
+  lines { id kind description quantity unitPrice discount net tax total billedHours decision jobTaskId
+           partsRequestId }"""
 CREATE = f"""mutation($j: ID!, $a: ID!, $i: ID!) {{ createQuote(input: {{jobId: $j, lines: [
   {{kind: LABOUR, taskActionId: $a}},
   {{kind: PART, itemId: $i, quantity: "2", discount: 10000}},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from backend.billing.service import invoices as invoice_service
+from backend.billing.service import payments
 from backend.billing.service import quotes as quote_service
 from backend.billing.service.common import LineInput
 from backend.core.permissions import Role
@@ -30,7 +31,7 @@ async def _seed(db, garage, site, n: int) -> None:
             invoice = await invoice_service.create_invoice(session, actor, invoice_service.InvoiceData(
                 site_id=site.id, vehicle_id=vehicle.id, lines=lines))
             await invoice_service.issue_invoice(session, actor, invoice.id)
-            await invoice_service.record_payment(session, actor, invoice.id, invoice_service.PaymentData(
+            await payments.record_payment(session, actor, invoice.id, payments.PaymentData(
                 amount=1000, method="CASH"))
             await quote_service.create_quote(session, actor, quote_service.QuoteData(
                 site_id=site.id, vehicle_id=vehicle.id, lines=lines))

@@ -24,6 +24,7 @@ from backend.billing.schema.types import (
     Payment,
     PaymentMethod,
 )
+from backend.billing.service import credit_notes, payments
 from backend.billing.service import invoices as service
 from backend.billing.service.common import LineInput
 from backend.core.permissions import Permission as P
@@ -202,11 +203,11 @@ async def _replay(session, actor, ref):
 
 
 async def _replay_payment(session, actor, ref):
-    return await service.find_payment(session, actor, ref)
+    return await payments.find_payment(session, actor, ref)
 
 
 async def _replay_credit(session, actor, ref):
-    return await service.find_credit_note(session, actor, ref)
+    return await credit_notes.find_credit_note(session, actor, ref)
 
 
 async def _payload(info, invoice, errors, invoice_id=None) -> InvoicePayload:
@@ -227,8 +228,8 @@ def _invoice_data(input_) -> service.InvoiceData:
         notes=_opt(input_.notes), lines=line_inputs(input_.lines))
 
 
-def _payment_data(input_) -> service.PaymentData:
-    return service.PaymentData(amount=_opt(getattr(input_, "amount", strawberry.UNSET)),
+def _payment_data(input_) -> payments.PaymentData:
+    return payments.PaymentData(amount=_opt(getattr(input_, "amount", strawberry.UNSET)),
                                withholding_amount=_opt(input_.withholding_amount), method=input_.method,
                                paid_on=_opt(input_.paid_on), reference=_opt(input_.reference))
 
@@ -253,13 +254,13 @@ class Query:
 
     @strawberry.field(extensions=requires(P.INVOICES_READ), description="A credit note; null when unknown.")
     async def credit_note(self, info: strawberry.Info, id: strawberry.ID) -> CreditNote | None:
-        return await read(info, service.find_credit_note, id)
+        return await read(info, credit_notes.find_credit_note, id)
 
     @strawberry.field(extensions=requires(P.INVOICES_READ), description="Credit notes, newest first.")
     async def credit_notes(self, info: strawberry.Info, invoice_id: strawberry.ID | None = None,
                            first: int | None = None, after: str | None = None) -> Connection[CreditNote]:
         limit = connections.page_size(info, first)
-        rows = await read(info, service.list_credit_notes, invoice_id, limit=limit,
+        rows = await read(info, credit_notes.list_credit_notes, invoice_id, limit=limit,
                           after=connections.after_pair(info, after))
         return connections.build(rows, limit, key=lambda r: (r.created_at.isoformat(), r.id))
 
@@ -335,7 +336,7 @@ class Mutation:
                          description="Money received (and any withholding tax kept); never more than the balance.")
     async def record_payment(self, info: strawberry.Info, input: RecordPaymentInput) -> PaymentPayload:
         async def call(session, actor):
-            return await service.record_payment(session, actor, input.invoice_id, _payment_data(input),
+            return await payments.record_payment(session, actor, input.invoice_id, _payment_data(input),
                                                 client_id(input.id))
 
         payment, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
@@ -345,7 +346,7 @@ class Mutation:
     @strawberry.mutation(extensions=requires(P.INVOICES_WRITE))
     async def mark_invoice_paid(self, info: strawberry.Info, input: MarkInvoicePaidInput) -> PaymentPayload:
         async def call(session, actor):
-            return await service.mark_invoice_paid(session, actor, input.invoice_id, _payment_data(input),
+            return await payments.mark_invoice_paid(session, actor, input.invoice_id, _payment_data(input),
                                                    client_id(input.id))
 
         payment, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
@@ -358,9 +359,9 @@ class Mutation:
         async def call(session, actor):
             lines = None
             if input.lines not in (strawberry.UNSET, None):
-                lines = [service.CreditLineData(invoice_line_id=line.invoice_line_id, quantity=_opt(line.quantity),
+                lines = [credit_notes.CreditLineData(invoice_line_id=line.invoice_line_id, quantity=_opt(line.quantity),
                                                 amount=_opt(line.amount)) for line in input.lines]
-            return await service.create_credit_note(session, actor, input.invoice_id, service.CreditNoteData(
+            return await credit_notes.create_credit_note(session, actor, input.invoice_id, credit_notes.CreditNoteData(
                 reason=input.reason, lines=lines, refund_method=_opt(input.refund_method)), client_id(input.id))
 
         note, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
@@ -371,7 +372,7 @@ class Mutation:
                          description="Void an issued invoice through a credit note for all of it.")
     async def void_invoice(self, info: strawberry.Info, input: VoidInvoiceInput) -> CreditNotePayload:
         async def call(session, actor):
-            return await service.void_invoice(session, actor, input.id, input.reason, _opt(input.refund_method),
+            return await credit_notes.void_invoice(session, actor, input.id, input.reason, _opt(input.refund_method),
                                               client_id(input.credit_note_id))
 
         note, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),

@@ -1,3 +1,3 @@
 """Billing services: quotes, invoices, payments, credit notes."""
 
-from backend.billing.service import invoices, quotes  # noqa: F401
+from backend.billing.service import credit_notes, invoices, payments, quotes  # noqa: F401

@@ -34,8 +34,8 @@ ROLE_SCREENS = {
     "workshop": ["parts/approval", "review", "board"],
     "warehouse": ["parts/issue", "stock"],
     "admin": ["admin/users", "admin/tasks", "admin/settings"],
-    "tech": ["jobs"],
-    "billing": ["customers"],
+    "tech": ["jobs", "jobs/:first"],
+    "billing": ["billing/queue", "invoices", "customers"],
 }
 READY = {
     "intake": "[data-testid=lookup-form]",
@@ -49,6 +49,9 @@ READY = {
     "admin/tasks": "[data-testid=action-row]",
     "admin/settings": "[data-testid=settings-form]",
     "jobs": "[data-testid=job-row], [data-testid=my-jobs-empty]",
+    "jobs/:first": "[data-testid=job-detail]",
+    "billing/queue": "[data-testid=queue-job], [data-testid=queue-empty]",
+    "invoices": "[data-testid=invoice-row], [data-testid=invoices-empty]",
 }
 
 
@@ -106,7 +109,10 @@ def test_every_screen_of_each_role_has_no_serious_axe_violation(browser, server_
         page = open_page(context)
         sign_in(page, who)
         for path in ROLE_SCREENS[who]:
-            go(page, path)
+            if path == "jobs/:first":  # a detail screen: open the first job of the list
+                page.get_by_test_id("job-row").first.click()
+            else:
+                go(page, path)
             page.locator(READY[path]).first.wait_for()
             violations = axe_violations(page)
             if violations:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -35,12 +36,19 @@ def _tail(path: Path, lines: int = 60) -> str:
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory):
     """Starts `mototrack serve` on a free port and yields its base URL; stops it afterwards."""
-    tmp = tmp_path_factory.mktemp("e2e-server")
+    with run_server(tmp_path_factory.mktemp("e2e-server"), PWA_DIST) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def run_server(tmp: Path, dist: Path):
+    """A migrated, seeded server whose data lives in `tmp` (SQLite at tmp/e2e.db) and which serves the PWA from
+    `dist`; yields its base URL. For a module that needs its own served directory (e.g. to deploy a new version)."""
     env = {
         **os.environ,
         "MOTOTRACK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/e2e.db",
         "MOTOTRACK_DATA_DIR": str(tmp),
-        "MOTOTRACK_PWA_DIST": str(PWA_DIST),
+        "MOTOTRACK_PWA_DIST": str(dist),
         "MOTOTRACK_REDIS_URL": "",
         "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p),
     }

@@ -25,6 +25,31 @@ async function currentSubscription(): Promise<PushSubscription | null> {
   return registration.pushManager.getSubscription();
 }
 
+// The browser's push service (e.g. FCM for Chrome) can be out of reach: then subscribe() neither answers nor fails.
+const SUBSCRIBE_TIMEOUT = 15_000;
+
+/** subscribe() or a timeout error; a subscription that arrives too late is dropped (the server never heard of it). */
+function withinTime(pending: Promise<PushSubscription>): Promise<PushSubscription> {
+  let late = false;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      late = true;
+      reject(new Error('The push service did not answer'));
+    }, SUBSCRIBE_TIMEOUT);
+    pending.then(
+      (subscription) => {
+        clearTimeout(timer);
+        if (late) void subscription.unsubscribe().catch(() => undefined);
+        else resolve(subscription);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 /** Whether this browser receives the signed-in user's notifications. */
 export async function pushState(): Promise<PushState> {
   if (!supported()) return 'unsupported';
@@ -32,7 +57,8 @@ export async function pushState(): Promise<PushState> {
   return (await currentSubscription()) ? 'on' : 'off';
 }
 
-/** Asks permission, subscribes and registers; returns the resulting state (errors from the API are thrown). */
+/** Asks permission, subscribes and registers; returns the resulting state (a push service that fails or does not
+ * answer, and errors from the API, are thrown). */
 export async function enablePush(): Promise<PushState> {
   if (!supported()) return 'unsupported';
   const permission = await Notification.requestPermission();
@@ -41,10 +67,12 @@ export async function enablePush(): Promise<PushState> {
   const registration = await navigator.serviceWorker.ready;
   const subscription =
     (await registration.pushManager.getSubscription()) ??
-    (await registration.pushManager.subscribe({
-      userVisibleOnly: true,
-      applicationServerKey: keyBytes(vapidPublicKey) as BufferSource,
-    }));
+    (await withinTime(
+      registration.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: keyBytes(vapidPublicKey) as BufferSource,
+      }),
+    ));
   const json = subscription.toJSON();
   const result = await authedGraphql<RegisterResult>(
     `mutation RegisterPushSubscription($input: RegisterPushSubscriptionInput!) {

@@ -69,15 +69,14 @@ def cmd_serve(args) -> int:
 
 
 def cmd_worker(_args) -> int:
-    from arq import run_worker
-
-    from backend.worker import WorkerSettings
+    from backend import worker
 
     settings = _settings()
     if not settings.redis_url:
         print("mototrack worker needs MOTOTRACK_REDIS_URL (embedded mode runs jobs in-process)", file=sys.stderr)
         return 2
-    run_worker(WorkerSettings)
+    # SIGTERM / SIGINT: the sends under way finish and are recorded, nothing new is claimed (backend/worker.py)
+    worker.run()
     return 0
 
 

@@ -1,17 +1,73 @@
-"""arq worker settings: gathers each domain's tasks and cron jobs."""
+"""arq worker settings: gathers each domain's tasks and cron jobs; the worker `mototrack worker` runs.
+
+Stopping: SIGTERM or SIGINT (a deploy, `docker compose stop`, Ctrl-C) stops the worker gracefully. arq's own handler
+(`Worker.handle_sig`) cancels the running jobs, which can cut a send between the provider's acceptance and the SENT
+mark; with `job_completion_wait` set it instead stops reading the queue and waits that long before cancelling. That
+alone is not enough: a batch of job ids arq read just before the signal is still started, one by one, as running jobs
+free their slots. So `GracefulWorker` also raises a flag (ctx[STOPPING]) that `send_notification` hands to `deliver`,
+which asks it right before its claim: a job started after the signal claims nothing and goes back on the queue
+(`Retry`), its row stays QUEUED, the next worker sends it. A second signal stops at once (arq's handler: running jobs
+are cancelled, as after a crash). delivery.py sets out what each kind of stop guarantees.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import signal
 
 from arq import cron, func
 from arq.connections import RedisSettings
+from arq.worker import Retry, Worker
 from sqlalchemy import delete, or_
 
 from backend.core.db import Database, utcnow
 from backend.core.settings import get_settings
 from backend.notifications import tasks as notification_tasks
+from backend.notifications.delivery import deliver
 from backend.notifications.reminders.scan import reminder_scan_task
+
+STOPPING = "stopping"  # ctx key: an asyncio.Event set when the worker was asked to stop
+
+# seconds a stopping worker waits for the sends under way (then cancels them: the hard-kill case). Under the 10 s
+# docker compose gives a container between SIGTERM and SIGKILL; a send is a second or less to a healthy provider.
+JOB_COMPLETION_WAIT = 8
+
+
+async def send_notification(ctx, notification_id: str) -> str:
+    """The outbox send (notification_tasks.send_notification), except in a stopping worker: there it claims nothing
+    and the job goes back on the queue for the next worker."""
+    stop = ctx.get(STOPPING)
+    outcome = await deliver(ctx["db"], get_settings(), ctx["notification_senders"], notification_id,
+                            stopping=stop.is_set if stop is not None else None)
+    if outcome == "stopping":
+        raise Retry(defer=0)  # job_try counts it; past max_tries arq drops the job and the sweep queues the row again
+    return outcome
+
+
+class GracefulWorker(Worker):
+    """arq's Worker whose SIGTERM/SIGINT lets the sends under way finish and starts no new one (module docstring)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("job_completion_wait", JOB_COMPLETION_WAIT)
+        super().__init__(**kwargs)
+        self.ctx[STOPPING] = asyncio.Event()
+
+    def handle_sig_wait_for_completion(self, signum: signal.Signals) -> None:
+        if self.ctx[STOPPING].is_set():  # asked twice (Ctrl-C again): stop now
+            self.handle_sig(signum)
+            return
+        self.ctx[STOPPING].set()
+        super().handle_sig_wait_for_completion(signum)
+
+
+def run(**kwargs) -> GracefulWorker:
+    """Run the worker until it is stopped (`mototrack worker`)."""
+    from arq.worker import get_kwargs
+
+    worker = GracefulWorker(**{**get_kwargs(WorkerSettings), **kwargs})
+    worker.run()
+    return worker
 
 
 async def startup(ctx) -> None:
@@ -40,7 +96,7 @@ class WorkerSettings:
     functions = [
         purge_expired_tokens,
         # keep_result=0: a finished job frees its id at once (ids are per attempt: notification:<id>:<attempts>)
-        func(notification_tasks.send_notification, name="send_notification", keep_result=0, timeout=120),
+        func(send_notification, name="send_notification", keep_result=0, timeout=120),
         func(notification_tasks.sweep_notifications, name="sweep_notifications", keep_result=0),
     ]
     cron_jobs = [
@@ -59,3 +115,5 @@ class WorkerSettings:
     # them); arq reads the queue every poll_delay, so at the default 0.5 s and 10 jobs it capped us at ~20 messages/s
     max_jobs = 40
     poll_delay = 0.05
+    # on SIGTERM/SIGINT: stop reading the queue, wait for the running jobs (GracefulWorker also stops new claims)
+    job_completion_wait = JOB_COMPLETION_WAIT

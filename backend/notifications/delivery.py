@@ -8,15 +8,23 @@
    cannot overwrite its successor's result): SENT; or QUEUED again after a back-off; or FAILED after the last try or
    on a permanent error; or CANCELLED (consent withdrawn, no device).
 
-The guarantee (tests/notifications/test_worker_crash.py holds the real worker to it under SIGKILL):
-- every message is delivered (at least once): a claim abandoned by a dead worker expires after the lease and the
-  row is claimed and sent again;
-- a message in flight at the instant of a crash (handed to the provider, not yet marked SENT) may be handed to the
-  provider a second time, with the same identity: mail with the same Message-ID `<outbox-id@domain>` (the .eml
-  adapter overwrites the one file), webhook SMS with the same Idempotency-Key and reference (the outbox id), push with
-  the same Topic. A provider honouring the key keeps exactly one; Twilio has no idempotency key, so a duplicate SMS
-  is possible there in that window;
-- no other message is ever sent twice: the claim lets one caller win, and the outcome is fenced by the attempt.
+How many times a message reaches the provider, by how the worker stops:
+- graceful stop (SIGTERM/SIGINT to `mototrack worker`: a deploy, `docker compose stop`, Ctrl-C; the app's shutdown for
+  the embedded runner): EXACTLY ONCE. The worker claims nothing new (`deliver(stopping=...)` is asked right before the
+  claim; a stopping arq worker puts the job back on the queue, backend/worker.py), lets the sends under way finish and
+  records them SENT (waiting at most backend.worker.JOB_COMPLETION_WAIT / runner.STOP_GRACE_SECONDS), then exits; the
+  rest stays QUEUED, never attempted, for the next worker (tests/notifications/test_worker_stop.py). A send still
+  running when that wait runs out is cancelled and becomes the hard-kill case below.
+- hard kill (SIGKILL, out of memory, power loss; tests/notifications/test_worker_crash.py): AT LEAST ONCE. Every
+  message is delivered: a claim abandoned by a dead worker expires after the lease and the row is claimed and sent
+  again. A message in flight at the instant of the kill (handed to the provider, not yet marked SENT) may be handed
+  over a second time, with the same identity: mail with the same Message-ID `<outbox-id@domain>` (the .eml adapter
+  overwrites the one file), webhook SMS with the same Idempotency-Key and reference (the outbox id), push with the
+  same Topic. No other message is ever sent twice: the claim lets one caller win, and the outcome is fenced by the
+  attempt.
+- hard kill, provider honouring the key (webhook SMS with its Idempotency-Key): EXACTLY ONCE kept by the provider,
+  although possibly handed over twice. SMTP has no such key: a repeated mail is delivered again, with the same
+  Message-ID (some mail clients show one copy). Twilio has no idempotency key: a duplicate SMS is possible there.
 The window is kept small: the SENT mark is one UPDATE committed right after the provider's acknowledgement, with
 nothing (no rendering, no other query) in between.
 """
@@ -26,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy import and_, delete, or_, select, update
 
@@ -71,10 +80,21 @@ async def next_due_at(db: Database) -> dt.datetime | None:
     return min(times) if times else None
 
 
-async def _claim(db: Database, settings: Settings, notification_id: uuid.UUID) -> Notification | None:
-    """One statement: UPDATE ... RETURNING the claimed row (nothing when it is not due or another worker has it)."""
-    now = utcnow()
+class _Stopping(Exception):
+    """The caller is shutting down: the row was not claimed."""
+
+
+async def _claim(db: Database, settings: Settings, notification_id: uuid.UUID,
+                 stopping: Callable[[], bool] | None = None) -> Notification | None:
+    """One statement: UPDATE ... RETURNING the claimed row (nothing when it is not due or another worker has it).
+    `stopping` is asked once the connection is held, right before the UPDATE (waiting for a pooled connection can
+    take a while under load): a stop asked meanwhile claims nothing."""
     async with db.transaction() as session:
+        if stopping is not None:
+            await session.connection()
+            if stopping():
+                raise _Stopping
+        now = utcnow()
         result = await session.execute(
             update(Notification)
             .where(Notification.id == notification_id, _claimable(now))
@@ -167,10 +187,17 @@ async def _forget_devices(db: Database, ids: list[uuid.UUID]) -> None:
             await session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids)))
 
 
-async def deliver(db: Database, settings: Settings, senders: Senders, notification_id: uuid.UUID | str) -> str:
-    """Attempt one message; returns what happened ('skipped' when it was not due or another worker has it)."""
+async def deliver(db: Database, settings: Settings, senders: Senders, notification_id: uuid.UUID | str, *,
+                  stopping: Callable[[], bool] | None = None) -> str:
+    """Attempt one message; returns what happened ('skipped' when it was not due or another worker has it,
+    'stopping' when `stopping()` said the caller is shutting down before the claim: the row is left as it was)."""
     notification_id = uuid.UUID(str(notification_id))
-    row = await _claim(db, settings, notification_id)
+    if stopping is not None and stopping():
+        return "stopping"
+    try:
+        row = await _claim(db, settings, notification_id, stopping)
+    except _Stopping:
+        return "stopping"
     if row is None:
         return "skipped"
     attempt = row.attempts

@@ -6,6 +6,8 @@
   (tasks.sweep_notifications) enqueues every due row again, covering a hand-over lost in a crash.
 - `InProcessRunner` (embedded mode): an asyncio task in the app's lifespan that is woken after a commit, and
   otherwise looks every `notification_poll_seconds`, and drains due rows with the same `deliver` function.
+  On app shutdown (`stop`) it claims nothing new and lets the sends already under way finish and be recorded (at most
+  `STOP_GRACE_SECONDS`); messages not started stay QUEUED for the next start (delivery.py: graceful stop).
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from backend.notifications.channels import Senders
 from backend.notifications.delivery import deliver, due_ids
 
 log = logging.getLogger("mototrack.notifications")
+
+
+# how long a stopping runner waits for the sends under way before it cancels them (then they are the hard-kill case)
+STOP_GRACE_SECONDS = 8.0
 
 
 def job_id(token: str) -> str:
@@ -46,8 +52,10 @@ class InProcessRunner:
 
         async def one(ident) -> None:
             async with semaphore:
+                if self._stopping:  # shutting down: claim nothing new, the row stays QUEUED for the next start
+                    return
                 try:
-                    await deliver(self.db, self.settings, self.senders, ident)
+                    await deliver(self.db, self.settings, self.senders, ident, stopping=lambda: self._stopping)
                 except Exception:  # noqa: BLE001 - the row stays claimable; its lease expires
                     log.exception("notification %s: delivery crashed", ident)
 
@@ -79,15 +87,24 @@ class InProcessRunner:
     def _dispatch(self, ids: list[str]) -> None:
         self._wake.set()
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Stop gracefully: nothing new is claimed, the sends under way finish and their outcome is recorded (waiting
+        at most `grace` seconds, then they are cancelled: a cut send is retried after its lease, as after a crash)."""
         self._stopping = True
         outbox.set_dispatcher(None)
         self._wake.set()
-        for task in (self._task, getattr(self, "_scan_task", None)):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        scan = getattr(self, "_scan_task", None)
+        if scan is not None:  # the reminder scan only writes outbox rows, each batch in its own transaction
+            scan.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await scan
+        if self._task is not None:
+            done, _pending = await asyncio.wait({self._task}, timeout=grace)
+            if not done:
+                log.warning("notification runner: sends still under way after %ss on shutdown; cancelling them", grace)
+                self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
         await self.senders.close()
 
 

@@ -25,16 +25,20 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    """Every accepted message, parsed. `delay` seconds before accepting DATA (a slow-ish server)."""
+    """Every accepted message, parsed. `delay` seconds before accepting DATA (a slow-ish server). `received` counts
+    every DATA handed over, on arrival (before the delay): a message cut during the delay counts there only."""
 
     def __init__(self, delay: float = 0.0) -> None:
         self.messages: list[email.message.EmailMessage] = []
+        self.received = 0
         self.delay = delay
         self.lock = threading.Lock()
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        with self.lock:
+            self.received += 1
         if self.delay:
             await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -57,10 +61,13 @@ class SmtpSink:
 
 class HttpSink:
     """Records every request. `fail` is a list of statuses to answer first (then 2xx). Webhook SMS: a repeated
-    Idempotency-Key is answered like the first and not recorded twice (what a real provider does)."""
+    Idempotency-Key is answered like the first and not recorded twice (what a real provider does). `raw` holds every
+    request on arrival (repeats and failures included); `delay` seconds before answering (a slow provider)."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         self.requests: list[dict] = []
+        self.raw: list[dict] = []
+        self.delay = delay
         self.fail: list[int] = []
         self.seen_keys: dict[str, dict] = {}
         self.repeats = 0  # requests dropped because their Idempotency-Key was already kept
@@ -123,6 +130,10 @@ class HttpSink:
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.read()
+        self.raw.append({"method": request.method, "path": request.path, "headers": dict(request.headers),
+                         "body": body})
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.fail:
             status = self.fail.pop(0)
             return web.json_response({"error": "try later" if status >= 500 else "bad"}, status=status)

@@ -35,8 +35,8 @@ JOB_COMPLETION_WAIT = 8
 
 
 async def send_notification(ctx, notification_id: str) -> str:
-    """The outbox send (notification_tasks.send_notification), except in a stopping worker: there it claims nothing
-    and the job goes back on the queue for the next worker."""
+    """Send one outbox row (backend.notifications.delivery.deliver); in a stopping worker it claims nothing and the
+    job goes back on the queue for the next worker."""
     stop = ctx.get(STOPPING)
     outcome = await deliver(ctx["db"], get_settings(), ctx["notification_senders"], notification_id,
                             stopping=stop.is_set if stop is not None else None)

@@ -1,5 +1,6 @@
-"""arq task functions: send one outbox row, and the sweep that re-hands due rows (a lost hand-over, a retry whose
-back-off has passed, a claim abandoned by a killed worker) to arq."""
+"""arq task helpers: the senders and relay a worker keeps (startup/shutdown), and the sweep that re-hands due rows
+(a lost hand-over, a retry whose back-off has passed, a claim abandoned by a killed worker) to arq. The send task
+itself is backend.worker.send_notification (it knows when the worker is stopping)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy import select
 
 from backend.core.db import utcnow
 from backend.notifications.channels import Senders
-from backend.notifications.delivery import _claimable, deliver
+from backend.notifications.delivery import _claimable
 from backend.notifications.models import Notification
 from backend.notifications.runner import ArqRelay
 
@@ -25,12 +26,6 @@ async def shutdown(ctx) -> None:
         await ctx["notification_senders"].close()
     if "notification_relay" in ctx:
         await ctx["notification_relay"].stop()
-
-
-async def send_notification(ctx, notification_id: str) -> str:
-    from backend.core.settings import get_settings
-
-    return await deliver(ctx["db"], get_settings(), ctx["notification_senders"], notification_id)
 
 
 async def sweep_notifications(ctx) -> int:

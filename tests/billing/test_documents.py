@@ -27,6 +27,7 @@ from backend.billing.service.common import LineInput
 from backend.core.enums import Locale
 from backend.core.permissions import Role
 from backend.customers.models import Customer
+from tests.conftest import make_settings
 
 THAI_FONTS = ("Laksaman", "Sarabun", "Loma", "Garuda", "Norasi", "Kinnari", "Waree", "Umpush", "Sawasdee")
 
@@ -281,6 +282,8 @@ async def thai_garage_with_invoice(app, world):
 
 
 def link(kind, doc_id, world, role=Role.BILLING, **kw):
+    """A link signed with the test application's secret, as its pdfUrl fields sign them."""
+    kw.setdefault("secret", make_settings("sqlite+aiosqlite://").secret_key)
     return signing.signed_pdf_url(kind, doc_id, world.id, world.users[role].id, **kw)
 
 
@@ -327,7 +330,8 @@ async def test_bad_expired_and_foreign_links_are_refused(app, client, garage, ot
     assert unsigned.status_code == 403
 
     expired_url = signing.sign_url(path, garage_id=garage.id, user_id=garage.users[Role.BILLING].id,
-                                   ttl_seconds=300, now=time.time() - 301)
+                                   ttl_seconds=300, now=time.time() - 301,
+                                   secret=make_settings("sqlite+aiosqlite://").secret_key)
     expired = await client.get(expired_url, headers={"Accept-Language": "th"})
     assert expired.status_code == 410 and "หมดอายุ" in expired.text
 

@@ -62,7 +62,6 @@ def glyph_texts(font_bytes: bytes, font_number: int = 0) -> dict[int, str]:
 
     ttfont = TTFont(io.BytesIO(font_bytes), fontNumber=font_number, lazy=True)
     order = ttfont.getGlyphOrder()
-    ids = {name: gid for gid, name in enumerate(order)}
     by_name: dict[str, str] = {}
     private: dict[str, int] = {}
     compatibility: dict[str, str] = {}  # presentation forms such as U+FB01 "ﬁ": their ligature's parts come first

@@ -34,7 +34,6 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 def document_routes(services) -> list[Route]:
     settings = services.settings
-    signing.configure(settings.secret_key)
 
     async def document_pdf(request: Request) -> Response:
         kind = request.path_params["kind"]

@@ -33,7 +33,6 @@ _RESERVED = ("exp", "g", "u", SIGNATURE_PARAM)
 _KEY_LABEL = b"mototrack/signed-url/v1"
 MAX_TTL_SECONDS = 7 * 24 * 3600
 
-_configured_secret: str | None = None
 
 
 class SignatureError(Exception):
@@ -73,14 +72,8 @@ class SignedDocument:
     expires_at: dt.datetime
 
 
-def configure(secret: str) -> None:
-    """Called by the application at start-up with its settings' secret (the default is get_settings())."""
-    global _configured_secret
-    _configured_secret = secret
-
-
 def _key(secret: str | None) -> bytes:
-    base = secret or _configured_secret or get_settings().secret_key
+    base = secret or get_settings().secret_key
     return hmac.new(base.encode(), _KEY_LABEL, hashlib.sha256).digest()
 
 

@@ -57,7 +57,8 @@ def _text(info: strawberry.Info, amount: int, currency: str) -> str:
 
 def _pdf(info: strawberry.Info, kind: str, document_id, garage_id, locale: str | None = None) -> str:
     actor = info.context.actor
-    return signed_pdf_url(kind, document_id, garage_id, actor.user_id if actor else None, locale=locale)
+    return signed_pdf_url(kind, document_id, garage_id, actor.user_id if actor else None, locale=locale,
+                          secret=info.context.settings.secret_key)
 
 
 def _user(info: strawberry.Info, user_id):

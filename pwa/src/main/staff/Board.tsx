@@ -16,11 +16,10 @@ import {
   SitePicker,
   mutate,
   newMutationId,
-  statusLabel,
-  streamLabel,
   useQuery,
   useSite,
 } from './common';
+import { statusLabel, streamLabel } from '../../shared/labels';
 import type { UserError } from '../../shared/types';
 
 export const BOARD_JOB = `id number status operationsStream revenueStream version issuesReported updatedAt

@@ -21,11 +21,10 @@ import {
   newMutationId,
   otherErrors,
   revenueLabel,
-  statusLabel,
-  streamLabel,
   useQuery,
   useSite,
 } from './common';
+import { statusLabel, streamLabel } from '../../shared/labels';
 
 interface FoundVehicle {
   id: string;

@@ -16,9 +16,9 @@ import {
   failureMessage,
   mutate,
   newMutationId,
-  partsStatusLabel,
   when,
 } from './common';
+import { partsStatusLabel } from '../../shared/labels';
 
 const REQUEST = `id quantity status note rejectReason version createdAt
   job { id number status vehicle { registrationDisplay } }

@@ -15,11 +15,9 @@ import {
   money,
   mutate,
   newMutationId,
-  partsStatusLabel,
-  statusLabel,
-  streamLabel,
   when,
 } from './common';
+import { partsStatusLabel, statusLabel, streamLabel } from '../../shared/labels';
 
 const JOB = `id number status version operationsStream workDoneNotes managerNotes completedAt clockedHours billedHours
   vehicle { registrationDisplay make model } customer { name } technician { name }

@@ -3,7 +3,8 @@ import { useState } from 'preact/hooks';
 import { t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import type { ScreenProps } from '../screens';
-import { ERRORS, Failure, Field, FormErrors, Loading, STREAMS, ScreenTitle, errorsFor, money, mutate, newMutationId, otherErrors, streamLabel, toMinor, useQuery } from './common';
+import { ERRORS, Failure, Field, FormErrors, Loading, STREAMS, ScreenTitle, errorsFor, money, mutate, newMutationId, otherErrors, toMinor, useQuery } from './common';
+import { streamLabel } from '../../shared/labels';
 
 const ACTION = 'id stream nameEn nameTh description defaultLabourCost standardHours active version';
 interface Action {

@@ -4,7 +4,8 @@ import { t } from '../../shared/i18n';
 import { roleLabel } from '../../shared/roles';
 import type { UserError } from '../../shared/types';
 import type { ScreenProps } from '../screens';
-import { ERRORS, Failure, Field, FormErrors, Loading, ROLES, STREAMS, ScreenTitle, errorsFor, mutate, otherErrors, streamLabel, useQuery } from './common';
+import { ERRORS, Failure, Field, FormErrors, Loading, ROLES, STREAMS, ScreenTitle, errorsFor, mutate, otherErrors, useQuery } from './common';
+import { streamLabel } from '../../shared/labels';
 
 const USER = 'id name email role streams active locale';
 interface Row {

@@ -1,5 +1,5 @@
 // Small building blocks the staff screens share: loading data, sending a mutation and showing its payload errors
-// next to the fields, labels of the workshop's enums, and form fields.
+// next to the fields, labels of the staff-only enums (the shared ones are in shared/labels.ts), and form fields.
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../shared/api';
@@ -186,21 +186,6 @@ export const STREAMS = ['MECHANICAL', 'BODY', 'ELECTRICAL', 'INTERIOR'] as const
 export const REVENUE_STREAMS = ['WALK_IN', 'SCHEDULED', 'SPARE_PARTS'] as const;
 export const ROLES = ['ADMIN', 'SITE_MANAGER', 'TECHNICIAN', 'WORKSHOP_MANAGER', 'WAREHOUSE_MANAGER', 'BILLING'] as const;
 
-export function streamLabel(s: string): string {
-  switch (s) {
-    case 'BODY':
-      return t('Body');
-    case 'MECHANICAL':
-      return t('Mechanical');
-    case 'ELECTRICAL':
-      return t('Electrical');
-    case 'INTERIOR':
-      return t('Interior');
-    default:
-      return s;
-  }
-}
-
 export function revenueLabel(s: string): string {
   switch (s) {
     case 'WALK_IN':
@@ -209,50 +194,6 @@ export function revenueLabel(s: string): string {
       return t('Scheduled');
     case 'SPARE_PARTS':
       return t('Spare parts');
-    default:
-      return s;
-  }
-}
-
-export function statusLabel(s: string): string {
-  switch (s) {
-    case 'RECEIVED':
-      return t('Received');
-    case 'ASSIGNED':
-      return t('Assigned');
-    case 'IN_PROGRESS':
-      return t('In progress');
-    case 'AWAITING_PARTS':
-      return t('Awaiting parts');
-    case 'ON_HOLD':
-      return t('On hold');
-    case 'COMPLETED':
-      return t('Completed');
-    case 'MANAGER_REVIEW':
-      return t('Manager review');
-    case 'BILLING':
-      return t('Waiting to be billed');
-    case 'INVOICED':
-      return t('Invoiced');
-    case 'CANCELLED':
-      return t('Cancelled');
-    default:
-      return s;
-  }
-}
-
-export function partsStatusLabel(s: string): string {
-  switch (s) {
-    case 'PENDING':
-      return t('Waiting for approval');
-    case 'APPROVED':
-      return t('Approved');
-    case 'REJECTED':
-      return t('Rejected');
-    case 'ISSUED':
-      return t('Issued');
-    case 'COMPLETED':
-      return t('Fitted');
     default:
       return s;
   }

@@ -22,7 +22,7 @@ import {
 import type { ScreenProps } from '../screens';
 import { OpProblems } from '../OpProblems';
 import { href } from '../router';
-import { partsStatusLabel, statusLabel, streamLabel } from './labels';
+import { partsStatusLabel, statusLabel, streamLabel } from '../../shared/labels';
 import { useDeviceValue, useRefresh, useUserId } from './useDevice';
 
 const WORKABLE = ['IN_PROGRESS', 'AWAITING_PARTS'];

@@ -4,7 +4,7 @@ import { subscribe } from '../../shared/live';
 import type { Job } from '../../shared/types';
 import { JOB_SUBSCRIPTION, loadClock, loadMyJobs, refreshMyJobs, refreshReference, storeJob } from '../../shared/workshop';
 import { href } from '../router';
-import { statusLabel } from './labels';
+import { statusLabel } from '../../shared/labels';
 import { useDeviceValue, useRefresh, useUserId } from './useDevice';
 
 export default function MyJobs() {

@@ -1,5 +1,23 @@
-import { t } from '../../shared/i18n';
+// The localized names of the workshop's enums that both the staff and the technician screens show.
+// Unknown values are shown as they are.
+import { t } from './i18n';
 
+export function streamLabel(stream: string): string {
+  switch (stream) {
+    case 'BODY':
+      return t('Body');
+    case 'MECHANICAL':
+      return t('Mechanical');
+    case 'ELECTRICAL':
+      return t('Electrical');
+    case 'INTERIOR':
+      return t('Interior');
+    default:
+      return stream;
+  }
+}
+
+/** A job's (or a task's) status. */
 export function statusLabel(status: string): string {
   switch (status) {
     case 'RECEIVED':
@@ -17,7 +35,8 @@ export function statusLabel(status: string): string {
     case 'MANAGER_REVIEW':
       return t('Manager review');
     case 'BILLING':
-      return t('Billing');
+      // Not 'Billing': that msgid is the role (Thai "ฝ่ายการเงิน", the billing department), not a job's state.
+      return t('Waiting to be billed');
     case 'INVOICED':
       return t('Invoiced');
     case 'CANCELLED':
@@ -27,6 +46,7 @@ export function statusLabel(status: string): string {
   }
 }
 
+/** A parts request's status. */
 export function partsStatusLabel(status: string): string {
   switch (status) {
     case 'PENDING':
@@ -41,20 +61,5 @@ export function partsStatusLabel(status: string): string {
       return t('Fitted');
     default:
       return status;
-  }
-}
-
-export function streamLabel(stream: string): string {
-  switch (stream) {
-    case 'BODY':
-      return t('Body');
-    case 'MECHANICAL':
-      return t('Mechanical');
-    case 'ELECTRICAL':
-      return t('Electrical');
-    case 'INTERIOR':
-      return t('Interior');
-    default:
-      return stream;
   }
 }

@@ -110,6 +110,19 @@ def is_conflict(errors: list) -> bool:
     return any(e.code == ErrorCode.CONFLICT for e in errors)
 
 
+async def run_input(info, input, fn, *args, find: Replay | None = None, current_id: Any = None,
+                    stale: Callable[[list], bool] = is_conflict, **kwargs) -> tuple[Any, list]:
+    """`run(info, fn, *args, **kwargs)` for a mutation's `input`: idempotent through its clientMutationId, a replay
+    answered with the record `find(session, actor, ref)` gives. When the call is refused as stale (`stale(errors)`:
+    a CONFLICT unless told otherwise) and `current_id` is given, the record as it is now, `find(session, actor,
+    current_id)`, comes back with the errors."""
+    result, errors = await run(info, fn, *args, client_mutation_id=given(input.client_mutation_id), replay=find,
+                               **kwargs)
+    if current_id is not None and find is not None and stale(errors):
+        result, _ = await run(info, find, current_id)
+    return result, errors
+
+
 def fields_of(data: object, target_cls: type, renames: dict[str, str] | None = None) -> Any:
     """Copy the given (non-UNSET) fields of a Strawberry input into a service dataclass."""
     target = target_cls()

@@ -10,7 +10,7 @@ import strawberry
 from backend.api import connections
 from backend.api.connections import Connection
 from backend.api.errors import UserError
-from backend.api.mutations import client_id, given, is_conflict, run
+from backend.api.mutations import client_id, given, run_input
 from backend.api.permissions import requires
 from backend.api.queries import read
 from backend.api.scalars import Amount
@@ -198,21 +198,10 @@ class CreditNotePayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def _replay(session, actor, ref):
-    return await service.find_invoice(session, actor, ref)
-
-
-async def _replay_payment(session, actor, ref):
-    return await payments.find_payment(session, actor, ref)
-
-
-async def _replay_credit(session, actor, ref):
-    return await credit_notes.find_credit_note(session, actor, ref)
-
-
-async def _payload(info, invoice, errors, invoice_id=None) -> InvoicePayload:
-    if invoice_id is not None and is_conflict(errors):
-        invoice, _ = await run(info, service.find_invoice, invoice_id)
+async def _invoice_mutation(info, input, fn, *args, current_id=None, **kwargs) -> InvoicePayload:
+    """One invoice service call; a stale one (CONFLICT) answers with the invoice `current_id` as it is now."""
+    invoice, errors = await run_input(info, input, fn, *args, find=service.find_invoice, current_id=current_id,
+                                      **kwargs)
     return InvoicePayload(invoice=invoice, errors=errors)
 
 
@@ -275,8 +264,7 @@ class Mutation:
             return await service.create_invoice_from_job(session, actor, input.job_id, due_date=_opt(input.due_date),
                                                          notes=_opt(input.notes), invoice_id=client_id(input.id))
 
-        invoice, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, invoice, errors)
+        return await _invoice_mutation(info, input, call)
 
     @strawberry.mutation(extensions=requires(P.INVOICES_WRITE),
                          description="A draft invoice by hand (a counter sale of parts: SPARE_PARTS by default).")
@@ -284,53 +272,44 @@ class Mutation:
         async def call(session, actor):
             return await service.create_invoice(session, actor, _invoice_data(input), client_id(input.id))
 
-        invoice, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, invoice, errors)
+        return await _invoice_mutation(info, input, call)
 
     @strawberry.mutation(extensions=requires(P.INVOICES_WRITE), description="Change a draft (lines replace all).")
     async def update_invoice(self, info: strawberry.Info, input: UpdateInvoiceInput) -> InvoicePayload:
-        invoice, errors = await run(info, service.update_invoice, input.id, _invoice_data(input),
-                                    given(input.expected_version),
-                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, invoice, errors, input.id)
+        return await _invoice_mutation(info, input, service.update_invoice, input.id, _invoice_data(input),
+                                       given(input.expected_version), current_id=input.id)
 
     @strawberry.mutation(extensions=requires(P.INVOICES_WRITE))
     async def add_invoice_line(self, info: strawberry.Info, input: AddInvoiceLineInput) -> InvoicePayload:
         [line] = line_inputs([input.line])
-        invoice, errors = await run(info, service.add_invoice_line, input.invoice_id, line,
-                                    given(input.expected_version),
-                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, invoice, errors, input.invoice_id)
+        return await _invoice_mutation(info, input, service.add_invoice_line, input.invoice_id, line,
+                                       given(input.expected_version), current_id=input.invoice_id)
 
     @strawberry.mutation(extensions=requires(P.INVOICES_WRITE))
     async def update_invoice_line(self, info: strawberry.Info, input: UpdateInvoiceLineInput) -> InvoicePayload:
         data = LineInput(description=_opt(input.description), quantity=_opt(input.quantity),
                          unit_price=_opt(input.unit_price), discount=_opt(input.discount),
                          billed_hours=_opt(input.billed_hours))
-        invoice, errors = await run(info, service.update_invoice_line, input.id, data, given(input.expected_version),
-                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, invoice, errors)
+        return await _invoice_mutation(info, input, service.update_invoice_line, input.id, data,
+                                       given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.INVOICES_WRITE))
     async def remove_invoice_line(self, info: strawberry.Info, input: RemoveInvoiceLineInput) -> InvoicePayload:
-        invoice, errors = await run(info, service.remove_invoice_line, input.id, given(input.expected_version),
-                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, invoice, errors)
+        return await _invoice_mutation(info, input, service.remove_invoice_line, input.id,
+                                       given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.INVOICES_WRITE),
                          description="Delete a draft; an issued invoice is never deleted (credit it instead).")
     async def delete_invoice(self, info: strawberry.Info, input: InvoiceActionInput) -> DeleteInvoicePayload:
-        invoice, errors = await run(info, service.delete_invoice, input.id, given(input.expected_version),
-                                    client_mutation_id=given(input.client_mutation_id))
+        invoice, errors = await run_input(info, input, service.delete_invoice, input.id,
+                                          given(input.expected_version))
         return DeleteInvoicePayload(deleted_invoice_id=invoice.id if invoice is not None else None, errors=errors)
 
     @strawberry.mutation(extensions=requires(P.INVOICES_WRITE),
                          description="Give the draft its number (consecutive per garage and year) and freeze it.")
     async def issue_invoice(self, info: strawberry.Info, input: IssueInvoiceInput) -> InvoicePayload:
-        invoice, errors = await run(info, service.issue_invoice, input.id, due_date=_opt(input.due_date),
-                                    expected_version=given(input.expected_version),
-                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, invoice, errors, input.id)
+        return await _invoice_mutation(info, input, service.issue_invoice, input.id, due_date=_opt(input.due_date),
+                                       expected_version=given(input.expected_version), current_id=input.id)
 
     @strawberry.mutation(extensions=requires(P.INVOICES_WRITE),
                          description="Money received (and any withholding tax kept); never more than the balance.")
@@ -339,8 +318,7 @@ class Mutation:
             return await payments.record_payment(session, actor, input.invoice_id, _payment_data(input),
                                                 client_id(input.id))
 
-        payment, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
-                                    replay=_replay_payment)
+        payment, errors = await run_input(info, input, call, find=payments.find_payment)
         return PaymentPayload(payment=payment, invoice=await _invoice_of(info, payment), errors=errors)
 
     @strawberry.mutation(extensions=requires(P.INVOICES_WRITE))
@@ -349,8 +327,7 @@ class Mutation:
             return await payments.mark_invoice_paid(session, actor, input.invoice_id, _payment_data(input),
                                                    client_id(input.id))
 
-        payment, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
-                                    replay=_replay_payment)
+        payment, errors = await run_input(info, input, call, find=payments.find_payment)
         return PaymentPayload(payment=payment, invoice=await _invoice_of(info, payment), errors=errors)
 
     @strawberry.mutation(extensions=requires(P.INVOICES_WRITE),
@@ -364,8 +341,7 @@ class Mutation:
             return await credit_notes.create_credit_note(session, actor, input.invoice_id, credit_notes.CreditNoteData(
                 reason=input.reason, lines=lines, refund_method=_opt(input.refund_method)), client_id(input.id))
 
-        note, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
-                                 replay=_replay_credit)
+        note, errors = await run_input(info, input, call, find=credit_notes.find_credit_note)
         return CreditNotePayload(credit_note=note, invoice=await _invoice_of(info, note), errors=errors)
 
     @strawberry.mutation(extensions=requires(P.INVOICES_WRITE),
@@ -375,6 +351,5 @@ class Mutation:
             return await credit_notes.void_invoice(session, actor, input.id, input.reason, _opt(input.refund_method),
                                               client_id(input.credit_note_id))
 
-        note, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
-                                 replay=_replay_credit)
+        note, errors = await run_input(info, input, call, find=credit_notes.find_credit_note)
         return CreditNotePayload(credit_note=note, invoice=await _invoice_of(info, note), errors=errors)

@@ -10,7 +10,7 @@ import strawberry
 from backend.api import connections
 from backend.api.connections import Connection
 from backend.api.errors import UserError
-from backend.api.mutations import client_id, given, is_conflict, run
+from backend.api.mutations import client_id, given, run_input
 from backend.api.permissions import requires
 from backend.api.queries import read
 from backend.billing.schema.types import BillingLineInput, Quote, QuoteStatus
@@ -104,13 +104,10 @@ class QuotePayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def _replay(session, actor, ref):
-    return await service.find_quote(session, actor, ref)
-
-
-async def _payload(info, quote, errors, quote_id=None) -> QuotePayload:
-    if quote_id is not None and is_conflict(errors):
-        quote, _ = await run(info, service.find_quote, quote_id)
+async def _quote_mutation(info, input, fn, *args, current: bool = True) -> QuotePayload:
+    """One quote service call; a stale one (CONFLICT) answers with the quote as it is now."""
+    quote, errors = await run_input(info, input, fn, *args, find=service.find_quote,
+                                    current_id=input.id if current else None)
     return QuotePayload(quote=quote, errors=errors)
 
 
@@ -147,50 +144,39 @@ class Mutation:
         async def call(session, actor):
             return await service.create_quote(session, actor, _data(input), client_id(input.id))
 
-        quote, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, quote, errors)
+        return await _quote_mutation(info, input, call, current=False)
 
     @strawberry.mutation(extensions=requires(P.QUOTES_WRITE), description="Change a draft (lines replace all).")
     async def update_quote(self, info: strawberry.Info, input: UpdateQuoteInput) -> QuotePayload:
-        quote, errors = await run(info, service.update_quote, input.id, _data(input), given(input.expected_version),
-                                  client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, quote, errors, input.id)
+        return await _quote_mutation(info, input, service.update_quote, input.id, _data(input),
+                                     given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.QUOTES_WRITE), description="DRAFT -> SENT.")
     async def send_quote(self, info: strawberry.Info, input: SendQuoteInput) -> QuotePayload:
-        quote, errors = await run(info, service.send_quote, input.id, given(input.expected_version),
-                                  client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, quote, errors, input.id)
+        return await _quote_mutation(info, input, service.send_quote, input.id, given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.QUOTES_WRITE),
                          description="DRAFT or SENT -> CANCELLED, with the reason (quotes are never deleted and "
                                      "their numbers never reused).")
     async def cancel_quote(self, info: strawberry.Info, input: CancelQuoteInput) -> QuotePayload:
-        quote, errors = await run(info, service.cancel_quote, input.id, input.reason, given(input.expected_version),
-                                  client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, quote, errors, input.id)
+        return await _quote_mutation(info, input, service.cancel_quote, input.id, input.reason,
+                                     given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.QUOTES_WRITE),
                          description="The customer approves lines: they become tasks and parts requests on the "
                                      "quote's job when it is being worked, else they wait (attachQuoteToJob).")
     async def approve_quote_lines(self, info: strawberry.Info, input: QuoteLinesDecisionInput) -> QuotePayload:
-        quote, errors = await run(info, service.approve_quote_lines, input.id, input.line_ids,
-                                  given(input.expected_version),
-                                  client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, quote, errors, input.id)
+        return await _quote_mutation(info, input, service.approve_quote_lines, input.id, input.line_ids,
+                                     given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.QUOTES_WRITE),
                          description="The customer declines lines: they stay on the vehicle as deferred work.")
     async def decline_quote_lines(self, info: strawberry.Info, input: QuoteLinesDecisionInput) -> QuotePayload:
-        quote, errors = await run(info, service.decline_quote_lines, input.id, input.line_ids,
-                                  given(input.expected_version),
-                                  client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, quote, errors, input.id)
+        return await _quote_mutation(info, input, service.decline_quote_lines, input.id, input.line_ids,
+                                     given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.QUOTES_WRITE),
                          description="Link a quote to its vehicle's job and put its approved lines on the job.")
     async def attach_quote_to_job(self, info: strawberry.Info, input: AttachQuoteToJobInput) -> QuotePayload:
-        quote, errors = await run(info, service.attach_quote_to_job, input.id, input.job_id,
-                                  given(input.expected_version),
-                                  client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, quote, errors, input.id)
+        return await _quote_mutation(info, input, service.attach_quote_to_job, input.id, input.job_id,
+                                     given(input.expected_version))

@@ -16,7 +16,7 @@ from backend.api import connections
 from backend.api.connections import Connection
 from backend.api.errors import UserError, bad_input, forbidden
 from backend.api.events import subscribe
-from backend.api.mutations import client_id, fields_of, given, run
+from backend.api.mutations import client_id, fields_of, given, run_input
 from backend.api.permissions import check, requires
 from backend.api.queries import read
 from backend.core.enums import RevenueStream as RevenueStreamEnum
@@ -295,15 +295,10 @@ class JobFilterInput:
 
 
 
-async def _replay(session, actor, ref):
-    return await service.find_job(session, actor, ref)
-
-
 async def _job_mutation(info: strawberry.Info, input, fn, *args) -> JobPayload:
     """Run one job service call; on an expected failure the payload still carries the job as it is now."""
-    job, errors = await run(info, fn, *args, client_mutation_id=given(input.client_mutation_id), replay=_replay)
-    if errors and job is None and getattr(input, "job_id", None) is not None:
-        job, _ = await run(info, service.find_job, input.job_id)
+    job, errors = await run_input(info, input, fn, *args, find=service.find_job,
+                                  current_id=getattr(input, "job_id", None), stale=bool)
     return JobPayload(job=job, errors=errors)
 
 
@@ -366,7 +361,7 @@ class Mutation:
         async def call(session, actor):
             return await service.create_job(session, actor, _create_data(input), client_id(input.id))
 
-        job, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id), replay=_replay)
+        job, errors = await run_input(info, input, call, find=service.find_job)
         return JobPayload(job=job, errors=errors)
 
     @strawberry.mutation(extensions=requires(P.JOBS_ASSIGN))

@@ -16,10 +16,9 @@ from backend.api import connections
 from backend.api.connections import Connection
 from backend.api.errors import UserError, forbidden
 from backend.api.events import subscribe
-from backend.api.mutations import client_id, given, run
+from backend.api.mutations import client_id, given, run_input
 from backend.api.permissions import check, requires
 from backend.api.queries import read
-from backend.core.errors import ErrorCode
 from backend.core.permissions import Permission as P
 from backend.core.validate import try_parse_id
 from backend.inventory.loaders import WarehouseItemLoader
@@ -134,13 +133,10 @@ class PartsRequestPayload:
 
 
 
-async def _replay(session, actor, ref):
-    return await service.find_parts_request(session, actor, ref)
-
-
-async def _payload(info: strawberry.Info, request, errors, request_id=None) -> PartsRequestPayload:
-    if request_id is not None and any(e.code == ErrorCode.CONFLICT for e in errors):
-        request, _ = await run(info, service.find_parts_request, request_id)  # the current record
+async def _parts_mutation(info: strawberry.Info, input, fn, *args, current: bool = True) -> PartsRequestPayload:
+    """One parts request service call; a stale one (CONFLICT) answers with the request as it is now."""
+    request, errors = await run_input(info, input, fn, *args, find=service.find_parts_request,
+                                      current_id=input.id if current else None)
     job = await info.context.loader(JobLoader).load(request.job_id) if request is not None else None
     return PartsRequestPayload(parts_request=request, job=job, errors=errors)
 
@@ -180,44 +176,35 @@ class Mutation:
             return await service.request_parts(session, actor, input.job_id, input.item_id, input.quantity,
                                                given(input.note), client_id(input.id))
 
-        request, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, request, errors)
+        return await _parts_mutation(info, input, call, current=False)
 
     @strawberry.mutation(extensions=requires(P.PARTS_APPROVE))
     async def approve_parts_request(self, info: strawberry.Info, input: PartsRequestActionInput) -> PartsRequestPayload:
-        request, errors = await run(info, service.approve_parts_request, input.id, given(input.expected_version),
-                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, request, errors, input.id)
+        return await _parts_mutation(info, input, service.approve_parts_request, input.id,
+                                     given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.PARTS_APPROVE), description="Refuse a pending request, with a reason.")
     async def reject_parts_request(self, info: strawberry.Info, input: RejectPartsRequestInput) -> PartsRequestPayload:
-        request, errors = await run(info, service.reject_parts_request, input.id, input.reason,
-                                    given(input.expected_version),
-                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, request, errors, input.id)
+        return await _parts_mutation(info, input, service.reject_parts_request, input.id, input.reason,
+                                     given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.PARTS_ISSUE),
                          description="Hand approved parts over: the stock is deducted at once, or INSUFFICIENT_STOCK "
                                      "and nothing changes.")
     async def issue_parts_request(self, info: strawberry.Info, input: PartsRequestActionInput) -> PartsRequestPayload:
-        request, errors = await run(info, service.issue_parts_request, input.id, given(input.expected_version),
-                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, request, errors, input.id)
+        return await _parts_mutation(info, input, service.issue_parts_request, input.id, given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.PARTS_REQUEST), description="The issued parts are fitted.")
     async def complete_parts_request(self, info: strawberry.Info,
                                      input: PartsRequestActionInput) -> PartsRequestPayload:
-        request, errors = await run(info, service.complete_parts_request, input.id, given(input.expected_version),
-                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, request, errors, input.id)
+        return await _parts_mutation(info, input, service.complete_parts_request, input.id,
+                                     given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.PARTS_ISSUE),
                          description="Unused parts back on the shelf (at most what was issued and not returned).")
     async def return_parts(self, info: strawberry.Info, input: ReturnPartsInput) -> PartsRequestPayload:
-        request, errors = await run(info, service.return_parts, input.id, input.quantity, given(input.reason),
-                                    given(input.expected_version),
-                                    client_mutation_id=given(input.client_mutation_id), replay=_replay)
-        return await _payload(info, request, errors, input.id)
+        return await _parts_mutation(info, input, service.return_parts, input.id, input.quantity, given(input.reason),
+                                     given(input.expected_version))
 
 
 @strawberry.type

@@ -12,7 +12,7 @@ import strawberry
 from backend.accounts.loaders import UserLoader
 from backend.accounts.schema import OperationsStream, User
 from backend.api.errors import UserError
-from backend.api.mutations import client_id, fields_of, given, is_conflict, run
+from backend.api.mutations import client_id, fields_of, given, run, run_input
 from backend.api.permissions import requires
 from backend.api.queries import read
 from backend.core.i18n import normalize_locale
@@ -224,18 +224,11 @@ async def _job_of(info: strawberry.Info, record):
     return await info.context.loader(JobLoader).load(record.job_id) if record is not None else None
 
 
-async def _task_payload(info: strawberry.Info, task, errors, task_id) -> JobTaskPayload:
-    if is_conflict(errors):  # a stale edit: the current record comes back with the error
-        task, _ = await run(info, service.find_job_task, task_id)
+async def _task_mutation(info: strawberry.Info, input, fn, *args, current: bool = True) -> JobTaskPayload:
+    """One job task service call; a stale one (CONFLICT) answers with the task as it is now."""
+    task, errors = await run_input(info, input, fn, *args, find=service.find_job_task,
+                                   current_id=input.id if current else None)
     return JobTaskPayload(task=task, job=await _job_of(info, task), errors=errors)
-
-
-async def _replay_task_action(session, actor, ref):
-    return await service.find_task_action(session, actor, ref)
-
-
-async def _replay_task(session, actor, ref):
-    return await service.find_job_task(session, actor, ref)
 
 
 async def _replay_clock(session, actor, ref):
@@ -286,18 +279,15 @@ class Mutation:
             return await service.create_task_action(session, actor, fields_of(input, service.TaskActionInput),
                                                     client_id(input.id))
 
-        action, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
-                                   replay=_replay_task_action)
+        action, errors = await run_input(info, input, call, find=service.find_task_action)
         return TaskActionPayload(task_action=action, errors=errors)
 
     @strawberry.mutation(extensions=requires(P.TASK_CATALOG_MANAGE),
                          description="With expectedVersion, a stale edit gets CONFLICT and the current record.")
     async def update_task_action(self, info: strawberry.Info, input: UpdateTaskActionInput) -> TaskActionPayload:
-        action, errors = await run(info, service.update_task_action, input.id,
-                                   fields_of(input, service.TaskActionInput), given(input.expected_version),
-                                   client_mutation_id=given(input.client_mutation_id), replay=_replay_task_action)
-        if is_conflict(errors):
-            action, _ = await run(info, service.find_task_action, input.id)
+        action, errors = await run_input(info, input, service.update_task_action, input.id,
+                                         fields_of(input, service.TaskActionInput), given(input.expected_version),
+                                         find=service.find_task_action, current_id=input.id)
         return TaskActionPayload(task_action=action, errors=errors)
 
     @strawberry.mutation(extensions=requires(P.JOBS_WORK),
@@ -307,37 +297,27 @@ class Mutation:
             return await service.add_job_task(session, actor, input.job_id, fields_of(input, service.JobTaskInput),
                                               client_id(input.id))
 
-        task, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
-                                 replay=_replay_task)
-        return JobTaskPayload(task=task, job=await _job_of(info, task), errors=errors)
+        return await _task_mutation(info, input, call, current=False)
 
     @strawberry.mutation(extensions=requires(P.JOBS_WORK),
                          description="Change an open task; with expectedVersion a stale edit gets CONFLICT.")
     async def update_job_task(self, info: strawberry.Info, input: UpdateJobTaskInput) -> JobTaskPayload:
-        task, errors = await run(info, service.update_job_task, input.id, fields_of(input, service.JobTaskInput),
-                                 given(input.expected_version), client_mutation_id=given(input.client_mutation_id),
-                                 replay=_replay_task)
-        return await _task_payload(info, task, errors, input.id)
+        return await _task_mutation(info, input, service.update_job_task, input.id,
+                                    fields_of(input, service.JobTaskInput), given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.JOBS_WORK))
     async def complete_job_task(self, info: strawberry.Info, input: JobTaskActionInput) -> JobTaskPayload:
-        task, errors = await run(info, service.complete_job_task, input.id, given(input.expected_version),
-                                 client_mutation_id=given(input.client_mutation_id), replay=_replay_task)
-        return await _task_payload(info, task, errors, input.id)
+        return await _task_mutation(info, input, service.complete_job_task, input.id, given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.JOBS_WORK))
     async def reopen_job_task(self, info: strawberry.Info, input: JobTaskActionInput) -> JobTaskPayload:
-        task, errors = await run(info, service.reopen_job_task, input.id, given(input.expected_version),
-                                 client_mutation_id=given(input.client_mutation_id), replay=_replay_task)
-        return await _task_payload(info, task, errors, input.id)
+        return await _task_mutation(info, input, service.reopen_job_task, input.id, given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.JOBS_WORK),
                          description="Remove an open task (a completed one stays: TASK_COMPLETED). The payload's "
                                      "task is the removed one.")
     async def remove_job_task(self, info: strawberry.Info, input: JobTaskActionInput) -> JobTaskPayload:
-        task, errors = await run(info, service.remove_job_task, input.id, given(input.expected_version),
-                                 client_mutation_id=given(input.client_mutation_id), replay=_replay_task)
-        return await _task_payload(info, task, errors, input.id)
+        return await _task_mutation(info, input, service.remove_job_task, input.id, given(input.expected_version))
 
     @strawberry.mutation(extensions=requires(P.TIME_CLOCK),
                          description="Clock on to your job; a clock running on another job stops first.")

@@ -40,6 +40,40 @@ def server_url(tmp_path_factory):
         yield url
 
 
+# ---- the browser (tests/e2e/helpers.py checks it is there; playwright is imported only when a test needs it) ----
+
+@pytest.fixture(scope="module")
+def pw():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="module")
+def browser(pw):
+    """Headless Chromium (/usr/bin/chromium), one for the module."""
+    from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS
+
+    browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser, server_url):
+    """A fresh 360 px phone profile on the module's server; the test fails if a page in it threw an uncaught error."""
+    from tests.e2e.helpers import new_phone
+
+    context = new_phone(browser, server_url)
+    yield context
+    errors = list(context.page_errors)
+    context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
 @contextlib.contextmanager
 def run_server(tmp: Path, dist: Path):
     """A migrated, seeded server whose data lives in `tmp` (SQLite at tmp/e2e.db) and which serves the PWA from

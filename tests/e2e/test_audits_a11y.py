@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.e2e.staff_helpers import (
+from tests.e2e.helpers import (
     AXE,
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -56,15 +56,11 @@ READY = {
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(browser):
+    """conftest's browser, once axe-core is known to be there."""
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing (cd pwa && npm ci)")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    return browser
 
 
 def _report(found: dict[str, list[dict]]) -> str:

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import PWA_DIST, run_server
-from tests.e2e.staff_helpers import CHROMIUM, CHROMIUM_ARGS, USERS, go, new_phone, open_page, require_browser, sign_in
+from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, USERS, go, new_phone, open_page, require_browser, sign_in
 
 require_browser()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
@@ -38,21 +38,6 @@ def served(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("e2e-push")
     with run_server(tmp, PWA_DIST) as url:
         yield url, tmp / "e2e.db"
-
-
-@pytest.fixture(scope="module")
-def pw():
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="module")
-def browser(pw):
-    browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    try:
-        yield browser
-    finally:
-        browser.close()
 
 
 def watch_console(page) -> list[str]:

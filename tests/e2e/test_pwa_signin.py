@@ -13,76 +13,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import PWA_DIST
+from tests.e2e.helpers import open_page, require_browser, submit_sign_in
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-REQUIRE = os.environ.get("MOTOTRACK_REQUIRE_SERVICES") == "1"
+require_browser()
+
+from playwright.sync_api import Page, expect
+
 SCREENSHOTS = Path(os.environ.get("MOTOTRACK_E2E_SCREENSHOTS", Path(tempfile.gettempdir()) / "mototrack-e2e"))
-DEMO_PASSWORD = "mototrack-demo"
-
-
-def _unavailable(reason: str) -> None:
-    if REQUIRE:
-        pytest.fail(f"MOTOTRACK_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
-if not CHROMIUM.exists():
-    _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-try:
-    from playwright.sync_api import Page, expect, sync_playwright
-except ImportError:
-    _unavailable("the playwright package is not installed")
-if not (PWA_DIST / "index.html").exists():
-    _unavailable(f"{PWA_DIST}/index.html is missing (cd pwa && npm ci && npm run build)")
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @pytest.fixture
-def page(browser, server_url):
+def page(phone):
     # A phone: 360 px wide, touch, English browser. Each test gets a fresh profile (no stored session).
-    context = browser.new_context(
-        base_url=server_url,
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="en-US",
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page_errors: list[str] = []
-    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not page_errors, f"uncaught errors in the page: {page_errors}"
-
-
-def sign_in(page: Page, email: str, password: str) -> None:
-    form = page.get_by_test_id("sign-in-form")
-    form.locator("input[name=email]").fill(email)
-    form.locator("input[name=password]").fill(password)
-    page.get_by_test_id("sign-in-submit").click()
+    return open_page(phone)
 
 
 def shoot(page: Page, name: str) -> None:
@@ -97,7 +42,7 @@ def test_sign_in_customers_language_reload_sign_out(page: Page):
     shoot(page, "01-sign-in-360")
 
     # A wrong password: the server's (localized) message is shown next to the form, and we stay on it.
-    sign_in(page, "admin@demo.test", "not-the-password")
+    submit_sign_in(page, "admin@demo.test", "not-the-password")
     error = page.locator("[data-testid=sign-in-error] p, [data-testid=sign-in-form] .field-error").first
     expect(error).to_be_visible()
     assert error.inner_text().strip(), "the error message is empty"
@@ -105,7 +50,7 @@ def test_sign_in_customers_language_reload_sign_out(page: Page):
     shoot(page, "02-sign-in-error-360")
 
     # The right password: the header names the user, and customers are listed.
-    sign_in(page, "admin@demo.test", DEMO_PASSWORD)
+    submit_sign_in(page, "admin@demo.test")
     expect(page.get_by_test_id("user-name")).to_have_text("Anong Srisuk")
     page.get_by_test_id("nav-customers").click()
     expect(page).to_have_url(re.compile(r"#/customers$"))
@@ -169,7 +114,7 @@ def test_sign_in_customers_language_reload_sign_out(page: Page):
 
 def test_technician_lands_on_my_jobs_and_has_no_customers_screen(page: Page):
     page.goto("/")
-    sign_in(page, "technician@demo.test", DEMO_PASSWORD)
+    submit_sign_in(page, "technician@demo.test")
     expect(page.get_by_test_id("user-name")).to_have_text("Niran Kaewmanee")
     # The technician's home is their jobs; the navigation lists only their screens.
     expect(page.get_by_test_id("my-jobs")).to_be_visible()

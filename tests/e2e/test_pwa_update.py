@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import PWA_DIST, run_server
-from tests.e2e.staff_helpers import CHROMIUM, CHROMIUM_ARGS, graphql, new_phone, open_page, require_browser, sign_in, \
+from tests.e2e.helpers import graphql, new_phone, open_page, require_browser, sign_in, \
     token_for
 
 require_browser()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
@@ -56,16 +56,6 @@ def served(tmp_path_factory):
     (tmp / "server").mkdir()
     with run_server(tmp / "server", dist) as url:
         yield url, dist
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def build_id(page) -> str:

@@ -9,12 +9,9 @@ import re
 
 import pytest
 
-from tests.e2e.staff_helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from tests.e2e.helpers import (
     go,
     graphql,
-    new_phone,
     open_page,
     require_browser,
     sign_in,
@@ -23,28 +20,9 @@ from tests.e2e.staff_helpers import (
 
 require_browser()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = pytest.mark.e2e  # every wait is bounded by the context default timeout (15 s)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def phone(browser, server_url):
-    context = new_phone(browser, server_url)
-    yield context
-    errors = list(context.page_errors)
-    context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
 
 
 def test_admin_users_server_errors_next_to_the_field(phone):

@@ -14,9 +14,7 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.staff_helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from tests.e2e.helpers import (
     axe_violations,
     go,
     graphql,
@@ -29,7 +27,7 @@ from tests.e2e.staff_helpers import (
 
 require_browser()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = pytest.mark.e2e  # every wait is bounded by the context default timeout (15 s)
 
@@ -44,16 +42,6 @@ QUEUE = """{ jobs(filter: { status: [BILLING] }, first: 100) { edges { node { nu
   vehicle { registrationDisplay make model } customer { name taxId } } } } }"""
 # Latin letters that are not English UI text: the PDF format, QR payments
 NOT_ENGLISH = {"PDF", "QR"}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _ok(payload: dict) -> dict:

@@ -6,38 +6,15 @@ server through the API with the technician's own token. Network use stays on 127
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import PWA_DIST
+from tests.e2e.helpers import graphql, open_page, require_browser, sign_in, token_for
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-REQUIRE = os.environ.get("MOTOTRACK_REQUIRE_SERVICES") == "1"
-PASSWORD = "mototrack-demo"
-TECH = "technician@demo.test"
+require_browser()
 
-
-def _unavailable(reason: str) -> None:
-    if REQUIRE:
-        pytest.fail(f"MOTOTRACK_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
-if not CHROMIUM.exists():
-    _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
-try:
-    from playwright.sync_api import Page, Route, expect, sync_playwright
-except ImportError:
-    _unavailable("the playwright package is not installed")
-if not (PWA_DIST / "index.html").exists():
-    _unavailable(f"{PWA_DIST}/index.html is missing (cd pwa && npm ci && npm run build)")
+from playwright.sync_api import Page, Route, expect
 
 pytestmark = pytest.mark.e2e
 
@@ -45,24 +22,14 @@ pytestmark = pytest.mark.e2e
 # ---- the API, as a test sees it ------------------------------------------------------------------
 
 class Api:
-    def __init__(self, base: str, email: str, lang: str = "en"):
-        self.url = f"{base}/graphql"
-        self.lang = lang
-        self.token = None
-        data = self.gql("mutation L($i: LoginInput!) { login(input: $i) { accessToken errors { message } } }",
-                        {"i": {"email": email, "password": PASSWORD}})
-        self.token = data["login"]["accessToken"]
-        assert self.token, data
+    """The server as the demo technician sees it, with the technician's own token."""
+
+    def __init__(self, base: str, who: str = "tech"):
+        self.base = base
+        self.token = token_for(base, who)
 
     def gql(self, query: str, variables: dict | None = None) -> dict:
-        headers = {"Content-Type": "application/json", "Accept-Language": self.lang}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        body = json.dumps({"query": query, "variables": variables or {}}).encode()
-        with urllib.request.urlopen(urllib.request.Request(self.url, body, headers), timeout=10) as r:
-            answer = json.loads(r.read())
-        assert not answer.get("errors"), answer
-        return answer["data"]
+        return graphql(self.base, query, variables, token=self.token, lang="en")
 
     def job(self, job_id: str) -> dict:
         return self.gql("""query J($id: ID!) { job(id: $id) { id status version workDoneNotes
@@ -75,40 +42,18 @@ class Api:
 
 # ---- the browser ---------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @pytest.fixture
-def page(browser, server_url):
-    context = browser.new_context(base_url=server_url, viewport={"width": 360, "height": 740}, device_scale_factor=2,
-                                  is_mobile=True, has_touch=True, locale="en-US")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
+def page(phone):
+    return open_page(phone)
 
 
 @pytest.fixture
 def api(server_url) -> Api:
-    return Api(server_url, TECH)
+    return Api(server_url)
 
 
-def sign_in(page: Page, email: str = TECH) -> None:
-    page.goto("/")
-    form = page.get_by_test_id("sign-in-form")
-    form.locator("input[name=email]").fill(email)
-    form.locator("input[name=password]").fill(PASSWORD)
-    page.get_by_test_id("sign-in-submit").click()
+def sign_in_technician(page: Page) -> None:
+    sign_in(page, "tech", english=False)
     expect(page.get_by_test_id("my-jobs")).to_be_visible()
     expect(page.get_by_test_id("job-row").first).to_be_visible()
 
@@ -157,7 +102,7 @@ def double_every_queued_mutation(page: Page) -> dict[str, int]:
 def test_offline_work_reaches_the_server_exactly_once(page: Page, api: Api):
     job_id = api.my_job_id("JC-2026-000004")  # in progress, one open "Oil change" task, no parts
     before = api.job(job_id)
-    sign_in(page)
+    sign_in_technician(page)
     page.get_by_test_id("lang-en").click()
     open_job(page, job_id)
     prime_offline_data(page)
@@ -233,7 +178,7 @@ def test_offline_work_reaches_the_server_exactly_once(page: Page, api: Api):
 
 def test_a_stale_offline_edit_is_a_conflict_the_user_resolves(page: Page, api: Api):
     job_id = api.my_job_id("JC-2026-000005")  # awaiting parts
-    sign_in(page)
+    sign_in_technician(page)
     page.get_by_test_id("lang-en").click()
     open_job(page, job_id)
     page.wait_for_function("!!navigator.serviceWorker.controller", timeout=15_000)
@@ -269,7 +214,7 @@ def test_a_stale_offline_edit_is_a_conflict_the_user_resolves(page: Page, api: A
 
 def test_a_refused_operation_stays_until_discarded(page: Page, api: Api):
     job_id = api.my_job_id("JC-2026-000004")  # has an open task, so completing it is refused
-    sign_in(page)
+    sign_in_technician(page)
     page.get_by_test_id("lang-th").click()
     open_job(page, job_id)
     if not page.get_by_test_id("notes-input").input_value().strip():
@@ -328,7 +273,7 @@ def english_left(page: Page) -> list[str]:
 
 
 def test_thai_leaves_no_english_on_the_technician_screens(page: Page, api: Api):
-    sign_in(page)
+    sign_in_technician(page)
     page.get_by_test_id("lang-th").click()
     expect(page.locator("html")).to_have_attribute("lang", "th")
     expect(page.get_by_test_id("job-row").first).to_be_visible()

@@ -1,4 +1,5 @@
-"""Shared pieces of the staff-screen browser tests: Chromium, one phone-sized context per person, sign-in, axe."""
+"""Shared pieces of the browser tests: Chromium and its arguments, one phone-sized context per person, sign-in, the
+API as a test sees it, axe. The `pw`, `browser` and `phone` fixtures that use them are in conftest.py."""
 
 from __future__ import annotations
 
@@ -75,13 +76,18 @@ def open_page(context):
     return page
 
 
+def submit_sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Fills the sign-in form that is on the page and sends it (waits for nothing: the answer may be an error)."""
+    form = page.get_by_test_id("sign-in-form")
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=password]").fill(password)
+    page.get_by_test_id("sign-in-submit").click()
+
+
 def sign_in(page, who: str, english: bool = True) -> None:
     """Signs in through the sign-in screen as one of USERS and waits for the shell; switches to English if asked."""
     page.goto("/")
-    form = page.get_by_test_id("sign-in-form")
-    form.locator("input[name=email]").fill(USERS[who])
-    form.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.get_by_test_id("sign-in-submit").click()
+    submit_sign_in(page, USERS[who])
     page.get_by_test_id("user-name").wait_for()
     if english and page.locator("html").get_attribute("lang") != "en":
         page.get_by_test_id("lang-en").click()
@@ -93,9 +99,12 @@ def go(page, path: str) -> None:
     page.evaluate("p => { location.hash = '#/' + p }", path)
 
 
-def graphql(server_url: str, query: str, variables: dict | None = None, token: str | None = None) -> dict:
+def graphql(server_url: str, query: str, variables: dict | None = None, token: str | None = None,
+            lang: str | None = None) -> dict:
     """One GraphQL request to the test server (127.0.0.1), for checks a user would make on another screen."""
     headers = {"Content-Type": "application/json"}
+    if lang:
+        headers["Accept-Language"] = lang
     if token:
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(

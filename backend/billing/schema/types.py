@@ -65,38 +65,54 @@ def _user(info: strawberry.Info, user_id):
     return info.context.loader(UserLoader).load(user_id) if user_id else None
 
 
-def _customer(info: strawberry.Info, customer_id):
-    """The customer, for those who may read customers (null for the others)."""
-    if customer_id is None or not info.context.actor.can(P.CUSTOMERS_READ):
+def _total_text(root, info: strawberry.Info) -> str:
+    return _text(info, root.total, root.currency)
+
+
+def _customer(root, info: strawberry.Info) -> CustomerRef | None:
+    """The document's customer, for those who may read customers (null for the others)."""
+    if root.customer_id is None or not info.context.actor.can(P.CUSTOMERS_READ):
         return None
-    return info.context.loader(CustomerLoader).load(customer_id)
+    return info.context.loader(CustomerLoader).load(root.customer_id)
 
 
-def _vehicle(info: strawberry.Info, vehicle_id):
-    if vehicle_id is None or not info.context.actor.can(P.VEHICLES_READ):
+def _vehicle(root, info: strawberry.Info) -> VehicleRef | None:
+    if root.vehicle_id is None or not info.context.actor.can(P.VEHICLES_READ):
         return None
-    return info.context.loader(VehicleLoader).load(vehicle_id)
+    return info.context.loader(VehicleLoader).load(root.vehicle_id)
 
 
-def _job(info: strawberry.Info, job_id):
-    if job_id is None or not info.context.actor.can(P.JOBS_READ):
+def _job(root, info: strawberry.Info) -> JobRef | None:
+    if root.job_id is None or not info.context.actor.can(P.JOBS_READ):
         return None
-    return info.context.loader(JobLoader).load(job_id)
+    return info.context.loader(JobLoader).load(root.job_id)
 
 
-@strawberry.type(description="A line of a quote, with the customer's decision.")
-class QuoteLine:
+def _site(root, info: strawberry.Info) -> Site | None:
+    return info.context.loader(SiteLoader).load(root.site_id)
+
+
+@strawberry.type
+class _BillingLine:
+    """The priced fields quote and invoice lines share (not in the schema itself)."""
+
     id: strawberry.ID
     position: int
     kind: LineKind
     description: str
     quantity: Decimal
-    unit_price: Amount = strawberry.field(description="Minor units.")
-    discount: Amount = strawberry.field(description="Minor units off the line.")
+    unit_price: Amount
+    discount: Amount
     net: Amount
     tax: Amount
     total: Amount
     billed_hours: Decimal | None
+
+
+@strawberry.type(description="A line of a quote, with the customer's decision.")
+class QuoteLine(_BillingLine):
+    unit_price: Amount = strawberry.field(description="Minor units.")
+    discount: Amount = strawberry.field(description="Minor units off the line.")
     decision: LineDecision
     decided_at: dt.datetime | None
     task_action_id: strawberry.ID | None
@@ -129,29 +145,16 @@ class Quote:
     version: int
     created_at: dt.datetime
 
-    @strawberry.field
-    def total_text(self, info: strawberry.Info) -> str:
-        return _text(info, self.total, self.currency)
+    total_text = strawberry.field(resolver=_total_text)
 
     @strawberry.field
     def lines(self, info: strawberry.Info) -> list[QuoteLine]:
         return info.context.loader(QuoteLinesLoader).load(self.id)
 
-    @strawberry.field
-    def customer(self, info: strawberry.Info) -> CustomerRef | None:
-        return _customer(info, self.customer_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    def vehicle(self, info: strawberry.Info) -> VehicleRef | None:
-        return _vehicle(info, self.vehicle_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    def job(self, info: strawberry.Info) -> JobRef | None:
-        return _job(info, self.job_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    def site(self, info: strawberry.Info) -> Site | None:
-        return info.context.loader(SiteLoader).load(self.site_id)  # type: ignore[attr-defined]
+    customer = strawberry.field(resolver=_customer)
+    vehicle = strawberry.field(resolver=_vehicle)
+    job = strawberry.field(resolver=_job)
+    site = strawberry.field(resolver=_site)
 
     @strawberry.field
     def created_by(self, info: strawberry.Info) -> User | None:
@@ -163,18 +166,7 @@ class Quote:
 
 
 @strawberry.type(description="A line of an invoice.")
-class InvoiceLine:
-    id: strawberry.ID
-    position: int
-    kind: LineKind
-    description: str
-    quantity: Decimal
-    unit_price: Amount
-    discount: Amount
-    net: Amount
-    tax: Amount
-    total: Amount
-    billed_hours: Decimal | None
+class InvoiceLine(_BillingLine):
     unit_cost: Amount | None = strawberry.field(description="Parts: the cost when issued, for gross profit.")
     job_task_id: strawberry.ID | None
     parts_request_id: strawberry.ID | None
@@ -286,9 +278,7 @@ class Invoice:
     version: int
     created_at: dt.datetime
 
-    @strawberry.field
-    def total_text(self, info: strawberry.Info) -> str:
-        return _text(info, self.total, self.currency)
+    total_text = strawberry.field(resolver=_total_text)
 
     @strawberry.field
     def balance_due_text(self, info: strawberry.Info) -> str:
@@ -306,21 +296,10 @@ class Invoice:
     def credit_notes(self, info: strawberry.Info) -> list[CreditNote]:
         return info.context.loader(CreditNotesByInvoiceLoader).load(self.id)
 
-    @strawberry.field
-    def customer(self, info: strawberry.Info) -> CustomerRef | None:
-        return _customer(info, self.customer_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    def vehicle(self, info: strawberry.Info) -> VehicleRef | None:
-        return _vehicle(info, self.vehicle_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    def job(self, info: strawberry.Info) -> JobRef | None:
-        return _job(info, self.job_id)  # type: ignore[attr-defined]
-
-    @strawberry.field
-    def site(self, info: strawberry.Info) -> Site | None:
-        return info.context.loader(SiteLoader).load(self.site_id)  # type: ignore[attr-defined]
+    customer = strawberry.field(resolver=_customer)
+    vehicle = strawberry.field(resolver=_vehicle)
+    job = strawberry.field(resolver=_job)
+    site = strawberry.field(resolver=_site)
 
     @strawberry.field
     def issued_by(self, info: strawberry.Info) -> User | None:

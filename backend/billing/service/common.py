@@ -1,4 +1,5 @@
-"""What quotes and invoices share: the garage's tax settings, lines (checked, priced, totalled), dates, events."""
+"""What quotes and invoices share: loading and locking a document, the garage's tax settings, lines (checked,
+priced, totalled), dates, changes (audit, events)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from backend.core import validate as v
 from backend.core.actor import Actor
 from backend.core.db import utcnow
 from backend.core.enums import Locale
+from backend.core import audit
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.events import emit
+from backend.core.validate import check_version
 
 _UNSET = object()
 
@@ -174,3 +177,55 @@ def document_changed(session: AsyncSession, kind_: str, document) -> None:
     """Tell the garage's billing subscribers (after the commit) that a quote or invoice changed."""
     emit(session, billing_channel(document.garage_id), {
         "kind": kind_, "id": str(document.id), "status": document.status.value, "version": document.version})
+
+
+async def get_document(session: AsyncSession, actor: Actor, model: type, document_id: object, field: str = "id", *,
+                       for_update: bool = False):
+    """The quote or invoice (`model`) of the actor's garage, locked for the transaction with `for_update`; else
+    NOT_FOUND on `field`."""
+    did = v.parse_id(document_id, field)
+    query = select(model).where(model.id == did, model.garage_id == actor.garage_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    document = (await session.execute(query)).scalar_one_or_none()
+    if document is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field)
+    return document
+
+
+async def find_document(session: AsyncSession, actor: Actor, model: type, document_id: object):
+    """The quote or invoice, or None when unknown (or the id is malformed)."""
+    try:
+        return await get_document(session, actor, model, document_id)
+    except DomainError:
+        return None
+
+
+async def lock_document(session: AsyncSession, actor: Actor, model: type, document_id: object,
+                        expected_version: int | None, states: tuple, code: ErrorCode, field: str = "id"):
+    """The document locked for a change: at `expected_version` (else CONFLICT) and in one of `states` (else `code`
+    with its status)."""
+    document = await get_document(session, actor, model, document_id, field, for_update=True)
+    check_version(document, expected_version)
+    if document.status not in states:
+        raise DomainError(code, field, status=document.status)
+    return document
+
+
+async def document_lines(session: AsyncSession, line_model: type, parent_column, document) -> list:
+    """The lines of a quote or invoice (`parent_column`: the line's column naming it), in order, read fresh."""
+    return list((await session.execute(
+        select(line_model).where(parent_column == document.id, line_model.garage_id == document.garage_id)
+        .order_by(line_model.position, line_model.id).execution_options(populate_existing=True))).scalars())
+
+
+def record_change(session: AsyncSession, actor: Actor, document, audit_fields: tuple, action: str, before: dict,
+                  extra: dict | None = None) -> None:
+    """A change to a quote or invoice: the next version, its audit entry and the billing event."""
+    document.version += 1
+    document.updated_at = utcnow()
+    changes = audit.diff(before, audit.snapshot(document, audit_fields))
+    changes.update(extra or {})
+    entity = type(document).__name__
+    audit.record(session, actor, entity, document.id, action, changes)
+    document_changed(session, entity.lower(), document)

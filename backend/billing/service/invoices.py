@@ -43,7 +43,6 @@ from backend.core.db import utcnow
 from backend.core.enums import Locale, RevenueStream
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.ids import new_id
-from backend.core.validate import check_version
 from backend.customers import service as customers
 from backend.customers.models import Customer
 from backend.inventory.models import WarehouseItem
@@ -70,46 +69,26 @@ ISSUED_STATES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStat
 
 async def get_invoice(session: AsyncSession, actor: Actor, invoice_id: object, field: str = "id", *,
                       for_update: bool = False) -> Invoice:
-    iid = v.parse_id(invoice_id, field)
-    query = select(Invoice).where(Invoice.id == iid, Invoice.garage_id == actor.garage_id)
-    if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    invoice = (await session.execute(query)).scalar_one_or_none()
-    if invoice is None:
-        raise DomainError(ErrorCode.NOT_FOUND, field)
-    return invoice
+    return await c.get_document(session, actor, Invoice, invoice_id, field, for_update=for_update)
 
 
 async def find_invoice(session: AsyncSession, actor: Actor, invoice_id: object) -> Invoice | None:
-    try:
-        return await get_invoice(session, actor, invoice_id)
-    except DomainError:
-        return None
+    return await c.find_document(session, actor, Invoice, invoice_id)
 
 
 async def invoice_lines(session: AsyncSession, invoice: Invoice) -> list[InvoiceLine]:
-    return list((await session.execute(
-        select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id, InvoiceLine.garage_id == invoice.garage_id)
-        .order_by(InvoiceLine.position, InvoiceLine.id).execution_options(populate_existing=True))).scalars())
+    return await c.document_lines(session, InvoiceLine, InvoiceLine.invoice_id, invoice)
 
 
 async def _draft(session: AsyncSession, actor: Actor, invoice_id: object, expected_version: int | None,
                  field: str = "id") -> Invoice:
-    invoice = await get_invoice(session, actor, invoice_id, field, for_update=True)
-    check_version(invoice, expected_version)
-    if invoice.status != InvoiceStatus.DRAFT:
-        raise DomainError(ErrorCode.INVOICE_NOT_EDITABLE, field, status=invoice.status)
-    return invoice
+    return await c.lock_document(session, actor, Invoice, invoice_id, expected_version, (InvoiceStatus.DRAFT,),
+                                 ErrorCode.INVOICE_NOT_EDITABLE, field)
 
 
 def _changed(session: AsyncSession, actor: Actor, invoice: Invoice, action: str, before: dict,
              extra: dict | None = None) -> None:
-    invoice.version += 1
-    invoice.updated_at = utcnow()
-    changes = audit.diff(before, audit.snapshot(invoice, INVOICE_AUDIT))
-    changes.update(extra or {})
-    audit.record(session, actor, "Invoice", invoice.id, action, changes)
-    c.document_changed(session, "invoice", invoice)
+    c.record_change(session, actor, invoice, INVOICE_AUDIT, action, before, extra)
 
 
 def _settle(invoice: Invoice) -> None:
@@ -398,10 +377,8 @@ async def issue_invoice(session: AsyncSession, actor: Actor, invoice_id: object,
     errors = Collector()
     due = c.date_value(errors, "dueDate", due_date)
     errors.raise_if_any()
-    invoice = await get_invoice(session, actor, invoice_id, for_update=True)
-    check_version(invoice, expected_version)
-    if invoice.status != InvoiceStatus.DRAFT:
-        raise DomainError(ErrorCode.INVALID_INVOICE_STATE, "id", status=invoice.status)
+    invoice = await c.lock_document(session, actor, Invoice, invoice_id, expected_version, (InvoiceStatus.DRAFT,),
+                                    ErrorCode.INVALID_INVOICE_STATE)
     lines = await invoice_lines(session, invoice)
     if not lines:
         raise DomainError(ErrorCode.NO_LINES, "lines")

@@ -209,37 +209,25 @@ async def create_quote(session: AsyncSession, actor: Actor, data: QuoteData,
 
 async def get_quote(session: AsyncSession, actor: Actor, quote_id: object, field: str = "id", *,
                     for_update: bool = False) -> Quote:
-    qid = v.parse_id(quote_id, field)
-    query = select(Quote).where(Quote.id == qid, Quote.garage_id == actor.garage_id)
-    if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    quote = (await session.execute(query)).scalar_one_or_none()
-    if quote is None:
-        raise DomainError(ErrorCode.NOT_FOUND, field)
-    return quote
+    return await c.get_document(session, actor, Quote, quote_id, field, for_update=for_update)
 
 
 async def find_quote(session: AsyncSession, actor: Actor, quote_id: object) -> Quote | None:
-    try:
-        return await get_quote(session, actor, quote_id)
-    except DomainError:
-        return None
+    return await c.find_document(session, actor, Quote, quote_id)
 
 
 async def quote_lines(session: AsyncSession, quote: Quote) -> list[QuoteLine]:
-    return list((await session.execute(
-        select(QuoteLine).where(QuoteLine.quote_id == quote.id, QuoteLine.garage_id == quote.garage_id)
-        .order_by(QuoteLine.position, QuoteLine.id).execution_options(populate_existing=True))).scalars())
+    return await c.document_lines(session, QuoteLine, QuoteLine.quote_id, quote)
+
+
+async def _locked(session: AsyncSession, actor: Actor, quote_id: object, expected_version: int | None,
+                  states: tuple[QuoteStatus, ...], code: ErrorCode = ErrorCode.INVALID_QUOTE_STATE) -> Quote:
+    return await c.lock_document(session, actor, Quote, quote_id, expected_version, states, code)
 
 
 def _changed(session: AsyncSession, actor: Actor, quote: Quote, action: str, before: dict,
              extra: dict | None = None) -> None:
-    quote.version += 1
-    quote.updated_at = utcnow()
-    changes = audit.diff(before, audit.snapshot(quote, QUOTE_AUDIT))
-    changes.update(extra or {})
-    audit.record(session, actor, "Quote", quote.id, action, changes)
-    c.document_changed(session, "quote", quote)
+    c.record_change(session, actor, quote, QUOTE_AUDIT, action, before, extra)
 
 
 async def update_quote(session: AsyncSession, actor: Actor, quote_id: object, data: QuoteData,
@@ -249,10 +237,8 @@ async def update_quote(session: AsyncSession, actor: Actor, quote_id: object, da
     valid_until = c.date_value(errors, "validUntil", data.valid_until)
     quote_notes = c.notes(errors, "notes", data.notes)
     errors.raise_if_any()
-    quote = await get_quote(session, actor, quote_id, for_update=True)
-    check_version(quote, expected_version)
-    if quote.status != QuoteStatus.DRAFT:
-        raise DomainError(ErrorCode.QUOTE_NOT_EDITABLE, "id", status=quote.status)
+    quote = await _locked(session, actor, quote_id, expected_version, (QuoteStatus.DRAFT,),
+                          ErrorCode.QUOTE_NOT_EDITABLE)
     before = audit.snapshot(quote, QUOTE_AUDIT)
     if data.valid_until is not _UNSET:
         quote.valid_until = valid_until
@@ -274,10 +260,7 @@ async def update_quote(session: AsyncSession, actor: Actor, quote_id: object, da
 
 async def send_quote(session: AsyncSession, actor: Actor, quote_id: object,
                      expected_version: int | None = None) -> Quote:
-    quote = await get_quote(session, actor, quote_id, for_update=True)
-    check_version(quote, expected_version)
-    if quote.status != QuoteStatus.DRAFT:
-        raise DomainError(ErrorCode.INVALID_QUOTE_STATE, "id", status=quote.status)
+    quote = await _locked(session, actor, quote_id, expected_version, (QuoteStatus.DRAFT,))
     before = audit.snapshot(quote, QUOTE_AUDIT)
     quote.status = QuoteStatus.SENT
     quote.sent_at = utcnow()
@@ -294,10 +277,7 @@ async def cancel_quote(session: AsyncSession, actor: Actor, quote_id: object, re
     errors = Collector()
     text = v.text(errors, "reason", reason if isinstance(reason, str) else None, required=True, max_len=1000)
     errors.raise_if_any()
-    quote = await get_quote(session, actor, quote_id, for_update=True)
-    check_version(quote, expected_version)
-    if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.SENT):
-        raise DomainError(ErrorCode.INVALID_QUOTE_STATE, "id", status=quote.status)
+    quote = await _locked(session, actor, quote_id, expected_version, (QuoteStatus.DRAFT, QuoteStatus.SENT))
     before = audit.snapshot(quote, QUOTE_AUDIT)
     quote.status = QuoteStatus.CANCELLED
     quote.cancel_reason = text
@@ -319,10 +299,8 @@ def _status_from(lines: list[QuoteLine]) -> QuoteStatus:
 async def _decide(session: AsyncSession, actor: Actor, quote_id: object, line_ids: object, decision: LineDecision,
                   expected_version: int | None) -> tuple[Quote, list[QuoteLine]]:
     ids = c.parse_ids(line_ids, "lineIds")
-    quote = await get_quote(session, actor, quote_id, for_update=True)
-    check_version(quote, expected_version)
-    if quote.status not in (QuoteStatus.SENT, QuoteStatus.PARTIALLY_APPROVED):
-        raise DomainError(ErrorCode.INVALID_QUOTE_STATE, "id", status=quote.status)
+    quote = await _locked(session, actor, quote_id, expected_version,
+                          (QuoteStatus.SENT, QuoteStatus.PARTIALLY_APPROVED))
     lines = await quote_lines(session, quote)
     by_id = {line.id: line for line in lines}
     errors = Collector()

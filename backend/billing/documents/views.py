@@ -131,13 +131,21 @@ async def quote_view(session: AsyncSession, garage_id: uuid.UUID, quote_id: uuid
     )
 
 
+async def _from_invoice(session: AsyncSession, garage_id: uuid.UUID, invoice: Invoice) -> dict:
+    """What a credit note and a receipt take from their invoice: the parties, the tax, the vehicle, the reference."""
+    garage = await _garage(session, garage_id)
+    return dict(seller=_seller_from_invoice(invoice, garage), buyer=await _buyer_from_invoice(session, invoice),
+                tax_label=invoice.tax_label, tax_rate=invoice.tax_rate,
+                vehicle=await _vehicle_text(session, garage_id, invoice.vehicle_id),
+                reference_number=invoice.number, reference_date=invoice.issue_date, reference_total=invoice.total)
+
+
 async def credit_note_view(session: AsyncSession, garage_id: uuid.UUID, credit_note_id: uuid.UUID,
                            locale: str | None = None) -> DocumentView | None:
     note = await _one(session, CreditNote, garage_id, credit_note_id)
     if note is None:
         return None
     invoice = await _one(session, Invoice, garage_id, note.invoice_id)
-    garage = await _garage(session, garage_id)
     rows = (await session.execute(
         select(CreditNoteLine, InvoiceLine)
         .join(InvoiceLine, InvoiceLine.id == CreditNoteLine.invoice_line_id)
@@ -147,14 +155,11 @@ async def credit_note_view(session: AsyncSession, garage_id: uuid.UUID, credit_n
     return DocumentView(
         kind="credit_note", document_id=note.id, locale=_locale(note.locale, locale), currency=note.currency,
         number=note.number, issue_date=note.issue_date,
-        seller=_seller_from_invoice(invoice, garage), buyer=await _buyer_from_invoice(session, invoice),
         lines=tuple(LineView(line.position, _value(source.kind), line.description, line.quantity, source.unit_price,
                              0, line.net, line.tax, line.total) for line, source in rows),
         subtotal=note.subtotal, tax_total=note.tax_total, total=note.total,
-        tax_label=invoice.tax_label, tax_rate=invoice.tax_rate, prices_include_tax=invoice.prices_include_tax,
-        vehicle=await _vehicle_text(session, garage_id, invoice.vehicle_id),
-        reference_number=invoice.number, reference_date=invoice.issue_date, reference_total=invoice.total,
-        reason=note.reason, refund_amount=note.refund_amount,
+        prices_include_tax=invoice.prices_include_tax, reason=note.reason, refund_amount=note.refund_amount,
+        **await _from_invoice(session, garage_id, invoice),
     )
 
 
@@ -164,7 +169,6 @@ async def receipt_view(session: AsyncSession, garage_id: uuid.UUID, payment_id: 
     if payment is None:
         return None
     invoice = await _one(session, Invoice, garage_id, payment.invoice_id)
-    garage = await _garage(session, garage_id)
     # The receipt's number: the invoice's number and the payment's place among the invoice's payments.
     position = (await session.execute(
         select(func.count()).select_from(Payment).where(
@@ -176,10 +180,7 @@ async def receipt_view(session: AsyncSession, garage_id: uuid.UUID, payment_id: 
     return DocumentView(
         kind="receipt", document_id=payment.id, locale=_locale(invoice.locale, locale), currency=invoice.currency,
         number=f"{invoice.number or 'DRAFT'}-R{position}", issue_date=payment.paid_on,
-        seller=_seller_from_invoice(invoice, garage), buyer=await _buyer_from_invoice(session, invoice),
-        tax_label=invoice.tax_label, tax_rate=invoice.tax_rate,
-        vehicle=await _vehicle_text(session, garage_id, invoice.vehicle_id),
-        reference_number=invoice.number, reference_date=invoice.issue_date, reference_total=invoice.total,
+        **await _from_invoice(session, garage_id, invoice),
         payment=PaymentView(payment.amount, payment.withholding_amount, _value(payment.method), payment.paid_on,
                             payment.reference),
     )

@@ -196,19 +196,11 @@ _VEHICLE_COLUMNS = (Vehicle.id, Vehicle.registration_display, Vehicle.make, Vehi
 async def _scan_mot(session, garage, today, leads, channels, last_scan_on, last_scan_at, default_locale, batch,
                     result) -> None:
     window = _mot_window(today, leads, last_scan_on, last_scan_at)
-    after = None
-    while True:
-        stmt = (select(*_VEHICLE_COLUMNS, Vehicle.first_registration_date, Vehicle.mot_expiry, *_OWNER_COLUMNS)
-                .join(Customer, Customer.id == Vehicle.owner_id)
-                .where(Vehicle.garage_id == garage.id, _consent(channels), window)
-                .order_by(Vehicle.id).limit(batch))
-        if after is not None:
-            stmt = stmt.where(Vehicle.id > after)
-        rows = (await session.execute(stmt)).all()
-        if not rows:
-            return
-        after = rows[-1].id
-        result.candidates += len(rows)
+    stmt = (select(*_VEHICLE_COLUMNS, Vehicle.first_registration_date, Vehicle.mot_expiry, *_OWNER_COLUMNS)
+            .join(Customer, Customer.id == Vehicle.owner_id)
+            .where(Vehicle.garage_id == garage.id, _consent(channels), window)
+            .order_by(Vehicle.id).limit(batch))
+    async for rows in _batches(session, stmt, batch, result):
         found = []
         for row in rows:
             due = rules.mot_due_date(row.first_registration_date, row.mot_expiry, today)
@@ -216,6 +208,18 @@ async def _scan_mot(session, garage, today, leads, channels, last_scan_on, last_
             if lead is not None:
                 found.append((row, due, lead, {}))
         await _queue(session, garage, ReminderKind.MOT, found, default_locale, today, result)
+
+
+async def _batches(session, stmt, batch: int, result):
+    """The rows of `stmt` (ordered by Vehicle.id, `batch` at a time) batch by batch, each counted as candidates."""
+    after = None
+    while True:
+        rows = (await session.execute(stmt if after is None else stmt.where(Vehicle.id > after))).all()
+        if not rows:
+            return
+        after = rows[-1].id
+        result.candidates += len(rows)
+        yield rows
         if len(rows) < batch:
             return
 
@@ -267,27 +271,19 @@ async def _scan_service(session, garage, today, leads, channels, months, km, las
             jobs_filter, Job.vehicle_id.in_(select(changed.c[0]))).group_by(Job.vehicle_id).subquery("last_service")
         scope = Vehicle.id.in_(select(changed.c[0]))
     last_job = aliased(Job, name="last_job")
-    after = None
-    while True:
-        stmt = (select(*_VEHICLE_COLUMNS, Vehicle.mileage, Vehicle.mileage_recorded_at, last.c.completed_at,
-                       last_job.mileage_in, VehicleService.interval_months, VehicleService.interval_km,
-                       VehicleService.last_service_on, VehicleService.last_service_mileage,
-                       VehicleService.due_on.label("stored_due_on"), *_OWNER_COLUMNS)
-                .join(Customer, Customer.id == Vehicle.owner_id)
-                .outerjoin(last, last.c.vehicle_id == Vehicle.id)
-                .outerjoin(last_job, and_(last_job.vehicle_id == Vehicle.id,
-                                          last_job.completed_at == last.c.completed_at, last_job.garage_id == gid))
-                .outerjoin(VehicleService, VehicleService.vehicle_id == Vehicle.id)
-                .where(Vehicle.garage_id == gid, _consent(channels), scope,
-                       or_(last.c.completed_at.is_not(None), VehicleService.last_service_on.is_not(None)))
-                .order_by(Vehicle.id).limit(batch))
-        if after is not None:
-            stmt = stmt.where(Vehicle.id > after)
-        rows = (await session.execute(stmt)).all()
-        if not rows:
-            return
-        after = rows[-1].id
-        result.candidates += len(rows)
+    stmt = (select(*_VEHICLE_COLUMNS, Vehicle.mileage, Vehicle.mileage_recorded_at, last.c.completed_at,
+                   last_job.mileage_in, VehicleService.interval_months, VehicleService.interval_km,
+                   VehicleService.last_service_on, VehicleService.last_service_mileage,
+                   VehicleService.due_on.label("stored_due_on"), *_OWNER_COLUMNS)
+            .join(Customer, Customer.id == Vehicle.owner_id)
+            .outerjoin(last, last.c.vehicle_id == Vehicle.id)
+            .outerjoin(last_job, and_(last_job.vehicle_id == Vehicle.id,
+                                      last_job.completed_at == last.c.completed_at, last_job.garage_id == gid))
+            .outerjoin(VehicleService, VehicleService.vehicle_id == Vehicle.id)
+            .where(Vehicle.garage_id == gid, _consent(channels), scope,
+                   or_(last.c.completed_at.is_not(None), VehicleService.last_service_on.is_not(None)))
+            .order_by(Vehicle.id).limit(batch))
+    async for rows in _batches(session, stmt, batch, result):
         found, seen, store = [], set(), []
         for row in rows:
             if row.id in seen:  # two jobs completed at the same instant
@@ -307,12 +303,10 @@ async def _scan_service(session, garage, today, leads, channels, months, km, las
                 found.append((row, due.due_on, lead, {"due_mileage": due.due_mileage, "due_by": due.by}))
         if store:
             insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-            stmt = insert(VehicleService.__table__)
-            await session.execute(stmt.on_conflict_do_update(index_elements=["vehicle_id"],
-                                                             set_={"due_on": stmt.excluded.due_on}), store)
+            upsert = insert(VehicleService.__table__)
+            await session.execute(upsert.on_conflict_do_update(index_elements=["vehicle_id"],
+                                                               set_={"due_on": upsert.excluded.due_on}), store)
         await _queue(session, garage, ReminderKind.SERVICE, found, default_locale, today, result)
-        if len(rows) < batch:
-            return
 
 
 def _zone(name: str):

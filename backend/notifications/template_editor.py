@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.actor import Actor
 from backend.core.errors import Collector, DomainError, ErrorCode
-from backend.core.validate import try_parse_id
 from backend.notifications.models import Channel, NotificationTemplate
 from backend.notifications.templates import (
     _BLOCKS,
@@ -260,17 +259,12 @@ async def preview_template(session: AsyncSession, actor: Actor, event: str, chan
 
 
 async def _vehicle_context(session, actor: Actor, vehicle_id: object, event: str, locale: str) -> dict:
-    from backend.customers.models import Customer, Vehicle
+    from backend.customers.models import Customer
+    from backend.customers.service import get_vehicle
     from backend.notifications.reminders import due as due_rules
     from backend.notifications.reminders.scan import format_due
 
-    vid = try_parse_id(vehicle_id)
-    vehicle = None
-    if vid is not None:
-        vehicle = (await session.execute(select(Vehicle).where(
-            Vehicle.id == vid, Vehicle.garage_id == actor.garage_id))).scalar_one_or_none()
-    if vehicle is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "vehicleId")
+    vehicle = await get_vehicle(session, actor, vehicle_id, "vehicleId")
     out = {"registration": vehicle.registration_display, "make": vehicle.make or "", "model": vehicle.model or ""}
     if vehicle.owner_id is not None:
         owner = await session.get(Customer, vehicle.owner_id)

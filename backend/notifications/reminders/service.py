@@ -19,6 +19,7 @@ from backend.core.actor import Actor
 from backend.core.db import utcnow
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.validate import check_version, try_parse_id
+from backend.customers import service as customers
 from backend.customers.models import Vehicle
 from backend.notifications.models import Channel, Notification, NotificationStatus
 from backend.accounts.models import Garage
@@ -259,13 +260,7 @@ async def set_vehicle_service(session: AsyncSession, actor: Actor, vehicle_id: o
                               expected_version: int | None = None, now: dt.datetime | None = None) -> Vehicle:
     """Set a vehicle's own service interval (months, km) and/or its last service (date, mileage). `values` holds
     only the fields sent; a field sent as None goes back to the default (the garage's interval, the last job)."""
-    vid = try_parse_id(vehicle_id)
-    vehicle = None
-    if vid is not None:
-        vehicle = (await session.execute(select(Vehicle).where(
-            Vehicle.id == vid, Vehicle.garage_id == actor.garage_id))).scalar_one_or_none()
-    if vehicle is None:
-        raise DomainError(ErrorCode.NOT_FOUND, "vehicleId")
+    vehicle = await customers.get_vehicle(session, actor, vehicle_id, "vehicleId")
     errors = Collector()
     months = values.get("interval_months")
     if months is not None and not 1 <= months <= MAX_INTERVAL_MONTHS:

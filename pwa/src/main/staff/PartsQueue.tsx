@@ -8,9 +8,11 @@ import type { UserError } from '../../shared/types';
 import { LiveBadge } from './Board';
 import {
   ERRORS,
+  Empty,
   Failure,
   Field,
   FormErrors,
+  LoadMore,
   Loading,
   ScreenTitle,
   failureMessage,
@@ -129,9 +131,9 @@ export function PartsQueueScreen({ queue }: { queue: Queue }) {
       {error && <Failure message={error} onRetry={() => setAttempt((n) => n + 1)} />}
       {!page && !error && <Loading />}
       {page && waiting === 0 && (
-        <div class="card empty" data-testid="parts-empty">
-          <p class="empty-title">{queue === 'APPROVAL' ? t('No parts requests wait for approval.') : t('No approved parts wait to be issued.')}</p>
-        </div>
+        <Empty testid="parts-empty">
+          {queue === 'APPROVAL' ? t('No parts requests wait for approval.') : t('No approved parts wait to be issued.')}
+        </Empty>
       )}
       {rows.length > 0 && (
         <ul class="list" data-testid="parts-queue">
@@ -140,11 +142,7 @@ export function PartsQueueScreen({ queue }: { queue: Queue }) {
           ))}
         </ul>
       )}
-      {page?.hasNextPage && (
-        <button type="button" class="btn btn-secondary btn-block" disabled={loadingMore} onClick={() => void more()} data-testid="load-more">
-          {loadingMore ? t('Loading…') : t('Load more')}
-        </button>
-      )}
+      <LoadMore hasMore={!!page?.hasNextPage} busy={loadingMore} onMore={() => void more()} />
     </section>
   );
 }

@@ -1,20 +1,22 @@
 // The workshop manager's review: completed jobs get the manager's notes and are confirmed, then move to billing.
-import { useEffect, useState } from 'preact/hooks';
-import { authedGraphql } from '../../shared/auth';
+import { useState } from 'preact/hooks';
 import { t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import type { ScreenProps } from '../screens';
 import {
   ERRORS,
+  Empty,
   Failure,
   Field,
   FormErrors,
+  LoadMore,
   Loading,
   ScreenTitle,
-  failureMessage,
   money,
   mutate,
   newMutationId,
+  useOnOnline,
+  usePagedList,
   when,
 } from './common';
 import { partsStatusLabel, statusLabel, streamLabel } from '../../shared/labels';
@@ -51,58 +53,25 @@ const REVIEW = `mutation ReviewJob($input: ReviewJobInput!) { reviewJob(input: $
 const TO_BILLING = `mutation MoveJobToBilling($input: MoveJobToBillingInput!) {
   moveJobToBilling(input: $input) { job { ${JOB} } ${ERRORS} } }`;
 
-type Conn = { jobs: { edges: { node: ReviewJob }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
-
 export default function ReviewScreen(_props: ScreenProps) {
-  const [jobs, setJobs] = useState<ReviewJob[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [hasMore, setHasMore] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  const [busy, setBusy] = useState(false);
-
-  async function load(after: string | null) {
-    setBusy(true);
-    try {
-      const d = await authedGraphql<Conn>(LIST, { after });
-      const rows = d.jobs.edges.map((e) => e.node);
-      setJobs((old) => (after && old ? [...old, ...rows.filter((r) => !old.some((o) => o.id === r.id))] : rows));
-      setCursor(d.jobs.pageInfo.endCursor);
-      setHasMore(d.jobs.pageInfo.hasNextPage);
-      setError(null);
-    } catch (e) {
-      setError(failureMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  useEffect(() => {
-    void load(null);
-    const again = () => setAttempt((n) => n + 1);
-    window.addEventListener('online', again);
-    return () => window.removeEventListener('online', again);
-  }, [attempt]);
-
-  const replace = (job: ReviewJob) => setJobs((old) => old && old.map((j) => (j.id === job.id ? job : j)));
+  const list = usePagedList<ReviewJob>(LIST, 'jobs', {});
+  useOnOnline(list.reload);
+  const jobs = list.rows;
+  const replace = (job: ReviewJob) => list.setRows((old) => old && old.map((j) => (j.id === job.id ? job : j)));
   return (
     <section class="screen">
       <ScreenTitle
         extra={
-          <button type="button" class="btn btn-inline" disabled={busy} onClick={() => setAttempt((n) => n + 1)} data-testid="review-refresh">
+          <button type="button" class="btn btn-inline" disabled={list.busy} onClick={list.reload} data-testid="review-refresh">
             {t('Refresh')}
           </button>
         }
       >
         {t('Jobs to review')}
       </ScreenTitle>
-      {error && <Failure message={error} onRetry={() => setAttempt((n) => n + 1)} />}
-      {!jobs && !error && <Loading />}
-      {jobs && jobs.length === 0 && (
-        <div class="card empty" data-testid="review-empty">
-          <p class="empty-title">{t('No completed jobs wait for review.')}</p>
-        </div>
-      )}
+      {list.error && <Failure message={list.error} onRetry={list.reload} />}
+      {!jobs && !list.error && <Loading />}
+      {jobs && jobs.length === 0 && <Empty testid="review-empty">{t('No completed jobs wait for review.')}</Empty>}
       {jobs && jobs.length > 0 && (
         <ul class="list" data-testid="review-list">
           {jobs.map((j) => (
@@ -110,11 +79,7 @@ export default function ReviewScreen(_props: ScreenProps) {
           ))}
         </ul>
       )}
-      {hasMore && (
-        <button type="button" class="btn btn-secondary btn-block" disabled={busy} onClick={() => void load(cursor)} data-testid="load-more">
-          {busy ? t('Loading…') : t('Load more')}
-        </button>
-      )}
+      <LoadMore hasMore={list.hasMore} busy={list.busy} onMore={list.more} />
     </section>
   );
 }

@@ -1,10 +1,9 @@
 // The warehouse: items with low stock highlighted, receiving deliveries and correcting counts.
 import { useEffect, useState } from 'preact/hooks';
-import { authedGraphql } from '../../shared/auth';
 import { t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import type { ScreenProps } from '../screens';
-import { ERRORS, Failure, Field, FormErrors, Loading, ScreenTitle, failureMessage, money, mutate, newMutationId, toMinor } from './common';
+import { ERRORS, Empty, Failure, Field, FormErrors, LoadMore, Loading, ScreenTitle, money, mutate, newMutationId, toMinor, usePagedList } from './common';
 
 const ITEM = 'id sku name unit quantityOnHand reorderPoint binLocation costPrice salePrice lowStock version';
 
@@ -30,50 +29,20 @@ const ITEMS = `query WarehouseItems($search: String, $lowStock: Boolean, $after:
 const RECEIVE = `mutation ReceiveStock($input: ReceiveStockInput!) { receiveStock(input: $input) { warehouseItem { ${ITEM} } ${ERRORS} } }`;
 const ADJUST = `mutation AdjustStock($input: AdjustStockInput!) { adjustStock(input: $input) { warehouseItem { ${ITEM} } ${ERRORS} } }`;
 
-type Conn = { warehouseItems: { edges: { node: Item }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
-
 export default function StockScreen(_props: ScreenProps) {
   const [search, setSearch] = useState('');
   const [query, setQuery] = useState('');
   const [lowOnly, setLowOnly] = useState(false);
-  const [items, setItems] = useState<Item[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [hasMore, setHasMore] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     const id = setTimeout(() => setQuery(search.trim()), 300);
     return () => clearTimeout(id);
   }, [search]);
 
-  async function load(after: string | null, signal?: { cancelled: boolean }) {
-    setBusy(true);
-    try {
-      const d = await authedGraphql<Conn>(ITEMS, { search: query || null, lowStock: lowOnly || null, after });
-      if (signal?.cancelled) return;
-      const rows = d.warehouseItems.edges.map((e) => e.node);
-      setItems((old) => (after && old ? [...old, ...rows] : rows));
-      setCursor(d.warehouseItems.pageInfo.endCursor);
-      setHasMore(d.warehouseItems.pageInfo.hasNextPage);
-      setError(null);
-    } catch (e) {
-      if (!signal?.cancelled) setError(failureMessage(e));
-    } finally {
-      if (!signal?.cancelled) setBusy(false);
-    }
-  }
+  const list = usePagedList<Item>(ITEMS, 'warehouseItems', { search: query || null, lowStock: lowOnly || null });
+  const items = list.rows;
 
-  useEffect(() => {
-    const signal = { cancelled: false };
-    void load(null, signal);
-    return () => {
-      signal.cancelled = true;
-    };
-  }, [query, lowOnly, attempt]);
-
-  const replace = (item: Item) => setItems((old) => old && old.map((i) => (i.id === item.id ? item : i)));
+  const replace = (item: Item) => list.setRows((old) => old && old.map((i) => (i.id === item.id ? item : i)));
   return (
     <section class="screen">
       <ScreenTitle>{t('Stock')}</ScreenTitle>
@@ -91,25 +60,17 @@ export default function StockScreen(_props: ScreenProps) {
         <input type="checkbox" checked={lowOnly} onChange={(e) => setLowOnly(e.currentTarget.checked)} data-testid="stock-low-only" />
         {t('Only items at or under their reorder point')}
       </label>
-      {error && <Failure message={error} onRetry={() => setAttempt((n) => n + 1)} />}
-      {!items && !error && <Loading />}
-      {items && items.length === 0 && (
-        <div class="card empty">
-          <p class="empty-title">{t('No items match.')}</p>
-        </div>
-      )}
+      {list.error && <Failure message={list.error} onRetry={list.reload} />}
+      {!items && !list.error && <Loading />}
+      {items && items.length === 0 && <Empty>{t('No items match.')}</Empty>}
       {items && items.length > 0 && (
-        <ul class="list" data-testid="stock-list" aria-busy={busy}>
+        <ul class="list" data-testid="stock-list" aria-busy={list.busy}>
           {items.map((i) => (
             <ItemRow key={i.id} item={i} onChanged={replace} />
           ))}
         </ul>
       )}
-      {hasMore && (
-        <button type="button" class="btn btn-secondary btn-block" disabled={busy} onClick={() => void load(cursor)} data-testid="load-more">
-          {busy ? t('Loading…') : t('Load more')}
-        </button>
-      )}
+      <LoadMore hasMore={list.hasMore} busy={list.busy} onMore={list.more} />
     </section>
   );
 }

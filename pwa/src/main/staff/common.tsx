@@ -63,14 +63,101 @@ export function useQuery<T>(query: string, variables: Record<string, unknown> | 
       });
     return () => ctrl.abort();
   }, [query, key, attempt]);
-  useEffect(() => {
-    const retry = () => setAttempt((n) => n + 1);
-    window.addEventListener('online', retry);
-    return () => window.removeEventListener('online', retry);
-  }, []);
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
+  useOnOnline(reload);
   const setData = useCallback((update: (old: T | null) => T | null) => setDataState(update), []);
   return { data, error, loading, reload, setData };
+}
+
+/** Calls `fn` each time the browser gets its network back. */
+export function useOnOnline(fn: () => void): void {
+  useEffect(() => {
+    window.addEventListener('online', fn);
+    return () => window.removeEventListener('online', fn);
+  }, [fn]);
+}
+
+type Connection<T> = { edges: { node: T }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+
+export interface PagedList<T> {
+  /** null until the first page is in */
+  rows: T[] | null;
+  setRows: (next: T[] | null | ((old: T[] | null) => T[] | null)) => void;
+  error: string | null;
+  busy: boolean;
+  hasMore: boolean;
+  /** fetches the next page and adds the rows not listed yet */
+  more: () => void;
+  /** fetches the first page again */
+  reload: () => void;
+}
+
+/**
+ * A list read a page at a time from a GraphQL connection (`edges { node } pageInfo { hasNextPage endCursor }`):
+ * `query` takes the `variables` plus `$after`, and `field` names the connection in its answer. The first page is
+ * fetched when the variables change and on reload(); null variables fetch nothing (e.g. no site chosen yet). The
+ * rows stay as they are while another first page loads.
+ */
+export function usePagedList<T extends { id: string }>(
+  query: string,
+  field: string,
+  variables: Record<string, unknown> | null,
+): PagedList<T> {
+  const [rows, setRowsState] = useState<T[] | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [hasMore, setHasMore] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  const key = variables === null ? null : JSON.stringify(variables);
+
+  async function load(after: string | null, live: { on: boolean } = { on: true }) {
+    if (key === null) return;
+    setBusy(true);
+    try {
+      const d = await authedGraphql<Record<string, Connection<T>>>(query, { ...JSON.parse(key), after });
+      if (!live.on) return;
+      const page = d[field].edges.map((e) => e.node);
+      setRowsState((old) => (after && old ? [...old, ...page.filter((r) => !old.some((o) => o.id === r.id))] : page));
+      setCursor(d[field].pageInfo.endCursor);
+      setHasMore(d[field].pageInfo.hasNextPage);
+      setError(null);
+    } catch (e) {
+      if (live.on) setError(failureMessage(e));
+    } finally {
+      if (live.on) setBusy(false);
+    }
+  }
+
+  useEffect(() => {
+    const live = { on: true };
+    void load(null, live);
+    return () => {
+      live.on = false;
+    };
+  }, [query, field, key, attempt]);
+
+  const reload = useCallback(() => setAttempt((n) => n + 1), []);
+  return { rows, setRows: setRowsState, error, busy, hasMore, more: () => void load(cursor), reload };
+}
+
+/** The "Load more" button under a paged list (nothing when there is no more). */
+export function LoadMore({ hasMore, busy, onMore }: { hasMore: boolean; busy: boolean; onMore: () => void }) {
+  if (!hasMore) return null;
+  return (
+    <button type="button" class="btn btn-secondary btn-block" disabled={busy} onClick={onMore} data-testid="load-more">
+      {busy ? t('Loading…') : t('Load more')}
+    </button>
+  );
+}
+
+/** The card a list shows instead of its rows when it has none. */
+export function Empty({ testid, children }: { testid?: string; children: ComponentChildren }) {
+  return (
+    <div class="card empty" data-testid={testid}>
+      <p class="empty-title">{children}</p>
+    </div>
+  );
 }
 
 export interface MutationResult<P> {

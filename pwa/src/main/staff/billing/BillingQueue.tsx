@@ -2,13 +2,12 @@
 // one tap. The site's job board subscription keeps the list current; it is also fetched again when the screen gets
 // the focus back (another clerk may still have invoiced a job meanwhile: the server then refuses, and says so).
 import { useEffect, useState } from 'preact/hooks';
-import { authedGraphql } from '../../../shared/auth';
 import { t } from '../../../shared/i18n';
 import { subscribe } from '../../../shared/live';
 import type { UserError } from '../../../shared/types';
 import { navigate } from '../../router';
 import type { ScreenProps } from '../../screens';
-import { Failure, FormErrors, Loading, ScreenTitle, SitePicker, failureMessage, mutate, useSite, when } from '../common';
+import { Empty, Failure, FormErrors, LoadMore, Loading, ScreenTitle, SitePicker, mutate, usePagedList, useSite, when } from '../common';
 import { streamLabel } from '../../../shared/labels';
 import { LiveBadge } from '../Board';
 import { CREATE_FROM_JOB } from './api';
@@ -41,43 +40,12 @@ interface QueueJob {
   tasks: { id: string; status: string }[];
   partsRequests: { id: string; status: string }[];
 }
-type Conn = { jobs: { edges: { node: QueueJob }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
 
 export default function BillingQueueScreen(_props: ScreenProps) {
   const site = useSite();
-  const [jobs, setJobs] = useState<QueueJob[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [hasMore, setHasMore] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [attempt, setAttempt] = useState(0);
-
-  async function load(after: string | null, siteId: string, signal?: { live: boolean }) {
-    setBusy(true);
-    try {
-      const d = await authedGraphql<Conn>(QUEUE, { siteId, after });
-      if (signal && !signal.live) return;
-      const rows = d.jobs.edges.map((e) => e.node);
-      setJobs((old) => (after && old ? [...old, ...rows.filter((r) => !old.some((o) => o.id === r.id))] : rows));
-      setCursor(d.jobs.pageInfo.endCursor);
-      setHasMore(d.jobs.pageInfo.hasNextPage);
-      setError(null);
-    } catch (e) {
-      if (!signal || signal.live) setError(failureMessage(e));
-    } finally {
-      if (!signal || signal.live) setBusy(false);
-    }
-  }
-
-  useEffect(() => {
-    if (!site.siteId) return;
-    const signal = { live: true };
-    void load(null, site.siteId, signal);
-    return () => {
-      signal.live = false;
-    };
-  }, [site.siteId, attempt]);
-  useRefreshOnFocus(() => setAttempt((n) => n + 1));
+  const list = usePagedList<QueueJob>(QUEUE, 'jobs', site.siteId ? { siteId: site.siteId } : null);
+  const { rows: jobs, setRows: setJobs } = list;
+  useRefreshOnFocus(list.reload);
   useEffect(() => {
     if (!site.siteId) return;
     let started = false;
@@ -90,7 +58,7 @@ export default function BillingQueueScreen(_props: ScreenProps) {
           return old.some((j) => j.id === job.id) ? old.map((j) => (j.id === job.id ? job : j)) : [...old, job];
         }),
       onStart: () => {
-        if (started) setAttempt((n) => n + 1); // events missed while the socket was down
+        if (started) list.reload(); // events missed while the socket was down
         started = true;
       },
     });
@@ -102,7 +70,7 @@ export default function BillingQueueScreen(_props: ScreenProps) {
         extra={
           <span class="actions">
             <LiveBadge />
-            <button type="button" class="btn btn-inline" disabled={busy} onClick={() => setAttempt((n) => n + 1)} data-testid="queue-refresh">
+            <button type="button" class="btn btn-inline" disabled={list.busy} onClick={list.reload} data-testid="queue-refresh">
               {t('Refresh')}
             </button>
           </span>
@@ -111,25 +79,17 @@ export default function BillingQueueScreen(_props: ScreenProps) {
         {t('Jobs to invoice')}
       </ScreenTitle>
       {site.sites && <SitePicker sites={site.sites} siteId={site.siteId} onChange={(id) => { setJobs(null); site.setSiteId(id); }} />}
-      {(error || site.error) && <Failure message={(error || site.error)!} onRetry={() => setAttempt((n) => n + 1)} />}
-      {!jobs && !error && !site.error && <Loading />}
-      {jobs && jobs.length === 0 && (
-        <div class="card empty" data-testid="queue-empty">
-          <p class="empty-title">{t('No jobs wait to be invoiced.')}</p>
-        </div>
-      )}
+      {(list.error || site.error) && <Failure message={(list.error || site.error)!} onRetry={list.reload} />}
+      {!jobs && !list.error && !site.error && <Loading />}
+      {jobs && jobs.length === 0 && <Empty testid="queue-empty">{t('No jobs wait to be invoiced.')}</Empty>}
       {jobs && jobs.length > 0 && (
         <ul class="list" data-testid="billing-queue">
           {jobs.map((j) => (
-            <QueueRow key={j.id} job={j} onGone={() => setAttempt((n) => n + 1)} />
+            <QueueRow key={j.id} job={j} onGone={list.reload} />
           ))}
         </ul>
       )}
-      {hasMore && site.siteId && (
-        <button type="button" class="btn btn-secondary btn-block" disabled={busy} onClick={() => void load(cursor, site.siteId!)} data-testid="load-more">
-          {busy ? t('Loading…') : t('Load more')}
-        </button>
-      )}
+      <LoadMore hasMore={list.hasMore && !!site.siteId} busy={list.busy} onMore={list.more} />
     </section>
   );
 }

@@ -8,7 +8,7 @@ import { subscribe } from '../../../shared/live';
 import type { UserError } from '../../../shared/types';
 import { href } from '../../router';
 import type { ScreenProps } from '../../screens';
-import { Failure, Field, FormErrors, Loading, ScreenTitle, errorsFor, failureMessage, mutate, otherErrors } from '../common';
+import { Empty, Failure, Field, FormErrors, Loading, ScreenTitle, errorsFor, failureMessage, mutate, otherErrors } from '../common';
 import {
   INVOICE_CHANGED,
   INVOICE_QUERY,
@@ -101,9 +101,7 @@ export default function InvoiceScreen({ params }: ScreenProps) {
       {error && <Failure message={error} onRetry={() => setAttempt((n) => n + 1)} />}
       {!invoice && !error && !missing && <Loading />}
       {missing && (
-        <div class="card empty" data-testid="invoice-missing">
-          <p class="empty-title">{t('This invoice does not exist or you may not see it.')}</p>
-        </div>
+        <Empty testid="invoice-missing">{t('This invoice does not exist or you may not see it.')}</Empty>
       )}
       {notice && (
         <p class="notice outcome" role="status" data-testid="invoice-notice">

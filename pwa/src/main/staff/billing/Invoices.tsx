@@ -1,11 +1,10 @@
 // The invoices of the garage, newest first: filtered by status (or overdue), a page at a time with cursors.
 import { useEffect, useState } from 'preact/hooks';
-import { authedGraphql } from '../../../shared/auth';
 import { t } from '../../../shared/i18n';
 import { subscribe } from '../../../shared/live';
 import { href } from '../../router';
 import type { ScreenProps } from '../../screens';
-import { Failure, Field, Loading, ScreenTitle, failureMessage } from '../common';
+import { Empty, Failure, Field, LoadMore, Loading, ScreenTitle, usePagedList } from '../common';
 import { isOverdue } from './api';
 import { useRefreshOnFocus } from './focus';
 import { formatDate, formatMoney, invoiceStatusLabel, todayIso } from './money';
@@ -36,7 +35,6 @@ interface Row {
   vehicle: { registrationDisplay: string } | null;
   job: { number: string } | null;
 }
-type Conn = { invoices: { edges: { node: Row }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
 
 const FILTERS = ['ALL', 'OPEN', 'OVERDUE', 'DRAFT', 'ISSUED', 'PARTIALLY_PAID', 'PAID', 'VOID'] as const;
 type FilterKey = (typeof FILTERS)[number];
@@ -79,12 +77,8 @@ function savedFilter(): FilterKey {
 
 export default function InvoicesScreen(_props: ScreenProps) {
   const [filter, setFilterState] = useState<FilterKey>(savedFilter);
-  const [rows, setRows] = useState<Row[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [hasMore, setHasMore] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [attempt, setAttempt] = useState(0);
+  const list = usePagedList<Row>(LIST, 'invoices', { filter: filterInput(filter) });
+  const { rows, setRows } = list;
 
   function setFilter(f: FilterKey) {
     try {
@@ -96,31 +90,7 @@ export default function InvoicesScreen(_props: ScreenProps) {
     setFilterState(f);
   }
 
-  async function load(after: string | null, live: { on: boolean } = { on: true }) {
-    setBusy(true);
-    try {
-      const d = await authedGraphql<Conn>(LIST, { filter: filterInput(filter), after });
-      if (!live.on) return;
-      const page = d.invoices.edges.map((e) => e.node);
-      setRows((old) => (after && old ? [...old, ...page.filter((r) => !old.some((o) => o.id === r.id))] : page));
-      setCursor(d.invoices.pageInfo.endCursor);
-      setHasMore(d.invoices.pageInfo.hasNextPage);
-      setError(null);
-    } catch (e) {
-      if (live.on) setError(failureMessage(e));
-    } finally {
-      if (live.on) setBusy(false);
-    }
-  }
-
-  useEffect(() => {
-    const live = { on: true };
-    void load(null, live);
-    return () => {
-      live.on = false;
-    };
-  }, [filter, attempt]);
-  useRefreshOnFocus(() => setAttempt((n) => n + 1));
+  useRefreshOnFocus(list.reload);
   // a change to a listed invoice updates its row; a new one that fits the filter comes in at the top
   useEffect(() => {
     let started = false;
@@ -134,7 +104,7 @@ export default function InvoicesScreen(_props: ScreenProps) {
           return fits ? [inv, ...old] : old;
         }),
       onStart: () => {
-        if (started) setAttempt((n) => n + 1);
+        if (started) list.reload();
         started = true;
       },
     });
@@ -145,7 +115,7 @@ export default function InvoicesScreen(_props: ScreenProps) {
     <section class="screen">
       <ScreenTitle
         extra={
-          <button type="button" class="btn btn-inline" disabled={busy} onClick={() => setAttempt((n) => n + 1)} data-testid="invoices-refresh">
+          <button type="button" class="btn btn-inline" disabled={list.busy} onClick={list.reload} data-testid="invoices-refresh">
             {t('Refresh')}
           </button>
         }
@@ -165,13 +135,9 @@ export default function InvoicesScreen(_props: ScreenProps) {
           )}
         </Field>
       </div>
-      {error && <Failure message={error} onRetry={() => setAttempt((n) => n + 1)} />}
-      {!rows && !error && <Loading />}
-      {rows && rows.length === 0 && (
-        <div class="card empty" data-testid="invoices-empty">
-          <p class="empty-title">{t('No invoices match.')}</p>
-        </div>
-      )}
+      {list.error && <Failure message={list.error} onRetry={list.reload} />}
+      {!rows && !list.error && <Loading />}
+      {rows && rows.length === 0 && <Empty testid="invoices-empty">{t('No invoices match.')}</Empty>}
       {rows && rows.length > 0 && (
         <ul class="list" data-testid="invoice-list">
           {rows.map((r) => {
@@ -205,11 +171,7 @@ export default function InvoicesScreen(_props: ScreenProps) {
           })}
         </ul>
       )}
-      {hasMore && (
-        <button type="button" class="btn btn-secondary btn-block" disabled={busy} onClick={() => void load(cursor)} data-testid="load-more">
-          {busy ? t('Loading…') : t('Load more')}
-        </button>
-      )}
+      <LoadMore hasMore={list.hasMore} busy={list.busy} onMore={list.more} />
     </section>
   );
 }

@@ -7,6 +7,8 @@ wrapper per row — measurably cheaper on lists of 50 jobs. Fields that compute 
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from aiodataloader import DataLoader
 
 
@@ -27,3 +29,17 @@ class Loader(DataLoader):
     @property
     def garage_id(self):
         return self.ctx.actor.garage_id
+
+
+def by_id(rows, keys) -> list:
+    """The rows in the order of `keys`, None where a key found none."""
+    found = {r.id: r for r in rows}
+    return [found.get(k) for k in keys]
+
+
+def grouped(rows, keys, attr: str) -> list[list]:
+    """The rows grouped by their `attr`, one list per key in the order of `keys` (empty where none)."""
+    groups: dict = defaultdict(list)
+    for row in rows:
+        groups[getattr(row, attr)].append(row)
+    return [groups.get(k, []) for k in keys]

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from sqlalchemy import select
 
-from backend.api.loaders import Loader
+from backend.api.loaders import Loader, by_id, grouped
 from backend.billing.models import CreditNote, CreditNoteLine, DeferredWork, Invoice, InvoiceLine, Payment, Quote, QuoteLine
-
-
-def _by_id(rows, keys):
-    found = {r.id: r for r in rows}
-    return [found.get(k) for k in keys]
-
-
-def _grouped(rows, keys, attr: str):
-    grouped: dict = defaultdict(list)
-    for row in rows:
-        grouped[getattr(row, attr)].append(row)
-    return [grouped.get(k, []) for k in keys]
 
 
 class InvoiceLoader(Loader):
     async def batch_load_fn(self, keys):
-        return _by_id(await self.rows(select(Invoice).where(Invoice.id.in_(keys),
+        return by_id(await self.rows(select(Invoice).where(Invoice.id.in_(keys),
                                                             Invoice.garage_id == self.garage_id)), keys)
 
 
 class QuoteLoader(Loader):
     async def batch_load_fn(self, keys):
-        return _by_id(await self.rows(select(Quote).where(Quote.id.in_(keys), Quote.garage_id == self.garage_id)),
+        return by_id(await self.rows(select(Quote).where(Quote.id.in_(keys), Quote.garage_id == self.garage_id)),
                       keys)
 
 
@@ -38,35 +24,35 @@ class InvoiceLinesLoader(Loader):
     """An invoice's lines in order."""
 
     async def batch_load_fn(self, keys):
-        return _grouped(await self.rows(
+        return grouped(await self.rows(
             select(InvoiceLine).where(InvoiceLine.invoice_id.in_(keys), InvoiceLine.garage_id == self.garage_id)
             .order_by(InvoiceLine.position, InvoiceLine.id)), keys, "invoice_id")
 
 
 class QuoteLinesLoader(Loader):
     async def batch_load_fn(self, keys):
-        return _grouped(await self.rows(
+        return grouped(await self.rows(
             select(QuoteLine).where(QuoteLine.quote_id.in_(keys), QuoteLine.garage_id == self.garage_id)
             .order_by(QuoteLine.position, QuoteLine.id)), keys, "quote_id")
 
 
 class PaymentsByInvoiceLoader(Loader):
     async def batch_load_fn(self, keys):
-        return _grouped(await self.rows(
+        return grouped(await self.rows(
             select(Payment).where(Payment.invoice_id.in_(keys), Payment.garage_id == self.garage_id)
             .order_by(Payment.created_at, Payment.id)), keys, "invoice_id")
 
 
 class CreditNotesByInvoiceLoader(Loader):
     async def batch_load_fn(self, keys):
-        return _grouped(await self.rows(
+        return grouped(await self.rows(
             select(CreditNote).where(CreditNote.invoice_id.in_(keys), CreditNote.garage_id == self.garage_id)
             .order_by(CreditNote.created_at, CreditNote.id)), keys, "invoice_id")
 
 
 class CreditNoteLinesLoader(Loader):
     async def batch_load_fn(self, keys):
-        return _grouped(await self.rows(
+        return grouped(await self.rows(
             select(CreditNoteLine).where(CreditNoteLine.credit_note_id.in_(keys),
                                          CreditNoteLine.garage_id == self.garage_id)
             .order_by(CreditNoteLine.position, CreditNoteLine.id)), keys, "credit_note_id")
@@ -76,7 +62,7 @@ class DeferredWorkByVehicleLoader(Loader):
     """Open (unresolved) deferred work of a vehicle, oldest first."""
 
     async def batch_load_fn(self, keys):
-        return _grouped(await self.rows(
+        return grouped(await self.rows(
             select(DeferredWork).where(DeferredWork.vehicle_id.in_(keys), DeferredWork.garage_id == self.garage_id,
                                        DeferredWork.resolved_at.is_(None))
             .order_by(DeferredWork.created_at, DeferredWork.id)), keys, "vehicle_id")

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import case, func, select
 
-from backend.api.loaders import Loader
+from backend.api.loaders import Loader, by_id, grouped
 from backend.core.db import utcnow
 from backend.core.permissions import Role
 from backend.workshop.models import (
@@ -26,18 +26,6 @@ from backend.workshop.models import (
 )
 
 
-def _by_id(rows, keys):
-    found = {r.id: r for r in rows}
-    return [found.get(k) for k in keys]
-
-
-def _grouped(rows, keys, attr: str):
-    grouped: dict = defaultdict(list)
-    for row in rows:
-        grouped[getattr(row, attr)].append(row)
-    return [grouped.get(k, []) for k in keys]
-
-
 class JobLoader(Loader):
     """Job by id: None for an unknown id, another garage's, or — for a technician — another technician's job, so
     no nested field (a clock entry's, a task's or a parts request's job) shows what `job(id)` would not."""
@@ -47,7 +35,7 @@ class JobLoader(Loader):
         actor = self.ctx.actor
         if actor.role == Role.TECHNICIAN:
             query = query.where(Job.technician_id == actor.user_id)
-        return _by_id(await self.rows(query), keys)
+        return by_id(await self.rows(query), keys)
 
 
 class TimelineByJobLoader(Loader):
@@ -59,7 +47,7 @@ class TimelineByJobLoader(Loader):
             .where(JobEvent.job_id.in_(keys), JobEvent.garage_id == self.garage_id)
             .order_by(JobEvent.at, JobEvent.id)
         )
-        return _grouped(rows, keys, "job_id")
+        return grouped(rows, keys, "job_id")
 
 
 class TasksByJobLoader(Loader):
@@ -71,7 +59,7 @@ class TasksByJobLoader(Loader):
             .where(JobTask.job_id.in_(keys), JobTask.garage_id == self.garage_id)
             .order_by(JobTask.position, JobTask.created_at, JobTask.id)
         )
-        return _grouped(rows, keys, "job_id")
+        return grouped(rows, keys, "job_id")
 
 
 class PartsRequestsByJobLoader(Loader):
@@ -83,7 +71,7 @@ class PartsRequestsByJobLoader(Loader):
             .where(PartsRequest.job_id.in_(keys), PartsRequest.garage_id == self.garage_id)
             .order_by(PartsRequest.created_at, PartsRequest.id)
         )
-        return _grouped(rows, keys, "job_id")
+        return grouped(rows, keys, "job_id")
 
 
 class ClockedSecondsByJobLoader(Loader):
@@ -131,7 +119,7 @@ class JobTaskLoader(Loader):
 
     async def batch_load_fn(self, keys):
         rows = await self.rows(select(JobTask).where(JobTask.id.in_(keys), JobTask.garage_id == self.garage_id))
-        return _by_id(rows, keys)
+        return by_id(rows, keys)
 
 
 class TaskActionLoader(Loader):
@@ -140,7 +128,7 @@ class TaskActionLoader(Loader):
     async def batch_load_fn(self, keys):
         rows = await self.rows(
             select(TaskAction).where(TaskAction.id.in_(keys), TaskAction.garage_id == self.garage_id))
-        return _by_id(rows, keys)
+        return by_id(rows, keys)
 
 
 class PartsRequestLoader(Loader):
@@ -149,7 +137,7 @@ class PartsRequestLoader(Loader):
     async def batch_load_fn(self, keys):
         rows = await self.rows(
             select(PartsRequest).where(PartsRequest.id.in_(keys), PartsRequest.garage_id == self.garage_id))
-        return _by_id(rows, keys)
+        return by_id(rows, keys)
 
 
 class VehicleLoader(Loader):
@@ -159,4 +147,4 @@ class VehicleLoader(Loader):
         from backend.customers.models import Vehicle
 
         rows = await self.rows(select(Vehicle).where(Vehicle.id.in_(keys), Vehicle.garage_id == self.garage_id))
-        return _by_id(rows, keys)
+        return by_id(rows, keys)

@@ -12,33 +12,23 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from backend.notifications.models import Channel, Notification, NotificationStatus
 from backend.notifications.outbox import enqueue
 from backend.notifications.runner import ArqRelay, InProcessRunner
-from tests.conftest import make_settings, service_unavailable
+from tests.conftest import make_settings
 from tests.notifications.sinks import HttpSink, SmtpSink
-from tests.notifications.test_worker_crash import ROOT, _wait
+from tests.notifications import worker_process as wp
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 N = 40
 S = NotificationStatus
 CONTEXT = {"registration": "R", "job_number": "J"}
-
-
-def _start_worker(env: dict, log: Path) -> subprocess.Popen:
-    with log.open("ab") as out:
-        return subprocess.Popen([str(ROOT / ".venv" / "bin" / "mototrack"), "worker"], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
 
 
 async def _exited(process: subprocess.Popen, timeout: float) -> int:
@@ -83,44 +73,19 @@ def _check_stopped(rows: list[Notification], in_flight: set[str], claimed: set[s
 
 async def test_worker_stopped_with_sigterm_mid_batch_sends_every_message_exactly_once(app, db, garage, database_url,
                                                                                       tmp_path):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the worker runs against PostgreSQL and Redis")
-    if not REDIS_URL:
-        service_unavailable("Redis (TEST_REDIS_URL is not set)")
-    from redis.asyncio import Redis
-
-    redis = Redis.from_url(REDIS_URL)
-    try:
-        await redis.flushdb()
-    except Exception as exc:  # noqa: BLE001
-        service_unavailable("Redis", exc)
+    redis = await wp.empty_redis(database_url)
     smtp = SmtpSink(delay=0.4).start()  # 8 pooled SMTP sessions: ~20 mails a second
     sms = await HttpSink(delay=0.6).start()
-    env = {**os.environ, "MOTOTRACK_ENV": "test", "MOTOTRACK_DATABASE_URL": database_url,
-           "MOTOTRACK_REDIS_URL": REDIS_URL, "MOTOTRACK_SMTP_HOST": "127.0.0.1", "MOTOTRACK_SMTP_PORT": str(smtp.port),
-           "MOTOTRACK_SMTP_TLS": "none", "MOTOTRACK_MAIL_FROM": "Garage <garage@mototrack.test>",
-           "MOTOTRACK_SMS_PROVIDER": "webhook", "MOTOTRACK_SMS_URL": f"{sms.base}/sms",
-           # far longer than any send here: a repeat could only come from the stop, not from a lease running out
-           "MOTOTRACK_NOTIFICATION_LEASE_SECONDS": "60", "MOTOTRACK_SECRET_KEY": "test-secret-" + "x" * 32}
+    # a lease far longer than any send here: a repeat could only come from the stop, not from a lease running out
+    env = wp.worker_env(database_url, smtp, sms, lease_seconds=60)
     log = tmp_path / "worker.log"
-    relay = ArqRelay(REDIS_URL)
+    relay = ArqRelay(wp.REDIS_URL)
     worker = None
     try:
-        async with db.transaction() as session:
-            mail_ids, sms_ids = [], []
-            for i in range(N):
-                row = await enqueue(session, garage_id=garage.id, event="job_ready", channel=Channel.EMAIL,
-                                    locale="en", recipient=f"c{i}@example.com",
-                                    context={**CONTEXT, "customer_name": f"C{i}"})
-                mail_ids.append(str(row.id))
-                row = await enqueue(session, garage_id=garage.id, event="job_ready", channel=Channel.SMS,
-                                    locale="th", recipient=f"+6681{i:07d}",
-                                    context={**CONTEXT, "customer_name": f"C{i}"})
-                sms_ids.append(str(row.id))
-        await relay.enqueue([f"{i}:0" for pair in zip(mail_ids, sms_ids) for i in pair])
+        mail_ids, sms_ids = await wp.queue_batch(db, garage, relay, N, lambda i: {**CONTEXT, "customer_name": f"C{i}"})
 
-        worker = _start_worker(env, log)
-        await _wait(lambda: asyncio.sleep(0, _mid_data(smtp, 4)), 60, "the first mails, more in the SMTP DATA")
+        worker = wp.start_worker(env, log)
+        await wp.wait_for(lambda: asyncio.sleep(0, _mid_data(smtp, 4)), 60, "the first mails, more in the SMTP DATA")
         at_stop = (len(smtp.messages), len(sms.raw), smtp.received - len(smtp.messages))
         in_flight = await _with_status(db, S.SENDING)
         worker.send_signal(signal.SIGTERM)
@@ -140,12 +105,12 @@ async def test_worker_stopped_with_sigterm_mid_batch_sends_every_message_exactly
         assert set(mails) | set(texts) == sent
         first_mails, first_sms = len(mails), len(texts)
 
-        worker = _start_worker(env, log)
+        worker = wp.start_worker(env, log)
 
         async def all_sent() -> bool:
             return all(row.status == S.SENT for row in await _rows(db))
 
-        await _wait(all_sent, 90, "every message to be SENT after the restart")
+        await wp.wait_for(all_sent, 90, "every message to be SENT after the restart")
         await asyncio.sleep(1)  # anything more would arrive now
         worker.send_signal(signal.SIGTERM)
         assert await _exited(worker, 30) == 0
@@ -156,11 +121,7 @@ async def test_worker_stopped_with_sigterm_mid_batch_sends_every_message_exactly
         if worker is not None and worker.poll() is None:
             worker.kill()
             worker.wait(10)
-        await relay.stop()
-        smtp.stop()
-        await sms.stop()
-        await redis.flushdb()
-        await redis.aclose()
+        await wp.close(relay, smtp, sms, redis)
 
     # exactly once, counted raw: every SMTP DATA handed over, every HTTP request (a repeat included)
     mails = collections.Counter(m["X-MotoTrack-Notification"] for m in smtp.messages)

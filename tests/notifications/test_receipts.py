@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 
 from backend.core.enums import Locale
 from backend.customers.models import ContactChannel
-from backend.notifications.models import Notification, NotificationStatus
+from backend.notifications.models import NotificationStatus
 from backend.notifications.receipts import receipt_routes, twilio_signature, webhook_signature
 from tests.notifications.sinks import free_port
 from tests.notifications.test_delivery import drain, http, ready_job, rows, settings_for, to_billing  # noqa: F401
@@ -68,32 +68,52 @@ async def _sms_row(db, garage, *, locale=Locale.EN):
     return row
 
 
-async def test_webhook_provider_reports_delivery(app, db, garage, http, hooks):
+def _webhook(http) -> dict:
+    return dict(sms_provider="webhook", sms_url=f"{http.base}/sms", sms_webhook_secret="s3cret")
+
+
+def _twilio(http) -> dict:
+    return dict(sms_provider="twilio", sms_url=http.base, sms_username="AC123", sms_password="tok",
+                sms_from="+66200000000")
+
+
+async def _waiting_sms(hooks, db, garage, provider: dict):
+    """Our receipt route listening, settings for the SMS `provider`, one SMS waiting to go: (settings, its row)."""
     make, holder = hooks
-    settings = make(sms_provider="webhook", sms_url=f"{http.base}/sms", sms_webhook_secret="s3cret")
+    settings = make(**provider)
     await holder.start()
-    row = await _sms_row(db, garage)
-    http.receipt, http.webhook_secret = "delivered", "s3cret"
+    return settings, await _sms_row(db, garage)
+
+
+async def _send(app, http, settings, **receipt) -> None:
+    """Send what waits; the provider (answering as `receipt` sets it) calls our route back."""
+    for name, value in receipt.items():
+        setattr(http, name, value)
     await drain(app, settings)
     await http.settle()
+
+
+async def _answered(db, http, row, code: int):
+    """Our route answered the provider's one callback with `code`; the row as it is now."""
+    assert [status for _url, status in http.callbacks] == [code]
+    [row] = await rows(db, id=row.id)
+    return row
+
+
+async def test_webhook_provider_reports_delivery(app, db, garage, http, hooks):
+    settings, row = await _waiting_sms(hooks, db, garage, _webhook(http))
+    await _send(app, http, settings, receipt="delivered", webhook_secret="s3cret")
     [request] = http.requests
     assert json.loads(request["body"])["status_url"] == f"{settings.public_url}/hooks/sms/webhook/status"
-    assert [status for _url, status in http.callbacks] == [204]
-    [row] = await rows(db, id=row.id)
+    row = await _answered(db, http, row, 204)
     assert row.status == S.DELIVERED and row.delivered_at is not None
     assert row.sent_at is not None and row.body.startswith("Garage One: your vehicle")  # what went out is kept
 
 
 async def test_webhook_receipt_with_a_bad_signature_changes_nothing(app, db, garage, http, hooks):
-    make, holder = hooks
-    settings = make(sms_provider="webhook", sms_url=f"{http.base}/sms", sms_webhook_secret="s3cret")
-    await holder.start()
-    row = await _sms_row(db, garage)
-    http.receipt, http.webhook_secret = "undelivered", "not-the-secret"
-    await drain(app, settings)
-    await http.settle()
-    assert [status for _url, status in http.callbacks] == [403]
-    [row] = await rows(db, id=row.id)
+    settings, row = await _waiting_sms(hooks, db, garage, _webhook(http))
+    await _send(app, http, settings, receipt="undelivered", webhook_secret="not-the-secret")
+    row = await _answered(db, http, row, 403)
     assert row.status == S.SENT
     url = f"{settings.public_url}/hooks/sms/webhook/status"
     async with httpx.AsyncClient() as client:
@@ -110,31 +130,18 @@ async def test_webhook_receipt_with_a_bad_signature_changes_nothing(app, db, gar
 
 
 async def test_twilio_status_callback_failed_with_error_code(app, db, garage, http, hooks):
-    make, holder = hooks
-    settings = make(sms_provider="twilio", sms_url=http.base, sms_username="AC123", sms_password="tok",
-                    sms_from="+66200000000")
-    await holder.start()
-    row = await _sms_row(db, garage)
-    http.receipt, http.receipt_error, http.twilio_token = "undelivered", "30003", "tok"
-    await drain(app, settings)
-    await http.settle()
-    assert [status for _url, status in http.callbacks] == [204]
-    [row] = await rows(db, id=row.id)
+    settings, row = await _waiting_sms(hooks, db, garage, _twilio(http))
+    await _send(app, http, settings, receipt="undelivered", receipt_error="30003", twilio_token="tok")
+    row = await _answered(db, http, row, 204)
     assert row.status == S.FAILED and row.last_error == "provider: undelivered (error 30003)"
     assert row.provider_message_id.startswith("SM") and row.sent_at is not None
 
 
 async def test_twilio_delivered_and_forged(app, db, garage, http, hooks):
-    make, holder = hooks
-    settings = make(sms_provider="twilio", sms_url=http.base, sms_username="AC123", sms_password="tok",
-                    sms_from="+66200000000")
-    await holder.start()
-    row = await _sms_row(db, garage)
-    http.receipt, http.twilio_token = "delivered", "wrong-token"  # a forger without our auth token
-    await drain(app, settings)
-    await http.settle()
-    assert [status for _url, status in http.callbacks] == [403]
-    [row] = await rows(db, id=row.id)
+    settings, row = await _waiting_sms(hooks, db, garage, _twilio(http))
+    # a forger without our auth token
+    await _send(app, http, settings, receipt="delivered", twilio_token="wrong-token")
+    row = await _answered(db, http, row, 403)
     assert row.status == S.SENT
     # the real Twilio (right token) reports "sent" then "delivered": only the final state counts
     url = f"{settings.public_url}/hooks/sms/twilio/status?ref={row.id}"
@@ -154,10 +161,7 @@ async def test_a_reminder_follows_its_notification_to_delivered(app, db, garage,
     from backend.notifications.reminders.models import Reminder, ReminderKind
     from backend.notifications.reminders.service import reminder_history
 
-    make, holder = hooks
-    settings = make(sms_provider="webhook", sms_url=f"{http.base}/sms", sms_webhook_secret="s3cret")
-    await holder.start()
-    row = await _sms_row(db, garage)
+    settings, row = await _waiting_sms(hooks, db, garage, _webhook(http))
     async with db.transaction() as session:
         from backend.workshop.models import Job
 
@@ -165,9 +169,7 @@ async def test_a_reminder_follows_its_notification_to_delivered(app, db, garage,
         session.add(Reminder(garage_id=garage.id, vehicle_id=job.vehicle_id, customer_id=row.customer_id,
                              kind=ReminderKind.MOT, due_on=dt.date(2030, 1, 31), lead_days=30,
                              channel=row.channel, notification_id=row.id))
-    http.receipt, http.webhook_secret = "delivered", "s3cret"
-    await drain(app, settings)
-    await http.settle()
+    await _send(app, http, settings, receipt="delivered", webhook_secret="s3cret")
     async with db.read() as session:
         [item] = await reminder_history(session, garage.actor(), job.vehicle_id)
     assert item.status == "DELIVERED"

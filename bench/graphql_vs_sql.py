@@ -26,8 +26,8 @@ from sqlalchemy import text  # noqa: E402
 
 from backend.app import create_app  # noqa: E402
 from backend.core.db import Database  # noqa: E402
-from backend.core.migrate import upgrade_on_connection  # noqa: E402
 from backend.core.settings import Settings  # noqa: E402
+from tests.fresh_db import fresh_schema  # noqa: E402
 
 QUERY = "{ customers(first: 50) { edges { node { id name phone vehicles { id registration make model } } } } }"
 
@@ -39,14 +39,7 @@ async def prepare(url: str, customers: int) -> tuple[str, str]:
     from backend.customers import service as cs
 
     db = Database(url)
-    async with db.write_engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-            await conn.commit()
-    async with db.write_engine.connect() as conn:
-        await conn.run_sync(upgrade_on_connection)
-        await conn.commit()
+    await fresh_schema(db)
     rng = random.Random(7)
     async with db.transaction() as s:
         garage = await accounts.create_garage(s, accounts.GarageSettingsInput(name="Bench Garage"))

@@ -20,27 +20,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
 from backend.accounts.models import Garage  # noqa: E402
 from backend.core.db import Database  # noqa: E402
-from backend.core.migrate import upgrade_on_connection  # noqa: E402
 from backend.core.settings import Settings  # noqa: E402
 from backend.notifications.models import Channel, Notification, NotificationStatus  # noqa: E402
 from backend.notifications.outbox import enqueue  # noqa: E402
 from backend.notifications.runner import ArqRelay, InProcessRunner  # noqa: E402
 from tests.notifications.sinks import HttpSink, SmtpSink  # noqa: E402
+from tests.fresh_db import fresh_schema  # noqa: E402
 
 
 async def prepare(db: Database) -> None:
-    async with db.write_engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-            await conn.commit()
-    async with db.write_engine.connect() as conn:
-        await conn.run_sync(upgrade_on_connection)
-        await conn.commit()
+    await fresh_schema(db)
 
 
 async def main() -> None:

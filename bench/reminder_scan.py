@@ -27,9 +27,9 @@ from sqlalchemy import text  # noqa: E402
 import backend.schema  # noqa: E402,F401  (every model)
 from backend.accounts import service as accounts  # noqa: E402
 from backend.core.db import Database  # noqa: E402
-from backend.core.migrate import upgrade_on_connection  # noqa: E402
 from backend.notifications.reminders.scan import garage_today, scan_all  # noqa: E402
 from tests.notifications.reminder_data import generate  # noqa: E402
+from tests.fresh_db import fresh_schema  # noqa: E402
 
 
 async def reuse(db) -> None:
@@ -45,13 +45,7 @@ async def main(url: str, vehicles: int, reuse_data: bool = False) -> None:
         await runs(db)
         await db.dispose()
         return
-    async with db.write_engine.connect() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-        await conn.commit()
-    async with db.write_engine.connect() as conn:
-        await conn.run_sync(upgrade_on_connection)
-        await conn.commit()
+    await fresh_schema(db)
     async with db.transaction() as s:
         garage = await accounts.create_garage(s, accounts.GarageSettingsInput(
             name="Bench Garage", currency="THB", time_zone="Asia/Bangkok"))

@@ -37,11 +37,11 @@ from backend.billing.models import (  # noqa: E402
 from backend.core.db import Database  # noqa: E402
 from backend.core.enums import Locale, OperationsStream, RevenueStream  # noqa: E402
 from backend.core.ids import new_id  # noqa: E402
-from backend.core.migrate import upgrade_on_connection  # noqa: E402
 from backend.core.money import line_amounts  # noqa: E402
 from backend.core.permissions import Role  # noqa: E402
 from backend.core.security import hash_password  # noqa: E402
 from backend.customers.models import Customer  # noqa: E402
+from tests.fresh_db import fresh_schema  # noqa: E402
 
 BATCH = 2000
 BENCH_EMAIL = "bench.billing@bench.example"
@@ -55,14 +55,7 @@ METHOD_WEIGHTS = [30, 25, 25, 18, 2]
 
 
 async def reset(db: Database) -> None:
-    async with db.write_engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-            await conn.commit()
-    async with db.write_engine.connect() as conn:
-        await conn.run_sync(upgrade_on_connection)
-        await conn.commit()
+    await fresh_schema(db)
 
 
 async def _insert(conn, table, rows: list[dict]) -> None:

@@ -22,11 +22,11 @@ from backend.app import create_app
 from backend.core.actor import Actor
 from backend.core.db import Base, Database
 from backend.core.enums import Locale, OperationsStream
-from backend.core.migrate import upgrade_on_connection
 from backend.core.permissions import Role, permissions_for_role
 from backend.core.ratelimit import MemoryRateLimiter
 from backend.core.security import hash_password
 from backend.core.settings import Settings
+from tests.fresh_db import fresh_schema
 
 REQUIRE = os.environ.get("MOTOTRACK_REQUIRE_SERVICES") == "1"
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -59,14 +59,7 @@ def service_unavailable(what: str, exc: Exception | None = None):
 async def _prepare_database(url: str) -> None:
     db = Database(url)
     try:
-        async with db.write_engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                await conn.execute(text("DROP SCHEMA public CASCADE"))
-                await conn.execute(text("CREATE SCHEMA public"))
-                await conn.commit()
-        async with db.write_engine.connect() as conn:
-            await conn.run_sync(upgrade_on_connection)
-            await conn.commit()
+        await fresh_schema(db)
     finally:
         await db.dispose()
 

@@ -127,3 +127,33 @@ def test_technician_lands_on_my_jobs_and_has_no_customers_screen(page: Page):
     page.get_by_test_id("lang-en").click()
     expect(page.get_by_role("heading", name="My jobs")).to_be_visible()
     shoot(page, "06-technician-home-en-360")
+
+
+def test_a_language_chosen_right_after_sign_in_is_not_undone_by_a_late_answer(page: Page):
+    """Signing in asks the server for the account (`me`); on a slow line that answer can arrive after the user has
+    already switched the language. It was read before the switch, so it must not switch the language back."""
+    held = []
+
+    def hold_me(route):
+        if "query Me" in (route.request.post_data or "") and not held:
+            held.append((route, route.fetch()))  # the server answers now (the account still in Thai) ...
+        else:
+            route.continue_()
+
+    page.route("**/graphql", hold_me)
+    page.goto("/")
+    submit_sign_in(page, "warehouse.manager@demo.test")  # a Thai-speaking account
+    page.get_by_test_id("user-name").wait_for()
+    expect(page.locator("html")).to_have_attribute("lang", "th")
+    with page.expect_response(lambda r: "/graphql" in r.url and "UpdateMyPreferences" in (r.request.post_data or "")):
+        page.get_by_test_id("lang-en").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert held, "the app did not ask for the account after signing in"
+    route, stale = held[0]
+    route.fulfill(response=stale)  # ... and the answer arrives only after the switch
+    page.wait_for_timeout(500)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_test_id("sign-out")).to_have_text("Sign out")
+    page.reload()  # and the choice was kept on the account
+    page.get_by_test_id("user-name").wait_for()
+    expect(page.locator("html")).to_have_attribute("lang", "en")

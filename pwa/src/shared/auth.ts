@@ -169,6 +169,9 @@ export async function authedGraphql<T>(
 // ---- the user's language preference ----------------------------------------------------------
 
 const LOCALE_SYNC_KEY = 'mototrack.localeSyncPending';
+// Counts the user's own language choices: an answer to `me` asked for before the latest choice is older than it and
+// must not switch the language back (a choice made right after signing in, while that first `me` is on its way).
+let localeChoices = 0;
 
 function pendingLocale(): Locale | null {
   try {
@@ -202,6 +205,7 @@ async function pushLocale(locale: Locale): Promise<void> {
 
 /** Switches the language now and remembers it: on this device, and on the account when signed in. */
 export async function changeLocale(locale: Locale): Promise<void> {
+  localeChoices += 1;
   setLocale(locale);
   if (!currentUser()) return;
   setPendingLocale(locale);
@@ -233,8 +237,14 @@ function updateUser(user: User): void {
 /** Refreshes the user (name, role, garage, language) from the server. */
 export async function refreshMe(): Promise<void> {
   const started = generation;
+  const choices = localeChoices;
   const data = await authedGraphql<{ me: User | null }>(ME);
   if (!data.me || started !== generation || !currentUser()) return;
+  if (choices !== localeChoices) {
+    // the account's language as the server saw it before the user's latest choice: keep the choice
+    updateUser({ ...data.me, locale: currentUser()?.locale ?? data.me.locale });
+    return;
+  }
   updateUser(data.me);
   adoptUserLocale(data.me);
 }

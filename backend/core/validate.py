@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import uuid
 
+from sqlalchemy import select
+
 from backend.core.errors import Collector, DomainError, ErrorCode
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -96,6 +98,17 @@ def check_version(record, expected_version: int | None, field: str = "expectedVe
 
 
 async def ensure_new_id(session, model, record_id: uuid.UUID | None) -> None:
-    """An id chosen by the client (an offline phone) must not be taken already."""
-    if record_id is not None and await session.get(model, record_id) is not None:
+    """An id chosen by the client (an offline phone) must not be taken already.
+
+    Ids are one key space for every garage, so an id another garage uses cannot be given out either. The refusal
+    must not tell the caller which garage holds it: whether the row is the caller's own or another garage's, the
+    answer is the same ALREADY_EXISTS on `id`, with no parameters. Only the key column is read (no row is loaded
+    into the caller's session, where it could later be found by identity), and the query is the same primary-key
+    probe whoever owns the row, so the two cases cost the same.
+    """
+    if record_id is None:
+        return
+    taken = (await session.execute(
+        select(model.id).where(model.id == record_id).limit(1))).first()
+    if taken is not None:
         raise DomainError(ErrorCode.ALREADY_EXISTS, "id")

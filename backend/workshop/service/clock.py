@@ -2,6 +2,14 @@
 
 A technician has at most one open clock. Clocking on to another job clocks off the first in the same transaction;
 the partial unique index (one open entry per technician) is the backstop when two clock-ons race.
+
+Lock order, on every path: the job rows first (several in id order), then clock entries, as the jobs service does
+(job -> tasks -> clocks; close_open_clocks runs with the job already locked). Clocking on used to lock the new job,
+then the technician's open entry, then that entry's job, and clocking off the entry before its job: against a
+manager holding or cancelling the running job (job, then its entries), or two technicians swapping jobs, the rows
+were taken in opposite orders and PostgreSQL broke the circle with a deadlock error. Now the open entry is first
+read without a lock only to learn which job it runs on; the jobs are locked, then the entry, and if the entry moved
+in between (another device of the same technician), the later clock-on is refused as a CONFLICT.
 """
 
 from __future__ import annotations
@@ -72,16 +80,34 @@ def _close(session: AsyncSession, actor: Actor, entry: TimeClockEntry, job: Job,
     job_changed(session, job)
 
 
+async def _lock_jobs(session: AsyncSession, actor: Actor, job_id: object, others: set) -> Job:
+    """Lock the job a clock operation is about (`job_id`, checked like any job) and the `others` its open clock runs
+    on, all in id order; returns the first."""
+    jid = v.parse_id(job_id, "jobId")
+    job = None
+    for each in sorted({jid} | set(others)):
+        if each == jid:
+            job = await load_job(session, actor, jid, for_update=True)
+        else:
+            await session.execute(select(Job.id).where(Job.id == each, Job.garage_id == actor.garage_id)
+                                  .with_for_update())
+    return job
+
+
 async def clock_on_job(session: AsyncSession, actor: Actor, job_id: object) -> TimeClockEntry:
     """Clock the signed-in technician on to their job (in progress or awaiting parts). Already on it: unchanged."""
     _need_user(actor)
-    job = await load_job(session, actor, job_id, for_update=True)
+    seen = await _open_entry(session, actor)  # no lock: only which job it runs on, to lock that job first
+    locked = {seen.job_id} if seen is not None else set()
+    job = await _lock_jobs(session, actor, job_id, locked)
     require_workable(job)
     current = await _open_entry(session, actor, for_update=True)
     if current is not None and current.job_id == job.id:
         return current
+    if current is not None and current.job_id not in locked:
+        raise DomainError(ErrorCode.CONFLICT, "jobId")  # another device moved the clock meanwhile
     if current is not None:
-        other = await _job_of_entry(session, actor, current)
+        other = await _job_of_entry(session, actor, current)  # locked already, above
         _close(session, actor, current, other, note=None)
         await session.flush()
     entry = TimeClockEntry(garage_id=actor.garage_id, job_id=job.id, technician_id=actor.user_id,
@@ -106,10 +132,13 @@ async def clock_off_job(session: AsyncSession, actor: Actor, job_id: object) -> 
     """Clock the signed-in technician off the job; NOT_CLOCKED_ON unless their open clock runs on it."""
     _need_user(actor)
     jid = v.parse_id(job_id, "jobId")
+    seen = await _open_entry(session, actor)  # no lock: the job is locked before the entry
+    if seen is None or seen.job_id != jid:
+        raise DomainError(ErrorCode.NOT_CLOCKED_ON, "jobId")
+    job = await _job_of_entry(session, actor, seen)
     current = await _open_entry(session, actor, for_update=True)
     if current is None or current.job_id != jid:
         raise DomainError(ErrorCode.NOT_CLOCKED_ON, "jobId")
-    job = await _job_of_entry(session, actor, current)
     _close(session, actor, current, job)
     await session.flush()
     return current

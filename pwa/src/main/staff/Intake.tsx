@@ -8,6 +8,7 @@ import type { ScreenProps } from '../screens';
 import { AssignForm, BOARD_JOB, type BoardJob, type Technician } from './Board';
 import {
   ERRORS,
+  EnumSelect,
   Failure,
   Field,
   FormErrors,
@@ -263,28 +264,24 @@ export default function IntakeScreen(_props: ScreenProps) {
           {sites && <SitePicker sites={sites} siteId={siteId} onChange={setSiteId} />}
           {errorsFor(errors, 'siteId').length > 0 && <p class="field-error">{errorsFor(errors, 'siteId').join(' ')}</p>}
           <div class="two">
-            <Field label={t('Operations stream')} errors={errorsFor(errors, 'operationsStream')}>
-              {(p) => (
-                <select {...p} value={job.operationsStream} onChange={(e) => setJob({ ...job, operationsStream: e.currentTarget.value })} data-testid="job-stream">
-                  {STREAMS.map((s) => (
-                    <option key={s} value={s}>
-                      {streamLabel(s)}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-            <Field label={t('Revenue stream')} errors={errorsFor(errors, 'revenueStream')}>
-              {(p) => (
-                <select {...p} value={job.revenueStream} onChange={(e) => setJob({ ...job, revenueStream: e.currentTarget.value })} data-testid="job-revenue">
-                  {REVENUE_STREAMS.map((s) => (
-                    <option key={s} value={s}>
-                      {revenueLabel(s)}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <EnumSelect
+              label={t('Operations stream')}
+              errors={errorsFor(errors, 'operationsStream')}
+              values={STREAMS}
+              labelOf={streamLabel}
+              value={job.operationsStream}
+              onChange={(v) => setJob({ ...job, operationsStream: v })}
+              testid="job-stream"
+            />
+            <EnumSelect
+              label={t('Revenue stream')}
+              errors={errorsFor(errors, 'revenueStream')}
+              values={REVENUE_STREAMS}
+              labelOf={revenueLabel}
+              value={job.revenueStream}
+              onChange={(v) => setJob({ ...job, revenueStream: v })}
+              testid="job-revenue"
+            />
           </div>
           <Field label={t('Mileage')} errors={errorsFor(errors, 'mileage', 'mileageReason')}>
             {(p) => <input {...p} inputMode="numeric" value={job.mileage} onInput={(e) => setJob({ ...job, mileage: e.currentTarget.value })} data-testid="job-mileage" />}

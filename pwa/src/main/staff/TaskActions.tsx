@@ -3,7 +3,8 @@ import { useState } from 'preact/hooks';
 import { t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import type { ScreenProps } from '../screens';
-import { ERRORS, Failure, Field, FormErrors, Loading, STREAMS, ScreenTitle, errorsFor, money, mutate, newMutationId, otherErrors, toMinor, useQuery } from './common';
+import { ERRORS, EnumSelect, Field, FormButtons, FormErrors, STREAMS, errorsFor, money, mutate, newMutationId, otherErrors, toMinor, useQuery, useSave } from './common';
+import { EditableList, EditingRow, useEditing } from './EditableList';
 import { streamLabel } from '../../shared/labels';
 
 const ACTION = 'id stream nameEn nameTh description defaultLabourCost standardHours active version';
@@ -26,72 +27,37 @@ type Payload = { taskAction: Action | null; errors: UserError[] };
 export default function TaskActionsScreen(_props: ScreenProps) {
   const [stream, setStream] = useState('');
   const list = useQuery<{ taskActions: Action[] }>(LIST, { stream: stream || null });
-  const [adding, setAdding] = useState(false);
-  const upsert = (a: Action) =>
-    list.setData((old) => {
-      if (!old) return old;
-      const known = old.taskActions.some((x) => x.id === a.id);
-      return { taskActions: known ? old.taskActions.map((x) => (x.id === a.id ? a : x)) : [a, ...old.taskActions] };
-    });
   return (
-    <section class="screen">
-      <ScreenTitle
-        extra={
-          !adding && (
-            <button type="button" class="btn btn-primary" onClick={() => setAdding(true)} data-testid="action-add">
-              {t('Add task')}
-            </button>
-          )
-        }
-      >
-        {t('Task catalog')}
-      </ScreenTitle>
-      {adding && (
-        <ActionForm
-          onDone={(a) => {
-            if (a) upsert(a);
-            setAdding(false);
-          }}
-        />
-      )}
-      <Field label={t('Stream')}>
-        {(p) => (
-          <select {...p} value={stream} onChange={(e) => setStream(e.currentTarget.value)} data-testid="action-stream-filter">
-            <option value="">{t('All streams')}</option>
-            {STREAMS.map((s) => (
-              <option key={s} value={s}>
-                {streamLabel(s)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      {list.error && <Failure message={list.error} onRetry={list.reload} />}
-      {!list.data && list.loading && <Loading />}
-      {list.data && (
-        <ul class="list" data-testid="action-list">
-          {list.data.taskActions.map((a) => (
-            <ActionRow key={a.id} action={a} onChanged={upsert} />
-          ))}
-        </ul>
-      )}
-    </section>
+    <EditableList
+      list={list}
+      field="taskActions"
+      title={t('Task catalog')}
+      addLabel={t('Add task')}
+      addTestid="action-add"
+      listTestid="action-list"
+      form={(done) => <ActionForm onDone={done} />}
+      row={(a, changed) => <ActionRow key={a.id} action={a} onChanged={changed} />}
+    >
+      <EnumSelect
+        label={t('Stream')}
+        values={STREAMS}
+        labelOf={streamLabel}
+        value={stream}
+        onChange={setStream}
+        testid="action-stream-filter"
+        first={<option value="">{t('All streams')}</option>}
+      />
+    </EditableList>
   );
 }
 
 function ActionRow({ action, onChanged }: { action: Action; onChanged: (a: Action) => void }) {
-  const [editing, setEditing] = useState(false);
-  if (editing)
+  const editor = useEditing(onChanged);
+  if (editor.editing)
     return (
-      <li class="card row">
-        <ActionForm
-          action={action}
-          onDone={(a) => {
-            if (a) onChanged(a);
-            setEditing(false);
-          }}
-        />
-      </li>
+      <EditingRow>
+        <ActionForm action={action} onDone={editor.done} />
+      </EditingRow>
     );
   return (
     <li class={`card row ${action.active ? '' : 'inactive'}`} data-testid="action-row" data-name={action.nameEn}>
@@ -105,7 +71,7 @@ function ActionRow({ action, onChanged }: { action: Action; onChanged: (a: Actio
         {!action.active && <span class="tag-warn"> {t('Inactive')}</span>}
       </p>
       <div class="actions">
-        <button type="button" class="btn btn-secondary" onClick={() => setEditing(true)} data-testid="action-edit">
+        <button type="button" class="btn btn-secondary" onClick={editor.edit} data-testid="action-edit">
           {t('Edit')}
         </button>
       </div>
@@ -120,8 +86,7 @@ function ActionForm({ action, onDone }: { action?: Action; onDone: (a: Action | 
   const [cost, setCost] = useState(action ? (action.defaultLabourCost / 100).toFixed(2) : '');
   const [hours, setHours] = useState(action ? String(Number(action.standardHours)) : '');
   const [active, setActive] = useState(action?.active ?? true);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, save } = useSave<Action>(onDone);
   const [mutationId] = useState(newMutationId);
 
   async function submit(e: Event) {
@@ -131,8 +96,6 @@ function ActionForm({ action, onDone }: { action?: Action; onDone: (a: Action | 
     const minor = cost.trim() ? toMinor(cost) : 0;
     if (minor === null) problems.push({ field: 'defaultLabourCost', code: 'INVALID_AMOUNT', message: t('Type an amount such as 120.50.') });
     if (hours.trim() && !/^\d+(\.\d{1,2})?$/.test(hours.trim())) problems.push({ field: 'standardHours', code: 'INVALID_VALUE', message: t('Type the hours such as 1.5.') });
-    setErrors(problems);
-    if (problems.length) return;
     const input: Record<string, unknown> = {
       stream,
       nameEn: nameEn.trim(),
@@ -142,29 +105,20 @@ function ActionForm({ action, onDone }: { action?: Action; onDone: (a: Action | 
       active,
       clientMutationId: mutationId,
     };
-    setBusy(true);
-    const r = action
-      ? await mutate<Payload>(UPDATE, { id: action.id, expectedVersion: action.version, ...input }, 'updateTaskAction')
-      : await mutate<Payload>(CREATE, input, 'createTaskAction');
-    setBusy(false);
-    setErrors(r.errors);
-    if (r.payload?.taskAction && !r.errors.length) onDone(r.payload.taskAction);
+    await save(
+      problems,
+      () =>
+        action
+          ? mutate<Payload>(UPDATE, { id: action.id, expectedVersion: action.version, ...input }, 'updateTaskAction')
+          : mutate<Payload>(CREATE, input, 'createTaskAction'),
+      (p) => p.taskAction,
+    );
   }
 
   return (
     <form class="card form" onSubmit={submit} noValidate data-testid="action-form">
       <h2 class="form-title">{action ? t('Edit {name}', { name: action.nameEn }) : t('New task')}</h2>
-      <Field label={t('Stream')} errors={errorsFor(errors, 'stream')}>
-        {(p) => (
-          <select {...p} value={stream} onChange={(e) => setStream(e.currentTarget.value)} data-testid="action-stream">
-            {STREAMS.map((s) => (
-              <option key={s} value={s}>
-                {streamLabel(s)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <EnumSelect label={t('Stream')} errors={errorsFor(errors, 'stream')} values={STREAMS} labelOf={streamLabel} value={stream} onChange={setStream} testid="action-stream" />
       <Field label={t('Name (English)')} errors={errorsFor(errors, 'nameEn')}>
         {(p) => <input {...p} value={nameEn} onInput={(e) => setNameEn(e.currentTarget.value)} data-testid="action-name-en" />}
       </Field>
@@ -184,14 +138,7 @@ function ActionForm({ action, onDone }: { action?: Action; onDone: (a: Action | 
         {t('Active')}
       </label>
       <FormErrors errors={otherErrors(errors, ['stream', 'nameEn', 'nameTh', 'defaultLabourCost', 'standardHours'])} />
-      <div class="actions">
-        <button type="submit" class="btn btn-primary" disabled={busy} data-testid="action-save">
-          {t('Save')}
-        </button>
-        <button type="button" class="btn btn-secondary" disabled={busy} onClick={() => onDone(null)}>
-          {t('Cancel')}
-        </button>
-      </div>
+      <FormButtons busy={busy} saveTestid="action-save" onCancel={() => onDone(null)} />
     </form>
   );
 }

@@ -4,7 +4,8 @@ import { t } from '../../shared/i18n';
 import { roleLabel } from '../../shared/roles';
 import type { UserError } from '../../shared/types';
 import type { ScreenProps } from '../screens';
-import { ERRORS, Failure, Field, FormErrors, Loading, ROLES, STREAMS, ScreenTitle, errorsFor, mutate, otherErrors, useQuery } from './common';
+import { ERRORS, EnumSelect, Field, FormButtons, FormErrors, ROLES, STREAMS, errorsFor, mutate, otherErrors, useQuery, useSave } from './common';
+import { EditableList, EditingRow, useEditing } from './EditableList';
 import { streamLabel } from '../../shared/labels';
 
 const USER = 'id name email role streams active locale';
@@ -27,77 +28,40 @@ type Payload = { user: Row | null; errors: UserError[] };
 export default function UsersScreen(_props: ScreenProps) {
   const [showInactive, setShowInactive] = useState(false);
   const list = useQuery<{ users: Row[] }>(LIST, { active: showInactive ? null : true });
-  const [adding, setAdding] = useState(false);
-  const upsert = (u: Row) =>
-    list.setData((old) => {
-      if (!old) return old;
-      const known = old.users.some((x) => x.id === u.id);
-      return { users: known ? old.users.map((x) => (x.id === u.id ? u : x)) : [u, ...old.users] };
-    });
   return (
-    <section class="screen">
-      <ScreenTitle
-        extra={
-          !adding && (
-            <button type="button" class="btn btn-primary" onClick={() => setAdding(true)} data-testid="user-add">
-              {t('Add user')}
-            </button>
-          )
-        }
-      >
-        {t('Users')}
-      </ScreenTitle>
-      {adding && (
-        <UserForm
-          onDone={(u) => {
-            if (u) upsert(u);
-            setAdding(false);
-          }}
-        />
-      )}
+    <EditableList
+      list={list}
+      field="users"
+      title={t('Users')}
+      addLabel={t('Add user')}
+      addTestid="user-add"
+      listTestid="user-list"
+      form={(done) => <UserForm onDone={done} />}
+      row={(u, changed) => <UserRow key={u.id} user={u} onChanged={changed} />}
+    >
       <label class="check">
         <input type="checkbox" checked={showInactive} onChange={(e) => setShowInactive(e.currentTarget.checked)} />
         {t('Show deactivated users')}
       </label>
-      {list.error && <Failure message={list.error} onRetry={list.reload} />}
-      {!list.data && list.loading && <Loading />}
-      {list.data && (
-        <ul class="list" data-testid="user-list">
-          {list.data.users.map((u) => (
-            <UserRow key={u.id} user={u} onChanged={upsert} />
-          ))}
-        </ul>
-      )}
-    </section>
+    </EditableList>
   );
 }
 
 function UserRow({ user, onChanged }: { user: Row; onChanged: (u: Row) => void }) {
-  const [editing, setEditing] = useState(false);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [busy, setBusy] = useState(false);
+  const editor = useEditing(onChanged);
+  const { errors, busy, send } = useSave<Row>(onChanged);
   const [confirming, setConfirming] = useState(false);
 
   async function deactivate() {
-    setBusy(true);
-    const r = await mutate<Payload>(DEACTIVATE, { id: user.id }, 'deactivateUser');
-    setBusy(false);
-    setErrors(r.errors);
+    await send(() => mutate<Payload>(DEACTIVATE, { id: user.id }, 'deactivateUser'), (p) => p.user);
     setConfirming(false);
-    if (r.payload?.user && !r.errors.length) onChanged(r.payload.user);
   }
 
-  if (editing) {
+  if (editor.editing) {
     return (
-      <li class="card row">
-        <UserForm
-          user={user}
-          onDone={(u) => {
-            if (u) onChanged(u);
-            setEditing(false);
-          }}
-        />
-      </li>
+      <EditingRow>
+        <UserForm user={user} onDone={editor.done} />
+      </EditingRow>
     );
   }
   return (
@@ -114,7 +78,7 @@ function UserRow({ user, onChanged }: { user: Row; onChanged: (u: Row) => void }
       <FormErrors errors={errors} />
       {user.active && (
         <div class="actions">
-          <button type="button" class="btn btn-secondary" onClick={() => setEditing(true)} data-testid="user-edit">
+          <button type="button" class="btn btn-secondary" onClick={editor.edit} data-testid="user-edit">
             {t('Edit')}
           </button>
           {confirming ? (
@@ -138,8 +102,7 @@ function UserForm({ user, onDone }: { user?: Row; onDone: (u: Row | null) => voi
   const [password, setPassword] = useState('');
   const [role, setRole] = useState(user?.role ?? 'TECHNICIAN');
   const [streams, setStreams] = useState<string[]>(user?.streams ?? []);
-  const [errors, setErrors] = useState<UserError[]>([]);
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, save } = useSave<Row>(onDone);
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -149,8 +112,6 @@ function UserForm({ user, onDone }: { user?: Row; onDone: (u: Row | null) => voi
     if (!user && password.length < 8) problems.push({ field: 'password', code: 'PASSWORD_TOO_SHORT', message: t('The password needs at least 8 characters.') });
     if (user && password && password.length < 8) problems.push({ field: 'password', code: 'PASSWORD_TOO_SHORT', message: t('The password needs at least 8 characters.') });
     if (role === 'TECHNICIAN' && !streams.length) problems.push({ field: 'streams', code: 'TECHNICIAN_NEEDS_STREAM', message: t('Choose at least one stream for a technician.') });
-    setErrors(problems);
-    if (problems.length) return;
     const input: Record<string, unknown> = {
       name: name.trim(),
       email: email.trim(),
@@ -158,13 +119,11 @@ function UserForm({ user, onDone }: { user?: Row; onDone: (u: Row | null) => voi
       streams: role === 'TECHNICIAN' ? streams : [],
     };
     if (password) input.password = password;
-    setBusy(true);
-    const r = user
-      ? await mutate<Payload>(UPDATE, { id: user.id, ...input }, 'updateUser')
-      : await mutate<Payload>(CREATE, input, 'createUser');
-    setBusy(false);
-    setErrors(r.errors);
-    if (r.payload?.user && !r.errors.length) onDone(r.payload.user);
+    await save(
+      problems,
+      () => (user ? mutate<Payload>(UPDATE, { id: user.id, ...input }, 'updateUser') : mutate<Payload>(CREATE, input, 'createUser')),
+      (p) => p.user,
+    );
   }
 
   const toggle = (s: string) => setStreams((old) => (old.includes(s) ? old.filter((x) => x !== s) : [...old, s]));
@@ -180,17 +139,7 @@ function UserForm({ user, onDone }: { user?: Row; onDone: (u: Row | null) => voi
       <Field label={user ? t('New password (optional)') : t('Password')} errors={errorsFor(errors, 'password')}>
         {(p) => <input {...p} type="password" autocomplete="new-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} data-testid="user-password-input" />}
       </Field>
-      <Field label={t('Role')} errors={errorsFor(errors, 'role')}>
-        {(p) => (
-          <select {...p} value={role} onChange={(e) => setRole(e.currentTarget.value)} data-testid="user-role-input">
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {roleLabel(r)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <EnumSelect label={t('Role')} errors={errorsFor(errors, 'role')} values={ROLES} labelOf={roleLabel} value={role} onChange={setRole} testid="user-role-input" />
       {role === 'TECHNICIAN' && (
         <fieldset class="group">
           <legend>{t('Streams')}</legend>
@@ -204,14 +153,7 @@ function UserForm({ user, onDone }: { user?: Row; onDone: (u: Row | null) => voi
         </fieldset>
       )}
       <FormErrors errors={otherErrors(errors, ['name', 'email', 'password', 'role', 'streams'])} />
-      <div class="actions">
-        <button type="submit" class="btn btn-primary" disabled={busy} data-testid="user-save">
-          {user ? t('Save') : t('Create user')}
-        </button>
-        <button type="button" class="btn btn-secondary" disabled={busy} onClick={() => onDone(null)}>
-          {t('Cancel')}
-        </button>
-      </div>
+      <FormButtons busy={busy} saveTestid="user-save" saveLabel={user ? t('Save') : t('Create user')} onCancel={() => onDone(null)} />
     </form>
   );
 }

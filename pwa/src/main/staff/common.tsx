@@ -204,6 +204,46 @@ export function FormErrors({ errors, testid }: { errors: UserError[]; testid?: s
   );
 }
 
+/** The "Save" (submit) and "Cancel" buttons under a form; both are off while it is being sent. */
+export function FormButtons({ busy, saveTestid, saveLabel, onCancel }: { busy: boolean; saveTestid: string; saveLabel?: string; onCancel: () => void }) {
+  return (
+    <div class="actions">
+      <button type="submit" class="btn btn-primary" disabled={busy} data-testid={saveTestid}>
+        {saveLabel ?? t('Save')}
+      </button>
+      <button type="button" class="btn btn-secondary" disabled={busy} onClick={onCancel}>
+        {t('Cancel')}
+      </button>
+    </div>
+  );
+}
+
+type Send<P> = () => Promise<MutationResult<P>>;
+
+/**
+ * The errors and busy state of a form (or a row's button) that saves with one mutation. send() runs the mutation,
+ * shows its errors in place of the ones shown, and hands the saved row (`saved` picks it from the payload) to
+ * `onSaved` when there were none. save() first shows the form's own `problems` (clearing the old errors) and sends
+ * only when there are none.
+ */
+export function useSave<T>(onSaved: (row: T) => void) {
+  const [errors, setErrors] = useState<UserError[]>([]);
+  const [busy, setBusy] = useState(false);
+  async function send<P extends { errors: UserError[] }>(run: Send<P>, saved: (payload: P) => T | null) {
+    setBusy(true);
+    const r = await run();
+    setBusy(false);
+    setErrors(r.errors);
+    const row = r.payload ? saved(r.payload) : null;
+    if (row && !r.errors.length) onSaved(row);
+  }
+  async function save<P extends { errors: UserError[] }>(problems: UserError[], run: Send<P>, saved: (payload: P) => T | null) {
+    setErrors(problems);
+    if (!problems.length) await send(run, saved);
+  }
+  return { errors, busy, send, save };
+}
+
 interface FieldProps {
   label: string;
   errors?: string[];
@@ -234,6 +274,42 @@ export function Field({ label, errors = [], hint, children }: FieldProps) {
         </span>
       )}
     </div>
+  );
+}
+
+/** A labelled dropdown of an enum's values, each shown by `labelOf` (e.g. streamLabel); `first` goes before them. */
+export function EnumSelect({
+  label,
+  errors,
+  values,
+  labelOf,
+  value,
+  onChange,
+  testid,
+  first,
+}: {
+  label: string;
+  errors?: string[];
+  values: readonly string[];
+  labelOf: (value: string) => string;
+  value: string;
+  onChange: (value: string) => void;
+  testid: string;
+  first?: ComponentChildren;
+}) {
+  return (
+    <Field label={label} errors={errors}>
+      {(p) => (
+        <select {...p} value={value} onChange={(e) => onChange(e.currentTarget.value)} data-testid={testid}>
+          {first}
+          {values.map((v) => (
+            <option key={v} value={v}>
+              {labelOf(v)}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }
 

@@ -61,6 +61,50 @@ def test_admin_users_server_errors_next_to_the_field(phone):
     expect(row.get_by_test_id("user-edit")).to_have_count(0)
 
 
+def test_admin_task_catalog_add_edit_and_filter(phone):
+    page = open_page(phone)
+    sign_in(page, "admin")
+    go(page, "admin/tasks")
+    expect(page.get_by_test_id("action-row").first).to_be_visible()
+
+    page.get_by_test_id("action-add").click()
+    form = page.get_by_test_id("action-form")
+    expect(page.get_by_test_id("action-add")).to_have_count(0)  # the button hides while the form is open
+    # checked before sending: no English name, and a cost that is not an amount
+    page.get_by_test_id("action-cost").fill("12.345")
+    page.get_by_test_id("action-save").click()
+    expect(form.get_by_test_id("field-error")).to_have_count(2)
+    page.get_by_test_id("action-name-en").fill("E2E wiring check")
+    page.get_by_test_id("action-stream").select_option("ELECTRICAL")
+    page.get_by_test_id("action-cost").fill("450")
+    page.get_by_test_id("action-hours").fill("1.5")
+    page.get_by_test_id("action-save").click()
+    expect(form).to_have_count(0)
+    row = page.locator("[data-testid=action-row][data-name='E2E wiring check']")
+    expect(page.get_by_test_id("action-row").first).to_have_attribute("data-name", "E2E wiring check")  # new rows go first
+    expect(row).to_contain_text("Electrical")
+    expect(row).to_contain_text("1.50 h")
+    expect(row).to_contain_text("450.00")
+    expect(row).not_to_contain_text("Inactive")
+
+    # edited in place: the form opens in the row with what is saved, and the row shows the answer
+    row.get_by_test_id("action-edit").click()
+    edit = page.locator("[data-testid=action-list] [data-testid=action-form]")
+    expect(edit.get_by_test_id("action-name-en")).to_have_value("E2E wiring check")
+    expect(edit.get_by_test_id("action-cost")).to_have_value("450.00")
+    edit.get_by_test_id("action-active").uncheck()
+    edit.get_by_test_id("action-save").click()
+    expect(edit).to_have_count(0)
+    expect(row).to_contain_text("Inactive")
+
+    # the stream filter asks the server again
+    page.get_by_test_id("action-stream-filter").select_option("BODY")
+    expect(row).to_have_count(0)
+    expect(page.get_by_test_id("action-row").first).to_be_visible()
+    page.get_by_test_id("action-stream-filter").select_option("ELECTRICAL")
+    expect(row).to_contain_text("Inactive")
+
+
 def test_warehouse_stock_low_receive_adjust(phone, server_url):
     page = open_page(phone)
     sign_in(page, "warehouse")

@@ -26,6 +26,7 @@ import {
   useSite,
 } from './common';
 import { statusLabel, streamLabel } from '../../shared/labels';
+import { formatMoney } from './billing/money';
 
 interface FoundVehicle {
   id: string;
@@ -36,11 +37,13 @@ interface FoundVehicle {
   colour: string | null;
   mileage: number | null;
   owner: { id: string; name: string; phone: string | null; email: string | null } | null;
+  deferredWork: { id: string; description: string; amount: number; currency: string }[];
 }
 
 const LOOKUP = `query VehicleByRegistration($registration: String!) {
   vehicleByRegistration(registration: $registration) {
     id registrationDisplay make model year colour mileage owner { id name phone email }
+    deferredWork { id description amount currency }
   }
 }`;
 const CREATE_JOB = `mutation CreateJob($input: CreateJobInput!) { createJob(input: $input) { job { ${BOARD_JOB} } ${ERRORS} } }`;
@@ -225,6 +228,20 @@ export default function IntakeScreen(_props: ScreenProps) {
           )}
           {lookup.vehicle.mileage != null && (
             <p class="muted small">{t('Last mileage: {km}', { km: lookup.vehicle.mileage.toLocaleString() })}</p>
+          )}
+          {lookup.vehicle.deferredWork.length > 0 && (
+            <div data-testid="deferred-work">
+              <p class="small">
+                <strong>{t('Work the customer put off last time')}</strong>
+              </p>
+              <ul class="small">
+                {lookup.vehicle.deferredWork.map((w) => (
+                  <li key={w.id} data-testid="deferred-item">
+                    <span data-raw>{w.description}</span> · {formatMoney(w.amount, w.currency)}
+                  </li>
+                ))}
+              </ul>
+            </div>
           )}
         </div>
       )}

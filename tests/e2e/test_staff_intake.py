@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import go, graphql, open_page, require_browser, sign_in, token_for
+from tests.e2e.helpers import (
+    go,
+    graphql,
+    open_page,
+    require_browser,
+    sign_in,
+    token_for,
+)
 
 require_browser()
 

@@ -14,6 +14,7 @@ class MovementKind(enum.Enum):
     ISSUE = "ISSUE"  # to a job, against a parts request
     RETURN = "RETURN"  # back from a job
     ADJUST = "ADJUST"  # stock count correction, with a reason
+    SALE = "SALE"  # sold over the counter on an invoice (the reason names it)
 
 
 class WarehouseItem(IdMixin, TimestampMixin, Base):

@@ -429,6 +429,22 @@ async def issue_to_job(session: AsyncSession, actor: Actor, item_id: uuid.UUID, 
     return movement
 
 
+async def sell(session: AsyncSession, actor: Actor, item_id: uuid.UUID, quantity: int, *, reference: str,
+               field: str = "quantity") -> StockMovement:
+    """Parts sold over the counter leave the shelf when their invoice is issued (billing calls this).
+
+    The same conditional UPDATE as an issue to a job, so a sale never oversells: INSUFFICIENT_STOCK (with available
+    and requested) on `field` when the shelf is short. A SALE movement at the item's cost price names the invoice.
+    """
+    item = await get_item(session, actor, item_id, field)
+    balance = await _take(session, actor, item, quantity, field)
+    movement = _ledger(session, actor, item, MovementKind.SALE, -quantity, balance, unit_cost=item.cost_price,
+                       reason=reference)
+    _audit_move(session, actor, item, "stock:sale", -quantity)
+    await session.flush()
+    return movement
+
+
 async def return_from_job(session: AsyncSession, actor: Actor, item_id: uuid.UUID, quantity: int, *,
                           job_id: uuid.UUID, parts_request_id: uuid.UUID, reason: str | None = None) -> StockMovement:
     """Unused parts come back from a job: a RETURN movement at the item's cost price.

@@ -2,7 +2,9 @@
 
 - From a job in BILLING: labour from its completed tasks (labour cost, billed hours kept), parts from its issued
   requests (the sale price and cost captured at issue, less what was returned); the job becomes INVOICED. By hand:
-  manual lines (a counter sale of parts, revenue stream SPARE_PARTS).
+  manual lines (a counter sale of parts, revenue stream SPARE_PARTS); its stocked parts leave the shelf when the
+  invoice is issued (a SALE movement naming the invoice; a short shelf refuses the issue). A credit note does not put
+  parts back on the shelf: returned goods are checked and received by the warehouse (receiveStock / adjustStock).
 - Lines change only while DRAFT; a draft may be deleted (a job's draft gives the job back to BILLING).
 - issueInvoice takes the number (INV-2026-000042) from the garage's counter row, locked in the issuing transaction,
   so numbers are consecutive per garage and year with no gap even when a transaction rolls back; it snapshots seller
@@ -45,6 +47,7 @@ from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.ids import new_id
 from backend.customers import service as customers
 from backend.customers.models import Customer
+from backend.inventory import service as inventory
 from backend.inventory.models import WarehouseItem
 from backend.notifications import service as notifications
 from backend.workshop.models import (
@@ -407,6 +410,12 @@ async def issue_invoice(session: AsyncSession, actor: Actor, invoice_id: object,
     invoice.year = today.year
     invoice.sequence = await numbering.next_number(session, actor.garage_id, "INVOICE", today.year)
     invoice.number = numbering.format_number("INV", today.year, invoice.sequence)
+    # Parts sold over the counter (stock items not issued against a job's parts request) leave the shelf now; a
+    # short shelf refuses the issue and the whole transaction, number included, rolls back.
+    for line in lines:
+        if line.kind == LineKind.PART and line.item_id is not None and line.parts_request_id is None:
+            await inventory.sell(session, actor, line.item_id, int(line.quantity), reference=invoice.number,
+                                 field=f"lines.{line.position}.quantity")
     _settle(invoice)
     _changed(session, actor, invoice, "issue", before)
     await session.flush()

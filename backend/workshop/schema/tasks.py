@@ -17,7 +17,6 @@ from backend.api.permissions import requires
 from backend.api.queries import read
 from backend.core.i18n import normalize_locale
 from backend.core.permissions import Permission as P
-from backend.core.validate import parse_id
 from backend.workshop.loaders import JobLoader, TaskActionLoader
 from backend.workshop.models import TaskStatus as TaskStatusEnum
 from backend.workshop.service import clock as clock_service
@@ -231,15 +230,6 @@ async def _task_mutation(info: strawberry.Info, input, fn, *args, current: bool 
     return JobTaskPayload(task=task, job=await _job_of(info, task), errors=errors)
 
 
-async def _replay_clock(session, actor, ref):
-    from sqlalchemy import select
-
-    from backend.workshop.models import TimeClockEntry as Entry
-
-    return (await session.execute(select(Entry).where(Entry.id == parse_id(ref), Entry.garage_id == actor.garage_id)
-                                  .execution_options(populate_existing=True))).scalar_one_or_none()
-
-
 # ------------------------------------------------------------------------------------------------ operations
 
 
@@ -323,13 +313,13 @@ class Mutation:
                          description="Clock on to your job; a clock running on another job stops first.")
     async def clock_on_job(self, info: strawberry.Info, input: ClockInput) -> ClockPayload:
         entry, errors = await run(info, clock_service.clock_on_job, input.job_id,
-                                  client_mutation_id=given(input.client_mutation_id), replay=_replay_clock)
+                                  client_mutation_id=given(input.client_mutation_id), replay=clock_service.find_clock_entry)
         return ClockPayload(entry=entry, job=await _job_of(info, entry), errors=errors)
 
     @strawberry.mutation(extensions=requires(P.TIME_CLOCK), description="Stop your clock on the job.")
     async def clock_off_job(self, info: strawberry.Info, input: ClockInput) -> ClockPayload:
         entry, errors = await run(info, clock_service.clock_off_job, input.job_id,
-                                  client_mutation_id=given(input.client_mutation_id), replay=_replay_clock)
+                                  client_mutation_id=given(input.client_mutation_id), replay=clock_service.find_clock_entry)
         return ClockPayload(entry=entry, job=await _job_of(info, entry), errors=errors)
 
 

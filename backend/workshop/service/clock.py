@@ -159,6 +159,16 @@ async def close_open_clocks(session: AsyncSession, actor: Actor, job: Job, *, no
     return len(entries)
 
 
+async def find_clock_entry(session: AsyncSession, actor: Actor, entry_id: object) -> TimeClockEntry | None:
+    """A clock entry of the actor's garage as it is now (a replayed clockOn/clockOff answers with it), or None."""
+    ident = v.try_parse_id(entry_id)
+    if ident is None:
+        return None
+    return (await session.execute(
+        select(TimeClockEntry).where(TimeClockEntry.id == ident, TimeClockEntry.garage_id == actor.garage_id)
+        .execution_options(populate_existing=True))).scalar_one_or_none()
+
+
 async def my_clock(session: AsyncSession, actor: Actor) -> TimeClockEntry | None:
     if actor.user_id is None:
         return None

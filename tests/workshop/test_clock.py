@@ -132,3 +132,22 @@ async def test_holding_a_job_clocks_everyone_off_it(gql, garage, db):
     assert (await gql(MY_CLOCK, token=tech))["data"]["myClock"] is None
     [entry] = await _entries(db, garage.users[Role.TECHNICIAN].id)
     assert entry.ended_at is not None and entry.seconds is not None
+
+
+async def test_a_clock_change_replayed_from_the_outbox_answers_with_its_entry_and_changes_nothing(gql, garage, db):
+    """A phone sends clockOn, loses the answer and sends it again with the same clientMutationId: the same entry comes
+    back, as it is now, and no second clock is opened; a replayed clockOff likewise."""
+    tech = garage.token(Role.TECHNICIAN)
+    tech_id = garage.users[Role.TECHNICIAN].id
+    job = await working_job(db, garage)
+    first = ok(await mutate(gql, CLOCK_ON, tech, jobId=str(job.id), clientMutationId="phone-1:clock-on"))
+    replay = ok(await mutate(gql, CLOCK_ON, tech, jobId=str(job.id), clientMutationId="phone-1:clock-on"))
+    assert replay["entry"]["id"] == first["entry"]["id"] and replay["entry"]["endedAt"] is None
+    off = ok(await mutate(gql, CLOCK_OFF, tech, jobId=str(job.id), clientMutationId="phone-1:clock-off"))
+    # the clock-on replayed after the clock-off shows the entry as it is now (ended), and opens nothing
+    late = ok(await mutate(gql, CLOCK_ON, tech, jobId=str(job.id), clientMutationId="phone-1:clock-on"))
+    assert late["entry"]["id"] == first["entry"]["id"] and late["entry"]["endedAt"] == off["entry"]["endedAt"]
+    again = ok(await mutate(gql, CLOCK_OFF, tech, jobId=str(job.id), clientMutationId="phone-1:clock-off"))
+    assert again["entry"] == off["entry"]
+    entries = await _entries(db, tech_id)
+    assert len(entries) == 1 and entries[0].ended_at is not None

@@ -14,5 +14,7 @@ export const staffScreens: ScreenDef[] = [
   { id: 'invoice', path: 'invoices/:id', roles: ['BILLING', 'ADMIN'], label: 'Invoice', nav: false, load: () => import('./billing/InvoiceScreen') },
   { id: 'users', path: 'admin/users', roles: ['ADMIN'], label: 'Users', nav: true, load: () => import('./Users') },
   { id: 'task-actions', path: 'admin/tasks', roles: ['ADMIN'], label: 'Task catalog', nav: true, load: () => import('./TaskActions') },
+  { id: 'messages', path: 'admin/messages', roles: ['ADMIN'], label: 'Messages', nav: true, load: () => import('./Messages') },
+  { id: 'reminders', path: 'admin/reminders', roles: ['ADMIN'], label: 'Reminders', nav: true, load: () => import('./Reminders') },
   { id: 'settings', path: 'admin/settings', roles: ['ADMIN'], label: 'Garage settings', nav: true, load: () => import('./Settings') },
 ];

@@ -34,6 +34,12 @@ def _ids(server_url: str, token: str, status: str | None) -> list[str]:
     return [e["node"]["id"] for e in data["notifications"]["edges"]]
 
 
+def _with_error(server_url: str, token: str, status: str) -> list[str]:
+    query = "query($status: NotificationStatus) { notifications(status: $status, first: 50) { edges { node { id lastError } } } }"
+    data = graphql(server_url, query, {"status": status}, token)
+    return [e["node"]["id"] for e in data["notifications"]["edges"] if e["node"]["lastError"]]
+
+
 def test_admin_messages_by_status_and_retry(phone, server_url):
     token = token_for(server_url, "admin")
     page = open_page(phone)
@@ -63,10 +69,11 @@ def test_admin_messages_by_status_and_retry(phone, server_url):
     assert axe_violations(page) == []
 
     # a failed (or cancelled) message goes again: the row shows what became of it
-    retryable = failed or _ids(server_url, token, "CANCELLED")
+    retryable = _with_error(server_url, token, "FAILED") or _with_error(server_url, token, "CANCELLED")
     if retryable:
-        page.get_by_test_id("message-status-filter").select_option("FAILED" if failed else "CANCELLED")
+        page.get_by_test_id("message-status-filter").select_option("FAILED" if retryable[0] in failed else "CANCELLED")
         row = page.locator(f"[data-testid=message-row][data-id='{retryable[0]}']")
+        expect(row.get_by_test_id("message-error")).to_be_visible()  # why it was not sent (the demo's: no device)
         before = row.get_attribute("data-status")
         row.get_by_test_id("message-retry").click()
         expect(row).not_to_have_attribute("data-status", before)

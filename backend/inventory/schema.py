@@ -52,6 +52,11 @@ class WarehouseItem:
         return self.active and self.quantity_on_hand <= self.reorder_point
 
 
+def _sees_ledger_detail(info: strawberry.Info) -> bool:
+    actor = info.context.actor
+    return actor is not None and (actor.can(P.INVENTORY_MANAGE) or actor.can(P.PARTS_APPROVE))
+
+
 @strawberry.type(description="One line of the stock ledger. quantity is signed (+ in, - out); balanceAfter is the "
                              "quantity on hand right after it.")
 class StockMovement:
@@ -59,12 +64,26 @@ class StockMovement:
     kind: MovementKind
     quantity: int
     balance_after: int
-    unit_cost: int | None
     reason: str | None
-    job_id: strawberry.ID | None
-    parts_request_id: strawberry.ID | None
-    actor_user_id: strawberry.ID | None
     created_at: dt.datetime
+
+    # Who moved it, for which job, and at what cost: for those who manage stock or approve parts. Everyone else (a
+    # technician checking what is on the shelf) sees the quantities, not other people's jobs or the cost prices.
+    @strawberry.field(description="Cost price per unit (null unless you manage stock or approve parts).")
+    def unit_cost(self, info: strawberry.Info) -> int | None:
+        return self.unit_cost if _sees_ledger_detail(info) else None  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The job it went to or came from (null unless you manage stock or approve parts).")
+    def job_id(self, info: strawberry.Info) -> strawberry.ID | None:
+        return self.job_id if _sees_ledger_detail(info) else None  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The parts request it served (null unless you manage stock or approve parts).")
+    def parts_request_id(self, info: strawberry.Info) -> strawberry.ID | None:
+        return self.parts_request_id if _sees_ledger_detail(info) else None  # type: ignore[attr-defined]
+
+    @strawberry.field(description="Who moved it (null unless you manage stock or approve parts).")
+    def actor_user_id(self, info: strawberry.Info) -> strawberry.ID | None:
+        return self.actor_user_id if _sees_ledger_detail(info) else None  # type: ignore[attr-defined]
 
     @strawberry.field
     def item(self, info: strawberry.Info) -> WarehouseItem | None:

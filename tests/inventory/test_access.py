@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import select
 
@@ -12,8 +14,18 @@ from backend.inventory.demo import ITEMS as DEMO_ITEMS
 from backend.inventory.models import WarehouseItem
 from tests.conftest import error_codes
 from tests.inventory.helpers import (
-    ADJUST, CREATE_ITEM, ITEM, ITEMS, LOW_STOCK, MOVEMENTS, RECEIVE, UPDATE_ITEM, assert_ledger_consistent,
-    create_item, ledger_snapshot,
+    ADJUST,
+    CREATE_ITEM,
+    ITEM,
+    ITEMS,
+    LOW_STOCK,
+    MOVEMENTS,
+    RECEIVE,
+    UPDATE_ITEM,
+    assert_ledger_consistent,
+    create_item,
+    ledger_snapshot,
+    make_job,
 )
 
 pytestmark = pytest.mark.asyncio
@@ -138,3 +150,25 @@ async def test_demo_store_room(app, db, database_url, gql):
     body = await gql('{ lowStockItems { sku name } }', token=token, lang="th")
     assert {i["sku"] for i in body["data"]["lowStockItems"]} == {i.sku for i in low}
     assert all(not i["name"].isascii() for i in body["data"]["lowStockItems"])
+
+
+async def test_the_ledger_shows_jobs_people_and_costs_only_to_those_who_manage_stock_or_approve_parts(gql, db,
+                                                                                                      garage):
+    """A technician checking the shelf sees quantities and balances, not which jobs (other technicians') took the
+    parts, who moved them, or what they cost."""
+    item = await create_item(gql, garage.token(Role.WAREHOUSE_MANAGER), initialQuantity=10)
+    job_id, [request_id] = await make_job(db, garage.id, uuid.UUID(item["id"]), requests=1)
+    async with db.transaction() as s:
+        await service.issue_to_job(s, garage.actor(Role.WAREHOUSE_MANAGER), uuid.UUID(item["id"]), 2, job_id=job_id,
+                                   parts_request_id=request_id)
+    for role, sees in ((Role.WAREHOUSE_MANAGER, True), (Role.WORKSHOP_MANAGER, True), (Role.ADMIN, True),
+                       (Role.TECHNICIAN, False), (Role.SITE_MANAGER, False), (Role.BILLING, False)):
+        body = await gql(MOVEMENTS, {"itemId": item["id"]}, token=garage.token(role))
+        issue, receive = [e["node"] for e in body["data"]["stockMovements"]["edges"]]
+        assert (issue["kind"], issue["quantity"], issue["balanceAfter"]) == ("ISSUE", -2, 8), role
+        detail = (issue["jobId"], issue["partsRequestId"], issue["unitCost"], issue["actorUserId"])
+        if sees:
+            assert detail == (str(job_id), str(request_id), 85000, str(garage.users[Role.WAREHOUSE_MANAGER].id)), role
+        else:
+            assert detail == (None, None, None, None), role
+            assert receive["unitCost"] is None and receive["actorUserId"] is None

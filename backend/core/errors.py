@@ -187,6 +187,13 @@ MESSAGES: dict[ErrorCode, str] = {
 }
 
 
+def _in(value: object, locale: str | None) -> object:
+    """A parameter kept in each language ({"en": ..., "th": ...}, e.g. task names) reads in the message's language."""
+    if isinstance(value, dict) and "en" in value:
+        return value.get((locale or "en")[:2]) or value["en"]
+    return value
+
+
 class DomainError(Exception):
     """An expected failure: bad input or a broken business rule. Nothing the caller asked for has happened."""
 
@@ -197,7 +204,7 @@ class DomainError(Exception):
         self.params = params
 
     def message(self, locale: str | None) -> str:
-        return translate(locale, MESSAGES[self.code], **self.params)
+        return translate(locale, MESSAGES[self.code], **{k: _in(v, locale) for k, v in self.params.items()})
 
 
 class DomainErrors(Exception):

@@ -218,7 +218,7 @@ async def _parts_and_tasks(db, garage, job):
         session.add(item)
         await session.flush()
         request = PartsRequest(garage_id=garage.id, job_id=job.id, item_id=item.id, quantity=2)
-        task = JobTask(garage_id=garage.id, job_id=job.id, name="Brake service")
+        task = JobTask(garage_id=garage.id, job_id=job.id, name="Brake service", name_th="บริการเบรก")
         session.add_all([request, task])
     return request, task
 
@@ -239,6 +239,9 @@ async def test_complete_refused_with_pending_parts_and_open_tasks(gql, db, garag
                                                                     ("TASKS_OPEN", "tasks")]
     assert payload["errors"][0]["message"] == "Parts requests are still pending: BRK-PAD-01 × 2."
     assert payload["errors"][1]["message"] == "Tasks are still open: Brake service."
+    # in Thai, the open tasks are named as the catalog names them in Thai
+    thai = await call(gql, "completeJob", t(TECH), lang="th", jobId=jid, workDoneNotes="Done")
+    assert "บริการเบรก" in thai["errors"][1]["message"] and "Brake service" not in thai["errors"][1]["message"]
     assert payload["job"]["status"] == "AWAITING_PARTS" and payload["job"]["workDoneNotes"] is None
     async with db.transaction() as session:  # issued, task done
         (await session.get(PartsRequest, request.id)).status = PartsRequestStatus.ISSUED

@@ -316,8 +316,8 @@ async def refresh_parts_status(session: AsyncSession, actor: Actor, job: Job) ->
     return job
 
 
-async def _unfinished(session: AsyncSession, job: Job) -> tuple[list[str], list[str]]:
-    """(pending parts as 'SKU × qty', open tasks by name)."""
+async def _unfinished(session: AsyncSession, job: Job) -> tuple[list[str], dict[str, str]]:
+    """(pending parts as 'SKU × qty', open tasks by name in each language: {"en": "A, B", "th": "ก, ข"})."""
     parts = (await session.execute(
         select(WarehouseItem.sku, PartsRequest.quantity)
         .join(WarehouseItem, WarehouseItem.id == PartsRequest.item_id)
@@ -325,10 +325,11 @@ async def _unfinished(session: AsyncSession, job: Job) -> tuple[list[str], list[
                PartsRequest.status.in_(UNFINISHED_PARTS))
         .order_by(PartsRequest.created_at, PartsRequest.id))).all()
     tasks = (await session.execute(
-        select(JobTask.name).where(JobTask.job_id == job.id, JobTask.garage_id == job.garage_id,
-                                   JobTask.status == TaskStatus.OPEN)
-        .order_by(JobTask.position, JobTask.created_at, JobTask.id))).scalars().all()
-    return [f"{sku} × {qty}" for sku, qty in parts], list(tasks)
+        select(JobTask.name, JobTask.name_th).where(JobTask.job_id == job.id, JobTask.garage_id == job.garage_id,
+                                                    JobTask.status == TaskStatus.OPEN)
+        .order_by(JobTask.position, JobTask.created_at, JobTask.id))).all()
+    names = {"en": ", ".join(name for name, _ in tasks), "th": ", ".join(th or name for name, th in tasks)}
+    return [f"{sku} × {qty}" for sku, qty in parts], names if tasks else {}
 
 
 async def _stop_clocks(session: AsyncSession, actor: Actor, job: Job) -> None:
@@ -356,7 +357,7 @@ async def complete_job(session: AsyncSession, actor: Actor, job_id: object, work
     if parts:
         errors.add(ErrorCode.PARTS_PENDING, "partsRequests", requests=", ".join(parts))
     if tasks:
-        errors.add(ErrorCode.TASKS_OPEN, "tasks", tasks=", ".join(tasks))
+        errors.add(ErrorCode.TASKS_OPEN, "tasks", tasks=tasks)
     if not job.work_done_notes and not any(e.field == "workDoneNotes" for e in errors.errors):
         errors.add(ErrorCode.REQUIRED, "workDoneNotes")
     errors.raise_if_any()

@@ -89,6 +89,16 @@ test-deps: $(TESTDEPS_STAMP) fonts
 	    echo "warning: $(CHROMIUM) is missing and cannot be installed (not root or no apt-get); browser tests will not run" >&2; \
 	  fi; \
 	fi
+	@if ! command -v pdftotext >/dev/null 2>&1; then \
+	  if [ "$(IS_ROOT)" = yes ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "==> installing poppler-utils (pdftotext, pdftoppm: the PDF text and page checks, apt-get)"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq; \
+	    apt-get install -y -qq poppler-utils >/dev/null; \
+	  else \
+	    echo "warning: pdftotext is missing and cannot be installed; the PDF checks that use it will be skipped" >&2; \
+	  fi; \
+	fi
 
 # ---------------------------------------------------------------- PWA
 

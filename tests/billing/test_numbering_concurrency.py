@@ -22,9 +22,8 @@ class Abandon(Exception):
     """Raised inside a transaction after the number was taken: the transaction rolls back."""
 
 
-async def test_concurrent_issue_leaves_no_gap(db, garage, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("row locks under real concurrency: PostgreSQL")
+@pytest.mark.postgresql_only  # row locks under real concurrency
+async def test_concurrent_issue_leaves_no_gap(db, garage):
     site = await make_site(db, garage)
     actor = garage.actor(Role.BILLING)
     ids = []

@@ -9,15 +9,21 @@ import subprocess
 from unittest import mock
 
 import pypdf
-import pytest
 
 from backend.billing.documents import render
 from backend.billing.documents.view import Party
 from tests.billing.test_documents import thai_invoice
+from tests.conftest import service_unavailable
 
 WORDS = ("ใบกำกับภาษี", "ผู้ซื้อ", "จำกัด", "สำนักงานใหญ่", "น้ำมันเครื่อง", "สี่พันสองร้อยบาทถ้วน",
          "เลขประจำตัวผู้เสียภาษี")
 MIXED = "ผู้ซื้อ ACME Co., Ltd. จำกัด (สำนักงานใหญ่) 1,234.50 บาท"
+
+
+def need(tool: str) -> None:
+    """poppler-utils (make test installs it): skipped without it, a failure under MOTOTRACK_REQUIRE_SERVICES=1."""
+    if shutil.which(tool) is None:
+        service_unavailable(f"{tool} (poppler-utils)")
 
 
 def tricky_invoice():
@@ -44,8 +50,8 @@ def test_tricky_thai_words_extract_exactly_with_pypdf():
     assert "ภำษี" not in text and "ผูู" not in text  # the two old faults: a sara aa read as ำ, a tone as a vowel
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_tricky_thai_words_extract_exactly_with_pdftotext(tmp_path):
+    need("pdftotext")
     text = poppler_text(render.render_pdf(tricky_invoice()), tmp_path)
     for word in WORDS:
         assert word in text, f"{word!r} not in\n{text}"
@@ -58,8 +64,8 @@ def test_english_text_is_unchanged():
     assert "\ufb01" not in text and "\ufb03" not in text  # ligatures read as their letters
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_the_page_is_drawn_the_same(tmp_path):
+    need("pdftoppm")
     view = tricky_invoice()
     fixed = render.render_pdf(view)
     with mock.patch.object(render, "fix_text_map", lambda document, pdf: None):

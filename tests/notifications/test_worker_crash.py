@@ -17,16 +17,18 @@ import signal
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import func, select
 
 from backend.notifications.models import Notification, NotificationStatus
 from backend.notifications.runner import ArqRelay
-from tests.notifications.sinks import HttpSink, SmtpSink
 from tests.notifications import worker_process as wp
+from tests.notifications.sinks import HttpSink, SmtpSink
 
 N = 40
 
 
+@pytest.mark.postgresql_only  # the real worker runs on PostgreSQL and Redis
 async def test_worker_killed_mid_batch_sends_every_message(app, db, garage, database_url):
     redis = await wp.empty_redis(database_url)
     smtp = SmtpSink(delay=0.15).start()

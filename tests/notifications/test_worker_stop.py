@@ -17,14 +17,15 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlalchemy import select
 
 from backend.notifications.models import Channel, Notification, NotificationStatus
 from backend.notifications.outbox import enqueue
 from backend.notifications.runner import ArqRelay, InProcessRunner
 from tests.conftest import make_settings
-from tests.notifications.sinks import HttpSink, SmtpSink
 from tests.notifications import worker_process as wp
+from tests.notifications.sinks import HttpSink, SmtpSink
 
 N = 40
 S = NotificationStatus
@@ -71,6 +72,7 @@ def _check_stopped(rows: list[Notification], in_flight: set[str], claimed: set[s
     return by_status[S.SENT], by_status[S.QUEUED]
 
 
+@pytest.mark.postgresql_only  # the real worker runs on PostgreSQL and Redis
 async def test_worker_stopped_with_sigterm_mid_batch_sends_every_message_exactly_once(app, db, garage, database_url,
                                                                                       tmp_path):
     redis = await wp.empty_redis(database_url)

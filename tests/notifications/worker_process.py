@@ -9,8 +9,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 from backend.notifications.models import Channel
 from backend.notifications.outbox import enqueue
 from tests.conftest import service_unavailable
@@ -39,10 +37,8 @@ async def wait_for(predicate, timeout: float, what: str) -> None:
 
 
 async def empty_redis(database_url: str):
-    """The test's Redis, emptied; the test is skipped off PostgreSQL and without Redis (it fails with
-    MOTOTRACK_REQUIRE_SERVICES=1)."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the worker runs against PostgreSQL and Redis")
+    """The test's Redis, emptied (the worker tests are postgresql_only; without Redis they are skipped, and fail
+    with MOTOTRACK_REQUIRE_SERVICES=1)."""
     if not REDIS_URL:
         service_unavailable("Redis (TEST_REDIS_URL is not set)")
     from redis.asyncio import Redis

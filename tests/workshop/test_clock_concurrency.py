@@ -16,6 +16,9 @@ from backend.workshop.service import clock
 from backend.workshop.service import jobs as jobs_service
 from tests.workshop.test_tasks_helpers import working_job
 
+# row-lock order is a PostgreSQL matter (SQLite writers queue on the file lock)
+pytestmark = pytest.mark.postgresql_only
+
 ROUNDS = 12
 
 
@@ -39,13 +42,7 @@ async def _open(db, *where) -> int:
             TimeClockEntry.ended_at.is_(None), *where))).scalar()
 
 
-@pytest.fixture
-def postgres_only(db):
-    if db.is_sqlite:
-        pytest.skip("row-lock order is a PostgreSQL matter (SQLite writers queue on the file lock)")
-
-
-async def test_clock_on_elsewhere_while_the_manager_holds_or_cancels_the_running_job(db, garage, postgres_only):
+async def test_clock_on_elsewhere_while_the_manager_holds_or_cancels_the_running_job(db, garage):
     tech, manager = garage.actor(Role.TECHNICIAN), garage.actor(Role.WORKSHOP_MANAGER)
     tech_id = tech.user_id
     for round_ in range(ROUNDS):
@@ -61,7 +58,7 @@ async def test_clock_on_elsewhere_while_the_manager_holds_or_cancels_the_running
         await _in_own_transaction(db, clock.close_open_clocks, manager, other)
 
 
-async def test_clock_off_while_the_manager_holds_the_job(db, garage, postgres_only):
+async def test_clock_off_while_the_manager_holds_the_job(db, garage):
     tech, manager = garage.actor(Role.TECHNICIAN), garage.actor(Role.WORKSHOP_MANAGER)
     for _ in range(ROUNDS):
         job = await working_job(db, garage)
@@ -71,7 +68,7 @@ async def test_clock_off_while_the_manager_holds_the_job(db, garage, postgres_on
         assert await _open(db, TimeClockEntry.technician_id == tech.user_id) == 0
 
 
-async def test_clock_on_to_two_jobs_at_once_from_two_devices(db, garage, postgres_only):
+async def test_clock_on_to_two_jobs_at_once_from_two_devices(db, garage):
     tech, manager = garage.actor(Role.TECHNICIAN), garage.actor(Role.WORKSHOP_MANAGER)
     for _ in range(ROUNDS):
         running, first, second = [await working_job(db, garage) for _ in range(3)]

@@ -12,7 +12,15 @@ from backend.core.models import AuditEntry
 from backend.core.permissions import Role
 from backend.workshop.models import Job, JobEvent
 from backend.workshop.service import jobs as jobs_service
-from tests.workshop.helpers import CREATE_JOB, call, make_site, make_vehicle, mutation, ok, service_job
+from tests.workshop.helpers import (
+    CREATE_JOB,
+    call,
+    make_site,
+    make_vehicle,
+    mutation,
+    ok,
+    service_job,
+)
 
 
 async def _count(db, model, *where) -> int:
@@ -63,9 +71,8 @@ async def test_concurrent_replays_take_effect_once(gql, db, garage):
     assert await _count(db, JobEvent, JobEvent.job_id == job.id) == 3
 
 
+@pytest.mark.postgresql_only  # concurrency of numbering: SQLite writers queue on the file lock
 async def test_hundred_concurrent_create_jobs_gapless(db, garage):
-    if db.is_sqlite:
-        pytest.skip("concurrency of numbering is a PostgreSQL matter (SQLite writers queue on the file lock)")
     site, vehicle = await make_site(db, garage), await make_vehicle(db, garage)
     actor = garage.actor(Role.SITE_MANAGER)
 

@@ -249,9 +249,8 @@ async def test_fifty_concurrent_issues_against_twenty_in_stock(db, garage):
     await assert_ledger_consistent(db, garage.id)
 
 
-async def test_fifty_concurrent_graphql_issues(gql, db, garage, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("concurrency across connections is what PostgreSQL shows; SQLite runs writers one by one")
+@pytest.mark.postgresql_only  # concurrency across connections is what PostgreSQL shows; SQLite runs writers one by one
+async def test_fifty_concurrent_graphql_issues(gql, db, garage):
     item = await make_item(db, garage, quantity=20)
     _job_id, request_ids = await make_job(db, garage.id, item.id, requests=50, quantity=1)
     warehouse = garage.token(Role.WAREHOUSE_MANAGER)

@@ -244,7 +244,7 @@ def test_generic_download_links():
     with pytest.raises(signing.SignatureInvalid):
         signing.verify_url("/exports/other.xlsx", parse_qsl(split.query, keep_blank_values=True), secret="k" * 40)
     with pytest.raises(ValueError):
-        signing.sign_url("/x", garage_id=garage_id, user_id=None, exp=1)
+        signing.sign_url("/x", garage_id=garage_id, user_id=None, secret="k" * 40, exp=1)
 
 
 # ------------------------------------------------------------------------------------------- end to end over HTTP

@@ -5,9 +5,13 @@ HMAC-SHA256 over the path and all of those. The key is derived from the applicat
 (MOTOTRACK_SECRET_KEY), so a signature made for one deployment means nothing to another, and the derived key is
 never the one that signs access tokens.
 
-    url = signed_pdf_url("invoice", invoice.id, garage_id, user_id, locale="th")
+    url = signed_pdf_url("invoice", invoice.id, garage_id, user_id, secret=settings.secret_key, locale="th")
     # -> /documents/invoice/<id>.pdf?exp=...&g=...&lang=th&u=...&sig=...
-    signed = verify_signed_pdf("invoice", invoice.id, request.query_params)   # raises SignatureInvalid/Expired
+    signed = verify_signed_pdf("invoice", invoice.id, request.query_params, secret=settings.secret_key)
+    # raises SignatureInvalid / SignatureExpired
+
+The secret is always passed by the caller (the serving application's settings), never taken from a process-wide
+default: two applications in one process (tests) must not sign with each other's key.
 
 `sign_url` / `verify_url` are the generic pair for any other download path.
 """
@@ -25,7 +29,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from backend.core.settings import get_settings
 
 DOCUMENT_KINDS = ("quote", "invoice", "credit_note", "receipt")
 SIGNATURE_PARAM = "sig"
@@ -72,9 +75,10 @@ class SignedDocument:
     expires_at: dt.datetime
 
 
-def _key(secret: str | None) -> bytes:
-    base = secret or get_settings().secret_key
-    return hmac.new(base.encode(), _KEY_LABEL, hashlib.sha256).digest()
+def _key(secret: str) -> bytes:
+    if not secret:
+        raise ValueError("signing needs the application's secret key")
+    return hmac.new(secret.encode(), _KEY_LABEL, hashlib.sha256).digest()
 
 
 def _canonical(path: str, params: Mapping[str, str]) -> bytes:
@@ -82,13 +86,13 @@ def _canonical(path: str, params: Mapping[str, str]) -> bytes:
     return (path + "\n" + urlencode(items)).encode()
 
 
-def _sign(path: str, params: Mapping[str, str], secret: str | None) -> str:
+def _sign(path: str, params: Mapping[str, str], secret: str) -> str:
     digest = hmac.new(_key(secret), _canonical(path, params), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def sign_url(path: str, *, garage_id: uuid.UUID, user_id: uuid.UUID | None, ttl_seconds: int = 300,
-             secret: str | None = None, now: float | None = None, **params: Any) -> str:
+             secret: str, now: float | None = None, **params: Any) -> str:
     """`path` with a query string that proves, until `ttl_seconds` from now, who it was issued to."""
     if not path.startswith("/"):
         raise ValueError("sign_url takes an absolute path")
@@ -124,7 +128,7 @@ def _plain_params(query_params: Any) -> dict[str, str]:
     return out
 
 
-def verify_url(path: str, query_params: Any, *, secret: str | None = None, now: float | None = None) -> SignedUrl:
+def verify_url(path: str, query_params: Any, *, secret: str, now: float | None = None) -> SignedUrl:
     """Check a signed URL's query string against `path`; raise SignatureInvalid or SignatureExpired."""
     params = _plain_params(query_params)
     given = params.get(SIGNATURE_PARAM)
@@ -152,13 +156,13 @@ def document_path(kind: str, document_id: uuid.UUID) -> str:
 
 
 def signed_pdf_url(kind: str, document_id: uuid.UUID, garage_id: uuid.UUID, user_id: uuid.UUID | None, *,
-                   ttl_seconds: int = 300, locale: str | None = None, secret: str | None = None) -> str:
+                   secret: str, ttl_seconds: int = 300, locale: str | None = None) -> str:
     """Relative URL of a document's PDF (a receipt is keyed by its payment's id)."""
     return sign_url(document_path(kind, document_id), garage_id=garage_id, user_id=user_id,
                     ttl_seconds=ttl_seconds, secret=secret, lang=locale)
 
 
-def verify_signed_pdf(kind: str, document_id: uuid.UUID, query_params: Any, *, secret: str | None = None,
+def verify_signed_pdf(kind: str, document_id: uuid.UUID, query_params: Any, *, secret: str,
                       now: float | None = None) -> SignedDocument:
     signed = verify_url(document_path(kind, document_id), query_params, secret=secret, now=now)
     return SignedDocument(kind, document_id, signed.garage_id, signed.user_id, signed.params.get("lang") or None,

@@ -1,0 +1,26 @@
+"""hardening: sign-in and refresh tokens, API key limits (issue 11)
+
+A slot reserved so parallel work chains in a fixed order; empty until its work needs a schema change.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-02 00:00:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+import backend.core.db
+
+
+revision = '0008'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,4 +1,4 @@
-"""staff_app: job card screen, board and shell (issue 13)
+"""staff_app: job card screen and quotes (issue 13)
 
 A slot reserved so parallel work chains in a fixed order; empty until its work needs a schema change.
 

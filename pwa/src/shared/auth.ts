@@ -25,7 +25,7 @@ const REFRESH = `mutation Refresh($input: RefreshTokenInput!) {
 const LOGOUT = `mutation Logout($input: LogoutInput!) {
   logout(input: $input) { ok errors { field code message } }
 }`;
-const ME = `query Me { me { ${USER_FIELDS} garage { id name defaultLocale } } }`;
+const ME = `query Me { me { ${USER_FIELDS} garage { id name defaultLocale currency timeZone } } }`;
 const UPDATE_PREFERENCES = `mutation UpdateMyPreferences($input: UpdateMyPreferencesInput!) {
   updateMyPreferences(input: $input) { user { id locale } errors { field code message } }
 }`;

@@ -75,3 +75,81 @@ export function tn(singular: string, plural: string, n: number, params?: Record<
 export function useLocale(): Locale {
   return useStore(localeStore);
 }
+
+// ---- numbers, money and dates in the app's language (not the browser's) -----------------------------------------
+
+/** The Intl locale of the app's language: Thai reads Buddhist-era years ("2 ธ.ค. 2569"), English the British way. */
+export function intlLocale(locale: Locale = localeStore.get()): string {
+  return locale === 'th' ? 'th-TH-u-ca-buddhist' : 'en-GB';
+}
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(key: string, make: (locale: string) => Intl.NumberFormat): Intl.NumberFormat {
+  const full = `${localeStore.get()}|${key}`;
+  let f = numberFormats.get(full);
+  if (!f) {
+    f = make(intlLocale());
+    numberFormats.set(full, f);
+  }
+  return f;
+}
+
+/** How many minor digits the currency has (2 for THB, GBP, INR; 0 for JPY). */
+export function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** 125050 THB -> "฿1,250.50" in the app's language; the symbol is always there, on every screen. */
+export function formatMoney(minor: number | null | undefined, currency: string): string {
+  if (minor == null) return '—';
+  const f = numberFormat(`money|${currency}`, (l) => {
+    try {
+      return new Intl.NumberFormat(l, { style: 'currency', currency, currencyDisplay: 'narrowSymbol' });
+    } catch {
+      return new Intl.NumberFormat(l, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    }
+  });
+  return f.format(minor / 10 ** minorDigits(currency));
+}
+
+/** A count or a distance, grouped in the app's language: 60000 -> "60,000". */
+export function formatNumber(n: number | null | undefined, maxFractionDigits = 0): string {
+  if (n == null || !Number.isFinite(n)) return '—';
+  return numberFormat(`n|${maxFractionDigits}`, (l) => new Intl.NumberFormat(l, { maximumFractionDigits: maxFractionDigits })).format(n);
+}
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(key: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const full = `${localeStore.get()}|${key}`;
+  let f = dateFormats.get(full);
+  if (!f) {
+    f = new Intl.DateTimeFormat(intlLocale(), options);
+    dateFormats.set(full, f);
+  }
+  return f;
+}
+
+/** A moment (ISO date-time) as "2 Dec 2026, 16:40" / "2 ธ.ค. 2569 16:40", in this device's time zone; '' if none. */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return '';
+  return dateFormat('dt', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+}
+
+/** A calendar date ("2026-11-21") as "21 Nov 2026" / "21 พ.ย. 2569"; a moment gives its day here. '—' if none. */
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
+  if (iso.length > 10) {
+    const at = new Date(iso);
+    return Number.isNaN(at.getTime()) ? iso : dateFormat('d', options).format(at);
+  }
+  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
+  if (!y || !m || !d) return iso;
+  return dateFormat('d-utc', { ...options, timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)));
+}

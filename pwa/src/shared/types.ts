@@ -4,6 +4,8 @@ export interface Garage {
   id: string;
   name: string;
   defaultLocale?: string | null;
+  currency?: string;
+  timeZone?: string;
 }
 
 export interface User {

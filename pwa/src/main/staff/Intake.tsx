@@ -2,7 +2,7 @@
 // then assign a technician of the job's stream.
 import { useEffect, useState } from 'preact/hooks';
 import { authedGraphql } from '../../shared/auth';
-import { t } from '../../shared/i18n';
+import { formatNumber, t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import type { ScreenProps } from '../screens';
 import { AssignForm, BOARD_JOB, type BoardJob, type Technician } from './Board';
@@ -227,7 +227,7 @@ export default function IntakeScreen(_props: ScreenProps) {
             <p class="muted">{t('No owner on record')}</p>
           )}
           {lookup.vehicle.mileage != null && (
-            <p class="muted small">{t('Last mileage: {km}', { km: lookup.vehicle.mileage.toLocaleString() })}</p>
+            <p class="muted small">{t('Last mileage: {km}', { km: formatNumber(lookup.vehicle.mileage) })}</p>
           )}
           {lookup.vehicle.deferredWork.length > 0 && (
             <div data-testid="deferred-work">

@@ -3,8 +3,8 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../../shared/api';
-import { authedGraphql } from '../../shared/auth';
-import { t } from '../../shared/i18n';
+import { authStore, authedGraphql } from '../../shared/auth';
+import { formatDateTime, formatMoney, t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import './staff.css';
 
@@ -362,10 +362,10 @@ export function revenueLabel(s: string): string {
   }
 }
 
-/** Minor units as a decimal amount in the garage's currency, e.g. 125050 -> "1,250.50". */
+/** Minor units in the garage's currency, in the app's language, e.g. 125050 -> "฿1,250.50". */
 export function money(minor: number | null | undefined): string {
-  if (minor == null) return '—';
-  return (minor / 100).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const auth = authStore.get();
+  return formatMoney(minor, (auth.status === 'signedIn' && auth.user.garage?.currency) || 'THB');
 }
 
 /** "12.50" -> 1250; null when it is not an amount. */
@@ -375,11 +375,8 @@ export function toMinor(text: string): number | null {
   return Math.round(parseFloat(v) * 100);
 }
 
-export function when(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '' : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
+/** A moment in the app's language ("2 ธ.ค. 2569 16:40" in Thai). */
+export const when = formatDateTime;
 
 /** Keeps the list of sites (for the board and intake) for the page's life. */
 let sitesCache: Promise<Site[]> | null = null;

@@ -1,40 +1,9 @@
 // Money and dates of the billing screens, in the user's language. Amounts travel as integers in the currency's
 // minor units (satang for THB); the number of minor digits comes from Intl (THB 2, JPY 0).
-import { getLocale, t } from '../../../shared/i18n';
+import { formatDate, formatMoney, intlLocale, minorDigits, t } from '../../../shared/i18n';
 
-function intlLocale(): string {
-  return getLocale() === 'th' ? 'th-TH' : 'en-GB';
-}
-
-const formats = new Map<string, Intl.NumberFormat>();
-function currencyFormat(currency: string): Intl.NumberFormat {
-  const key = `${intlLocale()}|${currency}`;
-  let f = formats.get(key);
-  if (!f) {
-    try {
-      f = new Intl.NumberFormat(intlLocale(), { style: 'currency', currency, currencyDisplay: 'narrowSymbol' });
-    } catch {
-      f = new Intl.NumberFormat(intlLocale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-    }
-    formats.set(key, f);
-  }
-  return f;
-}
-
-/** How many minor digits the currency has (2 for THB, GBP, INR). */
-export function minorDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
-/** 125050 THB -> "฿1,250.50" in the user's language. */
-export function formatMoney(minor: number | null | undefined, currency: string): string {
-  if (minor == null) return '—';
-  return currencyFormat(currency).format(minor / 10 ** minorDigits(currency));
-}
+// The formatting itself lives with the language (shared/i18n.ts), so every screen, billing or not, shows the same.
+export { formatDate, formatMoney, minorDigits };
 
 /** Minor units as the plain number a person types back into a field: 125050 -> "1250.50". */
 export function minorToInput(minor: number, currency: string): string {
@@ -67,19 +36,6 @@ export function formatRate(rate: string | number): string {
 export function formatQuantity(q: string | number): string {
   const n = Number(q);
   return Number.isFinite(n) ? new Intl.NumberFormat(intlLocale(), { maximumFractionDigits: 3 }).format(n) : String(q);
-}
-
-/** A calendar date ("2026-11-21") in the user's language (Thai: Buddhist era, as Thai invoices show it). */
-export function formatDate(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  if (iso.length > 10) {
-    const at = new Date(iso); // a moment: the day it was here
-    return Number.isNaN(at.getTime()) ? iso : new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'medium' }).format(at);
-  }
-  const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
-  if (!y || !m || !d) return iso;
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return new Intl.DateTimeFormat(intlLocale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
 }
 
 /** Today on this device, as the server's Date scalar wants it. */

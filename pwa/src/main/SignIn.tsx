@@ -1,6 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { signIn } from '../shared/auth';
-import { t } from '../shared/i18n';
+import { getLocale, t } from '../shared/i18n';
 import type { UserError } from '../shared/types';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Logo } from './Logo';
@@ -15,6 +15,8 @@ export function SignInScreen({ expired }: { expired?: boolean }) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
+  // A language picked here wins over the one the account had saved (and becomes the saved one).
+  const chosenLanguage = useRef(false);
 
   const fieldError = (field: string) =>
     problem?.kind === 'server' ? problem.errors.filter((e) => e.field === field).map((e) => e.message) : [];
@@ -30,7 +32,7 @@ export function SignInScreen({ expired }: { expired?: boolean }) {
     }
     setBusy(true);
     setProblem(null);
-    const result = await signIn(email.trim(), password);
+    const result = await signIn(email.trim(), password, chosenLanguage.current ? getLocale() : null);
     if (!result.ok) {
       setBusy(false);
       if (result.network) setProblem({ kind: 'network' });
@@ -49,7 +51,9 @@ export function SignInScreen({ expired }: { expired?: boolean }) {
     <div class="signin">
       <div class="signin-top">
         <OnlineBadge />
-        <LanguageSwitch />
+        <div onClickCapture={() => (chosenLanguage.current = true)}>
+          <LanguageSwitch />
+        </div>
       </div>
       <form class="card signin-card" onSubmit={submit} noValidate data-testid="sign-in-form">
         <div class="signin-brand">

@@ -251,7 +251,8 @@ export async function refreshMe(): Promise<void> {
 
 export type SignInResult = { ok: true } | { ok: false; errors: UserError[]; network?: boolean };
 
-export async function signIn(email: string, password: string): Promise<SignInResult> {
+/** Signs in; `chosenLocale` is a language picked on the sign-in screen: the app opens in it and it becomes the saved one. */
+export async function signIn(email: string, password: string, chosenLocale?: Locale | null): Promise<SignInResult> {
   let payload: TokenPayload & { user: User | null };
   try {
     const data = await graphql<{ login: TokenPayload & { user: User | null } }>(LOGIN, { input: { email, password } });
@@ -269,7 +270,12 @@ export async function signIn(email: string, password: string): Promise<SignInRes
   accessToken = payload.accessToken;
   scheduleRenewal(payload.expiresIn ?? 300);
   await saveSession({ refreshToken: payload.refreshToken, user: payload.user, savedAt: Date.now() });
-  const preferred = toLocale(payload.user.locale);
+  if (chosenLocale) {
+    // sent to the account by refreshMe's adoptUserLocale, after the first `me`, so that answer cannot undo it
+    localeChoices += 1;
+    setPendingLocale(chosenLocale);
+  }
+  const preferred = chosenLocale ?? toLocale(payload.user.locale);
   if (preferred) setLocale(preferred);
   authStore.set({ status: 'signedIn', user: payload.user });
   void refreshMe().catch(() => undefined);

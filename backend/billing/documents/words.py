@@ -5,9 +5,11 @@ Input is always an integer amount in minor units plus an ISO 4217 currency code:
     thai_amount_in_words(420000, "THB")      -> "สี่พันสองร้อยบาทถ้วน"
     english_amount_in_words(420025, "THB")   -> "Four thousand two hundred baht and twenty-five satang"
 
-Thai rules: สิบ (not หนึ่งสิบ) for a tens digit 1, ยี่สิบ for 2; a units 1 reads เอ็ด when its six-digit group has
-any higher digit (สิบเอ็ด, หนึ่งร้อยเอ็ด, ยี่สิบเอ็ดล้าน) and หนึ่ง when it stands alone (หนึ่งล้านหนึ่ง);
-ล้าน repeats for every six digits (หนึ่งล้านล้าน = 10^12).
+Thai rules: สิบ (not หนึ่งสิบ) for a tens digit 1, ยี่สิบ for 2; a units 1 reads เอ็ด whenever the number it
+ends has any higher digit, in its own six-digit group or above it (สิบเอ็ด, หนึ่งร้อยเอ็ด, หนึ่งล้านเอ็ด,
+ยี่สิบเอ็ดล้าน, หนึ่งล้านเอ็ดล้าน), and หนึ่ง only when it stands alone (หนึ่งบาท, หนึ่งล้าน, หนึ่งสตางค์);
+ล้าน repeats for every six digits (หนึ่งล้านล้าน = 10^12). Satang are a number of their own: 1.01 baht is
+หนึ่งบาทหนึ่งสตางค์.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ _TH_DIGITS = ("ศูนย์", "หนึ่ง", "สอง", "สาม", "�
 _TH_PLACES = ("", "สิบ", "ร้อย", "พัน", "หมื่น", "แสน")
 
 
-def _thai_group(n: int) -> str:
-    """Words for 1..999,999 (one group under ล้าน)."""
+def _thai_group(n: int, after_higher: bool = False) -> str:
+    """Words for 1..999,999 (one group under ล้าน); `after_higher`: digits above this group are not all zero."""
     digits = [int(c) for c in reversed(str(n))]
     out: list[str] = []
     for place in range(len(digits) - 1, -1, -1):
@@ -47,7 +49,7 @@ def _thai_group(n: int) -> str:
         if place == 1:
             out.append(("" if d == 1 else "ยี่" if d == 2 else _TH_DIGITS[d]) + "สิบ")
         elif place == 0:
-            has_higher = any(digits[1:])
+            has_higher = after_higher or any(digits[1:])
             out.append("เอ็ด" if d == 1 and has_higher else _TH_DIGITS[d])
         else:
             out.append(_TH_DIGITS[d] + _TH_PLACES[place])
@@ -63,7 +65,7 @@ def thai_number(n: int) -> str:
     if n < 1_000_000:
         return _thai_group(n)
     high, low = divmod(n, 1_000_000)
-    return thai_number(high) + "ล้าน" + (_thai_group(low) if low else "")
+    return thai_number(high) + "ล้าน" + (_thai_group(low, after_higher=True) if low else "")
 
 
 _TH_CURRENCIES = {"THB": ("บาท", "สตางค์")}

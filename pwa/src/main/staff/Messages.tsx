@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import type { ScreenProps } from '../screens';
+import { eventLabel } from './events';
 import { ERRORS, Empty, EnumSelect, Failure, FormErrors, LoadMore, Loading, ScreenTitle, mutate, usePagedList, useSave, when } from './common';
 
 const MESSAGE = 'id event channel channelLabel recipient status attempts lastError createdAt sentAt deliveredAt';
@@ -85,7 +86,7 @@ function MessageRow({ message: m, onChanged }: { message: Message; onChanged: (m
   return (
     <li class="card row" data-testid="message-row" data-id={m.id} data-status={m.status}>
       <div class="row-main">
-        <span class="row-title">{m.event}</span>
+        <span class="row-title">{eventLabel(m.event)}</span>
         <span class={m.status === 'FAILED' ? 'tag-warn' : 'muted small'} data-testid="message-status">
           {messageStatusLabel(m.status)}
         </span>

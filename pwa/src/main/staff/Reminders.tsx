@@ -8,6 +8,7 @@ import { authedGraphql } from '../../shared/auth';
 import { getLocale, t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import type { ScreenProps } from '../screens';
+import { eventLabel } from './events';
 import { ERRORS, EnumSelect, Failure, Field, FormErrors, Loading, ScreenTitle, errorsFor, failureMessage, mutate, otherErrors, useQuery } from './common';
 
 // ---- reminder settings ------------------------------------------------------------------------
@@ -219,7 +220,7 @@ function Templates() {
       {!list.data && !list.error && <Loading />}
       {list.data && (
         <>
-          <EnumSelect label={t('Message')} values={events} labelOf={(v) => v} value={ev} onChange={setEvent} testid="template-event" />
+          <EnumSelect label={t('Message')} values={events} labelOf={eventLabel} value={ev} onChange={setEvent} testid="template-event" />
           <div class="two">
             <EnumSelect label={t('Channel')} values={channels} labelOf={channelLabel} value={ch} onChange={setChannel} testid="template-channel" />
             <EnumSelect label={t('Language')} values={LANGUAGES.filter((l) => locales.includes(l))} labelOf={languageLabel} value={lo} onChange={setLocale} testid="template-locale" />

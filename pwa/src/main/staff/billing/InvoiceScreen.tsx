@@ -37,6 +37,8 @@ import {
   parseAmount,
   todayIso,
 } from './money';
+import { PromptPayBox } from './PromptPay';
+import { branchText, taxLabelText } from './taxWords';
 import './billing.css';
 
 export default function InvoiceScreen({ params }: ScreenProps) {
@@ -145,7 +147,7 @@ function InvoiceView({ invoice: inv, onChanged }: { invoice: Invoice; onChanged:
               <dt>{t('Tax ID')}</dt>
               <dd>
                 {inv.buyerTaxId ?? inv.customer?.taxId}
-                {inv.buyerBranch && <> · {t('Branch {branch}', { branch: inv.buyerBranch })}</>}
+                {inv.buyerBranch != null && <> · <span data-testid="invoice-buyer-branch">{branchText(inv.buyerBranch)}</span></>}
               </dd>
             </>
           )}
@@ -199,8 +201,8 @@ function InvoiceView({ invoice: inv, onChanged }: { invoice: Invoice; onChanged:
         <dl class="inv-totals" data-testid="invoice-totals">
           <dt>{inv.pricesIncludeTax ? t('Net (before tax)') : t('Subtotal')}</dt>
           <dd class="money" data-testid="invoice-subtotal">{money(inv.subtotal)}</dd>
-          <dt>
-            {inv.taxLabel} {formatRate(inv.taxRate)}
+          <dt data-testid="invoice-tax-label">
+            {taxLabelText(inv.taxLabel)} {formatRate(inv.taxRate)}
           </dt>
           <dd class="money" data-testid="invoice-tax">{money(inv.taxTotal)}</dd>
           <dt class="grand">{t('Total')}</dt>
@@ -241,6 +243,9 @@ function InvoiceView({ invoice: inv, onChanged }: { invoice: Invoice; onChanged:
       </div>
 
       {inv.status === 'DRAFT' && <IssueForm invoice={inv} onChanged={onChanged} />}
+      {OPEN_STATUSES.includes(inv.status) && (
+        <PromptPayBox invoiceId={inv.id} balanceDue={inv.balanceDue} version={inv.version} currency={inv.currency} />
+      )}
       {OPEN_STATUSES.includes(inv.status) && <PaymentForm key={inv.id} invoice={inv} onChanged={onChanged} />}
       {inv.payments.length > 0 && <Payments invoice={inv} />}
       {inv.status !== 'DRAFT' && <OpenPdf invoiceId={inv.id} />}

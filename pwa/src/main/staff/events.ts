@@ -1,0 +1,36 @@
+import { t } from '../../shared/i18n';
+
+/** The name of a message's event (`invoice_issued` -> "Invoice issued"), for the outbox and the template picker. */
+export function eventLabel(event: string): string {
+  switch (event) {
+    case 'invoice_issued':
+      return t('Invoice issued');
+    case 'job_ready':
+      return t('Vehicle ready for collection');
+    case 'quote_to_approve':
+      return t('Quote to approve');
+    case 'parts_request_approved':
+      return t('Parts request approved');
+    case 'parts_request_rejected':
+      return t('Parts request rejected');
+    case 'parts_request_issued':
+      return t('Parts issued');
+    case 'technician_assigned':
+      return t('Job assigned to a technician');
+    case 'reminder_mot':
+      return t('MOT reminder');
+    case 'reminder_service':
+      return t('Service reminder');
+    case 'reminder_vehicle_tax':
+      return t('Annual vehicle tax reminder');
+    case 'reminder_inspection':
+      return t('Vehicle inspection reminder');
+    case 'reminder_compulsory_insurance':
+      return t('Compulsory insurance reminder');
+    default: {
+      // an event this build does not know yet: its key in words rather than in code
+      const words = event.replace(/[_.]+/g, ' ').trim();
+      return words.charAt(0).toUpperCase() + words.slice(1);
+    }
+  }
+}

@@ -40,6 +40,7 @@ class ErrorCode(enum.Enum):
     INVALID_TAX_RATE = "INVALID_TAX_RATE"
     INVALID_TAX_ID = "INVALID_TAX_ID"
     INVALID_SCOPE = "INVALID_SCOPE"
+    FORBIDDEN = "FORBIDDEN"
     # customers and vehicles
     INVALID_REGISTRATION = "INVALID_REGISTRATION"
     REGISTRATION_TAKEN = "REGISTRATION_TAKEN"
@@ -86,6 +87,11 @@ class ErrorCode(enum.Enum):
     OVERPAYMENT = "OVERPAYMENT"
     CREDIT_EXCEEDS_LINE = "CREDIT_EXCEEDS_LINE"
     REFUND_METHOD_REQUIRED = "REFUND_METHOD_REQUIRED"
+    TAX_INVOICE_BUYER_INCOMPLETE = "TAX_INVOICE_BUYER_INCOMPLETE"
+    TAX_INVOICE_SELLER_INCOMPLETE = "TAX_INVOICE_SELLER_INCOMPLETE"
+    INVALID_BRANCH_CODE = "INVALID_BRANCH_CODE"
+    INVALID_PROMPTPAY_ID = "INVALID_PROMPTPAY_ID"
+    INVALID_BILLER_ID = "INVALID_BILLER_ID"
     # billing (add billing codes above this line)
     NOTIFICATION_NOT_RETRYABLE = "NOTIFICATION_NOT_RETRYABLE"
     INVALID_PUSH_SUBSCRIPTION = "INVALID_PUSH_SUBSCRIPTION"
@@ -124,8 +130,12 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_TIME_ZONE: N_("Unknown time zone."),
     ErrorCode.INVALID_CURRENCY: N_("Unknown currency code."),
     ErrorCode.INVALID_TAX_RATE: N_("The tax rate must be between 0 and 100 percent."),
-    ErrorCode.INVALID_TAX_ID: N_("A tax ID has 13 digits."),
+    ErrorCode.INVALID_TAX_ID: N_(
+        "This tax ID is not valid: a Thai tax ID has 13 digits and the last one is a check digit."
+    ),
     ErrorCode.INVALID_SCOPE: N_("Unknown API key scope."),
+    ErrorCode.FORBIDDEN: N_("An API key cannot create, promote, change or deactivate a user who manages users or "
+                            "API keys. Ask an administrator to do it."),
     ErrorCode.INVALID_REGISTRATION: N_("Enter a registration of 1 to 12 letters and digits."),
     ErrorCode.REGISTRATION_TAKEN: N_("Registration {registration} is already on file."),
     ErrorCode.INVALID_VIN: N_("A VIN has 17 letters and digits, without I, O or Q."),
@@ -173,6 +183,17 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.OVERPAYMENT: N_("This is more than the balance due of {balance}."),
     ErrorCode.CREDIT_EXCEEDS_LINE: N_("Only {remaining} of this line is left to credit."),
     ErrorCode.REFUND_METHOD_REQUIRED: N_("The customer gets {amount} back; say how it is refunded."),
+    ErrorCode.TAX_INVOICE_BUYER_INCOMPLETE: N_(
+        "A full tax invoice needs the buyer's {missing}. Complete the customer's details, then issue it."
+    ),
+    ErrorCode.TAX_INVOICE_SELLER_INCOMPLETE: N_(
+        "A tax invoice needs the seller's {missing}. Complete the garage or site settings, then issue it."
+    ),
+    ErrorCode.INVALID_BRANCH_CODE: N_("Enter 00000 for the head office or the 5-digit branch number, such as 00001."),
+    ErrorCode.INVALID_PROMPTPAY_ID: N_(
+        "A PromptPay ID is a 10-digit mobile number, a 13-digit tax ID or a 15-digit e-wallet ID."
+    ),
+    ErrorCode.INVALID_BILLER_ID: N_("A biller ID has 15 digits: the garage's 13-digit tax ID and a 2-digit suffix."),
     # billing messages (add above this line)
     ErrorCode.NOTIFICATION_NOT_RETRYABLE: N_("A message that is {status} cannot be sent again; only a failed or cancelled one can."),
     ErrorCode.INVALID_PUSH_SUBSCRIPTION: N_("This browser's push subscription is not valid; turn notifications off and on again."),

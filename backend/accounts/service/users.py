@@ -16,12 +16,26 @@ from backend.core import validate as v
 from backend.core.actor import Actor
 from backend.core.enums import Locale, OperationsStream
 from backend.core.errors import Collector, DomainError, ErrorCode
-from backend.core.permissions import Role
+from backend.core.permissions import Permission, Role, permissions_for_role
 
 MIN_PASSWORD = 10
 USER_AUDIT = ("email", "name", "role", "streams", "home_site_id", "phone", "locale", "active")
 
 _UNSET = object()
+
+# Whoever holds one of these can hand out every other right, so only a person may create, promote, change or
+# deactivate such a user: never an integrator's API key, whatever its scopes.
+_GATEKEEPER_PERMISSIONS = frozenset({Permission.USERS_MANAGE, Permission.API_KEYS_MANAGE})
+
+
+def is_gatekeeper(role: Role | None) -> bool:
+    """A role that manages users or API keys (ADMIN today, and any role the table gives those rights later)."""
+    return role is not None and bool(permissions_for_role(role) & _GATEKEEPER_PERMISSIONS)
+
+
+def _refuse_key_on_gatekeeper(actor: Actor, role: object, field: str) -> None:
+    if actor.api_key_id is not None and isinstance(role, Role) and is_gatekeeper(role):
+        raise DomainError(ErrorCode.FORBIDDEN, field)
 
 
 @dataclass
@@ -93,6 +107,7 @@ async def create_user(session: AsyncSession, actor: Actor, data: UserInput, user
             setattr(data, name, None)
     if data.password is None:
         errors.add(ErrorCode.REQUIRED, "password")
+    _refuse_key_on_gatekeeper(actor, data.role, "role")
     fields = await _check_user(session, actor, errors, data, None)
     errors.raise_if_any()
     fields.setdefault("streams", [])
@@ -118,6 +133,9 @@ async def get_user(session: AsyncSession, actor: Actor, user_id: object, field: 
 
 async def update_user(session: AsyncSession, actor: Actor, user_id: object, data: UserInput) -> User:
     user = await get_user(session, actor, user_id)
+    # neither the user as they are (their e-mail, password, anything) nor the role they would get
+    _refuse_key_on_gatekeeper(actor, user.role, "id")
+    _refuse_key_on_gatekeeper(actor, data.role, "role")
     errors = Collector()
     fields = await _check_user(session, actor, errors, data, user)
     errors.raise_if_any()
@@ -149,6 +167,7 @@ async def deactivate_user(session: AsyncSession, actor: Actor, user_id: object) 
     user = await get_user(session, actor, user_id)
     if actor.user_id == user.id:
         raise DomainError(ErrorCode.CANNOT_DEACTIVATE_SELF, "id")
+    _refuse_key_on_gatekeeper(actor, user.role, "id")
     if user.active:
         audit.record(session, actor, "User", user.id, "deactivate", {"active": {"before": True, "after": False}})
     user.active = False

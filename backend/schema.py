@@ -14,10 +14,11 @@ from backend.inventory import schema as inventory
 from backend.notifications import schema as notifications
 from backend.notifications import reminders_schema as reminders
 from backend.notifications import templates_schema as notification_templates
+from backend.search import schema as search
 from backend.workshop import schema as workshop
 
 DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, notifications,
-           notification_templates)
+           notification_templates, search)
 
 
 def _merge(name: str):

@@ -1,0 +1,181 @@
+"""Global search over the garage's jobs, vehicles, customers and invoices.
+
+One statement per kind of record the actor may read (at most four, whatever the number of hits), each scoped by the
+actor's garage and filtered by their role: a technician finds only their own jobs, and only roles that read
+customers see customers or an owner's name; invoices only for those who read invoices.
+
+What matches:
+- a job by its number, or by its vehicle's registration (however it is typed);
+- a vehicle by registration or VIN;
+- a customer by name, phone (typed with or without the country code, spaces or dashes) or email;
+- an invoice by its number.
+Hits whose title is exactly the term come first, then each kind in that order, newest first within a kind.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.billing.models import Invoice
+from backend.core import validate as v
+from backend.core.actor import Actor
+from backend.core.errors import DomainError, ErrorCode
+from backend.core.permissions import Permission as P
+from backend.customers.models import Customer, Vehicle
+from backend.customers.service import normalize_registration
+from backend.workshop.models import Job
+from backend.workshop.service.common import is_technician
+
+MIN_TERM = 2
+MAX_TERM = 100
+MAX_FIRST = 25
+
+
+class HitKind(enum.Enum):
+    JOB = "JOB"
+    VEHICLE = "VEHICLE"
+    CUSTOMER = "CUSTOMER"
+    INVOICE = "INVOICE"
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: HitKind
+    id: uuid.UUID
+    title: str
+    subtitle: str | None
+    status: str | None
+    exact: bool
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _ilike(column, term: str):
+    return func.lower(column).like(func.lower(literal(_like(term))), escape="\\")
+
+
+def _phone_digits(term: str) -> str | None:
+    """The digits to look for in an E.164 phone ('+66812345678') when `term` looks like a phone number."""
+    if not re.fullmatch(r"[\d\s\-+().]+", term):
+        return None
+    digits = re.sub(r"\D", "", term)
+    if len(digits) < 3:
+        return None
+    # typed nationally ('081 234 5678'): the trunk 0 is not stored
+    return digits[1:] if digits.startswith("0") and len(digits) > 3 else digits
+
+
+def _join(*parts: str | None) -> str | None:
+    text = " · ".join(p for p in parts if p)
+    return text or None
+
+
+def clean_term(query: str | None, first: int) -> str:
+    term = v.clean(query)
+    if term is None or len(term) < MIN_TERM:
+        raise DomainError(ErrorCode.TOO_SHORT, "query", min=MIN_TERM)
+    if len(term) > MAX_TERM:
+        raise DomainError(ErrorCode.TOO_LONG, "query", max=MAX_TERM)
+    if first < 1:
+        raise DomainError(ErrorCode.INVALID_VALUE, "first")
+    if first > MAX_FIRST:
+        raise DomainError(ErrorCode.PAGE_SIZE_TOO_LARGE, "first", max=MAX_FIRST)
+    return term
+
+
+async def _jobs(session: AsyncSession, actor: Actor, term: str, registration: str, limit: int) -> list[Hit]:
+    names = actor.can(P.CUSTOMERS_READ)
+    clauses = [_ilike(Job.number, term)]
+    if registration:
+        clauses.append(Vehicle.registration.like(_like(registration), escape="\\"))
+    exact = func.lower(Job.number) == term.lower()
+    query = (
+        select(Job.id, Job.number, Job.status, Vehicle.registration_display, Customer.name if names else literal(None),
+               exact.label("exact"))
+        .join(Vehicle, and_(Vehicle.id == Job.vehicle_id, Vehicle.garage_id == actor.garage_id))
+        .outerjoin(Customer, and_(Customer.id == Job.customer_id, Customer.garage_id == actor.garage_id))
+        .where(Job.garage_id == actor.garage_id, or_(*clauses))
+    )
+    if is_technician(actor):
+        query = query.where(Job.technician_id == actor.user_id)
+    query = query.order_by(case((exact, 0), else_=1), Job.created_at.desc(), Job.id.desc()).limit(limit)
+    return [Hit(HitKind.JOB, r[0], r[1], _join(r[3], r[4]), r[2].value, bool(r[5]))
+            for r in (await session.execute(query)).all()]
+
+
+async def _vehicles(session: AsyncSession, actor: Actor, term: str, registration: str, limit: int) -> list[Hit]:
+    names = actor.can(P.CUSTOMERS_READ)
+    clauses = []
+    if registration:
+        clauses.append(Vehicle.registration.like(_like(registration), escape="\\"))
+    vin = re.sub(r"[\s\-]", "", term).upper()
+    if len(vin) >= 5:
+        clauses.append(Vehicle.vin.like(_like(vin), escape="\\"))
+    if not clauses:
+        return []
+    exact = Vehicle.registration == registration
+    query = (
+        select(Vehicle.id, Vehicle.registration_display, Vehicle.make, Vehicle.model,
+               Customer.name if names else literal(None), exact.label("exact"))
+        .outerjoin(Customer, and_(Customer.id == Vehicle.owner_id, Customer.garage_id == actor.garage_id))
+        .where(Vehicle.garage_id == actor.garage_id, or_(*clauses))
+        .order_by(case((exact, 0), else_=1), Vehicle.registration, Vehicle.id)
+        .limit(limit)
+    )
+    return [Hit(HitKind.VEHICLE, r[0], r[1], _join(" ".join(p for p in (r[2], r[3]) if p), r[4]), None, bool(r[5]))
+            for r in (await session.execute(query)).all()]
+
+
+async def _customers(session: AsyncSession, actor: Actor, term: str, limit: int) -> list[Hit]:
+    clauses = [_ilike(Customer.name, term), _ilike(Customer.email, term)]
+    digits = _phone_digits(term)
+    if digits:
+        clauses.append(Customer.phone.like(_like(digits), escape="\\"))
+    exact = func.lower(Customer.name) == term.lower()
+    query = (
+        select(Customer.id, Customer.name, Customer.phone, Customer.email, exact.label("exact"))
+        .where(Customer.garage_id == actor.garage_id, or_(*clauses))
+        .order_by(case((exact, 0), else_=1), Customer.name, Customer.id)
+        .limit(limit)
+    )
+    return [Hit(HitKind.CUSTOMER, r[0], r[1], r[2] or r[3], None, bool(r[4]))
+            for r in (await session.execute(query)).all()]
+
+
+async def _invoices(session: AsyncSession, actor: Actor, term: str, limit: int) -> list[Hit]:
+    exact = func.lower(Invoice.number) == term.lower()
+    query = (
+        select(Invoice.id, Invoice.number, Invoice.status, Customer.name, exact.label("exact"))
+        .outerjoin(Customer, and_(Customer.id == Invoice.customer_id, Customer.garage_id == actor.garage_id))
+        .where(Invoice.garage_id == actor.garage_id, Invoice.number.is_not(None), _ilike(Invoice.number, term))
+        .order_by(case((exact, 0), else_=1), Invoice.created_at.desc(), Invoice.id.desc())
+        .limit(limit)
+    )
+    return [Hit(HitKind.INVOICE, r[0], r[1], r[3], r[2].value, bool(r[4]))
+            for r in (await session.execute(query)).all()]
+
+
+async def search(session: AsyncSession, actor: Actor, query: str | None, first: int = 10) -> list[Hit]:
+    """At most `first` hits for `query`, of the kinds the actor may read."""
+    term = clean_term(query, first)
+    registration = normalize_registration(term)
+    found: list[Hit] = []
+    if actor.can(P.JOBS_READ):
+        found += await _jobs(session, actor, term, registration, first)
+    if actor.can(P.VEHICLES_READ):
+        found += await _vehicles(session, actor, term, registration, first)
+    if actor.can(P.CUSTOMERS_READ):
+        found += await _customers(session, actor, term, first)
+    if actor.can(P.INVOICES_READ):
+        found += await _invoices(session, actor, term, first)
+    found.sort(key=lambda h: not h.exact)  # stable: kinds and their order stay as they are
+    return found[:first]

@@ -14,7 +14,7 @@ export type AuthState =
 
 export const authStore = createStore<AuthState>({ status: 'loading' });
 
-const USER_FIELDS = 'id name email role locale';
+const USER_FIELDS = 'id name email role locale homeSite { id }';
 
 const LOGIN = `mutation Login($input: LoginInput!) {
   login(input: $input) { accessToken refreshToken expiresIn user { ${USER_FIELDS} } errors { field code message } }

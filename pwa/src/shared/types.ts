@@ -15,6 +15,8 @@ export interface User {
   role: Role | string;
   locale?: string | null;
   garage?: Garage | null;
+  /** The site they work at (the default site of the staff screens). */
+  homeSite?: { id: string } | null;
 }
 
 export interface UserError {

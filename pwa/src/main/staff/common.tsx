@@ -6,6 +6,7 @@ import { ApiError } from '../../shared/api';
 import { authStore, authedGraphql } from '../../shared/auth';
 import { formatDateTime, formatMoney, t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
+import { chooseSite, rememberSite } from '../site';
 import './staff.css';
 
 export const ERRORS = 'errors { field code message }';
@@ -396,23 +397,10 @@ export function loadSites(): Promise<Site[]> {
   return sitesCache;
 }
 
-const SITE_KEY = 'mototrack.staff.site';
-export function rememberedSite(): string | null {
-  try {
-    return localStorage.getItem(SITE_KEY);
-  } catch {
-    return null;
-  }
-}
-export function rememberSite(id: string): void {
-  try {
-    localStorage.setItem(SITE_KEY, id);
-  } catch {
-    /* ignore */
-  }
-}
+// the site chosen first (remembered per user, else their home site): ../site.ts
+export { rememberSite, rememberedSite } from '../site';
 
-/** The site the user works at: the last chosen one, else the first. */
+/** The site the user works at: the last one they chose, else their home site, else the first. */
 export function useSite(): { sites: Site[] | null; siteId: string | null; setSiteId: (id: string) => void; error: string | null } {
   const [sites, setSites] = useState<Site[] | null>(null);
   const [siteId, setSite] = useState<string | null>(null);
@@ -423,8 +411,7 @@ export function useSite(): { sites: Site[] | null; siteId: string | null; setSit
       .then((list) => {
         if (!live) return;
         setSites(list);
-        const saved = rememberedSite();
-        setSite(list.find((s) => s.id === saved)?.id ?? list[0]?.id ?? null);
+        setSite(chooseSite(list));
       })
       .catch((e) => live && setError(failureMessage(e)));
     return () => {

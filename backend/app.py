@@ -29,6 +29,7 @@ from backend.core.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from backend.core.settings import Settings, get_settings
 from backend.notifications.receipts import receipt_routes
 from backend.schema import build_schema
+from backend.workshop.jobsheet import job_sheet_routes
 
 log = logging.getLogger("mototrack")
 
@@ -241,6 +242,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
         *receipt_routes(services),
+        *job_sheet_routes(services),  # before /documents/{kind}/..., which would answer 404 for it
         *document_routes(services),
         Route(EXPORT_PATH, export_download),
         Route("/graphql", GraphQLOverHTTP(graphql_app), methods=["GET", "POST"]),

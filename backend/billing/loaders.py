@@ -66,3 +66,21 @@ class DeferredWorkByVehicleLoader(Loader):
             select(DeferredWork).where(DeferredWork.vehicle_id.in_(keys), DeferredWork.garage_id == self.garage_id,
                                        DeferredWork.resolved_at.is_(None))
             .order_by(DeferredWork.created_at, DeferredWork.id)), keys, "vehicle_id")
+
+
+class QuotesByJobLoader(Loader):
+    """A job's quotes, oldest first (Job.quotes on the job card)."""
+
+    async def batch_load_fn(self, keys):
+        return grouped(await self.rows(
+            select(Quote).where(Quote.job_id.in_(keys), Quote.garage_id == self.garage_id)
+            .order_by(Quote.created_at, Quote.id)), keys, "job_id")
+
+
+class InvoicesByJobLoader(Loader):
+    """A job's invoices, oldest first: a voided one stays beside the invoice that replaced it."""
+
+    async def batch_load_fn(self, keys):
+        return grouped(await self.rows(
+            select(Invoice).where(Invoice.job_id.in_(keys), Invoice.garage_id == self.garage_id)
+            .order_by(Invoice.created_at, Invoice.id)), keys, "job_id")

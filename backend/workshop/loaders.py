@@ -99,6 +99,18 @@ class ClockedSecondsByJobLoader(Loader):
         return [totals.get(k, 0) for k in keys]
 
 
+class ClockEntriesByJobLoader(Loader):
+    """A job's clock entries, oldest first (every technician's)."""
+
+    async def batch_load_fn(self, keys):
+        rows = await self.rows(
+            select(TimeClockEntry)
+            .where(TimeClockEntry.job_id.in_(keys), TimeClockEntry.garage_id == self.garage_id)
+            .order_by(TimeClockEntry.started_at, TimeClockEntry.id)
+        )
+        return grouped(rows, keys, "job_id")
+
+
 class BilledHoursByJobLoader(Loader):
     """The sum of the billed (standard) hours of a job's tasks."""
 

@@ -11,7 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from backend.accounts.loaders import SiteLoader, UserLoader
-from backend.accounts.schema import OperationsStream, Site, User
+from backend.accounts.schema import Locale, OperationsStream, Site, User
 from backend.api import connections
 from backend.api.connections import Connection
 from backend.api.errors import UserError, bad_input, forbidden
@@ -26,8 +26,11 @@ from backend.core.validate import try_parse_id
 from backend.customers import service as customers
 from backend.customers.loaders import CustomerLoader
 from backend.customers.schema import Customer, FuelType, Vehicle
+from backend.billing.loaders import InvoicesByJobLoader, QuotesByJobLoader
+from backend.workshop.jobsheet import signed_job_sheet_url
 from backend.workshop.loaders import (
     BilledHoursByJobLoader,
+    ClockEntriesByJobLoader,
     ClockedSecondsByJobLoader,
     JobLoader,
     PartsRequestsByJobLoader,
@@ -42,8 +45,9 @@ from backend.workshop.service.clock import hours_of
 from backend.workshop.service.common import board_channel, job_channel
 
 if TYPE_CHECKING:
+    from backend.billing.schema.types import Invoice, Quote
     from backend.workshop.schema.parts import PartsRequest
-    from backend.workshop.schema.tasks import JobTask
+    from backend.workshop.schema.tasks import JobTask, TimeClockEntry
 
 JobStatus = strawberry.enum(JobStatusEnum, name="JobStatus", description="Where a job card is in its life.")
 JobEventKind = strawberry.enum(JobEventKindEnum, name="JobEventKind")
@@ -139,6 +143,27 @@ class Job:
     def parts_requests(self, info: strawberry.Info) -> list[Annotated["PartsRequest", strawberry.lazy(
             "backend.workshop.schema.parts")]]:
         return info.context.loader(PartsRequestsByJobLoader).load(self.id)
+
+    @strawberry.field(description="Every clock entry of the job, oldest first (an open one has no endedAt).")
+    def clock_entries(self, info: strawberry.Info) -> list[Annotated["TimeClockEntry", strawberry.lazy(
+            "backend.workshop.schema.tasks")]]:
+        return info.context.loader(ClockEntriesByJobLoader).load(self.id)
+
+    @strawberry.field(extensions=requires(P.QUOTES_READ), description="The job's quotes, oldest first.")
+    def quotes(self, info: strawberry.Info) -> list[Annotated["Quote", strawberry.lazy(
+            "backend.billing.schema.types")]]:
+        return info.context.loader(QuotesByJobLoader).load(self.id)
+
+    @strawberry.field(extensions=requires(P.INVOICES_READ),
+                      description="The job's invoices, oldest first (a voided one and the one that replaced it).")
+    def invoices(self, info: strawberry.Info) -> list[Annotated["Invoice", strawberry.lazy(
+            "backend.billing.schema.types")]]:
+        return info.context.loader(InvoicesByJobLoader).load(self.id)
+
+    @strawberry.field(description="A signed link to the job sheet PDF for the bay (no prices), valid for a few "
+                                  "minutes; in the reader's language unless `locale` is given.")
+    def job_sheet_url(self, info: strawberry.Info, locale: Locale | None = None) -> str:
+        return signed_job_sheet_url(info, self, locale.value if locale else None)
 
 
 

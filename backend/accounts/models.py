@@ -22,6 +22,8 @@ class Garage(IdMixin, TimestampMixin, Base):
     __tablename__ = "garages"
 
     name: Mapped[str] = mapped_column(String(200))
+    # ISO 3166-1 alpha-2; None: the country of its time zone (backend.customers.service.phones.garage_country)
+    country: Mapped[str | None] = mapped_column(String(2))
     currency: Mapped[str] = mapped_column(String(3), default="THB")
     time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Bangkok")
     default_locale: Mapped[Locale] = mapped_column(_enum(Locale), default=Locale.EN)

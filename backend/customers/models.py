@@ -18,6 +18,18 @@ class ContactChannel(enum.Enum):
     NONE = "NONE"
 
 
+class CustomerKind(enum.Enum):
+    """How a message addresses the customer: a person by first name (คุณ …), a company by its name."""
+    PERSON = "PERSON"
+    COMPANY = "COMPANY"
+
+
+class VehicleKind(enum.Enum):
+    """Thai rules differ by kind: the private inspection (ตรอ.) is due at 7 full years for a car, 5 for a motorcycle."""
+    CAR = "CAR"
+    MOTORCYCLE = "MOTORCYCLE"
+
+
 class FuelType(enum.Enum):
     PETROL = "PETROL"
     DIESEL = "DIESEL"
@@ -38,7 +50,9 @@ class Customer(IdMixin, TimestampMixin, Base):
 
     garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[CustomerKind] = mapped_column(_enum(CustomerKind), default=CustomerKind.PERSON,
+                                               server_default=CustomerKind.PERSON.value)
+    phone: Mapped[str | None] = mapped_column(String(40))  # E.164 (+66812345678), normalised on the way in
     email: Mapped[str | None] = mapped_column(String(254))
     address: Mapped[str | None] = mapped_column(Text)
     tax_id: Mapped[str | None] = mapped_column(String(20))
@@ -71,6 +85,8 @@ class Vehicle(IdMixin, TimestampMixin, Base):
     fuel: Mapped[FuelType | None] = mapped_column(_enum(FuelType))
     first_registration_date: Mapped[dt.date | None] = mapped_column(Date)
     mot_expiry: Mapped[dt.date | None] = mapped_column(Date)
+    kind: Mapped[VehicleKind | None] = mapped_column(_enum(VehicleKind))  # None: a car
+    insurance_expiry: Mapped[dt.date | None] = mapped_column(Date)  # Thai compulsory insurance (พ.ร.บ.)
     mileage: Mapped[int | None] = mapped_column(Integer)
     mileage_recorded_at: Mapped[dt.datetime | None]
     owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customers.id", ondelete="RESTRICT"))

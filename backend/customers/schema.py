@@ -24,18 +24,25 @@ from backend.customers.loaders import (
     VehiclesByOwnerLoader,
 )
 from backend.customers.models import ContactChannel as ContactChannelEnum
+from backend.customers.models import CustomerKind as CustomerKindEnum
 from backend.customers.models import FuelType as FuelTypeEnum
+from backend.customers.models import VehicleKind as VehicleKindEnum
 
 ContactChannel = strawberry.enum(ContactChannelEnum, name="ContactChannel",
                                  description="How a customer prefers to be contacted.")
 FuelType = strawberry.enum(FuelTypeEnum, name="FuelType")
+CustomerKind = strawberry.enum(CustomerKindEnum, name="CustomerKind",
+                               description="A person (addressed as คุณ + first name) or a company (by its name).")
+VehicleKind = strawberry.enum(VehicleKindEnum, name="VehicleKind",
+                              description="Car or motorcycle (the Thai inspection age differs: 7 or 5 full years).")
 
 
 @strawberry.type(description="A customer of the garage: a person or a company.")
 class Customer:
     id: strawberry.ID
     name: str
-    phone: str | None
+    kind: CustomerKind
+    phone: str | None = strawberry.field(description="In E.164 (+66812345678).")
     email: str | None
     address: str | None
     tax_id: str | None
@@ -75,6 +82,9 @@ class Vehicle:
     fuel: FuelType | None
     first_registration_date: dt.date | None
     mot_expiry: dt.date | None
+    kind: VehicleKind | None = strawberry.field(description="Null: a car.")
+    insurance_expiry: dt.date | None = strawberry.field(
+        description="When the compulsory third-party insurance (Thailand: พ.ร.บ.) runs out.")
     mileage: int | None
     mileage_recorded_at: dt.datetime | None
     notes: str | None
@@ -124,6 +134,15 @@ class Vehicle:
 
         return await vehicle_mot_due(info, self.id)
 
+    @strawberry.field(description="Thai garages: the legal duties due next (annual vehicle tax, private inspection "
+                                  "when the vehicle is old enough, compulsory insurance), as of the garage's today; "
+                                  "empty for a garage of another country.")
+    async def duties_due(self, info: strawberry.Info) -> list[Annotated["DutyDue", strawberry.lazy(
+            "backend.notifications.reminders_schema")]]:
+        from backend.notifications.reminders_schema import vehicle_duties_due
+
+        return await vehicle_duties_due(info, self.id)
+
 
 @strawberry.type(description="One owner of a vehicle for a period; endedAt is null for the current owner.")
 class VehicleOwnership:
@@ -150,6 +169,7 @@ class MileageReading:
 class CreateCustomerInput:
     id: strawberry.ID | None = strawberry.UNSET
     name: str
+    kind: CustomerKind | None = strawberry.UNSET
     phone: str | None = strawberry.UNSET
     email: str | None = strawberry.UNSET
     address: str | None = strawberry.UNSET
@@ -169,6 +189,7 @@ class UpdateCustomerInput:
     id: strawberry.ID
     expected_version: int | None = strawberry.UNSET
     name: str | None = strawberry.UNSET
+    kind: CustomerKind | None = strawberry.UNSET
     phone: str | None = strawberry.UNSET
     email: str | None = strawberry.UNSET
     address: str | None = strawberry.UNSET
@@ -201,6 +222,8 @@ class CreateVehicleInput:
     fuel: FuelType | None = strawberry.UNSET
     first_registration_date: dt.date | None = strawberry.UNSET
     mot_expiry: dt.date | None = strawberry.UNSET
+    kind: VehicleKind | None = strawberry.UNSET
+    insurance_expiry: dt.date | None = strawberry.UNSET
     mileage: int | None = strawberry.UNSET
     owner_id: strawberry.ID | None = strawberry.UNSET
     notes: str | None = strawberry.UNSET
@@ -222,6 +245,8 @@ class UpdateVehicleInput:
     fuel: FuelType | None = strawberry.UNSET
     first_registration_date: dt.date | None = strawberry.UNSET
     mot_expiry: dt.date | None = strawberry.UNSET
+    kind: VehicleKind | None = strawberry.UNSET
+    insurance_expiry: dt.date | None = strawberry.UNSET
     notes: str | None = strawberry.UNSET
     client_mutation_id: str | None = strawberry.field(
         default=strawberry.UNSET, description="Makes a replay (an offline phone sending it again) change nothing.")

@@ -118,3 +118,18 @@ class VapidKey(Base):
     private_key: Mapped[str] = mapped_column(Text)  # PEM, PKCS#8
     public_key: Mapped[str] = mapped_column(String(200))  # uncompressed point, base64url: applicationServerKey
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ShortLink(Base):
+    """A short path on the garage's own host (/s/<code>) that redirects to a longer signed link, so a Thai SMS (UCS-2,
+    67 characters a part) stays within two parts. It expires when its target does (None: never, like unsubscribe)."""
+
+    __tablename__ = "short_links"
+    __table_args__ = (Index("ix_short_links_target", "garage_id", "target_hash"),)
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(Text)
+    target_hash: Mapped[str] = mapped_column(String(64))  # sha256 of target: the same link gets the same code
+    expires_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -132,6 +132,34 @@ async def vehicle_mot_due(info: strawberry.Info, vehicle_id) -> dt.date | None:
     return due.mot_on if due is not None else None
 
 
+@strawberry.type(description="A Thai vehicle duty falling due: the annual vehicle tax (payable from `from`, 90 "
+                             "days early), the private inspection before it (a pass from `from`, 3 months before, "
+                             "counts) or the compulsory insurance expiry.")
+class DutyDue:
+    kind: ReminderKind
+    due_on: dt.date
+    from_: dt.date | None = strawberry.field(name="from", description="The first day it can be done; null for "
+                                                                      "the insurance.")
+
+
+async def vehicle_duties_due(info: strawberry.Info, vehicle_id) -> list[DutyDue]:
+    from backend.notifications.reminders import rules
+
+    due = await info.context.loader(VehicleDueLoader).load(vehicle_id)
+    if due is None or due.duties is None:
+        return []
+    out = []
+    d = due.duties
+    if d.tax_on is not None:
+        out.append(DutyDue(kind=ReminderKindEnum.VEHICLE_TAX, due_on=d.tax_on, from_=rules.tax_window_start(d.tax_on)))
+    if d.inspection_on is not None:
+        out.append(DutyDue(kind=ReminderKindEnum.INSPECTION, due_on=d.inspection_on,
+                           from_=rules.inspection_window_start(d.inspection_on)))
+    if d.insurance_on is not None:
+        out.append(DutyDue(kind=ReminderKindEnum.INSURANCE, due_on=d.insurance_on, from_=None))
+    return out
+
+
 @strawberry.input(description="A vehicle's own service interval and last service; a field sent as null goes back "
                               "to the default (the garage's interval, the last completed job), one not sent stays.")
 class UpdateVehicleServiceInput:
@@ -174,8 +202,9 @@ class ReminderSettingsPayload:
 @strawberry.type
 class Query:
     @strawberry.field(extensions=requires(P.REMINDERS_READ),
-                      description="Vehicles whose MOT or service (both when no kind is given) falls due in the "
-                                  "period, by registration then kind, with the state of their reminder.")
+                      description="Vehicles whose MOT (a Thai garage: VEHICLE_TAX, INSPECTION, INSURANCE) or "
+                                  "service (all when no kind is given) falls due in the period, by registration "
+                                  "then kind, with the state of their reminder.")
     async def reminders_due(self, info: strawberry.Info, period: ReminderPeriodInput,
                             kind: ReminderKind | None = None, first: int | None = None,
                             after: str | None = None) -> Connection[ReminderDue]:

@@ -262,7 +262,7 @@ async def _vehicle_context(session, actor: Actor, vehicle_id: object, event: str
     from backend.customers.models import Customer
     from backend.customers.service import get_vehicle
     from backend.notifications.reminders import due as due_rules
-    from backend.notifications.reminders.scan import format_due
+    from backend.notifications.reminders.scan import EVENTS, format_due
 
     vehicle = await get_vehicle(session, actor, vehicle_id, "vehicleId")
     out = {"registration": vehicle.registration_display, "make": vehicle.make or "", "model": vehicle.model or ""}
@@ -271,7 +271,8 @@ async def _vehicle_context(session, actor: Actor, vehicle_id: object, event: str
         if owner is not None and owner.garage_id == actor.garage_id:
             out["customer_name"] = owner.name
     info = (await due_rules.vehicles_due(session, actor.garage_id, [vehicle]))[vehicle.id]
-    due = info.mot_on if event == "reminder_mot" else (info.service.due_on if info.service else None)
+    kind = {v: k for k, v in EVENTS.items()}.get(event)
+    due = info.due_on(kind) if kind is not None else None
     if due is not None and event.startswith("reminder_"):
         out.update(due_date=due.isoformat(), due_date_text=format_due(due, locale))
         if event == "reminder_service" and info.service and info.service.due_mileage:

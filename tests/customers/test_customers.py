@@ -31,13 +31,13 @@ async def test_create_read_update_customer(gql, garage):
 
     read = (await gql("query($id: ID!) { customer(id: $id) { name phone vehicles { id } } }", {"id": client_id},
                       token=token))["data"]["customer"]
-    assert read == {"name": "Somchai Jaidee", "phone": "081-234-5678", "vehicles": []}
+    assert read == {"name": "Somchai Jaidee", "phone": "+66812345678", "vehicles": []}  # E.164
 
     body = await gql(UPDATE_CUSTOMER, {"input": {"id": client_id, "expectedVersion": 1, "phone": "089-000-1111",
                                                  "notes": None}}, token=token)
     updated = body["data"]["updateCustomer"]
     assert updated["errors"] == []
-    assert updated["customer"]["phone"] == "089-000-1111" and updated["customer"]["notes"] is None
+    assert updated["customer"]["phone"] == "+66890001111" and updated["customer"]["notes"] is None
     assert updated["customer"]["name"] == "Somchai Jaidee"
     assert updated["customer"]["version"] == 2
     assert updated["customer"]["updatedAt"] >= created["updatedAt"]
@@ -88,7 +88,7 @@ async def _names(gql, token, search, **variables):
 async def test_search_by_name_phone_email_registration_and_vin(gql, garage):
     token = garage.token()
     somchai = await create_customer(gql, token, name="สมชาย ใจดี", phone="081-234-5678", email="somchai@mail.th")
-    emily = await create_customer(gql, token, name="Emily Carter", phone="+44 7700 900456",
+    emily = await create_customer(gql, token, name="Emily Carter", phone="+44 7911 765432",
                                   email="Emily.Carter@Example.com")
     await create_customer(gql, token, name="Bangkok Fleet_Services 100%", phone="02-555-0100")
     await create_vehicle(gql, token, registration="1กข 1234", ownerId=somchai["id"], vin="MR0FB8CD5H0123456")
@@ -99,7 +99,7 @@ async def test_search_by_name_phone_email_registration_and_vin(gql, garage):
     assert await _names(gql, token, "emily") == ["Emily Carter"]        # case-insensitive
     assert await _names(gql, token, "CARTER") == ["Emily Carter"]
     assert await _names(gql, token, "234-56") == ["สมชาย ใจดี"]         # phone, partial
-    assert await _names(gql, token, "7700 900") == ["Emily Carter"]
+    assert await _names(gql, token, "7911 765") == ["Emily Carter"]
     assert await _names(gql, token, "EXAMPLE.COM") == ["Emily Carter"]  # email
     assert await _names(gql, token, "b12 C") == ["Emily Carter"]        # registration through the vehicle
     assert await _names(gql, token, "AB-12-CDE") == ["Emily Carter"]

@@ -18,8 +18,10 @@ from backend.core.ids import new_id
 from backend.customers.models import (
     ContactChannel,
     Customer,
+    CustomerKind,
     Vehicle,
 )
+from backend.customers.service import phones
 from backend.customers.service.common import (
     _UNSET,
     MAX_NOTES,
@@ -34,6 +36,7 @@ from backend.customers.service.common import (
 @dataclass
 class CustomerInput:
     name: object = _UNSET
+    kind: object = _UNSET
     phone: object = _UNSET
     email: object = _UNSET
     address: object = _UNSET
@@ -46,12 +49,14 @@ class CustomerInput:
     notes: object = _UNSET
 
 
-def _check_customer(errors: Collector, data: CustomerInput) -> dict:
+def _check_customer(errors: Collector, data: CustomerInput, region: str | None = None) -> dict:
     out: dict = {}
     if data.name is not _UNSET:
         out["name"] = v.text(errors, "name", data.name, required=True, max_len=200)
+    if data.kind is not _UNSET:
+        out["kind"] = _enum_value(errors, "kind", data.kind, CustomerKind, required=True)
     if data.phone is not _UNSET:
-        out["phone"] = v.phone(errors, "phone", data.phone)
+        out["phone"] = phones.normalize_phone(errors, "phone", data.phone, region)
     if data.email is not _UNSET:
         out["email"] = v.email(errors, "email", data.email)
     if data.address is not _UNSET:
@@ -74,8 +79,15 @@ def _check_customer(errors: Collector, data: CustomerInput) -> dict:
     return out
 
 
-CUSTOMER_AUDIT = ("name", "phone", "email", "address", "tax_id", "branch", "locale", "contact_channel", "consent_sms",
-                  "consent_email", "notes")
+async def _region(session: AsyncSession, actor: Actor, data: CustomerInput) -> str | None:
+    """The garage's country, read only when a phone without its +country code is entered."""
+    if data.phone is _UNSET or not phones.needs_region(data.phone):
+        return None
+    return await phones.country_of(session, actor.garage_id)
+
+
+CUSTOMER_AUDIT = ("name", "kind", "phone", "email", "address", "tax_id", "branch", "locale", "contact_channel",
+                  "consent_sms", "consent_email", "notes")
 
 
 async def create_customer(session: AsyncSession, actor: Actor, data: CustomerInput,
@@ -83,7 +95,7 @@ async def create_customer(session: AsyncSession, actor: Actor, data: CustomerInp
     errors = Collector()
     if data.name is _UNSET:
         data.name = None
-    fields = _check_customer(errors, data)
+    fields = _check_customer(errors, data, await _region(session, actor, data))
     errors.raise_if_any()
     await v.ensure_new_id(session, Customer, customer_id)
     customer = Customer(id=customer_id or new_id(), garage_id=actor.garage_id, **fields)
@@ -116,7 +128,7 @@ async def find_customer(session: AsyncSession, actor: Actor, customer_id: object
 async def update_customer(session: AsyncSession, actor: Actor, customer_id: object, data: CustomerInput,
                           expected_version: int | None = None) -> Customer:
     errors = Collector()
-    fields = _check_customer(errors, data)
+    fields = _check_customer(errors, data, await _region(session, actor, data))
     errors.raise_if_any()
     customer = await get_customer(session, actor, customer_id, for_update=True)
     v.check_version(customer, expected_version)
@@ -135,14 +147,15 @@ async def update_customer(session: AsyncSession, actor: Actor, customer_id: obje
 def _customer_match(actor: Actor, term: str) -> Select:
     """Ids of customers whose name, phone or email contains `term` (served by the trigram indexes)."""
     pattern = _like_pattern(term)
-    return select(Customer.id).where(
-        Customer.garage_id == actor.garage_id,
-        or_(
-            func.lower(Customer.name).like(func.lower(literal(pattern)), escape="\\"),
-            Customer.phone.like(pattern, escape="\\"),
-            func.lower(Customer.email).like(func.lower(literal(pattern)), escape="\\"),
-        ),
-    )
+    clauses = [
+        func.lower(Customer.name).like(func.lower(literal(pattern)), escape="\\"),
+        Customer.phone.like(pattern, escape="\\"),
+        func.lower(Customer.email).like(func.lower(literal(pattern)), escape="\\"),
+    ]
+    digits = phones.search_digits(term)
+    if digits:  # phones are stored in E.164: "081-234-5678" finds +66812345678
+        clauses.append(Customer.phone.like(_like_pattern(digits), escape="\\"))
+    return select(Customer.id).where(Customer.garage_id == actor.garage_id, or_(*clauses))
 
 
 def _vehicle_match(actor: Actor, term: str, column) -> Select | None:

@@ -18,6 +18,7 @@ from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.ids import new_id
 from backend.customers.models import (
     FuelType,
+    VehicleKind,
     MileageReading,
     Vehicle,
     VehicleOwnership,
@@ -43,7 +44,7 @@ from backend.customers.service.customers import (
 )
 
 VEHICLE_AUDIT = ("registration", "vin", "make", "model", "year", "colour", "fuel", "first_registration_date",
-                 "mot_expiry", "mileage", "owner_id", "notes")
+                 "mot_expiry", "kind", "insurance_expiry", "mileage", "owner_id", "notes")
 
 
 @dataclass
@@ -57,6 +58,8 @@ class VehicleInput:
     fuel: object = _UNSET
     first_registration_date: object = _UNSET
     mot_expiry: object = _UNSET
+    kind: object = _UNSET
+    insurance_expiry: object = _UNSET
     mileage: object = _UNSET
     owner_id: object = _UNSET
     notes: object = _UNSET
@@ -85,6 +88,10 @@ async def _check_vehicle(session: AsyncSession, actor: Actor, errors: Collector,
         out["first_registration_date"] = _date(errors, "firstRegistrationDate", data.first_registration_date)
     if data.mot_expiry is not _UNSET:
         out["mot_expiry"] = _date(errors, "motExpiry", data.mot_expiry)
+    if data.kind is not _UNSET:
+        out["kind"] = _enum_value(errors, "kind", data.kind, VehicleKind)
+    if data.insurance_expiry is not _UNSET:
+        out["insurance_expiry"] = _date(errors, "insuranceExpiry", data.insurance_expiry)
     if data.mileage is not _UNSET:
         out["mileage"] = _mileage(errors, data.mileage)
     if data.owner_id is not _UNSET:

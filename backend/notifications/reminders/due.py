@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.models import Garage
 from backend.core.db import utcnow
+from backend.customers.service.phones import garage_country
 from backend.notifications.reminders import models as m
 from backend.notifications.reminders import rules
 from backend.notifications.reminders.models import ReminderSettings, VehicleService
@@ -77,12 +78,24 @@ def settings_interval(row: ReminderSettings | None) -> tuple[int, int | None]:
     return row.service_interval_months, row.service_interval_km
 
 
-async def garage_context(session: AsyncSession, garage_id: uuid.UUID) -> tuple[str, ReminderSettings | None]:
-    """The garage's time zone and its reminder settings row (None: the defaults), in one statement."""
+def is_thai(country: str | None, time_zone: str | None) -> bool:
+    """Thai vehicle duties instead of the MOT: the garage's country (its setting, else its time zone's) is TH."""
+    return garage_country(country, time_zone) == "TH"
+
+
+def legal_kinds(thai: bool) -> tuple[m.ReminderKind, ...]:
+    """The legal-duty reminder kinds of a garage's country (the service reminder is everyone's)."""
+    return m.THAI_KINDS if thai else m.UK_KINDS
+
+
+async def garage_context(session: AsyncSession,
+                         garage_id: uuid.UUID) -> tuple[str, ReminderSettings | None, bool]:
+    """The garage's time zone, its reminder settings row (None: the defaults) and whether it is Thai, in one
+    statement."""
     row = (await session.execute(
-        select(Garage.time_zone, ReminderSettings).outerjoin(ReminderSettings, ReminderSettings.garage_id == Garage.id)
-        .where(Garage.id == garage_id))).one()
-    return row[0], row[1]
+        select(Garage.time_zone, ReminderSettings, Garage.country)
+        .outerjoin(ReminderSettings, ReminderSettings.garage_id == Garage.id).where(Garage.id == garage_id))).one()
+    return row[0], row[1], is_thai(row[2], row[0])
 
 
 async def last_jobs(session: AsyncSession, garage_id: uuid.UUID, vehicle_ids) -> dict[uuid.UUID, tuple]:
@@ -118,12 +131,25 @@ class VehicleDue:
     own_months: int | None = None
     own_km: int | None = None
     version: int = 0
+    duties: rules.ThaiDuties | None = None  # Thai garages (mot_on is then None)
+
+    def due_on(self, kind: m.ReminderKind) -> dt.date | None:
+        """The due date of one reminder kind (None: not due, or not a kind of this garage's country)."""
+        if kind == m.ReminderKind.SERVICE:
+            return self.service.due_on if self.service else None
+        if kind == m.ReminderKind.MOT:
+            return self.mot_on
+        if self.duties is None:
+            return None
+        return {m.ReminderKind.VEHICLE_TAX: self.duties.tax_on, m.ReminderKind.INSPECTION: self.duties.inspection_on,
+                m.ReminderKind.INSURANCE: self.duties.insurance_on}[kind]
 
 
 async def vehicles_due(session: AsyncSession, garage_id: uuid.UUID, vehicles, today: dt.date | None = None,
                        now: dt.datetime | None = None) -> dict[uuid.UUID, VehicleDue]:
-    """Service interval, service due and MOT due of each vehicle (ORM rows of one garage): three statements."""
-    time_zone, settings = await garage_context(session, garage_id)
+    """Service interval, service due and MOT due (a Thai garage: its vehicle duties) of each vehicle (ORM rows of one
+    garage): three statements."""
+    time_zone, settings, thai = await garage_context(session, garage_id)
     zone = zone_of(time_zone)
     today = today or garage_today(time_zone, now)
     months, km = settings_interval(settings)
@@ -141,7 +167,12 @@ async def vehicles_due(session: AsyncSession, garage_id: uuid.UUID, vehicles, to
         service = service_due_for(job_completed_at=completed_at, job_mileage=job_mileage, recorded_on=recorded_on,
                                   recorded_mileage=recorded_mileage, interval=interval, mileage=v.mileage,
                                   mileage_recorded_at=v.mileage_recorded_at, zone=zone)
-        mot = rules.mot_due_date(v.first_registration_date, v.mot_expiry, today)
+        duties = mot = None
+        if thai:
+            duties = rules.thai_duties(v.first_registration_date, v.kind.value if v.kind else None,
+                                       v.insurance_expiry, today)
+        else:
+            mot = rules.mot_due_date(v.first_registration_date, v.mot_expiry, today)
         out[v.id] = VehicleDue(interval, service, mot, last_on, last_mileage, plan.interval_months if plan else None,
-                               plan.interval_km if plan else None, plan.version if plan else 0)
+                               plan.interval_km if plan else None, plan.version if plan else 0, duties)
     return out

@@ -15,15 +15,26 @@ from backend.notifications.models import Channel
 
 
 class ReminderKind(enum.Enum):
-    MOT = "MOT"
+    MOT = "MOT"  # UK garages
     SERVICE = "SERVICE"
+    VEHICLE_TAX = "VEHICLE_TAX"  # Thai garages: annual vehicle tax renewal (ต่อภาษีรถยนต์ประจำปี)
+    INSPECTION = "INSPECTION"  # Thai: private inspection (ตรอ.) before the renewal of an older vehicle
+    INSURANCE = "INSURANCE"  # Thai: compulsory insurance (พ.ร.บ.) expiry
 
 
-KIND_LABELS = register_labels({ReminderKind.MOT: N_("MOT"), ReminderKind.SERVICE: N_("service")})
+KIND_LABELS = register_labels({
+    ReminderKind.MOT: N_("MOT"), ReminderKind.SERVICE: N_("service"),
+    ReminderKind.VEHICLE_TAX: N_("annual vehicle tax"), ReminderKind.INSPECTION: N_("vehicle inspection"),
+    ReminderKind.INSURANCE: N_("compulsory insurance"),
+})
+# the legal duties a garage's country has (the other country's kinds are never scanned, listed or offered)
+THAI_KINDS = (ReminderKind.VEHICLE_TAX, ReminderKind.INSPECTION, ReminderKind.INSURANCE)
+UK_KINDS = (ReminderKind.MOT,)
 
 DEFAULT_LEAD_DAYS = [30, 7]
 DEFAULT_CHANNELS = [Channel.SMS.value, Channel.EMAIL.value]
-DEFAULT_KINDS = [ReminderKind.MOT.value, ReminderKind.SERVICE.value]
+DEFAULT_KINDS = [ReminderKind.MOT.value, ReminderKind.SERVICE.value, ReminderKind.VEHICLE_TAX.value,
+                 ReminderKind.INSPECTION.value, ReminderKind.INSURANCE.value]
 DEFAULT_SERVICE_MONTHS = 12
 DEFAULT_SERVICE_KM = 10_000
 

@@ -8,6 +8,14 @@ Anniversaries of 29 February fall on 28 February in other years (the earlier day
 are better early than late). "One month before" a day that the earlier month lacks (31 March) is that month's last
 day (28 or 29 February).
 
+Thai vehicle duties (a garage whose country is Thailand gets these instead of the MOT, see PRODUCT.md):
+- annual vehicle tax (ต่อภาษีรถยนต์ประจำปี): due on each anniversary of first registration (the first one year after
+  it); it may be paid up to 90 days early.
+- private inspection (ตรอ.): needed before a renewal once the vehicle is 7 FULL years old on the renewal date (a
+  motorcycle 5): first registered 10 June 2019, the 10 June 2026 renewal needs it (7 years that day), the June 2025
+  one does not (6). A pass counts for a renewal up to 3 months later, so its window opens 3 months before.
+- compulsory insurance (พ.ร.บ.): its recorded expiry; it must be valid on the day the tax is paid.
+
 Service: due after `interval_months` or `interval_km` from the last service, whichever comes first. The mileage due
 date is estimated from the vehicle's average km a day between the reading at the last service and its latest
 reading; with no usable rate the mileage only counts once a reading has reached the threshold.
@@ -126,3 +134,67 @@ def lead_for(due_on: dt.date, today: dt.date, leads: list[int]) -> int | None:
     days = (due_on - today).days
     fitting = [lead for lead in leads if days <= lead]
     return min(fitting) if fitting else None
+
+
+# ------------------------------------------------------------------------------------------------ Thai duties
+
+TAX_EARLY_DAYS = 90
+INSPECTION_AGE_YEARS = {"CAR": 7, "MOTORCYCLE": 5}
+INSPECTION_VALID_MONTHS = 3
+
+
+def full_years(first_registration: dt.date, on: dt.date) -> int:
+    """Completed years from first registration to `on` (a 29 February registration completes a year on 28 February
+    of a common year, as add_years counts anniversaries)."""
+    years = on.year - first_registration.year
+    if years > 0 and add_years(first_registration, years) > on:
+        years -= 1
+    return max(years, 0)
+
+
+def tax_due_date(first_registration: dt.date | None, today: dt.date) -> dt.date | None:
+    """The next annual vehicle tax renewal on or after `today`: an anniversary of first registration (at least the
+    first)."""
+    if first_registration is None:
+        return None
+    years = max(1, today.year - first_registration.year)
+    due = add_years(first_registration, years)
+    if due < today:
+        due = add_years(first_registration, years + 1)
+    return due
+
+
+def tax_window_start(due: dt.date) -> dt.date:
+    """The first day the tax due on `due` can be paid."""
+    return due - dt.timedelta(days=TAX_EARLY_DAYS)
+
+
+def inspection_required(first_registration: dt.date, kind: str | None, renewal: dt.date) -> bool:
+    """Whether the renewal on `renewal` needs a private inspection first (7 full years for a car, 5 a motorcycle)."""
+    return full_years(first_registration, renewal) >= INSPECTION_AGE_YEARS.get(kind or "CAR", 7)
+
+
+def inspection_window_start(renewal: dt.date) -> dt.date:
+    """The earliest pass that still counts for the renewal on `renewal` (at most 3 months before it)."""
+    return add_months(renewal, -INSPECTION_VALID_MONTHS)
+
+
+@dataclass(frozen=True)
+class ThaiDuties:
+    tax_on: dt.date | None
+    inspection_on: dt.date | None  # the renewal date the inspection must be passed before; None: not needed
+    insurance_on: dt.date | None
+
+
+def thai_duties(first_registration: dt.date | None, kind: str | None, insurance_expiry: dt.date | None,
+                today: dt.date) -> ThaiDuties:
+    tax_on = tax_due_date(first_registration, today)
+    inspection_on = tax_on if tax_on is not None and inspection_required(first_registration, kind, tax_on) else None
+    return ThaiDuties(tax_on, inspection_on, insurance_expiry)
+
+
+def window_leads(leads: list[int], due_on: dt.date, window_start: dt.date) -> list[int]:
+    """The leads of a duty that can only be done from `window_start`: a lead earlier than that is sent on the day
+    the window opens (a 120-day reminder for a tax payable 90 days early comes at 90 days)."""
+    widest = (due_on - window_start).days
+    return sorted({min(lead, widest) for lead in leads}, reverse=True)

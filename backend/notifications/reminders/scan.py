@@ -46,12 +46,23 @@ from backend.notifications.outbox import after_commit_dispatch
 from backend.notifications.reminders import due as due_rules
 from backend.notifications.reminders import rules
 from backend.notifications.reminders.due import SERVICED
-from backend.notifications.reminders.models import Reminder, ReminderKind, ReminderSettings, VehicleService
+from backend.notifications.reminders.models import (
+    THAI_KINDS,
+    Reminder,
+    ReminderKind,
+    ReminderSettings,
+    VehicleService,
+)
 from backend.workshop.models import Job
 
 log = logging.getLogger("mototrack.reminders")
 BATCH = 2000
-EVENTS = {ReminderKind.MOT: "reminder_mot", ReminderKind.SERVICE: "reminder_service"}
+EVENTS = {ReminderKind.MOT: "reminder_mot", ReminderKind.SERVICE: "reminder_service",
+          ReminderKind.VEHICLE_TAX: "reminder_vehicle_tax", ReminderKind.INSPECTION: "reminder_inspection",
+          ReminderKind.INSURANCE: "reminder_insurance"}
+
+
+DATE_EXTRAS = ("window_start", "insurance_expiry")
 
 
 @dataclass
@@ -130,10 +141,32 @@ def _mot_due_between(start: dt.date, end: dt.date):
     )
 
 
-def _mot_window(today: dt.date, leads: list[int], last_scan_on: dt.date | None, changed_since: dt.datetime | None):
-    """The MOT candidates: see the module's docstring."""
+def _duty_due_between(kind: ReminderKind, start: dt.date, end: dt.date):
+    """Vehicles whose Thai duty of `kind` may fall due from `start` to `end` (a superset: Python checks the rule)."""
+    if kind == ReminderKind.INSURANCE:
+        return and_(Vehicle.insurance_expiry.is_not(None), Vehicle.insurance_expiry.between(start, end))
+    youngest = 1 if kind == ReminderKind.VEHICLE_TAX else min(rules.INSPECTION_AGE_YEARS.values())
+    return and_(Vehicle.first_registration_date.is_not(None),
+                Vehicle.first_registration_date <= rules.add_years(end, -youngest),
+                _anniversary_between(Vehicle.first_registration_date, start, end))
+
+
+# the widest lead a duty payable only from a window allows (window_leads): its SQL windows use these leads too
+_WINDOW_DAYS = {ReminderKind.VEHICLE_TAX: (rules.TAX_EARLY_DAYS,), ReminderKind.INSPECTION: (89, 90, 91, 92)}
+
+
+def _sql_leads(kind: ReminderKind, leads: list[int]) -> list[int]:
+    caps = _WINDOW_DAYS.get(kind)
+    if caps is None:
+        return leads
+    return sorted({min(lead, cap) for lead in leads for cap in caps}, reverse=True)
+
+
+def _mot_window(today: dt.date, leads: list[int], last_scan_on: dt.date | None, changed_since: dt.datetime | None,
+                due_between=_mot_due_between):
+    """The MOT (or a Thai duty's, with its `due_between`) candidates: see the module's docstring."""
     longest = max(leads)
-    everything = _mot_due_between(today, today + dt.timedelta(days=longest))
+    everything = due_between(today, today + dt.timedelta(days=longest))
     if last_scan_on is None or changed_since is None:
         return everything
     parts = []
@@ -141,7 +174,7 @@ def _mot_window(today: dt.date, leads: list[int], last_scan_on: dt.date | None, 
         start = max(today, last_scan_on + dt.timedelta(days=lead + 1))
         end = today + dt.timedelta(days=lead)
         if start <= end:
-            parts.append(_mot_due_between(start, end))
+            parts.append(due_between(start, end))
     parts.append(and_(or_(Vehicle.updated_at > changed_since, Customer.updated_at > changed_since), everything))
     return or_(*parts)
 
@@ -168,10 +201,16 @@ async def scan_garage(session: AsyncSession, garage_id: uuid.UUID, today: dt.dat
     result = ScanResult()
     started = utcnow()
     default_locale = garage.default_locale.value
+    thai = due_rules.is_thai(garage.country, garage.time_zone)
     if leads and channels:
-        if ReminderKind.MOT.value in kinds:
+        if ReminderKind.MOT.value in kinds and not thai:
             await _scan_mot(session, garage, today, leads, channels, last_scan_on, last_scan_at, default_locale,
                             batch, result)
+        if thai:
+            for kind in THAI_KINDS:
+                if kind.value in kinds:
+                    await _scan_duty(session, garage, kind, today, leads, channels, last_scan_on, last_scan_at,
+                                     default_locale, batch, result)
         if ReminderKind.SERVICE.value in kinds:
             await _scan_service(session, garage, today, leads, channels, months, km, last_scan_on, last_scan_at,
                                 default_locale, batch, result)
@@ -193,21 +232,70 @@ _OWNER_COLUMNS = (Customer.id.label("customer_id"), Customer.name, Customer.phon
 _VEHICLE_COLUMNS = (Vehicle.id, Vehicle.registration_display, Vehicle.make, Vehicle.model)
 
 
-async def _scan_mot(session, garage, today, leads, channels, last_scan_on, last_scan_at, default_locale, batch,
-                    result) -> None:
-    window = _mot_window(today, leads, last_scan_on, last_scan_at)
-    stmt = (select(*_VEHICLE_COLUMNS, Vehicle.first_registration_date, Vehicle.mot_expiry, *_OWNER_COLUMNS)
+async def _scan_dated(session, garage, kind: ReminderKind, window, columns, hit_of, channels, default_locale,
+                      today, batch, result) -> None:
+    """A reminder kind with a date of its own (MOT, a Thai duty): the candidates in `window` with consent, batch by
+    batch; `hit_of(row)` is (due date, lead, extra context) when a reminder is due today, else None."""
+    stmt = (select(*_VEHICLE_COLUMNS, *columns, *_OWNER_COLUMNS)
             .join(Customer, Customer.id == Vehicle.owner_id)
             .where(Vehicle.garage_id == garage.id, _consent(channels), window)
             .order_by(Vehicle.id).limit(batch))
     async for rows in _batches(session, stmt, batch, result):
-        found = []
-        for row in rows:
-            due = rules.mot_due_date(row.first_registration_date, row.mot_expiry, today)
-            lead = rules.lead_for(due, today, leads) if due is not None else None
-            if lead is not None:
-                found.append((row, due, lead, {}))
-        await _queue(session, garage, ReminderKind.MOT, found, default_locale, today, result)
+        found = [(row, *hit) for row in rows if (hit := hit_of(row)) is not None]
+        await _queue(session, garage, kind, found, default_locale, today, result)
+
+
+async def _scan_mot(session, garage, today, leads, channels, last_scan_on, last_scan_at, default_locale, batch,
+                    result) -> None:
+    def hit_of(row):
+        due = rules.mot_due_date(row.first_registration_date, row.mot_expiry, today)
+        lead = rules.lead_for(due, today, leads) if due is not None else None
+        return None if lead is None else (due, lead, {})
+
+    await _scan_dated(session, garage, ReminderKind.MOT, _mot_window(today, leads, last_scan_on, last_scan_at),
+                      (Vehicle.first_registration_date, Vehicle.mot_expiry), hit_of, channels, default_locale, today,
+                      batch, result)
+
+
+def duty_due(kind: ReminderKind, first_registration, vehicle_kind, insurance_expiry, today: dt.date,
+             leads: list[int]) -> tuple[dt.date, int, dict] | None:
+    """(due date, lead, extra context) of the Thai duty `kind` reminder due today, or None."""
+    duties = rules.thai_duties(first_registration, vehicle_kind.value if vehicle_kind else None, insurance_expiry,
+                               today)
+    extra: dict = {}
+    if kind == ReminderKind.INSURANCE:
+        due = duties.insurance_on
+        kind_leads = leads
+    else:
+        due = duties.tax_on if kind == ReminderKind.VEHICLE_TAX else duties.inspection_on
+        if due is None:
+            return None
+        start = rules.tax_window_start(due) if kind == ReminderKind.VEHICLE_TAX else rules.inspection_window_start(due)
+        kind_leads = rules.window_leads(leads, due, start)
+        extra["window_start"] = start.isoformat()
+        if kind == ReminderKind.VEHICLE_TAX:
+            extra["inspection_needed"] = duties.inspection_on is not None
+            if insurance_expiry is not None:
+                extra["insurance_expiry"] = insurance_expiry.isoformat()
+    if due is None:
+        return None
+    lead = rules.lead_for(due, today, kind_leads)
+    return None if lead is None else (due, lead, extra)
+
+
+async def _scan_duty(session, garage, kind: ReminderKind, today, leads, channels, last_scan_on, last_scan_at,
+                     default_locale, batch, result) -> None:
+    """One Thai duty (annual tax, inspection, compulsory insurance): the MOT's windows, consent and batches."""
+    def between(start, end):
+        return _duty_due_between(kind, start, end)
+
+    def hit_of(row):
+        return duty_due(kind, row.first_registration_date, row.vehicle_kind, row.insurance_expiry, today, leads)
+
+    window = _mot_window(today, _sql_leads(kind, leads), last_scan_on, last_scan_at, due_between=between)
+    await _scan_dated(session, garage, kind, window, (Vehicle.first_registration_date,
+                      Vehicle.kind.label("vehicle_kind"), Vehicle.insurance_expiry), hit_of, channels,
+                      default_locale, today, batch, result)
 
 
 async def _batches(session, stmt, batch: int, result):
@@ -352,6 +440,9 @@ async def _queue(session: AsyncSession, garage: Garage, kind: ReminderKind, foun
             "due_date_text": format_due(due, locale), "days_left": (due - today).days, "lead_days": lead,
             "vehicle_id": str(row.id), **{k: v for k, v in extra.items() if v is not None},
         }
+        for key in DATE_EXTRAS:  # a date of the message's text, in the customer's language
+            if extra.get(key):
+                context[f"{key}_text"] = format_due(dt.date.fromisoformat(extra[key]), locale)
         notifications.append(dict(
             id=notification_id, garage_id=garage.id, event=EVENTS[kind], channel=channel,
             recipient=row.phone if channel == Channel.SMS else row.email, locale=locale, context=context,

@@ -32,7 +32,8 @@ from backend.notifications.reminders.models import (
     ReminderSettings,
     VehicleService,
 )
-from backend.notifications.reminders.scan import _mot_due_between, settings_values
+from backend.notifications.reminders.models import THAI_KINDS
+from backend.notifications.reminders.scan import _duty_due_between, _mot_due_between, settings_values
 from backend.workshop.models import Job
 
 MAX_LEADS = 5
@@ -64,9 +65,16 @@ class Settings:
     version: int
 
 
+def _own_kinds(thai: bool) -> list[str]:
+    """The kinds a garage can choose from, in the order they are shown: its country's legal duties, the service."""
+    return [k.value for k in (*due_rules.legal_kinds(thai), ReminderKind.SERVICE)]
+
+
 async def get_settings(session: AsyncSession, actor: Actor) -> Settings:
-    row = await session.get(ReminderSettings, actor.garage_id)
+    """The settings; `kinds` lists only the kinds of the garage's own country (a Thai garage never sees MOT)."""
+    _zone, row, thai = await due_rules.garage_context(session, actor.garage_id)
     leads, channels, kinds, months, km = settings_values(row)
+    kinds = [k for k in _own_kinds(thai) if k in kinds]
     return Settings(sorted(leads, reverse=True), channels, kinds, months, km, row.last_scan_on if row else None,
                     row.version if row else 0)
 
@@ -85,8 +93,9 @@ async def update_settings(session: AsyncSession, actor: Actor, data: SettingsInp
             errors.add(ErrorCode.INVALID_VALUE, "channels")
     kinds = None
     if data.kinds is not None:
-        kinds = [k.value for k in ReminderKind if k.value in set(data.kinds)]
-        if len(kinds) != len(set(data.kinds)):
+        _zone, _row, thai = await due_rules.garage_context(session, actor.garage_id)
+        kinds = [k for k in _own_kinds(thai) if k in set(data.kinds)]
+        if len(kinds) != len(set(data.kinds)):  # another country's kind (MOT for a Thai garage) or an unknown one
             errors.add(ErrorCode.INVALID_VALUE, "kinds")
     if data.service_interval_months is not None and not 1 <= data.service_interval_months <= 60:
         errors.add(ErrorCode.INVALID_SERVICE_INTERVAL, "serviceIntervalMonths", min=1, max=60)
@@ -146,15 +155,20 @@ def _service_scope(garage_id, since_on: dt.date):
 async def reminders_due(session: AsyncSession, actor: Actor, *, start: dt.date, end: dt.date,
                         kind: ReminderKind | None, limit: int, after: tuple[str, str] | None,
                         now: dt.datetime | None = None) -> list[DueItem]:
-    """Vehicles whose MOT or service (or either, when `kind` is None) falls due from `start` to `end`, by
+    """Vehicles whose MOT (a Thai garage: annual tax, inspection, compulsory insurance) or service (or any, when
+    `kind` is None; a kind of another country's finds nothing) falls due from `start` to `end`, by
     registration then kind, with their reminder state; up to limit + 1 items. The yearly MOT date is the one on or
     after the garage's today (at `now`) when the period includes today."""
     if end < start:
         raise DomainError(ErrorCode.INVALID_PERIOD, "period")
     if (end - start).days > MAX_PERIOD_DAYS:
         raise DomainError(ErrorCode.PERIOD_TOO_LONG, "period", days=MAX_PERIOD_DAYS)
-    kinds = [kind] if kind is not None else [ReminderKind.MOT, ReminderKind.SERVICE]
-    time_zone, settings = await due_rules.garage_context(session, actor.garage_id)
+    time_zone, settings, thai = await due_rules.garage_context(session, actor.garage_id)
+    # the garage's own country's kinds only, sorted by value (the cursor's order)
+    allowed = sorted((ReminderKind.SERVICE, *due_rules.legal_kinds(thai)), key=lambda k: k.value)
+    kinds = [k for k in allowed if kind in (None, k)]
+    if not kinds:
+        return []
     today = due_rules.garage_today(time_zone, now)
     after_key = None
     stmt = select(Vehicle).where(Vehicle.garage_id == actor.garage_id).order_by(Vehicle.registration, Vehicle.id)
@@ -169,6 +183,7 @@ async def reminders_due(session: AsyncSession, actor: Actor, *, start: dt.date, 
     scopes = []
     if ReminderKind.MOT in kinds:
         scopes.append(_mot_due_between(start, end))
+    scopes.extend(_duty_due_between(k, start, end) for k in kinds if k in THAI_KINDS)
     if ReminderKind.SERVICE in kinds:
         months, _km = due_rules.settings_interval(settings)
         longest = (await session.execute(select(func.max(VehicleService.interval_months))
@@ -190,7 +205,7 @@ async def reminders_due(session: AsyncSession, actor: Actor, *, start: dt.date, 
         for v in rows:
             info = dues[v.id]
             for k in kinds:
-                due = info.mot_on if k == ReminderKind.MOT else (info.service.due_on if info.service else None)
+                due = info.due_on(k)
                 if due is None or not start <= due <= end:
                     continue
                 if after_key is not None and (v.registration, v.id, k.value) <= after_key:

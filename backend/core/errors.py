@@ -55,6 +55,7 @@ class ErrorCode(enum.Enum):
     TECHNICIAN_NOT_ACTIVE = "TECHNICIAN_NOT_ACTIVE"
     NOT_A_TECHNICIAN = "NOT_A_TECHNICIAN"
     WRONG_STREAM = "WRONG_STREAM"
+    NO_TECHNICIAN_IN_STREAM = "NO_TECHNICIAN_IN_STREAM"
     REASON_REQUIRED = "REASON_REQUIRED"
     PARTS_PENDING = "PARTS_PENDING"
     TASKS_OPEN = "TASKS_OPEN"
@@ -150,6 +151,10 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.TECHNICIAN_NOT_ACTIVE: N_("This technician's account is not active."),
     ErrorCode.NOT_A_TECHNICIAN: N_("Jobs can only be assigned to technicians."),
     ErrorCode.WRONG_STREAM: N_("This technician does not work in the {stream} stream."),
+    ErrorCode.NO_TECHNICIAN_IN_STREAM: N_(
+        "No technician works in the {stream} stream. A workshop manager can assign another technician and give "
+        "the reason."
+    ),
     ErrorCode.REASON_REQUIRED: N_("Give a reason."),
     ErrorCode.PARTS_PENDING: N_("Parts requests are still pending: {requests}."),
     ErrorCode.TASKS_OPEN: N_("Tasks are still open: {tasks}."),

@@ -11,7 +11,8 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from backend.api.loaders import Loader
+from backend.api.loaders import Loader, grouped
+from backend.core.permissions import Role
 from backend.customers.models import Customer, MileageReading, Vehicle, VehicleOwnership
 
 
@@ -67,3 +68,35 @@ class MileageLogLoader(Loader):
         for row in rows:
             grouped[row.vehicle_id].append(row)
         return [grouped.get(k, []) for k in keys]
+
+
+# The visits of a customer or a vehicle: their jobs, newest first, at most this many (an older history is in `jobs`).
+VISITS_SHOWN = 100
+
+
+class _JobsBy(Loader):
+    """Jobs by one of their columns, newest first, garage-scoped; a technician sees only their own jobs."""
+
+    column = "vehicle_id"
+
+    async def batch_load_fn(self, keys):
+        from backend.workshop.models import Job  # the workshop's model; its loaders come through the Job type
+
+        column = getattr(Job, self.column)
+        query = select(Job).where(column.in_(keys), Job.garage_id == self.garage_id)
+        if self.ctx.actor.role == Role.TECHNICIAN:
+            query = query.where(Job.technician_id == self.ctx.actor.user_id)
+        rows = await self.rows(query.order_by(Job.created_at.desc(), Job.id.desc()))
+        return [group[:VISITS_SHOWN] for group in grouped(rows, keys, self.column)]
+
+
+class JobsByVehicleLoader(_JobsBy):
+    """A vehicle's jobs (its service history), newest first."""
+
+    column = "vehicle_id"
+
+
+class JobsByCustomerLoader(_JobsBy):
+    """The jobs opened for a customer (their visits), newest first."""
+
+    column = "customer_id"

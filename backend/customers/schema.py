@@ -19,6 +19,8 @@ from backend.core.permissions import Permission as P
 from backend.customers import service
 from backend.customers.loaders import (
     CustomerLoader,
+    JobsByCustomerLoader,
+    JobsByVehicleLoader,
     MileageLogLoader,
     OwnershipHistoryLoader,
     VehiclesByOwnerLoader,
@@ -68,6 +70,11 @@ class Customer:
 
         return communications(info, self.id, first, after)
 
+    @strawberry.field(extensions=requires(P.JOBS_READ),
+                      description="The customer's visits: the jobs opened for them, newest first (the latest 100).")
+    def jobs(self, info: strawberry.Info) -> list[Annotated["Job", strawberry.lazy("backend.workshop.schema.jobs")]]:
+        return info.context.loader(JobsByCustomerLoader).load(self.id)
+
 
 @strawberry.type(description="A vehicle. The registration is stored normalised: upper case, letters and digits.")
 class Vehicle:
@@ -103,6 +110,12 @@ class Vehicle:
     @strawberry.field(description="The odometer readings, oldest first.")
     def mileage_log(self, info: strawberry.Info) -> list[MileageReading]:
         return info.context.loader(MileageLogLoader).load(self.id)
+
+    @strawberry.field(extensions=requires(P.JOBS_READ),
+                      description="The vehicle's service history: its jobs, newest first (the latest 100; a "
+                                  "technician sees only their own).")
+    def jobs(self, info: strawberry.Info) -> list[Annotated["Job", strawberry.lazy("backend.workshop.schema.jobs")]]:
+        return info.context.loader(JobsByVehicleLoader).load(self.id)
 
     @strawberry.field(description="Quoted work the customer declined, still to do (empty without QUOTES_READ).")
     def deferred_work(self, info: strawberry.Info) -> list[Annotated["DeferredWork", strawberry.lazy(

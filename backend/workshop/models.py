@@ -107,6 +107,7 @@ class Job(IdMixin, TimestampMixin, Base):
         Index("ix_jobs_garage_technician_status", "garage_id", "technician_id", "status"),
         Index("ix_jobs_garage_created", "garage_id", "created_at", "id"),
         Index("ix_jobs_vehicle", "vehicle_id"),
+        Index("ix_jobs_customer", "customer_id"),
     )
 
     garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))

@@ -1,6 +1,6 @@
 """reception: customers, vehicles, assign override (issue 13)
 
-A slot reserved so parallel work chains in a fixed order; empty until its work needs a schema change.
+A customer's visits are read by jobs.customer_id: an index for it.
 
 Revision ID: 0011
 Revises: 0010
@@ -19,8 +19,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("jobs") as batch:
+        batch.create_index("ix_jobs_customer", ["customer_id"])
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("jobs") as batch:
+        batch.drop_index("ix_jobs_customer")

@@ -231,6 +231,13 @@ async def _load(session: AsyncSession, actor: Actor, job_id: object, expected_ve
     return job
 
 
+async def _stream_has_technician(session: AsyncSession, actor: Actor, stream) -> bool:
+    """Whether an active technician of the actor's garage works the stream (read only when an assignment fails)."""
+    streams = (await session.execute(select(User.streams).where(
+        User.garage_id == actor.garage_id, User.role == Role.TECHNICIAN, User.active.is_(True)))).scalars()
+    return any(stream.value in (s or []) for s in streams)
+
+
 async def assign_job(session: AsyncSession, actor: Actor, job_id: object, technician_id: object,
                      stream_override_reason: str | None = None, expected_version: int | None = None) -> Job:
     """Give the job to an active technician of its stream (or, with JOBS_OVERRIDE_STREAM and a reason, of another).
@@ -253,6 +260,9 @@ async def assign_job(session: AsyncSession, actor: Actor, job_id: object, techni
         reason = v.text(errors, "streamOverrideReason", stream_override_reason, max_len=MAX_REASON)
         errors.raise_if_any()
         if reason is None or not actor.can(Permission.JOBS_OVERRIDE_STREAM):
+            if not await _stream_has_technician(session, actor, job.operations_stream):
+                # a dead end without the override: say so, and who may take it
+                raise DomainError(ErrorCode.NO_TECHNICIAN_IN_STREAM, "technicianId", stream=job.operations_stream)
             raise DomainError(ErrorCode.WRONG_STREAM, "technicianId", stream=job.operations_stream)
         override = reason
     if tech.id == job.technician_id and override == job.stream_override_reason:

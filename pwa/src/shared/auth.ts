@@ -14,7 +14,7 @@ export type AuthState =
 
 export const authStore = createStore<AuthState>({ status: 'loading' });
 
-const USER_FIELDS = 'id name email role locale homeSite { id }';
+const USER_FIELDS = 'id name email role locale';
 
 const LOGIN = `mutation Login($input: LoginInput!) {
   login(input: $input) { accessToken refreshToken expiresIn user { ${USER_FIELDS} } errors { field code message } }
@@ -25,7 +25,7 @@ const REFRESH = `mutation Refresh($input: RefreshTokenInput!) {
 const LOGOUT = `mutation Logout($input: LogoutInput!) {
   logout(input: $input) { ok errors { field code message } }
 }`;
-const ME = `query Me { me { ${USER_FIELDS} garage { id name defaultLocale currency timeZone } } }`;
+const ME = `query Me { me { ${USER_FIELDS} homeSite { id } garage { id name defaultLocale currency timeZone } } }`;
 const UPDATE_PREFERENCES = `mutation UpdateMyPreferences($input: UpdateMyPreferencesInput!) {
   updateMyPreferences(input: $input) { user { id locale } errors { field code message } }
 }`;

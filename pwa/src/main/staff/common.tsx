@@ -6,6 +6,7 @@ import { ApiError } from '../../shared/api';
 import { authStore, authedGraphql } from '../../shared/auth';
 import { formatDateTime, formatMoney, t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
+import { useStore } from '../../shared/store';
 import { chooseSite, rememberSite } from '../site';
 import './staff.css';
 
@@ -405,19 +406,21 @@ export function useSite(): { sites: Site[] | null; siteId: string | null; setSit
   const [sites, setSites] = useState<Site[] | null>(null);
   const [siteId, setSite] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const auth = useStore(authStore);
+  const homeId = auth.status === 'signedIn' ? (auth.user.homeSite?.id ?? null) : null;
   useEffect(() => {
     let live = true;
     loadSites()
       .then((list) => {
         if (!live) return;
         setSites(list);
-        setSite(chooseSite(list));
+        setSite(chooseSite(list)); // again when the home site arrives with the first `me` after sign-in
       })
       .catch((e) => live && setError(failureMessage(e)));
     return () => {
       live = false;
     };
-  }, []);
+  }, [homeId]);
   return {
     sites,
     siteId,

@@ -25,7 +25,7 @@ from backend.billing.exports import download as export_download
 from backend.core.db import Database
 from backend.core.i18n import negotiate
 from backend.core.pubsub import MemoryPubSub, RedisPubSub
-from backend.core.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from backend.core.ratelimit import MemoryRateLimiter, RedisRateLimiter, client_address, trusted_networks
 from backend.core.settings import Settings, get_settings
 from backend.notifications.receipts import receipt_routes
 from backend.schema import build_schema
@@ -60,7 +60,8 @@ class MotoTrackGraphQL(GraphQL):
             self.services,
             request=request,
             accept_locale=negotiate(headers.get("accept-language")),
-            client_address=request.client.host if request.client else None,
+            client_address=client_address(request.client.host if request.client else None, headers,
+                                          trusted_networks(self.services.settings.trusted_proxies)),
         )
         ctx.token = bearer_token(headers.get("authorization"))
         ctx.set_actor(await self._authenticate(ctx.token))

@@ -46,6 +46,13 @@ def cmd_export_schema(args) -> int:
     return 0
 
 
+def proxy_options(settings) -> dict:
+    """uvicorn reads forwarded headers (client address, scheme) only from MOTOTRACK_TRUSTED_PROXIES, the same list
+    the sign-in limit uses; its own default would believe any client connecting from 127.0.0.1."""
+    trusted = settings.trusted_proxies.strip()
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -64,7 +71,7 @@ def cmd_serve(args) -> int:
             print(f"    {role.value:<18} {email}", flush=True)
     print(flush=True)
     uvicorn.run("backend.app:create_app", factory=True, host=host, port=port, log_level=settings.log_level.lower(),
-                workers=args.workers if args.workers > 1 else None, proxy_headers=True)
+                workers=args.workers if args.workers > 1 else None, **proxy_options(settings))
     return 0
 
 

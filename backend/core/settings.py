@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     login_window_seconds: int = 900
     login_max_attempts_per_account: int = 5
     login_max_attempts_per_ip: int = 20
+    # Proxies whose X-Forwarded-For / Forwarded headers are believed (comma-separated addresses or networks). Empty:
+    # none, the connecting address is the client. Behind a reverse proxy on the same host: "127.0.0.1,::1".
+    trusted_proxies: str = ""
 
     # notifications: mail over SMTP when smtp_host is set, else .eml files under mail_dir (default <data_dir>/mail)
     smtp_host: str = ""

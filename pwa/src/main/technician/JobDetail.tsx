@@ -24,6 +24,7 @@ import { OpProblems } from '../OpProblems';
 import { href } from '../router';
 import { partsStatusLabel, statusLabel, streamLabel } from '../../shared/labels';
 import { useDeviceValue, useRefresh, useUserId } from './useDevice';
+import { TechnicianMore } from '../jobcard/TechnicianMore';
 
 const WORKABLE = ['IN_PROGRESS', 'AWAITING_PARTS'];
 const NOTES_MAX = 4000;
@@ -127,6 +128,7 @@ export default function JobDetail({ params }: ScreenProps) {
       <OpProblems ops={ops} jobId={job.id} names={['UpdateJobNotes']} />
       <CompleteJob job={job} />
       <OpProblems ops={ops} jobId={job.id} names={['CompleteJob']} />
+      <TechnicianMore jobId={job.id} />
     </section>
   );
 }

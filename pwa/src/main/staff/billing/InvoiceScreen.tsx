@@ -39,6 +39,7 @@ import {
 } from './money';
 import { PromptPayBox } from './PromptPay';
 import { branchText, taxLabelText } from './taxWords';
+import { CreditNoteSection } from '../../creditnote/CreditNoteSection';
 import './billing.css';
 
 export default function InvoiceScreen({ params }: ScreenProps) {
@@ -249,6 +250,7 @@ function InvoiceView({ invoice: inv, onChanged }: { invoice: Invoice; onChanged:
       {OPEN_STATUSES.includes(inv.status) && <PaymentForm key={inv.id} invoice={inv} onChanged={onChanged} />}
       {inv.payments.length > 0 && <Payments invoice={inv} />}
       {inv.status !== 'DRAFT' && <OpenPdf invoiceId={inv.id} />}
+      <CreditNoteSection invoice={inv} onChanged={onChanged} />
     </>
   );
 }

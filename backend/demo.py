@@ -30,6 +30,22 @@ DEMO_USERS = [
     ("billing@demo.test", "Sarah Whitfield", Role.BILLING, [], Locale.EN),
 ]
 
+# Corporate customers: a full tax invoice needs their registered address, tax ID and branch.
+CORPORATE_ADDRESSES = {
+    "บริษัท สยามขนส่ง จำกัด": "88 ถนนวิภาวดีรังสิต แขวงจอมพล เขตจตุจักร กรุงเทพมหานคร 10900",
+    "ห้างหุ้นส่วน ช่างเจริญ": "12/3 ถนนศรีนครินทร์ ตำบลสำโรงเหนือ อำเภอเมืองสมุทรปราการ สมุทรปราการ 10270",
+    "Bangkok Fleet Services Co., Ltd.": "200 Sukhumvit Road, Khlong Toei, Bangkok 10110",
+}
+
+
+def _demo_tax_id(index: int) -> str:
+    """A company registration number (นิติบุคคล) with its check digit, so it passes the tax ID validation."""
+    from stdnum.th import moa
+
+    base = f"0105550{index:03d}00"
+    return base + moa.calc_check_digit(base)
+
+
 CUSTOMERS = [
     ("สมชาย ใจดี", "081-234-5678", "somchai@example.co.th", Locale.TH),
     ("สมหญิง รักสงบ", "089-876-5432", None, Locale.TH),
@@ -91,15 +107,18 @@ async def seed_demo(database_url: str) -> bool:
                 return False
             garage = await accounts.create_garage(session, accounts.GarageSettingsInput(
                 name="Demo Garage", currency="THB", time_zone="Asia/Bangkok", default_locale=Locale.TH,
-                tax_label="VAT", tax_rate=Decimal("7"), prices_include_tax=False, tax_id="0105556123456",
+                tax_label="VAT", tax_rate=Decimal("7"), prices_include_tax=False, tax_id="0105556123453",
                 branch="00000", address="99/9 ถนนพระราม 9 แขวงห้วยขวาง เขตห้วยขวาง กรุงเทพมหานคร 10310",
             ))
             admin = Actor(garage_id=garage.id, permissions=permissions_for_role(Role.ADMIN), role=Role.ADMIN,
                           name="mototrack seed-demo")
+            # Rama 9 is the head office (its registered address is the garage's); Bang Na is branch 00001.
             main_site = await accounts.create_site(session, admin, accounts.SiteInput(
-                name="Rama 9 Service Centre", code="R9", address="99/9 Rama 9 Road, Bangkok", phone="02-000-1111"))
+                name="Rama 9 Service Centre", code="R9", address="99/9 ถนนพระราม 9 แขวงห้วยขวาง เขตห้วยขวาง กรุงเทพมหานคร 10310",
+                phone="02-000-1111", branch_code="00000"))
             await accounts.create_site(session, admin, accounts.SiteInput(
-                name="Bang Na Body Shop", code="BN", address="55 Bang Na-Trat Road, Bangkok", phone="02-000-2222"))
+                name="Bang Na Body Shop", code="BN", branch_code="00001", phone="02-000-2222",
+                address="55 ถนนบางนา-ตราด แขวงบางนาใต้ เขตบางนา กรุงเทพมหานคร 10260"))
             for email, name, role, streams, locale in DEMO_USERS:
                 await accounts.create_user(session, admin, accounts.UserInput(
                     email=email, name=name, password=DEMO_PASSWORD, role=role, streams=streams,
@@ -111,8 +130,9 @@ async def seed_demo(database_url: str) -> bool:
                     name=name, phone=phone, email=email, locale=locale,
                     contact_channel=customers.ContactChannel.EMAIL if email else customers.ContactChannel.SMS,
                     consent_sms=True, consent_email=bool(email),
-                    tax_id="0105550000" + f"{index:03d}" if name.startswith(("บริษัท", "ห้าง", "Bangkok")) else None,
-                    branch="00000" if name.startswith(("บริษัท", "ห้าง", "Bangkok")) else None,
+                    tax_id=_demo_tax_id(index) if name in CORPORATE_ADDRESSES else None,
+                    branch="00000" if name in CORPORATE_ADDRESSES else None,
+                    address=CORPORATE_ADDRESSES.get(name),
                 ))
                 for _ in range(1 + (index % 3 == 0) + (index >= 10 and index % 5 == 0)):
                     make, models = rng.choice(MAKES)

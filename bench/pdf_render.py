@@ -38,9 +38,9 @@ def make_view(lines: int, locale: str):
         kind="invoice", document_id=uuid.UUID("0190f000-0000-7000-8000-000000000030"), locale=locale,
         currency="THB", number="INV-2026-000030", issue_date=dt.date(2026, 3, 14),
         seller=Party("บริษัท โมโตแทร็ก การาจ จำกัด", "99/9 ถนนพระราม 9 แขวงห้วยขวาง เขตห้วยขวาง กรุงเทพมหานคร 10310",
-                     "0105561234567", "00000"),
+                     "0105561234560", "00000"),
         buyer=Party("บริษัท สยามขนส่ง จำกัด", "123 ถนนสุขุมวิท แขวงคลองเตย เขตคลองเตย กรุงเทพมหานคร 10110",
-                    "0105559876543", "00002"),
+                    "0105559876541", "00002"),
         lines=tuple(rows), subtotal=subtotal, tax_total=tax, total=subtotal + tax, tax_label="VAT",
         tax_rate=Decimal(7), status="ISSUED", due_date=dt.date(2026, 4, 13), balance_due=subtotal + tax,
     )

@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.db import Base, IdMixin, TimestampMixin
@@ -32,7 +32,13 @@ class Garage(IdMixin, TimestampMixin, Base):
     prices_include_tax: Mapped[bool] = mapped_column(Boolean, default=False)
     tax_id: Mapped[str | None] = mapped_column(String(20))
     branch: Mapped[str | None] = mapped_column(String(40))
-    address: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)  # the head office's registered address
+    # PromptPay on invoices and receipts: a PromptPay ID (mobile number, 13-digit tax ID or 15-digit e-wallet ID,
+    # Thai QR tag 29) or a biller ID (tax ID + 2-digit suffix, tag 30, with the invoice number as reference)
+    promptpay_id: Mapped[str | None] = mapped_column(String(20))
+    promptpay_biller_id: Mapped[str | None] = mapped_column(String(20))
+    # a walk-in buyer without a tax ID gets an abbreviated tax invoice (ใบกำกับภาษีอย่างย่อ, §86/6)
+    abbreviated_tax_invoices: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
@@ -45,6 +51,9 @@ class Site(IdMixin, TimestampMixin, Base):
     garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     code: Mapped[str | None] = mapped_column(String(20))
+    # The Revenue Department's branch code of this site: "00000" is the head office (สำนักงานใหญ่, whose registered
+    # address is the garage's), "00001".. a branch (สาขาที่ 00001) whose registered address is the site's own.
+    branch_code: Mapped[str] = mapped_column(String(5), default="00000", server_default="00000")
     address: Mapped[str | None] = mapped_column(Text)
     phone: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -37,7 +37,13 @@ class Garage:
     prices_include_tax: bool
     tax_id: str | None
     branch: str | None
-    address: str | None
+    address: str | None = strawberry.field(description="The head office's registered address.")
+    promptpay_id: str | None = strawberry.field(
+        description="PromptPay ID for QR payments: mobile number, 13-digit tax ID or 15-digit e-wallet ID.")
+    promptpay_biller_id: str | None = strawberry.field(
+        description="Bill-payment biller ID (tax ID + 2-digit suffix); the invoice number is the reference.")
+    abbreviated_tax_invoices: bool = strawberry.field(
+        description="Walk-in buyers without a tax ID get an abbreviated tax invoice (ใบกำกับภาษีอย่างย่อ).")
     version: int
 
 
@@ -48,6 +54,8 @@ class Site:
     code: str | None
     address: str | None
     phone: str | None
+    branch_code: str = strawberry.field(
+        description="Revenue Department branch code: 00000 is the head office, 00001.. a branch.")
     active: bool
 
 
@@ -200,6 +208,7 @@ class CreateSiteInput:
     code: str | None = strawberry.UNSET
     address: str | None = strawberry.UNSET
     phone: str | None = strawberry.UNSET
+    branch_code: str | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -209,6 +218,7 @@ class UpdateSiteInput:
     code: str | None = strawberry.UNSET
     address: str | None = strawberry.UNSET
     phone: str | None = strawberry.UNSET
+    branch_code: str | None = strawberry.UNSET
     active: bool | None = strawberry.UNSET
 
 
@@ -232,6 +242,9 @@ class UpdateGarageSettingsInput:
     address: str | None = strawberry.UNSET
 
 
+    promptpay_id: str | None = strawberry.UNSET
+    promptpay_biller_id: str | None = strawberry.UNSET
+    abbreviated_tax_invoices: bool | None = strawberry.UNSET
 @strawberry.type
 class GaragePayload:
     garage: Garage | None = None

@@ -225,6 +225,8 @@ class Invoice(IdMixin, TimestampMixin, Base):
     seller_address: Mapped[str | None] = mapped_column(Text)
     seller_tax_id: Mapped[str | None] = mapped_column(String(20))
     seller_branch: Mapped[str | None] = mapped_column(String(40))
+    # set at issue: FULL (ใบกำกับภาษีเต็มรูป), ABBREVIATED (อย่างย่อ); None when the seller charges no VAT
+    tax_invoice_form: Mapped[str | None] = mapped_column(String(16))
     notes: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     issued_at: Mapped[dt.datetime | None]

@@ -59,7 +59,10 @@ def phone(errors: Collector, field: str, value: str | None, *, required: bool = 
 
 
 def tax_id(errors: Collector, field: str, value: str | None) -> str | None:
-    """Thai tax IDs have 13 digits; other countries' (GSTIN, UK VAT) are letters and digits up to 20."""
+    """Thai tax IDs have 13 digits with a check digit (python-stdnum's Thai rules: a person's ID card number or a
+    company's registration number); other countries' (GSTIN, UK VAT) are letters and digits up to 20."""
+    from stdnum.th import tin
+
     value = text(errors, field, value, max_len=20)
     if value is None:
         return None
@@ -67,7 +70,7 @@ def tax_id(errors: Collector, field: str, value: str | None) -> str | None:
     if not compact.isalnum():
         errors.add(ErrorCode.INVALID_TAX_ID, field)
         return None
-    if compact.isdigit() and len(compact) != 13:
+    if compact.isdigit() and (len(compact) != 13 or not tin.is_valid(compact)):
         errors.add(ErrorCode.INVALID_TAX_ID, field)
         return None
     return compact

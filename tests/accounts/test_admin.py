@@ -45,7 +45,7 @@ async def test_bad_user_input_gets_every_field_error_and_creates_nothing(gql, ga
 async def test_garage_settings_update_and_validation(gql, garage):
     body = await gql("""mutation { updateGarageSettings(input: {name: "Garage One Ltd", currency: "inr",
         timeZone: "Asia/Kolkata", taxLabel: "GST", taxRate: "18", pricesIncludeTax: true, defaultLocale: TH,
-        taxId: "0105556123456", branch: "00001", address: "1 Road"}) {
+        taxId: "0105556123453", branch: "00001", address: "1 Road"}) {
         garage { name currency timeZone taxLabel taxRate pricesIncludeTax defaultLocale taxId branch version }
         errors { code } } }""", token=garage.token())
     g = body["data"]["updateGarageSettings"]["garage"]

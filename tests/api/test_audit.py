@@ -12,13 +12,13 @@ async def test_customer_changes_are_audited_with_before_and_after(gql, garage):
     created = await gql('mutation { createCustomer(input: {name: "Audit Me", phone: "0812345678"}) '
                         '{ customer { id } } }', token=sm)
     cid = created["data"]["createCustomer"]["customer"]["id"]
-    await gql('mutation($id: ID!) { updateCustomer(input: {id: $id, consentSms: true, taxId: "0105556123456"}) '
+    await gql('mutation($id: ID!) { updateCustomer(input: {id: $id, consentSms: true, taxId: "0105556123453"}) '
               '{ errors { code } } }', {"id": cid}, token=sm)
     log = (await gql(LOG, {"t": "Customer", "id": cid}, token=garage.token()))["data"]["auditLog"]
     assert [e["action"] for e in log] == ["create", "update"]
     assert log[0]["changes"]["name"] == {"before": None, "after": "Audit Me"}
     assert log[1]["changes"] == {"consent_sms": {"before": False, "after": True},
-                                 "tax_id": {"before": None, "after": "0105556123456"}}
+                                 "tax_id": {"before": None, "after": "0105556123453"}}
     assert log[1]["actorUserId"] == str(garage.users[Role.SITE_MANAGER].id)
 
 

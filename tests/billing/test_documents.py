@@ -71,9 +71,9 @@ def fonts_of(pdf: bytes) -> set[str]:
 
 
 SELLER = Party("บริษัท โมโตแทร็ก การาจ จำกัด", "99/9 ถนนพระราม 9 แขวงห้วยขวาง เขตห้วยขวาง กรุงเทพมหานคร 10310",
-               "0105561234567", "00000", "02-123-4567")
+               "0105561234560", "00000", "02-123-4567")
 BUYER = Party("บริษัท สยามขนส่ง จำกัด", "123 ถนนสุขุมวิท แขวงคลองเตย เขตคลองเตย กรุงเทพมหานคร 10110",
-              "0105559876543", "2")
+              "0105559876541", "2")
 LINES = (
     LineView(1, "LABOUR", "เปลี่ยนน้ำมันเครื่องและไส้กรอง", Decimal("1.500"), 80000, 0, 120000, 8400, 128400),
     LineView(2, "PART", "ผ้าเบรกหน้า (ชุด)", Decimal("2.000"), 150000, 0, 300000, 21000, 321000),
@@ -100,8 +100,8 @@ def test_thai_full_tax_invoice_carries_every_required_item(caplog):
     assert_has(
         text,
         "ใบกำกับภาษี",  # the words "tax invoice"
-        SELLER.name, SELLER.address, "เลขประจำตัวผู้เสียภาษี 0105561234567", "สำนักงานใหญ่",  # seller
-        BUYER.name, BUYER.address, "0105559876543", "สาขาที่ 00002",  # buyer, with its branch number
+        SELLER.name, SELLER.address, "เลขประจำตัวผู้เสียภาษี 0105561234560", "สำนักงานใหญ่",  # seller
+        BUYER.name, BUYER.address, "0105559876541", "สาขาที่ 00002",  # buyer, with its branch number
         "เลขที่ INV-2026-000042",  # serial number
         "วันที่ 14 มีนาคม 2569",  # Buddhist-era date
         "เปลี่ยนน้ำมันเครื่องและไส้กรอง", "1.5", "1,200.00", "ผ้าเบรกหน้า (ชุด)", "3,000.00",  # lines
@@ -109,7 +109,7 @@ def test_thai_full_tax_invoice_carries_every_required_item(caplog):
         "สี่พันสี่ร้อยเก้าสิบสี่บาทถ้วน",  # amount in words
     )
     assert_exact(text, "ใบกำกับภาษี", "บริษัท โมโตแทร็ก การาจ จำกัด", "บริษัท สยามขนส่ง จำกัด", "สำนักงานใหญ่",
-                 "เลขประจำตัวผู้เสียภาษี 0105561234567", "เปลี่ยนน้ำมันเครื่องและไส้กรอง", "ผ้าเบรกหน้า (ชุด)",
+                 "เลขประจำตัวผู้เสียภาษี 0105561234560", "เปลี่ยนน้ำมันเครื่องและไส้กรอง", "ผ้าเบรกหน้า (ชุด)",
                  "ภาษีมูลค่าเพิ่ม 7%", "สี่พันสี่ร้อยเก้าสิบสี่บาทถ้วน", "เลขที่", "INV-2026-000042", "1กข 1234 — Toyota Hilux")
     assert "2026" not in squash(text).replace("INV-2026", "")  # no Gregorian year on a Thai document
     assert "Tax invoice" not in text and "Grand total" not in text  # the Thai document is in Thai
@@ -176,13 +176,16 @@ def test_credit_note_references_its_invoice():
     note = thai_invoice(kind="credit_note", number="CN-2026-000003", lines=LINES[1:], subtotal=300000,
                         tax_total=21000, total=321000, reference_number="INV-2026-000042",
                         reference_date=dt.date(2026, 3, 14), reference_total=449400, reason="ผ้าเบรกผิดรุ่น คืนสินค้า",
-                        issue_date=dt.date(2026, 3, 20))
+                        issue_date=dt.date(2026, 3, 20), reference_subtotal=420000)
     text = pdf_text(render_pdf(note))
     assert_exact(text, "ใบลดหนี้", "ใบกำกับภาษี", "จำกัด", "สำนักงานใหญ่", "เลขประจำตัวผู้เสียภาษี",
                  "ผ้าเบรกผิดรุ่น คืนสินค้า", "สามพันสองร้อยสิบบาทถ้วน")
     assert_has(text, "ใบลดหนี้", "CN-2026-000003", "อ้างอิงใบกำกับภาษีเลขที่ INV-2026-000042",
-               "ใบกำกับภาษีลงวันที่ 14 มีนาคม 2569", "ผ้าเบรกผิดรุ่น คืนสินค้า", "มูลค่าตามใบกำกับภาษีเดิม 4,494.00",
-               "มูลค่าที่ถูกต้อง 1,284.00", "สามพันสองร้อยสิบบาทถ้วน")
+               "ใบกำกับภาษีลงวันที่ 14 มีนาคม 2569", "ผ้าเบรกผิดรุ่น คืนสินค้า",
+               # §86/10, all before VAT: original 4,200.00, correct 1,200.00, difference 3,000.00, VAT on it 210.00
+               "มูลค่าสินค้าหรือบริการตามใบกำกับภาษีเดิม (ก่อนภาษีมูลค่าเพิ่ม) 4,200.00",
+               "มูลค่าที่ถูกต้อง (ก่อนภาษีมูลค่าเพิ่ม) 1,200.00", "ผลต่าง (ก่อนภาษีมูลค่าเพิ่ม) 3,000.00",
+               "ภาษีมูลค่าเพิ่มของผลต่าง (ภาษีมูลค่าเพิ่ม 7%) 210.00", "สามพันสองร้อยสิบบาทถ้วน")
     assert_has(pdf_text(render_pdf(dataclasses.replace(note, locale="en"))), "Credit note", "For invoice INV-2026-000042",
                "Three thousand two hundred ten baht only")
 
@@ -256,11 +259,11 @@ async def thai_garage_with_invoice(app, world):
     actor = world.actor(Role.ADMIN)
     async with app.state.services.db.transaction() as session:
         await session.execute(update(Garage).where(Garage.id == world.id).values(
-            name="บริษัท โมโตแทร็ก การาจ จำกัด", tax_id="0105561234567", branch="00000",
+            name="บริษัท โมโตแทร็ก การาจ จำกัด", tax_id="0105561234560", branch="00000",
             address="99/9 ถนนพระราม 9 กรุงเทพมหานคร 10310", default_locale=Locale.TH))
         site = Site(garage_id=world.id, name="สาขาพระราม 9", address="99/9 ถนนพระราม 9 กรุงเทพมหานคร 10310")
         customer = Customer(garage_id=world.id, name="บริษัท สยามขนส่ง จำกัด", address="123 ถนนสุขุมวิท กรุงเทพฯ 10110",
-                            tax_id="0105559876543", branch="00002", locale=Locale.TH)
+                            tax_id="0105559876541", branch="00002", locale=Locale.TH)
         session.add_all([site, customer])
         await session.flush()
         invoice = await billing.create_invoice(session, actor, billing.InvoiceData(
@@ -296,8 +299,8 @@ async def test_signed_links_serve_each_document_in_the_customers_language(app, c
     assert "no-store" in response.headers["cache-control"] and "private" in response.headers["cache-control"]
     text = pdf_text(response.content)
     from backend.billing.documents.words import thai_amount_in_words
-    assert_has(text, "ใบกำกับภาษี", numbers["invoice"], "0105561234567", "สำนักงานใหญ่", "บริษัท สยามขนส่ง จำกัด",
-               "0105559876543", "สาขาที่ 00002", "ภาษีมูลค่าเพิ่ม 7%", thai_amount_in_words(total, "THB"),
+    assert_has(text, "ใบกำกับภาษี", numbers["invoice"], "0105561234560", "สำนักงานใหญ่", "บริษัท สยามขนส่ง จำกัด",
+               "0105559876541", "สาขาที่ 00002", "ภาษีมูลค่าเพิ่ม 7%", thai_amount_in_words(total, "THB"),
                "เปลี่ยนน้ำมันเครื่อง", "ผ้าเบรกหน้า")
     assert re.search(r"25\d\d", text)  # Buddhist-era year
 

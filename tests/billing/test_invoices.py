@@ -54,7 +54,7 @@ async def test_scenario_continues_to_a_paid_invoice(gql, db, garage):
     en = await refused(gql, billing, PAY, {"i": created["id"], "a": 208801, "m": "CASH"})
     assert en == {"OVERPAYMENT": "This is more than the balance due of THB2,088.00."}
     th = await refused(gql, billing, PAY, {"i": created["id"], "a": 208801, "m": "CASH"}, lang="th")
-    assert th == {"OVERPAYMENT": "ยอดนี้เกินยอดค้างชำระ THB2,088.00"}
+    assert th == {"OVERPAYMENT": "ยอดนี้เกินยอดค้างชำระ ฿2,088.00"}
 
     # the exact balance makes it PAID at zero
     paid = await ok(gql, billing, PAY, {"i": created["id"], "a": 208800, "m": "CASH"})
@@ -155,7 +155,7 @@ async def test_credit_notes_partial_then_full_voids_with_refund(gql, db, garage)
     # the customer pays the rest, then the whole invoice is credited: the money goes back, so say how
     await ok(gql, token, PAY, {"i": invoice["id"], "a": 310300 - 128400, "m": "CASH"})
     needs = await refused(gql, token, CREDIT, {"i": invoice["id"], "lines": None}, lang="th")
-    assert list(needs) == ["REFUND_METHOD_REQUIRED"] and "THB1,819.00" in needs["REFUND_METHOD_REQUIRED"]
+    assert list(needs) == ["REFUND_METHOD_REQUIRED"] and "฿1,819.00" in needs["REFUND_METHOD_REQUIRED"]
     full = await ok(gql, token, CREDIT, {"i": invoice["id"], "lines": None, "m": "TRANSFER"})
     assert full["creditNote"]["number"] == f"CN-{year}-000002" and full["creditNote"]["refundAmount"] == 181900
     assert full["invoice"] == {"status": "VOID", "creditedTotal": 310300, "balanceDue": 0}

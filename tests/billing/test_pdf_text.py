@@ -27,7 +27,7 @@ def need(tool: str) -> None:
 
 
 def tricky_invoice():
-    buyer = Party("ผู้ซื้อ น้ำมันเครื่อง จำกัด", "สี่พันสองร้อยบาทถ้วน", "0105559876543", "00000")
+    buyer = Party("ผู้ซื้อ น้ำมันเครื่อง จำกัด", "สี่พันสองร้อยบาทถ้วน", "0105559876541", "00000")
     return thai_invoice(buyer=buyer, vehicle=MIXED)
 
 

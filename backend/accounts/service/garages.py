@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 import zoneinfo
 from dataclasses import dataclass
@@ -18,8 +19,8 @@ from backend.core.actor import Actor
 from backend.core.errors import Collector, DomainError, ErrorCode
 
 GARAGE_AUDIT = ("name", "currency", "time_zone", "default_locale", "tax_label", "tax_rate", "prices_include_tax",
-                "tax_id", "branch", "address")
-SITE_AUDIT = ("name", "code", "address", "phone", "active")
+                "tax_id", "branch", "address", "promptpay_id", "promptpay_biller_id", "abbreviated_tax_invoices")
+SITE_AUDIT = ("name", "code", "branch_code", "address", "phone", "active")
 
 _UNSET = object()
 
@@ -36,6 +37,9 @@ class GarageSettingsInput:
     tax_id: object = _UNSET
     branch: object = _UNSET
     address: object = _UNSET
+    promptpay_id: object = _UNSET
+    promptpay_biller_id: object = _UNSET
+    abbreviated_tax_invoices: object = _UNSET
 
 
 def _check_garage_fields(errors: Collector, data: GarageSettingsInput) -> dict:
@@ -80,7 +84,62 @@ def _check_garage_fields(errors: Collector, data: GarageSettingsInput) -> dict:
         out["branch"] = v.text(errors, "branch", data.branch, max_len=40)
     if data.address is not _UNSET:
         out["address"] = v.text(errors, "address", data.address, max_len=1000)
+    if data.promptpay_id is not _UNSET:
+        out["promptpay_id"] = _promptpay_id(errors, data.promptpay_id)
+    if data.promptpay_biller_id is not _UNSET:
+        out["promptpay_biller_id"] = _biller_id(errors, data.promptpay_biller_id)
+    if data.abbreviated_tax_invoices is not _UNSET:
+        out["abbreviated_tax_invoices"] = bool(data.abbreviated_tax_invoices)
     return out
+
+
+def _digits(value: object) -> str | None:
+    text = v.clean(value if isinstance(value, str) else None)
+    return re.sub(r"[\s\-]", "", text) if text else None
+
+
+def _promptpay_id(errors: Collector, value: object) -> str | None:
+    """A Thai mobile number (0 and 9 digits, or +66), a 13-digit tax ID with its check digit, or a 15-digit
+    e-wallet ID; stored as digits (a mobile number as 0XXXXXXXXX)."""
+    from stdnum.th import tin
+
+    digits = _digits(value)
+    if digits is None:
+        return None
+    if digits.startswith("+66") and len(digits) == 12 and digits[1:].isdigit():
+        digits = "0" + digits[3:]
+    ok = digits.isdigit() and (
+        (len(digits) == 10 and digits[0] == "0" and digits[1] != "0")
+        or (len(digits) == 13 and tin.is_valid(digits))
+        or len(digits) == 15)
+    if not ok:
+        errors.add(ErrorCode.INVALID_PROMPTPAY_ID, "promptpayId")
+        return None
+    return digits
+
+
+def _biller_id(errors: Collector, value: object) -> str | None:
+    """A bill-payment biller ID: the 13-digit tax ID (check digit verified) and a 2-digit suffix."""
+    from stdnum.th import tin
+
+    digits = _digits(value)
+    if digits is None:
+        return None
+    if not (digits.isdigit() and len(digits) == 15 and tin.is_valid(digits[:13])):
+        errors.add(ErrorCode.INVALID_BILLER_ID, "promptpayBillerId")
+        return None
+    return digits
+
+
+def branch_code(errors: Collector, field: str, value: object) -> str | None:
+    """00000 (or "head office", สำนักงานใหญ่) for the head office, else the 5-digit branch number."""
+    text = v.clean(value if isinstance(value, str) else None)
+    if text is None or text.lower() in ("head office", "สำนักงานใหญ่"):
+        return "00000"
+    if not (text.isdigit() and len(text) == 5):
+        errors.add(ErrorCode.INVALID_BRANCH_CODE, field)
+        return None
+    return text
 
 
 async def create_garage(session: AsyncSession, data: GarageSettingsInput) -> Garage:
@@ -124,6 +183,7 @@ class SiteInput:
     address: object = _UNSET
     phone: object = _UNSET
     active: object = _UNSET
+    branch_code: object = _UNSET
 
 
 def _check_site(errors: Collector, data: SiteInput) -> dict:
@@ -132,6 +192,8 @@ def _check_site(errors: Collector, data: SiteInput) -> dict:
         out["name"] = v.text(errors, "name", data.name, required=True)
     if data.code is not _UNSET:
         out["code"] = v.text(errors, "code", data.code, max_len=20)
+    if data.branch_code is not _UNSET:
+        out["branch_code"] = branch_code(errors, "branchCode", data.branch_code)
     if data.address is not _UNSET:
         out["address"] = v.text(errors, "address", data.address, max_len=1000)
     if data.phone is not _UNSET:

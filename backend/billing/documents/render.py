@@ -159,9 +159,23 @@ def _title(view: DocumentView) -> tuple[str, str | None]:
         return N_("Receipt"), None
     if not view.number:
         return N_("Draft invoice"), None
+    if view.tax_invoice_form == "ABBREVIATED":
+        return N_("Abbreviated tax invoice"), None
     if view.seller.tax_id and Decimal(view.tax_rate) > 0:
         return N_("Tax invoice"), N_("Invoice")
     return N_("Invoice"), None
+
+
+def page_counter_css(locale: str) -> str:
+    """CSS `content` for "page N of M" in the reader's language (counter(page) and counter(pages))."""
+    parts = translate(locale, N_("Page {page} of {pages}"), page="\0", pages="\1").split("\0")
+    before, rest = parts[0], parts[1] if len(parts) > 1 else ""
+    middle, _, after = rest.partition("\1")
+
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    return f"{quoted(before)} counter(page) {quoted(middle)} counter(pages) {quoted(after)}"
 
 
 def context(view: DocumentView) -> dict:
@@ -186,6 +200,10 @@ def context(view: DocumentView) -> dict:
         "decisions": DECISION_LABELS,
         "methods": METHOD_LABELS,
         "buddhist_era": locale == "th",
+        "page_counter": page_counter_css(locale),
+        "abbreviated": view.tax_invoice_form == "ABBREVIATED",
+        # PromptPay on Thai invoices, and on every receipt of a part payment (a balance is still due)
+        "promptpay": view.promptpay if view.promptpay and (view.kind == "receipt" or locale == "th") else None,
     }
 
 

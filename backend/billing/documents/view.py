@@ -45,6 +45,13 @@ class PaymentView:
 
 
 @dataclasses.dataclass(frozen=True)
+class QrView:
+    payload: str
+    image: str  # a data: URI of the SVG
+    amount: int
+
+
+@dataclasses.dataclass(frozen=True)
 class DocumentView:
     kind: str
     document_id: uuid.UUID
@@ -78,6 +85,9 @@ class DocumentView:
     reason: str | None = None  # credit notes
     refund_amount: int = 0
     payment: PaymentView | None = None  # receipts
+    reference_subtotal: int | None = None  # credit notes: the invoice's value before tax
+    tax_invoice_form: str | None = None  # invoices: FULL, ABBREVIATED, or None (no VAT, or issued before forms)
+    promptpay: QrView | None = None  # invoices and receipts of part payments: a QR for the balance due
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.models import Garage, Site
-from backend.billing.documents.view import DocumentView, LineView, Party, PaymentView
+from backend.billing import promptpay
+from backend.billing.documents.view import DocumentView, LineView, Party, PaymentView, QrView
+from backend.billing.service.tax_invoice import seller_of
 from backend.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Payment, Quote, QuoteLine
+from backend.core import money
 from backend.customers.models import Customer, Vehicle
 
 
@@ -44,11 +48,22 @@ async def _vehicle_text(session: AsyncSession, garage_id: uuid.UUID, vehicle_id:
     return f"{vehicle.registration_display} — {model}" if model else vehicle.registration_display
 
 
-def _seller_from_invoice(invoice: Invoice, garage: Garage) -> Party:
-    """The snapshot taken at issue; a draft (no snapshot yet) shows the garage as it is now."""
+def _seller(garage: Garage, site: Site | None) -> Party:
+    """The garage as it is now, from the issuing site: that branch's code with that branch's registered address."""
+    seller = seller_of(garage, site)
+    return Party(seller.name, seller.address, seller.tax_id, seller.branch, seller.phone)
+
+
+async def _seller_from_invoice(session: AsyncSession, invoice: Invoice, garage: Garage) -> Party:
+    """The snapshot taken at issue; a draft (no snapshot yet) shows the garage as it is now, from its site."""
     if invoice.seller_name:
         return Party(invoice.seller_name, invoice.seller_address, invoice.seller_tax_id, invoice.seller_branch)
-    return Party(garage.name, garage.address, garage.tax_id, garage.branch)
+    return _seller(garage, await _one(session, Site, invoice.garage_id, invoice.site_id))
+
+
+def _qr(garage: Garage, currency: str, balance_due: int | None, number: str | None) -> QrView | None:
+    qr = promptpay.for_balance(garage, currency, balance_due, number)
+    return QrView(qr.payload, qr.svg_data_uri(), qr.amount) if qr else None
 
 
 async def _buyer_from_invoice(session: AsyncSession, invoice: Invoice) -> Party | None:
@@ -78,7 +93,7 @@ async def invoice_view(session: AsyncSession, garage_id: uuid.UUID, invoice_id: 
     return DocumentView(
         kind="invoice", document_id=invoice.id, locale=_locale(invoice.locale, locale), currency=invoice.currency,
         number=invoice.number, issue_date=invoice.issue_date,
-        seller=_seller_from_invoice(invoice, garage), buyer=await _buyer_from_invoice(session, invoice),
+        seller=await _seller_from_invoice(session, invoice, garage), buyer=await _buyer_from_invoice(session, invoice),
         lines=tuple(LineView(line.position, _value(line.kind), line.description, line.quantity, line.unit_price,
                              line.discount, line.net, line.tax, line.total) for line in lines),
         subtotal=invoice.subtotal, tax_total=invoice.tax_total, total=invoice.total,
@@ -87,6 +102,9 @@ async def invoice_view(session: AsyncSession, garage_id: uuid.UUID, invoice_id: 
         vehicle=await _vehicle_text(session, garage_id, invoice.vehicle_id), notes=invoice.notes,
         paid_total=invoice.paid_total, withholding_total=invoice.withholding_total,
         credited_total=invoice.credited_total, balance_due=invoice.balance_due,
+        tax_invoice_form=invoice.tax_invoice_form,
+        promptpay=_qr(garage, invoice.currency, invoice.balance_due, invoice.number)
+        if _value(invoice.status) in ("ISSUED", "PARTIALLY_PAID") else None,
     )
 
 
@@ -115,8 +133,7 @@ async def quote_view(session: AsyncSession, garage_id: uuid.UUID, quote_id: uuid
         select(QuoteLine).where(QuoteLine.quote_id == quote.id, QuoteLine.garage_id == garage_id)
         .order_by(QuoteLine.position, QuoteLine.id)
     )).scalars().all()
-    seller = Party(garage.name, garage.address or (site.address if site else None), garage.tax_id, garage.branch,
-                   site.phone if site else None)
+    seller = _seller(garage, site)  # the same seller as the invoice from this site will print
     return DocumentView(
         kind="quote", document_id=quote.id, locale=_locale(quote.locale, locale), currency=quote.currency,
         number=quote.number, issue_date=_local_date(quote.sent_at or quote.created_at, garage.time_zone),
@@ -134,10 +151,19 @@ async def quote_view(session: AsyncSession, garage_id: uuid.UUID, quote_id: uuid
 async def _from_invoice(session: AsyncSession, garage_id: uuid.UUID, invoice: Invoice) -> dict:
     """What a credit note and a receipt take from their invoice: the parties, the tax, the vehicle, the reference."""
     garage = await _garage(session, garage_id)
-    return dict(seller=_seller_from_invoice(invoice, garage), buyer=await _buyer_from_invoice(session, invoice),
+    return dict(seller=await _seller_from_invoice(session, invoice, garage),
+                buyer=await _buyer_from_invoice(session, invoice),
                 tax_label=invoice.tax_label, tax_rate=invoice.tax_rate,
                 vehicle=await _vehicle_text(session, garage_id, invoice.vehicle_id),
                 reference_number=invoice.number, reference_date=invoice.issue_date, reference_total=invoice.total)
+
+
+def _credited_discount(source: InvoiceLine, credited: CreditNoteLine) -> int:
+    """The original line's discount in proportion to what this note credits of it (all of it for a full credit)."""
+    if not source.discount or not source.net:
+        return 0
+    share = Decimal(credited.net) / Decimal(source.net)
+    return money.round_half_up(Decimal(source.discount) * share)
 
 
 async def credit_note_view(session: AsyncSession, garage_id: uuid.UUID, credit_note_id: uuid.UUID,
@@ -156,9 +182,12 @@ async def credit_note_view(session: AsyncSession, garage_id: uuid.UUID, credit_n
         kind="credit_note", document_id=note.id, locale=_locale(note.locale, locale), currency=note.currency,
         number=note.number, issue_date=note.issue_date,
         lines=tuple(LineView(line.position, _value(source.kind), line.description, line.quantity, source.unit_price,
-                             0, line.net, line.tax, line.total) for line, source in rows),
+                             _credited_discount(source, line), line.net, line.tax, line.total)
+                    for line, source in rows),
         subtotal=note.subtotal, tax_total=note.tax_total, total=note.total,
-        prices_include_tax=invoice.prices_include_tax, reason=note.reason, refund_amount=note.refund_amount,
+        # §86/10: every value on the note is before VAT, whatever the garage's price display
+        prices_include_tax=False, reason=note.reason, refund_amount=note.refund_amount,
+        reference_subtotal=invoice.subtotal,
         **await _from_invoice(session, garage_id, invoice),
     )
 
@@ -177,12 +206,16 @@ async def receipt_view(session: AsyncSession, garage_id: uuid.UUID, payment_id: 
             | ((Payment.created_at == payment.created_at) & (Payment.id <= payment.id)),
         )
     )).scalar_one()
+    garage = await _garage(session, garage_id)
+    # a part payment's receipt carries the QR for what is still due on the invoice (none once it is settled)
+    qr = _qr(garage, invoice.currency, invoice.balance_due, invoice.number) if invoice.number else None
     return DocumentView(
         kind="receipt", document_id=payment.id, locale=_locale(invoice.locale, locale), currency=invoice.currency,
         number=f"{invoice.number or 'DRAFT'}-R{position}", issue_date=payment.paid_on,
         **await _from_invoice(session, garage_id, invoice),
         payment=PaymentView(payment.amount, payment.withholding_amount, _value(payment.method), payment.paid_on,
                             payment.reference),
+        balance_due=invoice.balance_due if _value(invoice.status) != "VOID" else None, promptpay=qr,
     )
 
 

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from backend.accounts.loaders import SiteLoader, UserLoader
+from backend.accounts.loaders import GarageLoader, SiteLoader, UserLoader
 from backend.accounts.schema import Locale, OperationsStream, Site, User
 from backend.api.scalars import Amount
+from backend.billing import promptpay
 from backend.billing.documents.signing import signed_pdf_url
 from backend.billing.loaders import (
     CreditNoteLinesLoader,
@@ -240,6 +241,13 @@ class CreditNote:
         return _pdf(info, "credit_note", self.id, self.garage_id, self.locale.value)  # type: ignore[attr-defined]
 
 
+@strawberry.type(description="A PromptPay QR (Thai QR Payment, EMVCo) for an invoice's balance due.")
+class PromptPay:
+    payload: str = strawberry.field(description="The QR's text: EMVCo tags with the amount and a CRC (tag 63).")
+    svg: str = strawberry.field(description="The QR as an SVG image, ready to show.")
+    amount: Amount = strawberry.field(description="The amount in the QR: the balance due, in minor units.")
+
+
 @strawberry.type(description="An invoice: DRAFT -> ISSUED -> PARTIALLY_PAID -> PAID; VOID by a full credit note. "
                              "balanceDue = total - paidTotal - withholdingTotal - creditedTotal + refundedTotal.")
 class Invoice:
@@ -271,6 +279,8 @@ class Invoice:
     seller_address: str | None
     seller_tax_id: str | None
     seller_branch: str | None
+    tax_invoice_form: str | None = strawberry.field(
+        description="FULL (ใบกำกับภาษีเต็มรูป) or ABBREVIATED (อย่างย่อ) for a Thai VAT seller; null otherwise.")
     notes: str | None
     issued_at: dt.datetime | None
     paid_at: dt.datetime | None
@@ -310,6 +320,15 @@ class Invoice:
         if self.number is None:
             return None
         return _pdf(info, "invoice", self.id, self.garage_id, self.locale.value)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="A PromptPay QR for the balance due; null when the garage has no PromptPay ID or "
+                                  "biller ID, or nothing is due (a draft, a paid or void invoice).")
+    async def prompt_pay(self, info: strawberry.Info) -> PromptPay | None:
+        if self.status not in (InvoiceStatusEnum.ISSUED, InvoiceStatusEnum.PARTIALLY_PAID):
+            return None
+        garage = await info.context.loader(GarageLoader).load(self.garage_id)  # type: ignore[attr-defined]
+        qr = promptpay.for_balance(garage, self.currency, self.balance_due, self.number)
+        return PromptPay(payload=qr.payload, svg=qr.svg(), amount=qr.amount) if qr else None
 
 
 @strawberry.type(description="Work the customer declined, kept on the vehicle for its next visit.")

@@ -20,6 +20,7 @@ from backend.billing.models import (
 )
 from backend.billing.service import common as c
 from backend.billing.service.common import _UNSET
+from backend.billing.service.tax_invoice import amount_param
 from backend.billing.service.invoices import (
     INVOICE_AUDIT,
     ISSUED_STATES,
@@ -106,7 +107,7 @@ async def create_credit_note(session: AsyncSession, actor: Actor, invoice_id: ob
                     continue
                 if q > line.quantity:
                     errors.add(ErrorCode.CREDIT_EXCEEDS_LINE, f"{f}.quantity",
-                               remaining=money.format_money(remaining, invoice.currency))
+                               remaining=amount_param(remaining, invoice.currency))
                     continue
                 total = money.round_half_up(Decimal(line.total) * q / line.quantity)
             else:
@@ -116,7 +117,7 @@ async def create_credit_note(session: AsyncSession, actor: Actor, invoice_id: ob
                 q = Decimal(0)
             if total > remaining or total <= 0:
                 errors.add(ErrorCode.CREDIT_EXCEEDS_LINE, f"{f}.quantity" if c.given(item.quantity) else
-                           f"{f}.amount", remaining=money.format_money(remaining, invoice.currency))
+                           f"{f}.amount", remaining=amount_param(remaining, invoice.currency))
                 continue
             net = line.net - done_net if total == remaining else (
                 money.round_half_up(Decimal(line.net) * total / line.total) if line.total else 0)
@@ -131,7 +132,7 @@ async def create_credit_note(session: AsyncSession, actor: Actor, invoice_id: ob
     refund = -balance_after if balance_after < 0 else 0
     if refund and refund_method is None:
         raise DomainError(ErrorCode.REFUND_METHOD_REQUIRED, "refundMethod",
-                          amount=money.format_money(refund, invoice.currency))
+                          amount=amount_param(refund, invoice.currency))
     garage = await c.garage_of(session, actor)
     today = c.today_in(garage)
     sequence = await numbering.next_number(session, actor.garage_id, "CREDIT_NOTE", today.year)

@@ -35,6 +35,7 @@ from backend.billing.models import (
     LineKind,
 )
 from backend.billing.service import common as c
+from backend.billing.service import tax_invoice
 from backend.billing.service.common import _UNSET, LineInput
 from backend.billing.service.queries import keyset, scoped_ids
 from backend.billing.service.quotes import _customer_locale, _site, check_lines
@@ -393,9 +394,13 @@ async def issue_invoice(session: AsyncSession, actor: Actor, invoice_id: object,
     today = c.today_in(garage)
     if due is not None and due < today:
         raise DomainError(ErrorCode.INVALID_VALUE, "dueDate")
+    seller = tax_invoice.seller_of(garage, site)
+    # refused before anything changes or a number is taken: a full tax invoice lacking the buyer's details
+    form = tax_invoice.tax_invoice_form(garage, seller, customer)
     before = audit.snapshot(invoice, INVOICE_AUDIT)
-    invoice.seller_name, invoice.seller_tax_id, invoice.seller_branch = garage.name, garage.tax_id, garage.branch
-    invoice.seller_address = site.address or garage.address
+    invoice.seller_name, invoice.seller_tax_id, invoice.seller_branch = seller.name, seller.tax_id, seller.branch
+    invoice.seller_address = seller.address
+    invoice.tax_invoice_form = form
     if customer is not None:
         invoice.buyer_name, invoice.buyer_address = customer.name, customer.address
         invoice.buyer_tax_id, invoice.buyer_branch = customer.tax_id, customer.branch

@@ -15,6 +15,7 @@ from backend.billing.models import (
 )
 from backend.billing.service import common as c
 from backend.billing.service.common import _UNSET
+from backend.billing.service.tax_invoice import amount_param
 from backend.billing.service.invoices import (
     INVOICE_AUDIT,
     OPEN,
@@ -22,7 +23,7 @@ from backend.billing.service.invoices import (
     _settle,
     get_invoice,
 )
-from backend.core import audit, money
+from backend.core import audit
 from backend.core import validate as v
 from backend.core.actor import Actor
 from backend.core.db import utcnow
@@ -71,7 +72,7 @@ async def record_payment(session: AsyncSession, actor: Actor, invoice_id: object
         raise DomainError(ErrorCode.INVALID_INVOICE_STATE, "invoiceId", status=invoice.status)
     if received + withheld > invoice.balance_due:
         raise DomainError(ErrorCode.OVERPAYMENT, "amount",
-                          balance=money.format_money(invoice.balance_due, invoice.currency))
+                          balance=amount_param(invoice.balance_due, invoice.currency))
     await v.ensure_new_id(session, Payment, payment_id)
     garage = await c.garage_of(session, actor)
     payment = Payment(id=payment_id or new_id(), garage_id=actor.garage_id, invoice_id=invoice.id, amount=received,

@@ -3,6 +3,7 @@ import { ApiError } from '../shared/api';
 import { cachedCustomerPage, fetchCustomers, type CustomerPage } from '../shared/customers';
 import { t, tn } from '../shared/i18n';
 import type { Customer } from '../shared/types';
+import { href } from './router';
 
 type Failure = 'forbidden' | 'network' | 'other' | null;
 
@@ -175,7 +176,9 @@ function CustomerRow({ customer }: { customer: Customer }) {
   return (
     <li class="card row" data-testid="customer-row">
       <div class="row-main">
-        <span class="row-title">{customer.name}</span>
+        <a class="row-title" href={href(`customers/${customer.id}`)} data-testid="customer-link">
+          {customer.name}
+        </a>
         {customer.phone ? (
           <a class="row-phone" href={`tel:${customer.phone.replace(/[^\d+]/g, '')}`} aria-label={`${customer.phone} · ${t('Call {name}', { name: customer.name })}`}>
             {customer.phone}
@@ -188,7 +191,9 @@ function CustomerRow({ customer }: { customer: Customer }) {
         {customer.vehicles.length === 0 && <li class="muted small">{t('No vehicles')}</li>}
         {customer.vehicles.map((v) => (
           <li class="vehicle" key={v.id}>
-            <span class="plate">{v.registration}</span>
+            <a class="plate" href={href(`vehicles/${v.id}`)}>
+              {v.registration}
+            </a>
             {(v.make || v.model) && <span class="muted small">{[v.make, v.model].filter(Boolean).join(' ')}</span>}
           </li>
         ))}

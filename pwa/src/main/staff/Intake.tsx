@@ -1,9 +1,12 @@
 // Reception: type a registration, see the vehicle and its owner (or enter them on the spot), open the job card,
-// then assign a technician of the job's stream.
+// then assign a technician of the job's stream. A new vehicle may belong to a customer already on file (search as
+// you type); a vehicle that already has an open job shows it and offers to open it rather than a second one; a VIN
+// fills the make and model year where the VIN itself says so (vin.ts, offline).
 import { useEffect, useState } from 'preact/hooks';
 import { authedGraphql } from '../../shared/auth';
 import { formatNumber, t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
+import { href } from '../router';
 import type { ScreenProps } from '../screens';
 import { AssignForm, BOARD_JOB, type BoardJob, type Technician } from './Board';
 import {
@@ -27,6 +30,9 @@ import {
 } from './common';
 import { statusLabel, streamLabel } from '../../shared/labels';
 import { formatMoney } from './billing/money';
+import { OwnerSearch, type PickedOwner } from './OwnerPicker';
+import { decodeVin, normaliseVin } from './vin';
+import './reception.css';
 
 interface FoundVehicle {
   id: string;
@@ -38,12 +44,17 @@ interface FoundVehicle {
   mileage: number | null;
   owner: { id: string; name: string; phone: string | null; email: string | null } | null;
   deferredWork: { id: string; description: string; amount: number; currency: string }[];
+  jobs: { id: string; number: string; status: string; operationsStream: string; createdAt: string }[];
 }
+
+/** A job still in the workshop (not invoiced, not cancelled): a second one for the same vehicle is most often a slip. */
+const CLOSED = ['INVOICED', 'CANCELLED'];
 
 const LOOKUP = `query VehicleByRegistration($registration: String!) {
   vehicleByRegistration(registration: $registration) {
     id registrationDisplay make model year colour mileage owner { id name phone email }
     deferredWork { id description amount currency }
+    jobs { id number status operationsStream createdAt }
   }
 }`;
 const CREATE_JOB = `mutation CreateJob($input: CreateJobInput!) { createJob(input: $input) { job { ${BOARD_JOB} } ${ERRORS} } }`;
@@ -51,7 +62,7 @@ const TECHNICIANS = `query Technicians { users(role: TECHNICIAN, active: true) {
 
 type Lookup = { state: 'idle' } | { state: 'busy' } | { state: 'found'; vehicle: FoundVehicle } | { state: 'new'; registration: string } | { state: 'failed'; message: string };
 
-const EMPTY_NEW = { make: '', model: '', year: '', colour: '', ownerName: '', ownerPhone: '', ownerEmail: '' };
+const EMPTY_NEW = { vin: '', make: '', model: '', year: '', colour: '', ownerName: '', ownerPhone: '', ownerEmail: '' };
 const EMPTY_JOB = { operationsStream: 'MECHANICAL', revenueStream: 'WALK_IN', mileage: '', issues: '' };
 
 export default function IntakeScreen(_props: ScreenProps) {
@@ -64,6 +75,10 @@ export default function IntakeScreen(_props: ScreenProps) {
   const [busy, setBusy] = useState(false);
   const [mutationId, setMutationId] = useState(newMutationId);
   const [created, setCreated] = useState<BoardJob | null>(null);
+  const [owner, setOwner] = useState<PickedOwner | null>(null);
+  const [secondJob, setSecondJob] = useState(false);
+  // the make and year the VIN filled in (a person's own typing is never overwritten)
+  const [fromVin, setFromVin] = useState<{ make: string | null; year: string | null }>({ make: null, year: null });
   const techs = useQuery<{ users: Technician[] }>(TECHNICIANS, created ? {} : null);
 
   // a different registration is a different vehicle: forget the last lookup
@@ -72,7 +87,24 @@ export default function IntakeScreen(_props: ScreenProps) {
       const shown = lookup.state === 'found' ? lookup.vehicle.registrationDisplay : lookup.registration;
       if (norm(shown) !== norm(registration)) setLookup({ state: 'idle' });
     }
+    setSecondJob(false);
   }, [registration]);
+
+  function typeVin(text: string) {
+    const info = decodeVin(text);
+    const next = { ...fresh, vin: text };
+    const filled = { make: fromVin.make, year: fromVin.year };
+    if (info.wellFormed && info.make && (!fresh.make.trim() || fresh.make === fromVin.make)) {
+      next.make = info.make;
+      filled.make = info.make;
+    }
+    if (info.wellFormed && info.year && (!fresh.year.trim() || fresh.year === fromVin.year)) {
+      next.year = String(info.year);
+      filled.year = String(info.year);
+    }
+    setFresh(next);
+    setFromVin(filled);
+  }
 
   async function find(e: Event) {
     e.preventDefault();
@@ -95,7 +127,15 @@ export default function IntakeScreen(_props: ScreenProps) {
     const out: UserError[] = [];
     if (!siteId) out.push({ field: 'siteId', code: 'REQUIRED', message: t('Choose a site.') });
     if (lookup.state === 'new') {
-      if (!fresh.ownerName.trim()) out.push({ field: 'newOwner.name', code: 'REQUIRED', message: t("Type the owner's name.") });
+      const vin = normaliseVin(fresh.vin);
+      if (vin) {
+        const info = decodeVin(vin);
+        if (!info.wellFormed)
+          out.push({ field: 'newVehicle.vin', code: 'INVALID_VIN', message: t('A VIN has 17 letters and digits, without I, O or Q.') });
+        else if (!info.checkDigitOk)
+          out.push({ field: 'newVehicle.vin', code: 'INVALID_VIN', message: t("This VIN's check digit does not match: look for a mistyped character.") });
+      }
+      if (!owner && !fresh.ownerName.trim()) out.push({ field: 'newOwner.name', code: 'REQUIRED', message: t("Type the owner's name.") });
       if (fresh.year && !/^\d{4}$/.test(fresh.year.trim()))
         out.push({ field: 'newVehicle.year', code: 'INVALID_YEAR', message: t('Type a year such as 2019.') });
       if (fresh.ownerEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(fresh.ownerEmail.trim()))
@@ -123,16 +163,19 @@ export default function IntakeScreen(_props: ScreenProps) {
     else if (lookup.state === 'new') {
       input.newVehicle = {
         registration: lookup.registration,
+        vin: normaliseVin(fresh.vin) || null,
         make: fresh.make.trim() || null,
         model: fresh.model.trim() || null,
         year: fresh.year.trim() ? Number(fresh.year.trim()) : null,
         colour: fresh.colour.trim() || null,
       };
-      input.newOwner = {
-        name: fresh.ownerName.trim(),
-        phone: fresh.ownerPhone.trim() || null,
-        email: fresh.ownerEmail.trim() || null,
-      };
+      if (owner) input.ownerId = owner.id;
+      else
+        input.newOwner = {
+          name: fresh.ownerName.trim(),
+          phone: fresh.ownerPhone.trim() || null,
+          email: fresh.ownerEmail.trim() || null,
+        };
     }
     setBusy(true);
     const r = await mutate<{ job: BoardJob | null; errors: UserError[] }>(CREATE_JOB, input, 'createJob');
@@ -145,6 +188,9 @@ export default function IntakeScreen(_props: ScreenProps) {
     setRegistration('');
     setLookup({ state: 'idle' });
     setFresh(EMPTY_NEW);
+    setFromVin({ make: null, year: null });
+    setOwner(null);
+    setSecondJob(false);
     setJob(EMPTY_JOB);
     setErrors([]);
     setCreated(null);
@@ -157,7 +203,9 @@ export default function IntakeScreen(_props: ScreenProps) {
         <ScreenTitle>{t('Job card opened')}</ScreenTitle>
         <div class="card row" data-testid="created-job" data-job-number={created.number}>
           <div class="row-main">
-            <span class="row-title" data-testid="created-job-number">{created.number}</span>
+            <a class="row-title" href={href(`jobs/${created.id}`)} data-testid="created-job-number">
+              {created.number}
+            </a>
             {created.vehicle && <span class="plate">{created.vehicle.registrationDisplay}</span>}
           </div>
           <p class="muted small">
@@ -181,11 +229,12 @@ export default function IntakeScreen(_props: ScreenProps) {
   }
 
   const shown = [
-    'registration', 'siteId', 'vehicleId', 'newOwner.name', 'newOwner.phone', 'newOwner.email', 'newVehicle.registration',
+    'registration', 'siteId', 'vehicleId', 'ownerId', 'newVehicle.vin', 'newOwner.name', 'newOwner.phone', 'newOwner.email', 'newVehicle.registration',
     'newVehicle.make', 'newVehicle.model', 'newVehicle.year', 'newVehicle.colour', 'mileage', 'issuesReported',
     'operationsStream', 'revenueStream',
   ];
-  const vehicleKnown = lookup.state === 'found' || lookup.state === 'new';
+  const openJobs = lookup.state === 'found' ? lookup.vehicle.jobs.filter((j) => !CLOSED.includes(j.status)) : [];
+  const vehicleKnown = (lookup.state === 'found' && (openJobs.length === 0 || secondJob)) || lookup.state === 'new';
   return (
     <section class="screen">
       <ScreenTitle>{t('Receive a vehicle')}</ScreenTitle>
@@ -213,14 +262,16 @@ export default function IntakeScreen(_props: ScreenProps) {
       {lookup.state === 'found' && (
         <div class="card row" data-testid="found-vehicle">
           <div class="row-main">
-            <span class="plate">{lookup.vehicle.registrationDisplay}</span>
+            <a class="plate" href={href(`vehicles/${lookup.vehicle.id}`)} data-testid="found-vehicle-link">
+              {lookup.vehicle.registrationDisplay}
+            </a>
             <span class="muted small">
               {[lookup.vehicle.make, lookup.vehicle.model, lookup.vehicle.year, lookup.vehicle.colour].filter(Boolean).join(' · ')}
             </span>
           </div>
           {lookup.vehicle.owner ? (
             <p data-testid="found-owner">
-              {lookup.vehicle.owner.name}
+              <a href={href(`customers/${lookup.vehicle.owner.id}`)}>{lookup.vehicle.owner.name}</a>
               {lookup.vehicle.owner.phone && <span class="muted small"> · {lookup.vehicle.owner.phone}</span>}
             </p>
           ) : (
@@ -246,12 +297,54 @@ export default function IntakeScreen(_props: ScreenProps) {
         </div>
       )}
 
+      {openJobs.length > 0 && (
+        <div class="card row open-job notice" role="status" data-testid="open-job">
+          <p>
+            <strong>{t('This vehicle already has an open job card.')}</strong>
+          </p>
+          <ul class="plain-list">
+            {openJobs.map((j) => (
+              <li key={j.id} data-testid="open-job-item" data-id={j.id}>
+                <span>
+                  {j.number} · {statusLabel(j.status)} · {streamLabel(j.operationsStream)}
+                </span>
+              </li>
+            ))}
+          </ul>
+          <div class="actions">
+            <a class="btn btn-primary" href={href(`jobs/${openJobs[0].id}`)} data-testid="open-job-link">
+              {t('Open job card {number}', { number: openJobs[0].number })}
+            </a>
+            {!secondJob && (
+              <button type="button" class="btn btn-secondary" onClick={() => setSecondJob(true)} data-testid="open-job-anyway">
+                {t('Open another job anyway')}
+              </button>
+            )}
+          </div>
+        </div>
+      )}
+
       {vehicleKnown && (
         <form class="card form" onSubmit={open} noValidate data-testid="job-form">
           {lookup.state === 'new' && (
             <fieldset class="group" data-testid="new-vehicle">
               <legend>{t('New vehicle and owner')}</legend>
               <p class="muted small">{t('No vehicle with this registration yet. Enter it and its owner.')}</p>
+              <Field label={t('VIN (optional)')} errors={errorsFor(errors, 'newVehicle.vin')}>
+                {(p) => (
+                  <input
+                    {...p}
+                    value={fresh.vin}
+                    autocapitalize="characters"
+                    autocomplete="off"
+                    spellcheck={false}
+                    maxLength={24}
+                    onInput={(e) => typeVin(e.currentTarget.value)}
+                    data-testid="new-vin"
+                  />
+                )}
+              </Field>
+              <VinHint vin={fresh.vin} />
               <div class="two">
                 <Field label={t('Make')} errors={errorsFor(errors, 'newVehicle.make')}>
                   {(p) => <input {...p} value={fresh.make} onInput={(e) => setFresh({ ...fresh, make: e.currentTarget.value })} data-testid="new-make" />}
@@ -266,6 +359,10 @@ export default function IntakeScreen(_props: ScreenProps) {
                   {(p) => <input {...p} value={fresh.colour} onInput={(e) => setFresh({ ...fresh, colour: e.currentTarget.value })} data-testid="new-colour" />}
                 </Field>
               </div>
+              <OwnerSearch picked={owner} onPick={setOwner} />
+              {errorsFor(errors, 'ownerId').length > 0 && <p class="field-error">{errorsFor(errors, 'ownerId').join(' ')}</p>}
+              {!owner && (
+              <>
               <Field label={t("Owner's name")} errors={errorsFor(errors, 'newOwner.name', 'newOwner')}>
                 {(p) => <input {...p} autocomplete="off" value={fresh.ownerName} onInput={(e) => setFresh({ ...fresh, ownerName: e.currentTarget.value })} data-testid="new-owner-name" />}
               </Field>
@@ -275,6 +372,8 @@ export default function IntakeScreen(_props: ScreenProps) {
               <Field label={t('Email')} errors={errorsFor(errors, 'newOwner.email')}>
                 {(p) => <input {...p} type="email" autocomplete="off" value={fresh.ownerEmail} onInput={(e) => setFresh({ ...fresh, ownerEmail: e.currentTarget.value })} data-testid="new-owner-email" />}
               </Field>
+              </>
+              )}
             </fieldset>
           )}
 
@@ -313,6 +412,20 @@ export default function IntakeScreen(_props: ScreenProps) {
         </form>
       )}
     </section>
+  );
+}
+
+/** What the VIN says, under its field: the maker and model year, or that it carries no year. */
+function VinHint({ vin }: { vin: string }) {
+  const info = decodeVin(vin);
+  if (!info.wellFormed || (!info.make && !info.year)) return null;
+  const text = info.year
+    ? t('From the VIN: {make}, model year {year}', { make: info.make ?? t('unknown maker'), year: info.year })
+    : t('From the VIN: {make} (this VIN does not give the model year)', { make: info.make ?? t('unknown maker') });
+  return (
+    <p class="muted small vin-hint" data-testid="vin-hint">
+      {text}
+    </p>
   );
 }
 

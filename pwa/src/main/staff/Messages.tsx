@@ -4,7 +4,9 @@ import { useState } from 'preact/hooks';
 import { t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import type { ScreenProps } from '../screens';
-import { eventLabel } from './events';
+import { eventLabel, messageStatusLabel } from './events';
+
+export { messageStatusLabel };
 import { ERRORS, Empty, EnumSelect, Failure, FormErrors, LoadMore, Loading, ScreenTitle, mutate, usePagedList, useSave, when } from './common';
 
 const MESSAGE = 'id event channel channelLabel recipient status attempts lastError createdAt sentAt deliveredAt';
@@ -28,25 +30,6 @@ const RETRY = `mutation RetryMessage($input: RetryNotificationInput!) { retryNot
 type Payload = { notification: Message | null; errors: UserError[] };
 
 export const MESSAGE_STATUSES = ['FAILED', 'QUEUED', 'SENDING', 'SENT', 'DELIVERED', 'CANCELLED'] as const;
-
-export function messageStatusLabel(s: string): string {
-  switch (s) {
-    case 'QUEUED':
-      return t('Queued');
-    case 'SENDING':
-      return t('Sending');
-    case 'SENT':
-      return t('Sent');
-    case 'DELIVERED':
-      return t('Delivered');
-    case 'FAILED':
-      return t('Failed');
-    case 'CANCELLED':
-      return t('Cancelled');
-    default:
-      return s;
-  }
-}
 
 export default function MessagesScreen(_props: ScreenProps) {
   const [status, setStatus] = useState('FAILED');

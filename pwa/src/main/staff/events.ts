@@ -25,12 +25,31 @@ export function eventLabel(event: string): string {
       return t('Annual vehicle tax reminder');
     case 'reminder_inspection':
       return t('Vehicle inspection reminder');
-    case 'reminder_compulsory_insurance':
+    case 'reminder_insurance':
       return t('Compulsory insurance reminder');
     default: {
       // an event this build does not know yet: its key in words rather than in code
       const words = event.replace(/[_.]+/g, ' ').trim();
       return words.charAt(0).toUpperCase() + words.slice(1);
     }
+  }
+}
+
+export function messageStatusLabel(s: string): string {
+  switch (s) {
+    case 'QUEUED':
+      return t('Queued');
+    case 'SENDING':
+      return t('Sending');
+    case 'SENT':
+      return t('Sent');
+    case 'DELIVERED':
+      return t('Delivered');
+    case 'FAILED':
+      return t('Failed');
+    case 'CANCELLED':
+      return t('Cancelled');
+    default:
+      return s;
   }
 }

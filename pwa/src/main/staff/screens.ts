@@ -4,6 +4,8 @@ import type { ScreenDef } from '../screens';
 
 export const staffScreens: ScreenDef[] = [
   { id: 'intake', path: 'intake', roles: ['SITE_MANAGER', 'ADMIN'], label: 'Reception', nav: true, load: () => import('./Intake') },
+  { id: 'customer', path: 'customers/:id', roles: ['ADMIN', 'SITE_MANAGER', 'WORKSHOP_MANAGER', 'BILLING'], label: 'Customer', nav: false, load: () => import('./CustomerScreen') },
+  { id: 'vehicle', path: 'vehicles/:id', roles: ['ADMIN', 'SITE_MANAGER', 'WORKSHOP_MANAGER', 'BILLING'], label: 'Vehicle', nav: false, load: () => import('./VehicleScreen') },
   { id: 'board', path: 'board', roles: ['SITE_MANAGER', 'WORKSHOP_MANAGER', 'ADMIN'], label: 'Job board', nav: true, load: () => import('./Board') },
   { id: 'parts-approval', path: 'parts/approval', roles: ['WORKSHOP_MANAGER', 'ADMIN'], label: 'Parts to approve', nav: true, load: () => import('./ApproveParts') },
   { id: 'review', path: 'review', roles: ['WORKSHOP_MANAGER', 'ADMIN'], label: 'Review', nav: true, load: () => import('./Review') },

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 import uuid
 
@@ -31,8 +33,12 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 def make_access_token(secret: str, *, user_id: uuid.UUID, garage_id: uuid.UUID, session_id: uuid.UUID,
-                      ttl: int) -> tuple[str, int]:
-    now = dt.datetime.now(dt.UTC)
+                      ttl: int, issued_at: dt.datetime | None = None) -> tuple[str, int]:
+    """The same claims and issue time give the same token (HS256 is deterministic): a refresh answered again within
+    the grace window hands out exactly the access token it first did."""
+    now = issued_at or dt.datetime.now(dt.UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
     claims = {
         "sub": str(user_id),
         "gid": str(garage_id),
@@ -54,6 +60,13 @@ def read_access_token(secret: str, token: str) -> dict | None:
 
 def new_opaque_token(prefix: str = "") -> str:
     return prefix + secrets.token_urlsafe(32)
+
+
+def successor_refresh_token(secret: str, token: str) -> str:
+    """The refresh token a rotation of `token` gives: derived from it under the server's secret, so every request
+    that rotates the same token (two tabs waking together) names the same successor, and only the server can."""
+    mac = hmac.new(secret.encode(), b"refresh-successor\0" + token.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
 
 
 def token_digest(token: str) -> str:

@@ -8,6 +8,7 @@ on its own address, and one client locked out does not lock out the others."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 
 import httpx
@@ -26,39 +27,46 @@ LOGIN = """mutation($e: String!, $p: String!) { login(input: {email: $e, passwor
 LIMIT = 6
 
 
-@pytest_asyncio.fixture
-async def served(app, monkeypatch):
-    """Start the app under uvicorn with a given MOTOTRACK_TRUSTED_PROXIES; yields an async function posting a
-    sign-in with the given forwarded headers."""
-    settings = app.state.services.settings
-    monkeypatch.setattr(settings, "login_max_attempts_per_ip", LIMIT)
-    servers = []
-
-    async def start(trusted: str):
-        monkeypatch.setattr(settings, "trusted_proxies", trusted)
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
-                                               log_level="warning", **proxy_options(settings)))
-        servers.append((server, asyncio.get_running_loop().create_task(server.serve())))
+@contextlib.asynccontextmanager
+async def serve(app):
+    """The app served by uvicorn on a free 127.0.0.1 port with the options `mototrack serve` gives it; yields an
+    httpx client talking to it over real HTTP."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
+                                           **proxy_options(app.state.services.settings)))
+    task = asyncio.get_running_loop().create_task(server.serve())
+    try:
         for _ in range(500):
             if server.started:
                 break
             await asyncio.sleep(0.01)
-        http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10)
-
-        async def login(email: str, password: str, headers: dict | None = None) -> dict:
-            response = await http.post("/graphql", json={"query": LOGIN, "variables": {"e": email, "p": password}},
-                                       headers=headers or {})
-            return response.json()["data"]["login"]
-
-        login.http = http
-        return login
-
-    yield start
-    for server, task in servers:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=20) as http:
+            yield http
+    finally:
         server.should_exit = True
-    for server, task in servers:
         await asyncio.wait_for(task, 10)
+
+
+@pytest_asyncio.fixture
+async def served(app, monkeypatch):
+    """Start the app with a given MOTOTRACK_TRUSTED_PROXIES; yields a function posting a sign-in with the given
+    forwarded headers."""
+    settings = app.state.services.settings
+    monkeypatch.setattr(settings, "login_max_attempts_per_ip", LIMIT)
+    async with contextlib.AsyncExitStack() as stack:
+        async def start(trusted: str):
+            monkeypatch.setattr(settings, "trusted_proxies", trusted)
+            http = await stack.enter_async_context(serve(app))
+
+            async def login(email: str, password: str, headers: dict | None = None) -> dict:
+                response = await http.post("/graphql", json={"query": LOGIN, "variables": {"e": email,
+                                                                                         "p": password}},
+                                           headers=headers or {})
+                return response.json()["data"]["login"]
+
+            return login
+
+        yield start
 
 
 def _stranger() -> str:
@@ -78,7 +86,6 @@ async def test_rotating_forwarded_headers_from_an_untrusted_peer_gives_no_more_t
     for headers in ({"X-Forwarded-For": "203.0.113.77"}, {"Forwarded": "for=203.0.113.78"}, {}):
         blocked = await login(garage.users[Role.ADMIN].email, PASSWORD, headers)
         assert blocked["accessToken"] is None and blocked["errors"][0]["code"] == "TOO_MANY_ATTEMPTS", headers
-    await login.http.aclose()
 
 
 async def test_behind_a_trusted_proxy_the_real_client_is_limited(served, garage):
@@ -93,7 +100,6 @@ async def test_behind_a_trusted_proxy_the_real_client_is_limited(served, garage)
     # another customer of the same proxy signs in
     ok = await login(garage.users[Role.ADMIN].email, PASSWORD, {"X-Forwarded-For": "192.0.2.44"})
     assert ok["errors"] == [] and ok["accessToken"]
-    await login.http.aclose()
 
 
 @pytest.mark.parametrize(("peer", "headers", "trusted", "expected"), [

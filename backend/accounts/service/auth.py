@@ -91,26 +91,34 @@ def _address_key(address: str | None) -> str:
     return "login:ip:" + (address or "unknown")
 
 
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)  # SQLite hands datetimes back naive
+
+
+def _access_token(settings: Settings, user: User, row: RefreshToken) -> tuple[str, int]:
+    """The access token that goes with a refresh token: its sign-in (family) is named, so signing out ends it at once
+    too, and it is issued at the refresh token's creation, so the same pair can be handed out again."""
+    return security.make_access_token(
+        settings.secret_key, user_id=user.id, garage_id=user.garage_id, session_id=row.family_id,
+        ttl=settings.access_token_ttl, issued_at=_aware(row.created_at),
+    )
+
+
 async def _issue_tokens(session: AsyncSession, settings: Settings, user: User, family_id: uuid.UUID,
-                        client_address: str | None) -> Tokens:
-    refresh = security.new_opaque_token()
+                        client_address: str | None, refresh: str | None = None) -> Tokens:
+    refresh = refresh or security.new_opaque_token()
     now = utcnow()
-    session.add(
-        RefreshToken(
-            user_id=user.id,
-            garage_id=user.garage_id,
-            family_id=family_id,
-            token_hash=security.token_digest(refresh),
-            created_at=now,
-            expires_at=now + dt.timedelta(seconds=settings.refresh_token_ttl),
-            client_address=client_address,
-        )
+    row = RefreshToken(
+        user_id=user.id,
+        garage_id=user.garage_id,
+        family_id=family_id,
+        token_hash=security.token_digest(refresh),
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=settings.refresh_token_ttl),
+        client_address=client_address,
     )
-    # The access token names its sign-in (family), so signing out ends the access token at once too.
-    access, ttl = security.make_access_token(
-        settings.secret_key, user_id=user.id, garage_id=user.garage_id, session_id=family_id,
-        ttl=settings.access_token_ttl,
-    )
+    session.add(row)
+    access, ttl = _access_token(settings, user, row)
     await session.flush()
     return Tokens(access, refresh, ttl, user)
 
@@ -143,27 +151,31 @@ async def _revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
     )
 
 
-async def _replace_lost_successor(session: AsyncSession, settings: Settings, row: RefreshToken,
-                                  now: dt.datetime) -> bool:
-    """A token presented again shortly after its rotation, while what it was rotated into has never been used, is a
-    client that never received the answer (signal lost mid-request), not a thief replaying an old token: the unused
-    successor is revoked and the caller gets a fresh pair. Anything else is a reuse."""
+async def _successor_within_grace(session: AsyncSession, settings: Settings, row: RefreshToken, token: str,
+                                  now: dt.datetime) -> tuple[RefreshToken, str] | None:
+    """A token presented again shortly after its rotation, while what it was rotated into has not been used yet, is
+    the same client asking twice (two tabs or a tab and the service worker waking together, or an answer lost with
+    the signal), not a thief replaying an old token: it gets the very successor the first rotation made. Anything
+    else is a reuse."""
     grace = settings.refresh_reuse_grace_seconds
-    if grace <= 0 or row.used_at is None or row.revoked_at is not None:
-        return False
-    used_at = row.used_at if row.used_at.tzinfo else row.used_at.replace(tzinfo=dt.UTC)
-    if now - used_at > dt.timedelta(seconds=grace):
-        return False
-    successors = (await session.execute(
-        select(RefreshToken).where(RefreshToken.family_id == row.family_id, RefreshToken.id != row.id,
-                                   RefreshToken.created_at >= row.used_at)
-    )).scalars().all()
-    if not successors or any(s.used_at is not None or s.revoked_at is not None for s in successors):
-        return False
-    for successor in successors:
-        successor.revoked_at = now
-    await session.flush()
-    return True
+    # read again: a concurrent rotation may have committed since this request first looked
+    used_at, revoked_at = (await session.execute(
+        select(RefreshToken.used_at, RefreshToken.revoked_at).where(RefreshToken.id == row.id)
+    )).one()
+    if grace <= 0 or used_at is None or revoked_at is not None:
+        return None
+    if now - _aware(used_at) > dt.timedelta(seconds=grace):
+        return None
+    secret = security.successor_refresh_token(settings.secret_key, token)
+    successor = (await session.execute(
+        select(RefreshToken).where(RefreshToken.token_hash == security.token_digest(secret),
+                                   RefreshToken.family_id == row.family_id)
+        .execution_options(populate_existing=True)
+    )).scalar_one_or_none()
+    if successor is None or successor.used_at is not None or successor.revoked_at is not None \
+            or _aware(successor.expires_at) <= now:
+        return None
+    return successor, secret
 
 
 @dataclass
@@ -173,7 +185,8 @@ class RefreshOutcome:
 
 
 async def refresh(session: AsyncSession, settings: Settings, token: str, client_address: str | None) -> RefreshOutcome:
-    """Rotate a refresh token. Presenting one that was already rotated revokes its whole family.
+    """Rotate a refresh token. Presenting one again within the grace window, before its successor is used, answers
+    with the same successor pair; presenting it at any other time revokes its whole family.
 
     Returns the failure instead of raising it, because a detected reuse must be committed.
     """
@@ -190,15 +203,24 @@ async def refresh(session: AsyncSession, settings: Settings, token: str, client_
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
+    again = None
     if result.rowcount != 1:
-        if not await _replace_lost_successor(session, settings, row, now):
+        again = await _successor_within_grace(session, settings, row, token, now)
+        if again is None:
             await _revoke_family(session, row.family_id)
             return RefreshOutcome(error=DomainError(ErrorCode.REFRESH_TOKEN_REUSED))
     user = await session.get(User, row.user_id)
     if user is None or not user.active:
         await _revoke_family(session, row.family_id)
         return RefreshOutcome(error=DomainError(ErrorCode.ACCOUNT_DEACTIVATED))
-    return RefreshOutcome(tokens=await _issue_tokens(session, settings, user, row.family_id, client_address))
+    if again is not None:
+        successor, secret = again
+        access, ttl = _access_token(settings, user, successor)
+        remaining = ttl - int((now - _aware(successor.created_at)).total_seconds())
+        return RefreshOutcome(tokens=Tokens(access, secret, max(1, remaining), user))
+    secret = security.successor_refresh_token(settings.secret_key, token)
+    return RefreshOutcome(tokens=await _issue_tokens(session, settings, user, row.family_id, client_address,
+                                                     refresh=secret))
 
 
 async def logout(session: AsyncSession, token: str) -> None:

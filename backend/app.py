@@ -15,9 +15,11 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UNSET
 
 from backend.accounts.service import actor_from_token
 from backend.api.context import Context, Services
+from backend.api.errors import is_unavailable, service_unavailable
 from backend.api.extensions import DocumentCache, make_document_cache_extension
 from backend.billing.documents.routes import document_routes
 from backend.billing.exports import EXPORT_PATH
@@ -43,6 +45,18 @@ def bearer_token(value: str | None) -> str | None:
     return token.strip()
 
 
+UNAVAILABLE_CLOSE_CODE = 1013  # RFC 6455 registry: "Try Again Later"
+UNAVAILABLE_CLOSE_REASON = "Service unavailable; try again later"
+
+
+class DatabaseUnavailable(Exception):
+    """Raised while preparing a request whose sign-in cannot be checked because the database is unreachable."""
+
+    def __init__(self, locale: str) -> None:
+        super().__init__("database unavailable")
+        self.locale = locale
+
+
 class MotoTrackGraphQL(GraphQL):
     def __init__(self, schema, services: Services, **kwargs) -> None:
         super().__init__(schema, **kwargs)
@@ -64,15 +78,42 @@ class MotoTrackGraphQL(GraphQL):
                                           trusted_networks(self.services.settings.trusted_proxies)),
         )
         ctx.token = bearer_token(headers.get("authorization"))
-        ctx.set_actor(await self._authenticate(ctx.token))
+        if request.scope.get("type") == "http":
+            ctx.response = response  # an outage met while executing sets its status to 503
+        ctx.set_actor(await self._authenticate_or_unavailable(ctx, ctx.token))
         return ctx
+
+    async def _authenticate_or_unavailable(self, ctx: Context, token: str | None):
+        try:
+            return await self._authenticate(token)
+        except Exception as exc:
+            if is_unavailable(exc):
+                raise DatabaseUnavailable(ctx.accept_locale or ctx.locale) from exc
+            raise
+
+    async def run(self, request, context=UNSET, root_value=UNSET):
+        """The database cannot be reached to check the sign-in: HTTP answers 503 with a localized GraphQL error;
+        a WebSocket was closed with 1013 (try again later) in on_ws_connect."""
+        try:
+            return await super().run(request, context, root_value)
+        except DatabaseUnavailable as exc:
+            log.warning("database unavailable: %s", exc.__cause__)
+            if request.scope.get("type") != "http":
+                return None
+            error = service_unavailable(exc.locale)
+            return JSONResponse({"data": None, "errors": [error.formatted]}, status_code=503,
+                                headers={"Retry-After": "5"})
 
     async def on_ws_connect(self, context: Context):
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         raw = params.get("Authorization") or params.get("authorization")
         token = bearer_token(raw) if raw else params.get("token") or params.get("authToken")
         if token:
-            actor = await self._authenticate(token)
+            try:
+                actor = await self._authenticate_or_unavailable(context, token)
+            except DatabaseUnavailable:
+                await context.request.close(code=UNAVAILABLE_CLOSE_CODE, reason=UNAVAILABLE_CLOSE_REASON)
+                raise
             if actor is None:
                 raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
             context.token = token

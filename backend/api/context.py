@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -13,6 +14,7 @@ from backend.core import events as core_events
 from backend.core.actor import Actor
 
 L = TypeVar("L")
+log = logging.getLogger("mototrack.graphql")
 
 
 class Services:
@@ -39,6 +41,7 @@ class Context:
         self.client_address = client_address
         self.connection_params: dict | None = None
         self.token: str | None = None
+        self.response: Any = None  # the HTTP response being prepared (its status may be set), None on a WebSocket
         self.reset()
 
     def reset(self) -> None:
@@ -103,10 +106,18 @@ class Context:
             finally:
                 await session.close()
         if ok:
+            # the write is committed: whatever happens to its live events and follow-ups, the caller is told it
+            # succeeded (a client told "error" for a saved change would retry it or give up on saved work)
             for channel, message in events:
-                await self.services.pubsub.publish(channel, message)
+                try:
+                    await self.services.pubsub.publish(channel, message)
+                except Exception:  # noqa: BLE001
+                    log.exception("publishing %s after commit failed", channel)
             for fn in callbacks:
-                await fn()
+                try:
+                    await fn()
+                except Exception:  # noqa: BLE001
+                    log.exception("an after-commit step failed")
 
     def set_actor(self, actor: Actor | None) -> None:
         self.actor = actor

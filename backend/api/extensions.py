@@ -26,7 +26,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from backend.api.errors import UNEXPECTED_MESSAGE, PublicError
+from backend.api.errors import PublicError, unexpected_error
 from backend.core.i18n import N_, translate
 
 log = logging.getLogger("mototrack.graphql")
@@ -163,7 +163,14 @@ class OperationScope(SchemaExtension):
             if not ok and ctx.has_session and result is not None and getattr(result, "data", None) is not None:
                 result.data = None
         finally:
-            await ctx.finish(ok)
+            try:
+                await ctx.finish(ok)
+            except Exception as exc:  # noqa: BLE001 - the commit failed: nothing happened, and the answer says so
+                result = self.execution_context.result
+                if result is None:
+                    raise
+                result.data = None
+                result.errors = [unexpected_error(ctx, exc)]
 
 
 def _undoes_operation(error: GraphQLError) -> bool:
@@ -232,8 +239,5 @@ class ShapeErrors(SchemaExtension):
             elif original is None and (error.extensions or {}).get("code"):
                 shaped.append(error)
             else:
-                log.error("unexpected error in %s", error.path, exc_info=original or error)
-                shaped.append(GraphQLError(translate(locale, UNEXPECTED_MESSAGE), nodes=error.nodes,
-                                           positions=error.positions, path=error.path,
-                                           extensions={"code": "INTERNAL_SERVER_ERROR"}))
+                shaped.append(unexpected_error(ctx, original or error, error))
         result.errors = shaped

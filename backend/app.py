@@ -20,7 +20,8 @@ from strawberry.types.unset import UNSET
 from backend.accounts.service import actor_from_token
 from backend.api.context import Context, Services
 from backend.api.errors import is_unavailable, service_unavailable
-from backend.api.extensions import DocumentCache, make_document_cache_extension
+from backend.api.body_limit import BodyLimit
+from backend.api.documents import DocumentCache, DocumentLimits, make_document_cache_extension
 from backend.billing.documents.routes import document_routes
 from backend.billing.exports import EXPORT_PATH
 from backend.billing.exports import download as export_download
@@ -222,13 +223,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         limiter, pubsub = MemoryRateLimiter(), MemoryPubSub()
     services = Services(db, settings, limiter, pubsub)
 
-    cache = DocumentCache(
-        None,
-        max_depth=settings.max_query_depth,
-        max_aliases=settings.max_aliases,
-        max_tokens=settings.max_tokens,
-        introspection=not settings.is_production,
-    )
+    cache = DocumentCache(None, DocumentLimits.from_settings(settings), introspection=not settings.is_production,
+                          max_bytes=settings.document_cache_bytes)
     schema = build_schema([make_document_cache_extension(cache)])
     cache.schema = schema
     async def authenticate(token: str | None):
@@ -287,8 +283,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *job_sheet_routes(services),  # before /documents/{kind}/..., which would answer 404 for it
         *document_routes(services),
         Route(EXPORT_PATH, export_download),
-        Route("/graphql", GraphQLOverHTTP(graphql_app), methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql_app),
+        Route("/graphql", BodyLimit(GraphQLOverHTTP(graphql_app), settings.max_request_bytes),
+              methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", BodyLimit(graphql_app, settings.max_request_bytes)),
         *_pwa_routes(Path(settings.pwa_dist)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -1,31 +1,19 @@
-"""Schema extensions: one transaction per operation, cached parse + validation with limits, error masking."""
+"""Schema extensions: one transaction per operation, and error shaping and masking.
+
+Parsing, pricing and validating documents (limits and the document cache) is in backend.api.documents."""
 
 from __future__ import annotations
 
 import logging
 import re
 import sys
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 
 import graphql.pyutils.did_you_mean  # noqa: F401  (loads the module so it can be configured below)
-from graphql import (
-    ASTValidationRule,
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    parse,
-    specified_rules,
-    validate,
-)
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
-from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from backend.api.documents import TOO_COMPLEX, TOO_COMPLEX_MESSAGE
 from backend.api.errors import PublicError, unexpected_error
 from backend.core.i18n import N_, translate
 
@@ -33,113 +21,6 @@ log = logging.getLogger("mototrack.graphql")
 
 # No "did you mean ...?" hints: they would describe the schema to someone probing it.
 sys.modules["graphql.pyutils.did_you_mean"].MAX_LENGTH = 0
-
-
-def _depth_rule(max_depth: int) -> type[ASTValidationRule]:
-    class MaxDepthRule(ASTValidationRule):
-        def enter_document(self, node, *_args):
-            fragments = {d.name.value: d for d in node.definitions if isinstance(d, FragmentDefinitionNode)}
-
-            def depth(selection_set, seen: frozenset) -> int:
-                if selection_set is None:
-                    return 0
-                best = 0
-                for sel in selection_set.selections:
-                    if isinstance(sel, FieldNode):
-                        if sel.name.value.startswith("__") and sel.selection_set is None:
-                            continue
-                        best = max(best, 1 + depth(sel.selection_set, seen) if sel.selection_set else 1)
-                    elif isinstance(sel, InlineFragmentNode):
-                        best = max(best, depth(sel.selection_set, seen))
-                    elif isinstance(sel, FragmentSpreadNode):
-                        name = sel.name.value
-                        if name in seen or name not in fragments:
-                            continue
-                        best = max(best, depth(fragments[name].selection_set, seen | {name}))
-                return best
-
-            for definition in node.definitions:
-                if isinstance(definition, OperationDefinitionNode):
-                    if definition.name and definition.name.value == "IntrospectionQuery":
-                        continue
-                    if depth(definition.selection_set, frozenset()) > max_depth:
-                        self.report_error(GraphQLError(f"The query is nested deeper than {max_depth} levels.",
-                                                       definition, extensions={"code": "QUERY_TOO_COMPLEX"}))
-            return self.BREAK
-
-    return MaxDepthRule
-
-
-def _alias_rule(max_aliases: int) -> type[ASTValidationRule]:
-    class MaxAliasesRule(ASTValidationRule):
-        count = 0
-
-        def enter_field(self, node: FieldNode, *_args):
-            if node.alias is not None:
-                self.count += 1
-                if self.count == max_aliases + 1:
-                    self.report_error(GraphQLError(f"The query uses more than {max_aliases} aliases.", node,
-                                                   extensions={"code": "QUERY_TOO_COMPLEX"}))
-
-    return MaxAliasesRule
-
-
-class DocumentCache:
-    """Parses and validates each distinct query text once. Rules are built once, so the cache really hits."""
-
-    def __init__(self, schema, *, max_depth: int, max_aliases: int, max_tokens: int, introspection: bool,
-                 maxsize: int = 512) -> None:
-        self.schema = schema
-        self.max_tokens = max_tokens
-        rules = [*specified_rules, MaybeNullValidationRule, OneOfInputValidationRule,
-                 _depth_rule(max_depth), _alias_rule(max_aliases)]
-        if not introspection:
-            rules.append(NoSchemaIntrospectionCustomRule)
-        self.rules = tuple(rules)
-        self.maxsize = maxsize
-        self._entries: OrderedDict[str, tuple] = OrderedDict()
-        self.parses = 0
-        self.validations = 0
-        self.hits = 0
-
-    def get(self, query: str):
-        entry = self._entries.get(query)
-        if entry is not None:
-            self._entries.move_to_end(query)
-            self.hits += 1
-            return entry
-        self.parses += 1
-        try:
-            document = parse(query, max_tokens=self.max_tokens)
-        except GraphQLError as error:
-            entry = (None, [error])
-        else:
-            self.validations += 1
-            entry = (document, validate(self.schema._schema, document, self.rules))
-        self._entries[query] = entry
-        if len(self._entries) > self.maxsize:
-            self._entries.popitem(last=False)
-        return entry
-
-
-def make_document_cache_extension(cache: DocumentCache) -> type[SchemaExtension]:
-    class CachedDocument(SchemaExtension):
-        def on_parse(self) -> Iterator[None]:
-            ec = self.execution_context
-            if ec.query is not None:
-                document, errors = cache.get(ec.query)
-                if document is None:
-                    # a syntax error: let strawberry raise it the usual way
-                    pass
-                else:
-                    ec.graphql_document = document
-                    ec.pre_execution_errors = list(errors) if errors else []
-            yield
-
-        def on_validate(self) -> Iterator[None]:
-            yield
-
-    return CachedDocument
 
 
 class OperationScope(SchemaExtension):
@@ -188,6 +69,9 @@ INVALID_REQUEST_MESSAGE = N_("The request does not match the API.")
 UNREADABLE_REQUEST_MESSAGE = N_("The request could not be read.")
 _VARIABLE_RE = re.compile(r"^Variable '\$(\w+)'")
 _VARIABLE_PATH_RE = re.compile(r" at '?\.?([\w.\[\]]+?)'?[:;]")
+# graphql-core's words when a text passes the parser's token or length limit (a refusal, not a typo)
+_PARSE_LIMIT_RE = re.compile(r"^Syntax Error: (Document contains more than \d+ tokens|Document is nested too deeply"
+                             r"|Source contains more than)")
 
 
 def _request_error(error: GraphQLError, locale: str) -> GraphQLError:
@@ -200,8 +84,9 @@ def _request_error(error: GraphQLError, locale: str) -> GraphQLError:
         field = match.group(1) + ("." + path.group(1).removeprefix(match.group(1) + ".") if path else "")
         message = translate(locale, WRONG_TYPE_MESSAGE, field=field)
         extensions.update(code="BAD_USER_INPUT", field=field)
-    elif extensions.get("code") == "QUERY_TOO_COMPLEX":
-        message = translate(locale, INVALID_REQUEST_MESSAGE)
+    elif extensions.get("code") == TOO_COMPLEX or _PARSE_LIMIT_RE.match(detail):
+        message = translate(locale, TOO_COMPLEX_MESSAGE)
+        extensions["code"] = TOO_COMPLEX
     elif "Syntax Error" in detail or "token" in detail.lower():
         message = translate(locale, UNREADABLE_REQUEST_MESSAGE)
         extensions.setdefault("code", "GRAPHQL_PARSE_FAILED")

@@ -36,6 +36,17 @@ class Settings(BaseSettings):
     max_query_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000
+    # A document is priced before validation as it would expand (each fragment once): more fields, fragment
+    # spreads or directives than these, or more directives on one selection, and it is refused unvalidated.
+    max_query_length: int = 100_000  # characters of query text, refused before lexing
+    max_fields: int = 2000
+    max_fragment_spreads: int = 200
+    max_directives: int = 50
+    max_directives_per_node: int = 4
+    # Only documents that passed validation are cached, up to this many (estimated) bytes, least recently used out.
+    document_cache_bytes: int = 16 * 1024 * 1024
+    # An HTTP request body or a WebSocket message above this is refused before it is parsed (413 / close 1009).
+    max_request_bytes: int = 1024 * 1024
     max_string_length: int = 2000
 
     login_window_seconds: int = 900

@@ -24,6 +24,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MOTOTRACK_DATABASE_URL=sqlite+aiosqlite:////data/mototrack.db
 WORKDIR /app
 
+# PDFs (WeasyPrint) need Pango, HarfBuzz and fontconfig; Thai documents need Thai fonts (Laksaman, Loma, Garuda... of
+# fonts-thai-tlwg, named in backend/templates/billing/documents.css) and libthai for Thai line breaking between words.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libthai0 fontconfig \
+        fonts-thai-tlwg fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/* \
+    && fc-cache -f
+
 # Dependencies first (cached while pyproject.toml is unchanged): install against a stub package.
 COPY pyproject.toml ./
 RUN mkdir backend && touch backend/__init__.py \

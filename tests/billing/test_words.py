@@ -165,9 +165,10 @@ def _bahttext(satang: int) -> str:
 
 
 # Where bahttext is right it must agree. It is wrong for satang: 1 satang after baht reads เอ็ดสตางค์ (it applies
-# the เอ็ด rule across the decimal point) and satang alone are prefixed with ศูนย์บาท; those amounts are left out.
+# the เอ็ด rule across the decimal point) and satang alone are prefixed with ศูนย์บาท; and it formats through a float
+# ("%0.2f"), so past 2**53 satang (about 90 million million baht) its digits are rounded. Those are left out.
 def _bahttext_is_right(satang: int) -> bool:
-    return satang >= 100 and abs(satang) % 100 != 1
+    return 100 <= satang < 2**53 and abs(satang) % 100 != 1
 
 
 @pytest.mark.parametrize(("satang", "thai"), [case for case in HARD_AMOUNTS + [(s, t) for s, t, _ in THB_CASES]
@@ -181,3 +182,5 @@ def test_where_bahttext_is_wrong_for_satang():
     assert thai_amount_in_words(101, "THB") == "หนึ่งบาทหนึ่งสตางค์"
     assert _bahttext(25) == "ศูนย์บาทยี่สิบห้าสตางค์"  # we write ยี่สิบห้าสตางค์
     assert thai_amount_in_words(25, "THB") == "ยี่สิบห้าสตางค์"
+    assert _bahttext(100000000000000000100) != "หนึ่งล้านล้านล้านเอ็ดบาทถ้วน"  # float rounding: we keep every digit
+    assert thai_amount_in_words(100000000000000000100, "THB") == "หนึ่งล้านล้านล้านเอ็ดบาทถ้วน"

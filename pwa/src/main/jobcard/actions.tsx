@@ -88,7 +88,7 @@ export function StatusActions({ job, caps, onChanged }: Props) {
           </button>
         )}
         {canCancel && mode === null && (
-          <button type="button" class="btn btn-ghost btn-danger" disabled={m.busy} data-testid="jc-cancel" onClick={() => setMode('cancel')}>
+          <button type="button" class="btn btn-secondary jc-danger" disabled={m.busy} data-testid="jc-cancel" onClick={() => setMode('cancel')}>
             {t('Cancel the job')}
           </button>
         )}

@@ -238,7 +238,7 @@ export default function QuoteScreen({ params }: ScreenProps) {
         )}
         <QuotePdf quoteId={quote.id} />
         {canWrite && ['DRAFT', 'SENT'].includes(quote.status) && !cancelling && (
-          <button type="button" class="btn btn-ghost btn-danger" disabled={busy} data-testid="quote-cancel" onClick={() => setCancelling(true)}>
+          <button type="button" class="btn btn-secondary jc-danger" disabled={busy} data-testid="quote-cancel" onClick={() => setCancelling(true)}>
             {t('Withdraw the quote')}
           </button>
         )}

@@ -109,6 +109,7 @@ async def seed_demo(database_url: str) -> bool:
                 name="Demo Garage", currency="THB", time_zone="Asia/Bangkok", default_locale=Locale.TH,
                 tax_label="VAT", tax_rate=Decimal("7"), prices_include_tax=False, tax_id="0105556123453",
                 branch="00000", address="99/9 ถนนพระราม 9 แขวงห้วยขวาง เขตห้วยขวาง กรุงเทพมหานคร 10310",
+                promptpay_id="0105556123453", abbreviated_tax_invoices=True,  # PromptPay by the company's tax ID
             ))
             admin = Actor(garage_id=garage.id, permissions=permissions_for_role(Role.ADMIN), role=Role.ADMIN,
                           name="mototrack seed-demo")

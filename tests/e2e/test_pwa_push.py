@@ -17,6 +17,7 @@ import pytest
 
 from tests.e2e.conftest import PWA_DIST, run_server
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, USERS, go, new_phone, open_page, require_browser, sign_in
+from tests.e2e.layout import open_account_menu
 
 require_browser()
 
@@ -62,6 +63,7 @@ def test_blocked_notifications_are_explained(browser, served):
         page = open_page(context)
         console = watch_console(page)
         sign_in(page, "workshop")
+        open_account_menu(page)
         toggle = page.get_by_test_id("notify-toggle")
         expect(toggle).to_have_text("Allow notifications")
         toggle.click()
@@ -111,6 +113,7 @@ def test_granted_notifications_register_or_fail_clearly(pw, served):
             assert page.evaluate("Notification.permission") == "granted"
             assert subscriptions_of(db, "workshop") == 0
 
+            open_account_menu(page)
             toggle = page.get_by_test_id("notify-toggle")
             expect(toggle).to_have_text("Allow notifications")
             toggle.click()

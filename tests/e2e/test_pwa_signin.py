@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.helpers import open_page, require_browser, submit_sign_in
+from tests.e2e.layout import open_account_menu, open_nav
 
 require_browser()
 
@@ -52,7 +53,7 @@ def test_sign_in_customers_language_reload_sign_out(page: Page):
     # The right password: the header names the user, and customers are listed.
     submit_sign_in(page, "admin@demo.test")
     expect(page.get_by_test_id("user-name")).to_have_text("Anong Srisuk")
-    page.get_by_test_id("nav-customers").click()
+    open_nav(page, "customers")
     expect(page).to_have_url(re.compile(r"#/customers$"))
     rows = page.get_by_test_id("customer-row")
     expect(rows.first).to_be_visible()
@@ -105,6 +106,7 @@ def test_sign_in_customers_language_reload_sign_out(page: Page):
     shoot(page, "05-customers-th-360")
 
     # Sign out: back to the form, and a reload does not bring the session back.
+    open_account_menu(page)
     page.get_by_test_id("sign-out").click()
     expect(page.get_by_test_id("sign-in-form")).to_be_visible()
     page.reload()

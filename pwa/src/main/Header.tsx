@@ -1,22 +1,123 @@
-import { useState } from 'preact/hooks';
+// The header: who is signed in, the global search, the language switch and an account menu (notifications, sign
+// out), then a line with the connection and sync state. At 360 px it keeps one row of controls a thumb can reach:
+// long names are cut with an ellipsis, the search is an icon button that opens a full-width box.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { signOut } from '../shared/auth';
 import { t } from '../shared/i18n';
 import { roleLabel } from '../shared/roles';
 import type { User } from '../shared/types';
+import { outboxStore } from '../shared/outbox';
+import { Icon, PanelButton } from './icons';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Logo } from './Logo';
-import { OnlineBadge } from './OnlineBadge';
-import { SyncBadge } from './SyncBadge';
 import { NotifyToggle } from './NotifyToggle';
-import { outboxStore } from '../shared/outbox';
+import { OnlineBadge } from './OnlineBadge';
+import { GlobalSearch } from './search/GlobalSearch';
+import { SyncBadge } from './SyncBadge';
 
-export function Header({ user }: { user: User }) {
+function SignOutButton() {
   const [leaving, setLeaving] = useState(false);
   return (
-    <header class="topbar">
-      <div class="topbar-row">
+    <button
+      type="button"
+      class="btn btn-ghost-dark menu-item"
+      data-testid="sign-out"
+      disabled={leaving}
+      onClick={() => {
+        const waiting = outboxStore.get().length;
+        // Nothing a user entered is lost silently: unsent changes are dropped only when they say so.
+        if (
+          waiting &&
+          !window.confirm(t('Changes not yet sent to the server: {count}. Sign out and discard them?', { count: waiting }))
+        )
+          return;
+        setLeaving(true);
+        void signOut(true);
+      }}
+    >
+      <Icon name="signOut" size={20} />
+      {t('Sign out')}
+    </button>
+  );
+}
+
+/** The account button and its menu: who you are, notifications on this device, sign out. */
+function AccountMenu({ user }: { user: User }) {
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    const onDown = (e: PointerEvent) => {
+      if (box.current && !box.current.contains(e.target as Node)) setOpen(false);
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('pointerdown', onDown);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('pointerdown', onDown);
+    };
+  }, [open]);
+  return (
+    <div class="account" ref={box}>
+      <PanelButton
+        icon="account"
+        label={t('Account menu')}
+        open={open}
+        controls="account-panel"
+        testid="account-menu"
+        onClick={() => setOpen(!open)}
+      />
+      <div class="account-panel" id="account-panel" data-testid="account-panel" hidden={!open}>
+        <p class="account-name" data-raw="">
+          {user.name}
+        </p>
+        <p class="muted small">
+          {roleLabel(user.role)}
+          {user.garage?.name && (
+            <>
+              {' · '}
+              <span data-raw="">{user.garage.name}</span>
+            </>
+          )}
+        </p>
+        {user.email && (
+          <p class="muted small break" data-raw="">
+            {user.email}
+          </p>
+        )}
+        <div class="account-actions">
+          <NotifyToggle />
+          <SignOutButton />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+/** Keeps --topbar-h (the header's height) up to date: the side navigation sticks just under the header. */
+function useTopbarHeight() {
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const root = document.documentElement.style;
+    const measure = () => root.setProperty('--topbar-h', `${el.offsetHeight}px`);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return ref;
+}
+
+export function Header({ user }: { user: User }) {
+  const ref = useTopbarHeight();
+  return (
+    <header class="topbar" ref={ref}>
+      <div class="topbar-row topbar-main">
         <div class="who">
-          <Logo size={32} />
+          <Logo size={28} />
           <div class="who-text">
             <span class="who-name" data-testid="user-name" data-raw="">
               {user.name}
@@ -26,41 +127,23 @@ export function Header({ user }: { user: User }) {
               {user.garage?.name && (
                 <>
                   <span aria-hidden="true"> · </span>
-                  <span data-testid="garage-name" data-raw="">{user.garage.name}</span>
+                  <span data-testid="garage-name" data-raw="">
+                    {user.garage.name}
+                  </span>
                 </>
               )}
             </span>
           </div>
         </div>
+        <div class="topbar-tools">
+          <GlobalSearch />
+          <LanguageSwitch dark />
+          <AccountMenu user={user} />
+        </div>
+      </div>
+      <div class="topbar-row topbar-status">
         <OnlineBadge />
-      </div>
-      <div class="topbar-row topbar-sync">
         <SyncBadge />
-      </div>
-      <div class="topbar-row">
-        <LanguageSwitch dark />
-        <NotifyToggle />
-        <button
-          type="button"
-          class="btn btn-ghost-dark"
-          data-testid="sign-out"
-          disabled={leaving}
-          onClick={() => {
-            const waiting = outboxStore.get().length;
-            // Nothing a user entered is lost silently: unsent changes are dropped only when they say so.
-            if (
-              waiting &&
-              !window.confirm(
-                t('Changes not yet sent to the server: {count}. Sign out and discard them?', { count: waiting }),
-              )
-            )
-              return;
-            setLeaving(true);
-            void signOut(true);
-          }}
-        >
-          {t('Sign out')}
-        </button>
       </div>
     </header>
   );

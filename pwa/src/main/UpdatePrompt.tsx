@@ -1,11 +1,16 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { useRegisterSW } from 'virtual:pwa-register/preact';
 import { t } from '../shared/i18n';
+import { Icon } from './icons';
 
 const HOUR = 60 * 60 * 1000;
 
-/** Tells the user when a new version is ready, and lets them choose when to switch. */
-export function UpdatePrompt() {
+/** Tells the user when a new version is ready, and lets them choose when to switch.
+ *
+ * A notice never covers a control: in the signed-in app it sits above the bottom bar and the page keeps room for
+ * it at its end (the --notice-space the shell's padding adds), so whatever is under it scrolls clear; on the
+ * sign-in screen (`inline`) it takes its own place at the top of the page instead of floating over the form. */
+export function UpdatePrompt({ inline = false }: { inline?: boolean }) {
   const {
     needRefresh: [needRefresh, setNeedRefresh],
     offlineReady: [offlineReady, setOfflineReady],
@@ -16,6 +21,7 @@ export function UpdatePrompt() {
       if (registration) setInterval(() => void registration.update().catch(() => undefined), HOUR);
     },
   });
+  const box = useRef<HTMLDivElement>(null);
 
   // "Ready to work offline" is good news, not a question: it goes away by itself.
   useEffect(() => {
@@ -24,10 +30,39 @@ export function UpdatePrompt() {
     return () => clearTimeout(id);
   }, [offlineReady, needRefresh]);
 
-  if (!needRefresh && !offlineReady) return null;
+  const showing = needRefresh || offlineReady;
+  // the room the page keeps at its end for a floating notice
+  useEffect(() => {
+    const root = document.documentElement.style;
+    const el = box.current;
+    if (!showing || inline || !el) {
+      root.removeProperty('--notice-space');
+      return;
+    }
+    const measure = () => root.setProperty('--notice-space', `${el.offsetHeight + 16}px`);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      root.removeProperty('--notice-space');
+    };
+  }, [showing, inline]);
+
+  if (!showing) return null;
   return (
-    <div class="toast" role="status" aria-live="polite" data-testid="update-prompt">
-      <p>{needRefresh ? t('A new version of MotoTrack is available.') : t('MotoTrack is ready to work offline.')}</p>
+    <div
+      ref={box}
+      class={`toast ${inline ? 'toast-inline' : ''}`}
+      role="status"
+      aria-live="polite"
+      data-testid="update-prompt"
+      data-kind={needRefresh ? 'update' : 'offline-ready'}
+    >
+      <p class="toast-text">
+        <Icon name={needRefresh ? 'sync' : 'check'} size={20} />
+        <span>{needRefresh ? t('A new version of MotoTrack is available.') : t('MotoTrack is ready to work offline.')}</span>
+      </p>
       <div class="toast-actions">
         {needRefresh && (
           <button type="button" class="btn btn-primary" onClick={() => void updateServiceWorker(true)}>
@@ -37,6 +72,7 @@ export function UpdatePrompt() {
         <button
           type="button"
           class="btn btn-ghost-dark"
+          data-testid="update-prompt-dismiss"
           onClick={() => {
             setNeedRefresh(false);
             setOfflineReady(false);

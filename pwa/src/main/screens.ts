@@ -5,6 +5,7 @@
 // and every other role's (staff/screens.ts). A role list's definition wins over the shell's with the same id, so
 // the staff list may take over `customers`.
 import type { ComponentType } from 'preact';
+import type { IconName } from './icons';
 import { staffScreens } from './staff/screens';
 import { technicianScreens } from './technician/screens';
 
@@ -35,8 +36,9 @@ export interface ScreenDef {
   /** Listed in the navigation (detail screens are not). */
   nav: boolean;
   load: () => Promise<{ default: ComponentType<ScreenProps> }>;
-  /** Optional: a short icon (one character or emoji) shown above the label in the bottom bar. */
-  icon?: string;
+  /** The navigation icon, by name from the app's one SVG icon set (icons/index.tsx); else the shell's default for
+   *  the id, else a dot. Never an emoji: a device may lack it. */
+  icon?: IconName;
 }
 
 const shellScreens: ScreenDef[] = [
@@ -46,7 +48,7 @@ const shellScreens: ScreenDef[] = [
     roles: ['ADMIN', 'SITE_MANAGER', 'WORKSHOP_MANAGER', 'BILLING'],
     label: 'Customers',
     nav: true,
-    icon: '👤',
+    icon: 'customers',
     load: () => import('./Customers'),
   },
   {
@@ -55,10 +57,40 @@ const shellScreens: ScreenDef[] = [
     roles: ALL_ROLES,
     label: 'Unsent changes',
     nav: true,
-    icon: '⇅',
+    icon: 'sync',
     load: () => import('./SyncScreen'),
   },
 ];
+
+/** Icons for the screens whose registry entry names none (by screen id). */
+const DEFAULT_ICONS: Record<string, IconName> = {
+  intake: 'intake',
+  board: 'board',
+  'my-jobs': 'wrench',
+  'parts-approval': 'parts',
+  review: 'review',
+  'parts-issue': 'parts',
+  stock: 'stock',
+  'billing-queue': 'billing',
+  invoices: 'invoice',
+  quotes: 'quote',
+  users: 'users',
+  'task-actions': 'tasks',
+  messages: 'messages',
+  reminders: 'reminders',
+  settings: 'settings',
+  appointments: 'calendar',
+  calendar: 'calendar',
+  reports: 'chart',
+  kpis: 'chart',
+  vehicles: 'car',
+  customers: 'customers',
+  sync: 'sync',
+};
+
+export function iconFor(def: ScreenDef): IconName {
+  return def.icon ?? DEFAULT_ICONS[def.id] ?? 'dot';
+}
 
 /** Role screens first (a role's first listed screen is its home); the shell's own come last, unless replaced. */
 function merged(roleLists: ScreenDef[][], fallbacks: ScreenDef[]): ScreenDef[] {

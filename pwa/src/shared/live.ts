@@ -1,9 +1,16 @@
-// Live updates over graphql-transport-ws on /graphql: one shared socket for every subscription of the page,
-// authenticated in connection_init with the access token, reconnecting with capped exponential backoff (with
-// jitter) when the socket drops or the browser comes back online, and re-subscribing what is still active.
+// Live updates over graphql-transport-ws on /graphql, spoken by the maintained `graphql-ws` client: one shared
+// socket for every subscription of the page (opened lazily, closed when the last one stops), authenticated in
+// connection_init with a freshly renewed access token, reconnecting with capped exponential backoff (with jitter)
+// whenever the socket drops, and re-subscribing what is still active.
 //
-// Events that happen while the socket is down are not replayed by the server, so a subscriber is told when its
-// subscription (re)starts (`onStart`): a screen refetches its data then and misses nothing.
+// Our rules on top of the package's:
+// - every close is retried (a refused token, 4403, is retried with a new one; the server's 4410 "Subscriber fell
+//   behind" is retried at once), and the browser going offline closes the socket until it is online again;
+// - events that happen while the socket is down are not replayed by the server, so a subscriber is told each time
+//   its subscription (re)starts (`onStart`): a screen refetches its data then and misses nothing;
+// - an UNAUTHENTICATED error (the access token ran out) reconnects with a new token and subscribes again;
+// - a ping unanswered within 10 s (a silent, half-open socket) and a token about to expire reconnect too.
+import { createClient, type Client } from 'graphql-ws';
 import { renew } from './auth';
 import { createStore, useStore } from './store';
 
@@ -23,29 +30,32 @@ export function useLiveStatus(): LiveStatus {
   return useStore(liveStatus);
 }
 
-interface Operation {
-  query: string;
-  variables: Record<string, unknown>;
-  handlers: LiveHandlers<unknown>;
-}
-
-type Message = { type: string; id?: string; payload?: unknown };
+/** Close codes: ours to restart a connection, and the server's when a subscriber's queue overflowed. */
+export const CLOSE_RESTART = 4205;
+export const CLOSE_FELL_BEHIND = 4410;
 
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 30_000;
 const PING_EVERY_MS = 25_000;
 const PONG_WITHIN_MS = 10_000;
 
-const operations = new Map<string, Operation>();
-let socket: WebSocket | null = null;
-let acknowledged = false;
-let attempt = 0;
-let nextId = 1;
-let retryTimer: ReturnType<typeof setTimeout> | undefined;
-let pingTimer: ReturnType<typeof setInterval> | undefined;
+interface Operation {
+  query: string;
+  variables: Record<string, unknown>;
+  handlers: LiveHandlers<unknown>;
+  /** The socket this operation was last started on, so onStart runs once per connection. */
+  startedOn: WebSocket | null;
+  dispose: () => void;
+}
+
+const operations = new Set<Operation>();
+let client: Client | null = null;
+let socket: WebSocket | null = null; // the socket once acknowledged
+let opening: WebSocket | null = null; // the socket while it opens
+let token: string | null = null;
 let pongTimer: ReturnType<typeof setTimeout> | undefined;
 let expiryTimer: ReturnType<typeof setTimeout> | undefined;
-let connecting = false;
+let wakeUp: (() => void) | null = null;
 let listening = false;
 
 function socketUrl(): string {
@@ -54,111 +64,14 @@ function socketUrl(): string {
   return url.href;
 }
 
-function send(message: Message): void {
-  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
-}
-
-function sendSubscribe(id: string, op: Operation): void {
-  send({ type: 'subscribe', id, payload: { query: op.query, variables: op.variables } });
-}
-
 /** Seconds until a JWT expires, or null when the token is not a readable JWT. */
-function secondsLeft(token: string): number | null {
+function secondsLeft(jwt: string): number | null {
   try {
-    const part = token.split('.')[1];
+    const part = jwt.split('.')[1];
     const json = JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/')));
     return typeof json.exp === 'number' ? json.exp - Date.now() / 1000 : null;
   } catch {
     return null;
-  }
-}
-
-function clearTimers(): void {
-  clearInterval(pingTimer);
-  clearTimeout(pongTimer);
-  clearTimeout(expiryTimer);
-}
-
-/** Waits a growing, jittered, capped delay and connects again (if anything still listens). */
-function scheduleReconnect(): void {
-  clearTimeout(retryTimer);
-  if (!operations.size) {
-    liveStatus.set('closed');
-    return;
-  }
-  liveStatus.set('connecting');
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
-  const delay = ceiling / 2 + Math.random() * (ceiling / 2);
-  attempt += 1;
-  retryTimer = setTimeout(() => void connect(), delay);
-}
-
-function drop(reconnect: boolean): void {
-  clearTimers();
-  const old = socket;
-  socket = null;
-  acknowledged = false;
-  if (old) {
-    old.onopen = old.onmessage = old.onclose = old.onerror = null;
-    try {
-      old.close(1000, 'reconnect');
-    } catch {
-      /* already closed */
-    }
-  }
-  if (reconnect) scheduleReconnect();
-  else liveStatus.set('closed');
-}
-
-function onMessage(raw: string): void {
-  let message: Message;
-  try {
-    message = JSON.parse(raw);
-  } catch {
-    return;
-  }
-  const op = message.id ? operations.get(message.id) : undefined;
-  switch (message.type) {
-    case 'connection_ack':
-      acknowledged = true;
-      attempt = 0;
-      liveStatus.set('open');
-      for (const [id, o] of operations) {
-        sendSubscribe(id, o);
-        o.handlers.onStart?.();
-      }
-      break;
-    case 'ping':
-      send({ type: 'pong' });
-      break;
-    case 'pong':
-      clearTimeout(pongTimer);
-      break;
-    case 'next': {
-      if (!op) break;
-      const payload = (message.payload ?? {}) as { data?: unknown; errors?: unknown[] };
-      if (payload.errors?.length) {
-        if (isUnauthenticated(payload.errors)) {
-          drop(true); // the access token ran out: a fresh connection re-subscribes with a new one
-          break;
-        }
-        op.handlers.error?.(payload.errors);
-      }
-      if (payload.data != null) op.handlers.next(payload.data);
-      break;
-    }
-    case 'error':
-      if (!op) break;
-      if (isUnauthenticated(message.payload)) {
-        drop(true);
-        break;
-      }
-      operations.delete(message.id!);
-      op.handlers.error?.(message.payload);
-      break;
-    case 'complete':
-      if (message.id) operations.delete(message.id);
-      break;
   }
 }
 
@@ -169,66 +82,155 @@ function isUnauthenticated(errors: unknown): boolean {
   );
 }
 
-async function connect(): Promise<void> {
-  if (socket || connecting || !operations.size) return;
-  if (!navigator.onLine) {
-    liveStatus.set('closed'); // the "online" event connects again
-    return;
-  }
-  connecting = true;
-  liveStatus.set('connecting');
-  let token: string | null;
-  try {
-    token = await renew();
-  } catch {
-    connecting = false;
-    scheduleReconnect(); // the server cannot be reached yet
-    return;
-  }
-  connecting = false;
-  if (!token) {
-    liveStatus.set('closed'); // signed out
-    return;
-  }
-  if (socket || !operations.size) return;
-  const ws = new WebSocket(socketUrl(), 'graphql-transport-ws');
-  socket = ws;
-  ws.onopen = () => {
-    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }));
-    pingTimer = setInterval(() => {
-      send({ type: 'ping' });
-      clearTimeout(pongTimer);
-      pongTimer = setTimeout(() => drop(true), PONG_WITHIN_MS); // a silent, half-open socket
-    }, PING_EVERY_MS);
-    const left = secondsLeft(token!);
-    if (left !== null) {
-      // reconnect with a fresh token shortly before this one expires: the server re-checks it on every event
-      expiryTimer = setTimeout(() => {
-        attempt = 0;
-        drop(true);
-      }, Math.max(5, left - 60) * 1000);
+function isCloseEvent(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'code' in value && 'reason' in value;
+}
+
+/** Closes the current socket; the client reconnects (after a short wait) and re-subscribes everything. */
+function restart(): void {
+  const s = socket ?? opening;
+  if (s && s.readyState <= WebSocket.OPEN) s.close(CLOSE_RESTART, 'Client Restart');
+}
+
+/** Open while a socket is acknowledged; else connecting while something listens and the browser is online. */
+function showStatus(): void {
+  liveStatus.set(socket ? 'open' : operations.size && navigator.onLine ? 'connecting' : 'closed');
+}
+
+function clearTimers(): void {
+  clearTimeout(pongTimer);
+  clearTimeout(expiryTimer);
+}
+
+/** A growing, jittered, capped wait; while the browser is offline it lasts until it is online again. */
+function waitBeforeRetry(retries: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      wakeUp = null;
+      resolve();
+    };
+    wakeUp = done;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (!navigator.onLine) {
+      liveStatus.set('closed'); // the "online" event connects again
+      return;
     }
-  };
-  ws.onmessage = (event) => onMessage(String(event.data));
-  ws.onclose = () => {
-    if (socket === ws) drop(true);
-  };
-  ws.onerror = () => {
-    /* onclose follows */
-  };
+    liveStatus.set('connecting');
+    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** retries);
+    timer = setTimeout(done, ceiling / 2 + Math.random() * (ceiling / 2));
+  });
+}
+
+function startOn(op: Operation, s: WebSocket): void {
+  if (op.startedOn === s) return;
+  op.startedOn = s;
+  // after the package has sent this operation's subscribe message on the new socket
+  setTimeout(() => operations.has(op) && op.handlers.onStart?.(), 0);
+}
+
+function getClient(): Client {
+  if (client) return client;
+  client = createClient({
+    url: socketUrl,
+    lazy: true,
+    lazyCloseTimeout: 0,
+    keepAlive: PING_EVERY_MS,
+    retryAttempts: Infinity,
+    shouldRetry: () => true,
+    retryWait: waitBeforeRetry,
+    connectionParams: async () => {
+      try {
+        token = await renew();
+      } catch {
+        token = null; // the server cannot be reached: the socket will not open either, and is retried
+      }
+      // no token (signed out or unreachable) gets the server's 4403, retried with backoff while anything listens
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
+    on: {
+      connecting: () => {
+        if (navigator.onLine) liveStatus.set('connecting');
+      },
+      opened: (s) => {
+        opening = s as WebSocket;
+        if (!navigator.onLine) restart();
+      },
+      connected: (s) => {
+        socket = s as WebSocket;
+        opening = null;
+        showStatus();
+        for (const op of operations) startOn(op, socket);
+        const left = token ? secondsLeft(token) : null;
+        clearTimeout(expiryTimer);
+        // reconnect with a fresh token shortly before this one expires: the server re-checks it on every event
+        if (left !== null) expiryTimer = setTimeout(restart, Math.max(5, left - 60) * 1000);
+      },
+      ping: (received) => {
+        if (received) return; // the package answers the server's pings itself
+        clearTimeout(pongTimer);
+        pongTimer = setTimeout(restart, PONG_WITHIN_MS);
+      },
+      pong: (received) => {
+        if (received) clearTimeout(pongTimer);
+      },
+      closed: () => {
+        socket = null;
+        opening = null;
+        clearTimers();
+        showStatus();
+      },
+    },
+  });
+  return client;
 }
 
 function listen(): void {
   if (listening) return;
   listening = true;
-  window.addEventListener('online', () => {
-    attempt = 0;
-    clearTimeout(retryTimer);
-    if (!socket) void connect();
-  });
+  window.addEventListener('online', () => wakeUp?.());
   window.addEventListener('offline', () => {
-    if (socket) drop(false);
+    liveStatus.set('closed');
+    restart();
   });
+}
+
+function run(op: Operation): void {
+  op.startedOn = null;
+  op.dispose = getClient().subscribe<unknown>(
+    { query: op.query, variables: op.variables },
+    {
+      next: (payload) => {
+        if (payload.errors?.length) {
+          if (isUnauthenticated(payload.errors)) {
+            restart(); // the access token ran out: a fresh connection re-subscribes with a new one
+            return;
+          }
+          op.handlers.error?.(payload.errors);
+        }
+        if (payload.data != null) op.handlers.next(payload.data);
+      },
+      error: (errors) => {
+        if (!operations.has(op)) return;
+        if (isCloseEvent(errors)) {
+          // a close the package gives up on (4400, 4401, 4500): keep trying, as with any other drop
+          void waitBeforeRetry(4).then(() => operations.has(op) && run(op));
+          return;
+        }
+        if (isUnauthenticated(errors)) {
+          run(op); // subscribe again, on the fresh connection the restart opens
+          restart();
+          return;
+        }
+        operations.delete(op);
+        op.handlers.error?.(errors);
+      },
+      complete: () => {
+        operations.delete(op);
+      },
+    },
+  );
+  if (socket) startOn(op, socket);
 }
 
 /** Starts a subscription; returns a function that stops it. */
@@ -238,22 +240,19 @@ export function subscribe<T>(
   handlers: LiveHandlers<T>,
 ): () => void {
   listen();
-  const id = String(nextId++);
-  const op: Operation = { query, variables, handlers: handlers as LiveHandlers<unknown> };
-  operations.set(id, op);
-  if (socket && acknowledged) {
-    sendSubscribe(id, op);
-    handlers.onStart?.();
-  } else if (!socket) {
-    clearTimeout(retryTimer);
-    void connect();
-  }
+  const op: Operation = {
+    query,
+    variables,
+    handlers: handlers as LiveHandlers<unknown>,
+    startedOn: null,
+    dispose: () => undefined,
+  };
+  operations.add(op);
+  run(op);
+  showStatus();
   return () => {
-    if (!operations.delete(id)) return;
-    if (acknowledged) send({ type: 'complete', id });
-    if (!operations.size) {
-      clearTimeout(retryTimer);
-      drop(false);
-    }
+    if (!operations.delete(op)) return;
+    op.dispose(); // the package closes the socket once nothing listens, unless a new subscription takes it over
+    showStatus();
   };
 }

@@ -1,21 +1,33 @@
 // The live job board of a site, one column per status. The jobBoard subscription moves a card as soon as its job
-// changes; after a reconnect the board is loaded again, so nothing that happened meanwhile is missed.
-import { useEffect, useState } from 'preact/hooks';
+// changes; after a reconnect (including the server's 4410 "Subscriber fell behind") the board is loaded again, so
+// nothing that happened meanwhile is missed.
+//
+// On a desk the columns sit side by side and the board scrolls sideways a column at a time (scroll snap) with the
+// column headers kept in view; on a phone they stack. Every card has the same height rhythm (each line clamped);
+// its upper part opens the job card (`#/jobs/<id>`), its foot assigns. Filters (technician, stream, revenue
+// stream) are remembered per user on the device.
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { authStore } from '../../shared/auth';
 import { t } from '../../shared/i18n';
 import { subscribe, useLiveStatus } from '../../shared/live';
 import { useStore } from '../../shared/store';
+import { Icon } from '../icons';
+import { href } from '../router';
 import type { ScreenProps } from '../screens';
 import {
   ERRORS,
+  EnumSelect,
   Failure,
   Field,
   FormErrors,
   Loading,
+  REVENUE_STREAMS,
+  STREAMS,
   ScreenTitle,
   SitePicker,
   mutate,
   newMutationId,
+  revenueLabel,
   useQuery,
   useSite,
 } from './common';
@@ -51,6 +63,9 @@ const BOARD_SUBSCRIPTION = `subscription JobBoardLive($siteId: ID!) { jobBoard(s
 const ASSIGN = `mutation AssignJob($input: AssignJobInput!) { assignJob(input: $input) { job { ${BOARD_JOB} } ${ERRORS} } }`;
 const TECHNICIANS = `query Technicians { users(role: TECHNICIAN, active: true) { id name streams } }`;
 
+/** Roles that may assign outside a technician's streams, with a reason (jobs:override_stream). */
+const OVERRIDE_ROLES = ['WORKSHOP_MANAGER', 'ADMIN'];
+
 export interface Technician {
   id: string;
   name: string;
@@ -79,16 +94,138 @@ export function LiveBadge() {
   );
 }
 
+function useRole(): string {
+  const user = useStore(authStore);
+  return user.status === 'signedIn' ? String(user.user.role) : '';
+}
+
+// ---- filters, remembered per user -------------------------------------------------------------
+
+/** '' is "all"; technician '-' is "not assigned". */
+export interface BoardFilters {
+  technician: string;
+  stream: string;
+  revenue: string;
+}
+
+const NO_FILTERS: BoardFilters = { technician: '', stream: '', revenue: '' };
+const UNASSIGNED = '-';
+
+function filterKey(): string | null {
+  const auth = authStore.get();
+  return auth.status === 'signedIn' ? `mototrack.board.filters.${auth.user.id}` : null;
+}
+
+function loadFilters(): BoardFilters {
+  const key = filterKey();
+  try {
+    const saved = key ? JSON.parse(localStorage.getItem(key) ?? 'null') : null;
+    return saved && typeof saved === 'object' ? { ...NO_FILTERS, ...saved } : NO_FILTERS;
+  } catch {
+    return NO_FILTERS;
+  }
+}
+
+function saveFilters(filters: BoardFilters): void {
+  const key = filterKey();
+  try {
+    if (key) localStorage.setItem(key, JSON.stringify(filters));
+  } catch {
+    /* private mode: the filters last for this visit */
+  }
+}
+
+export function matches(job: BoardJob, f: BoardFilters): boolean {
+  if (f.technician === UNASSIGNED ? job.technician !== null : f.technician && job.technician?.id !== f.technician)
+    return false;
+  if (f.stream && job.operationsStream !== f.stream) return false;
+  if (f.revenue && job.revenueStream !== f.revenue) return false;
+  return true;
+}
+
+function Filters({
+  filters,
+  onChange,
+  technicians,
+  shown,
+  total,
+}: {
+  filters: BoardFilters;
+  onChange: (f: BoardFilters) => void;
+  technicians: { id: string; name: string }[];
+  shown: number;
+  total: number;
+}) {
+  const active = filters.technician || filters.stream || filters.revenue;
+  return (
+    <div class="board-filters" data-testid="board-filters" role="group" aria-label={t('Filters')}>
+      <Field label={t('Technician')}>
+        {(p) => (
+          <select
+            {...p}
+            value={filters.technician}
+            data-testid="filter-technician"
+            onChange={(e) => onChange({ ...filters, technician: e.currentTarget.value })}
+          >
+            <option value="">{t('All technicians')}</option>
+            <option value={UNASSIGNED}>{t('Not assigned')}</option>
+            {technicians.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <EnumSelect
+        label={t('Stream')}
+        values={STREAMS}
+        labelOf={streamLabel}
+        value={filters.stream}
+        onChange={(stream) => onChange({ ...filters, stream })}
+        testid="filter-stream"
+        first={<option value="">{t('All streams')}</option>}
+      />
+      <EnumSelect
+        label={t('Revenue stream')}
+        values={REVENUE_STREAMS}
+        labelOf={revenueLabel}
+        value={filters.revenue}
+        onChange={(revenue) => onChange({ ...filters, revenue })}
+        testid="filter-revenue"
+        first={<option value="">{t('All revenue streams')}</option>}
+      />
+      <div class="board-filters-end">
+        <span class="muted small" data-testid="board-shown" data-shown={shown} data-total={total} role="status">
+          {active ? t('Showing {shown} of {total} jobs', { shown, total }) : t('Jobs: {total}', { total })}
+        </span>
+        {active && (
+          <button type="button" class="btn btn-inline" data-testid="filter-clear" onClick={() => onChange(NO_FILTERS)}>
+            <Icon name="close" size={18} />
+            {t('Clear filters')}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}
+
+// ---- the board --------------------------------------------------------------------------------
+
 export function JobBoard({ siteId }: { siteId: string }) {
   const board = useQuery<{ jobBoard: Column[] }>(BOARD_QUERY, { siteId });
-  const user = useStore(authStore);
-  const role = user.status === 'signedIn' ? user.user.role : '';
+  const role = useRole();
   const canAssign = role === 'SITE_MANAGER' || role === 'WORKSHOP_MANAGER' || role === 'ADMIN';
   const [technicians, setTechnicians] = useState<Technician[] | null>(null);
   const techs = useQuery<{ users: Technician[] }>(TECHNICIANS, canAssign ? {} : null);
   useEffect(() => {
     if (techs.data) setTechnicians(techs.data.users);
   }, [techs.data]);
+  const [filters, setFilters] = useState<BoardFilters>(loadFilters);
+  const changeFilters = (f: BoardFilters) => {
+    setFilters(f);
+    saveFilters(f);
+  };
 
   const { reload, setData } = board;
   useEffect(() => {
@@ -108,26 +245,56 @@ export function JobBoard({ siteId }: { siteId: string }) {
 
   const columns = board.data?.jobBoard ?? [];
   const updateJob = (job: BoardJob) => setData((old) => (old ? { jobBoard: placeJob(old.jobBoard, job) } : old));
+  const total = columns.reduce((n, c) => n + c.jobs.length, 0);
+  const shownColumns = columns.map((c) => ({ ...c, jobs: c.jobs.filter((j) => matches(j, filters)) }));
+  const shown = shownColumns.reduce((n, c) => n + c.jobs.length, 0);
+  // the technicians to filter by: everyone who may be assigned, and anyone already on a card
+  const people = useMemo(() => {
+    const byId = new Map<string, string>();
+    for (const x of technicians ?? []) byId.set(x.id, x.name);
+    for (const c of columns) for (const j of c.jobs) if (j.technician) byId.set(j.technician.id, j.technician.name);
+    return [...byId].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
+  }, [technicians, columns]);
 
   return (
-    <div class="board" data-testid="job-board" aria-busy={board.loading}>
+    <>
+      <Filters filters={filters} onChange={changeFilters} technicians={people} shown={shown} total={total} />
       {board.error && <Failure message={board.error} onRetry={reload} />}
       {!board.data && board.loading && <Loading />}
-      {columns.map((c) => (
-        <section class="board-col" key={c.status} data-testid={`board-col-${c.status}`} aria-labelledby={`col-${c.status}`}>
-          <h2 class="board-col-title" id={`col-${c.status}`}>
-            {statusLabel(c.status)} <span class="count">{c.jobs.length}</span>
-          </h2>
-          {c.jobs.length > 0 && (
-            <ul class="list">
-              {c.jobs.map((j) => (
-                <BoardCard key={j.id} job={j} technicians={canAssign ? technicians : null} onChanged={updateJob} />
-              ))}
-            </ul>
-          )}
-        </section>
-      ))}
-    </div>
+      <div
+        class="board"
+        data-testid="job-board"
+        aria-busy={board.loading}
+        tabIndex={0}
+        role="region"
+        aria-label={t('Job board')}
+      >
+        {shownColumns.map((c) => (
+          <section
+            class={`board-col ${c.jobs.length ? '' : 'board-col-empty'}`}
+            key={c.status}
+            data-testid={`board-col-${c.status}`}
+            aria-labelledby={`col-${c.status}`}
+          >
+            <h2 class="board-col-title" id={`col-${c.status}`}>
+              <span class="board-col-name">{statusLabel(c.status)}</span>{' '}
+              <span class="count" data-testid="board-col-count">
+                {c.jobs.length}
+              </span>
+            </h2>
+            {c.jobs.length > 0 ? (
+              <ul class="board-cards">
+                {c.jobs.map((j) => (
+                  <BoardCard key={j.id} job={j} technicians={canAssign ? technicians : null} onChanged={updateJob} />
+                ))}
+              </ul>
+            ) : (
+              <p class="board-col-none muted small">{t('No jobs')}</p>
+            )}
+          </section>
+        ))}
+      </div>
+    </>
   );
 }
 
@@ -140,87 +307,187 @@ function BoardCard({
   technicians: Technician[] | null;
   onChanged: (job: BoardJob) => void;
 }) {
+  const [assigning, setAssigning] = useState(false);
   const done = job.tasks.filter((x) => x.status === 'COMPLETED').length;
   const assignable = technicians && (job.status === 'RECEIVED' || job.status === 'ASSIGNED');
+  const vehicle = job.vehicle && [job.vehicle.make, job.vehicle.model].filter(Boolean).join(' ');
   return (
-    <li class="card row job-card" data-testid="board-job" data-job-number={job.number} data-status={job.status}>
-      <div class="row-main">
-        <span class="row-title">{job.number}</span>
-        {job.vehicle && <span class="plate">{job.vehicle.registrationDisplay}</span>}
+    <li
+      class="board-card"
+      data-testid="board-job"
+      data-job-number={job.number}
+      data-job-id={job.id}
+      data-status={job.status}
+      data-stream={job.operationsStream}
+      data-revenue={job.revenueStream}
+    >
+      <a class="board-card-link" href={href(`jobs/${job.id}`)} data-testid="board-job-link">
+        <span class="board-card-top">
+          {job.vehicle && (
+            <span class="plate" data-raw="">
+              {job.vehicle.registrationDisplay}
+            </span>
+          )}
+          <span class="board-card-number">{job.number}</span>
+        </span>
+        <span class="board-card-line muted small">
+          {streamLabel(job.operationsStream)} · {revenueLabel(job.revenueStream)}
+          {vehicle && <> · <span data-raw="">{vehicle}</span></>}
+        </span>
+        <span class="board-card-line small" data-raw="">
+          {job.customer ? job.customer.name : '\u00a0'}
+        </span>
+        <span class="board-card-issue small muted" data-raw="">
+          {job.issuesReported || '\u00a0'}
+        </span>
+      </a>
+      <div class="board-card-foot small">
+        <span class="board-card-who">
+          <Icon name="account" size={16} />
+          <span data-testid="job-technician">{job.technician ? job.technician.name : t('Not assigned')}</span>
+        </span>
+        {job.tasks.length > 0 ? (
+          <span class="board-card-tasks" data-testid="job-tasks-done" data-done={done} data-count={job.tasks.length}>
+            {t('Tasks done: {done} of {count}', { done, count: job.tasks.length })}
+          </span>
+        ) : (
+          <span class="board-card-tasks muted">{t('No tasks yet')}</span>
+        )}
+        {assignable && !assigning && (
+          <button
+            type="button"
+            class="btn btn-secondary btn-small"
+            data-testid="assign-open"
+            onClick={() => setAssigning(true)}
+          >
+            {job.technician ? t('Reassign') : t('Assign')}
+          </button>
+        )}
       </div>
-      <p class="muted small">
-        {streamLabel(job.operationsStream)}
-        {job.customer && <> · {job.customer.name}</>}
-        {job.vehicle && (job.vehicle.make || job.vehicle.model) && (
-          <> · {[job.vehicle.make, job.vehicle.model].filter(Boolean).join(' ')}</>
-        )}
-      </p>
-      {job.issuesReported && <p class="clamp">{job.issuesReported}</p>}
-      <p class="small">
-        <span data-testid="job-technician">{job.technician ? job.technician.name : t('Not assigned')}</span>
-        {job.tasks.length > 0 && (
-          <>
-            {' · '}
-            <span data-testid="job-tasks-done" data-done={done} data-count={job.tasks.length}>{t('Tasks done: {done} of {count}', { done, count: job.tasks.length })}</span>
-          </>
-        )}
-      </p>
-      {assignable && <AssignForm job={job} technicians={technicians!} onAssigned={onChanged} />}
+      {assignable && assigning && (
+        <AssignForm
+          job={job}
+          technicians={technicians!}
+          onAssigned={(j) => {
+            setAssigning(false);
+            onChanged(j);
+          }}
+          onCancel={() => setAssigning(false)}
+        />
+      )}
     </li>
   );
 }
 
+/** Assign (or reassign) a technician of the job's stream. When nobody works that stream it says so, and a
+ *  workshop manager (or admin) may assign someone from another stream with a reason. */
 export function AssignForm({
   job,
   technicians,
   onAssigned,
+  onCancel,
 }: {
   job: BoardJob;
   technicians: Technician[];
   onAssigned: (job: BoardJob) => void;
+  onCancel?: () => void;
 }) {
+  const role = useRole();
   const eligible = technicians.filter((x) => x.streams.includes(job.operationsStream));
+  const mayOverride = OVERRIDE_ROLES.includes(role);
+  const overriding = eligible.length === 0 && mayOverride;
+  const choices = overriding ? technicians : eligible;
   const [techId, setTechId] = useState(job.technician?.id ?? '');
+  const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<UserError[]>([]);
   const [mutationId] = useState(newMutationId);
 
   async function submit(e: Event) {
     e.preventDefault();
-    if (!techId) {
-      setErrors([{ field: 'technicianId', code: 'REQUIRED', message: t('Choose a technician.') }]);
+    const missing: UserError[] = [];
+    if (!techId) missing.push({ field: 'technicianId', code: 'REQUIRED', message: t('Choose a technician.') });
+    if (overriding && !reason.trim())
+      missing.push({
+        field: 'streamOverrideReason',
+        code: 'REQUIRED',
+        message: t('Say why this job goes to a technician of another stream.'),
+      });
+    if (missing.length) {
+      setErrors(missing);
       return;
     }
     setBusy(true);
-    const r = await mutate<{ job: BoardJob | null; errors: UserError[] }>(
-      ASSIGN,
-      { jobId: job.id, technicianId: techId, expectedVersion: job.version, clientMutationId: `${mutationId}-${techId}` },
-      'assignJob',
-    );
+    const input: Record<string, unknown> = {
+      jobId: job.id,
+      technicianId: techId,
+      expectedVersion: job.version,
+      clientMutationId: `${mutationId}-${techId}`,
+    };
+    if (overriding) input.streamOverrideReason = reason.trim();
+    const r = await mutate<{ job: BoardJob | null; errors: UserError[] }>(ASSIGN, input, 'assignJob');
     setBusy(false);
     setErrors(r.errors);
-    if (r.payload?.job) onAssigned(r.payload.job);
+    if (r.payload?.job && !r.errors.length) onAssigned(r.payload.job);
   }
 
-  const fieldErrors = errors.filter((x) => x.field === 'technicianId').map((x) => x.message);
+  const fieldErrors = (f: string) => errors.filter((x) => x.field === f).map((x) => x.message);
+  const stream = streamLabel(job.operationsStream);
   return (
     <form class="inline-form" onSubmit={submit} data-testid="assign-form" noValidate>
-      <Field label={t('Technician ({stream})', { stream: streamLabel(job.operationsStream) })} errors={fieldErrors}>
-        {(p) => (
-          <select {...p} value={techId} onChange={(e) => setTechId(e.currentTarget.value)} data-testid="assign-technician">
-            <option value="">{eligible.length ? t('Choose…') : t('No technician works in this stream')}</option>
-            {eligible.map((x) => (
-              <option key={x.id} value={x.id}>
-                {x.name}
-              </option>
-            ))}
-          </select>
+      {eligible.length === 0 && (
+        <p class="notice" role="status" data-testid="assign-no-stream">
+          {mayOverride
+            ? t('No technician works in the {stream} stream. You may assign one from another stream; say why.', { stream })
+            : t('No technician works in the {stream} stream. A workshop manager can assign one from another stream.', {
+                stream,
+              })}
+        </p>
+      )}
+      {choices.length > 0 && (
+        <Field
+          label={overriding ? t('Technician (any stream)') : t('Technician ({stream})', { stream })}
+          errors={fieldErrors('technicianId')}
+        >
+          {(p) => (
+            <select {...p} value={techId} onChange={(e) => setTechId(e.currentTarget.value)} data-testid="assign-technician">
+              <option value="">{t('Choose…')}</option>
+              {choices.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {overriding ? `${x.name} (${x.streams.map(streamLabel).join(', ')})` : x.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
+      {overriding && (
+        <Field label={t('Reason for assigning outside the stream')} errors={fieldErrors('streamOverrideReason')}>
+          {(p) => (
+            <textarea
+              {...p}
+              rows={2}
+              maxLength={500}
+              value={reason}
+              data-testid="assign-reason"
+              onInput={(e) => setReason(e.currentTarget.value)}
+            />
+          )}
+        </Field>
+      )}
+      <FormErrors errors={errors.filter((x) => x.field !== 'technicianId' && x.field !== 'streamOverrideReason')} />
+      <div class="actions">
+        {choices.length > 0 && (
+          <button type="submit" class="btn btn-primary" disabled={busy} data-testid="assign-submit">
+            {job.technician ? t('Reassign') : t('Assign')}
+          </button>
         )}
-      </Field>
-      <FormErrors errors={errors.filter((x) => x.field !== 'technicianId')} />
-      <button type="submit" class="btn btn-primary" disabled={busy} data-testid="assign-submit">
-        {job.technician ? t('Reassign') : t('Assign')}
-      </button>
+        {onCancel && (
+          <button type="button" class="btn btn-secondary" onClick={onCancel} data-testid="assign-cancel">
+            {t('Cancel')}
+          </button>
+        )}
+      </div>
     </form>
   );
 }
@@ -228,7 +495,7 @@ export function AssignForm({
 export default function BoardScreen(_props: ScreenProps) {
   const { sites, siteId, setSiteId, error } = useSite();
   return (
-    <section class="screen">
+    <section class="screen screen-wide board-screen" data-testid="board-screen">
       <ScreenTitle extra={<LiveBadge />}>{t('Job board')}</ScreenTitle>
       {error && <Failure message={error} />}
       {sites && <SitePicker sites={sites} siteId={siteId} onChange={setSiteId} />}

@@ -8,7 +8,7 @@ export const technicianScreens: ScreenDef[] = [
     roles: ['TECHNICIAN'],
     label: 'My jobs',
     nav: true,
-    icon: '🔧',
+    icon: 'wrench',
     load: () => import('./MyJobs'),
   },
   {

@@ -418,6 +418,13 @@ export default function IntakeScreen(_props: ScreenProps) {
 /** What the VIN says, under its field: the maker and model year, or that it carries no year. */
 function VinHint({ vin }: { vin: string }) {
   const info = decodeVin(vin);
+  if (info.wellFormed && !info.checkDigitOk) {
+    return (
+      <p class="field-error small vin-hint" data-testid="vin-hint" data-check="bad">
+        {t("This VIN's check digit does not match: look for a mistyped character.")}
+      </p>
+    );
+  }
   if (!info.wellFormed || (!info.make && !info.year)) return null;
   const text = info.year
     ? t('From the VIN: {make}, model year {year}', { make: info.make ?? t('unknown maker'), year: info.year })

@@ -123,7 +123,7 @@ async def seed_demo(database_url: str) -> bool:
             for email, name, role, streams, locale in DEMO_USERS:
                 await accounts.create_user(session, admin, accounts.UserInput(
                     email=email, name=name, password=DEMO_PASSWORD, role=role, streams=streams,
-                    home_site_id=main_site.id if role == Role.TECHNICIAN else None, locale=locale))
+                    home_site_id=main_site.id, locale=locale))  # everyone works at Rama 9
             rng = random.Random(2026)
             today = dt.date.today()
             for index, (name, phone, email, locale) in enumerate(CUSTOMERS):

@@ -1,6 +1,7 @@
 // Sign-in state. The refresh token (and the last known user) live in IndexedDB so a reload or a restart
 // keeps the user signed in, even offline; the short-lived access token lives only in memory and is renewed
-// shortly before it expires, or when the server answers UNAUTHENTICATED.
+// shortly before it expires, or when the server answers UNAUTHENTICATED. Tabs renew once between them: one holds the
+// Web Lock (or, without Web Locks, announces itself on a BroadcastChannel) and hands the new pair to the others.
 import { ApiError, graphql, type RequestOptions } from './api';
 import { clearUserData, loadSession, saveSession } from './db';
 import { getLocale, setLocale, toLocale, type Locale } from './i18n';
@@ -39,10 +40,89 @@ interface TokenPayload {
 
 let accessToken: string | null = null;
 let accessExpiresAt = 0;
+let accessLifetime = 0;
 let renewTimer: ReturnType<typeof setTimeout> | undefined;
 let renewing: Promise<string | null> | null = null;
 /** Bumped whenever a session starts or ends, so a renewal that finishes late cannot revive an ended one. */
 let generation = 0;
+/** The refresh token this tab's access token goes with (the one a renewal by this tab would present). */
+let knownRefresh: string | null = null;
+
+// ---- renewing once across tabs -------------------------------------------------------------------
+
+/** What a renewal got, handed to the other tabs: `previous` is the refresh token it rotated. */
+interface Grant {
+  previous: string;
+  refreshToken: string;
+  accessToken: string;
+  expiresIn: number;
+}
+type AuthMessage = { type: 'renewing'; token: string } | { type: 'renewed'; grant: Grant };
+
+const CHANNEL_NAME = 'mototrack-auth';
+/** How long a tab without Web Locks waits for another tab that said it is renewing. */
+const ANNOUNCE_WAIT_MS = 5000;
+let channel: BroadcastChannel | null | undefined;
+/** The last renewal another tab made, with when it arrived (this tab's clock). */
+let lastGrant: (Grant & { receivedAt: number }) | null = null;
+/** Without Web Locks: another tab said it is renewing this token. */
+let announced: { token: string; at: number } | null = null;
+const grantWaiters = new Set<() => void>();
+
+function authChannel(): BroadcastChannel | null {
+  if (channel !== undefined) return channel;
+  channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(CHANNEL_NAME);
+  if (channel) channel.onmessage = (event: MessageEvent<AuthMessage>) => onAuthMessage(event.data);
+  return channel;
+}
+
+function tell(message: AuthMessage): void {
+  try {
+    authChannel()?.postMessage(message);
+  } catch {
+    /* a closed channel: the other tabs renew on their own, which the server answers with the same pair */
+  }
+}
+
+function adopt(grant: Grant): void {
+  accessToken = grant.accessToken;
+  knownRefresh = grant.refreshToken;
+  scheduleRenewal(grant.expiresIn);
+}
+
+function onAuthMessage(message: AuthMessage): void {
+  if (!message || typeof message !== 'object') return;
+  if (message.type === 'renewing') {
+    announced = { token: message.token, at: Date.now() };
+    return;
+  }
+  if (message.type !== 'renewed' || !message.grant?.accessToken) return;
+  const grant = message.grant;
+  lastGrant = { ...grant, receivedAt: Date.now() };
+  announced = null;
+  // This tab's session was rotated by another one: take its access token rather than rotating once more.
+  if (currentUser() && knownRefresh === grant.previous) adopt(grant);
+  grantWaiters.forEach((wake) => wake());
+}
+
+/** The grant another tab got for `refreshToken` (the stored one), while it is still good for a while. */
+function sharedGrantFor(refreshToken: string): Grant | null {
+  const g = lastGrant;
+  if (!g || g.refreshToken !== refreshToken) return null;
+  return Date.now() < g.receivedAt + g.expiresIn * 1000 - 10_000 ? g : null;
+}
+
+function waitForGrant(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      grantWaiters.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    grantWaiters.add(done);
+  });
+}
 
 /** Renew this long before the access token expires (at most a fifth of its lifetime). */
 const RENEW_LEAD_MS = 60_000;
@@ -57,6 +137,7 @@ function currentUser(): User | null {
 function scheduleRenewal(expiresInSeconds: number): void {
   const lifetime = Math.max(0, expiresInSeconds * 1000);
   accessExpiresAt = Date.now() + lifetime;
+  accessLifetime = lifetime;
   clearTimeout(renewTimer);
   const delay = Math.max(1000, lifetime - Math.min(RENEW_LEAD_MS, lifetime / 5));
   renewTimer = setTimeout(() => {
@@ -69,6 +150,7 @@ function scheduleRenewal(expiresInSeconds: number): void {
 function forgetTokens(): void {
   accessToken = null;
   accessExpiresAt = 0;
+  lastGrant = null; // an access token the server refused is not taken from another tab again
   clearTimeout(renewTimer);
 }
 
@@ -76,6 +158,7 @@ function forgetTokens(): void {
 async function endLocalSession(expired: boolean, discardOutbox = false): Promise<void> {
   generation += 1;
   forgetTokens();
+  knownRefresh = null;
   try {
     await clearUserData(discardOutbox);
   } finally {
@@ -84,10 +167,15 @@ async function endLocalSession(expired: boolean, discardOutbox = false): Promise
 }
 
 async function withAuthLock<T>(fn: () => Promise<T>): Promise<T> {
-  // One tab renews at a time, so a rotated refresh token is never used twice.
+  // One tab renews at a time, so a rotated refresh token is never used twice; the one that waited finds the
+  // other's answer (sharedGrantFor) and does not rotate again.
+  authChannel();
   if (typeof navigator !== 'undefined' && navigator.locks?.request) {
     return navigator.locks.request('mototrack-auth', fn) as Promise<T>;
   }
+  // No Web Locks: a tab that heard another announce a renewal waits (briefly) for its answer. Two that announce at
+  // the same moment both renew, and the server answers both with the same pair.
+  if (announced && Date.now() - announced.at < ANNOUNCE_WAIT_MS) await waitForGrant(ANNOUNCE_WAIT_MS);
   return fn();
 }
 
@@ -98,7 +186,9 @@ async function withAuthLock<T>(fn: () => Promise<T>): Promise<T> {
 export function renew(): Promise<string | null> {
   // A token with minutes left is good as it is: every rotation is a chance to lose the answer on a bad line (and a
   // refresh token the server rotated but the phone never heard of is then "reused", which ends the session).
-  if (accessToken && Date.now() < accessExpiresAt - FRESH_ENOUGH_MS) return Promise.resolve(accessToken);
+  // (Short-lived tokens: fresh while at least half their lifetime is left, which is still more than the timer's lead.)
+  const freshFor = Math.min(FRESH_ENOUGH_MS, accessLifetime / 2);
+  if (accessToken && Date.now() < accessExpiresAt - freshFor) return Promise.resolve(accessToken);
   renewing ??= withAuthLock(async () => {
     const started = generation;
     const stored = await loadSession(); // the latest token, possibly rotated by another tab
@@ -106,6 +196,12 @@ export function renew(): Promise<string | null> {
       if (currentUser()) await endLocalSession(true);
       return null;
     }
+    const shared = sharedGrantFor(stored.refreshToken);
+    if (shared) {
+      adopt(shared); // another tab renewed while this one waited
+      return accessToken;
+    }
+    tell({ type: 'renewing', token: stored.refreshToken });
     let payload: TokenPayload;
     try {
       const data = await graphql<{ refreshToken: TokenPayload }>(REFRESH, { input: { refreshToken: stored.refreshToken } });
@@ -127,6 +223,12 @@ export function renew(): Promise<string | null> {
     if (payload.refreshToken && payload.refreshToken !== stored.refreshToken) {
       await saveSession({ ...stored, refreshToken: payload.refreshToken, savedAt: Date.now() });
     }
+    knownRefresh = payload.refreshToken ?? stored.refreshToken;
+    tell({
+      type: 'renewed',
+      grant: { previous: stored.refreshToken, refreshToken: knownRefresh, accessToken: payload.accessToken,
+               expiresIn: payload.expiresIn ?? 300 },
+    });
     return accessToken;
   }).finally(() => {
     renewing = null;
@@ -268,6 +370,8 @@ export async function signIn(email: string, password: string, chosenLocale?: Loc
   setPendingLocale(null);
   generation += 1;
   accessToken = payload.accessToken;
+  knownRefresh = payload.refreshToken;
+  authChannel();
   scheduleRenewal(payload.expiresIn ?? 300);
   await saveSession({ refreshToken: payload.refreshToken, user: payload.user, savedAt: Date.now() });
   if (chosenLocale) {
@@ -324,6 +428,8 @@ export async function initAuth(): Promise<void> {
     authStore.set({ status: 'signedOut' });
     return;
   }
+  knownRefresh = stored.refreshToken;
+  authChannel();
   authStore.set({ status: 'signedIn', user: stored.user });
   try {
     await renew();

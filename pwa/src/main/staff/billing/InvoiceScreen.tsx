@@ -245,7 +245,7 @@ function InvoiceView({ invoice: inv, onChanged }: { invoice: Invoice; onChanged:
 
       {inv.status === 'DRAFT' && <IssueForm invoice={inv} onChanged={onChanged} />}
       {OPEN_STATUSES.includes(inv.status) && (
-        <PromptPayBox invoiceId={inv.id} balanceDue={inv.balanceDue} version={inv.version} currency={inv.currency} />
+        <PromptPayBox invoice={inv} />
       )}
       {OPEN_STATUSES.includes(inv.status) && <PaymentForm key={inv.id} invoice={inv} onChanged={onChanged} />}
       {inv.payments.length > 0 && <Payments invoice={inv} />}

@@ -13,8 +13,12 @@ export interface PromptPayQr {
   amount: number;
 }
 
-/** Fetched apart from the invoice, so a server that does not have the field yet still shows the invoice. */
-export function PromptPayBox({ invoiceId, balanceDue, version, currency }: { invoiceId: string; balanceDue: number; version: number; currency: string }) {
+/**
+ * Fetched apart from the invoice, so a server that does not have the field yet still shows the invoice; fetched
+ * again whenever the invoice is (a refresh, a payment, a live change), since the garage's PromptPay ID may change.
+ */
+export function PromptPayBox({ invoice }: { invoice: { id: string; balanceDue: number; currency: string } }) {
+  const { id: invoiceId, balanceDue, currency } = invoice;
   const [qr, setQr] = useState<PromptPayQr | null>(null);
   useEffect(() => {
     let live = true;
@@ -28,7 +32,7 @@ export function PromptPayBox({ invoiceId, balanceDue, version, currency }: { inv
     return () => {
       live = false;
     };
-  }, [invoiceId, balanceDue, version]);
+  }, [invoice]);
   if (!qr || !qr.svg) return null;
   const amount = formatMoney(qr.amount, currency);
   return (

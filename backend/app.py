@@ -31,6 +31,7 @@ from backend.core.pubsub import MemoryPubSub, RedisPubSub
 from backend.core.ratelimit import MemoryRateLimiter, RedisRateLimiter, client_address, trusted_networks
 from backend.core.settings import Settings, get_settings
 from backend.notifications.receipts import receipt_routes
+from backend.notifications.shortlinks import short_link_routes
 from backend.schema import build_schema
 from backend.workshop.jobsheet import job_sheet_routes
 
@@ -280,6 +281,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
         *receipt_routes(services),
+        *short_link_routes(services),
         *job_sheet_routes(services),  # before /documents/{kind}/..., which would answer 404 for it
         *document_routes(services),
         Route(EXPORT_PATH, export_download),

@@ -41,6 +41,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from backend.core.db import Database, utcnow
 from backend.core.settings import Settings
 from backend.notifications.channels import Cancelled, Device, Outgoing, PermanentError, Senders
+from backend.notifications.messages import money, salutation
 from backend.notifications.models import Channel, Notification, NotificationStatus, PushSubscription
 from backend.notifications.outbox import consent_ok
 from backend.notifications.templates import render
@@ -108,13 +109,14 @@ async def _claim(db: Database, settings: Settings, notification_id: uuid.UUID,
 
 async def _prepare(db: Database, settings: Settings, row: Notification) -> tuple[Outgoing, list[Device], str | None]:
     from backend.accounts.models import Garage
-    from backend.customers.models import Customer
+    from backend.customers.models import Customer, CustomerKind
 
     context = dict(row.context or {})
     context.setdefault("locale", row.locale)
     devices: list[Device] = []
     private_pem = None
     unsubscribe = None
+    company = False
     async with db.read() as session:
         if "garage_name" not in context:  # notify_* put it in the context: no query for most messages
             garage = await session.get(Garage, row.garage_id)
@@ -125,10 +127,20 @@ async def _prepare(db: Database, settings: Settings, row: Notification) -> tuple
                 raise Cancelled("the customer has withdrawn consent for this channel")
             unsubscribe = unsubscribe_url(settings, row.customer_id, row.channel)
             context["unsubscribe_url"] = unsubscribe
+            context["customer_name"] = customer.name  # as it is now (a name corrected since is used)
+            company = customer.kind == CustomerKind.COMPANY
         if row.event == "quote_to_approve" and context.get("quote_id"):
             from backend.billing.documents.attachments import quote_link
 
             context["url"] = quote_link(settings, row.garage_id, uuid.UUID(context["quote_id"]), row.locale)
+        recipient = row.recipient
+        if row.channel == Channel.SMS and recipient and not recipient.startswith("+"):
+            recipient = await _e164(session, row.garage_id, recipient)
+    if row.channel != Channel.PUSH:
+        words(context, row.locale, company)
+    if row.channel == Channel.SMS:
+        await _short_links(db, settings, row.garage_id, context)
+    async with db.read() as session:
         if row.channel == Channel.PUSH:
             subs = (await session.execute(select(PushSubscription).where(
                 PushSubscription.user_id == row.user_id, PushSubscription.garage_id == row.garage_id))).scalars()
@@ -138,12 +150,41 @@ async def _prepare(db: Database, settings: Settings, row: Notification) -> tuple
         from backend.notifications.vapid import vapid_keys
 
         private_pem, _public = await vapid_keys(db)
-    out = Outgoing(id=row.id, recipient=row.recipient, subject=rendered.subject, text=rendered.text,
+    out = Outgoing(id=row.id, recipient=recipient, subject=rendered.subject, text=rendered.text,
                    html=rendered.html, sender_name=context.get("garage_name") or None, unsubscribe_url=unsubscribe,
                    url=context.get("url"))
     if row.channel == Channel.EMAIL:
         out.attachments = await _attachments(db, row)
     return out, devices, private_pem
+
+
+async def _e164(session, garage_id: uuid.UUID, phone: str) -> str:
+    """A number queued before phones were stored in E.164, in E.164 for the provider (as it was if it does not
+    parse: the provider's answer then says so on the row)."""
+    from backend.customers.service.phones import country_of, to_e164
+
+    return to_e164(phone, await country_of(session, garage_id)) or phone
+
+
+def words(context: dict, locale: str, company: bool) -> None:
+    """The salutation by kind of customer and the money in the message's language (messages.py)."""
+    if context.get("customer_name") is not None or "salutation" not in context:
+        context["salutation"] = salutation(locale, context.get("customer_name"), company)
+    if isinstance(context.get("total_minor"), int) and context.get("currency"):
+        context["total"] = money(context["total_minor"], context["currency"], locale)
+
+
+async def _short_links(db: Database, settings: Settings, garage_id: uuid.UUID, context: dict) -> None:
+    """An SMS carries short links (/s/<code> on the garage's host) to its long signed ones (shortlinks.py)."""
+    from backend.notifications.shortlinks import shorten
+
+    links = [key for key in ("url", "unsubscribe_url") if isinstance(context.get(key), str)
+             and context[key].startswith(("http://", "https://"))]
+    if not links:
+        return
+    async with db.transaction() as session:
+        for key in links:
+            context[key] = await shorten(session, settings, garage_id, context[key])
 
 
 async def _attachments(db: Database, row: Notification) -> list[tuple[str, str, bytes]]:

@@ -15,6 +15,7 @@ from backend.core.actor import Actor
 from backend.core.db import utcnow
 from backend.core.errors import DomainError, ErrorCode
 from backend.core.validate import try_parse_id
+from backend.notifications.messages import money
 from backend.notifications.models import Channel, Notification, NotificationStatus, PushSubscription
 from backend.notifications.outbox import after_commit_dispatch, enqueue
 
@@ -112,16 +113,20 @@ async def notify_job_ready(session: AsyncSession, job) -> Notification | None:
                                  context=context, dedupe_key=f"job_ready:{job.id}")
 
 
+def _total(amount: int, currency: str) -> dict:
+    """The amount in minor units; delivery writes it in the message's language ("1,605.00 บาท", "THB 1,605.00")."""
+    return {"total_minor": amount, "currency": currency, "total": money(amount, currency, "en")}
+
+
 async def notify_quote_sent(session: AsyncSession, quote) -> Notification | None:
     """The customer is asked to approve a quote (SMS or mail per their channel and consent). The link to the quote's
     PDF is made at send time (backend.billing.documents.attachments.quote_link); once per quote."""
-    from backend.billing.documents.attachments import money_text
     from backend.customers.models import Vehicle
 
     vehicle = await session.get(Vehicle, quote.vehicle_id) if quote.vehicle_id else None
     context = {"quote_id": str(quote.id), "quote_number": quote.number,
                "registration": vehicle.registration_display if vehicle else "",
-               "total": money_text(quote.total, quote.currency)}
+               **_total(quote.total, quote.currency)}
     return await notify_customer(session, garage_id=quote.garage_id, customer_id=quote.customer_id,
                                  event="quote_to_approve", context=context, dedupe_key=f"quote_to_approve:{quote.id}")
 
@@ -129,10 +134,8 @@ async def notify_quote_sent(session: AsyncSession, quote) -> Notification | None
 async def notify_invoice_issued(session: AsyncSession, invoice) -> Notification | None:
     """The customer gets the issued invoice by mail (when they have an address and consent), its PDF attached in
     their language, rendered at send time (backend.billing.documents.attachments); once per invoice."""
-    from backend.billing.documents.attachments import money_text
-
     context = {"invoice_id": str(invoice.id), "invoice_number": invoice.number,
-               "total": money_text(invoice.total, invoice.currency)}
+               **_total(invoice.total, invoice.currency)}
     return await notify_customer(session, garage_id=invoice.garage_id, customer_id=invoice.customer_id,
                                  event="invoice_issued", context=context, channel=Channel.EMAIL,
                                  dedupe_key=f"invoice_issued:{invoice.id}")

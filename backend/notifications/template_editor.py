@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.actor import Actor
 from backend.core.errors import Collector, DomainError, ErrorCode
+from backend.notifications.messages import FILTERS
 from backend.notifications.models import Channel, NotificationTemplate
 from backend.notifications.templates import (
     _BLOCKS,
@@ -40,22 +41,47 @@ MAX_BODY = 5000
 MAX_RENDERED = 10_000
 # set at send time for every message (delivery._prepare) or usable in any template
 COMMON = {"garage_name", "locale", "unsubscribe_url"}
+# a message to a customer: their name, and the salutation made from it and their kind at send time
+_CUSTOMER = {"customer_name", "salutation"}
 # what the reminder scan puts in each reminder's context (scan._queue)
-_REMINDER_CONTEXT = {"customer_name", "registration", "make", "model", "garage_name", "kind", "due_date",
-                     "due_date_text", "days_left", "lead_days"}
-EXTRA = {"reminder_mot": _REMINDER_CONTEXT, "reminder_service": _REMINDER_CONTEXT | {"due_mileage", "due_by"}}
+_REMINDER_CONTEXT = _CUSTOMER | {"registration", "make", "model", "garage_name", "kind", "due_date",
+                                 "due_date_text", "days_left", "lead_days"}
+_WINDOW = {"window_start", "window_start_text"}
+EXTRA = {"reminder_mot": _REMINDER_CONTEXT, "reminder_service": _REMINDER_CONTEXT | {"due_mileage", "due_by"},
+         "reminder_vehicle_tax": _REMINDER_CONTEXT | _WINDOW | {"inspection_needed", "insurance_expiry",
+                                                                 "insurance_expiry_text"},
+         "reminder_inspection": _REMINDER_CONTEXT | _WINDOW, "reminder_insurance": _REMINDER_CONTEXT,
+         "job_ready": _CUSTOMER, "quote_to_approve": _CUSTOMER | {"quote_id"},
+         "invoice_issued": _CUSTOMER | {"invoice_id"}}
+# the legal-duty reminders of one country, never offered to a garage of another (the service reminder is everyone's)
+UK_ONLY = {"reminder_mot"}
+THAI_ONLY = {"reminder_vehicle_tax", "reminder_inspection", "reminder_insurance"}
 _NOT_VARIABLES = {"_", "gettext", "ngettext", "range", "loop", "true", "false", "none"}
 
-SAMPLES = {
-    "customer_name": "Somchai Jaidee", "registration": "AB12 CDE", "make": "Toyota", "model": "Corolla",
-    "garage_name": "MotoTrack Garage", "due_date": "2026-05-15", "due_date_text": "15 May 2026", "days_left": 30,
-    "lead_days": 30, "due_mileage": 60000, "due_by": "DATE", "kind": "MOT", "locale": "en",
-    "unsubscribe_url": "https://garage.example/unsubscribe?t=sample", "url": "https://garage.example/portal",
-    "job_number": "JC-2026-000123", "number": "INV-2026-000045", "technician_name": "Anan", "total": "4,280.00",
+# a preview fills every variable with one of these, in the language previewed (the garage's own name is added)
+_NEUTRAL = {
+    "due_date": "2026-05-15", "days_left": 30, "lead_days": 30, "due_mileage": 60000, "due_by": "DATE",
+    "window_start": "2026-02-14", "inspection_needed": True, "insurance_expiry": "2026-08-31",
+    "unsubscribe_url": "https://garage.example/s/Ab3dE9xQ", "url": "https://garage.example/s/Qm7Lp2Zr",
+    "job_number": "JC-2026-000123", "invoice_number": "INV-2026-000045", "quote_number": "QT-2026-000017",
+    "quote_id": "sample", "invoice_id": "sample", "quantity": 2,
 }
+_WORDS = (  # variable: (English, Thai)
+    ("customer_name", "John Smith", "สมชาย ใจดี"), ("salutation", "Dear John,", "เรียน คุณสมชาย"),
+    ("registration", "AB12 CDE", "1กข 1234"), ("make", "Toyota", "โตโยต้า"), ("model", "Corolla", "โคโรลล่า อัลติส"),
+    ("garage_name", "MotoTrack Garage", "อู่ตัวอย่าง"), ("garage_phone", "+44 20 7946 0321", "02 123 4567"),
+    ("due_date_text", "15 May 2026", "15 พฤษภาคม 2569"), ("kind", "MOT", "VEHICLE_TAX"),
+    ("window_start_text", "14 February 2026", "14 กุมภาพันธ์ 2569"),
+    ("insurance_expiry_text", "31 August 2026", "31 สิงหาคม 2569"), ("total", "THB 4,280.00", "4,280.00 บาท"),
+    ("technician_name", "Anan", "อนันต์"), ("vehicle", "Toyota Corolla", "โตโยต้า โคโรลล่า"),
+    ("item", "Front brake pads", "ผ้าเบรกหน้า"), ("reason", "Out of stock until Friday", "สินค้าหมด เข้าวันศุกร์"),
+)
+SAMPLES = {"en": {**_NEUTRAL, **{name: en for name, en, _th in _WORDS}},
+           "th": {**_NEUTRAL, **{name: th for name, _en, th in _WORDS}}}
 
 # what validation renders with: a missing attribute or variable is an error, not an empty string
 _checker = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+_checker.filters.update(FILTERS)
 
 
 @dataclass(frozen=True)
@@ -96,12 +122,19 @@ def variables(event: str) -> frozenset[str]:
     return frozenset((found | COMMON | EXTRA.get(event, set())) - _NOT_VARIABLES)
 
 
-def sample_context(event: str, locale: str) -> dict:
-    ctx = {name: SAMPLES.get(name, name.replace("_", " ")) for name in variables(event)}
+def sample_context(event: str, locale: str, garage_name: str | None = None) -> dict:
+    """A value for every variable of `event`, in `locale`, with the garage's own name when given."""
+    samples = SAMPLES["th" if locale == "th" else "en"]
+    ctx = {name: samples.get(name, "") for name in variables(event)}
     ctx["locale"] = locale
-    if locale == "th":
-        ctx.update(customer_name="สมชาย ใจดี", due_date_text="15 พฤษภาคม 2569")
+    if garage_name:
+        ctx["garage_name"] = garage_name
     return ctx
+
+
+def offered(event: str, thai: bool) -> bool:
+    """Whether a garage (Thai or not) has this event's templates: never another country's legal reminders."""
+    return event not in (UK_ONLY if thai else THAI_ONLY)
 
 
 @lru_cache(maxsize=None)
@@ -119,10 +152,10 @@ def default_text(event: str, channel: Channel, locale: str) -> tuple[str | None,
     return subject or None, body
 
 
-def _check_key(event: str, channel: Channel, locale: str) -> None:
+def _check_key(event: str, channel: Channel, locale: str, thai: bool | None = None) -> None:
     if locale not in LOCALES:
         raise DomainError(ErrorCode.INVALID_VALUE, "locale")
-    if (event, channel) not in editable():
+    if (event, channel) not in editable() or (thai is not None and not offered(event, thai)):
         raise DomainError(ErrorCode.UNKNOWN_TEMPLATE, "channel", channel=channel.value)
 
 
@@ -202,11 +235,24 @@ def _view(event: str, channel: Channel, locale: str, row: NotificationTemplate |
                         row.subject if row else None, row.body if row else None, row.updated_at if row else None)
 
 
+async def _garage(session: AsyncSession, actor: Actor) -> tuple[str, bool]:
+    """The garage's name and whether it is Thai (its legal reminders are the Thai duties, not the MOT)."""
+    from backend.accounts.models import Garage
+    from backend.notifications.reminders.due import is_thai
+
+    name, country, time_zone = (await session.execute(
+        select(Garage.name, Garage.country, Garage.time_zone).where(Garage.id == actor.garage_id))).one()
+    return name, is_thai(country, time_zone)
+
+
 async def list_templates(session: AsyncSession, actor: Actor, event: str | None = None) -> list[TemplateView]:
-    """Every editable (event, channel, locale), with the default text and this garage's override (one query)."""
+    """Every (event, channel, locale) this garage can edit, with the default text and its override (two queries):
+    a Thai garage has no MOT reminder, another garage none of the Thai duties."""
+    _name, thai = await _garage(session, actor)
     rows = {(r.event, r.channel, r.locale): r for r in (await session.execute(
         select(NotificationTemplate).where(NotificationTemplate.garage_id == actor.garage_id))).scalars()}
-    return [_view(e, c, loc, rows.get((e, c, loc))) for e, c in editable() if event in (None, e) for loc in LOCALES]
+    return [_view(e, c, loc, rows.get((e, c, loc))) for e, c in editable() if event in (None, e) and offered(e, thai)
+            for loc in LOCALES]
 
 
 async def _row(session, garage_id: uuid.UUID, event: str, channel: Channel, locale: str, lock: bool = False):
@@ -220,6 +266,7 @@ async def _row(session, garage_id: uuid.UUID, event: str, channel: Channel, loca
 
 async def update_template(session: AsyncSession, actor: Actor, event: str, channel: Channel, locale: str,
                           subject: str | None, body: str) -> TemplateView:
+    _check_key(event, channel, locale, (await _garage(session, actor))[1])
     subject, body = _validate(event, channel, locale, subject, body)
     row = await _row(session, actor.garage_id, event, channel, locale, lock=True)
     if row is None:
@@ -232,7 +279,7 @@ async def update_template(session: AsyncSession, actor: Actor, event: str, chann
 
 async def reset_template(session: AsyncSession, actor: Actor, event: str, channel: Channel,
                          locale: str) -> TemplateView:
-    _check_key(event, channel, locale)
+    _check_key(event, channel, locale, (await _garage(session, actor))[1])
     await session.execute(delete(NotificationTemplate).where(
         NotificationTemplate.garage_id == actor.garage_id, NotificationTemplate.event == event,
         NotificationTemplate.channel == channel, NotificationTemplate.locale == locale))
@@ -244,9 +291,10 @@ async def preview_template(session: AsyncSession, actor: Actor, event: str, chan
                            vehicle_id: object = None) -> Rendered:
     """The message as a customer would get it: the text given (checked first), else the garage's current
     template, with a sample context, or with one of the garage's vehicles and its owner when `vehicle_id` is
-    given."""
-    _check_key(event, channel, locale)
-    context = sample_context(event, locale)
+    given. Every variable has a sample in the language previewed, and the garage's own name."""
+    garage_name, thai = await _garage(session, actor)
+    _check_key(event, channel, locale, thai)
+    context = sample_context(event, locale, garage_name)
     if vehicle_id is not None:
         context.update(await _vehicle_context(session, actor, vehicle_id, event, locale))
     if body is not None:
@@ -259,24 +307,34 @@ async def preview_template(session: AsyncSession, actor: Actor, event: str, chan
 
 
 async def _vehicle_context(session, actor: Actor, vehicle_id: object, event: str, locale: str) -> dict:
-    from backend.customers.models import Customer
+    from backend.customers.models import Customer, CustomerKind
     from backend.customers.service import get_vehicle
+    from backend.notifications.messages import salutation
     from backend.notifications.reminders import due as due_rules
+    from backend.notifications.reminders import rules
+    from backend.notifications.reminders.models import ReminderKind
     from backend.notifications.reminders.scan import EVENTS, format_due
 
     vehicle = await get_vehicle(session, actor, vehicle_id, "vehicleId")
-    out = {"registration": vehicle.registration_display, "make": vehicle.make or "", "model": vehicle.model or ""}
+    # the vehicle's own values where it has them; the samples stay for what it lacks (no empty variable)
+    out = {k: val for k, val in (("registration", vehicle.registration_display), ("make", vehicle.make),
+                                 ("model", vehicle.model)) if val}
     if vehicle.owner_id is not None:
         owner = await session.get(Customer, vehicle.owner_id)
         if owner is not None and owner.garage_id == actor.garage_id:
             out["customer_name"] = owner.name
+            out["salutation"] = salutation(locale, owner.name, owner.kind == CustomerKind.COMPANY)
     info = (await due_rules.vehicles_due(session, actor.garage_id, [vehicle]))[vehicle.id]
     kind = {v: k for k, v in EVENTS.items()}.get(event)
     due = info.due_on(kind) if kind is not None else None
-    if due is not None and event.startswith("reminder_"):
+    if due is not None:
         out.update(due_date=due.isoformat(), due_date_text=format_due(due, locale))
         if event == "reminder_service" and info.service and info.service.due_mileage:
             out["due_mileage"] = info.service.due_mileage
+        start = {ReminderKind.VEHICLE_TAX: rules.tax_window_start,
+                 ReminderKind.INSPECTION: rules.inspection_window_start}.get(kind)
+        if start is not None:
+            out.update(window_start=start(due).isoformat(), window_start_text=format_due(start(due), locale))
+        if kind == ReminderKind.VEHICLE_TAX:
+            out["inspection_needed"] = info.duties is not None and info.duties.inspection_on is not None
     return out
-
-

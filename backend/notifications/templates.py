@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.i18n import translate
+from backend.notifications.messages import FILTERS, salutation
 from backend.notifications.models import Channel, NotificationTemplate
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "notifications"
@@ -62,11 +63,14 @@ def _file_env(locale: str) -> jinja2.Environment:
         return translate(locale, singular if n == 1 else plural)
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    env.filters.update(FILTERS)
     return env
 
 
 _sandbox = SandboxedEnvironment(undefined=jinja2.ChainableUndefined, autoescape=False)
 _sandbox_html = SandboxedEnvironment(undefined=jinja2.ChainableUndefined, autoescape=True)
+_sandbox.filters.update(FILTERS)
+_sandbox_html.filters.update(FILTERS)
 
 
 def _clean(text: str) -> str:
@@ -91,7 +95,15 @@ def _has_html(event: str) -> bool:
     return (TEMPLATE_DIR / f"{event}.html").exists()
 
 
+def _words(context: dict, locale: str) -> dict:
+    """A context without a salutation (a test, a preview) gets one from the customer's name, as a person's."""
+    if "salutation" in context or context.get("customer_name") is None:
+        return context
+    return {**context, "salutation": salutation(locale, context["customer_name"], False)}
+
+
 def render_file(event: str, channel: Channel, locale: str, context: dict) -> Rendered:
+    context = _words(context, locale)
     env = _file_env(locale if locale in ("en", "th") else "en")
     try:
         template = env.get_template(f"{event}.txt")
@@ -109,6 +121,7 @@ def render_file(event: str, channel: Channel, locale: str, context: dict) -> Ren
 
 
 def render_override(row: NotificationTemplate, context: dict) -> Rendered:
+    context = _words(context, context.get("locale") or "en")
     subject = _sandbox.from_string(row.subject).render(context) if row.subject else None
     text = _clean(_sandbox.from_string(row.body).render(context))
     html = _sandbox_html.from_string(row.html).render(context) if row.html else None

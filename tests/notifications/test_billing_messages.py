@@ -79,12 +79,15 @@ async def test_a_sent_quote_reaches_the_customer_by_sms_with_a_link_to_the_quote
     assert payload["to"] == "+66812345678" and row.status == S.SENT and row.channel == Channel.SMS
     reg = w.vehicle.registration
     assert quote["total"] == 139100  # 500.00 + 800.00 labour, VAT 7 %
-    head = (f"Garage One: quote {quote['number']} for {reg} (1,391.00 THB) is waiting for your approval: "
-            if locale == Locale.EN else
-            f"Garage One: ใบเสนอราคา {quote['number']} รถทะเบียน {reg} (1,391.00 THB) รอการอนุมัติ: ")
+    # a short link on the garage's own host (two Thai SMS parts at most), redirecting to the signed quote link
+    head = (f"Garage One: the quote for {reg} (THB 1,391.00) is waiting for your approval: "
+            if locale == Locale.EN else f"Garage One: ใบเสนอราคารถ {reg} ยอด 1,391.00 บาท รออนุมัติ ")
     assert payload["text"].startswith(head)
-    link, _, tail = payload["text"][len(head):].partition(" ")
-    assert tail.startswith("Opt out: " if locale == Locale.EN else "ยกเลิกรับข้อความ: ")
+    short = payload["text"][len(head):]
+    assert " " not in short and urlparse(short).path.startswith("/s/") and len(urlparse(short).path) == 11
+    redirect = await client.get(urlparse(short).path)
+    assert redirect.status_code == 302
+    link = redirect.headers["location"]
     query = parse_qs(urlparse(link).query)
     assert urlparse(link).path == f"/documents/quote/{quote['id']}.pdf" and query["lang"] == [locale.value]
     assert 7 * 86400 - 120 < int(query["exp"][0]) - row.sent_at.timestamp() <= 7 * 86400  # valid for a week
@@ -107,12 +110,12 @@ async def test_a_sent_quote_reaches_the_customer_by_mail(app, client, db, gql, g
     text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
     if locale == Locale.EN:
         assert mail["Subject"] == f"Quote {quote['number']} for {reg}: your approval is needed"
-        assert text.startswith(f"Dear Ann Smith,\n\nWe have prepared quote {quote['number']} for {reg}, total "
-                               "1,391.00 THB.\nPlease review it and approve or decline each item here: http://testserver"
+        assert text.startswith(f"Dear Ann,\n\nWe have prepared quote {quote['number']} for {reg}, total "
+                               "THB 1,391.00.\nPlease review it and approve or decline each item here: http://testserver"
                                f"/documents/quote/{quote['id']}.pdf?")
     else:
         assert mail["Subject"] == f"ใบเสนอราคา {quote['number']} สำหรับรถทะเบียน {reg} รอการอนุมัติจากท่าน"
-        assert (f"ทางร้านได้จัดทำใบเสนอราคา {quote['number']} สำหรับรถทะเบียน {reg} ยอดรวม 1,391.00 THB\n"
+        assert (f"ทางร้านได้จัดทำใบเสนอราคา {quote['number']} สำหรับรถทะเบียน {reg} ยอดรวม 1,391.00 บาท\n"
                 "กรุณาตรวจสอบและอนุมัติหรือปฏิเสธแต่ละรายการได้ที่: http://testserver/documents/quote/") in text
     link = next(word for word in text.split() if "/documents/quote/" in word)
     assert quote["number"] in pdf_text(await follow(client, link))
@@ -138,10 +141,10 @@ async def test_an_issued_invoice_is_mailed_with_its_pdf_attached(app, db, gql, g
     text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
     if locale == Locale.EN:
         assert mail["Subject"] == f"Invoice {number} from Garage One"
-        assert f"Please find invoice {number}, total 3,103.00 THB, attached." in text
+        assert f"Please find invoice {number}, total THB 3,103.00, attached." in text
     else:
         assert mail["Subject"] == f"ใบแจ้งหนี้ {number} จาก Garage One"
-        assert f"ทางร้านได้แนบใบแจ้งหนี้ {number} ยอดรวม 3,103.00 THB มาพร้อมนี้" in text
+        assert f"ทางร้านได้แนบใบแจ้งหนี้ {number} ยอดรวม 3,103.00 บาท มาพร้อมนี้" in text
     [attachment] = list(mail.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_filename() == f"{number}.pdf"

@@ -106,12 +106,12 @@ async def test_job_ready_mail_reaches_the_smtp_server_in_the_customers_language(
     html = mail.get_body(("html",)).get_content()
     if locale == Locale.EN:
         assert mail["Subject"] == "Your vehicle AB12CDE is ready for collection"
-        assert text.startswith("Dear Ann Smith,\n\nGood news: the work on AB12CDE is finished and your vehicle is "
+        assert text.startswith("Dear Ann,\n\nGood news: the work on AB12CDE is finished and your vehicle is "
                                "ready for collection at Garage One.")
         assert "Stop these messages" in html
     else:
         assert mail["Subject"] == "รถทะเบียน AB12CDE ของคุณพร้อมให้รับแล้ว"
-        assert text.startswith("เรียน คุณAnn Smith\n\nงานซ่อมรถทะเบียน AB12CDE เสร็จเรียบร้อยแล้ว")
+        assert text.startswith("เรียน คุณAnn\n\nงานซ่อมรถทะเบียน AB12CDE เสร็จเรียบร้อยแล้ว")
         assert "ready for collection" not in text and "ยกเลิกรับข้อความ" in html
     assert row.subject == mail["Subject"] and row.body == text.strip()
     # the unsubscribe link: in the body and in List-Unsubscribe; following it turns consent off at once
@@ -144,7 +144,7 @@ async def test_embedded_mail_is_written_as_an_eml_file(app, db, garage, tmp_path
 
 
 @pytest.mark.parametrize("locale", [Locale.EN, Locale.TH])
-async def test_job_ready_sms_through_the_webhook_provider(app, db, garage, http, locale):
+async def test_job_ready_sms_through_the_webhook_provider(app, client, db, garage, http, locale):
     job, customer_id = await ready_job(db, garage, channel=ContactChannel.SMS, locale=locale)
     await to_billing(db, garage, job)
     await drain(app, settings_for(app, sms_provider="webhook", sms_url=f"{http.base}/sms", sms_username="k3y"))
@@ -155,8 +155,13 @@ async def test_job_ready_sms_through_the_webhook_provider(app, db, garage, http,
     assert request["headers"]["Authorization"] == "Bearer k3y"
     assert payload["to"] == "+66812345678"
     expected = ("Garage One: your vehicle AB12CDE is ready for collection. Opt out: " if locale == Locale.EN
-                else "Garage One: รถทะเบียน AB12CDE ของท่านซ่อมเสร็จแล้ว พร้อมให้รับรถค่ะ ยกเลิกรับข้อความ: ")
-    assert payload["text"].startswith(expected) and "/unsubscribe?c=" in payload["text"]
+                else "Garage One: รถทะเบียน AB12CDE ของท่านซ่อมเสร็จแล้ว พร้อมให้รับรถ ยกเลิกรับ: ")
+    assert payload["text"].startswith(expected)
+    # the opt-out is a short link on the garage's host, redirecting to the signed unsubscribe link
+    short = urlparse(payload["text"][len(expected):])
+    assert (short.scheme, short.netloc) == ("http", "testserver") and short.path.startswith("/s/")
+    redirect = await client.get(short.path)
+    assert redirect.status_code == 302 and "/unsubscribe?c=" in redirect.headers["location"]
     assert row.status == S.SENT and row.provider_message_id == "msg-1"
 
 

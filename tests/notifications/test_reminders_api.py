@@ -101,7 +101,8 @@ async def test_reminders_due_history_and_booked(gql, db, app, garage, other_gara
 @pytest.mark.parametrize("locale,word", [("en", "due"), ("th", "ครบกำหนด")])
 def test_reminder_templates_render_in_both_languages(event, locale, word):
     context = {"customer_name": "Somchai", "registration": "AB12 CDE", "garage_name": "Garage One",
-               "due_date_text": "15 May 2026", "due_mileage": 60000, "unsubscribe_url": "https://x.test/u"}
+               "due_date": "2026-05-15", "due_date_text": "15 May 2026", "due_mileage": 60000,
+               "unsubscribe_url": "https://x.test/u"}
     mail = render_file(event, Channel.EMAIL, locale, context)
     sms = render_file(event, Channel.SMS, locale, context)
     assert word in mail.subject and "AB12 CDE" in mail.subject and "15 May 2026" in mail.text

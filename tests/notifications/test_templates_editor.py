@@ -84,14 +84,14 @@ async def test_an_override_is_used_by_the_next_reminder_in_its_language_and_chan
     sent = await _send_reminders(app, db, tmp_path)
     assert sent["TH1"].startswith("Garage One แจ้ง: รถ TH1 ของคุณOwner TH1 ครบกำหนด MOT ")
     assert sent["EN1"].startswith("Garage One: the MOT of EN1 is due on")  # English: the default
-    assert sent["TH2"].startswith("Garage Two: TH2 ครบกำหนดตรวจสภาพ (MOT)")  # the other garage: the default
+    assert sent["TH2"].startswith("Garage Two: รถ TH2 ครบกำหนดตรวจ MOT ")  # the other garage: the default
 
     body = await gql(RESET, {"input": {"event": "reminder_mot", "channel": "SMS", "locale": "TH"}},
                      token=garage.token())
     assert body["data"]["resetNotificationTemplate"]["template"]["overridden"] is False
     await _vehicle(db, garage, "TH3", Locale.TH, days=6)
     sent = await _send_reminders(app, db, tmp_path)
-    assert sent["TH3"].startswith("Garage One: TH3 ครบกำหนดตรวจสภาพ (MOT)")
+    assert sent["TH3"].startswith("Garage One: รถ TH3 ครบกำหนดตรวจ MOT ")
 
 
 @pytest.mark.parametrize("lang,syntax,unknown,internals", [
@@ -137,7 +137,8 @@ async def test_preview_with_a_sample_and_with_a_real_vehicle(db, gql, garage, ot
     body = await gql(PREVIEW, {"input": {"event": "reminder_mot", "channel": "EMAIL", "locale": "TH"}},
                      token=garage.token())
     preview = body["data"]["previewNotificationTemplate"]
-    assert "ครบกำหนดตรวจสภาพ" in preview["subject"] and "สมชาย ใจดี" in preview["body"]
+    assert "ครบกำหนดตรวจสภาพ" in preview["subject"] and preview["body"].startswith("เรียน คุณสมชาย\n")
+    assert "Garage One" in preview["body"]  # the garage's own name, not a sample
     await _vehicle(db, garage, "PV1", Locale.EN, days=10)
     await _vehicle(db, other_garage, "PV2", Locale.EN, days=10)
     async with db.read() as s:

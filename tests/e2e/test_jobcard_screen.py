@@ -42,11 +42,11 @@ JOBS = """{ jobs(first: 50) { edges { node { id number status issuesReported tec
   vehicle { registrationDisplay } } } } }"""
 
 # the action buttons of the card: their centres must be the buttons themselves at every width
-_ACTIONS_FREE_JS = """() => {
+_ACTIONS_FREE_JS = """(root) => {
   const out = [];
   const doc = document.documentElement;
   if (doc.scrollWidth > doc.clientWidth + 1) out.push(`page ${doc.scrollWidth}px wide in ${doc.clientWidth}px`);
-  const card = document.querySelector('[data-testid=job-card], [data-testid=job-detail]');
+  const card = document.querySelector(root);
   for (const el of card ? card.querySelectorAll('button, a.btn, select, textarea, input') : []) {
     const box = el.getBoundingClientRect();
     if (!box.width || !box.height) continue;
@@ -64,8 +64,9 @@ _ACTIONS_FREE_JS = """() => {
 }"""
 
 
-def layout_problems(page) -> list[str]:
-    return page.evaluate(_ACTIONS_FREE_JS)
+def layout_problems(page, root: str = "[data-testid=job-card], [data-testid=job-detail]") -> list[str]:
+    """Horizontal overflow, and the controls under `root` sticking out or covered at their centres."""
+    return page.evaluate(_ACTIONS_FREE_JS, root)
 
 
 def shoot(page, name: str) -> Path:

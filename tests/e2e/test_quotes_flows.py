@@ -10,6 +10,7 @@ import json
 import pytest
 
 from tests.e2e.helpers import axe_violations, go, graphql, new_phone, open_page, require_browser, sign_in, token_for
+from tests.e2e.test_jobcard_screen import layout_problems
 
 require_browser()
 
@@ -33,9 +34,18 @@ def person(browser, server_url, who: str, size: str, lang: str):
     return context, page
 
 
-def no_overflow(page) -> None:
-    wide = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-    assert wide[0] <= wide[1] + 1, wide
+def no_overflow(page, root: str = "main, body") -> None:
+    """No horizontal overflow and no covered control of the screen, at 360, 768 and 1280 px (then back)."""
+    size = page.viewport_size
+    problems = {}
+    for width, height in ((360, 740), (768, 1024), (1280, 800)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(100)
+        found = layout_problems(page, root)
+        if found:
+            problems[width] = found
+    page.set_viewport_size(size)
+    assert not problems, problems
 
 
 def demo_job(server_url, issues: str) -> dict:
@@ -66,7 +76,7 @@ def test_a_site_manager_quotes_from_the_job_card_and_records_the_decision_by_pho
         page.get_by_test_id("quote-stock-search").fill("BRK")
         page.get_by_test_id("quote-stock-option").first.click()
         expect(page.get_by_test_id("quote-draft-line")).to_have_count(3)
-        no_overflow(page)
+        no_overflow(page, "[data-testid=quote-new]")
         page.get_by_test_id("quote-create").click()
 
         screen = page.get_by_test_id("quote-screen")
@@ -89,7 +99,7 @@ def test_a_site_manager_quotes_from_the_job_card_and_records_the_decision_by_pho
             expect(page.get_by_test_id("quote-line-decision").first).to_have_text("อนุมัติแล้ว")
         violations = axe_violations(page)
         assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
-        no_overflow(page)
+        no_overflow(page, "[data-testid=quote-screen]")
         # the quote's PDF
         with context.expect_page() as popup:
             page.get_by_test_id("quote-pdf").click()
@@ -129,7 +139,7 @@ def test_billing_quotes_a_vehicle_before_any_job(browser, server_url, size, lang
         expect(screen).to_have_attribute("data-status", "DRAFT")
         expect(page.get_by_test_id("quote-line")).to_contain_text("Left tail lamp")
         expect(page.get_by_test_id("quote-total")).to_contain_text("1,338")  # 1,250.50 + 7 % VAT
-        no_overflow(page)
+        no_overflow(page, "[data-testid=quote-screen]")
         # it is in the list of drafts
         go(page, "quotes")
         page.get_by_test_id("quotes-filter-draft").click()
@@ -163,7 +173,7 @@ def test_billing_credits_part_of_an_invoice_with_the_reason(browser, server_url,
                         {"id": invoice["id"]}, token=admin)["invoice"]
         assert after["creditedTotal"] == credited + 10000  # 100.00, tax included
         assert after["creditNotes"][-1]["reason"] == "ส่วนลดลูกค้าประจำ / Loyal customer discount"
-        no_overflow(page)
+        no_overflow(page, "[data-testid=invoice-screen]")
     finally:
         context.close()
 

@@ -288,3 +288,53 @@ def test_reception_screens_fit_360_768_1280(browser, server_url, lang):
         errors = list(context.page_errors)
         context.close()
         assert not errors
+
+
+def test_assigning_when_no_technician_works_the_stream(browser, server_url):
+    """Reception opens an electrical job (the demo has no electrical technician): the assign step says so and
+    offers nothing to pick; the server says the same in Thai; the workshop manager assigns from another stream with
+    a reason, which the job keeps."""
+    site_name = "Rama 9 Service Centre"
+    registration = f"EL{uuid.uuid4().hex[:5].upper()}"
+    context = person(browser, server_url, "phone")
+    page = signed_in(context, "site", "th")
+    go(page, "intake")
+    page.get_by_test_id("intake-registration").fill(registration)
+    page.get_by_test_id("intake-find").click()
+    page.get_by_test_id("new-owner-name").fill("Wiring Fault Customer")
+    page.get_by_test_id("site-picker").select_option(label=site_name)
+    page.get_by_test_id("job-stream").select_option("ELECTRICAL")
+    page.get_by_test_id("job-open").click()
+    expect(page.get_by_test_id("created-job")).to_be_visible()
+    notice = page.get_by_test_id("assign-no-stream")
+    expect(notice).to_contain_text("ผู้จัดการฝ่ายซ่อม")
+    expect(page.get_by_test_id("assign-submit")).to_have_count(0)
+    context.close()
+
+    site = token_for(server_url, "site")
+    job = graphql(server_url, "query($r: String!) { vehicleByRegistration(registration: $r) { jobs { id number } } }",
+                  {"r": registration}, token=site)["vehicleByRegistration"]["jobs"][0]
+    mechanic = next(u["id"] for u in graphql(server_url, "{ users(role: TECHNICIAN) { id streams } }", token=site)["users"]
+                    if "MECHANICAL" in u["streams"])
+    refused = graphql(server_url, "mutation($input: AssignJobInput!) { assignJob(input: $input) { errors { code message } } }",
+                      {"input": {"jobId": job["id"], "technicianId": mechanic, "streamOverrideReason": "busy"}},
+                      token=site, lang="th")["assignJob"]["errors"]
+    assert [e["code"] for e in refused] == ["NO_TECHNICIAN_IN_STREAM"]
+    assert THAI.search(refused[0]["message"]) and "ผู้จัดการฝ่ายซ่อม" in refused[0]["message"]
+
+    context = person(browser, server_url, "desktop")
+    page = signed_in(context, "workshop", "en")
+    go(page, "board")
+    page.get_by_test_id("site-picker").select_option(label=site_name)
+    card = page.locator(f"[data-testid=board-job][data-job-id='{job['id']}']")
+    card.get_by_test_id("assign-open").click()
+    expect(card.get_by_test_id("assign-no-stream")).to_contain_text(re.compile("No technician works in the electrical stream", re.I))
+    card.get_by_test_id("assign-technician").select_option(mechanic)
+    card.get_by_test_id("assign-reason").fill("The auto-electrician is on leave; Niran knows this model")
+    card.get_by_test_id("assign-submit").click()
+    expect(card.get_by_test_id("job-technician")).not_to_have_text("Not assigned")
+    done = graphql(server_url, "query($id: ID!) { job(id: $id) { status technician { id } streamOverrideReason } }",
+                   {"id": job["id"]}, token=site)["job"]
+    assert done == {"status": "ASSIGNED", "technician": {"id": mechanic},
+                    "streamOverrideReason": "The auto-electrician is on leave; Niran knows this model"}
+    context.close()

@@ -213,6 +213,15 @@ def test_the_card_follows_a_technicians_change_live(browser, server_url, demo_jo
         expect(page.locator("[data-testid=jc-task][data-status=COMPLETED]").filter(
             has_text="Check the brake fluid")).to_have_count(1)
         expect(page.get_by_test_id("jc-event").first).to_contain_text("Niran Kaewmanee")
+        # and asks the store for a part: the status moves on the open card (awaiting parts), with who and what
+        item = graphql(server_url, "{ warehouseItems(first: 1) { edges { node { id } } } }",
+                       token=tech)["warehouseItems"]["edges"][0]["node"]["id"]
+        asked = graphql(server_url, """mutation($input: RequestPartsInput!) { requestParts(input: $input) {
+            errors { message } } }""", {"input": {"jobId": job["id"], "itemId": item, "quantity": 1}}, token=tech)
+        assert not asked["requestParts"]["errors"]
+        expect(page.get_by_test_id("jc-status")).to_have_attribute("data-status", "AWAITING_PARTS")
+        expect(page.get_by_test_id("jc-part")).to_have_count(1)
+        expect(change).to_contain_text("Niran Kaewmanee")
     finally:
         context.close()
 
@@ -236,6 +245,7 @@ def test_a_technician_never_sees_a_price_on_the_job_card(browser, server_url, de
         expect(page.get_by_test_id("jc-more")).to_be_visible()
         expect(page.get_by_test_id("jc-timeline")).to_be_visible()
         expect(page.get_by_test_id("jc-clock")).to_be_visible()
+        shoot(page, "jobcard-technician-360")
         # the staff sections a technician must not get
         for testid in ("jc-quotes", "jc-invoices", "jc-owner", "jc-task-labour", "jc-labour-total"):
             expect(page.get_by_test_id(testid)).to_have_count(0)

@@ -187,3 +187,28 @@ def test_a_language_chosen_on_sign_in_wins_and_is_saved(browser, server_url, sav
     page.get_by_test_id("user-name").wait_for()
     page.wait_for_function(f"document.documentElement.lang === '{chosen}'")
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_billing_and_admin_screens_fit_360_768_1280(browser, server_url, lang):
+    from tests.e2e.test_reception_flows import SIZES, check_layout, person
+
+    invoice = open_invoice(server_url)
+    # each screen with what shows it has loaded (its controls are then all there)
+    ready = {"billing/queue": "queue-refresh", "invoices": "invoice-row", f"invoices/{invoice['id']}": "payment-form",
+             "admin/messages": "message-status-filter", "admin/reminders": "template-form", "admin/tasks": "action-row"}
+    for who, screens in (("billing", ("billing/queue", "invoices", f"invoices/{invoice['id']}")),
+                         ("admin", ("admin/messages", "admin/reminders", "admin/tasks"))):
+        for size in SIZES:
+            context = person(browser, server_url, size)
+            page = open_page(context)
+            sign_in(page, who)
+            in_language(page, lang)
+            for path in screens:
+                go(page, path)
+                page.get_by_test_id(ready[path]).first.wait_for()
+                check_layout(page, f"{path.replace('/', '-')[:16]}-{size}-{lang}")
+            assert axe_violations(page) == []
+            errors = list(context.page_errors)
+            context.close()
+            assert not errors

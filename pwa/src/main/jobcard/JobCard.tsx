@@ -3,7 +3,7 @@
 // the clock entries and the invoice. It follows jobUpdated live and says who changed what.
 // (The technician's own card is technician/JobDetail.tsx, which works offline and shows these sections too.)
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { formatDateTime, formatMoney, getLocale, t } from '../../shared/i18n';
+import { formatDateTime, formatMoney, formatNumber, getLocale, t } from '../../shared/i18n';
 import { partsStatusLabel, statusLabel, streamLabel } from '../../shared/labels';
 import { subscribe } from '../../shared/live';
 import type { ScreenProps } from '../screens';
@@ -145,7 +145,7 @@ function VehicleOwner({ job }: { job: CardJob }) {
             </>
           )}
           <dt>{t('Mileage in')}</dt>
-          <dd>{job.mileageIn != null ? job.mileageIn.toLocaleString() : '—'}</dd>
+          <dd>{formatNumber(job.mileageIn)}</dd>
         </dl>
       )}
       {owner && (

@@ -2,7 +2,7 @@
 // complaint / cause / correction, the timeline, the clock entries, the "changed by" notice and the job sheet link.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { authedGraphql } from '../../shared/auth';
-import { formatDateTime, getLocale, t } from '../../shared/i18n';
+import { formatDateTime, formatNumber, t } from '../../shared/i18n';
 import { statusLabel } from '../../shared/labels';
 import { SHEET_URL, type CardEvent, type CardJob } from './api';
 import './jobcard.css';
@@ -183,7 +183,7 @@ export function ClockEntries({ job }: { job: Pick<CardJob, 'clockEntries' | 'clo
 /** "1.5 h" in the reader's language. */
 export function hours(h: number | string): string {
   const n = Number(h);
-  return t('{hours} h', { hours: Number.isFinite(n) ? n.toLocaleString(getLocale() === 'th' ? 'th-TH' : 'en-GB', { maximumFractionDigits: 2 }) : '—' });
+  return t('{hours} h', { hours: formatNumber(n, 2) });
 }
 
 /**

@@ -186,9 +186,17 @@ async def test_full_tax_invoice_without_the_buyers_details_is_refused_and_not_nu
     th = await refused(gql, token, mutation, {"i": str(invoice.id)}, lang="th")
     assert "เลขประจำตัวผู้เสียภาษี 13 หลัก" in th["TAX_INVOICE_BUYER_INCOMPLETE"]
 
+    # a branch that is no branch code is named as missing too
+    async with app.state.services.db.transaction() as session:
+        await session.execute(update(Customer).where(Customer.id == customer.id).values(
+            tax_id="0105559876541", branch="Bangkok"))
+    en = await refused(gql, token, mutation, {"i": str(invoice.id)}, lang="en")
+    assert "buyer's branch (head office or branch number)" in en["TAX_INVOICE_BUYER_INCOMPLETE"]
+    assert "tax ID" not in en["TAX_INVOICE_BUYER_INCOMPLETE"]
+
     # nothing was numbered: once complete, the invoice takes the first number of the year
     async with app.state.services.db.transaction() as session:
-        await session.execute(update(Customer).where(Customer.id == customer.id).values(tax_id="0105559876541"))
+        await session.execute(update(Customer).where(Customer.id == customer.id).values(branch="00000"))
     issued = await ok(gql, token, mutation, {"i": str(invoice.id)})
     assert issued["invoice"]["number"].endswith("-000001")
     text = " ".join(page_text(await pdf_of(app, garage, "invoice", invoice.id), tmp_path).split())

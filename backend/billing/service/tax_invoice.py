@@ -48,6 +48,12 @@ def seller_of(garage: Garage, site: Site | None) -> Seller:
     return Seller(garage.name, address, garage.tax_id, branch, site.phone if site is not None else None)
 
 
+def is_branch_code(value: str | None) -> bool:
+    """A buyer's branch as the Revenue Department writes it: head office, or a branch number of up to 5 digits."""
+    text = (value or "").strip()
+    return (text.isdigit() and len(text) <= 5) or text.lower() in ("head office", "สำนักงานใหญ่")
+
+
 def is_thai_tax_id(value: str | None) -> bool:
     from stdnum.th import tin
 
@@ -81,7 +87,7 @@ def tax_invoice_form(garage: Garage, seller: Seller, customer) -> str | None:
         missing.append(N_("address"))
     if not is_thai_tax_id((customer.tax_id or "").strip()):
         missing.append(N_("13-digit tax ID"))
-    if not (customer.branch or "").strip():
+    if not is_branch_code(customer.branch):
         missing.append(N_("branch (head office or branch number)"))
     if missing:
         raise DomainError(ErrorCode.TAX_INVOICE_BUYER_INCOMPLETE, "customerId", missing=_in_each_language(missing))

@@ -310,3 +310,23 @@ def test_stopwatch_a_site_manager_opens_the_first_job_card(browser, server_url):
         print(f"\nSTOPWATCH: a site manager opened the URL, signed in and had the first job card in {elapsed:.2f} s")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("who,screen,link", [("billing", "billing/queue", "queue-job-link"),
+                                             ("workshop", "parts/approval", "parts-job-link")])
+def test_a_queue_opens_the_job_card_in_one_tap(browser, server_url, who, screen, link):
+    context, page = person(browser, server_url, who, "phone", "en")
+    try:
+        go(page, screen)
+        first = page.get_by_test_id(link).first
+        picker = page.get_by_test_id("site-picker")
+        picker.or_(first).first.wait_for()
+        if picker.count():  # the queue is per site: the one with the demo's work
+            picker.select_option(label="Rama 9 Service Centre")
+        first.wait_for()
+        number = first.inner_text().strip()
+        first.click()
+        expect(page.get_by_test_id("job-card")).to_be_visible()
+        expect(page.get_by_test_id("jc-number")).to_have_text(number)
+    finally:
+        context.close()

@@ -6,6 +6,7 @@ import { t } from '../../shared/i18n';
 import { subscribe } from '../../shared/live';
 import type { UserError } from '../../shared/types';
 import { LiveBadge } from './Board';
+import { href } from '../router';
 import {
   ERRORS,
   Empty,
@@ -189,7 +190,11 @@ function PartsRow({
         <span class="muted small">{r.item?.sku}</span>
       </div>
       <p class="small">
-        {r.job?.number}
+        {r.job && (
+          <a href={href(`jobs/${r.job.id}`)} data-testid="parts-job-link">
+            {r.job.number}
+          </a>
+        )}
         {r.job?.vehicle && <> · <span class="plate">{r.job.vehicle.registrationDisplay}</span></>}
         {r.requestedBy && <> · {r.requestedBy.name}</>}
         <span class="muted"> · {when(r.createdAt)}</span>

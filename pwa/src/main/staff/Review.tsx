@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import type { ScreenProps } from '../screens';
+import { href } from '../router';
 import {
   ERRORS,
   Empty,
@@ -118,7 +119,9 @@ function ReviewCard({ job, onChanged }: { job: ReviewJob; onChanged: (j: ReviewJ
   return (
     <li class="card row" data-testid="review-job" data-job-number={job.number} data-status={job.status}>
       <div class="row-main">
-        <span class="row-title">{job.number}</span>
+        <a class="row-title" href={href(`jobs/${job.id}`)} data-testid="review-job-link">
+          {job.number}
+        </a>
         {job.vehicle && <span class="plate">{job.vehicle.registrationDisplay}</span>}
       </div>
       <p class="muted small">

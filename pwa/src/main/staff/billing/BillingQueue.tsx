@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { t } from '../../../shared/i18n';
 import { subscribe } from '../../../shared/live';
 import type { UserError } from '../../../shared/types';
-import { navigate } from '../../router';
+import { href, navigate } from '../../router';
 import type { ScreenProps } from '../../screens';
 import { Empty, Failure, FormErrors, LoadMore, Loading, ScreenTitle, SitePicker, mutate, usePagedList, useSite, when } from '../common';
 import { streamLabel } from '../../../shared/labels';
@@ -121,7 +121,9 @@ function QueueRow({ job, onGone }: { job: QueueJob; onGone: () => void }) {
   return (
     <li class="card row" data-testid="queue-job" data-job-number={job.number}>
       <div class="row-main">
-        <span class="row-title">{job.number}</span>
+        <a class="row-title" href={href(`jobs/${job.id}`)} data-testid="queue-job-link">
+          {job.number}
+        </a>
         {job.vehicle && <span class="plate">{job.vehicle.registrationDisplay}</span>}
       </div>
       <p class="small">

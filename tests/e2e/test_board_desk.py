@@ -138,6 +138,13 @@ def test_the_board_fits_phone_tablet_and_desk(browser, server_url, homes, lang):
             context.close()
 
 
+def open_filters(page) -> None:
+    """On a phone the filters fold away under one button."""
+    toggle = page.locator("[data-testid=filters-toggle][aria-expanded=false]")
+    if toggle.count():
+        toggle.click()
+
+
 def visible_cards(page):
     return page.locator("[data-testid=board-job]")
 
@@ -153,6 +160,7 @@ def test_filters_are_remembered_per_user(browser, server_url, homes, width, lang
         streams = set(page.eval_on_selector_all("[data-testid=board-job]", "cs => cs.map((c) => c.dataset.stream)"))
         assert len(streams) >= 2, streams  # the demo board mixes streams
 
+        open_filters(page)
         page.get_by_test_id("filter-stream").select_option("BODY")
         expect(shown).not_to_have_attribute("data-shown", str(total))
         cards = visible_cards(page)
@@ -168,6 +176,10 @@ def test_filters_are_remembered_per_user(browser, server_url, homes, width, lang
         assert layout_problems(page) == []
 
         page.reload()
+        expect(shown).to_have_attribute("data-shown", filtered)
+        if width < 768:  # folded: the button says two filters are on
+            expect(page.get_by_test_id("filters-toggle")).to_have_text("ตัวกรอง (2)" if lang == "th" else "Filters (2)")
+        open_filters(page)
         expect(page.get_by_test_id("filter-technician")).to_have_value("-")
         expect(page.get_by_test_id("filter-revenue")).to_have_value("WALK_IN")
         expect(shown).to_have_attribute("data-shown", filtered)

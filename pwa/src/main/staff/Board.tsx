@@ -13,6 +13,7 @@ import { subscribe, useLiveStatus } from '../../shared/live';
 import { useStore } from '../../shared/store';
 import { Icon } from '../icons';
 import { href } from '../router';
+import { useMedia, WIDE } from '../useMedia';
 import type { ScreenProps } from '../screens';
 import {
   ERRORS,
@@ -156,7 +157,30 @@ function Filters({
   shown: number;
   total: number;
 }) {
-  const active = filters.technician || filters.stream || filters.revenue;
+  const count = [filters.technician, filters.stream, filters.revenue].filter(Boolean).length;
+  const active = count > 0;
+  const wide = useMedia(WIDE);
+  const [open, setOpen] = useState(false);
+  // on a phone the filters fold away under one button, so the board itself shows first
+  if (!wide && !open) {
+    return (
+      <div class="board-filters-bar">
+        <button
+          type="button"
+          class="btn btn-secondary btn-small"
+          data-testid="filters-toggle"
+          aria-expanded="false"
+          onClick={() => setOpen(true)}
+        >
+          <Icon name="filter" size={18} />
+          {active ? t('Filters ({count})', { count }) : t('Filters')}
+        </button>
+        <span class="muted small" data-testid="board-shown" data-shown={shown} data-total={total} role="status">
+          {active ? t('Showing {shown} of {total} jobs', { shown, total }) : t('Jobs: {total}', { total })}
+        </span>
+      </div>
+    );
+  }
   return (
     <div class="board-filters" data-testid="board-filters" role="group" aria-label={t('Filters')}>
       <Field label={t('Technician')}>
@@ -203,6 +227,17 @@ function Filters({
           <button type="button" class="btn btn-inline" data-testid="filter-clear" onClick={() => onChange(NO_FILTERS)}>
             <Icon name="close" size={18} />
             {t('Clear filters')}
+          </button>
+        )}
+        {!wide && (
+          <button
+            type="button"
+            class="btn btn-secondary btn-small"
+            data-testid="filters-toggle"
+            aria-expanded="true"
+            onClick={() => setOpen(false)}
+          >
+            {t('Done')}
           </button>
         )}
       </div>

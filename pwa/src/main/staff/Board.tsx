@@ -144,6 +144,14 @@ export function matches(job: BoardJob, f: BoardFilters): boolean {
   return true;
 }
 
+function ShownCount({ shown, total, filtered }: { shown: number; total: number; filtered: boolean }) {
+  return (
+    <span class="muted small" data-testid="board-shown" data-shown={shown} data-total={total} role="status">
+      {filtered ? t('Showing {shown} of {total} jobs', { shown, total }) : t('Jobs: {total}', { total })}
+    </span>
+  );
+}
+
 function Filters({
   filters,
   onChange,
@@ -175,9 +183,7 @@ function Filters({
           <Icon name="filter" size={18} />
           {active ? t('Filters ({count})', { count }) : t('Filters')}
         </button>
-        <span class="muted small" data-testid="board-shown" data-shown={shown} data-total={total} role="status">
-          {active ? t('Showing {shown} of {total} jobs', { shown, total }) : t('Jobs: {total}', { total })}
-        </span>
+        <ShownCount shown={shown} total={total} filtered={active} />
       </div>
     );
   }
@@ -220,9 +226,7 @@ function Filters({
         first={<option value="">{t('All revenue streams')}</option>}
       />
       <div class="board-filters-end">
-        <span class="muted small" data-testid="board-shown" data-shown={shown} data-total={total} role="status">
-          {active ? t('Showing {shown} of {total} jobs', { shown, total }) : t('Jobs: {total}', { total })}
-        </span>
+        <ShownCount shown={shown} total={total} filtered={active} />
         {active && (
           <button type="button" class="btn btn-inline" data-testid="filter-clear" onClick={() => onChange(NO_FILTERS)}>
             <Icon name="close" size={18} />

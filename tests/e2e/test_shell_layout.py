@@ -271,3 +271,25 @@ def test_global_search_on_a_phone_in_thai(browser, server_url):
         assert not context.page_errors, context.page_errors
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "th"])
+def test_the_technicians_cards_have_the_same_padding_as_every_card(browser, server_url, lang):
+    context, page = signed_in(browser, server_url, 360, lang, who="tech")
+    try:
+        rows = page.get_by_test_id("job-row")
+        expect(rows.first).to_be_visible()
+        pads = rows.evaluate_all("rs => rs.map((r) => [getComputedStyle(r).paddingTop, getComputedStyle(r).paddingLeft])")
+        assert all(p == ["12px", "14px"] for p in pads), pads
+        assert layout_problems(page) == []
+        rows.first.click()
+        expect(page.get_by_test_id("job-detail")).to_be_visible()
+        cards = page.locator("[data-testid=job-detail] .card")
+        assert cards.count() >= 3
+        pads = cards.evaluate_all("cs => cs.map((c) => [getComputedStyle(c).paddingTop, getComputedStyle(c).paddingLeft])")
+        assert all(p == ["12px", "14px"] for p in pads), pads  # the cards had none (text against the border)
+        assert layout_problems(page) == []
+        shoot(page, f"technician-job-360-{lang}", full_page=True)
+        assert not context.page_errors, context.page_errors
+    finally:
+        context.close()

@@ -12,12 +12,14 @@ from backend.accounts.loaders import GarageLoader, SiteLoader
 from backend.api.errors import UserError
 from backend.api.mutations import client_id, fields_of, run
 from backend.api.permissions import public, requires
+from backend.core.actor import Actor
 from backend.core.enums import Locale as LocaleEnum
 from backend.core.enums import OperationsStream as StreamEnum
 from backend.core.errors import DomainError
 from backend.core.permissions import ApiScope as ApiScopeEnum
 from backend.core.permissions import Permission as P
 from backend.core.permissions import Role as RoleEnum
+from backend.core.permissions import permissions_for_role
 
 Locale = strawberry.enum(LocaleEnum, name="Locale")
 Role = strawberry.enum(RoleEnum, name="Role")
@@ -328,8 +330,13 @@ class Mutation:
                                              input.password, _client_address(info))
         except DomainError as exc:
             return LoginPayload(errors=[UserError(field=exc.field, code=exc.code, message=exc.message(ctx.locale))])
+        user = tokens.user
+        # the payload is read as the user who just signed in (their garage, sites, own contact details); the
+        # request's language stays the one the sign-in screen was shown in
+        ctx.actor = Actor(garage_id=user.garage_id, permissions=permissions_for_role(user.role), user_id=user.id,
+                          role=user.role, name=user.name)
         return LoginPayload(access_token=tokens.access_token, refresh_token=tokens.refresh_token,
-                            expires_in=tokens.expires_in, user=tokens.user)
+                            expires_in=tokens.expires_in, user=user)
 
     @strawberry.mutation(extensions=public())
     async def refresh_token(self, info: strawberry.Info, input: RefreshTokenInput) -> RefreshTokenPayload:

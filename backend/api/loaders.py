@@ -3,10 +3,15 @@
 A relation field whose resolver only loads is a plain function returning the loader's future
 (`return info.context.loader(X).load(self.x_id)`): graphql-core awaits it all the same, without a coroutine
 wrapper per row — measurably cheaper on lists of 50 jobs. Fields that compute after loading stay `async`.
+
+Every caller gets the loader's future behind `asyncio.shield`: graphql-core cancels the siblings of a failed
+non-null field, and a cancelled shared future would cancel every other field waiting for the same row (a
+CancelledError escaping as an HTTP 500) and break the batch that later sets its result.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 
 from aiodataloader import DataLoader
@@ -18,6 +23,10 @@ class Loader(DataLoader):
     def __init__(self, ctx) -> None:
         super().__init__()
         self.ctx = ctx
+
+    def load(self, key):
+        # a settled future is handed back as it is (shield does not wrap what is done)
+        return asyncio.shield(super().load(key))
 
     def session(self):
         return self.ctx.loader_session()

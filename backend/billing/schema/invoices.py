@@ -249,7 +249,7 @@ class Query:
     async def credit_notes(self, info: strawberry.Info, invoice_id: strawberry.ID | None = None,
                            first: int | None = None, after: str | None = None) -> Connection[CreditNote]:
         limit = connections.page_size(info, first)
-        rows = await read(info, credit_notes.list_credit_notes, invoice_id, limit=limit,
+        rows = await read(info, service.list_credit_notes, invoice_id, limit=limit,
                           after=connections.after_pair(info, after))
         return connections.build(rows, limit, key=lambda r: (r.created_at.isoformat(), r.id))
 

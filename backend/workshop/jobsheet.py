@@ -38,9 +38,12 @@ def job_sheet_path(job_id: uuid.UUID) -> str:
     return f"/documents/job-sheet/{job_id}.pdf"
 
 
-def signed_job_sheet_url(info, job, locale: str | None) -> str:
-    """The signed link for `job` (Job.jobSheetUrl); the reader's language unless one is asked for."""
+def signed_job_sheet_url(info, job, locale: str | None) -> str | None:
+    """The signed link for `job` (Job.jobSheetUrl); the reader's language unless one is asked for. None for an actor
+    that is not a member of staff (an API key): the route opens a sheet only for an active user of the garage."""
     actor = info.context.actor
+    if actor.user_id is None:
+        return None
     lang = normalize_locale(locale) or normalize_locale(info.context.locale) or "en"
     return signing.sign_url(job_sheet_path(job.id), garage_id=job.garage_id, user_id=actor.user_id,
                             ttl_seconds=TTL_SECONDS, secret=info.context.settings.secret_key, lang=lang)

@@ -132,3 +132,11 @@ async def test_another_technician_cannot_print_the_job(app, gql, client, db, gar
     url = signing.sign_url(job_sheet_path(job.id), garage_id=garage.id, user_id=other.id, ttl_seconds=60,
                            secret=app.state.services.settings.secret_key, lang="en")
     assert (await client.get(url)).status_code == 404
+
+
+async def test_an_api_key_gets_no_job_sheet_link(gql, db, garage):
+    job = await _job(db, garage)
+    key = await gql("""mutation { createApiKey(input: {name: "DMS", scopes: [WORKSHOP_READ]}) { secret } }""",
+                    token=garage.token())
+    body = await gql(SHEET, {"id": str(job.id)}, token=key["data"]["createApiKey"]["secret"])
+    assert body["data"]["job"]["number"] == job.number and body["data"]["job"]["jobSheetUrl"] is None

@@ -161,8 +161,9 @@ class Job:
         return info.context.loader(InvoicesByJobLoader).load(self.id)
 
     @strawberry.field(description="A signed link to the job sheet PDF for the bay (no prices), valid for a few "
-                                  "minutes; in the reader's language unless `locale` is given.")
-    def job_sheet_url(self, info: strawberry.Info, locale: Locale | None = None) -> str:
+                                  "minutes; in the reader's language unless `locale` is given. Null for an API key "
+                                  "(the link is signed for a member of staff).")
+    def job_sheet_url(self, info: strawberry.Info, locale: Locale | None = None) -> str | None:
         return signed_job_sheet_url(info, self, locale.value if locale else None)
 
 

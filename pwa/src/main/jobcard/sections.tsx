@@ -199,8 +199,8 @@ export function PrintSheet({ jobId }: { jobId: string }) {
     // a window opened now, while the tap counts as the user's, is not blocked; the PDF goes into it
     const win = window.open('', '_blank');
     try {
-      const d = await authedGraphql<{ job: { jobSheetUrl: string } | null }>(SHEET_URL, { id: jobId, locale });
-      if (!d.job) throw new Error('missing');
+      const d = await authedGraphql<{ job: { jobSheetUrl: string | null } | null }>(SHEET_URL, { id: jobId, locale });
+      if (!d.job?.jobSheetUrl) throw new Error('missing');
       if (win) win.location.href = d.job.jobSheetUrl;
       else location.assign(d.job.jobSheetUrl);
     } catch {

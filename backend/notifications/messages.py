@@ -90,7 +90,7 @@ def money(amount: int, currency: str, locale: str = "en") -> str:
 
 
 def short_date(value: object, locale: str = "en") -> str:
-    """An ISO date as an SMS writes it: '10 มิ.ย. 2569' (Buddhist era) / '10 Jun 2026'."""
+    """An ISO date as an SMS writes it: '10 มิ.ย. 69' (Buddhist era 2569) / '10 Jun 2026'."""
     from babel.dates import format_date
 
     from backend.core.i18n import buddhist_year
@@ -99,8 +99,8 @@ def short_date(value: object, locale: str = "en") -> str:
         day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     except ValueError:
         return "" if value is None else str(value)
-    if locale == "th":
-        return f"{format_date(day, 'd MMM', locale='th')} {buddhist_year(day)}"
+    if locale == "th":  # the Buddhist-era year in two digits, as Thai SMS write it
+        return f"{format_date(day, 'd MMM', locale='th')} {buddhist_year(day) % 100:02d}"
     return format_date(day, "d MMM y", locale="en")
 
 

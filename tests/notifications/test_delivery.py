@@ -155,7 +155,7 @@ async def test_job_ready_sms_through_the_webhook_provider(app, client, db, garag
     assert request["headers"]["Authorization"] == "Bearer k3y"
     assert payload["to"] == "+66812345678"
     expected = ("Garage One: your vehicle AB12CDE is ready for collection. Opt out: " if locale == Locale.EN
-                else "Garage One: รถทะเบียน AB12CDE ของท่านซ่อมเสร็จแล้ว พร้อมให้รับรถ ยกเลิกรับ: ")
+                else "Garage One: รถทะเบียน AB12CDE ซ่อมเสร็จแล้ว พร้อมให้รับรถ เลิกรับ ")
     assert payload["text"].startswith(expected)
     # the opt-out is a short link on the garage's host, redirecting to the signed unsubscribe link
     short = urlparse(payload["text"][len(expected):])
@@ -175,7 +175,7 @@ async def test_job_ready_sms_through_the_twilio_compatible_provider(app, db, gar
     assert basic_auth(request["headers"]["Authorization"]) == ("AC123", "tok")
     form = parse_qs(request["body"].decode())
     assert form["To"] == ["+66812345678"] and form["From"] == ["+66200000000"]
-    assert form["Body"][0].startswith("Garage One: รถทะเบียน AB12CDE ของท่านซ่อมเสร็จแล้ว")
+    assert form["Body"][0].startswith("Garage One: รถทะเบียน AB12CDE ซ่อมเสร็จแล้ว")
     [row] = await rows(db, customer_id=customer_id)
     assert row.status == S.SENT and row.provider_message_id.startswith("SM")
 

@@ -183,7 +183,7 @@ async def test_a_thai_garage_reminds_of_tax_inspection_and_insurance_not_the_mot
     subject, text = sent[("OLD8", "reminder_vehicle_tax")]
     assert text.startswith(f"อู่ช่างเอก บางนา: ภาษีรถ OLD8 ครบกำหนด {due.day} ")
     _, text = sent[("OLD8", "reminder_inspection")]
-    assert "ต้องตรวจ ตรอ. ก่อนต่อภาษี" in text
+    assert "ตรวจ ตรอ. ก่อนต่อภาษี" in text
     subject, text = sent[("INS7", "reminder_insurance")]
     assert subject.startswith("พ.ร.บ. รถทะเบียน INS7 หมดอายุวันที่")
     assert text.startswith("เรียน บริษัท สยามมอเตอร์ จำกัด\n")  # a company, by its name

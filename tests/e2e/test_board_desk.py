@@ -132,6 +132,7 @@ def test_the_board_fits_phone_tablet_and_desk(browser, server_url, homes, lang):
             link.click()
             page.wait_for_function("window.__hashes.length > 0")
             assert page.evaluate("window.__hashes[0]") == f"#/jobs/{job_id}"
+            expect(page.locator("main#main")).to_have_attribute("data-screen", "job-card")  # the job card's screen
             print(f"board -> job card at {width}px ({lang}): {time.monotonic() - started:.1f}s from opening the URL")
             assert not context.page_errors, context.page_errors
         finally:

@@ -293,3 +293,23 @@ def test_the_technicians_cards_have_the_same_padding_as_every_card(browser, serv
         assert not context.page_errors, context.page_errors
     finally:
         context.close()
+
+
+def test_a_technician_finds_only_their_own_jobs(browser, server_url):
+    token = token_for(server_url, "tech")
+    mine = graphql(server_url, "{ myJobs { id number vehicle { registrationDisplay } } }", token=token)["myJobs"][0]
+    context, page = signed_in(browser, server_url, 360, "en", who="tech")
+    try:
+        page.get_by_test_id("search-open").click()
+        box = page.get_by_test_id("search-input")
+        box.fill(mine["vehicle"]["registrationDisplay"])
+        expect(page.get_by_test_id("search-results")).to_have_attribute("data-state", "done")
+        found = page.get_by_test_id("search-hit")
+        # their job, opening their job screen; no vehicle or customer screens for a technician, so no such hits
+        assert set(found.evaluate_all("hs => hs.map((h) => h.dataset.kind)")) == {"JOB"}
+        expect(found.first).to_have_attribute("href", f"#/jobs/{mine['id']}")
+        found.first.click()
+        expect(page.get_by_test_id("job-detail")).to_have_attribute("data-job-id", mine["id"])
+        assert not context.page_errors, context.page_errors
+    finally:
+        context.close()

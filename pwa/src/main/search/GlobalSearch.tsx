@@ -2,12 +2,14 @@
 // opens its screen. "/" or Ctrl+K (Cmd+K) puts the cursor in it from anywhere; on a phone it is an icon button that
 // opens a full-width box under the header. Answers arrive as you type (a short pause first), the newest wins.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { authedGraphql } from '../../shared/auth';
+import { authStore, authedGraphql } from '../../shared/auth';
 import { t } from '../../shared/i18n';
 import { statusLabel } from '../../shared/labels';
 import { useOnline } from '../../shared/online';
 import { Icon, PanelButton, type IconName } from '../icons';
-import { href, navigate, useRoute } from '../router';
+import { useStore } from '../../shared/store';
+import { href, matchPath, navigate, useRoute } from '../router';
+import { screensFor } from '../screens';
 import { useMedia, WIDE } from '../useMedia';
 
 const SEARCH = `query GlobalSearch($query: String!, $first: Int) {
@@ -57,6 +59,9 @@ export function GlobalSearch() {
   const box = useRef<HTMLDivElement>(null);
   const seq = useRef(0);
   const shown = wide || open;
+  const auth = useStore(authStore);
+  const screens = screensFor(auth.status === 'signedIn' ? String(auth.user.role) : '');
+  const opens = (hit: SearchHit) => screens.some((sc) => matchPath(sc.path, hitPath(hit)) !== null);
 
   // "/" and Ctrl+K / Cmd+K: to the search box from anywhere (not while typing in another field)
   useEffect(() => {
@@ -93,7 +98,8 @@ export function GlobalSearch() {
     setState((s) => (s.kind === 'done' ? s : { kind: 'loading' }));
     const timer = setTimeout(() => {
       authedGraphql<{ search: SearchHit[] }>(SEARCH, { query: term, first: 10 })
-        .then((d) => mine === seq.current && setState({ kind: 'done', hits: d.search }))
+        // only what opens a screen of this role (a hit that would lead nowhere is left out)
+        .then((d) => mine === seq.current && setState({ kind: 'done', hits: d.search.filter(opens) }))
         .catch((e: unknown) => {
           if (mine !== seq.current) return;
           const message = e instanceof Error && e.message ? e.message : t('The search failed. Try again.');

@@ -330,3 +330,66 @@ def test_a_queue_opens_the_job_card_in_one_tap(browser, server_url, who, screen,
         expect(page.get_by_test_id("jc-number")).to_have_text(number)
     finally:
         context.close()
+
+
+def test_a_site_manager_assigns_holds_resumes_and_notes_from_the_card(browser, server_url, demo_jobs):
+    job = demo_jobs(status="RECEIVED", issues="Dent on the front left door")  # body work, nobody assigned
+    context, page = person(browser, server_url, "site", "phone", "th")
+    try:
+        open_card(page, job["id"])
+        card = page.get_by_test_id("job-card")
+        # checked before sending: no technician chosen
+        page.get_by_test_id("jc-assign-submit").click()
+        expect(page.get_by_test_id("jc-assign-form").get_by_test_id("field-error")).to_be_visible()
+        choice = page.get_by_test_id("jc-assign-technician").locator("option:not([value=''])").first
+        name = choice.inner_text().strip()
+        page.get_by_test_id("jc-assign-technician").select_option(label=name)
+        page.get_by_test_id("jc-assign-submit").click()
+        expect(card).to_have_attribute("data-status", "ASSIGNED")
+        expect(page.get_by_test_id("jc-technician")).to_have_text(name)
+        # on hold needs the reason, then resumes where it was
+        page.get_by_test_id("jc-hold").click()
+        page.get_by_test_id("jc-reason-submit").click()
+        expect(page.get_by_test_id("jc-hold-form").get_by_test_id("field-error")).to_be_visible()
+        page.get_by_test_id("jc-reason").fill("รอลูกค้ายืนยันสีรถ")
+        page.get_by_test_id("jc-reason-submit").click()
+        expect(card).to_have_attribute("data-status", "ON_HOLD")
+        expect(page.get_by_test_id("jc-hold-reason")).to_contain_text("รอลูกค้ายืนยันสีรถ")
+        page.get_by_test_id("jc-resume").click()
+        expect(card).to_have_attribute("data-status", "ASSIGNED")
+        # a note goes into the timeline, newest first
+        page.get_by_test_id("jc-note").fill("ลูกค้าโทรมาถามความคืบหน้า")
+        page.get_by_test_id("jc-note-add").click()
+        expect(page.get_by_test_id("jc-event").first).to_contain_text("ลูกค้าโทรมาถามความคืบหน้า")
+        expect(page.get_by_test_id("jc-note")).to_have_value("")
+        assert not layout_problems(page)
+    finally:
+        context.close()
+
+
+def test_the_workshop_manager_reviews_and_billing_makes_the_invoice(browser, server_url, demo_jobs):
+    job = demo_jobs(status="COMPLETED", issues="Oil change and check-up")
+    context, page = person(browser, server_url, "workshop", "desktop", "en")
+    try:
+        open_card(page, job["id"])
+        card = page.get_by_test_id("job-card")
+        page.get_by_test_id("jc-review-notes").fill("Checked the oil level and the filter.")
+        page.get_by_test_id("jc-review").click()
+        expect(card).to_have_attribute("data-status", "MANAGER_REVIEW")
+        expect(page.get_by_test_id("jc-manager-notes")).to_contain_text("Checked the oil level")
+        page.get_by_test_id("jc-to-billing").click()
+        expect(card).to_have_attribute("data-status", "BILLING")
+        expect(page.get_by_test_id("jc-make-invoice")).to_have_count(0)  # the invoice is billing's
+    finally:
+        context.close()
+    context, page = person(browser, server_url, "billing", "phone", "th")
+    try:
+        open_card(page, job["id"])
+        page.get_by_test_id("jc-make-invoice").click()
+        expect(page.get_by_test_id("invoice-screen")).to_be_visible()
+        open_card(page, job["id"])
+        expect(page.get_by_test_id("jc-invoice")).to_have_count(1)
+        expect(page.get_by_test_id("jc-invoice")).to_have_attribute("data-status", "DRAFT")
+        expect(page.get_by_test_id("jc-make-invoice")).to_have_count(0)
+    finally:
+        context.close()

@@ -54,10 +54,10 @@ class Site:
     id: strawberry.ID
     name: str
     code: str | None
-    address: str | None
-    phone: str | None
     branch_code: str = strawberry.field(
         description="Revenue Department branch code: 00000 is the head office, 00001.. a branch.")
+    address: str | None
+    phone: str | None
     active: bool
 
 
@@ -208,9 +208,9 @@ class CreateSiteInput:
     id: strawberry.ID | None = strawberry.UNSET
     name: str
     code: str | None = strawberry.UNSET
+    branch_code: str | None = strawberry.UNSET
     address: str | None = strawberry.UNSET
     phone: str | None = strawberry.UNSET
-    branch_code: str | None = strawberry.UNSET
 
 
 @strawberry.input
@@ -218,9 +218,9 @@ class UpdateSiteInput:
     id: strawberry.ID
     name: str | None = strawberry.UNSET
     code: str | None = strawberry.UNSET
+    branch_code: str | None = strawberry.UNSET
     address: str | None = strawberry.UNSET
     phone: str | None = strawberry.UNSET
-    branch_code: str | None = strawberry.UNSET
     active: bool | None = strawberry.UNSET
 
 
@@ -242,11 +242,11 @@ class UpdateGarageSettingsInput:
     tax_id: str | None = strawberry.UNSET
     branch: str | None = strawberry.UNSET
     address: str | None = strawberry.UNSET
-
-
     promptpay_id: str | None = strawberry.UNSET
     promptpay_biller_id: str | None = strawberry.UNSET
     abbreviated_tax_invoices: bool | None = strawberry.UNSET
+
+
 @strawberry.type
 class GaragePayload:
     garage: Garage | None = None

@@ -55,7 +55,7 @@ let opening: WebSocket | null = null; // the socket while it opens
 let token: string | null = null;
 let pongTimer: ReturnType<typeof setTimeout> | undefined;
 let expiryTimer: ReturnType<typeof setTimeout> | undefined;
-let wakeUp: (() => void) | null = null;
+const wakeUps = new Set<() => void>(); // waits to cut short when the browser is online again
 let listening = false;
 
 function socketUrl(): string {
@@ -107,10 +107,10 @@ function waitBeforeRetry(retries: number): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      wakeUp = null;
+      wakeUps.delete(done);
       resolve();
     };
-    wakeUp = done;
+    wakeUps.add(done);
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (!navigator.onLine) {
       liveStatus.set('closed'); // the "online" event connects again
@@ -188,7 +188,7 @@ function getClient(): Client {
 function listen(): void {
   if (listening) return;
   listening = true;
-  window.addEventListener('online', () => wakeUp?.());
+  window.addEventListener('online', () => [...wakeUps].forEach((wake) => wake()));
   window.addEventListener('offline', () => {
     liveStatus.set('closed');
     restart();

@@ -93,7 +93,10 @@ async def test_qr_for_the_balance_due_on_invoices_and_part_payment_receipts(app,
     pdf = await pdf_of(app, garage, "invoice", invoice.id)
     assert decoded_qr(pdf, tmp_path, "invoice") == qr["payload"]
     assert "ชำระด้วยพร้อมเพย์" in "".join(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
-    assert decoded_qr(await pdf_of(app, garage, "invoice", invoice.id, "en"), tmp_path, "en") == ""  # Thai only
+    # the same invoice in English (a foreign customer of the Thai garage) carries the same QR
+    english = await pdf_of(app, garage, "invoice", invoice.id, "en")
+    assert decoded_qr(english, tmp_path, "en") == qr["payload"]
+    assert "Pay by PromptPay" in pypdf.PdfReader(io.BytesIO(english)).pages[0].extract_text()
 
     # a part payment: the receipt shows the QR for what is left, and so does the API
     async with app.state.services.db.transaction() as session:
@@ -155,3 +158,15 @@ def test_payload_builder_matches_an_independent_reading():
     assert_thai_qr(text, 150, {"00": "A000000677010111", "02": "0105561234560"})
     text = promptpay.payload(100, promptpay_id="123456789012345")
     assert_thai_qr(text, 100, {"00": "A000000677010111", "03": "123456789012345"})
+
+
+def test_no_qr_outside_thb_or_when_nothing_is_due():
+    from types import SimpleNamespace
+
+    configured = SimpleNamespace(promptpay_id="0812345678", promptpay_biller_id=None)
+    assert promptpay.for_balance(configured, "THB", 1000, "INV-2026-000001").amount == 1000
+    assert promptpay.for_balance(configured, "GBP", 1000, "INV-2026-000001") is None  # PromptPay is baht only
+    assert promptpay.for_balance(configured, "THB", 0, "INV-2026-000001") is None
+    assert promptpay.for_balance(configured, "THB", 1000, None) is None  # a draft
+    assert promptpay.for_balance(SimpleNamespace(promptpay_id=None, promptpay_biller_id=None), "THB", 1000,
+                                 "INV-2026-000001") is None

@@ -202,8 +202,9 @@ def context(view: DocumentView) -> dict:
         "buddhist_era": locale == "th",
         "page_counter": page_counter_css(locale),
         "abbreviated": view.tax_invoice_form == "ABBREVIATED",
-        # PromptPay on Thai invoices, and on every receipt of a part payment (a balance is still due)
-        "promptpay": view.promptpay if view.promptpay and (view.kind == "receipt" or locale == "th") else None,
+        # PromptPay (a THB invoice of a garage with a PromptPay ID, in either language) while a balance is due: on
+        # the invoice and on the receipt of a part payment
+        "promptpay": view.promptpay,
     }
 
 

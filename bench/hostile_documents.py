@@ -1,0 +1,111 @@
+"""How fast hostile GraphQL documents are refused, and what they do to everyone else.
+
+Starts a throwaway server (temporary SQLite database with the demo data, a free 127.0.0.1 port), then:
+1. the latency of a simple signed-in query with nothing else going on (the baseline);
+2. for each hostile document of tests/api/test_hostile_documents.py: its refusal time (signed out), and the simple
+   query's latency from a second client while attackers send that document in a loop;
+3. the server's resident memory before and after 40 distinct 5 MB texts.
+
+    .venv/bin/python bench/hostile_documents.py [--attackers 2] [--samples 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tools" / "fuzz")]
+
+from server import demo_server  # noqa: E402
+
+from tests.api.test_hostile_documents import HOSTILE  # noqa: E402
+
+SIMPLE = "{ garage { name currency } sites { id name } }"
+
+
+def timed(client: httpx.Client, body: dict, headers: dict | None = None) -> tuple[float, httpx.Response]:
+    start = time.perf_counter()
+    response = client.post("/graphql", json=body, headers=headers or {})
+    return (time.perf_counter() - start) * 1000, response
+
+
+def latencies(client: httpx.Client, token: str, samples: int) -> list[float]:
+    out = []
+    for _ in range(samples):
+        ms, response = timed(client, {"query": SIMPLE}, {"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200 and "errors" not in response.json(), response.text[:300]
+        out.append(ms)
+    return out
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def attack(base: str, query: str, stop, sent) -> None:
+    """One attacker, in its own process (so the measuring client does not wait for its share of one GIL)."""
+    with httpx.Client(base_url=base, timeout=120) as client:
+        while not stop.is_set():
+            client.post("/graphql", json={"query": query, "variables": {"v": True}})
+            with sent.get_lock():
+                sent.value += 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--attackers", type=int, default=2, help="clients sending the hostile document at once")
+    parser.add_argument("--samples", type=int, default=100, help="simple queries measured per phase")
+    args = parser.parse_args()
+    with demo_server() as server, httpx.Client(base_url=server.base, timeout=120) as client:
+        token = server.sign_in()
+        latencies(client, token, 20)  # warm up (the simple query's document is cached from here on)
+        base = latencies(client, token, args.samples)
+        b50, b95 = statistics.median(base), p(base, 0.95)
+        print(f"simple query alone: p50 {b50:.1f} ms, p95 {b95:.1f} ms ({args.samples} samples)\n")
+        print(f"{'document':46} {'size':>8} {'refusal p50':>12} {'max':>8}   simple query during attack "
+              f"({args.attackers} attackers)")
+        worst = 0.0
+        for name, query in HOSTILE.items():
+            refusals = []
+            for _ in range(7):
+                ms, response = timed(client, {"query": query, "variables": {"v": True}})
+                errors = response.json().get("errors") or [{}]
+                code = errors[0].get("extensions", {}).get("code")
+                assert code == "QUERY_TOO_COMPLEX", (name, response.text[:300])
+                refusals.append(ms)
+            stop, sent = multiprocessing.Event(), multiprocessing.Value("i", 0)
+            threads = [multiprocessing.Process(target=attack, args=(server.base, query, stop, sent), daemon=True)
+                       for _ in range(args.attackers)]
+            for thread in threads:
+                thread.start()
+            time.sleep(0.3)
+            during = latencies(client, token, args.samples)
+            stop.set()
+            for thread in threads:
+                thread.join()
+            d50, d95 = statistics.median(during), p(during, 0.95)
+            worst = max(worst, d50 / b50)
+            print(f"{name:46} {len(query):>8} {statistics.median(refusals):>9.1f} ms {max(refusals):>5.1f} ms   "
+                  f"p50 {d50:6.1f} ms ({d50 / b50:4.2f}x)  p95 {d95:6.1f} ms  [{sent.value} hostile requests]")
+        print(f"\nworst simple-query p50 during an attack: {worst:.2f}x the baseline")
+        before = server.rss_kb()
+        for i in range(40):
+            text = f"# {i}" + "x" * (5 * 1024 * 1024) + "\n{ __typename }"
+            response = client.post("/graphql", json={"query": text})
+            assert response.status_code == 413, response.status_code
+        after = server.rss_kb()
+        print(f"server RSS before / after 40 distinct 5 MB texts: {before / 1024:.0f} MB / {after / 1024:.0f} MB "
+              f"({(after - before) / 1024:+.0f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

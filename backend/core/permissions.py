@@ -44,6 +44,10 @@ class Permission(enum.Enum):
     PARTS_ISSUE = "parts:issue"
     INVENTORY_READ = "inventory:read"
     INVENTORY_MANAGE = "inventory:manage"
+    # Cost prices and what is derived from them (an item's cost price, the cost a parts request or an invoice line
+    # took at issue, the ledger's unit cost): those who buy and price stock and approve parts. Every field exposing a
+    # cost names this one permission; a technician, reception and billing see quantities and sale prices only.
+    COSTS_READ = "costs:read"
     AUDIT_READ = "audit:read"
     # billing
     QUOTES_READ = "quotes:read"
@@ -72,13 +76,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.WORKSHOP_MANAGER: frozenset(
         _STAFF_BASE | {P.USERS_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_ASSIGN,
-                       P.JOBS_OVERRIDE_STREAM, P.JOBS_REVIEW, P.JOBS_HOLD, P.PARTS_APPROVE, P.QUOTES_READ}
+                       P.JOBS_OVERRIDE_STREAM, P.JOBS_REVIEW, P.JOBS_HOLD, P.PARTS_APPROVE, P.QUOTES_READ,
+                       P.COSTS_READ}
     ),
     # A technician looks vehicles up in the bay and reads the odometer, but does not browse customers' contacts.
     Role.TECHNICIAN: frozenset(
         _STAFF_BASE | {P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_WORK, P.TIME_CLOCK, P.PARTS_REQUEST}
     ),
-    Role.WAREHOUSE_MANAGER: frozenset(_STAFF_BASE | {P.INVENTORY_MANAGE, P.PARTS_ISSUE}),
+    Role.WAREHOUSE_MANAGER: frozenset(_STAFF_BASE | {P.INVENTORY_MANAGE, P.PARTS_ISSUE, P.COSTS_READ}),
     # Billing keeps customers' tax details right for invoices.
     Role.BILLING: frozenset(_STAFF_BASE | {P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.QUOTES_READ,
                                            P.QUOTES_WRITE, P.INVOICES_READ, P.INVOICES_WRITE, P.FINANCIAL_REPORTS,
@@ -118,7 +123,8 @@ SCOPE_PERMISSIONS: dict[ApiScope, frozenset[Permission]] = {
                                         P.VEHICLES_READ, P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD, P.JOBS_NOTE,
                                         P.TASK_CATALOG_MANAGE}),
     ApiScope.INVENTORY_READ: frozenset({P.GARAGE_READ, P.INVENTORY_READ}),
-    ApiScope.INVENTORY_WRITE: frozenset({P.GARAGE_READ, P.INVENTORY_READ, P.INVENTORY_MANAGE}),
+    # a stock or purchasing system sets cost prices, so it reads them
+    ApiScope.INVENTORY_WRITE: frozenset({P.GARAGE_READ, P.INVENTORY_READ, P.INVENTORY_MANAGE, P.COSTS_READ}),
     # an accounting or DMS integration reads quotes, invoices and reports, and may raise and settle invoices
     # (jobs:read too: the billing queue is the jobs in BILLING, and an invoice names its job)
     ApiScope.BILLING_READ: frozenset({P.GARAGE_READ, P.SITES_READ, P.QUOTES_READ, P.INVOICES_READ,

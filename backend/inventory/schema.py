@@ -31,7 +31,6 @@ class WarehouseItem:
     name_en: str
     name_th: str | None
     unit: str
-    cost_price: int = strawberry.field(description="Minor units of the garage's currency (satang, pence).")
     sale_price: int = strawberry.field(description="Minor units of the garage's currency.")
     quantity_on_hand: int
     reorder_point: int
@@ -51,6 +50,12 @@ class WarehouseItem:
     def low_stock(self) -> bool:
         return self.active and self.quantity_on_hand <= self.reorder_point
 
+    @strawberry.field(extensions=requires(P.COSTS_READ),
+                      description="Minor units of the garage's currency (satang, pence). Null with a FORBIDDEN error "
+                                  "unless you may read costs (costs:read).")
+    def cost_price(self) -> int | None:
+        return self.cost_price  # type: ignore[attr-defined]
+
 
 def _sees_ledger_detail(info: strawberry.Info) -> bool:
     actor = info.context.actor
@@ -69,9 +74,12 @@ class StockMovement:
 
     # Who moved it, for which job, and at what cost: for those who manage stock or approve parts. Everyone else (a
     # technician checking what is on the shelf) sees the quantities, not other people's jobs or the cost prices.
-    @strawberry.field(description="Cost price per unit (null unless you manage stock or approve parts).")
+    # (the ledger keeps its own convention: a line's hidden details are null without an error, so a technician's
+    # stock check reads the rest; who sees the cost is the one costs:read rule all cost fields use)
+    @strawberry.field(description="Cost price per unit (null unless you may read costs: costs:read).")
     def unit_cost(self, info: strawberry.Info) -> int | None:
-        return self.unit_cost if _sees_ledger_detail(info) else None  # type: ignore[attr-defined]
+        actor = info.context.actor
+        return self.unit_cost if actor is not None and actor.can(P.COSTS_READ) else None  # type: ignore[attr-defined]
 
     @strawberry.field(description="The job it went to or came from (null unless you manage stock or approve parts).")
     def job_id(self, info: strawberry.Info) -> strawberry.ID | None:

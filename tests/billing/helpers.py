@@ -17,7 +17,7 @@ from tests.workshop.helpers import make_site
 
 INVOICE_FIELDS = """id number status total subtotal taxTotal paidTotal withholdingTotal creditedTotal balanceDue
   version issueDate dueDate currency taxLabel sellerName buyerName buyerTaxId
-  lines { id kind description quantity unitPrice discount net tax total billedHours unitCost }"""
+  lines { id kind description quantity unitPrice discount net tax total billedHours }"""
 ERRORS = "errors { field code message }"
 
 

@@ -26,8 +26,12 @@ async def test_scenario_continues_to_a_paid_invoice(gql, db, garage):
     created = (await ok(gql, billing, FROM_JOB, {"j": str(job.id)}))["invoice"]
     assert created["status"] == "DRAFT" and created["number"] is None
     assert created["job"]["status"] == "INVOICED" and created["job"]["invoicedAt"]
-    assert [(l["kind"], l["quantity"], l["unitPrice"], l["billedHours"], l["unitCost"]) for l in created["lines"]] == [
-        ("LABOUR", "1.000", 50000, "1.50", None), ("PART", "2.000", 120000, None, 85000)]
+    assert [(l["kind"], l["quantity"], l["unitPrice"], l["billedHours"]) for l in created["lines"]] == [
+        ("LABOUR", "1.000", 50000, "1.50"), ("PART", "2.000", 120000, None)]
+    # the parts' cost is kept for gross profit, for those who may read costs (not billing staff)
+    costs = await gql("query($id: ID!) { invoice(id: $id) { lines { unitCost } } }", {"id": created["id"]},
+                      token=garage.token())
+    assert [l["unitCost"] for l in costs["data"]["invoice"]["lines"]] == [None, 85000]
     assert created["lines"][1]["description"] == f"Engine oil 5W-30 4L ({w.item.sku})"
     # VAT 7 % on top, per line: 500.00 + 35.00 and 2,400.00 + 168.00
     assert [(l["net"], l["tax"], l["total"]) for l in created["lines"]] == [(50000, 3500, 53500),

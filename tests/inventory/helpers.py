@@ -71,7 +71,7 @@ async def _job_count(session, garage_id) -> int:
             ).scalar_one()
 
 
-ITEM_FIELDS = """id sku nameEn nameTh name unit costPrice salePrice quantityOnHand reorderPoint binLocation active
+ITEM_FIELDS = """id sku nameEn nameTh name unit salePrice quantityOnHand reorderPoint binLocation active
   lowStock version createdAt updatedAt"""
 MOVEMENT_FIELDS = "id kind quantity balanceAfter unitCost reason jobId partsRequestId createdAt actorUserId"
 

@@ -18,7 +18,7 @@ TASK_ACTION_FIELDS = "id stream nameEn nameTh name description defaultLabourCost
 TASK_FIELDS = """id name nameTh displayName description labourCost billedHours status position completedAt version
   taskAction { id } createdBy { id } completedBy { id }"""
 JOB_BRIEF = "job { id status version billedHours clockedHours }"
-PR_FIELDS = """id quantity returnedQuantity status note rejectReason unitCost unitPrice decidedAt issuedAt completedAt
+PR_FIELDS = """id quantity returnedQuantity status note rejectReason unitPrice decidedAt issuedAt completedAt
   version createdAt job { id status } item { id sku quantityOnHand } requestedBy { id } decidedBy { id }
   issuedBy { id }"""
 

@@ -15,6 +15,7 @@ import strawberry
 
 from backend.accounts.loaders import GarageLoader, SiteLoader, UserLoader
 from backend.accounts.schema import Locale, OperationsStream, Site, User
+from backend.api.permissions import requires
 from backend.api.scalars import Amount
 from backend.billing import promptpay
 from backend.billing.documents.signing import signed_pdf_url
@@ -168,10 +169,15 @@ class Quote:
 
 @strawberry.type(description="A line of an invoice.")
 class InvoiceLine(_BillingLine):
-    unit_cost: Amount | None = strawberry.field(description="Parts: the cost when issued, for gross profit.")
     job_task_id: strawberry.ID | None
     parts_request_id: strawberry.ID | None
     item_id: strawberry.ID | None
+
+    @strawberry.field(extensions=requires(P.COSTS_READ),
+                      description="Parts: the cost when issued, for gross profit. Null with a FORBIDDEN error unless "
+                                  "you may read costs (costs:read).")
+    def unit_cost(self) -> Amount | None:
+        return self.unit_cost  # type: ignore[attr-defined]
 
 
 @strawberry.type(description="Money received against an invoice; withholdingAmount is tax a corporate customer kept.")

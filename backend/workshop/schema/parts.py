@@ -56,13 +56,18 @@ class PartsRequest:
     status: PartsRequestStatus
     note: str | None
     reject_reason: str | None
-    unit_cost: int | None = strawberry.field(description="Minor units; set when issued.")
     unit_price: int | None = strawberry.field(description="Minor units; set when issued.")
     decided_at: dt.datetime | None
     issued_at: dt.datetime | None
     completed_at: dt.datetime | None
     version: int
     created_at: dt.datetime
+
+    @strawberry.field(extensions=requires(P.COSTS_READ),
+                      description="Minor units; set when issued. Null with a FORBIDDEN error unless you may read "
+                                  "costs (costs:read).")
+    def unit_cost(self) -> int | None:
+        return self.unit_cost  # type: ignore[attr-defined]
 
     @strawberry.field
     def job(self, info: strawberry.Info) -> JobRef | None:

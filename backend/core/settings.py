@@ -28,8 +28,9 @@ class Settings(BaseSettings):
 
     access_token_ttl: int = 900
     refresh_token_ttl: int = 30 * 24 * 3600
-    # A refresh whose answer was lost (a phone losing signal mid-request) may present its token again within this
-    # many seconds: the unused successor is replaced instead of the sign-in being ended as a reuse. 0 turns it off.
+    # A refresh token presented again within this many seconds of its rotation, while its successor is unused (two
+    # tabs waking together, an answer lost with the signal), gets the same successor pair instead of the sign-in
+    # being ended as a reuse. 0 turns it off.
     refresh_reuse_grace_seconds: int = 30
     max_page_size: int = 100
     default_page_size: int = 20

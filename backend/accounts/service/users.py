@@ -87,8 +87,11 @@ async def _check_user(session: AsyncSession, actor: Actor, errors: Collector, da
                 out["home_site_id"] = (await get_site(session, actor, data.home_site_id, "homeSiteId")).id
             except DomainError as exc:
                 errors.errors.append(exc)
-    if data.phone is not _UNSET:
-        out["phone"] = v.phone(errors, "phone", data.phone)
+    if data.phone is not _UNSET:  # E.164, in the garage's country (as customers' phones)
+        from backend.customers.service import phones
+
+        region = await phones.country_of(session, actor.garage_id) if phones.needs_region(data.phone) else None
+        out["phone"] = phones.normalize_phone(errors, "phone", data.phone, region)
     if data.locale is not _UNSET:
         out["locale"] = data.locale
     role = out.get("role", current.role if current else None)

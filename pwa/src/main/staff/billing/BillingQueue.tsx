@@ -78,7 +78,7 @@ export default function BillingQueueScreen(_props: ScreenProps) {
       >
         {t('Jobs to invoice')}
       </ScreenTitle>
-      {site.sites && <SitePicker sites={site.sites} siteId={site.siteId} onChange={(id) => { setJobs(null); site.setSiteId(id); }} />}
+      {site.sites && <SitePicker sites={site.sites} siteId={site.siteId} onChange={(id) => { if (id === site.siteId) return; setJobs(null); site.setSiteId(id); }} />}
       {(list.error || site.error) && <Failure message={(list.error || site.error)!} onRetry={list.reload} />}
       {!jobs && !list.error && !site.error && <Loading />}
       {jobs && jobs.length === 0 && <Empty testid="queue-empty">{t('No jobs wait to be invoiced.')}</Empty>}

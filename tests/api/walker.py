@@ -108,3 +108,80 @@ def operations(strawberry_schema, deep: bool = False):
                 return {a: make_value(t, ids) for a, t in _declared}
 
             yield kind, name, marker, text, variables
+
+
+# ------------------------------------------------------------------------------------------------ the full-depth walk
+
+
+def literal(gtype, ids) -> str:
+    """A made-up value of an argument's type, written as a GraphQL literal (for arguments of nested fields)."""
+    if isinstance(gtype, GraphQLNonNull):
+        return literal(gtype.of_type, ids)
+    if isinstance(gtype, GraphQLList):
+        return "[" + literal(gtype.of_type, ids) + "]"
+    if isinstance(gtype, GraphQLEnumType):
+        return next(iter(gtype.values))
+    if isinstance(gtype, GraphQLInputObjectType):
+        return "{" + ", ".join(f"{n}: {literal(f.type, ids)}" for n, f in gtype.fields.items()
+                               if isinstance(f.type, GraphQLNonNull)) + "}"
+    value = SCALARS[gtype.name](ids)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dict):
+        return "{}"
+    return '"' + str(value) + '"'
+
+
+def full_selection(gtype, ids, on_path: frozenset = frozenset()) -> str:
+    """Every field of an object type (and of each interface or union member), nested until a type would repeat on
+    its own path (Job -> vehicle -> owner -> vehicles would be Vehicle again): every field at every depth a real
+    client could reach without going round in a circle. Arguments a field requires are made up."""
+    named = get_named_type(gtype)
+    if not isinstance(named, GraphQLObjectType):
+        return ""
+    on_path = on_path | {named.name}
+    parts = ["__typename"]
+    for name, field in named.fields.items():
+        required = [(a, arg) for a, arg in field.args.items() if isinstance(arg.type, GraphQLNonNull)]
+        args = "(" + ", ".join(f"{a}: {literal(arg.type, ids)}" for a, arg in required) + ")" if required else ""
+        child = get_named_type(field.type)
+        if isinstance(child, GraphQLObjectType):
+            if child.name in on_path:
+                continue
+            parts.append(f"{name}{args} {full_selection(child, ids, on_path)}")
+        else:
+            parts.append(f"{name}{args}")
+    return "{ " + " ".join(parts) + " }"
+
+
+def deep_queries(strawberry_schema, ids_of):
+    """(root field, query text, variables) for every root query field, selecting everything beneath it.
+
+    `ids_of(type_name)` gives a real id of that type (from data seen so far) or None; a required ID argument named
+    `id` takes one of the type the field returns, `<type>Id` one of that type (`jobId`: a Job), others made up."""
+    gschema = strawberry_schema._schema
+    made_up = lambda: str(uuid.uuid4())  # noqa: E731
+    for name, field in gschema.query_type.fields.items():
+        returned = get_named_type(field.type)
+        declared = [(a, arg.type) for a, arg in field.args.items()]
+        var_defs = ", ".join(f"${a}: {t}" for a, t in declared)
+        call_args = ", ".join(f"{a}: ${a}" for a, _ in declared)
+        chosen = " " + full_selection(returned, made_up) if isinstance(returned, GraphQLObjectType) else ""
+        text = f"query Walk{('(' + var_defs + ')') if declared else ''} {{ {name}" \
+               f"{('(' + call_args + ')') if declared else ''}{chosen} }}"
+        variables = {}
+        for a, t in declared:
+            named = get_named_type(t)
+            if named.name == "ID":
+                type_name = returned.name if a == "id" else a[:-2][:1].upper() + a[:-2][1:] if a.endswith("Id") \
+                    else None
+                real = ids_of(type_name) if type_name else None
+                if real is not None:
+                    variables[a] = real if not isinstance(t, GraphQLList) and not (
+                        isinstance(t, GraphQLNonNull) and isinstance(t.of_type, GraphQLList)) else [real]
+                    continue
+            if isinstance(t, GraphQLNonNull):
+                variables[a] = make_value(t, made_up)
+        yield name, text, variables

@@ -1,0 +1,91 @@
+"""The schema walk (issue 11, item 4): on the demo garage, every role and an API key holding every scope select
+every field of every root query at full depth (tests/api/walker.py); nothing may answer 5xx or carry an internal
+(masked) error. FORBIDDEN, NOT_FOUND and bad made-up arguments are answers, not failures."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from backend.accounts import service as accounts
+from backend.accounts.models import User
+from backend.app import create_app
+from backend.core.actor import Actor
+from backend.core.permissions import ApiScope, Role, permissions_for_role
+from backend.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from tests.api.walker import deep_queries
+from tests.conftest import GQL, make_settings
+
+# the walk's documents are far bigger than any client's: the limits are raised for it (they have tests of their own)
+WALK_LIMITS = dict(max_tokens=500_000, max_query_depth=100, max_query_length=1_000_000, max_fields=100_000,
+                   max_aliases=1000, max_request_bytes=8 * 1024 * 1024)
+EXPECTED = {"FORBIDDEN", "NOT_FOUND", "BAD_USER_INPUT", "UNAUTHENTICATED"}
+
+
+@pytest.fixture
+async def walk_app(app, database_url):
+    instance = create_app(make_settings(database_url, **WALK_LIMITS))
+    yield instance
+    await instance.state.services.db.dispose()
+
+
+async def _tokens(gql, db) -> dict[str, str]:
+    tokens = {}
+    for email, _name, role, _streams, _locale in DEMO_USERS:
+        body = await gql("mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) "
+                         "{ accessToken errors { code } } }", {"e": email, "p": DEMO_PASSWORD})
+        tokens[f"{role.value} {email}"] = body["data"]["login"]["accessToken"]
+    async with db.transaction() as session:
+        from sqlalchemy import select
+
+        admin = (await session.execute(select(User).where(User.email == DEMO_USERS[0][0]))).scalar_one()
+        actor = Actor(garage_id=admin.garage_id, permissions=permissions_for_role(Role.ADMIN), user_id=admin.id,
+                      role=Role.ADMIN)
+        _key, secret = await accounts.create_api_key(session, actor, "walk", list(ApiScope))
+    tokens["api key (every scope)"] = secret
+    return tokens
+
+
+def _collect_ids(value, into: dict[str, list[str]]) -> None:
+    if isinstance(value, dict):
+        if "__typename" in value and isinstance(value.get("id"), str):
+            into.setdefault(value["__typename"], []).append(value["id"])
+        for child in value.values():
+            _collect_ids(child, into)
+    elif isinstance(value, list):
+        for child in value:
+            _collect_ids(child, into)
+
+
+async def test_every_field_at_full_depth_for_every_role(walk_app, database_url):
+    assert await seed_demo(database_url)
+    services = walk_app.state.services
+    failures, answered, seen = [], 0, {}
+    transport = httpx.ASGITransport(app=walk_app, client=("127.0.0.1", 12345))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        gql = GQL(client)
+        tokens = await _tokens(gql, services.db)
+        for who, token in tokens.items():
+            ids: dict[str, list[str]] = {}
+            # twice: the second pass gives `job(id:)`, `invoice(id:)` ... real ids seen in the lists of the first
+            for _pass in range(2):
+                for name, text, variables in deep_queries(walk_app.state.schema,
+                                                          lambda t: (ids.get(t) or [None])[0]):
+                    response = await client.post("/graphql", json={"query": text, "variables": variables},
+                                                 headers={"Authorization": f"Bearer {token}"})
+                    answered += 1
+                    if response.status_code >= 500 or "json" not in response.headers.get("content-type", ""):
+                        failures.append((who, name, response.status_code, response.text[:300]))
+                        continue
+                    body = response.json()
+                    _collect_ids(body.get("data"), ids)
+                    for error in body.get("errors") or []:
+                        code = (error.get("extensions") or {}).get("code")
+                        if code not in EXPECTED:
+                            failures.append((who, name, code, error.get("path"), error.get("message")))
+            assert ids, f"{who} saw no data at all"
+            seen[who] = sum(len(v) for v in ids.values())
+    assert failures == [], "\n".join(map(str, failures[:40])) + f"\n... {len(failures)} in all"
+    assert answered >= 2 * len(tokens) * 40
+    print(f"schema walk: {answered} full-depth queries over {len(tokens)} identities, no internal error;"
+          f" objects with an id seen per identity: {seen}")

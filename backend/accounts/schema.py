@@ -31,6 +31,9 @@ ApiScope = strawberry.enum(ApiScopeEnum, name="ApiScope")
 class Garage:
     id: strawberry.ID
     name: str
+    country: str | None = strawberry.field(
+        description="ISO 3166-1 alpha-2 (TH, GB); null: its time zone's. TH gives the Thai vehicle duties "
+                    "reminders instead of the MOT; it is the default region of the phone numbers typed.")
     currency: str
     time_zone: str
     default_locale: Locale
@@ -233,6 +236,7 @@ class SitePayload:
 @strawberry.input
 class UpdateGarageSettingsInput:
     name: str | None = strawberry.UNSET
+    country: str | None = strawberry.UNSET
     currency: str | None = strawberry.UNSET
     time_zone: str | None = strawberry.UNSET
     default_locale: Locale | None = strawberry.UNSET

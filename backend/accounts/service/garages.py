@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from babel.core import get_global
+from phonenumbers import SUPPORTED_REGIONS
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,8 +19,9 @@ from backend.core import validate as v
 from backend.core.actor import Actor
 from backend.core.errors import Collector, DomainError, ErrorCode
 
-GARAGE_AUDIT = ("name", "currency", "time_zone", "default_locale", "tax_label", "tax_rate", "prices_include_tax",
-                "tax_id", "branch", "address", "promptpay_id", "promptpay_biller_id", "abbreviated_tax_invoices")
+GARAGE_AUDIT = ("name", "country", "currency", "time_zone", "default_locale", "tax_label", "tax_rate",
+                "prices_include_tax", "tax_id", "branch", "address", "promptpay_id", "promptpay_biller_id",
+                "abbreviated_tax_invoices")
 SITE_AUDIT = ("name", "code", "branch_code", "address", "phone", "active")
 
 _UNSET = object()
@@ -28,6 +30,7 @@ _UNSET = object()
 @dataclass
 class GarageSettingsInput:
     name: object = _UNSET
+    country: object = _UNSET
     currency: object = _UNSET
     time_zone: object = _UNSET
     default_locale: object = _UNSET
@@ -46,6 +49,12 @@ def _check_garage_fields(errors: Collector, data: GarageSettingsInput) -> dict:
     out: dict = {}
     if data.name is not _UNSET:
         out["name"] = v.text(errors, "name", data.name, required=True)
+    if data.country is not _UNSET:  # ISO 3166-1 alpha-2; empty: the country of the time zone
+        country = (v.clean(data.country) or "").upper() or None
+        if country is not None and country not in SUPPORTED_REGIONS:  # a country phone numbers are known for
+            errors.add(ErrorCode.INVALID_VALUE, "country")
+        else:
+            out["country"] = country
     if data.currency is not _UNSET:
         code = (v.clean(data.currency) or "").upper()
         if len(code) == 3 and code in get_global("all_currencies"):

@@ -32,7 +32,7 @@ PWA_SOURCES := $(shell [ -d pwa ] && find pwa \( -path pwa/node_modules -o -path
 PWA_SOURCES += $(wildcard backend/locale/*/LC_MESSAGES/*.po)
 PWA_LOCK := $(firstword $(wildcard pwa/package-lock.json) $(wildcard pwa/package.json))
 
-.PHONY: help install fonts pwa run serve migrate seed-demo test test-deps schema audit bench clean
+.PHONY: help install fonts pwa run serve migrate seed-demo test test-deps schema audit fuzz bench clean
 
 help:
 	@echo "make run        set up and start MotoTrack (SQLite under ./data, demo data) on http://$(HOST):$(PORT)"
@@ -42,6 +42,7 @@ help:
 	@echo "make schema     export the GraphQL schema to schema.graphql"
 	@echo "make audit      run the graphql-http server audits against a throwaway server"
 	@echo "make bench      measure requests/s and latency of two queries with wrk"
+	@echo "make fuzz       schemathesis (GraphQL mode, seeded) over every operation against a throwaway demo server"
 
 # ---------------------------------------------------------------- install
 
@@ -163,6 +164,13 @@ schema: $(INSTALL_STAMP)
 
 audit: $(INSTALL_STAMP)
 	tools/graphql-http-audit/run.sh
+
+# At least FUZZ_CASES generated cases (seeded by FUZZ_SEED) over every query and mutation, signed in as the demo
+# admin; fails on any 5xx or masked internal error.
+FUZZ_CASES ?= 1000
+FUZZ_SEED ?= 20261203
+fuzz: $(INSTALL_STAMP)
+	$(BIN)/python tools/fuzz/run.py --cases $(FUZZ_CASES) --seed $(FUZZ_SEED)
 
 bench: $(INSTALL_STAMP)
 	bench/run.sh

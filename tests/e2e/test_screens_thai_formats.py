@@ -212,3 +212,34 @@ def test_billing_and_admin_screens_fit_360_768_1280(browser, server_url, lang):
             errors = list(context.page_errors)
             context.close()
             assert not errors
+
+
+def test_times_are_shown_in_the_garage_time_zone_not_the_device(browser, server_url):
+    """A device set to New York shows the outbox's times as the Bangkok garage's clock reads them."""
+    from zoneinfo import ZoneInfo
+
+    admin = token_for(server_url, "admin")
+    zone = graphql(server_url, "{ me { garage { timeZone } } }", token=admin)["me"]["garage"]["timeZone"]
+    query = "{ notifications(first: 20) { edges { node { id createdAt sentAt } } } }"
+    rows = graphql(server_url, query, token=admin)["notifications"]["edges"]
+    assert rows, "the demo data has messages"
+    node_id = rows[0]["node"]["id"]
+    context = new_phone(browser, server_url, timezone_id="America/New_York")
+    page = open_page(context)
+    sign_in(page, "admin")
+    go(page, "admin/messages")
+    page.get_by_test_id("message-status-filter").select_option("")
+    row = page.locator(f"[data-testid=message-row][data-id='{node_id}']")
+    expect(row).to_be_visible()
+    # the row shows when it was sent (else queued), as the server has it now
+    node = next(e["node"] for e in graphql(server_url, query, token=admin)["notifications"]["edges"]
+                if e["node"]["id"] == node_id)
+    at = dt.datetime.fromisoformat((node["sentAt"] or node["createdAt"]).replace("Z", "+00:00"))
+    garage_clock = at.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    device_clock = at.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M")
+    assert garage_clock != device_clock
+    page.reload()
+    page.get_by_test_id("message-status-filter").select_option("")
+    expect(row).to_contain_text(garage_clock)
+    assert device_clock not in row.inner_text()
+    context.close()

@@ -4,7 +4,7 @@
 // Web Lock (or, without Web Locks, announces itself on a BroadcastChannel) and hands the new pair to the others.
 import { ApiError, graphql, type RequestOptions } from './api';
 import { clearUserData, loadSession, saveSession } from './db';
-import { getLocale, setLocale, toLocale, type Locale } from './i18n';
+import { getLocale, setLocale, setTimeZoneSource, toLocale, type Locale } from './i18n';
 import { createStore } from './store';
 import type { User, UserError } from './types';
 
@@ -14,6 +14,11 @@ export type AuthState =
   | { status: 'signedIn'; user: User };
 
 export const authStore = createStore<AuthState>({ status: 'loading' });
+// dates and times on every screen are shown in the signed-in garage's time zone
+setTimeZoneSource(() => {
+  const s = authStore.get();
+  return s.status === 'signedIn' ? s.user.garage?.timeZone : undefined;
+});
 
 const USER_FIELDS = 'id name email role locale';
 

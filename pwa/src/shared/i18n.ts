@@ -122,18 +122,37 @@ export function formatNumber(n: number | null | undefined, maxFractionDigits = 0
   return numberFormat(`n|${maxFractionDigits}`, (l) => new Intl.NumberFormat(l, { maximumFractionDigits: maxFractionDigits })).format(n);
 }
 
+// Moments are shown in the garage's time zone (DESIGN: stored in UTC, shown in the garage's zone), which the
+// signed-in user's garage names; auth.ts tells this module where to read it. Without one: this device's zone.
+let timeZoneSource: () => string | null | undefined = () => undefined;
+export function setTimeZoneSource(source: () => string | null | undefined): void {
+  timeZoneSource = source;
+}
+
+function displayTimeZone(): string | undefined {
+  const zone = timeZoneSource() || undefined;
+  if (!zone) return undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined; // a zone this browser does not know
+  }
+}
+
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 function dateFormat(key: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const full = `${localeStore.get()}|${key}`;
+  const zone = options.timeZone ?? displayTimeZone();
+  const full = `${localeStore.get()}|${key}|${zone ?? ''}`;
   let f = dateFormats.get(full);
   if (!f) {
-    f = new Intl.DateTimeFormat(intlLocale(), options);
+    f = new Intl.DateTimeFormat(intlLocale(), zone ? { ...options, timeZone: zone } : options);
     dateFormats.set(full, f);
   }
   return f;
 }
 
-/** A moment (ISO date-time) as "2 Dec 2026, 16:40" / "2 ธ.ค. 2569 16:40", in this device's time zone; '' if none. */
+/** A moment (ISO date-time) as "2 Dec 2026, 16:40" / "2 ธ.ค. 2569 16:40", in the garage's time zone; '' if none. */
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const at = new Date(iso);
@@ -141,7 +160,7 @@ export function formatDateTime(iso: string | null | undefined): string {
   return dateFormat('dt', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
 }
 
-/** A calendar date ("2026-11-21") as "21 Nov 2026" / "21 พ.ย. 2569"; a moment gives its day here. '—' if none. */
+/** A calendar date ("2026-11-21") as "21 Nov 2026" / "21 พ.ย. 2569"; a moment gives its day at the garage. '—' if none. */
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '—';
   const options: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };

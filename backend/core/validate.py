@@ -76,6 +76,20 @@ def tax_id(errors: Collector, field: str, value: str | None) -> str | None:
     return compact
 
 
+def branch_code(errors: Collector, field: str, value: str | None) -> str | None:
+    """A buyer's branch as the Revenue Department writes it: 00000 for the head office (also typed "head office" or
+    สำนักงานใหญ่), else the branch number, up to 5 digits, stored padded (1 -> 00001). Empty: no branch on file."""
+    value = text(errors, field, value, max_len=40)
+    if value is None:
+        return None
+    if value.lower() in ("head office", "สำนักงานใหญ่"):
+        return "00000"
+    if not (value.isdigit() and len(value) <= 5):
+        errors.add(ErrorCode.INVALID_BRANCH_CODE, field)
+        return None
+    return value.zfill(5)
+
+
 def parse_id(value: object, field: str = "id") -> uuid.UUID:
     """Parse an ID from a client; a malformed one is simply not found."""
     if isinstance(value, uuid.UUID):

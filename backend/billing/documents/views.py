@@ -166,6 +166,20 @@ def _credited_discount(source: InvoiceLine, credited: CreditNoteLine) -> int:
     return money.round_half_up(Decimal(source.discount) * share)
 
 
+def _before_tax(amount: int, invoice: Invoice) -> int:
+    """A price of the invoice on the note's basis (§86/10: before VAT): a garage's VAT-inclusive unit price or
+    discount with the VAT taken out, as line_amounts takes it out of the line's amount."""
+    if not invoice.prices_include_tax or not amount:
+        return amount
+    return money.round_half_up(Decimal(amount) / (1 + Decimal(invoice.tax_rate) / 100))
+
+
+def _credit_line(line: CreditNoteLine, source: InvoiceLine, invoice: Invoice) -> LineView:
+    return LineView(line.position, _value(source.kind), line.description, line.quantity,
+                    _before_tax(source.unit_price, invoice), _before_tax(_credited_discount(source, line), invoice),
+                    line.net, line.tax, line.total)
+
+
 async def credit_note_view(session: AsyncSession, garage_id: uuid.UUID, credit_note_id: uuid.UUID,
                            locale: str | None = None) -> DocumentView | None:
     note = await _one(session, CreditNote, garage_id, credit_note_id)
@@ -181,9 +195,7 @@ async def credit_note_view(session: AsyncSession, garage_id: uuid.UUID, credit_n
     return DocumentView(
         kind="credit_note", document_id=note.id, locale=_locale(note.locale, locale), currency=note.currency,
         number=note.number, issue_date=note.issue_date,
-        lines=tuple(LineView(line.position, _value(source.kind), line.description, line.quantity, source.unit_price,
-                             _credited_discount(source, line), line.net, line.tax, line.total)
-                    for line, source in rows),
+        lines=tuple(_credit_line(line, source, invoice) for line, source in rows),
         subtotal=note.subtotal, tax_total=note.tax_total, total=note.total,
         # §86/10: every value on the note is before VAT, whatever the garage's price display
         prices_include_tax=False, reason=note.reason, refund_amount=note.refund_amount,

@@ -64,7 +64,7 @@ def _check_customer(errors: Collector, data: CustomerInput, region: str | None =
     if data.tax_id is not _UNSET:
         out["tax_id"] = v.tax_id(errors, "taxId", data.tax_id)
     if data.branch is not _UNSET:
-        out["branch"] = v.text(errors, "branch", data.branch, max_len=40)
+        out["branch"] = v.branch_code(errors, "branch", data.branch)
     if data.locale is not _UNSET:
         out["locale"] = _enum_value(errors, "locale", data.locale, Locale)
     if data.contact_channel is not _UNSET:

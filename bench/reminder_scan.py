@@ -2,7 +2,10 @@
 
     psql -h 127.0.0.1 -U postgres -c 'create database bench_reminders'
     BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/bench_reminders \
-        .venv/bin/python bench/reminder_scan.py [--vehicles 100000]
+        .venv/bin/python bench/reminder_scan.py [--vehicles 100000] [--country TH|GB]
+
+--country TH (the default) scans the Thai vehicle duties (annual tax, inspection, compulsory insurance) and the
+service; GB scans the MOT and the service.
 
 Drops and re-creates the database's public schema (with --reuse: keeps the generated garage and clears only the
 reminders, messages, stored due dates and scan state). Prints the first run (queues the catch-up window, stores each
@@ -38,7 +41,7 @@ async def reuse(db) -> None:
         await conn.execute(text("ANALYZE"))
 
 
-async def main(url: str, vehicles: int, reuse_data: bool = False) -> None:
+async def main(url: str, vehicles: int, reuse_data: bool = False, country: str = "TH") -> None:
     db = Database(url)
     if reuse_data:
         await reuse(db)
@@ -48,7 +51,7 @@ async def main(url: str, vehicles: int, reuse_data: bool = False) -> None:
     await fresh_schema(db)
     async with db.transaction() as s:
         garage = await accounts.create_garage(s, accounts.GarageSettingsInput(
-            name="Bench Garage", currency="THB", time_zone="Asia/Bangkok"))
+            name="Bench Garage", currency="THB", time_zone="Asia/Bangkok", country=country))
     today = garage_today("Asia/Bangkok")
     started = time.perf_counter()
     step = 20_000
@@ -78,6 +81,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--vehicles", type=int, default=100_000)
     parser.add_argument("--reuse", action="store_true", help="keep the generated vehicles; clear reminders only")
+    parser.add_argument("--country", default="TH", help="the garage's country: TH (Thai duties) or GB (MOT)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_reminders")
-    asyncio.run(main(url, args.vehicles, args.reuse))
+    asyncio.run(main(url, args.vehicles, args.reuse, args.country.upper()))

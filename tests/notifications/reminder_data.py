@@ -12,7 +12,7 @@ from backend.accounts.models import Site
 from backend.core.db import utcnow
 from backend.core.enums import Locale, OperationsStream, RevenueStream
 from backend.core.ids import new_id
-from backend.customers.models import ContactChannel, Customer, Vehicle
+from backend.customers.models import ContactChannel, Customer, Vehicle, VehicleKind
 from backend.workshop.models import Job, JobStatus
 
 CHUNK = 2000
@@ -26,6 +26,7 @@ def _chunks(rows, size=CHUNK):
 async def generate(session, garage_id: uuid.UUID, count: int, today: dt.date, seed: int = 1,
                    with_jobs: bool = True) -> None:
     rnd = random.Random(seed)
+    thai = random.Random(seed + 7919)  # the Thai fields, apart: the other values stay what they were per seed
     now = utcnow() - dt.timedelta(minutes=5)  # written before the scan runs
     site_id = (await session.execute(select(Site.id).where(Site.garage_id == garage_id))).scalars().first()
     if site_id is None and with_jobs:
@@ -69,6 +70,8 @@ async def generate(session, garage_id: uuid.UUID, count: int, today: dt.date, se
         vehicles.append(dict(
             id=vehicle_id, garage_id=garage_id, registration=f"G{tag}{i:06d}", registration_display=f"G{tag} {i:06d}",
             first_registration_date=first_reg, mot_expiry=expiry, owner_id=owner_id, mileage=mileage,
+            kind=VehicleKind.MOTORCYCLE if thai.random() < 0.3 else VehicleKind.CAR,
+            insurance_expiry=today + dt.timedelta(days=thai.randint(-30, 365)) if thai.random() < 0.6 else None,
             mileage_recorded_at=mileage_at, version=1, created_at=now, updated_at=now))
     for chunk in _chunks(customers):
         await session.execute(insert(Customer), chunk)

@@ -314,3 +314,85 @@ async def test_each_country_sees_only_its_own_reminder_kinds_and_templates(gql, 
         body = await gql(UPDATE_TEMPLATE, {"e": event}, token=world.token(), lang=lang)
         payload = body["data"]["updateNotificationTemplate"]
         assert payload["template"] is None and payload["errors"][0]["code"] == "UNKNOWN_TEMPLATE"
+
+
+# ------------------------------------------------------------------------------------------------ at scale
+
+
+def _anniversary(first: dt.date, year: int) -> dt.date:
+    try:
+        return first.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return dt.date(year, 2, 28)
+
+
+def _three_months_before(day: dt.date) -> dt.date:
+    year, month = (day.year, day.month - 3) if day.month > 3 else (day.year - 1, day.month + 9)
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError(day)
+
+
+def _expected_duties(vehicle, today):
+    """The Thai duties of a vehicle, written apart from rules.py: kind -> (due, first day it can be done)."""
+    out = {}
+    first = vehicle.first_registration_date
+    if first is not None:
+        year = max(today.year, first.year + 1)
+        due = _anniversary(first, year)
+        if due < today or year <= first.year:
+            due = _anniversary(first, year + 1)
+        out["VEHICLE_TAX"] = (due, due - dt.timedelta(days=90))
+        age = due.year - first.year  # the renewal is itself an anniversary
+        if age >= (5 if vehicle.kind == VehicleKind.MOTORCYCLE else 7):
+            out["INSPECTION"] = (due, _three_months_before(due))
+    if vehicle.insurance_expiry is not None:
+        out["INSURANCE"] = (vehicle.insurance_expiry, None)
+    return out
+
+
+async def _expected_thai(db, garage_id, today, leads):
+    from tests.notifications.test_reminders import channel_of
+
+    async with db.read() as s:
+        vehicles = (await s.execute(select(Vehicle).where(Vehicle.garage_id == garage_id))).scalars().all()
+        owners = {c.id: c for c in (await s.execute(select(Customer).where(Customer.garage_id == garage_id)))
+                  .scalars()}
+    out = set()
+    for v in vehicles:
+        owner = owners.get(v.owner_id)
+        channel = channel_of(owner) if owner else None
+        if channel is None:
+            continue
+        for kind, (due, start) in _expected_duties(v, today).items():
+            days = (due - today).days
+            fitting = [min(lead, (due - start).days) if start else lead for lead in leads]
+            fitting = [lead for lead in fitting if 0 <= days <= lead]
+            if fitting:
+                out.add((v.id, kind, due, min(fitting), channel))
+    return out
+
+
+@pytest.mark.parametrize("leads", [[30, 7], [120, 14]])
+async def test_a_week_of_daily_scans_of_a_generated_thai_garage_queues_exactly_the_due_duties(db, gql, thai_garage,
+                                                                                           leads):
+    from tests.notifications.reminder_data import generate
+
+    today = garage_today("Asia/Bangkok")
+    await gql("mutation($l: [Int!]) { updateReminderSettings(input: {leadDays: $l, kinds: [VEHICLE_TAX, INSPECTION, "
+              "INSURANCE]}) { errors { code } } }", {"l": leads}, token=thai_garage.token())
+    async with db.transaction() as s:
+        await generate(s, thai_garage.id, 3000, today, seed=11, with_jobs=False)
+    want: set = set()
+    for offset in range(7):
+        day = today + dt.timedelta(days=offset)
+        want |= await _expected_thai(db, thai_garage.id, day, leads)
+        await scan_all(db, day)
+        async with db.read() as s:
+            got = {(r.vehicle_id, r.kind.value, r.due_on, r.lead_days, r.channel.value) for r in (await s.execute(
+                select(Reminder).where(Reminder.garage_id == thai_garage.id))).scalars()}
+        assert got == want, (offset, sorted(got ^ want)[:5])
+    assert len(want) > 50 and {k[1] for k in want} == {"VEHICLE_TAX", "INSPECTION", "INSURANCE"}

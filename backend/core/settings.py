@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     # An HTTP request body or a WebSocket message above this is refused before it is parsed (413 / close 1009).
     max_request_bytes: int = 1024 * 1024
     max_string_length: int = 2000
+    # Attachments (backend/files): photos and documents stored under file_storage_dir (default <data_dir>/files);
+    # an upload larger than max_upload_bytes is refused with 413 before it is read whole.
+    file_storage: Literal["local"] = "local"
+    file_storage_dir: Path | None = None
+    max_upload_bytes: int = 15 * 1024 * 1024
 
     login_window_seconds: int = 900
     login_max_attempts_per_account: int = 5

@@ -396,3 +396,31 @@ async def test_a_week_of_daily_scans_of_a_generated_thai_garage_queues_exactly_t
                 select(Reminder).where(Reminder.garage_id == thai_garage.id))).scalars()}
         assert got == want, (offset, sorted(got ^ want)[:5])
     assert len(want) > 50 and {k[1] for k in want} == {"VEHICLE_TAX", "INSPECTION", "INSURANCE"}
+
+
+VEHICLES = """query($n: Int) { vehicles(first: $n) { edges { node { registration motDue dutiesDue { kind dueOn from }
+  serviceDue { date } } } } }"""
+
+
+async def test_duties_read_in_the_same_number_of_statements_for_1_10_and_100_vehicles(gql, db, thai_garage,
+                                                                                    count_statements):
+    from tests.notifications.reminder_data import generate
+
+    today = garage_today("Asia/Bangkok")
+    counts, due_counts = [], []
+    period = {"from": today.isoformat(), "to": (today + dt.timedelta(days=60)).isoformat()}
+    for n in (1, 10, 100):
+        async with db.transaction() as s:
+            await generate(s, thai_garage.id, 3 * n, today, seed=n + 40)
+        with count_statements() as counter:
+            body = await gql(VEHICLES, {"n": n}, token=thai_garage.token())
+        edges = body["data"]["vehicles"]["edges"]
+        assert len(edges) == n and all(e["node"]["motDue"] is None for e in edges)
+        counts.append(counter.count)
+        with count_statements() as counter:
+            body = await gql(DUE, {**period}, token=thai_garage.token())
+        assert body["data"]["remindersDue"]["edges"]
+        due_counts.append(counter.count)
+    assert any(e["node"]["dutiesDue"] for e in edges)
+    assert counts[0] == counts[1] == counts[2], counts
+    assert due_counts[0] == due_counts[1], due_counts  # up to the first page's 100 rows: one chunk

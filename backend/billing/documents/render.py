@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 import threading
+from collections import OrderedDict
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -235,13 +236,89 @@ def _fonts():
         return _font_config
 
 
-def render_pdf(view: DocumentView) -> bytes:
-    """The document as PDF bytes. CPU-bound (tens of milliseconds and more): run it in a worker thread."""
+@lru_cache(maxsize=1)
+def template_version() -> str:
+    """A digest of everything a document is printed from besides its data: the billing templates and stylesheet,
+    this module's source (filters, labels) and WeasyPrint's version. Read once per process."""
+    import weasyprint
+
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    for path in sorted((TEMPLATES / "billing").iterdir()) + [Path(__file__)]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(view: DocumentView) -> str:
+    """The content of a document: template version + its data (every field of the view, the language included).
+    An issued document's data never changes, so neither does its key; any edit of a draft changes it."""
+    return hashlib.sha256(f"{template_version()}\0{view!r}".encode()).hexdigest()
+
+
+class PdfCache:
+    """Rendered PDFs in this process's memory, least recently used first out, bounded by their total bytes.
+
+    In memory rather than on disk: nothing to clean up or to protect on a shared disk (a PDF carries a customer's
+    name, address and tax ID), and a worker restart only costs one render per document fetched again."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            pdf = self._items.get(key)
+            if pdf is not None:
+                self._items.move_to_end(key)
+            return pdf
+
+    def put(self, key: str, pdf: bytes) -> None:
+        if len(pdf) > self.max_bytes // 4:  # one huge document does not push out everything else
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= len(old)
+            self._items[key] = pdf
+            self.bytes += len(pdf)
+            while self.bytes > self.max_bytes:
+                _key, evicted = self._items.popitem(last=False)
+                self.bytes -= len(evicted)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+PDF_CACHE = PdfCache(max_bytes=32 * 1024 * 1024)  # ~300 thirty-line invoices (about 100 KB each)
+RENDER_COUNT = 0  # documents actually laid out by WeasyPrint in this process (the cache's misses)
+
+
+def render_pdf(view: DocumentView, *, use_cache: bool = True) -> bytes:
+    """The document as PDF bytes: from the cache when this exact content was rendered before, else rendered
+    (CPU-bound, tens of milliseconds and more: run it in a worker thread)."""
+    key = cache_key(view) if use_cache else None
+    if key is not None and (pdf := PDF_CACHE.get(key)) is not None:
+        return pdf
+    pdf = _render(view)
+    if key is not None:
+        PDF_CACHE.put(key, pdf)
+    return pdf
+
+
+def _render(view: DocumentView) -> bytes:
+    global RENDER_COUNT
     from weasyprint import HTML
 
     html = render_html(view)
     fonts = _fonts()
     with _render_lock:
+        RENDER_COUNT += 1
         document = HTML(string=html, base_url=str(TEMPLATES))
         return document.write_pdf(font_config=fonts, pdf_identifier=_pdf_identifier(view),
                                   finisher=fix_text_map)  # Thai text that copies and extracts as printed

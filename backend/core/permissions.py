@@ -60,11 +60,15 @@ class Permission(enum.Enum):
     NOTIFICATIONS_READ = "notifications:read"  # the outbox: what was sent, what failed and why
     NOTIFICATIONS_MANAGE = "notifications:manage"  # retry a failed message, edit templates and reminder settings
     REMINDERS_READ = "reminders:read"  # remindersDue, reminderHistory
+    # attachments (photos and documents on a job, a vehicle or a customer one may read; a technician: own jobs)
+    FILES_UPLOAD = "files:upload"  # every member of staff: photos from the bay, papers at the desk
+    FILES_DELETE = "files:delete"  # managers delete any attachment; anyone deletes what they uploaded themselves
+    FILES_SHARE = "files:share"  # mark an attachment as shared with the customer: those who talk to customers
 
 
 P = Permission
 _STAFF_BASE = {P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.JOBS_NOTE, P.TASK_CATALOG_READ, P.PARTS_READ,
-               P.INVENTORY_READ, P.VEHICLES_READ, P.PUSH_SUBSCRIBE}
+               P.INVENTORY_READ, P.VEHICLES_READ, P.PUSH_SUBSCRIBE, P.FILES_UPLOAD}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
@@ -72,12 +76,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _STAFF_BASE
         | {P.USERS_READ, P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.VEHICLES_WRITE, P.MILEAGE_RECORD,
            P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD, P.QUOTES_READ, P.QUOTES_WRITE, P.INVOICES_READ,
-           P.REMINDERS_READ}
+           P.REMINDERS_READ, P.FILES_DELETE, P.FILES_SHARE}
     ),
     Role.WORKSHOP_MANAGER: frozenset(
         _STAFF_BASE | {P.USERS_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_ASSIGN,
                        P.JOBS_OVERRIDE_STREAM, P.JOBS_REVIEW, P.JOBS_HOLD, P.PARTS_APPROVE, P.QUOTES_READ,
-                       P.COSTS_READ}
+                       P.COSTS_READ, P.FILES_DELETE, P.FILES_SHARE}
     ),
     # A technician looks vehicles up in the bay and reads the odometer, but does not browse customers' contacts.
     Role.TECHNICIAN: frozenset(
@@ -87,7 +91,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Billing keeps customers' tax details right for invoices.
     Role.BILLING: frozenset(_STAFF_BASE | {P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.QUOTES_READ,
                                            P.QUOTES_WRITE, P.INVOICES_READ, P.INVOICES_WRITE, P.FINANCIAL_REPORTS,
-                                           P.REMINDERS_READ}),
+                                           P.REMINDERS_READ, P.FILES_SHARE}),
 }
 
 

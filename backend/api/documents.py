@@ -16,6 +16,8 @@ stream of distinct large ones cannot grow the process.
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +29,9 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
+    NameNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     parse,
     specified_rules,
@@ -74,6 +78,28 @@ class DocumentLimits:
     @property
     def parse_options(self) -> dict:
         return {"max_tokens": self.max_tokens, "max_source_length": self.max_length}
+
+
+# One match per lexical token as graphql-core counts them (comments included, commas and white space not), for a
+# scan at C speed that refuses a text with too many tokens before the (pure Python) parser reads 2,000 of them.
+_TOKEN_RE = re.compile(r'"""(?:\\"""|[^"]|"(?!""))*"""|"(?:\\.|[^"\\\n\r])*"|#[^\n\r]*|\.\.\.'
+                       r'|[_A-Za-z][_0-9A-Za-z]*|-?\d[\d.eE+-]*|[^\s,]')
+
+
+def _more_tokens_than(query: str, limit: int) -> bool:
+    return sum(1 for _ in itertools.islice(_TOKEN_RE.finditer(query), limit + 1)) > limit
+
+
+def _placeholder(operation_name: str | None) -> DocumentNode:
+    """A document that stands for a refused text in Strawberry's pipeline (which would otherwise parse the text
+    again, or trip over an operation name the refused text does not define): never executed, since the refusal's
+    errors come with it; a query, named as the request asked, so Strawberry's operation checks pass and the client
+    gets the refusal itself."""
+    name = NameNode(value=operation_name) if operation_name else None
+    return DocumentNode(definitions=(OperationDefinitionNode(
+        operation=OperationType.QUERY, name=name, directives=(), variable_definitions=(),
+        selection_set=SelectionSetNode(selections=(FieldNode(name=NameNode(value="__typename"), directives=(),
+                                                               arguments=()),))),))
 
 
 class _Refused(Exception):
@@ -235,20 +261,25 @@ class DocumentCache:
     def __contains__(self, query: str) -> bool:
         return query in self._entries
 
-    def get(self, query: str) -> tuple[DocumentNode | None, list[GraphQLError] | None]:
+    def get(self, query: str) -> tuple[DocumentNode | None, list[GraphQLError]]:
         """(document, []) for a document that passed; (document, errors) for one refused after parsing;
-        (None, None) for a text that does not parse (the caller reports the parse error)."""
+        (None, errors) for a text refused before or while parsing."""
         entry = self._entries.get(query)
         if entry is not None:
             self._entries.move_to_end(query)
             self.hits += 1
             return entry[0], []
+        limits = self.limits
+        if len(query) <= limits.max_length and _more_tokens_than(query, limits.max_tokens):
+            self.refusals += 1
+            return None, [GraphQLError(f"Syntax Error: Document contains more than {limits.max_tokens} tokens. "
+                                       "Parsing aborted.", extensions={"code": TOO_COMPLEX})]
         self.parses += 1
         try:
-            document = parse(query, **self.limits.parse_options)
-        except GraphQLError:
+            document = parse(query, **limits.parse_options)
+        except GraphQLError as error:
             self.refusals += 1
-            return None, None
+            return None, [error]
         errors = self._check(document)
         if errors:
             self.refusals += 1
@@ -282,14 +313,13 @@ def make_document_cache_extension(cache: DocumentCache) -> type[SchemaExtension]
     class CachedDocument(SchemaExtension):
         def on_parse(self) -> Iterator[None]:
             ec = self.execution_context
-            # Strawberry parses the text itself when we hand it no document (a text that does not parse): with the
-            # same limits, so it stops as early as ours did.
+            # Strawberry never parses a text itself here (it is handed a document, or a placeholder with the
+            # refusal); should it ever, it parses with the same limits.
             ec.parse_options.update(cache.limits.parse_options)  # type: ignore[typeddict-item]
             if ec.query is not None and ec.graphql_document is None:
                 document, errors = cache.get(ec.query)
-                if document is not None:
-                    ec.graphql_document = document
-                    ec.pre_execution_errors = errors
+                ec.graphql_document = _placeholder(ec.operation_name) if errors else document
+                ec.pre_execution_errors = errors
             yield
 
     return CachedDocument

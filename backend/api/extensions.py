@@ -94,8 +94,11 @@ def _request_error(error: GraphQLError, locale: str) -> GraphQLError:
         message = translate(locale, INVALID_REQUEST_MESSAGE)
         extensions.setdefault("code", "GRAPHQL_VALIDATION_FAILED")
     extensions["detail"] = detail  # graphql-core's own (English) words, for an integrator's logs
-    return GraphQLError(f"{message} {detail}" if locale == "en" else message, nodes=error.nodes, source=error.source,
-                        positions=error.positions, path=error.path, extensions=extensions)
+    shaped = GraphQLError(f"{message} {detail}" if locale == "en" else message, path=error.path, extensions=extensions)
+    # the same place in the text, without working its line and column out again (a scan of the whole text)
+    shaped.nodes, shaped.source, shaped.positions, shaped.locations = (error.nodes, error.source, error.positions,
+                                                                       error.locations)
+    return shaped
 
 
 class ShapeErrors(SchemaExtension):

@@ -265,3 +265,25 @@ async def test_big_texts_never_reach_the_cache(app, client):
         r = await client.post("/graphql", json={"query": text})
         assert r.status_code == 413
     assert (cache.parses, len(cache)) == (parses, kept)
+
+
+async def test_too_many_tokens_is_refused_before_the_parser_runs(app, gql, garage):
+    cache = app.state.document_cache
+    parses = cache.parses
+    body = await gql(tokens_under_length_limit(), expect_errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert cache.parses == parses
+    # words inside a comment or a string are one token each: such a document is not refused
+    words = " ".join(["word"] * 3000)
+    body = await gql(f'query {{ garage {{ name }} }} # {words}\n', token=garage.token())  # a comment: one token
+    assert body["data"]["garage"]["name"] == "Garage One"
+    ok = await gql('query($s: String) { customers(search: "' + words + '") { edges { node { id } } } }',
+                   token=garage.token(), expect_errors=True)
+    assert "QUERY_TOO_COMPLEX" not in str(ok), ok
+
+
+async def test_a_refused_text_is_reported_as_is_whatever_operation_name_is_asked(client):
+    r = await client.post("/graphql", json={"query": "query Named { garage { ", "operationName": "Named"})
+    assert r.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    r = await client.post("/graphql", json={"query": fragment_bomb(), "operationName": "Other"})
+    assert r.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"

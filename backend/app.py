@@ -30,6 +30,7 @@ from backend.core.i18n import negotiate
 from backend.core.pubsub import MemoryPubSub, RedisPubSub
 from backend.core.ratelimit import MemoryRateLimiter, RedisRateLimiter, client_address, trusted_networks
 from backend.core.settings import Settings, get_settings
+from backend.files.routes import file_routes
 from backend.notifications.receipts import receipt_routes
 from backend.notifications.shortlinks import short_link_routes
 from backend.schema import build_schema
@@ -284,6 +285,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *short_link_routes(services),
         *job_sheet_routes(services),  # before /documents/{kind}/..., which would answer 404 for it
         *document_routes(services),
+        *file_routes(services),
         Route(EXPORT_PATH, export_download),
         Route("/graphql", BodyLimit(GraphQLOverHTTP(graphql_app), settings.max_request_bytes),
               methods=["GET", "POST"]),

@@ -10,6 +10,7 @@ from backend.api.extensions import OperationScope, ShapeErrors
 from backend.audit import schema as audit
 from backend.billing import schema as billing
 from backend.customers import schema as customers
+from backend.files import schema as files
 from backend.inventory import schema as inventory
 from backend.notifications import schema as notifications
 from backend.notifications import reminders_schema as reminders
@@ -18,7 +19,7 @@ from backend.search import schema as search
 from backend.workshop import schema as workshop
 
 DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, notifications,
-           notification_templates, search)
+           notification_templates, search, files)
 
 
 def _merge(name: str):

@@ -29,6 +29,7 @@ from backend.customers.models import ContactChannel as ContactChannelEnum
 from backend.customers.models import CustomerKind as CustomerKindEnum
 from backend.customers.models import FuelType as FuelTypeEnum
 from backend.customers.models import VehicleKind as VehicleKindEnum
+from backend.files import schema as files_schema
 
 ContactChannel = strawberry.enum(ContactChannelEnum, name="ContactChannel",
                                  description="How a customer prefers to be contacted.")
@@ -75,6 +76,8 @@ class Customer:
     def jobs(self, info: strawberry.Info) -> list[Annotated["Job", strawberry.lazy("backend.workshop.schema.jobs")]]:
         return info.context.loader(JobsByCustomerLoader).load(self.id)
 
+    attachments = files_schema.customer_attachments
+
 
 @strawberry.type(description="A vehicle. The registration is stored normalised: upper case, letters and digits.")
 class Vehicle:
@@ -116,6 +119,8 @@ class Vehicle:
                                   "technician sees only their own).")
     def jobs(self, info: strawberry.Info) -> list[Annotated["Job", strawberry.lazy("backend.workshop.schema.jobs")]]:
         return info.context.loader(JobsByVehicleLoader).load(self.id)
+
+    attachments = files_schema.vehicle_attachments
 
     @strawberry.field(description="Quoted work the customer declined, still to do (empty without QUOTES_READ).")
     def deferred_work(self, info: strawberry.Info) -> list[Annotated["DeferredWork", strawberry.lazy(

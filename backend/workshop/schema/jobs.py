@@ -26,6 +26,7 @@ from backend.core.validate import try_parse_id
 from backend.customers import service as customers
 from backend.customers.loaders import CustomerLoader
 from backend.customers.schema import Customer, FuelType, Vehicle
+from backend.files import schema as files_schema
 from backend.billing.loaders import InvoicesByJobLoader, QuotesByJobLoader
 from backend.workshop.jobsheet import signed_job_sheet_url
 from backend.workshop.loaders import (
@@ -148,6 +149,8 @@ class Job:
     def clock_entries(self, info: strawberry.Info) -> list[Annotated["TimeClockEntry", strawberry.lazy(
             "backend.workshop.schema.tasks")]]:
         return info.context.loader(ClockEntriesByJobLoader).load(self.id)
+
+    attachments = files_schema.job_attachments
 
     @strawberry.field(extensions=requires(P.QUOTES_READ), description="The job's quotes, oldest first.")
     def quotes(self, info: strawberry.Info) -> list[Annotated["Quote", strawberry.lazy(

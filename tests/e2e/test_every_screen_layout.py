@@ -1,0 +1,184 @@
+"""Issue 13's bars on every screen: for every role of the demo, every screen of the PWA's registries that the role may
+open (navigation screens and detail screens with a real demo id), at 360, 768 and 1280 px, in Thai and English: the
+page never scrolls sideways, no control is covered by another (tests/e2e/layout.py), and axe-core finds no serious
+or critical violation.
+
+The screen list is read from the registries themselves (pwa/src/main/screens.ts, staff/screens.ts,
+technician/screens.ts), merged the way screens.ts merges them, so a new screen is covered without touching this
+test; a new detail path whose parameter this test cannot fill fails it rather than going unchecked.
+
+One server, one browser, one page per role: each screen is opened once per language and resized through the three
+widths. axe runs once per screen and language, at 360 px (the width where most screens differ). The run time is
+printed (pytest -s) and measured, not asserted.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from tests.e2e.conftest import REPO
+from tests.e2e.helpers import axe_violations, go, graphql, new_phone, open_page, require_browser, sign_in, token_for
+from tests.e2e.layout import layout_problems
+
+require_browser()
+
+pytestmark = pytest.mark.e2e
+
+SRC = REPO / "pwa" / "src" / "main"
+# screens.ts merges the technician's list, then the staff list (a later one wins), then the shell's for ids not taken
+REGISTRIES = (SRC / "technician" / "screens.ts", SRC / "staff" / "screens.ts", SRC / "screens.ts")
+WIDTHS = (360, 768, 1280)
+ROLES = {
+    "ADMIN": "admin",
+    "SITE_MANAGER": "site",
+    "WORKSHOP_MANAGER": "workshop",
+    "WAREHOUSE_MANAGER": "warehouse",
+    "BILLING": "billing",
+    "TECHNICIAN": "tech",
+}
+ALL_ROLES = list(ROLES)
+LOADING = ("Loading…", "กำลังโหลด…")
+
+_ENTRY = re.compile(
+    r"\{\s*id:\s*'(?P<id>[^']+)',\s*path:\s*'(?P<path>[^']+)',\s*roles:\s*(?P<roles>\[[^\]]*\]|ALL_ROLES)",
+    re.S,
+)
+
+
+def registry_screens() -> list[dict]:
+    """Every screen of the three registries as {id, path, roles}, merged like screens.ts's `merged`."""
+    by_id: dict[str, dict] = {}
+    shell: list[dict] = []
+    for source in REGISTRIES:
+        text = source.read_text(encoding="utf-8")
+        found = [
+            {"id": m["id"], "path": m["path"],
+             "roles": ALL_ROLES if m["roles"] == "ALL_ROLES" else re.findall(r"'([A-Z_]+)'", m["roles"])}
+            for m in _ENTRY.finditer(text)
+        ]
+        assert found, f"no screen entries parsed from {source}: the registry's shape changed, update _ENTRY"
+        if source.name == "screens.ts" and source.parent == SRC:
+            shell = found
+        else:
+            for s in found:
+                by_id[s["id"]] = s
+    for s in shell:
+        by_id.setdefault(s["id"], s)
+    return list(by_id.values())
+
+
+def _first_id(server_url: str, token: str, field: str) -> str | None:
+    edges = graphql(server_url, f"{{ {field}(first: 1) {{ edges {{ node {{ id }} }} }} }}", token=token)[field]["edges"]
+    return edges[0]["node"]["id"] if edges else None
+
+
+def demo_ids(server_url: str) -> dict[str, dict[str, str]]:
+    """Real ids for the detail screens, by role: the path's first segment ('jobs', 'customers', ...) to an id."""
+    admin = token_for(server_url, "admin")
+    ids = {kind: _first_id(server_url, admin, kind) for kind in ("jobs", "customers", "vehicles", "invoices", "quotes")}
+    if ids["quotes"] is None:  # the demo may have no quote yet: make one on the job, as the billing clerk would
+        made = graphql(server_url, "mutation($input: CreateQuoteInput!) { createQuote(input: $input) "
+                                   "{ quote { id } errors { code message } } }",
+                       {"input": {"jobId": ids["jobs"], "lines": [
+                           {"kind": "LABOUR", "description": "Brake check", "quantity": "1", "unitPrice": "450"}]}},
+                       token=token_for(server_url, "billing"))["createQuote"]
+        assert not made["errors"], made["errors"]
+        ids["quotes"] = made["quote"]["id"]
+    assert all(ids.values()), f"the demo lacks a detail id: {ids}"
+    by_role = {role: dict(ids) for role in ROLES}
+    by_role["TECHNICIAN"] = {"jobs": _first_id(server_url, token_for(server_url, "tech"), "jobs")}
+    assert by_role["TECHNICIAN"]["jobs"], "the demo technician has no job"
+    return by_role
+
+
+def fill(path: str, ids: dict[str, str]) -> str:
+    """`jobs/:id/quote` -> `jobs/<a job id>/quote`; fails for a parameter it cannot fill (a new kind of detail)."""
+    if ":" not in path:
+        return path
+    kind = path.split("/")[0]
+    assert kind in ids, f"no demo id for the detail screen {path!r}: add its kind to demo_ids()"
+    return re.sub(r":[a-zA-Z]+", ids[kind], path)
+
+
+def wait_ready(page, screen_id: str) -> None:
+    """The screen is mounted in <main>, nothing in it says Loading or is busy, and its text held still for a moment."""
+    page.wait_for_function(
+        """([id, loading]) => {
+          const main = document.querySelector('main#main');
+          if (!main || main.dataset.screen !== id) return false;
+          if (main.querySelector('[aria-busy=true]')) return false;
+          const text = main.innerText;
+          if (loading.some((l) => text.trim() === l || main.querySelector('[role=status]')?.innerText.trim() === l)) return false;
+          const last = window.__screenText;
+          window.__screenText = text;
+          if (last !== text) { window.__screenStill = performance.now(); return false; }
+          return performance.now() - window.__screenStill > 250;
+        }""",
+        arg=[screen_id, list(LOADING)],
+        polling=100,
+        timeout=15_000,
+    )
+
+
+def settle(page) -> None:
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+@pytest.fixture(scope="module")
+def ids(server_url):
+    return demo_ids(server_url)
+
+
+def test_the_registries_are_parsed_whole():
+    """The parser finds the screens the app is known to have, and every role has its own (guards _ENTRY)."""
+    found = {s["id"]: s for s in registry_screens()}
+    for known in ("board", "job-card", "my-jobs", "job", "customers", "sync", "invoice", "quote", "settings"):
+        assert known in found, f"{known} missing from the parsed registries: {sorted(found)}"
+    assert found["customers"]["path"] == "customers" and "TECHNICIAN" not in found["customers"]["roles"]
+    assert found["sync"]["roles"] == ALL_ROLES
+    for role in ROLES:
+        assert any(role in s["roles"] for s in found.values() if s["path"] != "sync"), role
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_every_screen_fits_and_passes_axe(browser, server_url, ids, role):
+    screens = [s for s in registry_screens() if role in s["roles"]]
+    started = time.monotonic()
+    problems: list[str] = []
+    checked = 0
+    context = new_phone(browser, server_url, locale="th-TH")
+    try:
+        page = open_page(context)
+        sign_in(page, ROLES[role], english=False)
+        for lang in ("th", "en"):
+            if page.locator("html").get_attribute("lang") != lang:
+                page.set_viewport_size({"width": 1280, "height": 800})  # the switch is in the header on a desk
+                page.get_by_test_id(f"lang-{lang}").click()
+                page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+            for screen in screens:
+                path = fill(screen["path"], ids[role])
+                page.set_viewport_size({"width": WIDTHS[0], "height": 740})
+                go(page, path)
+                try:
+                    wait_ready(page, screen["id"])
+                except Exception as exc:  # noqa: BLE001 - reported with the screen, the run goes on
+                    problems.append(f"{lang} #{path}: did not finish loading ({str(exc).splitlines()[0]})")
+                    continue
+                for width in WIDTHS:
+                    page.set_viewport_size({"width": width, "height": 740 if width < 768 else 900})
+                    settle(page)
+                    problems += [f"{lang} {width}px #{path}: {p}" for p in layout_problems(page)]
+                    checked += 1
+                    if width == WIDTHS[0]:
+                        problems += [f"{lang} {width}px #{path}: axe {v['impact']} {v['rule']} ({v['help']}) at "
+                                     f"{v['targets']}" for v in axe_violations(page)]
+        errors = list(context.page_errors)
+    finally:
+        context.close()
+    print(f"\n{role}: {len(screens)} screens x 2 languages x {len(WIDTHS)} widths = {checked} layouts checked "
+          f"in {time.monotonic() - started:.1f} s")
+    assert not errors, f"uncaught errors in the page: {errors}"
+    assert not problems, f"{role}: {len(problems)} problems:\n" + "\n".join(problems)

@@ -280,3 +280,42 @@ async def test_attachments_statements_constant_in_jobs(client, gql, db, garage, 
         assert len(edges) == n and all(len(e["node"]["attachments"]) == 2 for e in edges)
         counts[n] = counter.count
     assert len(set(counts.values())) == 1, counts
+
+
+async def test_two_deliveries_at_once_store_one_file(client, db, garage, job, storage_dir):
+    import asyncio
+
+    upload_id = str(uuid.uuid4())
+    photo = jpeg_with_gps((800, 600))
+    answers = await asyncio.gather(*(upload(client, garage.token(Role.TECHNICIAN), job.id, photo,
+                                            upload_id=upload_id) for _ in range(3)))
+    assert sorted(a.status_code for a in answers)[0] in (200, 201) and all(a.status_code in (200, 201) for a in answers)
+    assert len({a.json()["attachment"]["id"] for a in answers}) == 1
+    assert await count_rows(db) == 1 and len(stored_files(storage_dir)) == 2  # the losers' bytes were removed
+
+
+SHARE = """mutation($input: SetAttachmentSharedInput!) { setAttachmentShared(input: $input) {
+  attachment { id sharedWithCustomer } errors { code } } }"""
+
+
+async def test_who_may_share_and_delete(client, gql, db, garage, job, storage_dir):
+    tech = garage.token(Role.TECHNICIAN)
+    made = (await upload(client, tech, job.id, jpeg_with_gps())).json()["attachment"]
+    assert made["sharedWithCustomer"] is False
+    # a technician does not share with the customer (not in the permission table), not even at upload
+    body = await gql(SHARE, {"input": {"id": made["id"], "shared": True}}, token=tech, expect_errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    refused = await upload(client, tech, job.id, jpeg_with_gps(), sharedWithCustomer="true")
+    assert refused.status_code == 403
+    shared = (await gql(SHARE, {"input": {"id": made["id"], "shared": True}},
+                        token=garage.token(Role.BILLING)))["data"]["setAttachmentShared"]
+    assert shared == {"attachment": {"id": made["id"], "sharedWithCustomer": True}, "errors": []}
+    log = (await gql(AUDIT, {"id": made["id"]}, token=garage.token(Role.ADMIN)))["data"]["auditLog"]
+    assert [e["action"] for e in log] == ["attachment.uploaded", "attachment.shared"]
+    # the technician deletes their own photo
+    mine = (await gql(DELETE, {"input": {"id": made["id"]}}, token=tech))["data"]["deleteAttachment"]
+    assert mine["errors"] == [] and mine["attachment"]["deletedAt"]
+    # an unknown attachment id: NOT_FOUND
+    unknown = (await gql(DELETE, {"input": {"id": str(uuid.uuid4())}},
+                         token=garage.token(Role.ADMIN)))["data"]["deleteAttachment"]
+    assert unknown["errors"][0]["code"] == "NOT_FOUND"

@@ -21,6 +21,7 @@ from backend.accounts.service import actor_from_token
 from backend.api.context import Context, Services
 from backend.api.errors import is_unavailable, service_unavailable
 from backend.api.body_limit import BodyLimit
+from backend.api.compression import CompressionMiddleware
 from backend.api.documents import DocumentCache, DocumentLimits, make_document_cache_extension
 from backend.billing.documents.routes import document_routes
 from backend.billing.exports import EXPORT_PATH
@@ -293,6 +294,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *_pwa_routes(Path(settings.pwa_dist)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(CompressionMiddleware)  # gzip / brotli for text responses; not WebSockets
     app.state.services = services
     app.state.document_cache = cache
     app.state.schema = schema

@@ -18,6 +18,8 @@ from backend.core.actor import Actor
 from backend.core.db import Database
 from backend.core.enums import Locale, OperationsStream
 from backend.core.permissions import Role, permissions_for_role
+from backend.customers.models import CustomerKind
+from backend.customers.vin import check_digit_applies, expected_check_digit
 
 DEMO_PASSWORD = "mototrack-demo"
 DEMO_USERS = [
@@ -92,8 +94,10 @@ def _plate(rng: random.Random, thai: bool) -> str:
 
 
 def _vin(rng: random.Random) -> str:
+    """17 random VIN characters; where the VIN's region makes the 9th a check digit, the right one."""
     alphabet = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
-    return "".join(rng.choice(alphabet) for _ in range(17))
+    vin = "".join(rng.choice(alphabet) for _ in range(17))
+    return vin[:8] + expected_check_digit(vin) + vin[9:] if check_digit_applies(vin) else vin
 
 
 async def seed_demo(database_url: str) -> bool:
@@ -134,6 +138,7 @@ async def seed_demo(database_url: str) -> bool:
                     tax_id=_demo_tax_id(index) if name in CORPORATE_ADDRESSES else None,
                     branch="00000" if name in CORPORATE_ADDRESSES else None,
                     address=CORPORATE_ADDRESSES.get(name),
+                    kind=CustomerKind.COMPANY if name in CORPORATE_ADDRESSES else CustomerKind.PERSON,
                 ))
                 for _ in range(1 + (index % 3 == 0) + (index >= 10 and index % 5 == 0)):
                     make, models = rng.choice(MAKES)

@@ -45,6 +45,7 @@ class ErrorCode(enum.Enum):
     INVALID_REGISTRATION = "INVALID_REGISTRATION"
     REGISTRATION_TAKEN = "REGISTRATION_TAKEN"
     INVALID_VIN = "INVALID_VIN"
+    VIN_CHECK_DIGIT = "VIN_CHECK_DIGIT"
     VIN_TAKEN = "VIN_TAKEN"
     INVALID_YEAR = "INVALID_YEAR"
     MILEAGE_DECREASE_NEEDS_REASON = "MILEAGE_DECREASE_NEEDS_REASON"
@@ -140,6 +141,8 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_REGISTRATION: N_("Enter a registration of 1 to 12 letters and digits."),
     ErrorCode.REGISTRATION_TAKEN: N_("Registration {registration} is already on file."),
     ErrorCode.INVALID_VIN: N_("A VIN has 17 letters and digits, without I, O or Q."),
+    ErrorCode.VIN_CHECK_DIGIT: N_("VIN {vin}: its check digit (the 9th character) does not match; "
+                                  "look for a mistyped character."),
     ErrorCode.VIN_TAKEN: N_("VIN {vin} is already on file."),
     ErrorCode.INVALID_YEAR: N_("Enter a year between {min} and {max}."),
     ErrorCode.MILEAGE_DECREASE_NEEDS_REASON: N_(

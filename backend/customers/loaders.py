@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from backend.accounts.models import Garage
 from backend.api.loaders import Loader, grouped
+from backend.billing.models import Invoice, InvoiceStatus
 from backend.core.permissions import Role
 from backend.customers.models import Customer, MileageReading, Vehicle, VehicleOwnership
 
@@ -100,3 +102,21 @@ class JobsByCustomerLoader(_JobsBy):
     """The jobs opened for a customer (their visits), newest first."""
 
     column = "customer_id"
+
+
+class BalanceByCustomerLoader(Loader):
+    """What a customer owes: the balance due of their issued, unpaid invoices in the garage's currency, summed in
+    one statement for the whole batch (0 for a customer who owes nothing)."""
+
+    async def batch_load_fn(self, keys):
+        query = (
+            select(Invoice.customer_id, func.sum(Invoice.balance_due))
+            .join(Garage, Garage.id == Invoice.garage_id)
+            .where(Invoice.customer_id.in_(keys), Invoice.garage_id == self.garage_id,
+                   Invoice.status.in_((InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)),
+                   Invoice.currency == Garage.currency)
+            .group_by(Invoice.customer_id)
+        )
+        async with self.session() as s:
+            owed = {customer_id: int(total or 0) for customer_id, total in (await s.execute(query)).all()}
+        return [owed.get(k, 0) for k in keys]

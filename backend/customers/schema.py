@@ -15,9 +15,11 @@ from backend.api.errors import UserError
 from backend.api.mutations import client_id, fields_of, given, is_conflict, run
 from backend.api.permissions import requires
 from backend.api.queries import read
+from backend.api.scalars import Amount
 from backend.core.permissions import Permission as P
 from backend.customers import service
 from backend.customers.loaders import (
+    BalanceByCustomerLoader,
     CustomerLoader,
     JobsByCustomerLoader,
     JobsByVehicleLoader,
@@ -70,6 +72,13 @@ class Customer:
         from backend.notifications.schema import communications
 
         return communications(info, self.id, first, after)
+
+    @strawberry.field(extensions=requires(P.INVOICES_READ),
+                      description="What the customer owes: the balance due of their issued, unpaid invoices (issued "
+                                  "and partly paid), in minor units of the garage's currency; 0 when nothing is owed. "
+                                  "Null with FORBIDDEN for a role that does not read invoices.")
+    def balance(self, info: strawberry.Info) -> Amount | None:
+        return info.context.loader(BalanceByCustomerLoader).load(self.id)
 
     @strawberry.field(extensions=requires(P.JOBS_READ),
                       description="The customer's visits: the jobs opened for them, newest first (the latest 100).")

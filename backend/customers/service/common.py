@@ -9,6 +9,7 @@ import uuid
 from backend.core import validate as v
 from backend.core.db import utcnow
 from backend.core.errors import Collector, DomainError, ErrorCode
+from backend.customers.vin import check_digit_ok
 
 _UNSET = object()
 
@@ -53,6 +54,9 @@ def _vin(errors: Collector, value: object) -> str | None:
     vin = re.sub(r"[\s\-]", "", vin).upper()
     if not _VIN_RE.match(vin):
         errors.add(ErrorCode.INVALID_VIN, "vin")
+        return None
+    if not check_digit_ok(vin):  # North American and Chinese VINs only, as the app decides
+        errors.add(ErrorCode.VIN_CHECK_DIGIT, "vin", vin=vin)
         return None
     return vin
 

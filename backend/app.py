@@ -215,7 +215,8 @@ def _pwa_routes(dist: Path) -> list:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     settings.check()
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+                  pool_recycle=settings.db_pool_recycle)
     redis = None
     if settings.redis_url:
         from redis.asyncio import Redis

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -94,10 +94,44 @@ def _setup_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
     # statement, and skipping BEGIN/COMMIT saves two round trips to the SQLite thread for every one of them.
 
 
+def _setup_postgresql(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection, _record, _proxy):
+        # asyncpg marks a connection closed as soon as the event loop sees its socket close (the server restarted,
+        # the backend was terminated): a local check, no round trip; the pool then opens a fresh connection
+        raw = getattr(dbapi_connection, "_connection", None)
+        if raw is not None and raw.is_closed():
+            raise exc.DisconnectionError("connection closed by the server")
+
+
+class ReadSession(AsyncSession):
+    """A read session (autocommit: no transaction to lose) that runs a statement again, once, on a new connection
+    when its connection turns out to be dead (the backend was terminated or the server restarted since checkout)."""
+
+    async def _again(self, method, *args, **kwargs):
+        try:
+            return await method(*args, **kwargs)
+        except exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            await self.rollback()  # releases the invalidated connection; the next statement checks out another
+            return await method(*args, **kwargs)
+
+    async def execute(self, *args, **kwargs):
+        return await self._again(super().execute, *args, **kwargs)
+
+    async def scalar(self, *args, **kwargs):
+        return await self._again(super().scalar, *args, **kwargs)
+
+    async def get(self, *args, **kwargs):
+        return await self._again(super().get, *args, **kwargs)
+
+
 class Database:
     """The engines and session factories of one process."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 20, max_overflow: int = 10,
+                 pool_recycle: int = 1800) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -112,11 +146,17 @@ class Database:
             _setup_sqlite(self.write_engine, immediate=True)
             _setup_sqlite(self.read_engine, immediate=False)
         else:
-            self.write_engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # no ping per checkout (a round trip for every session): connections are recycled after pool_recycle
+            # seconds, one whose server end has gone (closed socket, seen by asyncpg without a round trip) is
+            # replaced at checkout, and a read that meets a dead connection anyway is run again once on a new one
+            self.write_engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow,
+                                                    pool_recycle=pool_recycle, pool_pre_ping=False)
+            _setup_postgresql(self.write_engine)
             # the same pool; reads run in autocommit, so a one-statement read costs no BEGIN/ROLLBACK round trips
             self.read_engine = self.write_engine.execution_options(isolation_level="AUTOCOMMIT")
         self.write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False, autoflush=False)
-        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
+        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False,
+                                                class_=AsyncSession if self.is_sqlite else ReadSession)
 
     @property
     def engines(self) -> list[AsyncEngine]:

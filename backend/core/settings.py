@@ -17,6 +17,12 @@ class Settings(BaseSettings):
 
     env: Literal["development", "production", "test"] = "development"
     database_url: str = "sqlite+aiosqlite:///./data/mototrack.db"
+    # PostgreSQL's pool per process, sized to the requests a worker serves at once (so none opens a connection of
+    # its own under load); connections are replaced after db_pool_recycle seconds instead of pinged at each checkout.
+    # SQLite ignores them.
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
+    db_pool_recycle: int = 1800
     redis_url: str = ""
     secret_key: str = DEFAULT_SECRET
     public_url: str = ""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import statistics
 import sys
 import time
@@ -52,7 +53,9 @@ def p(values: list[float], q: float) -> float:
 
 
 def attack(base: str, query: str, stop, sent) -> None:
-    """One attacker, in its own process (so the measuring client does not wait for its share of one GIL)."""
+    """One attacker, in its own process (so the measuring client does not wait for its share of one GIL), at the
+    lowest CPU priority: an attacker's client runs on its own machine, not on the server's cores."""
+    os.nice(19)
     with httpx.Client(base_url=base, timeout=120) as client:
         while not stop.is_set():
             client.post("/graphql", json={"query": query, "variables": {"v": True}})

@@ -22,7 +22,9 @@ _PROBLEMS_JS = """(selector) => {
   }
   const what = (e) => `${e.tagName.toLowerCase()}${e.dataset.testid ? `[${e.dataset.testid}]` : ''}` +
     `${e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : ''}`;
-  const scrolled = [...document.querySelectorAll('*')].filter((e) => e.scrollTop || e.scrollLeft)
+  // every box that can scroll, even at 0: scrollIntoView below moves them, and the page is left as it was found
+  const scrolled = [...document.querySelectorAll('*')]
+    .filter((e) => e.scrollTop || e.scrollLeft || e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight)
     .map((e) => [e, e.scrollTop, e.scrollLeft]);
   const [sx, sy] = [window.scrollX, window.scrollY];
   for (const el of document.querySelectorAll(selector)) {

@@ -10,7 +10,7 @@ import type { UserError } from '../../shared/types';
 import { href } from '../router';
 import type { ScreenProps } from '../screens';
 import { invoiceStatusLabel } from './billing/money';
-import { ERRORS, Empty, Failure, Field, FormErrors, Loading, ScreenTitle, errorsFor, mutate, newMutationId, otherErrors, useQuery, when } from './common';
+import { ERRORS, Empty, Failure, Field, FormErrors, Loading, ScreenTitle, errorsFor, money, mutate, newMutationId, otherErrors, useQuery, when } from './common';
 import { eventLabel, messageStatusLabel } from './events';
 import './reception.css';
 
@@ -39,7 +39,9 @@ const CUSTOMER = `query CustomerScreen($id: ID!) { customer(id: $id) { ${CUSTOME
   vehicles { id registrationDisplay make model year }
   jobs { id number status createdAt vehicle { registrationDisplay } }
   communications(first: 20) { edges { node { id event channelLabel status createdAt sentAt } } } } }`;
-const INVOICES = `query CustomerInvoices($id: ID!) { invoices(filter: { customerId: $id }, first: 50) {
+// the balance is the server's (every issued, unpaid invoice, not only the 50 listed), in the garage's currency
+const INVOICES = `query CustomerInvoices($id: ID!) { customer(id: $id) { id balance }
+  invoices(filter: { customerId: $id }, first: 50) {
   edges { node { id number status total balanceDue currency issueDate } } pageInfo { hasNextPage } } }`;
 const QUOTES = `query CustomerQuotes($id: ID!) { quotes(filter: { customerId: $id }, first: 50) {
   edges { node { id number status total currency createdAt } } } }`;
@@ -321,11 +323,12 @@ function EditDetails({ customer, onDone }: { customer: CustomerDetails; onDone: 
 }
 
 function Invoices({ customerId, canOpen }: { customerId: string; canOpen: boolean }) {
-  const q = useQuery<{ invoices: { edges: { node: InvoiceRow }[]; pageInfo: { hasNextPage: boolean } } }>(INVOICES, { id: customerId });
+  const q = useQuery<{
+    customer: { id: string; balance: number | null } | null;
+    invoices: { edges: { node: InvoiceRow }[]; pageInfo: { hasNextPage: boolean } };
+  }>(INVOICES, { id: customerId });
   const rows = q.data?.invoices.edges.map((e) => e.node) ?? [];
-  const open = rows.filter((r) => OPEN_INVOICE.includes(r.status));
-  const currency = rows[0]?.currency ?? 'THB';
-  const balance = open.reduce((s, r) => s + r.balanceDue, 0);
+  const balance = q.data?.customer?.balance ?? 0;
   return (
     <div class="card" data-testid="customer-invoices">
       <h2>{t('Invoices')}</h2>
@@ -335,7 +338,7 @@ function Invoices({ customerId, canOpen }: { customerId: string; canOpen: boolea
         <p class="line-between">
           <strong>{t('Balance due')}</strong>
           <strong class="money" data-testid="customer-balance" data-minor={balance}>
-            {formatMoney(balance, currency)}
+            {money(balance)}
           </strong>
         </p>
       )}

@@ -52,10 +52,10 @@ def p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def attack(base: str, query: str, stop, sent) -> None:
-    """One attacker, in its own process (so the measuring client does not wait for its share of one GIL), at the
-    lowest CPU priority: an attacker's client runs on its own machine, not on the server's cores."""
-    os.nice(19)
+def attack(base: str, query: str, stop, sent, niceness: int) -> None:
+    """One attacker, in its own process (so the measuring client does not wait for its share of one GIL); with
+    --attacker-nice its client work yields the CPU (on a real attack it runs on another machine)."""
+    os.nice(niceness)
     with httpx.Client(base_url=base, timeout=120) as client:
         while not stop.is_set():
             client.post("/graphql", json={"query": query, "variables": {"v": True}})
@@ -66,6 +66,7 @@ def attack(base: str, query: str, stop, sent) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--attackers", type=int, default=2, help="clients sending the hostile document at once")
+    parser.add_argument("--attacker-nice", type=int, default=0, help="CPU niceness of the attackers (0-19)")
     parser.add_argument("--samples", type=int, default=100, help="simple queries measured per phase")
     args = parser.parse_args()
     with demo_server() as server, httpx.Client(base_url=server.base, timeout=120) as client:
@@ -92,7 +93,7 @@ def main() -> int:
             quiet = latencies(client, token, args.samples)
             q50 = statistics.median(quiet)
             stop, sent = multiprocessing.Event(), multiprocessing.Value("i", 0)
-            threads = [multiprocessing.Process(target=attack, args=(server.base, query, stop, sent), daemon=True)
+            threads = [multiprocessing.Process(target=attack, args=(server.base, query, stop, sent, args.attacker_nice), daemon=True)
                        for _ in range(args.attackers)]
             for thread in threads:
                 thread.start()

@@ -51,6 +51,7 @@ class FileError(Exception):
 MSG_TOO_LARGE = N_("The file is too large: at most {max} MB.")
 MSG_UNSUPPORTED_PHOTO = N_("This file is not a photo MotoTrack accepts: send a JPEG, PNG or WebP image.")
 MSG_UNSUPPORTED_DOCUMENT = N_("This file type is not accepted: send a PDF or a JPEG, PNG or WebP image.")
+MSG_TOO_MANY_PIXELS = N_("The image has too many pixels: at most {max} megapixels.")
 MSG_BROKEN_IMAGE = N_("The image could not be read. It may be damaged; take or choose it again.")
 MSG_OWNER_NOT_FOUND = N_("The job, vehicle or customer to attach the file to was not found.")
 MSG_FORBIDDEN = N_("You are not allowed to do that.")
@@ -95,11 +96,12 @@ def clean(data: bytes, kind: str) -> Cleaned:
 def _reencode(data: bytes, content_type: str) -> tuple[bytes, bytes]:
     from PIL import Image, ImageOps
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format != _PIL_FORMAT[content_type]:
                 raise FileError(415, "UNSUPPORTED_FILE_TYPE", MSG_UNSUPPORTED_PHOTO)
+            if probe.size[0] * probe.size[1] > MAX_PIXELS:  # checked before a pixel is decoded
+                raise FileError(413, "IMAGE_TOO_LARGE", MSG_TOO_MANY_PIXELS, max=MAX_PIXELS // 1_000_000)
             probe.verify()
         with Image.open(io.BytesIO(data)) as source:
             source.load()

@@ -319,3 +319,12 @@ async def test_who_may_share_and_delete(client, gql, db, garage, job, storage_di
     unknown = (await gql(DELETE, {"input": {"id": str(uuid.uuid4())}},
                          token=garage.token(Role.ADMIN)))["data"]["deleteAttachment"]
     assert unknown["errors"][0]["code"] == "NOT_FOUND"
+
+
+async def test_image_with_too_many_pixels_refused_before_decoding(client, db, garage, job, storage_dir):
+    out = io.BytesIO()
+    Image.new("1", (7000, 7000)).save(out, "PNG")  # 49 megapixels in a few kilobytes
+    response = await upload(client, garage.token(Role.TECHNICIAN), job.id, out.getvalue(), lang="th")
+    assert response.status_code == 413 and response.json()["error"]["code"] == "IMAGE_TOO_LARGE"
+    assert "40" in response.json()["error"]["message"] and "รูป" in response.json()["error"]["message"]
+    assert await count_rows(db) == 0 and stored_files(storage_dir) == []

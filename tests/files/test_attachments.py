@@ -328,3 +328,29 @@ async def test_image_with_too_many_pixels_refused_before_decoding(client, db, ga
     assert response.status_code == 413 and response.json()["error"]["code"] == "IMAGE_TOO_LARGE"
     assert "40" in response.json()["error"]["message"] and "รูป" in response.json()["error"]["message"]
     assert await count_rows(db) == 0 and stored_files(storage_dir) == []
+
+
+@pytest.mark.parametrize("fmt, content_type", [("PNG", "image/png"), ("WEBP", "image/webp")])
+async def test_png_and_webp_stored_without_metadata(client, db, garage, job, storage_dir, fmt, content_type):
+    from PIL import PngImagePlugin
+
+    image = Image.new("RGBA" if fmt == "PNG" else "RGB", (300, 200), (10, 120, 200))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(GPS_IFD)[1] = "N"
+    out = io.BytesIO()
+    if fmt == "PNG":
+        text = PngImagePlugin.PngInfo()
+        text.add_text("Comment", "home address 99 Sukhumvit")
+        image.save(out, "PNG", pnginfo=text, exif=exif.tobytes())
+    else:
+        image.save(out, "WEBP", exif=exif.tobytes())
+    assert b"PhoneMaker" in out.getvalue()
+    # a name and a Content-Type that lie change nothing: the bytes say what it is
+    response = await upload(client, garage.token(Role.TECHNICIAN), job.id, out.getvalue(), name="x.gif",
+                            content_type="application/octet-stream")
+    assert response.status_code == 201 and response.json()["attachment"]["contentType"] == content_type
+    photo = next(p for p in stored_files(storage_dir) if not p.name.endswith(".thumb")).read_bytes()
+    assert b"PhoneMaker" not in photo and b"Sukhumvit" not in photo
+    stored = Image.open(io.BytesIO(photo))
+    assert stored.format == fmt and stored.size == (300, 200) and len(stored.getexif()) == 0

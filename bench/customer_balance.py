@@ -93,11 +93,14 @@ async def main(customers: int, invoices: int, rounds: int, database_url: str | N
     await db.dispose()
 
 
-if __name__ == "__main__":
+def cli() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=50)
-    parser.add_argument("--invoices", type=int, default=40)
-    parser.add_argument("--rounds", type=int, default=30)
+    for flag, default in (("--customers", 50), ("--invoices", 40), ("--rounds", 30)):
+        parser.add_argument(flag, type=int, default=default)
     parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-    asyncio.run(main(args.customers, args.invoices, args.rounds, args.database_url))
+    a = parser.parse_args()
+    asyncio.run(main(a.customers, a.invoices, a.rounds, a.database_url))
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,6 +1,7 @@
 """The schema walk (issue 11, item 4): on the demo garage, every role and an API key holding every scope select
-every field of every root query at full depth (tests/api/walker.py); nothing may answer 5xx or carry an internal
-(masked) error. FORBIDDEN, NOT_FOUND and bad made-up arguments are answers, not failures."""
+every field of every root query at full depth (tests/api/walker.py), then (as a technician, the administrator and
+the key) every mutation with made-up input (real ids where known) and its payload at full depth; nothing may answer
+5xx or carry an internal (masked) error. FORBIDDEN, NOT_FOUND and bad made-up arguments are answers, not failures."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from backend.app import create_app
 from backend.core.actor import Actor
 from backend.core.permissions import ApiScope, Role, permissions_for_role
 from backend.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
-from tests.api.walker import deep_queries
+from tests.api.walker import deep_mutations, deep_queries
 from tests.conftest import GQL, make_settings
 
 # the walk's documents are far bigger than any client's: the limits are raised for it (they have tests of their own)
@@ -65,27 +66,39 @@ async def test_every_field_at_full_depth_for_every_role(walk_app, database_url):
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         gql = GQL(client)
         tokens = await _tokens(gql, services.db)
+
+        async def walk(who: str, token: str, documents) -> None:
+            nonlocal answered
+            for name, text, variables in documents:
+                response = await client.post("/graphql", json={"query": text, "variables": variables},
+                                             headers={"Authorization": f"Bearer {token}"})
+                answered += 1
+                if response.status_code >= 500 or "json" not in response.headers.get("content-type", ""):
+                    failures.append((who, name, response.status_code, response.text[:300]))
+                    continue
+                body = response.json()
+                _collect_ids(body.get("data"), ids[who])
+                for error in body.get("errors") or []:
+                    code = (error.get("extensions") or {}).get("code")
+                    if code not in EXPECTED:
+                        failures.append((who, name, code, error.get("path"), error.get("message")))
+
+        ids: dict[str, dict[str, list[str]]] = {}
         for who, token in tokens.items():
-            ids: dict[str, list[str]] = {}
+            ids[who] = {}
+            real = lambda t, _who=who: (ids[_who].get(t) or [None])[0]  # noqa: E731
             # twice: the second pass gives `job(id:)`, `invoice(id:)` ... real ids seen in the lists of the first
             for _pass in range(2):
-                for name, text, variables in deep_queries(walk_app.state.schema,
-                                                          lambda t: (ids.get(t) or [None])[0]):
-                    response = await client.post("/graphql", json={"query": text, "variables": variables},
-                                                 headers={"Authorization": f"Bearer {token}"})
-                    answered += 1
-                    if response.status_code >= 500 or "json" not in response.headers.get("content-type", ""):
-                        failures.append((who, name, response.status_code, response.text[:300]))
-                        continue
-                    body = response.json()
-                    _collect_ids(body.get("data"), ids)
-                    for error in body.get("errors") or []:
-                        code = (error.get("extensions") or {}).get("code")
-                        if code not in EXPECTED:
-                            failures.append((who, name, code, error.get("path"), error.get("message")))
-            assert ids, f"{who} saw no data at all"
-            seen[who] = sum(len(v) for v in ids.values())
+                await walk(who, token, deep_queries(walk_app.state.schema, real))
+            assert ids[who], f"{who} saw no data at all"
+            seen[who] = sum(len(v) for v in ids[who].values())
+        # then every mutation, made-up input with real ids, the payload at full depth, for the three kinds of actor
+        # whose code paths differ (a technician's own-jobs scoping, the administrator, a key without a user); the
+        # administrator and the key last (a mutation that works may sign someone out or change the demo data)
+        for who in ("TECHNICIAN technician@demo.test", "ADMIN admin@demo.test", "api key (every scope)"):
+            real = lambda t, _who=who: (ids[_who].get(t) or [None])[-1]  # noqa: E731
+            await walk(who, tokens[who], deep_mutations(walk_app.state.schema, real))
     assert failures == [], "\n".join(map(str, failures[:40])) + f"\n... {len(failures)} in all"
-    assert answered >= 2 * len(tokens) * 40
-    print(f"schema walk: {answered} full-depth queries over {len(tokens)} identities, no internal error;"
+    assert answered >= 2 * len(tokens) * 40 + 3 * 50
+    print(f"schema walk: {answered} full-depth queries and mutations over {len(tokens)} identities, no internal error;"
           f" objects with an id seen per identity: {seen}")

@@ -185,3 +185,34 @@ def deep_queries(strawberry_schema, ids_of):
             if isinstance(t, GraphQLNonNull):
                 variables[a] = make_value(t, made_up)
         yield name, text, variables
+
+
+def input_value(gtype, name: str, ids_of, made_up):
+    """Like make_value, but an ID field named `id`/`<type>Id` takes a real id of that type when one is known."""
+    if isinstance(gtype, GraphQLNonNull):
+        return input_value(gtype.of_type, name, ids_of, made_up)
+    if isinstance(gtype, GraphQLList):
+        return [input_value(gtype.of_type, name, ids_of, made_up)]
+    if isinstance(gtype, GraphQLInputObjectType):
+        return {n: input_value(f.type, n, ids_of, made_up) for n, f in gtype.fields.items()}
+    if isinstance(gtype, GraphQLScalarType) and gtype.name == "ID" and name.endswith("Id") and len(name) > 2:
+        real = ids_of(name[:-2][:1].upper() + name[:-2][1:])
+        if real is not None:
+            return real
+    return make_value(gtype, made_up)
+
+
+def deep_mutations(strawberry_schema, ids_of):
+    """(root field, document, variables) for every mutation: made-up input (real ids where known), and the payload
+    selected at full depth."""
+    gschema = strawberry_schema._schema
+    made_up = lambda: str(uuid.uuid4())  # noqa: E731
+    for name, field in gschema.mutation_type.fields.items():
+        returned = get_named_type(field.type)
+        declared = [(a, arg.type) for a, arg in field.args.items()]
+        var_defs = ", ".join(f"${a}: {t}" for a, t in declared)
+        call_args = ", ".join(f"{a}: ${a}" for a, _ in declared)
+        chosen = " " + full_selection(returned, made_up) if isinstance(returned, GraphQLObjectType) else ""
+        text = f"mutation Walk{('(' + var_defs + ')') if declared else ''} {{ {name}" \
+               f"{('(' + call_args + ')') if declared else ''}{chosen} }}"
+        yield name, text, {a: input_value(t, a, ids_of, made_up) for a, t in declared}

@@ -156,6 +156,18 @@ def full_selection(gtype, ids, on_path: frozenset = frozenset()) -> str:
     return "{ " + " ".join(parts) + " }"
 
 
+def _walk_document(kind: str, name: str, field, made_up):
+    """The root field `name` called with one variable per argument, selecting everything it returns."""
+    returned = get_named_type(field.type)
+    declared = [(a, arg.type) for a, arg in field.args.items()]
+    var_defs = ", ".join(f"${a}: {t}" for a, t in declared)
+    call_args = ", ".join(f"{a}: ${a}" for a, _ in declared)
+    chosen = " " + full_selection(returned, made_up) if isinstance(returned, GraphQLObjectType) else ""
+    text = f"{kind} Walk{('(' + var_defs + ')') if declared else ''} {{ {name}" \
+           f"{('(' + call_args + ')') if declared else ''}{chosen} }}"
+    return returned, declared, text
+
+
 def deep_queries(strawberry_schema, ids_of):
     """(root field, query text, variables) for every root query field, selecting everything beneath it.
 
@@ -164,13 +176,7 @@ def deep_queries(strawberry_schema, ids_of):
     gschema = strawberry_schema._schema
     made_up = lambda: str(uuid.uuid4())  # noqa: E731
     for name, field in gschema.query_type.fields.items():
-        returned = get_named_type(field.type)
-        declared = [(a, arg.type) for a, arg in field.args.items()]
-        var_defs = ", ".join(f"${a}: {t}" for a, t in declared)
-        call_args = ", ".join(f"{a}: ${a}" for a, _ in declared)
-        chosen = " " + full_selection(returned, made_up) if isinstance(returned, GraphQLObjectType) else ""
-        text = f"query Walk{('(' + var_defs + ')') if declared else ''} {{ {name}" \
-               f"{('(' + call_args + ')') if declared else ''}{chosen} }}"
+        returned, declared, text = _walk_document("query", name, field, made_up)
         variables = {}
         for a, t in declared:
             named = get_named_type(t)
@@ -208,11 +214,5 @@ def deep_mutations(strawberry_schema, ids_of):
     gschema = strawberry_schema._schema
     made_up = lambda: str(uuid.uuid4())  # noqa: E731
     for name, field in gschema.mutation_type.fields.items():
-        returned = get_named_type(field.type)
-        declared = [(a, arg.type) for a, arg in field.args.items()]
-        var_defs = ", ".join(f"${a}: {t}" for a, t in declared)
-        call_args = ", ".join(f"{a}: ${a}" for a, _ in declared)
-        chosen = " " + full_selection(returned, made_up) if isinstance(returned, GraphQLObjectType) else ""
-        text = f"mutation Walk{('(' + var_defs + ')') if declared else ''} {{ {name}" \
-               f"{('(' + call_args + ')') if declared else ''}{chosen} }}"
+        _returned, declared, text = _walk_document("mutation", name, field, made_up)
         yield name, text, {a: input_value(t, a, ids_of, made_up) for a, t in declared}

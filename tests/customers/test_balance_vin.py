@@ -187,3 +187,21 @@ async def test_demo_companies_are_companies_and_every_demo_vin_passes(app, db, d
     # the demo's VINs are saved through the same rule, so each one that carries a check digit carries the right one
     assert vins and all(check_digit_ok(v) for v in vins)
     assert any(check_digit_applies(v) for v in vins)
+
+
+async def test_intake_with_a_wrong_check_digit_names_the_new_vehicles_vin_and_opens_nothing(gql, db, garage):
+    from sqlalchemy import func, select
+
+    from backend.workshop.models import Job
+
+    site = await make_site(db, garage)
+    before = await snapshot(db)
+    body = await gql("""mutation($i: CreateJobInput!) { createJob(input: $i) { job { id } errors { field code } } }""",
+                     {"i": {"siteId": str(site.id), "newVehicle": {"registration": "INT 1", "vin": _wrong(CHINESE[0])},
+                            "newOwner": {"name": "Walk-in Customer"}, "operationsStream": "MECHANICAL",
+                            "revenueStream": "WALK_IN"}}, token=garage.token(Role.SITE_MANAGER), lang="th")
+    payload = body["data"]["createJob"]
+    assert payload["job"] is None and payload["errors"] == [{"field": "newVehicle.vin", "code": "VIN_CHECK_DIGIT"}]
+    assert await snapshot(db) == before
+    async with db.read() as s:
+        assert (await s.execute(select(func.count()).select_from(Job))).scalar_one() == 0

@@ -89,8 +89,12 @@ def _job_id(server_url: str, token: str) -> str | None:
 def demo_ids(server_url: str) -> dict[str, dict[str, str]]:
     """Real ids for the detail screens, by role: the path's first segment ('jobs', 'customers', ...) to an id."""
     admin = token_for(server_url, "admin")
-    ids = {kind: _first_id(server_url, admin, kind) for kind in ("customers", "vehicles", "invoices", "quotes")}
+    ids = {kind: _first_id(server_url, admin, kind) for kind in ("invoices", "quotes")}
     ids["jobs"] = _job_id(server_url, admin)
+    # the job's own vehicle and owner: their screens then show a visit, not only empty lists
+    job = graphql(server_url, "query($id: ID!) { job(id: $id) { vehicle { id } customer { id } } }",
+                  {"id": ids["jobs"]}, token=admin)["job"]
+    ids["vehicles"], ids["customers"] = job["vehicle"]["id"], job["customer"]["id"]
     assert all(ids.values()), f"the demo lacks a detail screen's record: {ids}"
     by_role = {role: dict(ids) for role in ROLES}
     by_role["TECHNICIAN"] = {"jobs": _job_id(server_url, token_for(server_url, "tech"))}
@@ -125,6 +129,19 @@ def wait_ready(page, screen_id: str) -> None:
         polling=100,
         timeout=15_000,
     )
+
+
+# a registration plate is as wide as its registration, wherever it sits (a grid cell stretched it across a card)
+_STRETCHED_PLATES_JS = """() => [...document.querySelectorAll('.plate')].filter((el) => {
+  const box = el.getBoundingClientRect();
+  if (!box.width) return false;
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const style = getComputedStyle(el);
+  const chrome = ['paddingLeft', 'paddingRight', 'borderLeftWidth', 'borderRightWidth']
+    .reduce((sum, k) => sum + parseFloat(style[k]), 0);
+  return box.width > range.getBoundingClientRect().width + chrome + 4;
+}).map((el) => `plate "${el.textContent.trim()}" is ${Math.round(el.getBoundingClientRect().width)}px wide`)"""
 
 
 def settle(page) -> None:
@@ -178,7 +195,8 @@ def test_every_screen_fits_and_passes_axe(browser, server_url, ids, role):
                     mark = time.monotonic()
                     page.set_viewport_size({"width": width, "height": 740 if width < 768 else 900})
                     settle(page)
-                    problems += [f"{lang} {width}px #{path}: {p}" for p in layout_problems(page)]
+                    problems += [f"{lang} {width}px #{path}: {p}"
+                                 for p in layout_problems(page) + page.evaluate(_STRETCHED_PLATES_JS)]
                     checked += 1
                     if SHOTS:
                         shoot(page, f"every-{role.lower()}-{screen['id']}-{lang}-{width}")

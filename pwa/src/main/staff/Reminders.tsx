@@ -8,7 +8,7 @@ import { authedGraphql } from '../../shared/auth';
 import { getLocale, t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import type { ScreenProps } from '../screens';
-import { eventLabel } from './events';
+import { eventLabel, reminderKindLabel } from './events';
 import { ERRORS, EnumSelect, Failure, Field, FormErrors, Loading, ScreenTitle, errorsFor, failureMessage, mutate, otherErrors, useQuery } from './common';
 
 // ---- reminder settings ------------------------------------------------------------------------
@@ -23,15 +23,20 @@ interface Settings {
   lastScanOn: string | null;
   version: number;
 }
-const READ_SETTINGS = `query ReminderSettingsAdmin { reminderSettings { ${SETTINGS} } }`;
+const READ_SETTINGS = `query ReminderSettingsAdmin { reminderSettings { ${SETTINGS} } garage { country timeZone } }`;
 const UPDATE_SETTINGS = `mutation UpdateReminderSettings($input: UpdateReminderSettingsInput!) {
   updateReminderSettings(input: $input) { settings { ${SETTINGS} } ${ERRORS} } }`;
 
-const KINDS = ['MOT', 'SERVICE'] as const;
+// the kinds a garage can choose from, as the API decides them: its country's legal duties, then the service
+const UK_KINDS = ['MOT', 'SERVICE'];
+const THAI_KINDS = ['VEHICLE_TAX', 'INSPECTION', 'INSURANCE', 'SERVICE'];
 const REMINDER_CHANNELS = ['SMS', 'EMAIL'] as const;
 
-function kindLabel(k: string): string {
-  return k === 'MOT' ? t('MOT') : k === 'SERVICE' ? t('Service') : k;
+/** The kinds offered: a Thai garage's duties (country TH, or no country and a Bangkok time zone) or the MOT. */
+function offeredKinds(garage: { country: string | null; timeZone: string } | undefined, chosen: string[]): string[] {
+  const thai = garage ? (garage.country ? garage.country.toUpperCase() === 'TH' : garage.timeZone === 'Asia/Bangkok') : false;
+  // the saved kinds are the API's own country's, so a saved duty settles it; the garage's country otherwise
+  return chosen.some((k) => k !== 'SERVICE' && THAI_KINDS.includes(k)) || (thai && !chosen.includes('MOT')) ? THAI_KINDS : UK_KINDS;
 }
 
 export function channelLabel(c: string): string {
@@ -58,7 +63,7 @@ export default function RemindersScreen(_props: ScreenProps) {
 }
 
 function SettingsForm() {
-  const read = useQuery<{ reminderSettings: Settings }>(READ_SETTINGS, {});
+  const read = useQuery<{ reminderSettings: Settings; garage: { country: string | null; timeZone: string } }>(READ_SETTINGS, {});
   const [settings, setSettings] = useState<Settings | null>(null);
   const [leadDays, setLeadDays] = useState('');
   const [kinds, setKinds] = useState<string[]>([]);
@@ -126,10 +131,10 @@ function SettingsForm() {
       </Field>
       <fieldset class="group">
         <legend>{t('Remind about')}</legend>
-        {KINDS.map((v) => (
+        {offeredKinds(read.data?.garage, settings.kinds).map((v) => (
           <label class="check" key={v}>
             <input type="checkbox" checked={kinds.includes(v)} onChange={() => toggle(kinds, setKinds, v)} data-testid={`reminder-kind-${v}`} />
-            {kindLabel(v)}
+            {reminderKindLabel(v)}
           </label>
         ))}
         {errorsFor(errors, 'kinds').length > 0 && <p class="field-error">{errorsFor(errors, 'kinds').join(' ')}</p>}

@@ -6,6 +6,7 @@ import { statusLabel, streamLabel } from '../../shared/labels';
 import { href } from '../router';
 import type { ScreenProps } from '../screens';
 import { Empty, Failure, Loading, ScreenTitle, useQuery } from './common';
+import { reminderKindLabel } from './events';
 import './reception.css';
 
 interface VehicleView {
@@ -51,23 +52,6 @@ const VEHICLE = `query VehicleScreen($id: ID!) { vehicle(id: $id) {
     tasks { id displayName status } }
   deferredWork { id description amount currency createdAt }
   serviceDue { date mileage } motDue dutiesDue { kind dueOn from } } }`;
-
-function dutyLabel(kind: string): string {
-  switch (kind) {
-    case 'VEHICLE_TAX':
-      return t('Annual vehicle tax');
-    case 'INSPECTION':
-      return t('Vehicle inspection (ตรอ.)');
-    case 'INSURANCE':
-      return t('Compulsory insurance (พ.ร.บ.)');
-    case 'MOT':
-      return t('MOT');
-    case 'SERVICE':
-      return t('Service');
-    default:
-      return kind;
-  }
-}
 
 export default function VehicleScreen({ params }: ScreenProps) {
   const q = useQuery<{ vehicle: VehicleView | null }>(VEHICLE, { id: params.id });
@@ -133,7 +117,7 @@ export default function VehicleScreen({ params }: ScreenProps) {
               )}
               {v.dutiesDue.map((d) => (
                 <>
-                  <dt>{dutyLabel(d.kind)}</dt>
+                  <dt>{reminderKindLabel(d.kind)}</dt>
                   <dd data-testid="due-duty" data-kind={d.kind}>
                     {formatDate(d.dueOn)}
                     {d.from && <span class="muted small"> · {t('from {date}', { date: formatDate(d.from) })}</span>}

@@ -53,3 +53,21 @@ export function messageStatusLabel(s: string): string {
       return s;
   }
 }
+
+/** A reminder kind's name: the UK MOT, the service, or a Thai garage's legal duties (the tax renewal, ตรอ., พ.ร.บ.). */
+export function reminderKindLabel(kind: string): string {
+  switch (kind) {
+    case 'VEHICLE_TAX':
+      return t('Annual vehicle tax renewal');
+    case 'INSPECTION':
+      return t('Vehicle inspection (ตรอ.)');
+    case 'INSURANCE':
+      return t('Compulsory insurance (พ.ร.บ.)');
+    case 'MOT':
+      return t('MOT');
+    case 'SERVICE':
+      return t('Service');
+    default:
+      return kind;
+  }
+}

@@ -1,0 +1,96 @@
+"""The reminder screens of a Thai garage (issue 12, "Thai vehicle reminders" on screens).
+
+The demo garage is in Bangkok: the admin's reminder settings offer the Thai legal duties (the annual vehicle tax
+renewal, the inspection ตรอ., the compulsory insurance พ.ร.บ.) and the service, never the MOT, named in English and
+in Thai; a duty switched off stays offered (unchecked) after a reload, so it can be switched on again; the template
+picker names the three new messages. The same garage set to the United Kingdom gets the MOT and none of the Thai
+kinds. The browser is English (en-US), so nothing Thai comes from it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.helpers import axe_violations, go, graphql, open_page, require_browser, sign_in, token_for
+
+require_browser()
+
+from playwright.sync_api import expect  # noqa: E402
+
+pytestmark = pytest.mark.e2e  # every wait is bounded by the context default timeout (15 s)
+
+KINDS = "{ reminderSettings { kinds version } }"
+SET_COUNTRY = """mutation($input: UpdateGarageSettingsInput!) { updateGarageSettings(input: $input) {
+  garage { country } errors { field code message } } }"""
+NAMES = {
+    "en": {"VEHICLE_TAX": "Annual vehicle tax renewal", "INSPECTION": "Vehicle inspection (ตรอ.)",
+           "INSURANCE": "Compulsory insurance (พ.ร.บ.)", "SERVICE": "Service"},
+    "th": {"VEHICLE_TAX": "ต่อภาษีรถยนต์ประจำปี", "INSPECTION": "ตรวจสภาพรถ (ตรอ.)",
+           "INSURANCE": "ประกันภัยภาคบังคับ (พ.ร.บ.)", "SERVICE": "เข้ารับบริการ"},
+}
+EVENTS = {
+    "en": {"reminder_vehicle_tax": "Annual vehicle tax reminder", "reminder_inspection": "Vehicle inspection reminder",
+           "reminder_insurance": "Compulsory insurance reminder"},
+    "th": {"reminder_vehicle_tax": "แจ้งเตือนต่อภาษีรถยนต์ประจำปี", "reminder_insurance": "แจ้งเตือนต่อประกัน พ.ร.บ."},
+}
+
+
+def in_language(page, lang: str) -> None:
+    if page.locator("html").get_attribute("lang") != lang:
+        page.get_by_test_id(f"lang-{lang}").click()
+        page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+
+
+def kind_label(page, kind: str):
+    return page.locator(f"label.check:has([data-testid=reminder-kind-{kind}])")
+
+
+def test_thai_garage_reminder_kinds_and_event_names(phone, server_url):
+    token = token_for(server_url, "admin")
+    page = open_page(phone)
+    sign_in(page, "admin")
+    go(page, "admin/reminders")
+    form = page.get_by_test_id("reminder-settings-form")
+    expect(form).to_be_visible()
+
+    for lang in ("en", "th"):
+        in_language(page, lang)
+        for kind, name in NAMES[lang].items():
+            expect(kind_label(page, kind)).to_have_text(name)
+        expect(page.get_by_test_id("reminder-kind-MOT")).to_have_count(0)
+        # the template picker: names of the three new messages, not their keys
+        picker = page.get_by_test_id("template-event")
+        for event, name in EVENTS[lang].items():
+            expect(picker.locator(f"option[value={event}]")).to_have_text(name)
+    assert axe_violations(page) == []
+
+    # the insurance reminder switched off: saved, and still offered (unchecked) after a reload
+    insurance = page.get_by_test_id("reminder-kind-INSURANCE")
+    expect(insurance).to_be_checked()
+    insurance.uncheck()
+    page.get_by_test_id("reminder-settings-save").click()
+    expect(page.get_by_test_id("reminder-settings-saved")).to_be_visible()
+    assert graphql(server_url, KINDS, None, token)["reminderSettings"]["kinds"] == [
+        "VEHICLE_TAX", "INSPECTION", "SERVICE"]
+    page.reload()
+    expect(page.get_by_test_id("reminder-kind-INSURANCE")).not_to_be_checked()
+    expect(page.get_by_test_id("reminder-kind-VEHICLE_TAX")).to_be_checked()
+    expect(page.get_by_test_id("reminder-kind-MOT")).to_have_count(0)
+    page.get_by_test_id("reminder-kind-INSURANCE").check()
+    page.get_by_test_id("reminder-settings-save").click()
+    expect(page.get_by_test_id("reminder-settings-saved")).to_be_visible()
+    assert "INSURANCE" in graphql(server_url, KINDS, None, token)["reminderSettings"]["kinds"]
+
+    # the same garage in the United Kingdom: the MOT and the service, none of the Thai duties
+    r = graphql(server_url, SET_COUNTRY, {"input": {"country": "GB"}}, token)["updateGarageSettings"]
+    assert r["errors"] == [] and r["garage"]["country"] == "GB", r
+    try:
+        page.reload()
+        in_language(page, "en")
+        expect(kind_label(page, "MOT")).to_have_text("MOT")
+        expect(kind_label(page, "SERVICE")).to_have_text("Service")
+        for kind in ("VEHICLE_TAX", "INSPECTION", "INSURANCE"):
+            expect(page.get_by_test_id(f"reminder-kind-{kind}")).to_have_count(0)
+    finally:
+        r = graphql(server_url, SET_COUNTRY, {"input": {"country": "TH"}}, token)["updateGarageSettings"]
+        assert r["errors"] == [], r

@@ -94,3 +94,45 @@ def test_thai_garage_reminder_kinds_and_event_names(phone, server_url):
     finally:
         r = graphql(server_url, SET_COUNTRY, {"input": {"country": "TH"}}, token)["updateGarageSettings"]
         assert r["errors"] == [], r
+
+
+VEHICLE = """query($r: String!) { vehicleByRegistration(registration: $r) { kind insuranceExpiry
+  owner { kind phone } jobs { id } } }"""
+
+
+@pytest.mark.parametrize("lang,invalid", [("en", "Enter a valid phone number."),
+                                          ("th", "กรุณากรอกหมายเลขโทรศัพท์ให้ถูกต้อง")])
+def test_intake_of_a_company_motorcycle_with_its_insurance_and_a_bad_phone(phone, server_url, lang, invalid):
+    """Intake of a new motorcycle whose owner is a company: a phone that cannot be a number is refused at the
+    field with the API's message in the reader's language and opens nothing; corrected, the job opens and the
+    vehicle keeps its kind and พ.ร.บ. expiry, the owner its kind and the phone in E.164."""
+    import datetime as dt
+    import uuid
+
+    token = token_for(server_url, "site")
+    registration = f"MC{uuid.uuid4().hex[:5].upper()}"
+    expiry = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+    page = open_page(phone)
+    sign_in(page, "site")
+    in_language(page, lang)
+    go(page, "intake")
+    page.get_by_test_id("intake-registration").fill(registration)
+    page.get_by_test_id("intake-find").click()
+    page.get_by_test_id("new-vehicle-kind").select_option("MOTORCYCLE")
+    page.get_by_test_id("new-insurance-expiry").fill(expiry)
+    page.get_by_test_id("new-owner-name").fill("บริษัท ทดสอบขนส่ง จำกัด")
+    page.get_by_test_id("new-owner-kind").select_option("COMPANY")
+    page.get_by_test_id("new-owner-phone").fill("12")
+    if page.get_by_test_id("site-picker").count():
+        page.get_by_test_id("site-picker").select_option(index=1)
+    page.get_by_test_id("job-open").click()
+    phone_error = page.locator(".field:has([data-testid=new-owner-phone]) [data-testid=field-error]")
+    expect(phone_error).to_have_text(invalid)
+    assert graphql(server_url, VEHICLE, {"r": registration}, token)["vehicleByRegistration"] is None
+
+    page.get_by_test_id("new-owner-phone").fill("081 234 5678")
+    page.get_by_test_id("job-open").click()
+    expect(page.get_by_test_id("created-job")).to_be_visible()
+    v = graphql(server_url, VEHICLE, {"r": registration}, token)["vehicleByRegistration"]
+    assert (v["kind"], v["insuranceExpiry"], len(v["jobs"])) == ("MOTORCYCLE", expiry, 1), v
+    assert v["owner"] == {"kind": "COMPANY", "phone": "+66812345678"}, v

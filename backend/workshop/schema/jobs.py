@@ -25,7 +25,7 @@ from backend.core.permissions import Permission as P
 from backend.core.validate import try_parse_id
 from backend.customers import service as customers
 from backend.customers.loaders import CustomerLoader
-from backend.customers.schema import Customer, FuelType, Vehicle
+from backend.customers.schema import Customer, CustomerKind, FuelType, Vehicle, VehicleKind
 from backend.files import schema as files_schema
 from backend.billing.loaders import InvoicesByJobLoader, QuotesByJobLoader
 from backend.workshop.jobsheet import signed_job_sheet_url
@@ -195,11 +195,15 @@ class NewVehicleInput:
     year: int | None = strawberry.UNSET
     colour: str | None = strawberry.UNSET
     fuel: FuelType | None = strawberry.UNSET
+    kind: VehicleKind | None = strawberry.UNSET
+    insurance_expiry: dt.date | None = strawberry.field(
+        default=strawberry.UNSET, description="When its compulsory insurance (Thailand: พ.ร.บ.) runs out.")
 
 
 @strawberry.input(description="The owner of a new vehicle, first seen at this intake.")
 class NewOwnerInput:
     name: str
+    kind: CustomerKind | None = strawberry.UNSET
     phone: str | None = strawberry.UNSET
     email: str | None = strawberry.UNSET
     address: str | None = strawberry.UNSET

@@ -62,7 +62,7 @@ const TECHNICIANS = `query Technicians { users(role: TECHNICIAN, active: true) {
 
 type Lookup = { state: 'idle' } | { state: 'busy' } | { state: 'found'; vehicle: FoundVehicle } | { state: 'new'; registration: string } | { state: 'failed'; message: string };
 
-const EMPTY_NEW = { vin: '', make: '', model: '', year: '', colour: '', ownerName: '', ownerPhone: '', ownerEmail: '' };
+const EMPTY_NEW = { vin: '', make: '', model: '', year: '', colour: '', kind: 'CAR', insuranceExpiry: '', ownerName: '', ownerKind: 'PERSON', ownerPhone: '', ownerEmail: '' };
 const EMPTY_JOB = { operationsStream: 'MECHANICAL', revenueStream: 'WALK_IN', mileage: '', issues: '' };
 
 export default function IntakeScreen(_props: ScreenProps) {
@@ -168,11 +168,14 @@ export default function IntakeScreen(_props: ScreenProps) {
         model: fresh.model.trim() || null,
         year: fresh.year.trim() ? Number(fresh.year.trim()) : null,
         colour: fresh.colour.trim() || null,
+        kind: fresh.kind,
+        insuranceExpiry: fresh.insuranceExpiry || null,
       };
       if (owner) input.ownerId = owner.id;
       else
         input.newOwner = {
           name: fresh.ownerName.trim(),
+          kind: fresh.ownerKind,
           phone: fresh.ownerPhone.trim() || null,
           email: fresh.ownerEmail.trim() || null,
         };
@@ -182,6 +185,8 @@ export default function IntakeScreen(_props: ScreenProps) {
     setBusy(false);
     setErrors(r.errors);
     if (r.payload?.job && !r.errors.length) setCreated(r.payload.job);
+    // a refusal is the server's final answer to this id: the corrected form is a new attempt with its own id
+    else if (r.payload && r.errors.length) setMutationId(newMutationId());
   }
 
   function startOver() {
@@ -229,7 +234,7 @@ export default function IntakeScreen(_props: ScreenProps) {
   }
 
   const shown = [
-    'registration', 'siteId', 'vehicleId', 'ownerId', 'newVehicle.vin', 'newOwner.name', 'newOwner.phone', 'newOwner.email', 'newVehicle.registration',
+    'registration', 'siteId', 'vehicleId', 'ownerId', 'newVehicle.vin', 'newOwner.name', 'newOwner.phone', 'newOwner.email', 'newOwner.kind', 'newVehicle.registration', 'newVehicle.kind', 'newVehicle.insuranceExpiry',
     'newVehicle.make', 'newVehicle.model', 'newVehicle.year', 'newVehicle.colour', 'mileage', 'issuesReported',
     'operationsStream', 'revenueStream',
   ];
@@ -358,6 +363,17 @@ export default function IntakeScreen(_props: ScreenProps) {
                 <Field label={t('Colour')} errors={errorsFor(errors, 'newVehicle.colour')}>
                   {(p) => <input {...p} value={fresh.colour} onInput={(e) => setFresh({ ...fresh, colour: e.currentTarget.value })} data-testid="new-colour" />}
                 </Field>
+                <Field label={t('Vehicle kind')} errors={errorsFor(errors, 'newVehicle.kind')}>
+                  {(p) => (
+                    <select {...p} value={fresh.kind} onChange={(e) => setFresh({ ...fresh, kind: e.currentTarget.value })} data-testid="new-vehicle-kind">
+                      <option value="CAR">{t('Car')}</option>
+                      <option value="MOTORCYCLE">{t('Motorcycle')}</option>
+                    </select>
+                  )}
+                </Field>
+                <Field label={t('Compulsory insurance (พ.ร.บ.) expires')} errors={errorsFor(errors, 'newVehicle.insuranceExpiry')}>
+                  {(p) => <input {...p} type="date" value={fresh.insuranceExpiry} onInput={(e) => setFresh({ ...fresh, insuranceExpiry: e.currentTarget.value })} data-testid="new-insurance-expiry" />}
+                </Field>
               </div>
               <OwnerSearch picked={owner} onPick={setOwner} />
               {errorsFor(errors, 'ownerId').length > 0 && <p class="field-error">{errorsFor(errors, 'ownerId').join(' ')}</p>}
@@ -365,6 +381,14 @@ export default function IntakeScreen(_props: ScreenProps) {
               <>
               <Field label={t("Owner's name")} errors={errorsFor(errors, 'newOwner.name', 'newOwner')}>
                 {(p) => <input {...p} autocomplete="off" value={fresh.ownerName} onInput={(e) => setFresh({ ...fresh, ownerName: e.currentTarget.value })} data-testid="new-owner-name" />}
+              </Field>
+              <Field label={t('Kind')} errors={errorsFor(errors, 'newOwner.kind')}>
+                {(p) => (
+                  <select {...p} value={fresh.ownerKind} onChange={(e) => setFresh({ ...fresh, ownerKind: e.currentTarget.value })} data-testid="new-owner-kind">
+                    <option value="PERSON">{t('Person')}</option>
+                    <option value="COMPANY">{t('Company')}</option>
+                  </select>
+                )}
               </Field>
               <Field label={t('Phone')} errors={errorsFor(errors, 'newOwner.phone')}>
                 {(p) => <input {...p} type="tel" autocomplete="off" value={fresh.ownerPhone} onInput={(e) => setFresh({ ...fresh, ownerPhone: e.currentTarget.value })} data-testid="new-owner-phone" />}

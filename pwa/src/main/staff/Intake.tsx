@@ -63,6 +63,8 @@ const TECHNICIANS = `query Technicians { users(role: TECHNICIAN, active: true) {
 type Lookup = { state: 'idle' } | { state: 'busy' } | { state: 'found'; vehicle: FoundVehicle } | { state: 'new'; registration: string } | { state: 'failed'; message: string };
 
 const EMPTY_NEW = { vin: '', make: '', model: '', year: '', colour: '', kind: 'CAR', insuranceExpiry: '', ownerName: '', ownerKind: 'PERSON', ownerPhone: '', ownerEmail: '' };
+const VEHICLE_KINDS = ['CAR', 'MOTORCYCLE'];
+const CUSTOMER_KINDS = ['PERSON', 'COMPANY'];
 const EMPTY_JOB = { operationsStream: 'MECHANICAL', revenueStream: 'WALK_IN', mileage: '', issues: '' };
 
 export default function IntakeScreen(_props: ScreenProps) {
@@ -363,14 +365,7 @@ export default function IntakeScreen(_props: ScreenProps) {
                 <Field label={t('Colour')} errors={errorsFor(errors, 'newVehicle.colour')}>
                   {(p) => <input {...p} value={fresh.colour} onInput={(e) => setFresh({ ...fresh, colour: e.currentTarget.value })} data-testid="new-colour" />}
                 </Field>
-                <Field label={t('Vehicle kind')} errors={errorsFor(errors, 'newVehicle.kind')}>
-                  {(p) => (
-                    <select {...p} value={fresh.kind} onChange={(e) => setFresh({ ...fresh, kind: e.currentTarget.value })} data-testid="new-vehicle-kind">
-                      <option value="CAR">{t('Car')}</option>
-                      <option value="MOTORCYCLE">{t('Motorcycle')}</option>
-                    </select>
-                  )}
-                </Field>
+                <EnumSelect label={t('Vehicle kind')} errors={errorsFor(errors, 'newVehicle.kind')} values={VEHICLE_KINDS} labelOf={(k) => (k === 'MOTORCYCLE' ? t('Motorcycle') : t('Car'))} value={fresh.kind} onChange={(k) => setFresh({ ...fresh, kind: k })} testid="new-vehicle-kind" />
                 <Field label={t('Compulsory insurance (พ.ร.บ.) expires')} errors={errorsFor(errors, 'newVehicle.insuranceExpiry')}>
                   {(p) => <input {...p} type="date" value={fresh.insuranceExpiry} onInput={(e) => setFresh({ ...fresh, insuranceExpiry: e.currentTarget.value })} data-testid="new-insurance-expiry" />}
                 </Field>
@@ -382,14 +377,7 @@ export default function IntakeScreen(_props: ScreenProps) {
               <Field label={t("Owner's name")} errors={errorsFor(errors, 'newOwner.name', 'newOwner')}>
                 {(p) => <input {...p} autocomplete="off" value={fresh.ownerName} onInput={(e) => setFresh({ ...fresh, ownerName: e.currentTarget.value })} data-testid="new-owner-name" />}
               </Field>
-              <Field label={t('Kind')} errors={errorsFor(errors, 'newOwner.kind')}>
-                {(p) => (
-                  <select {...p} value={fresh.ownerKind} onChange={(e) => setFresh({ ...fresh, ownerKind: e.currentTarget.value })} data-testid="new-owner-kind">
-                    <option value="PERSON">{t('Person')}</option>
-                    <option value="COMPANY">{t('Company')}</option>
-                  </select>
-                )}
-              </Field>
+              <EnumSelect label={t('Kind')} errors={errorsFor(errors, 'newOwner.kind')} values={CUSTOMER_KINDS} labelOf={(k) => (k === 'COMPANY' ? t('Company') : t('Person'))} value={fresh.ownerKind} onChange={(k) => setFresh({ ...fresh, ownerKind: k })} testid="new-owner-kind" />
               <Field label={t('Phone')} errors={errorsFor(errors, 'newOwner.phone')}>
                 {(p) => <input {...p} type="tel" autocomplete="off" value={fresh.ownerPhone} onInput={(e) => setFresh({ ...fresh, ownerPhone: e.currentTarget.value })} data-testid="new-owner-phone" />}
               </Field>

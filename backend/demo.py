@@ -18,7 +18,7 @@ from backend.core.actor import Actor
 from backend.core.db import Database
 from backend.core.enums import Locale, OperationsStream
 from backend.core.permissions import Role, permissions_for_role
-from backend.customers.models import CustomerKind
+from backend.customers.models import CustomerKind, VehicleKind
 from backend.customers.vin import check_digit_applies, expected_check_digit
 
 DEMO_PASSWORD = "mototrack-demo"
@@ -46,6 +46,13 @@ def _demo_tax_id(index: int) -> str:
 
     base = f"0105550{index:03d}00"
     return base + moa.calc_check_digit(base)
+
+
+def _demo_insurance_expiry(today: dt.date, index: int) -> dt.date:
+    """The พ.ร.บ. expiry of the demo's index-th vehicle: every fourth within 4-28 days, the others 40-360 days out."""
+    if index % 4 == 0:
+        return today + dt.timedelta(days=4 + (index * 6) % 25)
+    return today + dt.timedelta(days=40 + (index * 47) % 321)
 
 
 CUSTOMERS = [
@@ -130,6 +137,7 @@ async def seed_demo(database_url: str) -> bool:
                     home_site_id=main_site.id, locale=locale))  # everyone works at Rama 9
             rng = random.Random(2026)
             today = dt.date.today()
+            vehicle_count = 0
             for index, (name, phone, email, locale) in enumerate(CUSTOMERS):
                 customer = await customers.create_customer(session, admin, customers.CustomerInput(
                     name=name, phone=phone, email=email, locale=locale,
@@ -151,7 +159,12 @@ async def seed_demo(database_url: str) -> bool:
                         first_registration_date=first_reg, mileage=rng.randint(5, 180) * 1000,
                         owner_id=customer.id,
                         mot_expiry=today + dt.timedelta(days=rng.randint(-30, 330)) if locale == Locale.EN else None,
+                        kind=VehicleKind.CAR,
+                        # a Thai car's compulsory insurance (พ.ร.บ.): spread over the year, every fourth within the
+                        # 30-day lead time (not from rng, so the rest of the demo stays as it was)
+                        insurance_expiry=_demo_insurance_expiry(today, vehicle_count) if locale == Locale.TH else None,
                     ))
+                    vehicle_count += 1
             from backend.inventory import demo as inventory_demo
             from backend.workshop import demo as workshop_demo
 

@@ -195,7 +195,7 @@ class SiteInput:
     branch_code: object = _UNSET
 
 
-def _check_site(errors: Collector, data: SiteInput) -> dict:
+async def _check_site(session: AsyncSession, actor: Actor, errors: Collector, data: SiteInput) -> dict:
     out: dict = {}
     if data.name is not _UNSET:
         out["name"] = v.text(errors, "name", data.name, required=True)
@@ -205,8 +205,11 @@ def _check_site(errors: Collector, data: SiteInput) -> dict:
         out["branch_code"] = branch_code(errors, "branchCode", data.branch_code)
     if data.address is not _UNSET:
         out["address"] = v.text(errors, "address", data.address, max_len=1000)
-    if data.phone is not _UNSET:
-        out["phone"] = v.phone(errors, "phone", data.phone)
+    if data.phone is not _UNSET:  # E.164, in the garage's country (as customers' and users' phones)
+        from backend.customers.service import phones
+
+        region = await phones.country_of(session, actor.garage_id) if phones.needs_region(data.phone) else None
+        out["phone"] = phones.normalize_phone(errors, "phone", data.phone, region)
     if data.active is not _UNSET and data.active is not None:
         out["active"] = bool(data.active)
     return out
@@ -216,7 +219,7 @@ async def create_site(session: AsyncSession, actor: Actor, data: SiteInput, site
     errors = Collector()
     if data.name is _UNSET:
         data.name = None
-    fields = _check_site(errors, data)
+    fields = await _check_site(session, actor, errors, data)
     errors.raise_if_any()
     site = Site(garage_id=actor.garage_id, **fields)
     await v.ensure_new_id(session, Site, site_id)
@@ -240,7 +243,7 @@ async def get_site(session: AsyncSession, actor: Actor, site_id: object, field: 
 
 async def update_site(session: AsyncSession, actor: Actor, site_id: object, data: SiteInput) -> Site:
     errors = Collector()
-    fields = _check_site(errors, data)
+    fields = await _check_site(session, actor, errors, data)
     errors.raise_if_any()
     site = await get_site(session, actor, site_id)
     before = audit.snapshot(site, SITE_AUDIT)

@@ -136,3 +136,34 @@ def test_intake_of_a_company_motorcycle_with_its_insurance_and_a_bad_phone(phone
     v = graphql(server_url, VEHICLE, {"r": registration}, token)["vehicleByRegistration"]
     assert (v["kind"], v["insuranceExpiry"], len(v["jobs"])) == ("MOTORCYCLE", expiry, 1), v
     assert v["owner"] == {"kind": "COMPANY", "phone": "+66812345678"}, v
+
+
+CUSTOMER = "query($id: ID!) { customer(id: $id) { kind phone } }"
+NEW_CUSTOMER = """mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id }
+  errors { code } } }"""
+
+
+@pytest.mark.parametrize("lang,invalid", [("en", "Enter a valid phone number."),
+                                          ("th", "กรุณากรอกหมายเลขโทรศัพท์ให้ถูกต้อง")])
+def test_customer_screen_edits_the_kind_and_refuses_a_bad_phone_at_the_field(phone, server_url, lang, invalid):
+    token = token_for(server_url, "site")
+    made = graphql(server_url, NEW_CUSTOMER, {"input": {"name": f"ร้านทดสอบ {lang}", "phone": "081 000 1234"}},
+                   token)["createCustomer"]
+    assert made["errors"] == [], made
+    cid = made["customer"]["id"]
+    page = open_page(phone)
+    sign_in(page, "site")
+    in_language(page, lang)
+    go(page, f"customers/{cid}")
+    page.get_by_test_id("customer-edit").click()
+    page.get_by_test_id("customer-kind").select_option("COMPANY")
+    page.get_by_test_id("customer-phone").fill("12")
+    page.get_by_test_id("customer-save").click()
+    error = page.locator(".field:has([data-testid=customer-phone]) [data-testid=field-error]")
+    expect(error).to_have_text(invalid)
+    assert graphql(server_url, CUSTOMER, {"id": cid}, token)["customer"] == {"kind": "PERSON", "phone": "+66810001234"}
+
+    page.get_by_test_id("customer-phone").fill("02-123-9999")
+    page.get_by_test_id("customer-save").click()
+    expect(page.get_by_test_id("customer-form")).to_have_count(0)
+    assert graphql(server_url, CUSTOMER, {"id": cid}, token)["customer"] == {"kind": "COMPANY", "phone": "+6621239999"}

@@ -96,7 +96,7 @@ def test_thai_garage_reminder_kinds_and_event_names(phone, server_url):
         assert r["errors"] == [], r
 
 
-VEHICLE = """query($r: String!) { vehicleByRegistration(registration: $r) { kind insuranceExpiry
+VEHICLE = """query($r: String!) { vehicleByRegistration(registration: $r) { id kind insuranceExpiry
   owner { kind phone } jobs { id } } }"""
 
 
@@ -136,6 +136,11 @@ def test_intake_of_a_company_motorcycle_with_its_insurance_and_a_bad_phone(phone
     v = graphql(server_url, VEHICLE, {"r": registration}, token)["vehicleByRegistration"]
     assert (v["kind"], v["insuranceExpiry"], len(v["jobs"])) == ("MOTORCYCLE", expiry, 1), v
     assert v["owner"] == {"kind": "COMPANY", "phone": "+66812345678"}, v
+    # the vehicle screen shows its kind and its พ.ร.บ. expiry
+    go(page, f"vehicles/{v['id']}")
+    details = page.get_by_test_id("vehicle-details")
+    expect(details).to_contain_text("Motorcycle" if lang == "en" else "รถจักรยานยนต์")
+    expect(details).to_contain_text("Compulsory insurance (พ.ร.บ.) expires" if lang == "en" else "วันหมดอายุ พ.ร.บ.")
 
 
 CUSTOMER = "query($id: ID!) { customer(id: $id) { kind phone } }"

@@ -18,6 +18,8 @@ interface VehicleView {
   year: number | null;
   colour: string | null;
   fuel: string | null;
+  kind: string | null;
+  insuranceExpiry: string | null;
   firstRegistrationDate: string | null;
   mileage: number | null;
   notes: string | null;
@@ -44,7 +46,7 @@ interface VehicleView {
 }
 
 const VEHICLE = `query VehicleScreen($id: ID!) { vehicle(id: $id) {
-  id registrationDisplay vin make model year colour fuel firstRegistrationDate mileage notes
+  id registrationDisplay vin make model year colour fuel kind insuranceExpiry firstRegistrationDate mileage notes
   owner { id name phone }
   ownershipHistory { startedAt endedAt note customer { id name } }
   mileageLog { mileage recordedAt reason }
@@ -76,12 +78,14 @@ export default function VehicleScreen({ params }: ScreenProps) {
             <dl class="facts">
               {(
                 [
+                  [t('Vehicle kind'), v.kind === 'MOTORCYCLE' ? t('Motorcycle') : t('Car')],
                   [t('Make'), v.make],
                   [t('Model'), v.model],
                   [t('Year'), v.year ? String(v.year) : null],
                   [t('Colour'), v.colour],
                   [t('VIN'), v.vin],
                   [t('First registered'), v.firstRegistrationDate ? formatDate(v.firstRegistrationDate) : null],
+                  [t('Compulsory insurance (พ.ร.บ.) expires'), v.insuranceExpiry ? formatDate(v.insuranceExpiry) : null],
                   [t('Mileage'), v.mileage != null ? t('{km} km', { km: formatNumber(v.mileage) }) : null],
                   [t('Owner'), v.owner?.name ?? null],
                   [t('Notes'), v.notes],

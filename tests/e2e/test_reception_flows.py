@@ -312,6 +312,11 @@ def test_assigning_when_no_technician_works_the_stream(browser, server_url):
     context.close()
 
     site = token_for(server_url, "site")
+    # the answer's language is the account's saved one: make it Thai here rather than depend on whether the
+    # browser above had saved its sign-in language before it closed (or another test saved English since)
+    saved = graphql(server_url, "mutation($input: UpdateMyPreferencesInput!) { updateMyPreferences(input: $input) "
+                    "{ errors { code } } }", {"input": {"locale": "TH"}}, token=site)["updateMyPreferences"]
+    assert saved["errors"] == []
     job = graphql(server_url, "query($r: String!) { vehicleByRegistration(registration: $r) { jobs { id number } } }",
                   {"r": registration}, token=site)["vehicleByRegistration"]["jobs"][0]
     mechanic = next(u["id"] for u in graphql(server_url, "{ users(role: TECHNICIAN) { id streams } }", token=site)["users"]

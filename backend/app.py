@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -21,6 +22,7 @@ from backend.accounts.service import actor_from_token
 from backend.api.context import Context, Services
 from backend.api.errors import is_unavailable, service_unavailable
 from backend.api.body_limit import BodyLimit
+from backend.api.throttle import RefusalThrottle
 from backend.api.compression import CompressionMiddleware
 from backend.api.documents import DocumentCache, DocumentLimits, make_document_cache_extension
 from backend.billing.documents.routes import document_routes
@@ -231,6 +233,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
                           max_bytes=settings.document_cache_bytes)
     schema = build_schema([make_document_cache_extension(cache)])
     cache.schema = schema
+    throttle = RefusalThrottle(settings.refusal_burst, settings.refusal_rate)
+    cache.throttle = throttle
+    proxies = trusted_networks(settings.trusted_proxies)
+
+    async def hold_refused_sender(scope) -> None:
+        peer = scope.get("client")
+        await throttle.wait(client_address(peer[0] if peer else None, Headers(scope=scope), proxies))
     async def authenticate(token: str | None):
         if not token:
             return None
@@ -289,7 +298,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *document_routes(services),
         *file_routes(services),
         Route(EXPORT_PATH, export_download),
-        Route("/graphql", BodyLimit(GraphQLOverHTTP(graphql_app), settings.max_request_bytes),
+        Route("/graphql", BodyLimit(GraphQLOverHTTP(graphql_app), settings.max_request_bytes, hold_refused_sender),
               methods=["GET", "POST"]),
         WebSocketRoute("/graphql", BodyLimit(graphql_app, settings.max_request_bytes)),
         *_pwa_routes(Path(settings.pwa_dist)),
@@ -298,5 +307,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.add_middleware(CompressionMiddleware)  # gzip / brotli for text responses; not WebSockets
     app.state.services = services
     app.state.document_cache = cache
+    app.state.refusal_throttle = throttle
     app.state.schema = schema
     return app

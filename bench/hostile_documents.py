@@ -52,10 +52,19 @@ def p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def attack(base: str, query: str, stop, sent, niceness: int) -> None:
+def pin(pid: int, cpus: set[int]) -> None:
+    """Every thread of `pid` on `cpus` (sched_setaffinity of a pid moves only its main thread)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        os.sched_setaffinity(int(task.name), cpus)
+
+
+def attack(base: str, query: str, stop, sent, niceness: int, cpus: set[int] | None = None) -> None:
     """One attacker, in its own process (so the measuring client does not wait for its share of one GIL); with
-    --attacker-nice its client work yields the CPU (on a real attack it runs on another machine)."""
+    --attacker-nice its client work yields the CPU, with --pin it runs on the clients' core (on a real attack it
+    runs on another machine)."""
     os.nice(niceness)
+    if cpus:
+        os.sched_setaffinity(0, cpus)
     with httpx.Client(base_url=base, timeout=120) as client:
         while not stop.is_set():
             client.post("/graphql", json={"query": query, "variables": {"v": True}})
@@ -68,8 +77,23 @@ def main() -> int:
     parser.add_argument("--attackers", type=int, default=2, help="clients sending the hostile document at once")
     parser.add_argument("--attacker-nice", type=int, default=0, help="CPU niceness of the attackers (0-19)")
     parser.add_argument("--samples", type=int, default=100, help="simple queries measured per phase")
+    parser.add_argument("--pin", action="store_true",
+                        help="the server on CPU 0, the attackers and the measuring client on the others, so the "
+                             "clients' own work does not take the server's core (the attackers of a real attack are "
+                             "other machines)")
     args = parser.parse_args()
-    with demo_server() as server, httpx.Client(base_url=server.base, timeout=120) as client:
+    clients_cpus: set[int] | None = None
+    # the measuring client comes from another address (127.0.0.2) than the attackers (127.0.0.1), as a user and an
+    # attacker would: the server slows down an address whose documents it keeps refusing (backend/api/throttle.py)
+    user_transport = httpx.HTTPTransport(local_address="127.0.0.2")
+    with demo_server() as server, httpx.Client(base_url=server.base, timeout=120, transport=user_transport) as client:
+        if args.pin:
+            available = sorted(os.sched_getaffinity(0))
+            if len(available) < 2:
+                parser.error("--pin needs at least two CPUs")
+            pin(server.pid, {available[0]})
+            clients_cpus = set(available[1:])
+            os.sched_setaffinity(0, clients_cpus)
         token = server.sign_in()
         latencies(client, token, 20)  # warm up (the simple query's document is cached from here on)
         cpu = server.cpu_ms()
@@ -93,7 +117,7 @@ def main() -> int:
             quiet = latencies(client, token, args.samples)
             q50 = statistics.median(quiet)
             stop, sent = multiprocessing.Event(), multiprocessing.Value("i", 0)
-            threads = [multiprocessing.Process(target=attack, args=(server.base, query, stop, sent, args.attacker_nice), daemon=True)
+            threads = [multiprocessing.Process(target=attack, args=(server.base, query, stop, sent, args.attacker_nice, clients_cpus), daemon=True)
                        for _ in range(args.attackers)]
             for thread in threads:
                 thread.start()
@@ -109,7 +133,7 @@ def main() -> int:
             worst = max(worst, d50 / q50)
             print(f"{name:46} {len(query):>8} {statistics.median(refusals):>9.1f} ms {max(refusals):>5.1f} ms   "
                   f"p50 {d50:6.1f} ms ({d50 / q50:4.2f}x of {q50:.1f})  p95 {d95:6.1f} ms  [{hostile} hostile requests, "
-                  f"server CPU {per_refusal:.1f} ms each]")
+                  (f"server CPU {per_refusal:.1f} ms each]" if hostile >= 50 else "too few to price: the throttle held them]"))
         print(f"\nworst simple-query p50 during an attack: {worst:.2f}x the baseline taken just before it")
         before = server.rss_kb()
         for i in range(40):

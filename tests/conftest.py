@@ -128,6 +128,7 @@ async def app(_session_app):
     services = _session_app.state.services
     await _truncate(services.db)
     services.limiter = MemoryRateLimiter()
+    _session_app.state.refusal_throttle.reset()  # each test starts in good standing, as with the sign-in limits
     yield _session_app
 
 

@@ -25,9 +25,10 @@ def _header(scope, name: bytes) -> str | None:
 
 
 class BodyLimit:
-    def __init__(self, app, max_bytes: int) -> None:
+    def __init__(self, app, max_bytes: int, hold=None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.hold = hold  # an async callable(scope) run before a request's body is read (the refusal throttle)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http":
@@ -41,6 +42,8 @@ class BodyLimit:
         return negotiate(_header(scope, b"accept-language")) or "en"
 
     async def _http(self, scope, receive, send) -> None:
+        if self.hold is not None:
+            await self.hold(scope)
         declared = _header(scope, b"content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, send)

@@ -254,6 +254,7 @@ class DocumentCache:
         self.bytes = 0
         self._entries: OrderedDict[str, tuple[DocumentNode, int]] = OrderedDict()
         self.parses = self.validations = self.hits = self.refusals = 0
+        self.throttle = None  # a RefusalThrottle: each refused document counts against its sender's address
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -318,6 +319,8 @@ def make_document_cache_extension(cache: DocumentCache) -> type[SchemaExtension]
             ec.parse_options.update(cache.limits.parse_options)  # type: ignore[typeddict-item]
             if ec.query is not None and ec.graphql_document is None:
                 document, errors = cache.get(ec.query)
+                if errors and cache.throttle is not None:
+                    cache.throttle.strike(getattr(ec.context, "client_address", None))
                 ec.graphql_document = _placeholder(ec.operation_name) if errors else document
                 ec.pre_execution_errors = errors
             yield

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     document_cache_bytes: int = 16 * 1024 * 1024
     # An HTTP request body or a WebSocket message above this is refused before it is parsed (413 / close 1009).
     max_request_bytes: int = 1024 * 1024
+    # An address whose documents keep being refused waits before its next request (backend/api/throttle.py): a burst
+    # of this many refusals, then this many a second. 0 turns it off.
+    refusal_burst: int = 30
+    refusal_rate: float = 10.0
     max_string_length: int = 2000
     # Attachments (backend/files): photos and documents stored under file_storage_dir (default <data_dir>/files);
     # an upload larger than max_upload_bytes is refused with 413 before it is read whole.

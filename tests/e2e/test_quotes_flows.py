@@ -124,10 +124,14 @@ def test_billing_quotes_a_vehicle_before_any_job(browser, server_url, size, lang
     registration = job["vehicle"]["registrationDisplay"]
     context, page = person(browser, server_url, "billing", size, lang)
     try:
-        go(page, "quotes")
-        expect(page.get_by_test_id("quotes")).to_be_visible()
-        page.get_by_test_id("quote-vehicle-search").fill(registration[:4])
-        page.get_by_test_id("quote-vehicle-option").filter(has_text=registration).first.click()
+        if size == "desktop":  # from the quotes list, searching the vehicle
+            go(page, "quotes")
+            expect(page.get_by_test_id("quotes")).to_be_visible()
+            page.get_by_test_id("quote-vehicle-search").fill(registration[:4])
+            page.get_by_test_id("quote-vehicle-option").filter(has_text=registration).first.click()
+        else:  # from the vehicle's own screen
+            go(page, f"vehicles/{job['vehicle']['id']}")
+            page.get_by_test_id("vehicle-new-quote").click()
         expect(page.get_by_test_id("quote-new")).to_be_visible()
         page.get_by_test_id("quote-text-kind").select_option("PART")
         page.get_by_test_id("quote-text-description").fill("ไฟท้ายซ้าย / Left tail lamp")

@@ -5,9 +5,13 @@ import { formatDate, formatMoney, formatNumber, t } from '../../shared/i18n';
 import { statusLabel, streamLabel } from '../../shared/labels';
 import { href } from '../router';
 import type { ScreenProps } from '../screens';
+import { useRole } from './CustomerScreen';
 import { Empty, Failure, Loading, ScreenTitle, useQuery } from './common';
 import { reminderKindLabel } from './events';
 import './reception.css';
+
+// the roles that may open a quote (the quote-new-vehicle screen of staff/screens.ts)
+const QUOTE_WRITERS = ['ADMIN', 'SITE_MANAGER', 'BILLING'];
 
 interface VehicleView {
   id: string;
@@ -58,6 +62,7 @@ const VEHICLE = `query VehicleScreen($id: ID!) { vehicle(id: $id) {
 export default function VehicleScreen({ params }: ScreenProps) {
   const q = useQuery<{ vehicle: VehicleView | null }>(VEHICLE, { id: params.id });
   const v = q.data?.vehicle ?? null;
+  const role = useRole();
   return (
     <section class="screen" data-testid="vehicle-screen" data-vehicle-id={params.id}>
       {v?.owner && (
@@ -68,6 +73,13 @@ export default function VehicleScreen({ params }: ScreenProps) {
         </p>
       )}
       <ScreenTitle>{v ? <span class="plate">{v.registrationDisplay}</span> : t('Vehicle')}</ScreenTitle>
+      {v && QUOTE_WRITERS.includes(role) && (
+        <p>
+          <a class="btn btn-secondary" href={href(`vehicles/${v.id}/quote`)} data-testid="vehicle-new-quote">
+            {t('New quote')}
+          </a>
+        </p>
+      )}
       {q.error && <Failure message={q.error} onRetry={q.reload} />}
       {!q.data && !q.error && <Loading />}
       {q.data && !v && <Empty testid="vehicle-missing">{t('This vehicle does not exist or you may not see it.')}</Empty>}

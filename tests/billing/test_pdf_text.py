@@ -36,10 +36,12 @@ def pypdf_text(pdf: bytes) -> str:
 
 
 def poppler_text(pdf: bytes, tmp_path) -> str:
+    """The PDF's text by pdftotext (missing: skipped, or a failure under MOTOTRACK_REQUIRE_SERVICES=1)."""
+    need("pdftotext")
     path = tmp_path / "doc.pdf"
     path.write_bytes(pdf)
     return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
+                          text=True, timeout=30).stdout
 
 
 def test_tricky_thai_words_extract_exactly_with_pypdf():

@@ -7,15 +7,13 @@ and no covered action button at 360/768/1280 px, axe, screenshots, and a stopwat
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.billing.test_pdf_text import poppler_text
+from tests.e2e.layout import shoot
 from tests.e2e.helpers import (
     DEMO_PASSWORD,
     USERS,
@@ -36,7 +34,6 @@ from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
-SCREENSHOTS = Path(os.environ.get("MOTOTRACK_E2E_SCREENSHOTS", Path(tempfile.gettempdir()) / "mototrack-e2e"))
 SIZES = {"phone": (360, 740), "tablet": (768, 1024), "desktop": (1280, 800)}
 JOBS = """{ jobs(first: 50) { edges { node { id number status issuesReported technician { name }
   vehicle { registrationDisplay } } } } }"""
@@ -69,21 +66,8 @@ def layout_problems(page, root: str = "[data-testid=job-card], [data-testid=job-
     return page.evaluate(_ACTIONS_FREE_JS, root)
 
 
-def shoot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is missing")
-    path = tmp_path / "sheet.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True,
-                         text=True, timeout=30).stdout
-    return "".join(out.split())
+    return "".join(poppler_text(pdf, tmp_path).split())
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +149,7 @@ def test_the_job_card_for_each_role(browser, server_url, demo_jobs, who, size, l
         violations = axe_violations(page)
         assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
         if who == "site":
-            shoot(page, f"jobcard-{who}-{SIZES[size][0]}-{lang}")
+            shoot(page, f"jobcard-{who}-{SIZES[size][0]}-{lang}", full_page=True)
     finally:
         context.close()
 
@@ -179,7 +163,7 @@ def test_screenshots_of_the_job_card_at_360_and_1280(browser, server_url, demo_j
         for width, height in ((360, 740), (1280, 800)):
             page.set_viewport_size({"width": width, "height": height})
             page.wait_for_timeout(150)
-            path = shoot(page, f"jobcard-{width}")
+            path = shoot(page, f"jobcard-{width}", full_page=True)
             assert path.stat().st_size > 10_000
     finally:
         context.close()
@@ -245,7 +229,7 @@ def test_a_technician_never_sees_a_price_on_the_job_card(browser, server_url, de
         expect(page.get_by_test_id("jc-more")).to_be_visible()
         expect(page.get_by_test_id("jc-timeline")).to_be_visible()
         expect(page.get_by_test_id("jc-clock")).to_be_visible()
-        shoot(page, "jobcard-technician-360")
+        shoot(page, "jobcard-technician-360", full_page=True)
         # the staff sections a technician must not get
         for testid in ("jc-quotes", "jc-invoices", "jc-owner", "jc-task-labour", "jc-labour-total"):
             expect(page.get_by_test_id(testid)).to_have_count(0)

@@ -3,14 +3,12 @@ screen lists, shown in baht (฿) in English and in Thai, for billing on a desk 
 
 from __future__ import annotations
 
-import os
-import tempfile
 import uuid
-from pathlib import Path
 
 import pytest
 
 from tests.e2e.helpers import go, graphql, new_phone, open_page, require_browser, sign_in, token_for
+from tests.e2e.layout import shoot
 
 require_browser()
 
@@ -19,7 +17,6 @@ from playwright.sync_api import expect  # noqa: E402
 pytestmark = pytest.mark.e2e
 
 ERR = "errors { field code message }"
-SCREENSHOTS = Path(os.environ.get("MOTOTRACK_E2E_SCREENSHOTS", Path(tempfile.gettempdir()) / "mototrack-e2e"))
 
 
 def _ok(payload: dict) -> dict:
@@ -92,11 +89,10 @@ def test_customer_balance_counts_every_unpaid_invoice_in_baht(browser, server_ur
     expect(balance).to_have_text(baht(owed))
     label = page.get_by_test_id("customer-invoices").locator("p.line-between strong").first
     expect(label).to_have_text("ยอดค้างชำระ" if lang == "th" else "Balance due")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     dismiss = page.get_by_test_id("update-prompt-dismiss")
     if dismiss.is_visible():
         dismiss.click()
     balance.evaluate("el => el.scrollIntoView({ block: 'center' })")
-    page.screenshot(path=str(SCREENSHOTS / f"customer-balance-{size}-{lang}.png"))
+    shoot(page, f"customer-balance-{size}-{lang}")
     print(f"\n{who} {size} {lang}: balance {balance.inner_text()} ({owed} satang over 52 unpaid invoices)")
     context.close()

@@ -15,15 +15,13 @@ headless Chromium against the real seeded server, at phone and desktop sizes, in
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 import uuid
-from pathlib import Path
 
 import pytest
 
 from tests.e2e.helpers import axe_violations, go, graphql, new_phone, open_page, require_browser, sign_in, token_for
+from tests.e2e.layout import shoot
 
 require_browser()
 
@@ -32,7 +30,6 @@ from playwright.sync_api import expect  # noqa: E402
 pytestmark = pytest.mark.e2e
 
 SIZES = {"phone": (360, 740), "tablet": (768, 1024), "desktop": (1280, 800)}
-SCREENSHOTS = Path(os.environ.get("MOTOTRACK_E2E_SCREENSHOTS", Path(tempfile.gettempdir()) / "mototrack-e2e"))
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 
 CUSTOMERS = """query($q: String) { customers(search: $q, first: 50) { edges { node { id name
@@ -80,8 +77,7 @@ def check_layout(page, name: str) -> None:
           f"{found['controls']} controls, covered {found['covered']}")
     assert found["scrollWidth"] <= found["clientWidth"], f"{name}: the page scrolls sideways"
     assert found["covered"] == [], f"{name}: {found['covered']}"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"reception-{name}.png"), full_page=True)
+    shoot(page, f"reception-{name}", full_page=True)
 
 
 def person(browser, server_url, size: str):

@@ -10,13 +10,11 @@ saved, and becomes the saved one. The browser is English (en-US) throughout, so 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import pytest
 
+from tests.e2e.layout import shoot
 from tests.e2e.helpers import (
     USERS,
     axe_violations,
@@ -36,7 +34,6 @@ from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
-SCREENSHOTS = Path(os.environ.get("MOTOTRACK_E2E_SCREENSHOTS", Path(tempfile.gettempdir()) / "mototrack-e2e"))
 BE_YEAR = str(dt.date.today().year + 543)
 CE_YEAR = str(dt.date.today().year)
 THAI = re.compile(r"[\u0E00-\u0E7F]")
@@ -101,9 +98,8 @@ def test_invoice_screen_in_thai_and_english_with_promptpay(browser, server_url, 
     expect(page.get_by_test_id("promptpay-amount")).to_contain_text("฿")
     expect(box).to_contain_text("พร้อมเพย์")
     assert page.eval_on_selector(".promptpay-qr", "img => img.complete && img.naturalWidth > 0")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     box.scroll_into_view_if_needed()
-    page.screenshot(path=str(SCREENSHOTS / f"invoice-promptpay-{size}-th.png"))
+    shoot(page, f"invoice-promptpay-{size}-th")
     assert axe_violations(page) == []
 
     # the same screen in English: VAT, the common era, still in baht

@@ -4,8 +4,6 @@ their own job, and a tampered, expired or foreign link opens nothing."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -17,19 +15,10 @@ from backend.core.permissions import Role
 from backend.inventory.models import WarehouseItem
 from backend.workshop.models import JobTask, PartsRequest
 from backend.workshop.service import jobs as jobs_service
-from tests.conftest import service_unavailable
+from tests.billing.test_pdf_text import poppler_text
 from tests.workshop.helpers import make_site, make_technician, make_vehicle, token_for
 
 SHEET = "query($id: ID!, $l: Locale) { job(id: $id) { number jobSheetUrl(locale: $l) } }"
-
-
-def poppler_text(pdf: bytes, tmp_path) -> str:
-    if shutil.which("pdftotext") is None:
-        service_unavailable("pdftotext (poppler-utils)")
-    path = tmp_path / "sheet.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True,
-                          text=True, timeout=30).stdout
 
 
 def flat(text: str) -> str:

@@ -9,6 +9,7 @@ import { useStore } from '../../shared/store';
 import type { UserError } from '../../shared/types';
 import { href } from '../router';
 import type { ScreenProps } from '../screens';
+import { quoteStatusLabel } from '../quotes/labels';
 import { invoiceStatusLabel } from './billing/money';
 import { ERRORS, Empty, Failure, Field, FormErrors, Loading, ScreenTitle, errorsFor, money, mutate, newMutationId, otherErrors, useQuery, when } from './common';
 import { eventLabel, messageStatusLabel } from './events';
@@ -75,25 +76,6 @@ const OPEN_INVOICE = ['ISSUED', 'PARTIALLY_PAID'];
 export function useRole(): string {
   const auth = useStore(authStore);
   return auth.status === 'signedIn' ? String(auth.user.role) : '';
-}
-
-export function quoteStatusLabel(s: string): string {
-  switch (s) {
-    case 'DRAFT':
-      return t('Draft');
-    case 'SENT':
-      return t('Sent to the customer');
-    case 'APPROVED':
-      return t('Approved');
-    case 'PARTIALLY_APPROVED':
-      return t('Partly approved');
-    case 'DECLINED':
-      return t('Declined');
-    case 'CANCELLED':
-      return t('Cancelled');
-    default:
-      return s;
-  }
 }
 
 export default function CustomerScreen({ params }: ScreenProps) {

@@ -101,8 +101,8 @@ function loadCatalog(lang) {
   return { file, entries };
 }
 
-/** Collects the t("...") and tn("...", "...") literals used in src/. */
-function usedMsgids() {
+/** Collects the t("...") and tn("...", "...") literals used in src/ (or in the folder given). */
+function usedMsgids(root = join(pwaDir, 'src')) {
   const found = new Map();
   const walk = (dir) => {
     for (const name of readdirSync(dir)) {
@@ -124,7 +124,7 @@ function usedMsgids() {
       }
     }
   };
-  walk(join(pwaDir, 'src'));
+  if (existsSync(root)) walk(root);
   return found;
 }
 
@@ -146,6 +146,16 @@ for (const lang of LANGS) {
   const sorted = Object.fromEntries(Object.entries(messages).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   writeFileSync(join(outDir, `messages.${lang}.json`), JSON.stringify(sorted, null, 1) + '\n');
   console.log(`po2json: ${Object.keys(messages).length} "${CONTEXT}" messages for ${lang} (${file})`);
+}
+
+// The customer portal (src/portal) bundles only the messages its own code uses, not the staff app's.
+const PORTAL_DIR = join(pwaDir, 'src', 'portal');
+const portalIds = usedMsgids(PORTAL_DIR);
+for (const lang of LANGS) {
+  const portal = {};
+  for (const id of portalIds.keys()) if (id in catalogs[lang]) portal[id] = catalogs[lang][id];
+  const sorted = Object.fromEntries(Object.entries(portal).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  writeFileSync(join(outDir, `portal.${lang}.json`), JSON.stringify(sorted, null, 1) + '\n');
 }
 
 for (const [id, where] of usedMsgids()) {

@@ -159,6 +159,18 @@ class QuoteLine(IdMixin, Base):
     parts_request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parts_requests.id", ondelete="SET NULL"))
 
 
+class QuoteLineAttachment(IdMixin, Base):
+    """A photo (or document) shown with a quote line: an inspection finding's photo, say (QuoteLine.photos)."""
+
+    __tablename__ = "quote_line_attachments"
+    __table_args__ = (UniqueConstraint("quote_line_id", "attachment_id"),)
+
+    garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
+    quote_line_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quote_lines.id", ondelete="CASCADE"))
+    attachment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class DeferredWork(IdMixin, Base):
     """Work the customer declined: it stays on the vehicle and is shown when the vehicle next comes in."""
 

@@ -1,0 +1,1 @@
+"""Digital vehicle inspections: templates per garage, inspections on a job, results with photos (issue 15)."""

@@ -1,10 +1,20 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import preact from '@preact/preset-vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
 // The backend serves pwa/dist at / and GraphQL at /graphql on the same origin.
 // In development, `npm run dev` proxies those paths to a running `mototrack serve`.
 const api = process.env.MOTOTRACK_API ?? 'http://127.0.0.1:8000';
+
+// The portal is a page for customers, not the installable staff app: it links no manifest.
+const portalWithoutManifest: Plugin = {
+  name: 'mototrack-portal-without-manifest',
+  enforce: 'post',
+  transformIndexHtml: {
+    order: 'post',
+    handler: (html, ctx) => (ctx.path.endsWith('/portal.html') ? html.replace(/<link rel="manifest"[^>]*>/g, '') : html),
+  },
+};
 
 export default defineConfig({
   plugins: [
@@ -39,13 +49,19 @@ export default defineConfig({
       },
       injectManifest: {
         globPatterns: ['**/*.{js,css,html,svg,png}'],
+        globIgnores: ['portal.html', 'assets/portal-*'], // the customer portal is not part of the staff shell
       },
       devOptions: { enabled: false },
     }),
+    portalWithoutManifest,
   ],
   build: {
     target: 'es2022',
     sourcemap: true,
+    rollupOptions: {
+      // the staff app, and the customer portal: a second, light entry served at /p/... (src/portal, no staff code)
+      input: { main: 'index.html', portal: 'portal.html' },
+    },
   },
   server: {
     proxy: {

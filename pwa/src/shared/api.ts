@@ -1,6 +1,6 @@
 // A small GraphQL-over-HTTP client. GraphQL failures arrive with HTTP 200, so success is decided by the
 // body: `errors` (top level) become an ApiError; `errors` inside a mutation payload are data the caller shows.
-import { getLocale } from './i18n';
+import { getLocale } from './format';
 
 export const GRAPHQL_URL = '/graphql';
 
@@ -36,6 +36,10 @@ export class ApiError extends Error {
 
 export interface RequestOptions {
   token?: string | null;
+  /** The whole Authorization header (the portal's `Portal <token>`); wins over `token`. */
+  authorization?: string | null;
+  /** Another endpoint (the portal's /portal/graphql); default /graphql. */
+  url?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
@@ -62,7 +66,8 @@ export async function graphql<T>(
     Accept: 'application/graphql-response+json, application/json',
     'Accept-Language': getLocale(),
   };
-  if (options.token) headers.Authorization = `Bearer ${options.token}`;
+  if (options.authorization) headers.Authorization = options.authorization;
+  else if (options.token) headers.Authorization = `Bearer ${options.token}`;
 
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), options.timeoutMs ?? 20000);
@@ -71,7 +76,7 @@ export async function graphql<T>(
 
   let response: Response;
   try {
-    response = await fetch(GRAPHQL_URL, {
+    response = await fetch(options.url ?? GRAPHQL_URL, {
       method: 'POST',
       headers,
       body: JSON.stringify({ query, variables, operationName: operationName(query) }),

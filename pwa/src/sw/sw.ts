@@ -18,7 +18,7 @@ cleanupOutdatedCaches();
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL('/index.html'), {
     denylist: [
-      /^\/graphql/, /^\/healthz/, /^\/readyz/, /^\/files\//, /^\/feeds?\//, /^\/api\//, /^\/portal-api\//,
+      /^\/graphql/, /^\/healthz/, /^\/readyz/, /^\/files\//, /^\/feeds?\//, /^\/api\//, /^\/portal-api\//, /^\/p\//, /^\/portal\//,
       // server pages and downloads opened from mail, SMS or a button: signed PDFs, exports, unsubscribe, provider hooks
       /^\/documents\//, /^\/exports\//, /^\/unsubscribe/, /^\/hooks\//,
     ],

@@ -283,6 +283,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         _app.state.notification_relay = relay
         yield
         await relay.stop()
+        if services.live is not None:
+            await services.live.close()
         await pubsub.close()
         if redis is not None:
             await redis.aclose()

@@ -26,6 +26,7 @@ class Services:
         self.limiter = limiter
         self.pubsub = pubsub
         self.authenticate = None  # async (token) -> Actor | None, set by the app
+        self.live = None  # the live subscriptions (backend.api.events.LiveSubscriptions), made at the first one
 
 
 class Context:
@@ -47,6 +48,7 @@ class Context:
     def reset(self) -> None:
         """Fresh per-operation state (a WebSocket connection runs many operations on one context)."""
         self._loaders: dict[type, Any] = {}
+        self._loader_owner: Context = self
         self._session: AsyncSession | None = None
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
         self._session_lock = asyncio.Lock()
@@ -58,12 +60,19 @@ class Context:
     def clear_loaders(self) -> None:
         """Forget cached rows (a subscription does this before answering each event with fresh state)."""
         self._loaders = {}
+        self._loader_owner = self
+
+    def share_loaders(self, registry: dict, owner: Context) -> None:
+        """Read through `registry`, loaders bound to `owner` (another context with the same loader scope): a live
+        event's subscribers share one set of loaders, so what it carries is loaded once, not once per subscriber."""
+        self._loaders = registry
+        self._loader_owner = owner
 
     def loader(self, cls: type[L]) -> L:
         """One DataLoader of each kind per operation; each batch reads in its own short session."""
         instance = self._loaders.get(cls)
         if instance is None:
-            instance = cls(self)
+            instance = cls(self._loader_owner)
             self._loaders[cls] = instance
         return instance
 

@@ -5,6 +5,11 @@ never waits for, and never fails because of, a subscriber: each subscriber has a
 that falls behind (its queue is full: it stopped reading, or reads slower than events come) is dropped. Its
 `on_overflow` callback runs once (the API closes its WebSocket with close code 4410, see backend/api/events.py) and
 its iterator raises SubscriberFellBehind after the events it already holds, so the client resubscribes and reloads.
+
+Fan-out happens once per process: an event reaches every local subscriber of its channel as the SAME `Event` object
+(a dict with a `shared` dict for per-event caches, see backend/api/events.py), and through Redis one connection and
+one reader task per process carry every channel (a pattern subscription), parsed once and handed to the local queues.
+A subscription can also be ended from outside (`Subscriber.end`): its iterator raises the given error at once.
 """
 
 from __future__ import annotations
@@ -26,13 +31,26 @@ class SubscriberFellBehind(Exception):
     """The subscriber's queue overflowed: it missed events and must resubscribe and reload."""
 
 
+class Event(dict):
+    """One published message as every local subscriber of its channel receives it: the same object for all of
+    them, so what one subscriber loads for it (`shared`, keyed by whoever uses it) serves the others."""
+
+    __slots__ = ("shared",)
+
+    def __init__(self, message: dict) -> None:
+        super().__init__(message)
+        self.shared: dict = {}
+
+
 class Subscriber:
-    """One subscriber's bounded queue. `offer` never blocks and never raises into the publisher."""
+    """One subscriber's bounded queue, and its async iterator. `offer` never blocks and never raises into the
+    publisher."""
 
     def __init__(self, limit: int = SUBSCRIBER_QUEUE, on_overflow: Callable[[], None] | None = None) -> None:
         self.limit = limit
         self.on_overflow = on_overflow
         self.fell_behind = False
+        self.ended: BaseException | None = None
         self._queue: deque[dict] = deque()
         self._ready = asyncio.Event()
 
@@ -59,56 +77,99 @@ class Subscriber:
             except Exception:  # noqa: BLE001 - the publisher must not fail because of one subscriber
                 log.exception("closing a subscriber that fell behind failed")
 
-    async def messages(self) -> AsyncIterator[dict]:
+    def end(self, error: BaseException) -> None:
+        """End the subscription from outside (a revoked sign-in, say): the iterator raises `error` at once, before
+        any event still queued."""
+        if self.ended is None:
+            self.ended = error
+            self._queue.clear()
+            self._ready.set()
+
+    def __aiter__(self) -> Subscriber:
+        return self
+
+    async def __anext__(self) -> dict:
         while True:
-            while self._queue and not self.fell_behind:
-                yield self._queue.popleft()
+            if self.ended is not None:
+                raise self.ended
+            if self._queue and not self.fell_behind:
+                return self._queue.popleft()
             if self.fell_behind:
                 self._queue.clear()
                 raise SubscriberFellBehind
             self._ready.clear()
             await self._ready.wait()
 
+    def messages(self) -> Subscriber:
+        return self
 
-class MemoryPubSub:
-    def __init__(self, subscriber_queue: int = SUBSCRIBER_QUEUE) -> None:
+
+class _LocalQueues:
+    """The subscribers of each channel in this process, and the one loop that hands them an event."""
+
+    def __init__(self, subscriber_queue: int) -> None:
         self.subscriber_queue = subscriber_queue
         self._queues: dict[str, set[Subscriber]] = defaultdict(set)  # channel -> its subscribers
 
-    async def publish(self, channel: str, message: dict) -> None:
+    def _fan_out(self, channel: str, message: dict) -> None:
         subscribers = self._queues.get(channel)
         if not subscribers:
             return
+        event = message if isinstance(message, Event) else Event(message)
         for subscriber in list(subscribers):
-            if not subscriber.offer(message):
+            if not subscriber.offer(event):
                 subscribers.discard(subscriber)
+
+    def _add(self, channel: str, on_overflow: Callable[[], None] | None) -> Subscriber:
+        subscriber = Subscriber(self.subscriber_queue, on_overflow)
+        self._queues[channel].add(subscriber)
+        return subscriber
+
+    def _remove(self, channel: str, subscriber: Subscriber) -> None:
+        subscribers = self._queues.get(channel)
+        if subscribers is not None:
+            subscribers.discard(subscriber)
+            if not subscribers:
+                self._queues.pop(channel, None)
+
+    def subscriber_count(self, channel: str) -> int:
+        return len(self._queues.get(channel, ()))
+
+
+class MemoryPubSub(_LocalQueues):
+    def __init__(self, subscriber_queue: int = SUBSCRIBER_QUEUE) -> None:
+        super().__init__(subscriber_queue)
+
+    async def publish(self, channel: str, message: dict) -> None:
+        self._fan_out(channel, message)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str, on_overflow: Callable[[], None] | None = None
-                        ) -> AsyncIterator[AsyncIterator[dict]]:
-        subscriber = Subscriber(self.subscriber_queue, on_overflow)
-        self._queues[channel].add(subscriber)
+                        ) -> AsyncIterator[Subscriber]:
+        subscriber = self._add(channel, on_overflow)
         try:
-            yield subscriber.messages()
+            yield subscriber
         finally:
-            subscribers = self._queues.get(channel)
-            if subscribers is not None:
-                subscribers.discard(subscriber)
-                if not subscribers:
-                    self._queues.pop(channel, None)
+            self._remove(channel, subscriber)
 
     async def close(self) -> None:
         self._queues.clear()
 
 
-class RedisPubSub:
-    """Redis carries events between processes; in each process a reader task moves a subscriber's events from its
-    Redis connection into the same bounded queue as in-process, so a slow subscriber is dropped the same way."""
+class RedisPubSub(_LocalQueues):
+    """Redis carries events between processes. Each process holds ONE Redis connection for all channels (a pattern
+    subscription on the prefix, made when the first local subscriber arrives) and one reader task, which parses each
+    event once and hands it to the local subscribers' bounded queues, so a slow subscriber is dropped the same way
+    as in-process. Redis going away drops every local subscriber (4410: they resubscribe, and a new connection is
+    made)."""
 
     def __init__(self, redis, prefix: str = "mototrack:events:", subscriber_queue: int = SUBSCRIBER_QUEUE) -> None:
+        super().__init__(subscriber_queue)
         self.redis = redis
         self.prefix = prefix
-        self.subscriber_queue = subscriber_queue
+        self._pubsub = None
+        self._reader: asyncio.Task | None = None
+        self._starting = asyncio.Lock()
 
     async def publish(self, channel: str, message: dict) -> None:
         try:
@@ -117,32 +178,69 @@ class RedisPubSub:
         except Exception:  # noqa: BLE001 - the write is committed; a lost live event must not turn it into an error
             log.exception("publishing a live event on %s failed", channel)
 
+    async def _ensure_reader(self) -> None:
+        if self._reader is not None and not self._reader.done():
+            return
+        async with self._starting:
+            if self._reader is not None and not self._reader.done():
+                return
+            pubsub = self.redis.pubsub()
+            await pubsub.psubscribe(self.prefix + "*")
+            # the pattern is in place once Redis confirms it: events published from now on reach this process
+            while True:
+                item = await asyncio.wait_for(pubsub.get_message(timeout=None), PUBLISH_TIMEOUT)
+                if item is not None and item.get("type") == "psubscribe":
+                    break
+            self._pubsub = pubsub
+            self._reader = asyncio.create_task(self._read(pubsub), name="mototrack-live-events")
+
+    async def _read(self, pubsub) -> None:
+        skip = len(self.prefix)
+        try:
+            while True:
+                item = await pubsub.get_message(timeout=None)
+                if item is None or item.get("type") != "pmessage":
+                    continue
+                channel = item["channel"]
+                channel = (channel.decode() if isinstance(channel, bytes) else channel)[skip:]
+                if not self._queues.get(channel):
+                    continue
+                try:
+                    message = json.loads(item["data"])
+                except ValueError:
+                    log.warning("a live event on %s was not JSON", channel)
+                    continue
+                self._fan_out(channel, Event(message))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - Redis went away: every local subscriber misses events from now on
+            log.warning("live events from Redis stopped", exc_info=True)
+            for subscribers in list(self._queues.values()):
+                for subscriber in list(subscribers):
+                    subscriber.drop()
+            self._queues.clear()
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+
     @contextlib.asynccontextmanager
     async def subscribe(self, channel: str, on_overflow: Callable[[], None] | None = None
-                        ) -> AsyncIterator[AsyncIterator[dict]]:
-        subscriber = Subscriber(self.subscriber_queue, on_overflow)
-        pubsub = self.redis.pubsub()
-        await pubsub.subscribe(self.prefix + channel)
-
-        async def read() -> None:
-            try:
-                async for item in pubsub.listen():
-                    if item.get("type") == "message" and not subscriber.offer(json.loads(item["data"])):
-                        return
-            except Exception:  # noqa: BLE001 - Redis went away: the subscriber misses events from now on
-                log.warning("live events from Redis stopped on %s", channel, exc_info=True)
-                subscriber.drop()
-
-        reader = asyncio.create_task(read())
+                        ) -> AsyncIterator[Subscriber]:
+        await self._ensure_reader()
+        subscriber = self._add(channel, on_overflow)
         try:
-            yield subscriber.messages()
+            yield subscriber
         finally:
+            self._remove(channel, subscriber)
+
+    async def close(self) -> None:
+        reader, self._reader = self._reader, None
+        pubsub, self._pubsub = self._pubsub, None
+        if reader is not None:
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await reader
+        if pubsub is not None:
             with contextlib.suppress(Exception):
-                await pubsub.unsubscribe()
+                await pubsub.punsubscribe()
                 await pubsub.aclose()
-
-    async def close(self) -> None:
-        pass
+        self._queues.clear()

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     db_max_overflow: int = 10
     db_pool_recycle: int = 1800
     redis_url: str = ""
+    # A live subscription re-checks its sign-in this often (seconds), and at once when `auth.revoked` names it.
+    live_recheck_seconds: float = 60
     secret_key: str = DEFAULT_SECRET
     public_url: str = ""
     data_dir: Path = Path("./data")

@@ -14,6 +14,7 @@ from httpx_ws.transport import ASGIWebSocketTransport
 
 from backend.accounts.service import users as users_service
 from backend.billing.service.common import billing_channel
+from backend.core import events as core_events
 from backend.core.actor import Actor
 from backend.core.permissions import Role, permissions_for_role
 from tests.billing.helpers import ERRORS, job_in_billing, ok, refused, workshop
@@ -124,6 +125,10 @@ async def test_a_user_deactivated_meanwhile_hears_no_more(app, gql, db, garage):
                       name="owner")
         async with db.transaction() as session:
             await users_service.deactivate_user(session, owner, garage.users[Role.ADMIN].id)
+            revoked = core_events.take(session)
+        # published after the commit as the API does (its auth.revoked ends the live subscription at once)
+        for name, message in revoked:
+            await app.state.services.pubsub.publish(name, message)
         await ok(gql, token, ISSUE, {"i": created["id"]})
         message = json.loads(await asyncio.wait_for(ws.receive_text(), 1))
         errors = message["payload"] if message["type"] == "error" else message["payload"].get("errors")

@@ -11,6 +11,7 @@ from backend.audit import schema as audit
 from backend.billing import schema as billing
 from backend.customers import schema as customers
 from backend.files import schema as files
+from backend.inspections import schema as inspections
 from backend.inventory import schema as inventory
 from backend.notifications import schema as notifications
 from backend.notifications import reminders_schema as reminders
@@ -19,7 +20,7 @@ from backend.search import schema as search
 from backend.workshop import schema as workshop
 
 DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, notifications,
-           notification_templates, search, files)
+           notification_templates, search, files, inspections)
 
 
 def _merge(name: str):

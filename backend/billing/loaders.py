@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from backend.api.loaders import Loader, by_id, grouped
 from backend.billing.models import CreditNote, CreditNoteLine, DeferredWork, Invoice, InvoiceLine, Payment, Quote, QuoteLine
+from backend.billing.models import QuoteLineAttachment
 
 
 class InvoiceLoader(Loader):
@@ -34,6 +35,25 @@ class QuoteLinesLoader(Loader):
         return grouped(await self.rows(
             select(QuoteLine).where(QuoteLine.quote_id.in_(keys), QuoteLine.garage_id == self.garage_id)
             .order_by(QuoteLine.position, QuoteLine.id)), keys, "quote_id")
+
+
+class QuoteLinePhotosLoader(Loader):
+    """A quote line's live attachments (an inspection finding's photos), in order."""
+
+    async def batch_load_fn(self, keys):
+        from backend.files.models import Attachment
+
+        async with self.session() as session:
+            rows = (await session.execute(
+                select(QuoteLineAttachment.quote_line_id, Attachment)
+                .join(Attachment, Attachment.id == QuoteLineAttachment.attachment_id)
+                .where(QuoteLineAttachment.quote_line_id.in_(keys), QuoteLineAttachment.garage_id == self.garage_id,
+                       Attachment.deleted_at.is_(None))
+                .order_by(QuoteLineAttachment.position, QuoteLineAttachment.id))).all()
+        groups: dict = {}
+        for line_id, attachment in rows:
+            groups.setdefault(line_id, []).append(attachment)
+        return [groups.get(k, []) for k in keys]
 
 
 class PaymentsByInvoiceLoader(Loader):

@@ -95,6 +95,14 @@ class ErrorCode(enum.Enum):
     INVALID_PROMPTPAY_ID = "INVALID_PROMPTPAY_ID"
     INVALID_BILLER_ID = "INVALID_BILLER_ID"
     # billing (add billing codes above this line)
+    INSPECTION_COMPLETED = "INSPECTION_COMPLETED"
+    INSPECTION_PHOTO_REQUIRED = "INSPECTION_PHOTO_REQUIRED"
+    INSPECTION_ITEM_UNKNOWN = "INSPECTION_ITEM_UNKNOWN"
+    INSPECTION_LIMITS = "INSPECTION_LIMITS"
+    INSPECTION_KEY_TAKEN = "INSPECTION_KEY_TAKEN"
+    NOT_A_FINDING = "NOT_A_FINDING"
+    FINDING_ALREADY_QUOTED = "FINDING_ALREADY_QUOTED"
+    # inspections (add inspection codes above this line)
     NOTIFICATION_NOT_RETRYABLE = "NOTIFICATION_NOT_RETRYABLE"
     INVALID_PUSH_SUBSCRIPTION = "INVALID_PUSH_SUBSCRIPTION"
     INVALID_LEAD_DAYS = "INVALID_LEAD_DAYS"
@@ -203,6 +211,15 @@ MESSAGES: dict[ErrorCode, str] = {
     ),
     ErrorCode.INVALID_BILLER_ID: N_("A biller ID has 15 digits: the garage's 13-digit tax ID and a 2-digit suffix."),
     # billing messages (add above this line)
+    ErrorCode.INSPECTION_COMPLETED: N_("This inspection is completed and can no longer be changed."),
+    ErrorCode.INSPECTION_PHOTO_REQUIRED: N_("“{item}” needs a photo before the inspection can be completed."),
+    ErrorCode.INSPECTION_ITEM_UNKNOWN: N_("This inspection has no item “{key}”."),
+    ErrorCode.INSPECTION_LIMITS: N_(
+        "A measurement needs a unit and both limits, the urgent limit on the bad side of the advise limit."),
+    ErrorCode.INSPECTION_KEY_TAKEN: N_("The key “{key}” is used twice in this template."),
+    ErrorCode.NOT_A_FINDING: N_("Only an item rated advise or urgent can become a quote line."),
+    ErrorCode.FINDING_ALREADY_QUOTED: N_("This finding is already on a quote."),
+    # inspection messages (add above this line)
     ErrorCode.NOTIFICATION_NOT_RETRYABLE: N_("A message that is {status} cannot be sent again; only a failed or cancelled one can."),
     ErrorCode.INVALID_PUSH_SUBSCRIPTION: N_("This browser's push subscription is not valid; turn notifications off and on again."),
     ErrorCode.INVALID_LEAD_DAYS: N_("Give 1 to {count} reminder lead times, each from 1 to {max} days."),

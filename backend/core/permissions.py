@@ -64,6 +64,10 @@ class Permission(enum.Enum):
     FILES_UPLOAD = "files:upload"  # every member of staff: photos from the bay, papers at the desk
     FILES_DELETE = "files:delete"  # managers delete any attachment; anyone deletes what they uploaded themselves
     FILES_SHARE = "files:share"  # mark an attachment as shared with the customer: those who talk to customers
+    # inspections (a technician: only on the jobs assigned to them, enforced in the service)
+    INSPECTIONS_READ = "inspections:read"
+    INSPECTIONS_WRITE = "inspections:write"  # start, record results, complete
+    INSPECTION_TEMPLATES_MANAGE = "inspection_templates:manage"
 
 
 P = Permission
@@ -76,22 +80,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _STAFF_BASE
         | {P.USERS_READ, P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.VEHICLES_WRITE, P.MILEAGE_RECORD,
            P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD, P.QUOTES_READ, P.QUOTES_WRITE, P.INVOICES_READ,
-           P.REMINDERS_READ, P.FILES_DELETE, P.FILES_SHARE}
+           P.REMINDERS_READ, P.FILES_DELETE, P.FILES_SHARE, P.INSPECTIONS_READ, P.INSPECTIONS_WRITE}
     ),
     Role.WORKSHOP_MANAGER: frozenset(
         _STAFF_BASE | {P.USERS_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_ASSIGN,
                        P.JOBS_OVERRIDE_STREAM, P.JOBS_REVIEW, P.JOBS_HOLD, P.PARTS_APPROVE, P.QUOTES_READ,
-                       P.COSTS_READ, P.FILES_DELETE, P.FILES_SHARE}
+                       P.COSTS_READ, P.FILES_DELETE, P.FILES_SHARE, P.INSPECTIONS_READ, P.INSPECTIONS_WRITE}
     ),
     # A technician looks vehicles up in the bay and reads the odometer, but does not browse customers' contacts.
     Role.TECHNICIAN: frozenset(
-        _STAFF_BASE | {P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_WORK, P.TIME_CLOCK, P.PARTS_REQUEST}
+        _STAFF_BASE | {P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_WORK, P.TIME_CLOCK, P.PARTS_REQUEST,
+                       P.INSPECTIONS_READ, P.INSPECTIONS_WRITE}
     ),
     Role.WAREHOUSE_MANAGER: frozenset(_STAFF_BASE | {P.INVENTORY_MANAGE, P.PARTS_ISSUE, P.COSTS_READ}),
     # Billing keeps customers' tax details right for invoices.
     Role.BILLING: frozenset(_STAFF_BASE | {P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.QUOTES_READ,
                                            P.QUOTES_WRITE, P.INVOICES_READ, P.INVOICES_WRITE, P.FINANCIAL_REPORTS,
-                                           P.REMINDERS_READ, P.FILES_SHARE}),
+                                           P.REMINDERS_READ, P.FILES_SHARE, P.INSPECTIONS_READ}),
 }
 
 

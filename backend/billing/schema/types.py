@@ -25,6 +25,7 @@ from backend.billing.loaders import (
     InvoiceLinesLoader,
     InvoiceLoader,
     PaymentsByInvoiceLoader,
+    QuoteLinePhotosLoader,
     QuoteLinesLoader,
 )
 from backend.billing.models import InvoiceStatus as InvoiceStatusEnum
@@ -40,6 +41,7 @@ from backend.workshop.schema.jobs import RevenueStream
 
 if TYPE_CHECKING:
     from backend.customers.schema import Customer, Vehicle
+    from backend.files.schema import Attachment
     from backend.workshop.schema.jobs import Job
 
 CustomerRef = Annotated["Customer", strawberry.lazy("backend.customers.schema")]
@@ -122,6 +124,10 @@ class QuoteLine(_BillingLine):
     job_task_id: strawberry.ID | None = strawberry.field(description="The job task an approved labour line became.")
     parts_request_id: strawberry.ID | None = strawberry.field(
         description="The parts request an approved part became.")
+
+    @strawberry.field(description="Photos shown with the line (an inspection finding's, from quoteFromFindings).")
+    def photos(self, info: strawberry.Info) -> list[Annotated["Attachment", strawberry.lazy("backend.files.schema")]]:
+        return info.context.loader(QuoteLinePhotosLoader).load(self.id)
 
 
 @strawberry.type(description="A quote: DRAFT -> SENT -> APPROVED | PARTIALLY_APPROVED | DECLINED, line by line; "

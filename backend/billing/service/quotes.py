@@ -149,9 +149,9 @@ async def _customer_locale(session: AsyncSession, customer_id: uuid.UUID | None)
     return (await session.execute(select(Customer.locale).where(Customer.id == customer_id))).scalar_one_or_none()
 
 
-def _replace_lines(session: AsyncSession, quote: Quote, priced: list[_Priced]) -> list[QuoteLine]:
+def _add_lines(session: AsyncSession, quote: Quote, priced: list[_Priced], start: int = 0) -> list[QuoteLine]:
     lines = []
-    for position, p in enumerate(priced):
+    for position, p in enumerate(priced, start):
         line = QuoteLine(id=new_id(), garage_id=quote.garage_id, quote_id=quote.id, position=position, kind=p.kind,
                          task_action_id=p.task_action_id, item_id=p.item_id, description=p.description,
                          quantity=p.quantity, unit_price=p.unit_price, discount=p.discount,
@@ -159,6 +159,11 @@ def _replace_lines(session: AsyncSession, quote: Quote, priced: list[_Priced]) -
         c.price_line(line, quote.tax_rate, quote.prices_include_tax)
         session.add(line)
         lines.append(line)
+    return lines
+
+
+def _replace_lines(session: AsyncSession, quote: Quote, priced: list[_Priced]) -> list[QuoteLine]:
+    lines = _add_lines(session, quote, priced)
     c.set_totals(quote, lines)
     return lines
 
@@ -256,6 +261,20 @@ async def update_quote(session: AsyncSession, actor: Actor, quote_id: object, da
     _changed(session, actor, quote, "update", before, extra)
     await session.flush()
     return quote
+
+
+async def append_lines(session: AsyncSession, actor: Actor, quote: Quote, lines: list[LineInput], *,
+                       field: str = "lines") -> tuple[Quote, list[QuoteLine]]:
+    """Add lines after a draft's own (inspection findings, say): (the quote, the new lines in the order given)."""
+    quote = await _locked(session, actor, quote.id, None, (QuoteStatus.DRAFT,), ErrorCode.QUOTE_NOT_EDITABLE)
+    before = audit.snapshot(quote, QUOTE_AUDIT)
+    priced = await check_lines(session, actor, lines, quote.locale, kinds=QUOTE_KINDS, field=field)
+    old = await quote_lines(session, quote)
+    added = _add_lines(session, quote, priced, max((line.position for line in old), default=-1) + 1)
+    c.set_totals(quote, [*old, *added])
+    _changed(session, actor, quote, "update", before, {"lines": {"before": len(old), "after": len(old) + len(added)}})
+    await session.flush()
+    return quote, added
 
 
 async def send_quote(session: AsyncSession, actor: Actor, quote_id: object,

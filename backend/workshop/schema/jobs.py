@@ -27,6 +27,7 @@ from backend.customers import service as customers
 from backend.customers.loaders import CustomerLoader
 from backend.customers.schema import Customer, CustomerKind, FuelType, Vehicle, VehicleKind
 from backend.files import schema as files_schema
+from backend.inspections import schema as inspections_schema
 from backend.billing.loaders import InvoicesByJobLoader, QuotesByJobLoader
 from backend.workshop.jobsheet import signed_job_sheet_url
 from backend.workshop.loaders import (
@@ -151,6 +152,7 @@ class Job:
         return info.context.loader(ClockEntriesByJobLoader).load(self.id)
 
     attachments = files_schema.job_attachments
+    inspections = inspections_schema.job_inspections
 
     @strawberry.field(extensions=requires(P.QUOTES_READ), description="The job's quotes, oldest first.")
     def quotes(self, info: strawberry.Info) -> list[Annotated["Quote", strawberry.lazy(

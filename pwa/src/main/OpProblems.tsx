@@ -30,6 +30,12 @@ export function describeOp(op: OutboxOp): string {
       return t('Save the work-done notes');
     case 'CompleteJob':
       return t('Complete the job');
+    case 'StartInspection':
+      return t('Start an inspection');
+    case 'RecordInspectionResult':
+      return t('Record an inspection item: {item}', { item: String(input.itemKey ?? '') });
+    case 'CompleteInspection':
+      return t('Complete the inspection');
     default:
       return op.operationName;
   }

@@ -42,6 +42,31 @@ export interface OutboxOp {
   createdAt: number;
 }
 
+/** A photo taken on the device, resized, waiting to be uploaded (or uploaded and waiting for the server's link). */
+export interface PhotoRecord {
+  /** Chosen on the device: the upload's idempotency key (POST /files/upload `uploadId`). */
+  uploadId: string;
+  userId: string;
+  jobId: string;
+  /** `<inspectionId>:<itemKey>` for an inspection photo, else null (a document or photo on the job itself). */
+  inspectionItem: string | null;
+  ownerType: 'job' | 'vehicle' | 'customer';
+  ownerId: string;
+  kind: 'PHOTO' | 'DOCUMENT';
+  name: string;
+  blob: Blob;
+  width: number;
+  height: number;
+  status: 'queued' | 'uploading' | 'uploaded' | 'failed';
+  attempts: number;
+  /** When to try again after a network failure (ms since the epoch). */
+  nextAt: number;
+  error: UserError | null;
+  /** The server's attachment, once uploaded. */
+  attachmentId: string | null;
+  createdAt: number;
+}
+
 export interface CachedJobs {
   userId: string;
   ids: string[];
@@ -65,10 +90,12 @@ interface MotoTrackDB extends DBSchema {
   outbox: { key: string; value: OutboxOp; indexes: { byUser: string } };
   /** v2: small values: the clock, when the catalog was last refreshed, ... */
   meta: { key: string; value: unknown };
+  /** v3: photos (and documents) waiting to be uploaded, with their resized bytes. */
+  photos: { key: string; value: PhotoRecord; indexes: { byUser: string } };
 }
 
 export const DB_NAME = 'mototrack';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 let dbPromise: Promise<IDBPDatabase<MotoTrackDB>> | null = null;
 
@@ -87,6 +114,9 @@ export function db(): Promise<IDBPDatabase<MotoTrackDB>> {
         const outbox = database.createObjectStore('outbox', { keyPath: 'id' });
         outbox.createIndex('byUser', 'userId');
         database.createObjectStore('meta');
+      }
+      if (oldVersion < 3) {
+        database.createObjectStore('photos', { keyPath: 'uploadId' }).createIndex('byUser', 'userId');
       }
     },
     blocking() {
@@ -113,7 +143,8 @@ export async function saveSession(session: StoredSession): Promise<void> {
 export async function clearUserData(discardOutbox = false): Promise<void> {
   const d = await db();
   const names = ['session', 'customers', 'jobs', 'myJobs', 'taskActions', 'items', 'meta'] as const;
-  const all = discardOutbox ? [...names, 'outbox' as const] : names;
+  // queued photos stay with the outbox (the changes that name them are sent when the same user signs in again)
+  const all = discardOutbox ? [...names, 'outbox' as const, 'photos' as const] : names;
   const tx = d.transaction(all, 'readwrite');
   await Promise.all([...all.map((n) => tx.objectStore(n).clear()), tx.done]);
 }

@@ -15,6 +15,9 @@ import { StatusActions, AddNote } from './actions';
 import { ClockEntries, LiveChange, PrintSheet, Story, Timeline, hours, useLiveChange } from './sections';
 import { quoteStatusLabel, decisionLabel } from '../quotes/labels';
 import { invoiceStatusLabel } from '../staff/billing/money';
+import { approvalsOf, approvalsText } from './approvals';
+import { InspectionSummary } from '../inspection/InspectionSummary';
+import { Attachments } from '../inspection/Attachments';
 
 export default function JobCard({ params }: ScreenProps) {
   const id = params.id;
@@ -69,12 +72,14 @@ export default function JobCard({ params }: ScreenProps) {
           <VehicleOwner job={job} />
           <Tasks job={job} caps={caps} />
           <Parts job={job} />
+          <InspectionSummary jobId={job.id} role={role} workable={!['CANCELLED', 'INVOICED'].includes(job.status)} />
           {caps.has('quotes') && <Quotes job={job} caps={caps} />}
           {caps.has('invoices') && <Invoices job={job} caps={caps} />}
         </div>
         <div class="jc-col">
           <Story job={job} />
           <AddNote job={job} onChanged={onChanged} />
+          <Attachments ownerType="job" ownerId={job.id} jobId={job.id} role={role} />
           <ClockEntries job={job} />
           <Timeline events={job.timeline} />
         </div>
@@ -266,11 +271,17 @@ function Parts({ job }: { job: CardJob }) {
 function Quotes({ job, caps }: { job: CardJob; caps: Set<Capability> }) {
   const quotes = job.quotes ?? [];
   const open = !['CANCELLED', 'INVOICED'].includes(job.status);
+  const approvals = approvalsOf(quotes);
   return (
     <section class="card" data-testid="jc-quotes" aria-labelledby="jc-quotes-title">
       <h2 class="card-title" id="jc-quotes-title">
         {t('Quotes')}
       </h2>
+      {approvals && (
+        <p class="jc-approvals" data-testid="jc-approvals" data-approved={approvals.approved} data-lines={approvals.lines}>
+          <strong>{approvalsText(approvals)}</strong>
+        </p>
+      )}
       {quotes.length === 0 && <p class="muted">{t('No quotes for this job.')}</p>}
       <ul class="list">
         {quotes.map((q) => (

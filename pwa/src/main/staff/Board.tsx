@@ -34,10 +34,11 @@ import {
 } from './common';
 import { statusLabel, streamLabel } from '../../shared/labels';
 import type { UserError } from '../../shared/types';
+import { APPROVAL_FIELDS, approvalsOf, approvalsText, type ApprovalQuote } from '../jobcard/approvals';
 
 export const BOARD_JOB = `id number status operationsStream revenueStream version issuesReported updatedAt
   vehicle { id registrationDisplay make model } customer { id name } technician { id name }
-  tasks { id status }`;
+  tasks { id status } ${APPROVAL_FIELDS}`;
 
 export interface BoardJob {
   id: string;
@@ -52,6 +53,7 @@ export interface BoardJob {
   customer: { id: string; name: string } | null;
   technician: { id: string; name: string } | null;
   tasks: { id: string; status: string }[];
+  quotes?: ApprovalQuote[];
 }
 
 interface Column {
@@ -350,6 +352,7 @@ function BoardCard({
   const done = job.tasks.filter((x) => x.status === 'COMPLETED').length;
   const assignable = technicians && (job.status === 'RECEIVED' || job.status === 'ASSIGNED');
   const vehicle = job.vehicle && [job.vehicle.make, job.vehicle.model].filter(Boolean).join(' ');
+  const approvals = approvalsOf(job.quotes);
   return (
     <li
       class="board-card"
@@ -378,6 +381,10 @@ function BoardCard({
         </span>
         <span class="board-card-issue small muted" data-raw="">
           {job.issuesReported || '\u00a0'}
+        </span>
+        {/* on every card (blank without a quote with the customer), so the cards keep one height */}
+        <span class="board-card-line small" data-testid="job-approvals" data-approved={approvals?.approved} data-lines={approvals?.lines}>
+          {approvals ? approvalsText(approvals) : '\u00a0'}
         </span>
       </a>
       <div class="board-card-foot small">

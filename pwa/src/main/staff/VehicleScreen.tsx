@@ -9,6 +9,7 @@ import { useRole } from './CustomerScreen';
 import { Empty, Failure, Loading, ScreenTitle, useQuery } from './common';
 import { reminderKindLabel } from './events';
 import './reception.css';
+import { Attachments } from '../inspection/Attachments';
 
 // the roles that may open a quote (the quote-new-vehicle screen of staff/screens.ts)
 const QUOTE_WRITERS = ['ADMIN', 'SITE_MANAGER', 'BILLING'];
@@ -233,6 +234,8 @@ export default function VehicleScreen({ params }: ScreenProps) {
               ))}
             </ul>
           </div>
+
+          <Attachments ownerType="vehicle" ownerId={v.id} role={role} />
         </div>
       )}
     </section>

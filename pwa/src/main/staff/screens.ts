@@ -18,6 +18,7 @@ export const staffScreens: ScreenDef[] = [
   { id: 'quotes', path: 'quotes', roles: ['ADMIN', 'SITE_MANAGER', 'WORKSHOP_MANAGER', 'BILLING'], label: 'Quotes', nav: true, load: () => import('../quotes/Quotes') },
   { id: 'quote', path: 'quotes/:id', roles: ['ADMIN', 'SITE_MANAGER', 'WORKSHOP_MANAGER', 'BILLING'], label: 'Quote', nav: false, load: () => import('../quotes/QuoteScreen') },
   { id: 'quote-new-job', path: 'jobs/:id/quote', roles: ['ADMIN', 'SITE_MANAGER', 'BILLING'], label: 'New quote', nav: false, load: () => import('../quotes/QuoteNew') },
+  { id: 'findings-quote', path: 'jobs/:id/findings', roles: ['ADMIN', 'SITE_MANAGER', 'BILLING'], label: 'Quote the findings', nav: false, load: () => import('../inspection/FindingsQuote') },
   { id: 'quote-new-vehicle', path: 'vehicles/:id/quote', roles: ['ADMIN', 'SITE_MANAGER', 'BILLING'], label: 'New quote', nav: false, load: () => import('../quotes/QuoteNew') },
   { id: 'users', path: 'admin/users', roles: ['ADMIN'], label: 'Users', nav: true, load: () => import('./Users') },
   { id: 'task-actions', path: 'admin/tasks', roles: ['ADMIN'], label: 'Task catalog', nav: true, load: () => import('./TaskActions') },

@@ -25,6 +25,8 @@ import { href } from '../router';
 import { partsStatusLabel, statusLabel, streamLabel } from '../../shared/labels';
 import { useDeviceValue, useRefresh, useUserId } from './useDevice';
 import { TechnicianMore } from '../jobcard/TechnicianMore';
+import { InspectionSummary } from '../inspection/InspectionSummary';
+import { Attachments } from '../inspection/Attachments';
 
 const WORKABLE = ['IN_PROGRESS', 'AWAITING_PARTS'];
 const NOTES_MAX = 4000;
@@ -124,11 +126,13 @@ export default function JobDetail({ params }: ScreenProps) {
       <OpProblems ops={ops} jobId={job.id} names={['AddJobTask', 'CompleteJobTask']} />
       <Parts job={job} workable={workable} />
       <OpProblems ops={ops} jobId={job.id} names={['RequestParts']} />
+      <InspectionSummary jobId={job.id} role="TECHNICIAN" workable={workable} />
       <Notes job={job} />
       <OpProblems ops={ops} jobId={job.id} names={['UpdateJobNotes']} />
       <CompleteJob job={job} />
       <OpProblems ops={ops} jobId={job.id} names={['CompleteJob']} />
       <TechnicianMore jobId={job.id} />
+      <Attachments ownerType="job" ownerId={job.id} jobId={job.id} role="TECHNICIAN" />
     </section>
   );
 }

@@ -19,4 +19,6 @@ export const technicianScreens: ScreenDef[] = [
     nav: false,
     load: () => import('./JobDetail'),
   },
+  // works offline like the job itself; the managers fill or read it on their job card too
+  { id: 'inspection', path: 'jobs/:id/inspection', roles: ['TECHNICIAN', 'ADMIN', 'SITE_MANAGER', 'WORKSHOP_MANAGER', 'BILLING'], label: 'Inspection', nav: false, load: () => import('../inspection/InspectionScreen') },
 ];

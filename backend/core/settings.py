@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     max_directives_per_node: int = 4
     # Only documents that passed validation are cached, up to this many (estimated) bytes, least recently used out.
     document_cache_bytes: int = 16 * 1024 * 1024
+    # The hot reads (board, my jobs, a job) answered from projected SQL without GraphQL execution
+    # (backend/api/fastpath); off: every operation runs through Strawberry.
+    fast_reads: bool = True
     # An HTTP request body or a WebSocket message above this is refused before it is parsed (413 / close 1009).
     max_request_bytes: int = 1024 * 1024
     # An address whose documents keep being refused waits before its next request (backend/api/throttle.py): a burst

@@ -51,10 +51,15 @@ def _need_user(actor: Actor) -> None:
         raise DomainError(ErrorCode.NOT_CLOCKED_ON, "jobId")
 
 
+def open_entry_query(actor: Actor):
+    """The actor's running clock entry (also read, projected, by the fast read path: backend/workshop/fastpath.py)."""
+    return select(TimeClockEntry).where(TimeClockEntry.garage_id == actor.garage_id,
+                                        TimeClockEntry.technician_id == actor.user_id,
+                                        TimeClockEntry.ended_at.is_(None))
+
+
 async def _open_entry(session: AsyncSession, actor: Actor, *, for_update: bool = False) -> TimeClockEntry | None:
-    query = select(TimeClockEntry).where(TimeClockEntry.garage_id == actor.garage_id,
-                                         TimeClockEntry.technician_id == actor.user_id,
-                                         TimeClockEntry.ended_at.is_(None))
+    query = open_entry_query(actor)
     if for_update:
         query = query.with_for_update()
     return (await session.execute(query.execution_options(populate_existing=True))).scalar_one_or_none()

@@ -125,9 +125,7 @@ async def job_board(session: AsyncSession, actor: Actor, site_id: object) -> lis
     sid = v.try_parse_id(site_id)
     jobs: list[Job] = []
     if sid is not None:
-        jobs = list((await session.execute(
-            _scoped(actor).where(Job.site_id == sid, Job.status.in_(ACTIVE_STATUSES))
-            .order_by(Job.created_at, Job.id))).scalars())
+        jobs = list((await session.execute(board_query(actor, sid))).scalars())
     columns: dict[JobStatus, list[Job]] = {s: [] for s in ACTIVE_STATUSES}
     for job in jobs:
         columns[job.status].append(job)
@@ -138,7 +136,25 @@ async def my_jobs(session: AsyncSession, actor: Actor) -> list[Job]:
     """The actor's open jobs (assigned to them, not yet completed): promised soonest first."""
     if actor.user_id is None:
         return []
-    query = (select(Job).where(Job.garage_id == actor.garage_id, Job.technician_id == actor.user_id,
-                               Job.status.in_(OPEN_STATUSES))
-             .order_by(Job.promised_at.is_(None), Job.promised_at, Job.created_at, Job.id))
-    return list((await session.execute(query)).scalars())
+    return list((await session.execute(my_jobs_query(actor))).scalars())
+
+
+# The statements behind the board, my jobs and one job, also read by the fast read path (backend/workshop/fastpath.py)
+# projected onto the columns an operation selects: one place for who sees which jobs.
+
+def board_query(actor: Actor, site_id):
+    """The site's active jobs the actor may see, oldest first."""
+    return _scoped(actor).where(Job.site_id == site_id, Job.status.in_(ACTIVE_STATUSES)).order_by(Job.created_at,
+                                                                                                   Job.id)
+
+
+def my_jobs_query(actor: Actor):
+    """The actor's open jobs, promised soonest first (the actor has a user id)."""
+    return (select(Job).where(Job.garage_id == actor.garage_id, Job.technician_id == actor.user_id,
+                              Job.status.in_(OPEN_STATUSES))
+            .order_by(Job.promised_at.is_(None), Job.promised_at, Job.created_at, Job.id))
+
+
+def visible_job_query(actor: Actor, job_id):
+    """The job if the actor may see it (find_job's rule: the garage's, and a technician's own)."""
+    return _scoped(actor).where(Job.id == job_id)

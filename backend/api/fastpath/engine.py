@@ -1,0 +1,421 @@
+"""Planner and executor of the fast read path (see the package's docstring)."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict, defaultdict
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_operation_ast,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import select
+
+from backend.api.permissions import Public, Requires
+
+log = logging.getLogger("mototrack.fastpath")
+
+
+class Fallback(Exception):
+    """The fast path cannot give exactly the plain execution's answer: the plain execution gives it."""
+
+
+class _Unsupported(Exception):
+    """The planner does not know something the operation selects."""
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A related type read in one batched, garage-scoped statement per operation.
+
+    one:  the parent's `key` attribute holds the related row's id (None: the field is null);
+    many: the child's `key` attribute holds the parent's id; children come in `order_by` (the loader's order)."""
+
+    target: str
+    many: bool
+    key: str
+    order_by: tuple[str, ...] = ()
+
+
+def garage_scope(model, actor):
+    return model.garage_id == actor.garage_id
+
+
+@dataclass
+class TypeSource:
+    """What backs a GraphQL type: a model whose columns are its plain fields (relations named apart), or, with
+    `model=None`, a value a root field builds (its `embedded` fields are object fields the root fills in)."""
+
+    model: type | None
+    relations: dict[str, Relation] = field(default_factory=dict)
+    embedded: frozenset[str] = frozenset()
+    scope: Callable[[Any, Any], Any] = garage_scope
+
+    def __post_init__(self) -> None:
+        self.columns = frozenset(p.key for p in sa_inspect(self.model).column_attrs) if self.model else frozenset()
+
+
+@dataclass
+class Field:
+    key: str  # the response key (alias or name)
+    name: str  # the Python name: a column attribute, a relation or an embedded value
+    kind: str  # "leaf", "typename", "relation", "embedded"
+    serialize: Any = None  # a leaf's serializer; the type name for __typename
+    nonnull: bool = False
+    child: Node | None = None
+    relation: Relation | None = None
+
+
+@dataclass
+class Node:
+    """The selection on one type: its fields in response order and the columns they need."""
+
+    type_name: str
+    source: TypeSource
+    fields: list[Field]
+    columns: tuple[str, ...]
+
+    def field(self, name: str) -> Field | None:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None
+
+
+RootFn = Callable[["Execution", "Node | None", dict], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Root:
+    """A root query field the fast path answers: `fn(execution, node, arguments)` returns its JSON value."""
+
+    fn: RootFn
+
+
+@dataclass
+class _Call:
+    key: str
+    root: Root | None  # None: __typename
+    field_def: GraphQLField | None
+    ast: FieldNode
+    node: Node | None
+
+
+@dataclass
+class Plan:
+    operation: OperationDefinitionNode
+    calls: list[_Call]
+    permissions: frozenset
+
+
+def _unwrap(gtype) -> tuple[bool, Any]:
+    if isinstance(gtype, GraphQLNonNull):
+        return True, gtype.of_type
+    return False, gtype
+
+
+def _named(gtype):
+    while isinstance(gtype, (GraphQLNonNull, GraphQLList)):
+        gtype = gtype.of_type
+    return gtype
+
+
+class _Planner:
+    def __init__(self, schema, types: dict[str, TypeSource], roots: dict[str, Root], document) -> None:
+        self.schema = schema
+        self.types = types
+        self.roots = roots
+        self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        self.permissions: set = set()
+
+    def plan(self, operation: OperationDefinitionNode) -> Plan:
+        if operation.operation != OperationType.QUERY or operation.directives:
+            raise _Unsupported("not a plain query")
+        if any(v.directives for v in operation.variable_definitions or ()):
+            raise _Unsupported("variable directives")
+        query_type = self.schema.query_type
+        calls = []
+        for ast in self.flatten(operation.selection_set, query_type.name):
+            name = ast.name.value
+            key = ast.alias.value if ast.alias else name
+            if name == "__typename":
+                calls.append(_Call(key, None, None, ast, None))
+                continue
+            root = self.roots.get(name)
+            field_def = query_type.fields.get(name)
+            if root is None or field_def is None:
+                raise _Unsupported(f"root field {name}")
+            self.permit(field_def)
+            named = _named(field_def.type)
+            node = None
+            if isinstance(named, GraphQLObjectType):
+                if ast.selection_set is None:
+                    raise _Unsupported("object without selection")
+                node = self.node(named.name, ast.selection_set)
+            calls.append(_Call(key, root, field_def, ast, node))
+        return Plan(operation, calls, frozenset(self.permissions))
+
+    def permit(self, field_def: GraphQLField) -> None:
+        definition = field_def.extensions.get("strawberry-definition")
+        if definition is None or getattr(definition, "permission_classes", None):
+            raise _Unsupported("field without a known permission")
+        for extension in definition.extensions:
+            if isinstance(extension, Requires):
+                if extension.permission is not None:
+                    self.permissions.add(extension.permission)
+            elif not isinstance(extension, Public):
+                raise _Unsupported(f"field extension {type(extension).__name__}")
+
+    def flatten(self, selection_set: SelectionSetNode, type_name: str) -> list[FieldNode]:
+        out: list[FieldNode] = []
+        self._collect(selection_set, type_name, out, set())
+        seen_keys, seen_names = set(), set()
+        for ast in out:
+            key, name = (ast.alias or ast.name).value, ast.name.value
+            if key in seen_keys or name in seen_names:
+                raise _Unsupported("a field selected twice")  # merging is graphql-core's business
+            seen_keys.add(key)
+            seen_names.add(name)
+        return out
+
+    def _collect(self, selection_set: SelectionSetNode, type_name: str, out: list, spreading: set) -> None:
+        for selection in selection_set.selections:
+            if selection.directives:
+                raise _Unsupported("directive")
+            if isinstance(selection, FieldNode):
+                out.append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition.name.value if selection.type_condition else type_name
+                if condition != type_name:
+                    raise _Unsupported("fragment on another type")
+                self._collect(selection.selection_set, type_name, out, spreading)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if (fragment is None or fragment.directives or fragment.type_condition.name.value != type_name
+                        or fragment.name.value in spreading):
+                    raise _Unsupported("fragment")
+                self._collect(fragment.selection_set, type_name, out, spreading | {fragment.name.value})
+            else:
+                raise _Unsupported("selection")
+
+    def node(self, type_name: str, selection_set: SelectionSetNode) -> Node:
+        source = self.types.get(type_name)
+        gtype = self.schema.type_map.get(type_name)
+        if source is None or not isinstance(gtype, GraphQLObjectType):
+            raise _Unsupported(f"type {type_name}")
+        fields: list[Field] = []
+        columns: list[str] = ["id"] if source.model is not None else []
+        for ast in self.flatten(selection_set, type_name):
+            name = ast.name.value
+            key = ast.alias.value if ast.alias else name
+            if name == "__typename":
+                fields.append(Field(key, name, "typename", type_name))
+                continue
+            field_def = gtype.fields.get(name)
+            if field_def is None or ast.arguments:
+                raise _Unsupported(f"{type_name}.{name}")
+            self.permit(field_def)
+            definition = field_def.extensions["strawberry-definition"]
+            py = definition.python_name
+            nonnull, inner = _unwrap(field_def.type)
+            named = _named(inner)
+            if py in source.relations:
+                relation = source.relations[py]
+                if (named.name != relation.target or ast.selection_set is None
+                        or isinstance(inner, GraphQLList) != relation.many):
+                    raise _Unsupported(f"{type_name}.{name}")
+                if relation.many and not isinstance(inner.of_type, GraphQLNonNull):
+                    raise _Unsupported(f"{type_name}.{name}: nullable items")
+                child = self.node(relation.target, ast.selection_set)
+                fields.append(Field(key, py, "relation", None, nonnull, child, relation))
+                if not relation.many:
+                    columns.append(relation.key)
+            elif definition.base_resolver is not None:
+                raise _Unsupported(f"{type_name}.{name}: a resolver")
+            elif isinstance(inner, (GraphQLScalarType, GraphQLEnumType)) and (
+                    py in source.columns or source.model is None):
+                fields.append(Field(key, py, "leaf", inner.serialize, nonnull))
+                if source.model is not None:
+                    columns.append(py)
+            elif source.model is None and py in source.embedded and ast.selection_set is not None:
+                fields.append(Field(key, py, "embedded", None, nonnull, self.node(named.name, ast.selection_set)))
+            else:
+                raise _Unsupported(f"{type_name}.{name}")
+        return Node(type_name, source, fields, tuple(dict.fromkeys(columns)))
+
+
+class Execution:
+    """One operation's reads: one session, one statement per node and relation, rows as plain dicts."""
+
+    def __init__(self, session, actor) -> None:
+        self.session = session
+        self.actor = actor
+
+    def scoped(self, type_source: TypeSource):
+        """A select of the type's model scoped as its loader scopes it (the actor's garage)."""
+        model = type_source.model
+        return select(model).where(type_source.scope(model, self.actor))
+
+    async def rows(self, node: Node, query, extra: Iterable[str] = ()) -> list[dict]:
+        """`query` (a select of the node's model with its conditions and order) projected onto the node's columns."""
+        model = node.source.model
+        names = tuple(dict.fromkeys((*node.columns, *extra)))
+        result = await self.session.execute(query.with_only_columns(*(getattr(model, n) for n in names)))
+        return [dict(zip(names, row)) for row in result.all()]
+
+    async def complete(self, node: Node, rows: list[dict]) -> list[dict]:
+        """The JSON objects of `rows` for `node`'s selection (relations read in one statement each)."""
+        related = {}
+        for f in node.fields:
+            if f.kind == "relation":
+                related[f.key] = await self._related(f, rows)
+        out = []
+        for row in rows:
+            obj: dict = {}
+            for f in node.fields:
+                kind = f.kind
+                if kind == "leaf":
+                    value = row[f.name]
+                    if value is None:
+                        if f.nonnull:
+                            raise Fallback(f"null {node.type_name}.{f.name}")
+                        obj[f.key] = None
+                    else:
+                        obj[f.key] = f.serialize(value)
+                elif kind == "relation":
+                    found = related[f.key]
+                    if f.relation.many:
+                        obj[f.key] = found.get(row["id"], [])
+                    else:
+                        ref = row[f.relation.key]
+                        value = found.get(ref) if ref is not None else None
+                        if value is None and f.nonnull:
+                            raise Fallback(f"null {node.type_name}.{f.name}")
+                        obj[f.key] = value
+                elif kind == "typename":
+                    obj[f.key] = f.serialize
+                else:  # embedded: already JSON, built by the root field
+                    value = row[f.name]
+                    if value is None and f.nonnull:
+                        raise Fallback(f"null {node.type_name}.{f.name}")
+                    obj[f.key] = value
+            out.append(obj)
+        return out
+
+    async def _related(self, f: Field, rows: list[dict]) -> dict:
+        relation, child = f.relation, f.child
+        model = child.source.model
+        if relation.many:
+            keys = list(dict.fromkeys(r["id"] for r in rows))
+            if not keys:
+                return {}
+            query = self.scoped(child.source).where(getattr(model, relation.key).in_(keys)).order_by(
+                *(getattr(model, c) for c in relation.order_by))
+            child_rows = await self.rows(child, query, (relation.key,))
+            done = await self.complete(child, child_rows)
+            groups: dict = defaultdict(list)
+            for row, obj in zip(child_rows, done):
+                groups[row[relation.key]].append(obj)
+            return groups
+        keys = list(dict.fromkeys(r[relation.key] for r in rows if r[relation.key] is not None))
+        if not keys:
+            return {}
+        child_rows = await self.rows(child, self.scoped(child.source).where(model.id.in_(keys)))
+        done = await self.complete(child, child_rows)
+        return {row["id"]: obj for row, obj in zip(child_rows, done)}
+
+
+_UNSUPPORTED = object()
+
+
+class FastPath:
+    """Answers the operations it has a plan for; `execute` returns None to leave one to the plain execution.
+
+    `enabled` switches it off (plain execution for everything: the setting `fast_reads`, and tests comparing both);
+    `hits` and `fallbacks` count what it answered and what it left."""
+
+    def __init__(self, schema, documents, types: dict[str, TypeSource], roots: dict[str, Root], *,
+                 enabled: bool = True, max_plans: int = 1024) -> None:
+        self.schema = schema  # the Strawberry schema
+        self.documents = documents  # the DocumentCache: parsed, priced and validated documents
+        self.types = types
+        self.roots = roots
+        self.enabled = enabled
+        self.max_plans = max_plans
+        self._plans: OrderedDict[tuple[str, str | None], Any] = OrderedDict()
+        self.hits = self.fallbacks = 0
+
+    def plan(self, query: str, operation_name: str | None) -> Plan | None:
+        key = (query, operation_name)
+        plan = self._plans.get(key)
+        if plan is not None:
+            self._plans.move_to_end(key)
+            return None if plan is _UNSUPPORTED else plan
+        document, errors = self.documents.get(query)
+        if errors or document is None:
+            return None  # refused: the plain execution says why (and is not cached here)
+        operation = get_operation_ast(document, operation_name)
+        plan = _UNSUPPORTED
+        if operation is not None:
+            try:
+                plan = _Planner(self.schema._schema, self.types, self.roots, document).plan(operation)
+            except _Unsupported as why:
+                log.debug("plain execution for %s: %s", operation_name, why)
+        self._plans[key] = plan
+        if len(self._plans) > self.max_plans:
+            self._plans.popitem(last=False)
+        return None if plan is _UNSUPPORTED else plan
+
+    async def execute(self, ctx, query, variables, operation_name) -> ExecutionResult | None:
+        if not self.enabled or not isinstance(query, str) or ctx.actor is None:
+            return None
+        if variables is not None and not isinstance(variables, dict):
+            return None
+        plan = self.plan(query, operation_name)
+        actor = ctx.actor
+        if plan is None or not all(actor.can(p) for p in plan.permissions):
+            self.fallbacks += 1
+            return None
+        schema = self.schema._schema
+        coerced = get_variable_values(schema, plan.operation.variable_definitions or (), variables or {})
+        if isinstance(coerced, list):
+            self.fallbacks += 1
+            return None  # graphql-core's own errors, shaped by the plain path
+        data: dict = {}
+        try:
+            async with ctx.read() as session:
+                execution = Execution(session, actor)
+                for call in plan.calls:
+                    if call.root is None:
+                        data[call.key] = schema.query_type.name
+                        continue
+                    arguments = get_argument_values(call.field_def, call.ast, coerced)
+                    data[call.key] = await call.root.fn(execution, call.node, arguments)
+        except Fallback as why:
+            log.debug("plain execution for %s: %s", operation_name, why)
+            self.fallbacks += 1
+            return None
+        except Exception:  # noqa: BLE001 - the plain execution meets the same failure and reports it as it should
+            log.debug("plain execution for %s after a failure", operation_name, exc_info=True)
+            self.fallbacks += 1
+            return None
+        self.hits += 1
+        return ExecutionResult(data=data)

@@ -1,0 +1,247 @@
+"""The fast read path (backend/api/fastpath) answers the PWA's hot queries with the very bytes plain execution gives.
+
+Every comparison runs the same request twice on the demo data, once with the fast path and once with it switched off
+(`app.state.fastpath.enabled`), and compares the response bodies byte for byte; the fast path's counters prove which
+of the two actually answered. The PWA's query documents come from the build's trusted-documents manifest when one is
+there (E2E_PWA_DIST or /tmp/dist-h1), and always from the hot documents below, copied from the PWA sources.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from backend.accounts.models import Site
+from backend.core.permissions import Role
+from backend.demo import DEMO_PASSWORD, seed_demo
+from backend.workshop.models import Job
+from tests.conftest import make_garage
+from tests.workshop.helpers import make_site
+from tests.workshop.test_jobs_statements import _seed
+
+# pwa/src/main/staff/Board.tsx
+BOARD_JOB = """id number status operationsStream revenueStream version issuesReported updatedAt
+  vehicle { id registrationDisplay make model } customer { id name } technician { id name }
+  tasks { id status }"""
+BOARD = f"query JobBoard($siteId: ID!) {{ jobBoard(siteId: $siteId) {{ status jobs {{ {BOARD_JOB} }} }} }}"
+# the technician's board (no customer: a technician may not read customers)
+TECH_BOARD = ("query JobBoard($siteId: ID!) { jobBoard(siteId: $siteId) { status jobs { id number status "
+              "vehicle { id registrationDisplay make model } technician { id name } tasks { id status } } } }")
+# pwa/src/shared/workshop.ts
+JOB_FIELDS = """id number status version operationsStream issuesReported promisedAt workDoneNotes updatedAt
+  vehicle { id registrationDisplay make model }
+  tasks { id name nameTh status version position }
+  partsRequests { id quantity status note item { id sku nameEn nameTh unit } }"""
+MY_JOBS = f"query MyJobs {{ myJobs {{ {JOB_FIELDS} }} myClock {{ startedAt job {{ id }} }} }}"
+JOB = f"query Job($id: ID!) {{ job(id: $id) {{ {JOB_FIELDS} }} }}"
+# bench/jobboard.sh
+BENCH = ("query($s: ID!) { jobBoard(siteId: $s) { status jobs { id number status operationsStream vehicle { "
+         "registration make model owner { name phone } } technician { name } tasks { name status } partsRequests { "
+         "quantity status item { sku } } } } }")
+# pwa/src/main/jobcard/api.ts for the workshop manager (the planner does not know clockedHours: plain execution)
+CARD = """query JobCard($id: ID!) { job(id: $id) { id number status heldFromStatus version operationsStream
+  revenueStream issuesReported mileageIn promisedAt complaint cause correction workDoneNotes managerNotes holdReason
+  cancelReason createdAt updatedAt clockedHours billedHours site { id name } technician { id name }
+  vehicle { id registrationDisplay make model year colour vin mileage }
+  customer { id name phone email vehicles { id registrationDisplay make model } }
+  tasks { id name nameTh status billedHours completedAt }
+  partsRequests { id quantity status note createdAt item { id sku nameEn nameTh unit } }
+  timeline { id at kind actorLabel fromStatus toStatus note }
+  clockEntries { id startedAt endedAt hours technician { id name } } quotes { id number status } } }"""
+
+ROLES = {
+    Role.WORKSHOP_MANAGER: "workshop.manager@demo.test",
+    Role.SITE_MANAGER: "site.manager@demo.test",
+    Role.ADMIN: "admin@demo.test",
+    Role.BILLING: "billing@demo.test",
+    Role.WAREHOUSE_MANAGER: "warehouse.manager@demo.test",
+    Role.TECHNICIAN: "technician@demo.test",
+}
+# which documents each role's screens send, and whether the fast path must answer them (else it must leave them)
+FAST = {
+    Role.WORKSHOP_MANAGER: [BOARD, BENCH, JOB],
+    Role.SITE_MANAGER: [BOARD, BENCH, JOB],
+    Role.ADMIN: [BOARD, BENCH, JOB, MY_JOBS],
+    Role.BILLING: [BOARD, BENCH],
+    Role.TECHNICIAN: [TECH_BOARD, MY_JOBS, JOB],
+    Role.WAREHOUSE_MANAGER: [TECH_BOARD],
+}
+PLAIN = {  # answered with an error or with fields the planner does not know: plain execution, same bytes
+    Role.WORKSHOP_MANAGER: [CARD],
+    Role.TECHNICIAN: [BOARD, BENCH, CARD],  # customer / owner: FORBIDDEN for a technician
+    Role.WAREHOUSE_MANAGER: [BOARD],
+}
+
+
+def _manifest_queries() -> list[str]:
+    """The query documents of the PWA build's trusted-documents manifest, when a build is there."""
+    for dist in (os.environ.get("E2E_PWA_DIST"), "/tmp/dist-h1"):
+        path = Path(dist) / "trusted-documents.json" if dist else None
+        if path and path.is_file():
+            documents = json.loads(path.read_text())["documents"].values()
+            return [d for d in documents if d.lstrip().startswith("query")]
+    return []
+
+
+async def _body(client, fastpath, enabled: bool, query: str, variables: dict, token: str, lang: str) -> bytes:
+    fastpath.enabled = enabled
+    try:
+        response = await client.post("/graphql", json={"query": query, "variables": variables},
+                                     headers={"Authorization": f"Bearer {token}", "Accept-Language": lang})
+    finally:
+        fastpath.enabled = True
+    assert response.status_code == 200, response.text
+    return response.content
+
+
+async def _same(client, fastpath, query: str, variables: dict, token: str, lang: str, *, fast: bool) -> dict:
+    """The fast and the plain answer are the same bytes; `fast`: the fast path answered (else it left it)."""
+    hits = fastpath.hits
+    quick = await _body(client, fastpath, True, query, variables, token, lang)
+    assert fastpath.hits == hits + (1 if fast else 0), (query[:60], "answered" if not fast else "left to plain")
+    plain = await _body(client, fastpath, False, query, variables, token, lang)
+    assert quick == plain, (query[:60], quick[:300], plain[:300])
+    return json.loads(quick)
+
+
+async def _login(gql, email: str) -> str:
+    body = await gql("mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken } }",
+                     {"e": email, "p": DEMO_PASSWORD})
+    return body["data"]["login"]["accessToken"]
+
+
+async def test_pwa_queries_same_bytes_on_the_demo(app, db, database_url, gql, client):
+    assert await seed_demo(database_url) is True
+    fastpath = app.state.fastpath
+    async with db.read() as s:
+        sites = {site.code: site.id for site in (await s.execute(select(Site))).scalars()}
+        jobs = list((await s.execute(select(Job).order_by(Job.created_at))).scalars())
+    tokens = {role: await _login(gql, email) for role, email in ROLES.items()}
+    tech_id = next(j.technician_id for j in jobs if j.technician_id is not None)
+    own_job = next(j for j in jobs if j.technician_id == tech_id)
+    others_job = next(j for j in jobs if j.technician_id != tech_id)
+    main = next(site_id for code, site_id in sites.items() if any(j.site_id == site_id for j in jobs))
+    variable_sets = [{"siteId": str(main), "s": str(main)}, {"siteId": "not-an-id", "s": "not-an-id"}]
+    for role, token in tokens.items():
+        for lang in ("en", "th"):
+            for query in [*FAST.get(role, []), *PLAIN.get(role, [])]:
+                fast = query in FAST.get(role, [])
+                if "$id" in query:
+                    for job in (own_job, others_job):
+                        body = await _same(client, fastpath, query, {"id": str(job.id)}, token, lang, fast=fast)
+                        if role == Role.TECHNICIAN and job is others_job:
+                            assert body["data"]["job"] is None  # someone else's job: null, as plain
+                    await _same(client, fastpath, query, {"id": "0" * 8}, token, lang, fast=fast)
+                    continue
+                for variables in variable_sets if "$s" in query else [{}]:
+                    body = await _same(client, fastpath, query, variables, token, lang, fast=fast)
+                    if query in PLAIN.get(role, []) and role == Role.TECHNICIAN and variables["s"] == str(main):
+                        assert {e["extensions"]["code"] for e in body["errors"]} == {"FORBIDDEN"}
+            # the masked case really is masked: the technician's board shows only their own jobs
+    tech_board = await _same(client, fastpath, TECH_BOARD, {"siteId": str(main)}, tokens[Role.TECHNICIAN], "th",
+                             fast=True)
+    shown = [j for c in tech_board["data"]["jobBoard"] for j in c["jobs"]]
+    assert shown and all(j["technician"] and j["technician"]["id"] == str(tech_id) for j in shown)
+    manager_board = await _same(client, fastpath, BOARD, {"siteId": str(main)}, tokens[Role.WORKSHOP_MANAGER], "en",
+                                fast=True)
+    assert len([j for c in manager_board["data"]["jobBoard"] for j in c["jobs"]]) > len(shown)
+    mine = await _same(client, fastpath, MY_JOBS, {}, tokens[Role.TECHNICIAN], "en", fast=True)
+    assert mine["data"]["myJobs"] and mine["data"]["myJobs"][0]["vehicle"]["registrationDisplay"]
+
+    # whatever the PWA build lists: the same bytes through both (fast or not)
+    for query in _manifest_queries():
+        for role, token in tokens.items():
+            hits = fastpath.hits
+            variables = {"siteId": str(main), "id": str(own_job.id), "jobId": str(own_job.id)}
+            quick = await _body(client, fastpath, True, query, variables, token, "th")
+            plain = await _body(client, fastpath, False, query, variables, token, "th")
+            assert quick == plain, (role, query[:80])
+            assert fastpath.hits - hits in (0, 1)
+
+    # another garage's token asking for this garage's board and jobs: exactly what plain execution gives (nothing)
+    other = await make_garage(app, "Other Garage")
+    for role in (Role.ADMIN, Role.TECHNICIAN):
+        body = await _same(client, fastpath, TECH_BOARD, {"siteId": str(main)}, other.token(role), "en", fast=True)
+        assert all(c["jobs"] == [] for c in body["data"]["jobBoard"])
+        body = await _same(client, fastpath, JOB, {"id": str(own_job.id)}, other.token(role), "en", fast=True)
+        assert body["data"]["job"] is None
+
+
+UNSUPPORTED = [
+    # a directive
+    ("query($s: ID!, $c: Boolean!) { jobBoard(siteId: $s) { status jobs { id customer @include(if: $c) { name } } } }",
+     {"c": True}),
+    # a field with a resolver the planner does not know
+    ("query($s: ID!) { jobBoard(siteId: $s) { status jobs { id clockedHours tasks { displayName } } } }", {}),
+    # a fragment on an interface-less other type is fine, a named fragment is flattened: this one the planner answers
+    ("fragment J on Job { id number vehicle { registration } } query($s: ID!) { jobBoard(siteId: $s) { jobs { ...J "
+     "technician { name } } status } }", None),
+    # a root field it does not know, beside one it does
+    ("query($s: ID!) { jobBoard(siteId: $s) { status } sites { id name } }", {}),
+    # variables graphql-core refuses
+    ("query($s: ID!) { jobBoard(siteId: $s) { status } }", {"s": None}),
+    # not signed in
+    ("query($s: ID!) { jobBoard(siteId: $s) { status } }", "anonymous"),
+]
+
+
+async def test_unsupported_documents_answer_through_the_fallback(app, db, gql, client, garage):
+    site = await make_site(db, garage)
+    await _seed(db, garage, site, 3, 0)
+    fastpath = app.state.fastpath
+    for query, extra in UNSUPPORTED:
+        variables = {"s": str(site.id), **(extra if isinstance(extra, dict) else {})}
+        token = garage.token(Role.ADMIN)
+        fast = extra is None
+        if extra == "anonymous":
+            response = [await client.post("/graphql", json={"query": query, "variables": variables}) for _ in "ab"]
+            assert response[0].content == response[1].content and b"UNAUTHENTICATED" in response[0].content
+            continue
+        body = await _same(client, fastpath, query, variables, token, "en", fast=fast)
+        if extra is not None and extra.get("s", "") is None:
+            assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        elif "@include" in query:
+            jobs = [j for c in body["data"]["jobBoard"] for j in c["jobs"]]
+            assert len(jobs) == 3 and all(j["customer"]["name"].startswith("Owner") for j in jobs)
+
+
+@pytest.mark.parametrize("role", [Role.WORKSHOP_MANAGER, Role.TECHNICIAN])
+async def test_fast_statement_counts_do_not_grow_with_jobs(app, db, gql, garage, count_statements, role):
+    site = await make_site(db, garage)
+    token = garage.token(role)
+    fastpath = app.state.fastpath
+    documents = {"board": (TECH_BOARD.replace("tasks { id status }", "tasks { id status } partsRequests { quantity "
+                                                                     "item { sku } }"), {"siteId": str(site.id)}),
+                 "my": (MY_JOBS, {})}
+    if role == Role.WORKSHOP_MANAGER:  # the manager's board has the owners too; the manager has no jobs of their own
+        documents = {"board": (BENCH, {"s": str(site.id)})}
+    counts: dict[str, dict[int, int]] = {name: {} for name in documents}
+    seeded = 0
+    for n in (5, 50):
+        await _seed(db, garage, site, n - seeded, seeded)
+        seeded = n
+        async with db.read() as s:
+            job_id = (await s.execute(select(Job.id).where(Job.garage_id == garage.id))).scalars().first()
+        documents["card"] = (JOB, {"id": str(job_id)})
+        await gql("{ __typename }", token=token)  # the sign-in is read (or cached) as for any request
+        with count_statements() as counter:
+            await gql("{ __typename }", token=token)
+        baseline = counter.count
+        for name, (query, variables) in documents.items():
+            hits = fastpath.hits
+            with count_statements() as counter:
+                body = await gql(query, variables, token=token)
+            assert fastpath.hits == hits + 1, name
+            counts.setdefault(name, {})[n] = counter.count - baseline
+            if name == "board":
+                assert sum(len(c["jobs"]) for c in body["data"]["jobBoard"]) == n
+            if name == "my" and role == Role.TECHNICIAN:
+                assert len(body["data"]["myJobs"]) == n
+    # board: jobs, vehicle, (owner,) technician, tasks, parts requests, items; my jobs: jobs, vehicle, tasks,
+    # parts requests, items, then the clock (no running clock: no job to read); one job: the same five
+    expected = {"board": 6, "my": 6, "card": 5} if role == Role.TECHNICIAN else {"board": 7, "card": 5}
+    assert counts == {name: {5: expected[name], 50: expected[name]} for name in expected}, counts

@@ -28,6 +28,7 @@ from backend.api.documents import DocumentCache, DocumentLimits, make_document_c
 from backend.billing.documents.routes import document_routes
 from backend.billing.exports import EXPORT_PATH
 from backend.billing.exports import download as export_download
+from backend.core.auth_cache import AuthCache, following
 from backend.core.db import Database
 from backend.core.i18n import negotiate
 from backend.core.pubsub import MemoryPubSub, RedisPubSub
@@ -81,10 +82,7 @@ class MotoTrackGraphQL(GraphQL):
                                             request_data)
 
     async def _authenticate(self, token: str | None):
-        if not token:
-            return None
-        async with self.services.db.read() as session:
-            return await actor_from_token(session, self.services.settings, token)
+        return await self.services.authenticate(token)
 
     async def get_context(self, request, response=None) -> Context:
         headers = request.headers
@@ -228,6 +226,9 @@ def _pwa_routes(dist: Path) -> list:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    # other processes share the users only through Redis: there the cache is used while it follows revocations
+    auth_cache = AuthCache(settings.auth_cache_seconds, settings.auth_cache_size, shared=redis is not None)
+    services.auth_cache = auth_cache
     settings.check()
     db = Database(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
                   pool_recycle=settings.db_pool_recycle)
@@ -240,6 +241,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     else:
         limiter, pubsub = MemoryRateLimiter(), MemoryPubSub()
     services = Services(db, settings, limiter, pubsub)
+    async def load_actor(token: str):
+        async with db.read() as session:
+            return await actor_from_token(session, settings, token)
+
 
     cache = DocumentCache(None, DocumentLimits.from_settings(settings), introspection=not settings.is_production,
                           max_bytes=settings.document_cache_bytes)
@@ -255,8 +260,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def authenticate(token: str | None):
         if not token:
             return None
-        async with db.read() as session:
-            return await actor_from_token(session, settings, token)
+        return await auth_cache.actor(token, load_actor)
 
     services.authenticate = authenticate
     graphql_app = MotoTrackGraphQL(
@@ -295,7 +299,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         relay = ArqRelay(settings.redis_url) if settings.redis_url else InProcessRunner(db, settings)
         relay.start()
         _app.state.notification_relay = relay
-        yield
+        async with following(auth_cache, pubsub):
+            yield
         await relay.stop()
         if services.live is not None:
             await services.live.close()
@@ -308,6 +313,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
+    app.state.auth_cache = auth_cache
         *receipt_routes(services),
         *short_link_routes(services),
         *job_sheet_routes(services),  # before /documents/{kind}/..., which would answer 404 for it

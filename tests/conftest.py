@@ -101,7 +101,9 @@ async def database_url(request, tmp_path_factory):
 
 def make_settings(database_url: str, **overrides) -> Settings:
     values = dict(env="test", database_url=database_url, redis_url="", secret_key="test-secret-" + "x" * 32,
-                  login_max_attempts_per_account=5, login_max_attempts_per_ip=20)
+                  login_max_attempts_per_account=5, login_max_attempts_per_ip=20,
+                  # statement counts include the sign-in check; tests of the user cache turn it on (auth_cache fixture)
+                  auth_cache_seconds=0)
     values.update(overrides)
     return Settings(**values)
 
@@ -130,6 +132,17 @@ async def app(_session_app):
     services.limiter = MemoryRateLimiter()
     _session_app.state.refusal_throttle.reset()  # each test starts in good standing, as with the sign-in limits
     yield _session_app
+
+
+@pytest.fixture
+def auth_cache(app):
+    """The app's user cache, on (5 s) for the test."""
+    cache = app.state.auth_cache
+    cache.seconds = 5
+    cache.clear()
+    yield cache
+    cache.seconds = 0
+    cache.clear()
 
 
 @pytest.fixture

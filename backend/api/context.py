@@ -27,6 +27,7 @@ class Services:
         self.pubsub = pubsub
         self.authenticate = None  # async (token) -> Actor | None, set by the app
         self.live = None  # the live subscriptions (backend.api.events.LiveSubscriptions), made at the first one
+        self.auth_cache = None  # the app's AuthCache: a committed revocation drops its entries before the answer
 
 
 class Context:
@@ -118,6 +119,8 @@ class Context:
             # the write is committed: whatever happens to its live events and follow-ups, the caller is told it
             # succeeded (a client told "error" for a saved change would retry it or give up on saved work)
             for channel, message in events:
+                if channel == core_events.AUTH_REVOKED and self.services.auth_cache is not None:
+                    self.services.auth_cache.revoke(message)  # this process at once; the others through pub/sub
                 try:
                     await self.services.pubsub.publish(channel, message)
                 except Exception:  # noqa: BLE001

@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     # Attachments (backend/files): photos and documents stored under file_storage_dir (default <data_dir>/files);
     # an upload larger than max_upload_bytes is refused with 413 before it is read whole.
     file_storage: Literal["local"] = "local"
+    # The signed-in actor of a token is kept this many seconds (at most auth_cache_size tokens per process) instead
+    # of being read on every request; a sign-out, deactivation or role change drops it at once in every process.
+    # 0 turns it off.
+    auth_cache_seconds: float = 5.0
+    auth_cache_size: int = 10_000
+
     file_storage_dir: Path | None = None
     max_upload_bytes: int = 15 * 1024 * 1024
 

@@ -12,6 +12,7 @@ from backend.core import audit, security
 from backend.core import validate as v
 from backend.core.actor import Actor
 from backend.core.db import utcnow
+from backend.core.events import emit_auth_revoked
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.permissions import ApiScope
 
@@ -53,6 +54,7 @@ async def revoke_api_key(session: AsyncSession, actor: Actor, key_id: object) ->
         key.revoked_at = utcnow()
         audit.record(session, actor, "ApiKey", key.id, "revoke",
                      {"revoked_at": {"before": None, "after": key.revoked_at.isoformat()}})
+        emit_auth_revoked(session, garage_id=key.garage_id, token_id=key.id, reason="api-key-revoked")
     await session.flush()
     return key
 

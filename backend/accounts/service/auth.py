@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.models import ApiKey, Garage, RefreshToken, User
 from backend.core import security
+from backend.core.events import emit_auth_revoked
 from backend.core.actor import Actor
 from backend.core.db import utcnow
 from backend.core.errors import DomainError, ErrorCode
@@ -143,12 +144,18 @@ async def login(session: AsyncSession, settings: Settings, limiter, email: str, 
     return await _issue_tokens(session, settings, user, uuid.uuid4(), client_address)
 
 
-async def _revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
-    await session.execute(
+async def _revoke_family(session: AsyncSession, family_id: uuid.UUID, reason: str) -> None:
+    owner = (await session.execute(
         update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
-    )
+        .returning(RefreshToken.user_id, RefreshToken.garage_id)
+        .execution_options(synchronize_session=False)
+    )).first()
+    if owner is not None:
+        # the access tokens of this sign-in end at once, in every API process (their cached actor is dropped)
+        emit_auth_revoked(session, garage_id=owner.garage_id, user_id=owner.user_id, token_id=family_id,
+                          reason=reason)
 
 
 async def _successor_within_grace(session: AsyncSession, settings: Settings, row: RefreshToken, token: str,
@@ -207,11 +214,11 @@ async def refresh(session: AsyncSession, settings: Settings, token: str, client_
     if result.rowcount != 1:
         again = await _successor_within_grace(session, settings, row, token, now)
         if again is None:
-            await _revoke_family(session, row.family_id)
+            await _revoke_family(session, row.family_id, "refresh-token-reused")
             return RefreshOutcome(error=DomainError(ErrorCode.REFRESH_TOKEN_REUSED))
     user = await session.get(User, row.user_id)
     if user is None or not user.active:
-        await _revoke_family(session, row.family_id)
+        await _revoke_family(session, row.family_id, "deactivated")
         return RefreshOutcome(error=DomainError(ErrorCode.ACCOUNT_DEACTIVATED))
     if again is not None:
         successor, secret = again
@@ -230,7 +237,7 @@ async def logout(session: AsyncSession, token: str) -> None:
         )
     ).scalar_one_or_none()
     if row is not None:
-        await _revoke_family(session, row)
+        await _revoke_family(session, row, "sign-out")
 
 
 async def revoke_user_sessions(session: AsyncSession, user_id: uuid.UUID) -> None:

@@ -18,6 +18,7 @@ from backend.core import audit
 from backend.core import validate as v
 from backend.core.actor import Actor
 from backend.core.errors import Collector, DomainError, ErrorCode
+from backend.core.events import emit_auth_revoked
 
 GARAGE_AUDIT = ("name", "country", "currency", "time_zone", "default_locale", "tax_label", "tax_rate",
                 "prices_include_tax", "tax_id", "branch", "address", "promptpay_id", "promptpay_biller_id",
@@ -181,6 +182,8 @@ async def update_garage_settings(session: AsyncSession, actor: Actor, data: Gara
     garage.version += 1
     audit.record(session, actor, "Garage", garage.id, "update",
                  audit.diff(before, audit.snapshot(garage, GARAGE_AUDIT)))
+    if "default_locale" in fields:
+        emit_auth_revoked(session, garage_id=garage.id, reason="garage-locale")  # every actor carries it
     await session.flush()
     return garage
 

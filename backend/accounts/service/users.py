@@ -15,6 +15,7 @@ from backend.core import audit, security
 from backend.core import validate as v
 from backend.core.actor import Actor
 from backend.core.enums import Locale, OperationsStream
+from backend.core.events import emit_auth_revoked
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.permissions import Permission, Role, permissions_for_role
 
@@ -151,6 +152,11 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: object, data
     audit.record(session, actor, "User", user.id, "update", changes)
     if "password_hash" in fields or "role" in fields:
         await revoke_user_sessions(session, user.id)
+    reason = next((key for key in ("active", "password", "role", "home_site_id", "locale", "name")
+                   if key in changes), None)
+    if reason is not None:
+        # what a cached actor carries changed: every API process reads this user again at their next request
+        emit_auth_revoked(session, garage_id=user.garage_id, user_id=user.id, reason=reason)
     await session.flush()
     return user
 
@@ -162,6 +168,7 @@ async def update_my_preferences(session: AsyncSession, actor: Actor, locale: Loc
     before = audit.snapshot(user, USER_AUDIT)
     user.locale = locale
     audit.record(session, actor, "User", user.id, "preferences", audit.diff(before, audit.snapshot(user, USER_AUDIT)))
+    emit_auth_revoked(session, garage_id=user.garage_id, user_id=user.id, reason="locale")
     await session.flush()
     return user
 
@@ -175,6 +182,7 @@ async def deactivate_user(session: AsyncSession, actor: Actor, user_id: object) 
         audit.record(session, actor, "User", user.id, "deactivate", {"active": {"before": True, "after": False}})
     user.active = False
     await revoke_user_sessions(session, user.id)
+    emit_auth_revoked(session, garage_id=user.garage_id, user_id=user.id, reason="deactivated")
     await session.flush()
     return user
 

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
-import { formatDateTime, t } from './i18n';
-import type { Condition, Inspection, Photo } from './types';
+import { formatDateTime, formatNumber, t } from './i18n';
+import type { Condition, Inspection, PortalFile } from './types';
 
 export function conditionLabel(c: Condition | null): string {
   return c === 'URGENT' ? t('Needs attention now') : c === 'ADVISE' ? t('Advised soon') : c === 'GOOD' ? t('Good') : t('Not checked');
@@ -9,7 +9,7 @@ export function conditionLabel(c: Condition | null): string {
 /** The inspection report: every item with its colour (and the colour's words), notes and photos, worst first. */
 export function InspectionReport({ inspection }: { inspection: Inspection }) {
   const order: Record<string, number> = { URGENT: 0, ADVISE: 1, GOOD: 2 };
-  const results = [...inspection.results].sort((a, b) => (order[a.condition ?? ''] ?? 3) - (order[b.condition ?? ''] ?? 3));
+  const items = [...inspection.items].sort((a, b) => (order[a.condition ?? ''] ?? 3) - (order[b.condition ?? ''] ?? 3));
   const { good, advise, urgent } = inspection.counts;
   const id = `p-insp-${inspection.id}`;
   return (
@@ -22,14 +22,18 @@ export function InspectionReport({ inspection }: { inspection: Inspection }) {
         <span class="p-chip p-good">{t('{count} good', { count: good })}</span>
       </p>
       <ul class="p-list">
-        {results.map((r) => (
-          <li key={`${r.sectionKey}.${r.itemKey}`} class="p-result" data-testid="portal-result" data-condition={r.condition ?? ''}>
+        {items.map((r, i) => (
+          <li key={i} class="p-result" data-testid="portal-result" data-condition={r.condition ?? ''}>
             <div class="p-result-head">
               <span class={`p-dot p-${(r.condition ?? 'none').toLowerCase()}`} aria-hidden="true" />
-              <span class="p-result-title">{r.title}</span>
+              <span class="p-result-title">{r.title}<span class="p-muted p-section"> · {r.sectionTitle}</span></span>
               <span class={`p-chip p-${(r.condition ?? 'none').toLowerCase()}`}>{conditionLabel(r.condition)}</span>
             </div>
-            {(r.value || r.note) && <p class="p-muted">{[r.value, r.note].filter(Boolean).join(' · ')}</p>}
+            {(r.value != null || r.note) && (
+              <p class="p-muted">
+                {[r.value != null ? `${formatNumber(Number(r.value), 2)}${r.unit ? ` ${r.unit}` : ''}` : null, r.note].filter(Boolean).join(' · ')}
+              </p>
+            )}
             {r.photos.length > 0 && <Photos photos={r.photos} what={r.title} />}
           </li>
         ))}
@@ -39,10 +43,10 @@ export function InspectionReport({ inspection }: { inspection: Inspection }) {
 }
 
 /** Thumbnails that open the full-size photo in a dialog (Escape or the close button returns to the page). */
-export function Photos({ photos, what }: { photos: Photo[]; what: string }) {
+export function Photos({ photos, what }: { photos: PortalFile[]; what: string }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const [open, setOpen] = useState<Photo | null>(null);
-  const show = (p: Photo) => {
+  const [open, setOpen] = useState<PortalFile | null>(null);
+  const show = (p: PortalFile) => {
     setOpen(p);
     dialog.current?.showModal();
   };
@@ -53,7 +57,7 @@ export function Photos({ photos, what }: { photos: Photo[]; what: string }) {
           <li key={p.url}>
             <button type="button" class="p-thumb" onClick={() => show(p)} data-testid="portal-photo"
               aria-label={t('Photo {n} of {count}: {what}', { n: i + 1, count: photos.length, what })}>
-              <img src={p.thumbnailUrl} alt="" width={96} height={72} loading="lazy" decoding="async" />
+              <img src={p.thumbnailUrl ?? p.url} alt="" width={96} height={72} loading="lazy" decoding="async" />
             </button>
           </li>
         ))}

@@ -74,7 +74,7 @@ export function Portal() {
       <main id="main" class="p-main" data-testid="portal">
         <JobStatus job={data.job} />
         {data.inspections.map((i) => <InspectionReport key={i.id} inspection={i} />)}
-        {data.quotes.map((q) => <QuoteCard key={q.id} quote={q} currency={data.garage.currency} onDecided={load} />)}
+        {data.quotes.map((q) => <QuoteCard key={q.id} quote={q} onDecided={load} />)}
         <Paying data={data} />
       </main>
       <footer class="p-foot">

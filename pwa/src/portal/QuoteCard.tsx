@@ -7,7 +7,6 @@ import type { Decision, Quote, UserError } from './types';
 
 interface Props {
   quote: Quote;
-  currency: string;
   onDecided: () => void;
 }
 
@@ -23,13 +22,15 @@ function failure(e: unknown): UserError {
 }
 
 /** One quote: each line approved or declined by the customer, the total following the choices, then the confirmation. */
-export function QuoteCard({ quote, currency, onDecided }: Props) {
-  const open = quote.status === 'SENT' && quote.lines.some((l) => l.decision === 'PENDING');
+export function QuoteCard({ quote, onDecided }: Props) {
+  // a decision locks the quote: every line still open is decided in the one confirmation
+  const pending = quote.lines.filter((l) => l.decision === 'PENDING');
+  const open = quote.status === 'SENT' && !quote.locked && pending.length > 0;
   const [choices, setChoices] = useState<Record<string, Choice>>({});
-  const money = (n: number) => formatMoney(n, currency);
+  const money = (n: number) => formatMoney(n, quote.currency);
   const decisionOf = (id: string, d: Decision): Decision => (d === 'PENDING' ? choices[id] ?? 'PENDING' : d);
   const approvedTotal = quote.lines.reduce((sum, l) => (decisionOf(l.id, l.decision) === 'APPROVED' ? sum + l.total : sum), 0);
-  const chosen = Object.keys(choices).length;
+  const undecided = pending.filter((l) => !choices[l.id]).length;
   const id = `p-quote-${quote.id}`;
   return (
     <section class="p-card" aria-labelledby={id} data-testid="portal-quote" data-quote={quote.number}>
@@ -73,7 +74,12 @@ export function QuoteCard({ quote, currency, onDecided }: Props) {
         <div><dt>{t('Quote total')}</dt><dd>{money(quote.total)}</dd></div>
         <div class="p-strong"><dt>{t('Approved total')}</dt><dd data-testid="portal-approved-total">{money(approvedTotal)}</dd></div>
       </dl>
-      {open && chosen > 0 && <Confirm quote={quote} choices={choices} onDone={() => { setChoices({}); onDecided(); }} />}
+      {open && undecided > 0 && (
+        <p class="p-hint" data-testid="portal-undecided">
+          {t('Approve or decline every line to confirm ({count} left).', { count: undecided })}
+        </p>
+      )}
+      {open && undecided === 0 && <Confirm quote={quote} choices={choices} onDone={() => { setChoices({}); onDecided(); }} />}
     </section>
   );
 }
@@ -81,7 +87,7 @@ export function QuoteCard({ quote, currency, onDecided }: Props) {
 function Confirm({ quote, choices, onDone }: { quote: Quote; choices: Record<string, Choice>; onDone: () => void }) {
   const [name, setName] = useState('');
   const [code, setCode] = useState('');
-  const [sentTo, setSentTo] = useState<string | null>(null);
+  const [sentBy, setSentBy] = useState<'SMS' | 'EMAIL' | null>(null);
   const [errors, setErrors] = useState<UserError[]>([]);
   const [busy, setBusy] = useState(false);
   const approve = Object.keys(choices).filter((k) => choices[k] === 'APPROVED');
@@ -102,10 +108,10 @@ function Confirm({ quote, choices, onDone }: { quote: Quote; choices: Record<str
 
   const requestCode = (channel: 'SMS' | 'EMAIL') =>
     run(async () => {
-      const r = await ask<{ requestApprovalCode: { sentTo: string | null; errors: UserError[] } }>(REQUEST_CODE, {
+      const r = await ask<{ requestApprovalCode: { sent: boolean; errors: UserError[] } }>(REQUEST_CODE, {
         input: { quoteId: quote.id, channel },
       });
-      if (!r.requestApprovalCode.errors.length) setSentTo(r.requestApprovalCode.sentTo ?? '');
+      if (r.requestApprovalCode.sent) setSentBy(channel);
       return r.requestApprovalCode.errors;
     });
 
@@ -140,9 +146,10 @@ function Confirm({ quote, choices, onDone }: { quote: Quote; choices: Record<str
           {t('Send a code by e-mail')}
         </button>
       </div>
-      {sentTo !== null && (
-        <p role="status" data-testid="portal-code-sent">{sentTo ? t('Code sent to {where}.', { where: sentTo }) : t('Code sent.')}</p>
-      )}
+      <p role="status" data-testid="portal-code-sent">
+        {sentBy === 'SMS' ? t('We sent a code by SMS to the phone number we have for you.')
+          : sentBy === 'EMAIL' ? t('We sent a code to the e-mail address we have for you.') : ''}
+      </p>
       <label class="p-field" for={`${fid}-code`}>
         <span>{t('One-time code')}</span>
         <input id={`${fid}-code`} name="code" inputMode="numeric" autocomplete="one-time-code" required value={code}

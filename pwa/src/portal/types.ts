@@ -1,8 +1,11 @@
 // What the portal reads from /portal/graphql (portal.graphql at the top of the repository).
 
-export interface Photo {
-  thumbnailUrl: string;
+/** A photo or document: links valid for 5 minutes, for this portal link only. */
+export interface PortalFile {
+  name: string;
+  contentType: string;
   url: string;
+  thumbnailUrl: string | null;
 }
 
 export interface Garage {
@@ -11,7 +14,6 @@ export interface Garage {
   email: string | null;
   address: string | null;
   promptPayId: string | null;
-  currency: string;
 }
 
 export interface TimelineEntry {
@@ -31,14 +33,14 @@ export interface PortalJob {
 
 export type Condition = 'GOOD' | 'ADVISE' | 'URGENT';
 
-export interface InspectionResult {
-  itemKey: string;
-  sectionKey: string;
+export interface InspectionItem {
+  sectionTitle: string;
   title: string;
   condition: Condition | null;
   value: string | null;
+  unit: string | null;
   note: string | null;
-  photos: Photo[];
+  photos: PortalFile[];
 }
 
 export interface Inspection {
@@ -46,7 +48,7 @@ export interface Inspection {
   name: string;
   completedAt: string | null;
   counts: { good: number; advise: number; urgent: number };
-  results: InspectionResult[];
+  items: InspectionItem[];
 }
 
 export type Decision = 'PENDING' | 'APPROVED' | 'DECLINED';
@@ -59,7 +61,7 @@ export interface QuoteLine {
   taxAmount: number;
   total: number;
   decision: Decision;
-  photos: Photo[];
+  photos: PortalFile[];
 }
 
 export interface Quote {
@@ -69,22 +71,29 @@ export interface Quote {
   status: string;
   statusLabel: string;
   linesHash: string;
+  locked: boolean;
+  currency: string;
   taxLabel: string;
   total: number;
   lines: QuoteLine[];
 }
 
 export interface Invoice {
-  number: string;
+  number: string | null;
+  currency: string;
   total: number;
   balance: number;
-  pdfUrl: string | null;
-  promptPayQr: string | null;
+  pdfUrl: string;
+  /** The QR for the balance due (SVG); null without a PromptPay ID or nothing due. */
+  promptPay: { svg: string } | null;
 }
 
-export interface DocumentLink {
-  name: string;
-  url: string;
+export interface Receipt {
+  invoiceNumber: string | null;
+  amount: number;
+  currency: string;
+  paidOn: string;
+  pdfUrl: string;
 }
 
 export interface PortalData {
@@ -94,8 +103,8 @@ export interface PortalData {
   inspections: Inspection[];
   quotes: Quote[];
   invoices: Invoice[];
-  receipts: DocumentLink[];
-  documents: DocumentLink[];
+  receipts: Receipt[];
+  documents: PortalFile[];
 }
 
 export interface UserError {

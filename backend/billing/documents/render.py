@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import re
 import threading
+import zlib
 from collections import OrderedDict
 from decimal import Decimal
 from functools import lru_cache
@@ -179,6 +180,87 @@ def page_counter_css(locale: str) -> str:
     return f"{quoted(before)} counter(page) {quoted(middle)} counter(pages) {quoted(after)}"
 
 
+# The lines' table is a fixed table (laid out once, not measured cell by cell first): its numeric columns get the
+# width of their heading or of their widest value, whichever is wider, as an automatic table would give them.
+COLUMN_HEADINGS = {"no": N_("No."), "qty": N_("Quantity"), "unit": N_("Unit price"), "disc": N_("Discount"),
+                   "amount": N_("Amount"), "amount_tax": N_("Amount incl. tax"), "decision": N_("Decision")}
+CELL_PADDING_MM = 3.0  # table.lines td/th: 1.5 mm either side
+_SLACK_MM = 0.6
+_DIGITS = "0123456789"
+
+
+@dataclasses.dataclass(frozen=True)
+class ColumnMetrics:
+    headings: dict[str, float]  # mm, padding included
+    digit: float  # mm per digit of an amount cell
+    other: float  # mm per separator (",", ".", "-")
+    decision: float  # the widest decision label, padding included
+
+
+def _measure_cells(locale: str, cells: list[tuple[str, str]]) -> list[float]:
+    """The width (mm, padding included) of each (tag, text) alone in a table.lines heading (th) or body (td) cell,
+    as WeasyPrint lays it out."""
+    import html as html_module
+
+    tables = "".join(f'<table class="lines" style="width: auto"><tr><{tag} class="num">'
+                     f"{html_module.escape(text)}</{tag}></tr></table>" for tag, text in cells)
+    page = f'<html lang="{locale}"><body>{tables}</body></html>'
+    stylesheets = document_stylesheets(locale)
+    with _render_lock:
+        document = _document_class()(string=page).render(stylesheets=stylesheets, font_config=_fonts())
+    widths: list[float] = []
+
+    def walk(box) -> None:
+        if type(box).__name__ == "TableBox":
+            widths.append(sum(box.column_widths) * 25.4 / 96)
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page_ in document.pages:
+        walk(page_._page_box)
+    return widths
+
+
+@lru_cache(maxsize=4)
+def column_metrics(locale: str) -> ColumnMetrics:
+    """Measured once per language and process (a few milliseconds): the headings in the catalog's words, the
+    advance of a digit and of a separator in the amounts' font."""
+    keys = list(COLUMN_HEADINGS)
+    decisions = [translate(locale, label) for label in DECISION_LABELS.values()]
+    cells = ([("th", translate(locale, COLUMN_HEADINGS[key])) for key in keys]
+             + [("td", text) for text in ("0", "0" * 11, "0" + ",." * 5, *decisions)])
+    widths = _measure_cells(locale, cells)
+    headings = dict(zip(keys, widths[:len(keys)]))
+    one, eleven, separators = widths[len(keys):len(keys) + 3]
+    return ColumnMetrics(headings, (eleven - one) / 10, (separators - one) / 10,
+                         max(widths[len(keys) + 3:], default=0.0))
+
+
+def column_widths(view: DocumentView, locale: str, lines: list[dict]) -> dict[str, float]:
+    """Content widths (mm) of the lines' numeric columns for this document's values."""
+    metrics = column_metrics(locale)
+
+    def text_mm(text: str) -> float:
+        digits = sum(char in _DIGITS for char in text)
+        return CELL_PADDING_MM + digits * metrics.digit + (len(text) - digits) * metrics.other
+
+    def width(key: str, values) -> float:
+        widest = max((text_mm(value) for value in values if value), default=0.0)
+        return round(max(metrics.headings[key], widest) + _SLACK_MM - CELL_PADDING_MM, 2)
+
+    rows = [row["line"] for row in lines]
+    currency = view.currency
+    amount_key = "amount_tax" if view.prices_include_tax else "amount"
+    return {
+        "no": width("no", [str(len(rows))]),
+        "qty": width("qty", [format_quantity(line.quantity) for line in rows]),
+        "unit": width("unit", [format_amount(line.unit_price, currency) for line in rows]),
+        "disc": width("disc", [format_amount(line.discount, currency) for line in rows if line.discount]),
+        "amount": width(amount_key, [format_amount(row["amount"], currency) for row in lines]),
+        "decision": round(max(metrics.headings["decision"], metrics.decision) + _SLACK_MM - CELL_PADDING_MM, 2),
+    }
+
+
 def context(view: DocumentView) -> dict:
     locale = document_locale(view.locale)
     title, subtitle = _title(view)
@@ -193,6 +275,7 @@ def context(view: DocumentView) -> dict:
         "draft": view.kind == "invoice" and not view.number,
         "void": view.status == "VOID",
         "lines": lines,
+        "columns": column_widths(view, locale, lines) if view.kind != "receipt" else None,
         "tax_rows": tax_rows(view, locale),
         "amount_words": amount_in_words(words_amount, view.currency, locale),
         "approved_total": approved_total,
@@ -201,7 +284,6 @@ def context(view: DocumentView) -> dict:
         "decisions": DECISION_LABELS,
         "methods": METHOD_LABELS,
         "buddhist_era": locale == "th",
-        "page_counter": page_counter_css(locale),
         "abbreviated": view.tax_invoice_form == "ABBREVIATED",
         # PromptPay (a THB invoice of a garage with a PromptPay ID, in either language) while a balance is due: on
         # the invoice and on the receipt of a part payment
@@ -311,12 +393,29 @@ def render_pdf(view: DocumentView, *, use_cache: bool = True) -> bytes:
     return pdf
 
 
+DEFLATE_LEVEL = 6
+
+
+class _Deflate:
+    """pydyf's zlib, but every stream deflated at DEFLATE_LEVEL: pydyf asks for level 9, which spent ~12 % of a
+    render on a document's fonts and pages for files 0.04 % smaller than level 6's. Only pydyf sees it."""
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+    @staticmethod
+    def compressobj(level: int = DEFLATE_LEVEL, *args, **kwargs):
+        return zlib.compressobj(min(level, DEFLATE_LEVEL), *args, **kwargs)
+
+
 @lru_cache(maxsize=1)
 def _document_class():
     """WeasyPrint's HTML with the billing documents' own small user-agent stylesheet (templates/billing/ua.css),
     parsed once: the cascade no longer matches every element against the whole HTML5 one."""
+    import pydyf
     from weasyprint import CSS, HTML
 
+    pydyf.zlib = _Deflate()
     ua = CSS(filename=str(TEMPLATES / "billing" / "ua.css"))
 
     class BillingHTML(HTML):
@@ -326,14 +425,27 @@ def _document_class():
     return BillingHTML
 
 
+@lru_cache(maxsize=4)
+def document_stylesheets(locale: str) -> tuple:
+    """billing/documents.css and the "page N of M" counter in `locale`, parsed once per language and process (a
+    stylesheet inlined in each document was parsed again by every render)."""
+    from weasyprint import CSS
+
+    fonts = _fonts()
+    with _render_lock:
+        return (CSS(filename=str(TEMPLATES / "billing" / "documents.css"), font_config=fonts),
+                CSS(string=f"@page {{ @bottom-right {{ content: {page_counter_css(locale)}; }} }}", font_config=fonts))
+
+
 def _render(view: DocumentView) -> bytes:
     global RENDER_COUNT
     html = render_html(view)
     fonts = _fonts()
+    stylesheets = document_stylesheets(document_locale(view.locale))
     with _render_lock:
         RENDER_COUNT += 1
         document = _document_class()(string=html, base_url=str(TEMPLATES))
-        return document.write_pdf(font_config=fonts, pdf_identifier=_pdf_identifier(view),
+        return document.write_pdf(stylesheets=stylesheets, font_config=fonts, pdf_identifier=_pdf_identifier(view),
                                   finisher=fix_text_map)  # Thai text that copies and extracts as printed
 
 

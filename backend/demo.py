@@ -174,6 +174,9 @@ async def seed_demo(database_url: str) -> bool:
             from backend.billing import demo as billing_demo
 
             await billing_demo.seed(session, garage.id, main_site.id)
+            from backend.inspections import demo as inspections_demo
+
+            await inspections_demo.seed(session, admin)
         return True
     finally:
         await db.dispose()

@@ -53,8 +53,12 @@ def _title(info: strawberry.Info, entry: dict) -> str:
     return (entry.get("title_th") if _thai(info) and entry.get("title_th") else None) or entry["title_en"]
 
 
-def _decimal(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
+def _decimal(value: str | Decimal | None) -> Decimal | None:
+    """As typed: 4 not 4.000 (the column keeps three decimals)."""
+    if value is None:
+        return None
+    number = Decimal(value)
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
 
 
 @strawberry.type
@@ -199,7 +203,7 @@ class InspectionResult:
 
     @strawberry.field
     def value(self) -> Decimal | None:
-        return self.row.value if self.row is not None else None
+        return _decimal(self.row.value) if self.row is not None else None
 
     @strawberry.field
     def note(self) -> str | None:
@@ -222,7 +226,7 @@ class InspectionResult:
     async def previous(self, info: strawberry.Info) -> PreviousResult | None:
         found = await info.context.loader(PreviousByInspectionLoader).load(self.vehicle_key)
         p = found.get(self.item["key"])
-        return None if p is None else PreviousResult(value=p.value, condition=p.condition, recorded_at=p.recorded_at)
+        return None if p is None else PreviousResult(value=_decimal(p.value), condition=p.condition, recorded_at=p.recorded_at)
 
 
 @strawberry.type

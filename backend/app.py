@@ -226,9 +226,6 @@ def _pwa_routes(dist: Path) -> list:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
-    # other processes share the users only through Redis: there the cache is used while it follows revocations
-    auth_cache = AuthCache(settings.auth_cache_seconds, settings.auth_cache_size, shared=redis is not None)
-    services.auth_cache = auth_cache
     settings.check()
     db = Database(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
                   pool_recycle=settings.db_pool_recycle)
@@ -241,10 +238,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     else:
         limiter, pubsub = MemoryRateLimiter(), MemoryPubSub()
     services = Services(db, settings, limiter, pubsub)
-    async def load_actor(token: str):
-        async with db.read() as session:
-            return await actor_from_token(session, settings, token)
-
+    # other processes share the users only through Redis: there the cache is used while it follows revocations
+    auth_cache = AuthCache(settings.auth_cache_seconds, settings.auth_cache_size, shared=redis is not None)
+    services.auth_cache = auth_cache
 
     cache = DocumentCache(None, DocumentLimits.from_settings(settings), introspection=not settings.is_production,
                           max_bytes=settings.document_cache_bytes)
@@ -257,6 +253,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def hold_refused_sender(scope) -> None:
         peer = scope.get("client")
         await throttle.wait(client_address(peer[0] if peer else None, Headers(scope=scope), proxies))
+    async def load_actor(token: str):
+        async with db.read() as session:
+            return await actor_from_token(session, settings, token)
+
     async def authenticate(token: str | None):
         if not token:
             return None
@@ -313,7 +313,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
-    app.state.auth_cache = auth_cache
         *receipt_routes(services),
         *short_link_routes(services),
         *job_sheet_routes(services),  # before /documents/{kind}/..., which would answer 404 for it
@@ -328,6 +327,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(CompressionMiddleware)  # gzip / brotli for text responses; not WebSockets
     app.state.services = services
+    app.state.auth_cache = auth_cache
     app.state.document_cache = cache
     app.state.refusal_throttle = throttle
     app.state.schema = schema

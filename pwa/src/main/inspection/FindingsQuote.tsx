@@ -11,12 +11,13 @@ import { href, navigate } from '../router';
 import type { ScreenProps } from '../screens';
 import { ERRORS, Failure, FormErrors, Loading, ScreenTitle, mutate, newMutationId, useQuery } from '../staff/common';
 import { parseAmount } from '../staff/billing/money';
-import { INSPECTION_FIELDS, type Inspection, type Result } from './data';
+import type { Result } from './data';
 import { conditionLabel } from './InspectionScreen';
 import './inspection.css';
 
 const CONTEXT = `query FindingsContext($id: ID!) { job(id: $id) { id number operationsStream
-  vehicle { id registrationDisplay make model } inspections { ${INSPECTION_FIELDS} } }
+  vehicle { id registrationDisplay make model }
+  inspections { id results { itemKey title condition note quoted photos { id thumbnailUrl url } } } }
   taskActions(active: true) { id stream nameEn nameTh defaultLabourCost } }`;
 const STOCK = `query FindingsStock { warehouseItems(first: 100) { edges { node { id sku nameEn nameTh salePrice active } } } }`;
 const QUOTE = `mutation QuoteFromFindings($input: QuoteFromFindingsInput!) { quoteFromFindings(input: $input) { quote { id number } ${ERRORS} } }`;
@@ -61,7 +62,7 @@ function initial(f: Finding, actions: Action[]): Choice {
 export default function FindingsQuote({ params }: ScreenProps) {
   const jobId = params.id;
   const ctx = useQuery<{
-    job: { id: string; number: string; operationsStream: string; vehicle: { registrationDisplay: string; make: string | null; model: string | null } | null; inspections: Inspection[] } | null;
+    job: { id: string; number: string; operationsStream: string; vehicle: { registrationDisplay: string; make: string | null; model: string | null } | null; inspections: { id: string; results: Result[] }[] } | null;
     taskActions: Action[];
   }>(CONTEXT, { id: jobId });
   const stock = useQuery<{ warehouseItems: { edges: { node: Item }[] } }>(STOCK, {});

@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { authStore } from '../../shared/auth';
 import { formatDate, formatNumber, t } from '../../shared/i18n';
-import { useOnline } from '../../shared/online';
+import { onlineStore, useOnline } from '../../shared/online';
 import { useOutbox } from '../../shared/outbox';
 import { useStore } from '../../shared/store';
 import { useDeviceValue } from '../technician/useDevice';
@@ -31,7 +31,7 @@ import {
 } from './data';
 import { Counts } from './Counts';
 import { LocalPhoto, PhotoState } from './PhotoThumb';
-import { queueUpload, startPhotoQueue, usePhotos } from './photos';
+import { dropShown, queueUpload, startPhotoQueue, usePhotos } from './photos';
 import './inspection.css';
 
 const NOTE_MAX = 500;
@@ -80,6 +80,17 @@ export default function InspectionScreen({ params }: ScreenProps) {
       live = false;
     };
   }, [jobId, online]);
+
+  // a photo reached the server: its link shows once the server has both the photo and the result naming it
+  useEffect(() => {
+    const onUploaded = () => onlineStore.get() && void refreshInspections(jobId).catch(() => undefined);
+    document.addEventListener('mototrack-photo-uploaded', onUploaded);
+    return () => document.removeEventListener('mototrack-photo-uploaded', onUploaded);
+  }, [jobId]);
+  useEffect(() => {
+    const shown = (inspections ?? []).flatMap((i) => i.results.flatMap((r) => r.photos.map((p) => p.id)));
+    if (shown.length) void dropShown(shown);
+  }, [inspections]);
 
   const list = inspections ?? [];
   const current = list.find((i) => i.id === chosen) ?? [...list].reverse().find((i) => i.status === 'IN_PROGRESS') ?? list[list.length - 1] ?? null;
@@ -214,7 +225,7 @@ function ItemRow({ jobId, inspection, item, result, open }: { jobId: string; ins
     const n = Number(text);
     if (text === '' || Number.isNaN(n) || n < 0 || n > 100000) return setValueError(t('Enter a number, e.g. 3.5.'));
     setValueError(null);
-    if (n !== result?.value) void record({ value: n });
+    if (n !== result?.value) void record({ value: String(n) });
   }
   function saveNote(text: string) {
     const v = text.trim();

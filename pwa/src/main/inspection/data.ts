@@ -64,7 +64,8 @@ export interface Inspection {
   id: string;
   version: number;
   status: 'IN_PROGRESS' | 'COMPLETED';
-  template: { id: string; name: string } | null;
+  template: Template | null;
+  /** The template's sections (as they were when the inspection started). */
   sections: TemplateSection[];
   startedBy: { id: string; name: string } | null;
   startedAt: string;
@@ -76,7 +77,7 @@ export interface Inspection {
 
 const ITEM = 'key title kind unit adviseAt urgentAt higherIsBetter photoRequired';
 const SECTIONS = `sections { key title items { ${ITEM} } }`;
-export const INSPECTION_FIELDS = `id version status startedAt completedAt startedBy { id name } template { id name } ${SECTIONS}
+export const INSPECTION_FIELDS = `id version status startedAt completedAt startedBy { id name } template { id name ${SECTIONS} }
   counts { good advise urgent }
   results { itemKey sectionKey title condition value note quoted photos { id thumbnailUrl url } previous { value condition recordedAt } }`;
 const TEMPLATES = `query InspectionTemplates { inspectionTemplates { id name ${SECTIONS} } }`;
@@ -98,9 +99,27 @@ const jobKey = (jobId: string) => `inspections:${jobId}`;
 
 // ---- the server's copy ---------------------------------------------------------------------------
 
+// Decimals arrive as strings ("3.500"): numbers on the device.
+const num = (v: unknown): number | null => (v == null || v === '' ? null : Number(v));
+
+function normalTemplate(t: Template): Template {
+  return { ...t, sections: t.sections.map((s) => ({ ...s, items: s.items.map((i) => ({ ...i, adviseAt: num(i.adviseAt), urgentAt: num(i.urgentAt) })) })) };
+}
+
+/** The server's inspection as the device keeps it: its template's sections at hand, numbers as numbers. */
+export function normalInspection(i: Inspection & { template: Template }): Inspection {
+  const template = normalTemplate(i.template);
+  return {
+    ...i,
+    template,
+    sections: template.sections,
+    results: i.results.map((r) => ({ ...r, value: num(r.value), previous: r.previous ? { ...r.previous, value: num(r.previous.value) } : null })),
+  };
+}
+
 export async function refreshTemplates(): Promise<void> {
   const data = await authedGraphql<{ inspectionTemplates: Template[] }>(TEMPLATES);
-  await (await db()).put('meta', data.inspectionTemplates, templatesKey());
+  await (await db()).put('meta', data.inspectionTemplates.map(normalTemplate), templatesKey());
   bump();
 }
 
@@ -109,9 +128,9 @@ export async function loadTemplates(): Promise<Template[] | null> {
 }
 
 export async function refreshInspections(jobId: string): Promise<void> {
-  const data = await authedGraphql<{ job: { inspections: Inspection[] } | null }>(JOB_INSPECTIONS, { id: jobId });
+  const data = await authedGraphql<{ job: { inspections: (Inspection & { template: Template })[] } | null }>(JOB_INSPECTIONS, { id: jobId });
   if (!data.job) return;
-  await (await db()).put('meta', data.job.inspections, jobKey(jobId));
+  await (await db()).put('meta', data.job.inspections.map(normalInspection), jobKey(jobId));
   bump();
 }
 
@@ -163,7 +182,7 @@ export function applyInspectionOps(jobId: string, server: Inspection[], ops: Out
           id: String(input.id),
           version: 0,
           status: 'IN_PROGRESS',
-          template: tpl ? { id: tpl.id, name: tpl.name } : null,
+          template: tpl ?? null,
           sections: tpl?.sections ?? [],
           startedBy: (op.local?.by as Inspection['startedBy']) ?? null,
           startedAt: new Date(op.createdAt).toISOString(),
@@ -237,7 +256,7 @@ export const inspectionActions = {
     jobId: string,
     inspectionId: string,
     itemKey: string,
-    change: { condition?: Condition | null; value?: number | null; note?: string | null; photoUploadIds?: string[] },
+    change: { condition?: Condition | null; value?: string | null; note?: string | null; photoUploadIds?: string[] },
   ) => queue('RecordInspectionResult', jobId, { inspectionId, itemKey, ...change }),
   complete: (jobId: string, inspectionId: string) => queue('CompleteInspection', jobId, { inspectionId }),
 };

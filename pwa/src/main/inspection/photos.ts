@@ -183,7 +183,6 @@ function send(row: PhotoRecord, token: string): Promise<Outcome> {
     form.append('ownerId', row.ownerId);
     form.append('kind', row.kind);
     form.append('name', row.name);
-    if (row.inspectionItem) form.append('inspectionItem', row.inspectionItem);
     form.append('file', row.blob, row.name);
     const xhr = new XMLHttpRequest();
     xhr.open('POST', UPLOAD_URL);

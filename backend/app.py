@@ -23,6 +23,8 @@ from backend.api.context import Context, Services
 from backend.api.errors import is_unavailable, service_unavailable
 from backend.api.body_limit import BodyLimit
 from backend.api.throttle import RefusalThrottle
+from backend.api.trusted import TrustedDocuments, TrustedDocumentsView, TrustedTransportWSHandler, UnknownDocument
+from backend.api.trusted import not_found_error
 from backend.api.compression import CompressionMiddleware
 from backend.api.documents import DocumentCache, DocumentLimits, make_document_cache_extension
 from backend.billing.documents.routes import document_routes
@@ -37,6 +39,8 @@ from backend.core.settings import Settings, get_settings
 from backend.files.routes import file_routes
 from backend.notifications.receipts import receipt_routes
 from backend.notifications.shortlinks import short_link_routes
+from backend.portal.routes import portal_routes
+from backend.portal.schema import build_portal_schema, portal_extensions
 from backend.schema import build_schema
 from backend.workshop.jobsheet import job_sheet_routes
 
@@ -64,7 +68,9 @@ class DatabaseUnavailable(Exception):
         self.locale = locale
 
 
-class MotoTrackGraphQL(GraphQL):
+class MotoTrackGraphQL(TrustedDocumentsView, GraphQL):
+    graphql_transport_ws_handler_class = TrustedTransportWSHandler  # subscribe messages may name a documentId
+
     def __init__(self, schema, services: Services, **kwargs) -> None:
         super().__init__(schema, **kwargs)
         self.services = services
@@ -112,6 +118,9 @@ class MotoTrackGraphQL(GraphQL):
         a WebSocket was closed with 1013 (try again later) in on_ws_connect."""
         try:
             return await super().run(request, context, root_value)
+        except UnknownDocument:
+            locale = negotiate(request.headers.get("accept-language")) or "en"
+            return JSONResponse({"data": None, "errors": [not_found_error(locale)]})
         except DatabaseUnavailable as exc:
             log.warning("database unavailable: %s", exc.__cause__)
             if request.scope.get("type") != "http":
@@ -246,6 +255,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                           max_bytes=settings.document_cache_bytes)
     schema = build_schema([make_document_cache_extension(cache)])
     cache.schema = schema
+    trusted = TrustedDocuments.load(Path(settings.pwa_dist))  # the operations of the app served at /
+    cache.trusted = trusted.texts
     throttle = RefusalThrottle(settings.refusal_burst, settings.refusal_rate)
     cache.throttle = throttle
     proxies = trusted_networks(settings.trusted_proxies)
@@ -271,6 +282,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
 
     graphql_app.fastpath = _fast_path(schema, cache, settings)
+    graphql_app.trusted = trusted
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -322,6 +334,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", BodyLimit(GraphQLOverHTTP(graphql_app), settings.max_request_bytes, hold_refused_sender),
               methods=["GET", "POST"]),
         WebSocketRoute("/graphql", BodyLimit(graphql_app, settings.max_request_bytes)),
+        *portal_routes(services, build_portal_schema(portal_extensions(settings))),  # /portal/graphql and /p/
         *_pwa_routes(Path(settings.pwa_dist)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
@@ -329,6 +342,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.services = services
     app.state.auth_cache = auth_cache
     app.state.document_cache = cache
+    app.state.trusted_documents = trusted
     app.state.refusal_throttle = throttle
     app.state.schema = schema
     app.state.fastpath = graphql_app.fastpath

@@ -37,6 +37,10 @@ def cmd_seed_demo(_args) -> int:
 def cmd_export_schema(args) -> int:
     from backend.schema import schema
 
+    if getattr(args, "portal", False):  # the customer portal's own schema (/portal/graphql): portal.graphql
+        from backend.portal.schema import build_portal_schema
+
+        schema = build_portal_schema()
     text = schema.as_str().rstrip() + "\n"
     if args.output == "-":
         sys.stdout.write(text)
@@ -116,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("export-schema", help="print the GraphQL schema (SDL), or write it with --output")
     p.add_argument("--output", "-o", default="-", help="a file to write (default: standard output)")
+    p.add_argument("--portal", action="store_true", help="the customer portal's schema (portal.graphql) instead")
     p.set_defaults(fn=cmd_export_schema)
 
     p = sub.add_parser("create-user", help="create a user; with --new-garage, a garage for them too")

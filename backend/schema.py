@@ -16,11 +16,12 @@ from backend.inventory import schema as inventory
 from backend.notifications import schema as notifications
 from backend.notifications import reminders_schema as reminders
 from backend.notifications import templates_schema as notification_templates
+from backend.portal import staff_schema as portal
 from backend.search import schema as search
 from backend.workshop import schema as workshop
 
 DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, notifications,
-           notification_templates, search, files, inspections)
+           notification_templates, search, files, inspections, portal)
 
 
 def _merge(name: str):

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -132,6 +133,10 @@ class Quote(IdMixin, TimestampMixin, Base):
     cancelled_at: Mapped[dt.datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The customer's decision fixes the quote: `locked` once a line is decided; editing a locked quote makes the next
+    # `revision` (backend.billing.service.quotes.update_quote), which needs its own approval when its total goes up.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class QuoteLine(IdMixin, Base):

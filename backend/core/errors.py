@@ -113,6 +113,17 @@ class ErrorCode(enum.Enum):
     TEMPLATE_UNKNOWN_VARIABLE = "TEMPLATE_UNKNOWN_VARIABLE"
     TEMPLATE_NOT_ALLOWED = "TEMPLATE_NOT_ALLOWED"
     # notifications (add notification codes above this line)
+    PORTAL_LINK_INVALID = "PORTAL_LINK_INVALID"
+    PORTAL_LINK_EXPIRED = "PORTAL_LINK_EXPIRED"
+    PORTAL_LINK_REVOKED = "PORTAL_LINK_REVOKED"
+    RATE_LIMITED = "RATE_LIMITED"
+    CODE_INVALID = "CODE_INVALID"
+    CODE_EXPIRED = "CODE_EXPIRED"
+    CODE_LOCKED = "CODE_LOCKED"
+    NO_CONTACT = "NO_CONTACT"
+    QUOTE_CHANGED = "QUOTE_CHANGED"
+    INVALID_LINK_DAYS = "INVALID_LINK_DAYS"
+    # portal (add portal codes above this line)
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -230,6 +241,17 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.TEMPLATE_UNKNOWN_VARIABLE: N_("Line {line}: there is no variable {name}. You can use: {names}."),
     ErrorCode.TEMPLATE_NOT_ALLOWED: N_("Line {line}: the template uses something that is not allowed."),
     # notification messages (add above this line)
+    ErrorCode.PORTAL_LINK_INVALID: N_("This link is not valid. Please check the message or call the garage."),
+    ErrorCode.PORTAL_LINK_EXPIRED: N_("This link has expired. Please call the garage for a new one."),
+    ErrorCode.PORTAL_LINK_REVOKED: N_("This link has been withdrawn by the garage. Please call the garage for a new one."),
+    ErrorCode.RATE_LIMITED: N_("Too many requests. Please wait {minutes} minutes and try again."),
+    ErrorCode.CODE_INVALID: N_("The code is not right. Check the latest message and try again."),
+    ErrorCode.CODE_EXPIRED: N_("The code has expired. Ask for a new code."),
+    ErrorCode.CODE_LOCKED: N_("The code was entered wrongly too many times. Ask for a new code."),
+    ErrorCode.NO_CONTACT: N_("We have no {channel} on file to send a code to. Please call the garage."),
+    ErrorCode.QUOTE_CHANGED: N_("The garage has changed this quote since you opened it. Please look at it again."),
+    ErrorCode.INVALID_LINK_DAYS: N_("Enter a number of days from {min} to {max}."),
+    # portal messages (add above this line)
 }
 
 

@@ -68,9 +68,14 @@ class Permission(enum.Enum):
     INSPECTIONS_READ = "inspections:read"
     INSPECTIONS_WRITE = "inspections:write"  # start, record results, complete
     INSPECTION_TEMPLATES_MANAGE = "inspection_templates:manage"
+    # the customer portal
+    PORTAL_LINKS_MANAGE = "portal_links:manage"  # a job's portal link: make a new one (revoking the old), revoke it
+    PORTAL_ACCESS = "portal:access"  # held only by a portal token's actor: its own job through /portal/graphql
 
 
 P = Permission
+# A portal token's actor (backend/portal): the customer of one job, nothing of the staff API.
+PORTAL_PERMISSIONS = frozenset({Permission.PORTAL_ACCESS})
 _STAFF_BASE = {P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.JOBS_NOTE, P.TASK_CATALOG_READ, P.PARTS_READ,
                P.INVENTORY_READ, P.VEHICLES_READ, P.PUSH_SUBSCRIBE, P.FILES_UPLOAD}
 
@@ -80,12 +85,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _STAFF_BASE
         | {P.USERS_READ, P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.VEHICLES_WRITE, P.MILEAGE_RECORD,
            P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD, P.QUOTES_READ, P.QUOTES_WRITE, P.INVOICES_READ,
-           P.REMINDERS_READ, P.FILES_DELETE, P.FILES_SHARE, P.INSPECTIONS_READ, P.INSPECTIONS_WRITE}
+           P.REMINDERS_READ, P.FILES_DELETE, P.FILES_SHARE, P.INSPECTIONS_READ, P.INSPECTIONS_WRITE,
+           P.PORTAL_LINKS_MANAGE}
     ),
     Role.WORKSHOP_MANAGER: frozenset(
         _STAFF_BASE | {P.USERS_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_ASSIGN,
                        P.JOBS_OVERRIDE_STREAM, P.JOBS_REVIEW, P.JOBS_HOLD, P.PARTS_APPROVE, P.QUOTES_READ,
-                       P.COSTS_READ, P.FILES_DELETE, P.FILES_SHARE, P.INSPECTIONS_READ, P.INSPECTIONS_WRITE}
+                       P.COSTS_READ, P.FILES_DELETE, P.FILES_SHARE, P.INSPECTIONS_READ, P.INSPECTIONS_WRITE,
+                       P.PORTAL_LINKS_MANAGE}
     ),
     # A technician looks vehicles up in the bay and reads the odometer, but does not browse customers' contacts.
     Role.TECHNICIAN: frozenset(

@@ -67,14 +67,20 @@ class Settings(BaseSettings):
     # Attachments (backend/files): photos and documents stored under file_storage_dir (default <data_dir>/files);
     # an upload larger than max_upload_bytes is refused with 413 before it is read whole.
     file_storage: Literal["local"] = "local"
+    file_storage_dir: Path | None = None
+    max_upload_bytes: int = 15 * 1024 * 1024
+
     # The signed-in actor of a token is kept this many seconds (at most auth_cache_size tokens per process) instead
     # of being read on every request; a sign-out, deactivation or role change drops it at once in every process.
     # 0 turns it off.
     auth_cache_seconds: float = 5.0
     auth_cache_size: int = 10_000
 
-    file_storage_dir: Path | None = None
-    max_upload_bytes: int = 15 * 1024 * 1024
+    # the customer portal (backend/portal): requests per address and per link a minute, approval codes per link an
+    # hour, unknown or bad tokens per address in 15 minutes
+    portal_requests_per_minute: int = 120
+    portal_codes_per_hour: int = 5
+    portal_bad_tokens_per_window: int = 20
 
     login_window_seconds: int = 900
     login_max_attempts_per_account: int = 5

@@ -147,10 +147,16 @@ def file_routes(services) -> list[Route]:
         from backend.accounts.models import User
 
         async with services.db.read() as session:
-            active = (await session.execute(select(User.active).where(
-                User.id == signed.user_id, User.garage_id == signed.garage_id))).scalar_one_or_none()
-            if not active:  # removed or deactivated since the link was made
-                return _error(request, 403, MSG_LINK_INVALID)
+            if "pl" in signed.params:  # a portal link's: only what that link may see, while it still opens
+                from backend.portal.files import portal_may_fetch
+
+                if not await portal_may_fetch(session, signed, attachment_id):
+                    return _error(request, 404, MSG_FILE_NOT_FOUND)
+            else:
+                active = (await session.execute(select(User.active).where(
+                    User.id == signed.user_id, User.garage_id == signed.garage_id))).scalar_one_or_none()
+                if not active:  # removed or deactivated since the link was made
+                    return _error(request, 403, MSG_LINK_INVALID)
             row = await service.live_attachment(session, signed.garage_id, attachment_id)
         key = None if row is None else (row.storage_key if variant == "file" else row.thumbnail_key)
         storage = storage_for(settings)

@@ -47,6 +47,7 @@ class Outgoing:
     unsubscribe_url: str | None = None
     url: str | None = None
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # (filename, mime type, content)
+    hidden: list[str] = field(default_factory=list)  # secrets in the text (a portal token, a code): not stored
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -136,6 +136,11 @@ async def _prepare(db: Database, settings: Settings, row: Notification) -> tuple
         recipient = row.recipient
         if row.channel == Channel.SMS and recipient and not recipient.startswith("+"):
             recipient = await _e164(session, row.garage_id, recipient)
+    hidden: list[str] = []
+    if context.get("portal_job_id") or context.get("approval_code_id"):
+        from backend.portal.messages import add_portal_context
+
+        hidden = await add_portal_context(db, settings, row, context)
     if row.channel != Channel.PUSH:
         words(context, row.locale, company)
     if row.channel == Channel.SMS:
@@ -155,6 +160,7 @@ async def _prepare(db: Database, settings: Settings, row: Notification) -> tuple
                    url=context.get("url"))
     if row.channel == Channel.EMAIL:
         out.attachments = await _attachments(db, row)
+    out.hidden = hidden  # a portal token or code: sent, never kept in the stored copy
     return out, devices, private_pem
 
 
@@ -245,7 +251,9 @@ async def deliver(db: Database, settings: Settings, senders: Senders, notificati
     subject = body = None
     try:
         out, devices, private_pem = await _prepare(db, settings, row)
-        subject, body = out.subject, out.text
+        from backend.portal.messages import hide
+
+        subject, body = hide(out.subject, out.hidden), hide(out.text, out.hidden)
         if row.channel == Channel.EMAIL:
             provider_id = await senders.mail.send(out)
         elif row.channel == Channel.SMS:

@@ -109,6 +109,7 @@ async def notify_job_ready(session: AsyncSession, job) -> Notification | None:
     job, however often it goes back and forth."""
     context = await _job_context(session, job)
     context.pop("url", None)  # the staff app's link means nothing to a customer
+    context["portal_job_id"] = str(job.id)  # the portal link, made at send time (backend/portal/messages.py)
     return await notify_customer(session, garage_id=job.garage_id, customer_id=job.customer_id, event="job_ready",
                                  context=context, dedupe_key=f"job_ready:{job.id}")
 
@@ -125,10 +126,13 @@ async def notify_quote_sent(session: AsyncSession, quote) -> Notification | None
 
     vehicle = await session.get(Vehicle, quote.vehicle_id) if quote.vehicle_id else None
     context = {"quote_id": str(quote.id), "quote_number": quote.number,
+               "portal_job_id": str(quote.job_id) if quote.job_id else None,
                "registration": vehicle.registration_display if vehicle else "",
                **_total(quote.total, quote.currency)}
     return await notify_customer(session, garage_id=quote.garage_id, customer_id=quote.customer_id,
-                                 event="quote_to_approve", context=context, dedupe_key=f"quote_to_approve:{quote.id}")
+                                 event="quote_to_approve", context=context,
+                                 dedupe_key=f"quote_to_approve:{quote.id}" + (
+                                     f":r{quote.revision}" if (quote.revision or 1) > 1 else ""))
 
 
 async def notify_invoice_issued(session: AsyncSession, invoice) -> Notification | None:

@@ -130,6 +130,14 @@ class QuoteLine(_BillingLine):
         return info.context.loader(QuoteLinePhotosLoader).load(self.id)
 
 
+@strawberry.type(description="A quote's lines by the customer's decision (\"approved 3 of 5 lines\").")
+class ApprovalSummary:
+    approved: int
+    declined: int
+    pending: int
+    total: int
+
+
 @strawberry.type(description="A quote: DRAFT -> SENT -> APPROVED | PARTIALLY_APPROVED | DECLINED, line by line; "
                              "a draft or sent quote may be withdrawn (CANCELLED).")
 class Quote:
@@ -152,8 +160,18 @@ class Quote:
     cancel_reason: str | None = strawberry.field(description="Why the quote was withdrawn (CANCELLED).")
     version: int
     created_at: dt.datetime
+    revision: int = strawberry.field(description="1, then one more each time a quote decided on is changed.")
+    locked: bool = strawberry.field(description="The customer has decided on it: a change makes the next revision, "
+                                                "which needs their approval again when its total goes up.")
 
     total_text = strawberry.field(resolver=_total_text)
+
+    @strawberry.field(description="How many lines the customer approved and declined, and how many wait.")
+    async def approval_summary(self, info: strawberry.Info) -> ApprovalSummary:
+        lines = await info.context.loader(QuoteLinesLoader).load(self.id)
+        decided = [line.decision.value for line in lines]
+        return ApprovalSummary(approved=decided.count("APPROVED"), declined=decided.count("DECLINED"),
+                               pending=decided.count("PENDING"), total=len(decided))
 
     @strawberry.field
     def lines(self, info: strawberry.Info) -> list[QuoteLine]:

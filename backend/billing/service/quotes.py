@@ -46,6 +46,9 @@ from backend.workshop.service.common import load_job
 QUOTE_AUDIT = ("status", "notes", "valid_until", "subtotal", "tax_total", "total", "job_id")
 WORKABLE = (JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS)
 QUOTE_KINDS = (LineKind.LABOUR, LineKind.PART)
+# a draft, or a quote the customer decided on (locked: editing it makes its next revision)
+EDITABLE = (QuoteStatus.DRAFT, QuoteStatus.SENT, QuoteStatus.APPROVED, QuoteStatus.PARTIALLY_APPROVED,
+            QuoteStatus.DECLINED)
 
 
 @dataclass
@@ -242,15 +245,21 @@ async def update_quote(session: AsyncSession, actor: Actor, quote_id: object, da
     valid_until = c.date_value(errors, "validUntil", data.valid_until)
     quote_notes = c.notes(errors, "notes", data.notes)
     errors.raise_if_any()
-    quote = await _locked(session, actor, quote_id, expected_version, (QuoteStatus.DRAFT,),
-                          ErrorCode.QUOTE_NOT_EDITABLE)
+    quote = await _locked(session, actor, quote_id, expected_version, EDITABLE, ErrorCode.QUOTE_NOT_EDITABLE)
+    if quote.status != QuoteStatus.DRAFT and not quote.locked:  # sent, nothing decided yet: withdraw it instead
+        raise DomainError(ErrorCode.QUOTE_NOT_EDITABLE, "id", status=quote.status)
     before = audit.snapshot(quote, QUOTE_AUDIT)
     if data.valid_until is not _UNSET:
         quote.valid_until = valid_until
     if data.notes is not _UNSET:
         quote.notes = quote_notes
     extra = {}
-    if data.lines is not _UNSET:
+    if data.lines is not _UNSET and quote.locked:  # decided on: the next revision (quote_revisions.py)
+        from backend.billing.service.quote_revisions import revise
+
+        extra = await revise(session, actor, quote, await check_lines(session, actor, data.lines, quote.locale,
+                                                                      kinds=QUOTE_KINDS))
+    elif data.lines is not _UNSET:
         priced = await check_lines(session, actor, data.lines, quote.locale, kinds=QUOTE_KINDS)
         old = await quote_lines(session, quote)
         for line in old:
@@ -339,6 +348,7 @@ async def _decide(session: AsyncSession, actor: Actor, quote_id: object, line_id
         line.decided_at = now
         line.decided_by_id = actor.user_id
     before = audit.snapshot(quote, QUOTE_AUDIT)
+    quote.locked = True  # decided on: a change from now on is the next revision
     quote.status = _status_from(lines)
     if LineDecision.PENDING not in (line.decision for line in lines):
         quote.decided_at = now

@@ -219,6 +219,9 @@ async def create_job(session: AsyncSession, actor: Actor, data: CreateJobData, j
     job_changed(session, job)
     await reminders.mark_booked(session, actor.garage_id, vehicle.id, job.id)  # reminders for it: BOOKED
     await session.flush()
+    from backend.portal import service as portal  # the customer's portal link, sent on their channel
+
+    await portal.open_for_new_job(session, actor, job)
     return job
 
 

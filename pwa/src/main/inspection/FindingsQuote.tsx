@@ -44,12 +44,14 @@ interface Choice {
 const th = () => getLocale() === 'th';
 const nameOf = (x: { nameEn: string; nameTh: string | null }) => (th() && x.nameTh ? x.nameTh : x.nameEn);
 
+/** What a finding becomes at first: the catalog work its title names (with its price), else a line written here. */
 function initial(f: Finding, actions: Action[]): Choice {
   const text = [f.result.title, f.result.note].filter(Boolean).join(': ');
-  const hit = actions.find((a) => matches(f.result.title.split(/\s+/)[0] ?? '', a.nameEn, a.nameTh));
+  const words = f.result.title.toLowerCase().split(/[^a-z\u0e00-\u0e7f]+/).filter((w) => w.length >= 4);
+  const hit = actions.find((a) => words.some((w) => a.nameEn.toLowerCase().includes(w) || (a.nameTh ?? '').includes(w)));
   return {
     on: true,
-    source: 'text',
+    source: hit ? 'catalog' : 'text',
     actionId: hit?.id ?? actions[0]?.id ?? '',
     itemId: '',
     itemSearch: '',
@@ -187,7 +189,7 @@ export default function FindingsQuote({ params }: ScreenProps) {
                     </select>
                   </label>
                   {c.source === 'catalog' && (
-                    <label class="field">
+                    <label class="field findings-wide">
                       <span class="field-label">{t('Work')}</span>
                       <select value={c.actionId} data-testid="finding-action" onChange={(e) => set(f, { actionId: e.currentTarget.value })}>
                         {actions.map((a) => (
@@ -204,7 +206,7 @@ export default function FindingsQuote({ params }: ScreenProps) {
                         <span class="field-label">{t('Find a part (name or SKU)')}</span>
                         <input type="search" value={c.itemSearch} data-testid="finding-item-search" onInput={(e) => set(f, { itemSearch: e.currentTarget.value })} />
                       </label>
-                      <label class="field">
+                      <label class="field findings-wide">
                         <span class="field-label">{t('Part')}</span>
                         <select value={c.itemId} data-testid="finding-item" onChange={(e) => set(f, { itemId: e.currentTarget.value })}>
                           <option value="">{t('Choose a part.')}</option>
@@ -219,7 +221,7 @@ export default function FindingsQuote({ params }: ScreenProps) {
                   )}
                   {c.source === 'text' && (
                     <>
-                      <label class="field">
+                      <label class="field findings-wide">
                         <span class="field-label">{t('Description')}</span>
                         <input value={c.description} maxLength={300} data-testid="finding-description" onInput={(e) => set(f, { description: e.currentTarget.value })} />
                       </label>
@@ -229,7 +231,7 @@ export default function FindingsQuote({ params }: ScreenProps) {
                       </label>
                     </>
                   )}
-                  <label class="field">
+                  <label class="field findings-qty">
                     <span class="field-label">{t('Quantity')}</span>
                     <input inputMode="numeric" value={c.quantity} data-testid="finding-qty" onInput={(e) => set(f, { quantity: e.currentTarget.value })} />
                   </label>

@@ -624,11 +624,17 @@ async def quote_from_findings(session: AsyncSession, actor: Actor, job_id: objec
             task_action_id=finding.labour_action_id if given(finding.labour_action_id) and not part else None,
             item_id=finding.item_id if part else None,
         ))
-    if quote is None:
-        quote = await billing.create_quote(session, actor, billing.QuoteData(job_id=job.id, lines=lines))
-        new_lines = await billing.quote_lines(session, quote)
-    else:
-        quote, new_lines = await billing.append_lines(session, actor, quote, lines, field="findings")
+    try:
+        if quote is None:
+            quote = await billing.create_quote(session, actor, billing.QuoteData(job_id=job.id, lines=lines))
+            new_lines = await billing.quote_lines(session, quote)
+        else:
+            quote, new_lines = await billing.append_lines(session, actor, quote, lines)
+    except (DomainError, DomainErrors) as exc:  # a line's field is its finding's
+        for error in exc.errors if isinstance(exc, DomainErrors) else [exc]:
+            if error.field and error.field.startswith("lines."):
+                error.field = "findings." + error.field[len("lines."):]
+        raise
     by_inspection = dict(zip(inspections, await photos_for(session, actor.garage_id, list(inspections))))
     for (finding, item, result), line in zip(chosen, new_lines):
         result.quote_line_id = line.id

@@ -6,6 +6,7 @@ import io
 import uuid
 
 from PIL import Image
+from sqlalchemy import func, select
 
 from backend.core.enums import OperationsStream
 from backend.core.permissions import Role
@@ -26,6 +27,11 @@ RECORD = f"""mutation($input: RecordInspectionResultInput!) {{ recordInspectionR
   {PAYLOAD} }} }}"""
 COMPLETE = f"mutation($input: CompleteInspectionInput!) {{ completeInspection(input: $input) {{ {PAYLOAD} }} }}"
 JOB_INSPECTIONS = f"query($id: ID!) {{ job(id: $id) {{ id inspections {{ {INSPECTION} }} }} }}"
+
+
+async def count_rows(db, model) -> int:
+    async with db.read() as session:
+        return (await session.execute(select(func.count()).select_from(model))).scalar_one()
 
 
 def jpeg(colour=(30, 120, 200)) -> bytes:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
-
 from backend.core.permissions import Role
 from backend.inspections.models import Inspection, InspectionResult, InspectionTemplate
 from tests.conftest import error_codes
 from tests.inspections.helpers import (
+    count_rows,
     COMPLETE,
     JOB_INSPECTIONS,
     RECORD,
@@ -37,11 +36,6 @@ def _template_input(**item):
         {"key": "tyres", "titleEn": "Tyres", "titleTh": "ยาง", "items": [
             {"key": "tread", "titleEn": "Tread", "titleTh": "ดอกยาง", "kind": "MEASUREMENT", "unit": "mm",
              "adviseAt": "3", "urgentAt": "1.6", **item}]}]}
-
-
-async def _count(db, model) -> int:
-    async with db.read() as session:
-        return (await session.execute(select(func.count()).select_from(model))).scalar_one()
 
 
 async def test_templates_belong_to_their_garage_and_read_in_the_readers_language(gql, db, garage, other_garage):
@@ -74,7 +68,7 @@ async def test_templates_belong_to_their_garage_and_read_in_the_readers_language
 
 
 async def test_bad_template_is_refused_in_english_and_thai_and_nothing_is_saved(gql, db, garage):
-    before = await _count(db, InspectionTemplate)
+    before = await count_rows(db, InspectionTemplate)
     # the urgent limit on the good side of the advise limit (tread: lower is worse)
     bad = _template_input(urgentAt="4")
     en = (await gql(CREATE_TEMPLATE, {"input": bad}, token=garage.token()))["data"]["createInspectionTemplate"]
@@ -88,7 +82,7 @@ async def test_bad_template_is_refused_in_english_and_thai_and_nothing_is_saved(
     twice["sections"].append({**twice["sections"][0], "key": "more"})
     dup = (await gql(CREATE_TEMPLATE, {"input": twice}, token=garage.token()))["data"]["createInspectionTemplate"]
     assert [e["code"] for e in dup["errors"]] == ["INSPECTION_KEY_TAKEN"] and "tread" in dup["errors"][0]["message"]
-    assert await _count(db, InspectionTemplate) == before
+    assert await count_rows(db, InspectionTemplate) == before
 
 
 async def test_measurements_take_their_colour_from_the_limits(gql, db, garage):
@@ -128,7 +122,7 @@ async def test_bad_results_are_refused_and_change_nothing(gql, db, garage):
         assert [(e["code"], e["field"]) for e in payload["errors"]] == [(code, field)], key
     th = await record(gql, tech, inspection["id"], "no_such_item", lang="th", condition="GOOD")
     assert "no_such_item" in th["errors"][0]["message"] and th["errors"][0]["message"].startswith("การตรวจ")
-    assert await _count(db, InspectionResult) == 0
+    assert await count_rows(db, InspectionResult) == 0
     body = await gql(JOB_INSPECTIONS, {"id": str(job.id)}, token=tech)
     assert body["data"]["job"]["inspections"][0]["version"] == inspection["version"]
 
@@ -168,7 +162,7 @@ async def test_replays_change_nothing(gql, db, garage):
     first = ok(await start(gql, tech, job.id, multi.id, inspection_id=inspection_id, clientMutationId=key))
     again = ok(await start(gql, tech, job.id, multi.id, inspection_id=inspection_id, clientMutationId=key))
     assert again["id"] == first["id"] == inspection_id
-    assert await _count(db, Inspection) == 1
+    assert await count_rows(db, Inspection) == 1
     # the same id with another key: already taken, nothing made
     taken = await start(gql, tech, job.id, multi.id, inspection_id=inspection_id)
     assert [e["code"] for e in taken["errors"]] == ["ALREADY_EXISTS"]
@@ -194,7 +188,7 @@ async def test_replays_change_nothing(gql, db, garage):
     assert [e["code"] for e in late["errors"]] == ["INSPECTION_COMPLETED"]
     again = (await gql(COMPLETE, {"input": {"inspectionId": simple["id"]}}, token=tech))["data"]["completeInspection"]
     assert [e["code"] for e in again["errors"]] == ["INSPECTION_COMPLETED"]
-    assert await _count(db, InspectionResult) == 2
+    assert await count_rows(db, InspectionResult) == 2
 
 
 async def test_a_technician_not_assigned_is_forbidden_and_other_roles_by_the_table(app, gql, db, garage):
@@ -221,7 +215,7 @@ async def test_a_technician_not_assigned_is_forbidden_and_other_roles_by_the_tab
                                  token=garage.token(Role.BILLING), expect_errors=True)) == ["FORBIDDEN"]
     body = await gql(JOB_INSPECTIONS, {"id": str(job.id)}, token=garage.token(Role.BILLING))
     assert [i["id"] for i in body["data"]["job"]["inspections"]] == [inspection["id"]]
-    assert await _count(db, InspectionResult) == 0 and await _count(db, Inspection) == 1
+    assert await count_rows(db, InspectionResult) == 0 and await count_rows(db, Inspection) == 1
     # the workshop manager may record on anyone's job
     assert ok(await record(gql, garage.token(Role.WORKSHOP_MANAGER), inspection["id"], "wipers", condition="GOOD"))
 
@@ -235,4 +229,4 @@ async def test_another_garage_never_sees_an_inspection(gql, db, garage, other_ga
     assert body["data"]["inspection"] is None
     refused = await record(gql, other_garage.token(), inspection["id"], "wipers", condition="GOOD")
     assert [e["code"] for e in refused["errors"]] == ["NOT_FOUND"]
-    assert await _count(db, InspectionResult) == 0
+    assert await count_rows(db, InspectionResult) == 0

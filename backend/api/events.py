@@ -6,8 +6,8 @@ reason are part of the API (README, "WebSocket close codes"); the PWA acts on th
 
 Fan-out is done once per event, not once per subscriber (DESIGN.md, performance rules):
 - every subscriber of a channel in a process receives the same event object (backend/core/pubsub.py), and the
-  subscribers whose loaders would read the same rows (`loader_scope`: garage, permissions, and for a technician
-  their own id) share ONE set of DataLoaders for that event: the record it names and every nested field are read
+  subscribers whose loaders would read the same rows (`loader_scope`: the garage, and for a technician their
+  own id) share ONE set of DataLoaders for that event: the record it names and every nested field are read
   once, whatever the number of subscribers; each still applies its own visibility rules and is serialised in its
   own language and role;
 - the sign-in is not re-read per event: each live subscription re-checks its token every `live_recheck_seconds`, and
@@ -84,11 +84,11 @@ def _close_fallen_behind(ctx) -> None:
 def loader_scope(actor) -> tuple:
     """What a DataLoader's rows depend on besides the keys: two subscribers with the same scope read the same rows.
     Loaders scope by garage, and a technician's by their own id (backend/workshop/loaders.py JobLoader,
-    backend/customers/loaders.py); an actor whose loaders narrow by anything else (a portal token's job, say) puts
-    it in `actor.extra["loader_scope"]`."""
+    backend/customers/loaders.py); permissions, role and language are applied by the resolvers, per subscriber, on
+    the shared rows. An actor whose loaders narrow by anything else (a portal token's job, say) puts it in
+    `actor.extra["loader_scope"]`."""
     own = actor.user_id if actor.role == Role.TECHNICIAN else None
-    return (actor.garage_id, actor.permissions, actor.role, own, actor.api_key_id if actor.user_id is None else None,
-            actor.extra.get("loader_scope"))
+    return actor.garage_id, own, actor.extra.get("loader_scope")
 
 
 def share_event_loaders(ctx, message: dict) -> None:

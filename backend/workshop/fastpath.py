@@ -8,6 +8,8 @@ them: by id in the actor's garage.
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
+
 from backend.accounts.models import Site, User
 from backend.api.fastpath import Execution, Fallback, Node, Relation, Root, TypeSource
 from backend.core.permissions import Role
@@ -49,9 +51,7 @@ TYPES: dict[str, TypeSource] = {
 }
 
 
-async def _jobs(execution: Execution, node: Node, query, extra=()) -> tuple[list[dict], list[dict]]:
-    rows = await execution.rows(node, query, extra)
-    return rows, await execution.complete(node, rows)
+SITE, JOB = "fp_site", "fp_job"
 
 
 async def job_board(execution: Execution, node: Node, arguments: dict) -> list[dict]:
@@ -60,8 +60,9 @@ async def job_board(execution: Execution, node: Node, arguments: dict) -> list[d
     jobs = node.field("jobs")
     site_id = try_parse_id(arguments["siteId"])
     if site_id is not None and jobs is not None:
-        rows, done = await _jobs(execution, jobs.child, board_query(execution.actor, site_id), ("status",))
-        for row, obj in zip(rows, done):
+        rows = await execution.rows(jobs.child, "jobBoard", lambda actor: board_query(actor, bindparam(SITE)),
+                                    {SITE: site_id}, ("status",))
+        for row, obj in zip(rows, await execution.complete(jobs.child, rows)):
             columns[row["status"]].append(obj)
     return await execution.complete(node, [{"status": status, "jobs": columns[status]} for status in ACTIVE_STATUSES])
 
@@ -69,21 +70,22 @@ async def job_board(execution: Execution, node: Node, arguments: dict) -> list[d
 async def my_jobs(execution: Execution, node: Node, _arguments: dict) -> list[dict]:
     if execution.actor.user_id is None:
         return []
-    return (await _jobs(execution, node, my_jobs_query(execution.actor)))[1]
+    return await execution.complete(node, await execution.rows(node, "myJobs", my_jobs_query))
 
 
 async def job(execution: Execution, node: Node, arguments: dict) -> dict | None:
     job_id = try_parse_id(arguments["id"])
     if job_id is None:
         return None
-    done = (await _jobs(execution, node, visible_job_query(execution.actor, job_id)))[1]
+    rows = await execution.rows(node, "job", lambda actor: visible_job_query(actor, bindparam(JOB)), {JOB: job_id})
+    done = await execution.complete(node, rows)
     return done[0] if done else None
 
 
 async def my_clock(execution: Execution, node: Node, _arguments: dict) -> dict | None:
     if execution.actor.user_id is None:
         return None
-    done = (await _jobs(execution, node, open_entry_query(execution.actor)))[1]
+    done = await execution.complete(node, await execution.rows(node, "myClock", open_entry_query))
     if len(done) > 1:
         raise Fallback("more than one running clock")  # the service's scalar_one_or_none refuses it
     return done[0] if done else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict, defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +26,9 @@ from graphql import (
     get_operation_ast,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from backend.api.permissions import Public, Requires
 
@@ -82,6 +83,7 @@ class Field:
     nonnull: bool = False
     child: Node | None = None
     relation: Relation | None = None
+    joined: bool = False  # a one-relation read by a LEFT JOIN in its parent's statement (its selection has no lists)
 
 
 @dataclass
@@ -92,12 +94,19 @@ class Node:
     source: TypeSource
     fields: list[Field]
     columns: tuple[str, ...]
+    # the node's compiled statements, built once with bound parameters: (name, extra columns, role) -> (select, reader)
+    statements: dict = field(default_factory=dict, repr=False)
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:
             if f.name == name:
                 return f
         return None
+
+    @property
+    def flat(self) -> bool:
+        """No list below: the whole selection can be read by joins in one statement."""
+        return all(f.kind in ("leaf", "typename") or (f.kind == "relation" and f.joined) for f in self.fields)
 
 
 RootFn = Callable[["Execution", "Node | None", dict], Awaitable[Any]]
@@ -245,7 +254,8 @@ class _Planner:
                 if relation.many and not isinstance(inner.of_type, GraphQLNonNull):
                     raise _Unsupported(f"{type_name}.{name}: nullable items")
                 child = self.node(relation.target, ast.selection_set)
-                fields.append(Field(key, py, "relation", None, nonnull, child, relation))
+                joined = not relation.many and child.flat
+                fields.append(Field(key, py, "relation", None, nonnull, child, relation, joined))
                 if not relation.many:
                     columns.append(relation.key)
             elif definition.base_resolver is not None:
@@ -262,30 +272,84 @@ class _Planner:
         return Node(type_name, source, fields, tuple(dict.fromkeys(columns)))
 
 
+class BoundActor:
+    """Who a compiled statement is for, with the garage and the user as bound parameters: the statement builders
+    (a service's, a type's scope) read `garage_id`, `user_id` and `role`, and a statement is kept per role."""
+
+    GARAGE, USER = "fp_garage", "fp_user"
+
+    def __init__(self, role) -> None:
+        self.role = role
+        self.garage_id = bindparam(self.GARAGE)
+        self.user_id = bindparam(self.USER)
+
+
+KEYS = "fp_keys"
+
+
 class Execution:
-    """One operation's reads: one session, one statement per node and relation, rows as plain dicts."""
+    """One operation's reads: one session, one statement per node and list relation, rows as plain dicts."""
 
     def __init__(self, session, actor) -> None:
         self.session = session
         self.actor = actor
+        self.params = {BoundActor.GARAGE: actor.garage_id, BoundActor.USER: actor.user_id}
 
-    def scoped(self, type_source: TypeSource):
-        """A select of the type's model scoped as its loader scopes it (the actor's garage)."""
-        model = type_source.model
-        return select(model).where(type_source.scope(model, self.actor))
+    async def rows(self, node: Node, name: str, build: Callable[[BoundActor], Any], params: dict | None = None,
+                   extra: tuple[str, ...] = ()) -> list[dict]:
+        """The rows of `build(actor)` (a select of the node's model with its conditions and order, made once per
+        node, `name` and role with bound parameters; `params` gives their values) projected onto the node's
+        columns; each joined relation's row (or None) is nested under its response key."""
+        key = (name, extra, self.actor.role)
+        compiled = node.statements.get(key)
+        if compiled is None:
+            compiled = node.statements[key] = self._compile(node, build(BoundActor(self.actor.role)), extra)
+        statement, reader = compiled
+        result = await self.session.execute(statement, {**self.params, **params} if params else self.params)
+        return [reader(row) for row in result.all()]
 
-    async def rows(self, node: Node, query, extra: Iterable[str] = ()) -> list[dict]:
-        """`query` (a select of the node's model with its conditions and order) projected onto the node's columns."""
-        model = node.source.model
-        names = tuple(dict.fromkeys((*node.columns, *extra)))
-        result = await self.session.execute(query.with_only_columns(*(getattr(model, n) for n in names)))
-        return [dict(zip(names, row)) for row in result.all()]
+    def _compile(self, node: Node, query, extra: tuple[str, ...]):
+        columns: list = []
+        joins: list = []
+        bound = BoundActor(self.actor.role)
+        reader = self._project(node, node.source.model, tuple(dict.fromkeys((*node.columns, *extra))), columns,
+                               joins, bound)
+        query = query.with_only_columns(*columns)
+        for target, on in joins:
+            query = query.outerjoin(target, on)
+        return query, reader
+
+    def _project(self, node: Node, entity, names: tuple[str, ...], columns: list, joins: list, bound: BoundActor):
+        """Adds the node's columns (and its joined relations') to `columns`; returns the row reader."""
+        start = len(columns)
+        columns.extend(getattr(entity, n) for n in names)
+        end = len(columns)
+        nested = []
+        for f in node.fields:
+            if f.joined:
+                child = f.child
+                target = aliased(child.source.model)
+                joins.append((target, and_(target.id == getattr(entity, f.relation.key),
+                                           child.source.scope(target, bound))))
+                nested.append((f.key, len(columns), self._project(child, target, child.columns, columns, joins,
+                                                                  bound)))
+
+        def read(row) -> dict:
+            values = dict(zip(names, row[start:end]))
+            for key, at, sub in nested:
+                values[key] = sub(row) if row[at] is not None else None  # the child's id: null when none joined
+            return values
+
+        return read
 
     async def complete(self, node: Node, rows: list[dict]) -> list[dict]:
-        """The JSON objects of `rows` for `node`'s selection (relations read in one statement each)."""
+        """The JSON objects of `rows` for `node`'s selection (list relations read in one statement each)."""
         related = {}
         for f in node.fields:
-            if f.kind == "relation":
+            if f.joined:
+                found = [row[f.key] for row in rows if row[f.key] is not None]
+                related[f.key] = dict(zip(map(id, found), await self.complete(f.child, found)))
+            elif f.kind == "relation":
                 related[f.key] = await self._related(f, rows)
         out = []
         for row in rows:
@@ -300,6 +364,12 @@ class Execution:
                         obj[f.key] = None
                     else:
                         obj[f.key] = f.serialize(value)
+                elif f.joined:
+                    child = row[f.key]
+                    value = related[f.key][id(child)] if child is not None else None
+                    if value is None and f.nonnull:
+                        raise Fallback(f"null {node.type_name}.{f.name}")
+                    obj[f.key] = value
                 elif kind == "relation":
                     found = related[f.key]
                     if f.relation.many:
@@ -321,15 +391,20 @@ class Execution:
         return out
 
     async def _related(self, f: Field, rows: list[dict]) -> dict:
+        """A relation not joined: one statement for all the rows' keys, scoped and ordered as its loader."""
         relation, child = f.relation, f.child
-        model = child.source.model
+        source = child.source
+        model = source.model
         if relation.many:
             keys = list(dict.fromkeys(r["id"] for r in rows))
             if not keys:
                 return {}
-            query = self.scoped(child.source).where(getattr(model, relation.key).in_(keys)).order_by(
-                *(getattr(model, c) for c in relation.order_by))
-            child_rows = await self.rows(child, query, (relation.key,))
+
+            def many(actor):
+                return (select(model).where(source.scope(model, actor), getattr(model, relation.key).in_(
+                    bindparam(KEYS, expanding=True))).order_by(*(getattr(model, c) for c in relation.order_by)))
+
+            child_rows = await self.rows(child, "many", many, {KEYS: keys}, (relation.key,))
             done = await self.complete(child, child_rows)
             groups: dict = defaultdict(list)
             for row, obj in zip(child_rows, done):
@@ -338,7 +413,11 @@ class Execution:
         keys = list(dict.fromkeys(r[relation.key] for r in rows if r[relation.key] is not None))
         if not keys:
             return {}
-        child_rows = await self.rows(child, self.scoped(child.source).where(model.id.in_(keys)))
+
+        def one(actor):
+            return select(model).where(source.scope(model, actor), model.id.in_(bindparam(KEYS, expanding=True)))
+
+        child_rows = await self.rows(child, "one", one, {KEYS: keys})
         done = await self.complete(child, child_rows)
         return {row["id"]: obj for row, obj in zip(child_rows, done)}
 

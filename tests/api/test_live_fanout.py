@@ -10,7 +10,6 @@ import contextlib
 import uuid
 
 import pytest
-from redis.asyncio import Redis
 
 from backend.api.context import Context
 from backend.api.events import AUTH_REVOKED
@@ -18,7 +17,7 @@ from backend.core import security
 from backend.core.permissions import Role
 from backend.core.pubsub import MemoryPubSub, RedisPubSub
 from backend.workshop.service.common import board_channel
-from tests.conftest import REDIS_URL, service_unavailable
+from tests.api.test_redis import redis  # noqa: F401 - the fixture
 from tests.workshop.helpers import call, make_site, make_technician, make_vehicle, ok, service_job, token_for
 
 # what the PWA's board asks for (pwa/src/main/staff/Board.tsx): the job and four relations
@@ -26,34 +25,37 @@ BOARD = """subscription($s: ID!) { jobBoard(siteId: $s) { id number status versi
   vehicle { id registrationDisplay make model } customer { id name } technician { id name } tasks { id status } } }"""
 
 
-@pytest.fixture(params=["memory", "redis"])
-async def bus(request, app):
-    """The app's pub/sub for the test: in-process, or a RedisPubSub on a real Redis (one connection, one reader)."""
+@contextlib.asynccontextmanager
+async def _on_bus(app, pubsub):
+    """The app's pub/sub swapped for `pubsub` for the test (and a fresh revocation listener on it)."""
     services = app.state.services
     saved, saved_live = services.pubsub, services.live
-    redis = None
-    if request.param == "redis":
-        if not REDIS_URL:
-            service_unavailable("Redis (TEST_REDIS_URL is not set)")
-        redis = Redis.from_url(REDIS_URL)
-        try:
-            await asyncio.wait_for(redis.ping(), 5)
-        except Exception as exc:  # noqa: BLE001
-            await redis.aclose()
-            service_unavailable("Redis", exc)
-        services.pubsub = RedisPubSub(redis, prefix=f"test-{uuid.uuid4().hex[:8]}:")
-    else:
-        services.pubsub = MemoryPubSub()
-    services.live = None  # a fresh revocation listener on this bus
+    services.pubsub, services.live = pubsub, None
     try:
-        yield services.pubsub
+        yield pubsub
     finally:
         if services.live is not None:
             await services.live.close()
-        await services.pubsub.close()
+        await pubsub.close()
         services.pubsub, services.live = saved, saved_live
-        if redis is not None:
-            await redis.aclose()
+
+
+@pytest.fixture
+async def memory_bus(app):
+    async with _on_bus(app, MemoryPubSub()) as pubsub:
+        yield pubsub
+
+
+@pytest.fixture
+async def redis_bus(app, redis):  # noqa: F811 - the fixture from test_redis (skips, or fails in CI, without Redis)
+    async with _on_bus(app, RedisPubSub(redis, prefix=f"test-{uuid.uuid4().hex[:8]}:")) as pubsub:
+        yield pubsub
+
+
+@pytest.fixture(params=["memory_bus", "redis_bus"])
+def bus(request):
+    """In-process, or a RedisPubSub on a real Redis (one connection and one reader for the process)."""
+    return request.getfixturevalue(request.param)
 
 
 class Subscription:

@@ -214,5 +214,26 @@ def test_offline_inspection_with_photos_reaches_the_server_once_and_becomes_a_qu
     go(page, f"jobs/{job_id}")
     expect(page.get_by_test_id("jc-inspections")).to_be_visible()
     expect(page.get_by_test_id("jc-quote-findings")).to_have_count(0)
+
+    # ---- the customer decides (as the portal does, through the same service); the staff see it live ----
+    board = desk.new_page()
+    board.on("pageerror", lambda exc: errors.append(str(exc)))
+    board.goto("/#/board")
+    card = board.locator(f"[data-testid=board-job][data-job-id='{job_id}']")
+    expect(card).to_be_visible()
+    expect(card.get_by_test_id("job-approvals")).not_to_contain_text("Approved")
+    expect(page.get_by_test_id("live-status")).to_have_attribute("data-status", "open")
+    expect(board.get_by_test_id("live-status")).to_have_attribute("data-status", "open")
+    decide = """mutation D($i: QuoteLinesDecisionInput!) { %s(input: $i) { errors { code message } } }"""
+    sent_quote = graphql(server_url, """mutation S($i: SendQuoteInput!) { sendQuote(input: $i) {
+        quote { lines { id description } } errors { code message } } }""", {"i": {"id": quote["id"]}}, token=site)
+    assert sent_quote["sendQuote"]["errors"] == [], sent_quote
+    lines = sent_quote["sendQuote"]["quote"]["lines"]
+    approved = graphql(server_url, decide % "approveQuoteLines", {"i": {"id": quote["id"], "lineIds": [lines[0]["id"]]}},
+                       token=site)
+    assert approved["approveQuoteLines"]["errors"] == [], approved
+    expect(page.get_by_test_id("jc-approvals")).to_have_text("Approved 1 of 2 lines")
+    expect(card.get_by_test_id("job-approvals")).to_have_text("Approved 1 of 2 lines")
+    shoot(board, "inspection-board-approvals-1280-en")
     desk.close()
     assert not errors, errors

@@ -34,11 +34,11 @@ import {
 } from './common';
 import { statusLabel, streamLabel } from '../../shared/labels';
 import type { UserError } from '../../shared/types';
-import { APPROVAL_FIELDS, approvalsOf, approvalsText, type ApprovalQuote } from '../jobcard/approvals';
+import { approvalsText, useBoardApprovals, type Approvals } from '../jobcard/approvals';
 
 export const BOARD_JOB = `id number status operationsStream revenueStream version issuesReported updatedAt
   vehicle { id registrationDisplay make model } customer { id name } technician { id name }
-  tasks { id status } ${APPROVAL_FIELDS}`;
+  tasks { id status }`;
 
 export interface BoardJob {
   id: string;
@@ -53,7 +53,6 @@ export interface BoardJob {
   customer: { id: string; name: string } | null;
   technician: { id: string; name: string } | null;
   tasks: { id: string; status: string }[];
-  quotes?: ApprovalQuote[];
 }
 
 interface Column {
@@ -269,15 +268,23 @@ export function JobBoard({ siteId }: { siteId: string }) {
   };
 
   const { reload, setData } = board;
+  const [tick, setTick] = useState(0); // every live event: the customers' decisions are read again
+  const approvals = useBoardApprovals(siteId, tick);
   useEffect(() => {
     let started = false;
     return subscribe<{ jobBoard: BoardJob }>(
       BOARD_SUBSCRIPTION,
       { siteId },
       {
-        next: (data) => setData((old) => (old ? { jobBoard: placeJob(old.jobBoard, data.jobBoard) } : old)),
+        next: (data) => {
+          setData((old) => (old ? { jobBoard: placeJob(old.jobBoard, data.jobBoard) } : old));
+          setTick((n) => n + 1);
+        },
         onStart: () => {
-          if (started) reload(); // events while the socket was down are not replayed
+          if (started) {
+            reload(); // events while the socket was down are not replayed
+            setTick((n) => n + 1);
+          }
           started = true;
         },
       },
@@ -326,7 +333,7 @@ export function JobBoard({ siteId }: { siteId: string }) {
             {c.jobs.length > 0 ? (
               <ul class="board-cards">
                 {c.jobs.map((j) => (
-                  <BoardCard key={j.id} job={j} technicians={canAssign ? technicians : null} onChanged={updateJob} />
+                  <BoardCard key={j.id} job={j} technicians={canAssign ? technicians : null} onChanged={updateJob} approvals={approvals.get(j.id) ?? null} />
                 ))}
               </ul>
             ) : (
@@ -343,16 +350,17 @@ function BoardCard({
   job,
   technicians,
   onChanged,
+  approvals,
 }: {
   job: BoardJob;
   technicians: Technician[] | null;
   onChanged: (job: BoardJob) => void;
+  approvals: Approvals | null;
 }) {
   const [assigning, setAssigning] = useState(false);
   const done = job.tasks.filter((x) => x.status === 'COMPLETED').length;
   const assignable = technicians && (job.status === 'RECEIVED' || job.status === 'ASSIGNED');
   const vehicle = job.vehicle && [job.vehicle.make, job.vehicle.model].filter(Boolean).join(' ');
-  const approvals = approvalsOf(job.quotes);
   return (
     <li
       class="board-card"

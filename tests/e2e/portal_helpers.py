@@ -15,6 +15,9 @@ from tests.e2e.conftest import PWA_DIST, run_server
 from tests.e2e.helpers import graphql
 
 
+CODE = r"(?<![\d-])(\d{6})(?![\d-])"
+
+
 class SmsProvider:
     """Accepts the webhook provider's POSTs ({"to", "text", "reference"}) on 127.0.0.1 and keeps them."""
 
@@ -68,8 +71,9 @@ class SmsProvider:
                 self._lock.wait(left)
 
     def code(self, after: int = 0) -> str:
-        """The one-time code of the first code message from index `after`."""
-        return self.wait_for(r"\b(\d{6})\b", after)[1][1]
+        """The one-time code of the first code message from index `after` (six digits standing alone: not the tail
+        of a document number such as QT-2026-000003)."""
+        return self.wait_for(CODE, after)[1][1]
 
 
 @contextlib.contextmanager
@@ -87,3 +91,46 @@ def portal_server(tmp, sms: SmsProvider, dist=PWA_DIST):
                 else:
                     os.environ[k] = v
         yield url
+
+
+# ---- the staff side, through the API (the advisor's screens are tested elsewhere) ----------------------------------
+
+OPEN_JOBS = "(filter: { status: [IN_PROGRESS, AWAITING_PARTS, ASSIGNED, RECEIVED] }, first: 20)"
+
+
+def open_job(server_url: str, token: str, skip: int = 0) -> dict:
+    """A job still in the workshop whose customer has a phone: {id, number, customer {name phone}}."""
+    edges = graphql(server_url, f"{{ jobs{OPEN_JOBS} {{ edges {{ node {{ id number customer {{ name phone }} }} }} }} }}",
+                    token=token)["jobs"]["edges"]
+    jobs = [e["node"] for e in edges if e["node"]["customer"] and e["node"]["customer"]["phone"]]
+    assert len(jobs) > skip, f"the demo has too few open jobs with a customer's phone: {edges}"
+    return jobs[skip]
+
+
+def send_quote(server_url: str, token: str, job_id: str, lines: list[tuple[str, int]]) -> dict:
+    """Creates and sends a quote for the job with (description, unit price in minor units) labour lines."""
+    created = graphql(server_url, "mutation($i: CreateQuoteInput!) { createQuote(input: $i) { quote { id version } "
+                      "errors { field code message } } }",
+                      {"i": {"jobId": job_id, "lines": [{"kind": "LABOUR", "description": d, "quantity": "1",
+                                                          "unitPrice": p} for d, p in lines]}}, token=token)["createQuote"]
+    assert not created["errors"], created["errors"]
+    sent = graphql(server_url, "mutation($i: SendQuoteInput!) { sendQuote(input: $i) { quote { id number status total "
+                   "lines { id description total } } errors { field code message } } }",
+                   {"i": {"id": created["quote"]["id"]}}, token=token)["sendQuote"]
+    assert not sent["errors"], sent["errors"]
+    return sent["quote"]
+
+
+def portal_link(server_url: str, token: str, job_id: str) -> str:
+    """A new portal link for the job (not sent), as the path the customer opens: /p/#<token>."""
+    made = graphql(server_url, "mutation($i: PortalLinkInput!) { newPortalLink(input: $i) { url errors { code message } } }",
+                   {"i": {"jobId": job_id, "send": False}}, token=token)["newPortalLink"]
+    assert not made["errors"], made["errors"]
+    url = made["url"]
+    return url[url.index("/p/"):]
+
+
+def revoke_link(server_url: str, token: str, job_id: str) -> None:
+    done = graphql(server_url, "mutation($i: PortalLinkInput!) { revokePortalLink(input: $i) { errors { code message } } }",
+                   {"i": {"jobId": job_id}}, token=token)["revokePortalLink"]
+    assert not done["errors"], done["errors"]

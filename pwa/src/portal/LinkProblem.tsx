@@ -1,6 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { setLocale, t, toLocale } from './i18n';
-import { Contact, LanguageSwitch } from './Portal';
+import { LanguageSwitch } from './Portal';
 
 interface Props {
   code: string;
@@ -19,13 +19,15 @@ export function LinkProblem({ code, extra, onRetry }: Props) {
   useEffect(() => {
     if (locale) setLocale(locale);
   }, [locale]);
-  const offline = code === 'NETWORK' || code === 'SERVER';
+  // a link that opens nothing says why; anything else (no network, a limit, a fault) can be tried again
+  const link = code.startsWith('PORTAL_LINK_') || code === 'UNAUTHENTICATED';
+  const offline = !link;
   const title =
     code === 'PORTAL_LINK_EXPIRED' ? t('This link has expired')
       : code === 'PORTAL_LINK_REVOKED' ? t('This link has been withdrawn')
-        : offline ? t('The page could not be loaded')
-          : t('This link is not valid');
-  const garage = { name: text(extra.garageName) ?? '', phone: text(extra.garagePhone), email: null, address: null };
+        : link ? t('This link is not valid')
+          : t('The page could not be loaded');
+  const garage = { name: text(extra.garageName) ?? '', phone: text(extra.garagePhone) };
   return (
     <div class="p-page">
       <header class="p-bar">
@@ -39,7 +41,7 @@ export function LinkProblem({ code, extra, onRetry }: Props) {
           <h1 class="p-h1">{title}</h1>
           {offline ? (
             <>
-              <p>{t('Check your connection and try again.')}</p>
+              <p>{text(extra.message) ?? t('Check your connection and try again.')}</p>
               <button type="button" class="p-btn p-primary" onClick={onRetry}>{t('Try again')}</button>
             </>
           ) : (
@@ -50,7 +52,6 @@ export function LinkProblem({ code, extra, onRetry }: Props) {
               {t('Call {phone}', { phone: garage.phone })}
             </a>
           )}
-          {garage.name && <Contact garage={garage} />}
         </section>
       </main>
     </div>

@@ -25,7 +25,11 @@ export function Portal() {
       setState({ kind: 'ready', data: portal });
     } catch (e) {
       const code = errorCode(e);
-      const extra = (e as { errors?: { extensions?: Record<string, unknown> }[] }).errors?.[0]?.extensions ?? {};
+      const first = (e as { errors?: { message?: string; extensions?: Record<string, unknown> }[] }).errors?.[0];
+      // the server's own words (in the customer's language) for a limit; never a fault's internals
+      // the message is in the customer's language: the page follows it (Thai script), unless the server names it
+      const spoken = first?.message && /[\u0E00-\u0E7F]/.test(first.message) ? 'th' : first?.message ? 'en' : undefined;
+      const extra = { locale: spoken, ...first?.extensions, message: code === 'RATE_LIMITED' ? first?.message : undefined };
       // a failed refresh keeps what is shown; a link that no longer opens replaces it
       setState((s) => (s.kind === 'ready' && !LINK_PROBLEMS.includes(code) ? s : { kind: 'problem', code, extra }));
     }

@@ -35,20 +35,20 @@ export function QuoteCard({ quote, onDecided }: Props) {
   return (
     <section class="p-card" aria-labelledby={id} data-testid="portal-quote" data-quote={quote.number}>
       <h2 id={id} class="p-h2">{t('Quote {number}', { number: quote.number })}</h2>
-      <p class="p-muted">{quote.statusLabel}</p>
+      <p class="p-muted p-quote-status" data-testid="portal-quote-status">{open ? t('Waiting for your decision') : quote.statusLabel}</p>
       <ul class="p-list">
         {quote.lines.map((line) => {
           const decided = line.decision !== 'PENDING';
           const now = decisionOf(line.id, line.decision);
           const choose = (c: Choice) => setChoices((s) => ({ ...s, [line.id]: c }));
           return (
-            <li key={line.id} class="p-line" data-testid="portal-line" data-decision={now}>
+            <li key={line.id} class="p-line" data-testid="portal-line" data-decision={line.decision} data-choice={now}>
               <div class="p-line-head">
                 <span class="p-line-desc">{line.description}</span>
                 <span class="p-line-total">{money(line.total)}</span>
               </div>
               <p class="p-muted">
-                {t('{quantity} × {price}, of which {tax} {taxLabel}', {
+                {t('{quantity} × {price} · {taxLabel} {tax}', {
                   quantity: formatNumber(Number(line.quantity), 2), price: money(line.unitPrice),
                   tax: money(line.taxAmount), taxLabel: quote.taxLabel,
                 })}

@@ -1,0 +1,246 @@
+"""Issue 15, the customer's side: the portal page in headless Chromium, the customer in a fresh phone profile with no
+staff session. The server sends SMS through its webhook to a local HTTP server (tests/e2e/portal_helpers.py), so the
+one-time code the customer types is the one the "provider" received.
+
+- the customer opens the link: the job in their own language (Thai for the demo's Thai customer), the status and
+  timeline, the quote's lines; approves one line and declines one, the approved total follows each tap; asks for a
+  code by SMS; a wrong code is refused at the field in Thai and in English and changes nothing; the right code
+  decides the lines: the approved one became a job task, the declined one deferred work on the vehicle;
+- a tampered, a revoked and an expired link open the clear page in Thai and in English, the last two with the
+  garage's phone to call;
+- every state is photographed at 360 and 1280 px in both languages (tests/e2e/layout.SCREENSHOTS) and checked with
+  layout_problems and axe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import axe_violations, graphql, new_phone, open_page, require_browser, token_for
+from tests.e2e.layout import layout_problems, shoot
+from tests.e2e.portal_helpers import CODE, SmsProvider, open_job, portal_link, portal_server, revoke_link, send_quote
+
+require_browser()
+
+pytestmark = pytest.mark.e2e
+
+THAI = re.compile(r"[\u0E00-\u0E7F]")
+LINES = [("Replace front brake pads", 185000), ("Replace wiper blades", 45000)]
+
+
+@pytest.fixture(scope="module")
+def sms():
+    with SmsProvider() as provider:
+        yield provider
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, sms):
+    tmp = tmp_path_factory.mktemp("e2e-portal")
+    with portal_server(tmp, sms) as url:
+        yield url, tmp
+
+
+@pytest.fixture(scope="module")
+def server_url(server):
+    return server[0]
+
+
+@pytest.fixture(scope="module")
+def staff(server_url):
+    return token_for(server_url, "site")
+
+
+def check_page(page, name: str) -> None:
+    """Nothing sideways, nothing covered, no serious axe finding at 360 and 1280 px; a screenshot of each."""
+    problems = []
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 740 if width < 768 else 900})
+        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        problems += [f"{width}px: {p}" for p in layout_problems(page)]
+        shoot(page, f"{name}-{width}", full_page=True)
+    page.set_viewport_size({"width": 360, "height": 740})
+    problems += [f"axe {v['impact']} {v['rule']} at {v['targets']}" for v in axe_violations(page)]
+    assert not problems, f"{name}: " + "\n".join(problems)
+
+
+def switch(page, lang: str) -> None:
+    page.get_by_test_id(f"portal-lang-{lang}").click()
+    page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+
+
+def quote_lines(server_url: str, token: str, quote_id: str) -> dict[str, dict]:
+    data = graphql(server_url, "query($id: ID!) { quote(id: $id) { status lines { description decision jobTaskId } "
+                   "vehicle { deferredWork { description quoteLineId } } } }", {"id": quote_id}, token=token)["quote"]
+    return data
+
+
+def baht(minor: int) -> str:
+    return f"฿{minor // 100:,}.{minor % 100:02d}"
+
+
+def test_customer_approves_one_line_and_declines_one_with_the_code_from_the_sms(browser, server_url, sms, staff):
+    job = open_job(server_url, staff)
+    quote = send_quote(server_url, staff, job["id"], LINES)
+    brakes, wipers = sorted(quote["lines"], key=lambda l: l["description"])  # "Replace front…" < "Replace wiper…"
+    path = portal_link(server_url, staff, job["id"])
+
+    context = new_phone(browser, server_url, locale="en-US")  # an English phone; the customer reads Thai
+    try:
+        page = open_page(context)
+        page.goto(path)
+        page.get_by_test_id("portal").wait_for()
+        assert page.locator("html").get_attribute("lang") == "th", "the portal opens in the customer's language"
+        assert job["number"] in page.inner_text("main")
+        assert page.get_by_test_id("portal-garage").inner_text() == "Demo Garage"
+        assert page.get_by_test_id("portal-call").get_attribute("href").startswith("tel:+66")
+        assert page.get_by_test_id("portal-timeline").locator("li").count() >= 2
+        card = page.locator(f"[data-testid=portal-quote][data-quote='{quote['number']}']")
+        total = card.get_by_test_id("portal-approved-total")
+        expect(total).to_have_text(baht(0))
+        assert card.get_by_test_id("portal-confirm").count() == 0  # nothing chosen yet
+        check_page(page, "portal-quote-th")
+
+        line_brakes = card.get_by_test_id("portal-line").filter(has_text=LINES[0][0])
+        line_wipers = card.get_by_test_id("portal-line").filter(has_text=LINES[1][0])
+        line_brakes.get_by_test_id("portal-approve").click()
+        expect(total).to_have_text(baht(brakes["total"]))
+        expect(card.get_by_test_id("portal-undecided")).to_be_visible()  # one line still to choose
+        line_wipers.get_by_test_id("portal-approve").click()
+        expect(total).to_have_text(baht(brakes["total"] + wipers["total"]))
+        line_wipers.get_by_test_id("portal-decline").click()  # changed their mind: the total follows
+        expect(total).to_have_text(baht(brakes["total"]))
+        expect(line_wipers.get_by_test_id("portal-decline")).to_have_attribute("aria-pressed", "true")
+
+        form = card.get_by_test_id("portal-confirm")
+        form.get_by_test_id("portal-name").fill("นภา แก้วมณี")
+        before = len(sms.messages)
+        form.get_by_test_id("portal-code-sms").click()
+        expect(form.get_by_test_id("portal-code-sent")).to_have_text(THAI)
+        message, _ = sms.wait_for(CODE, after=before)
+        assert message["to"] == job["customer"]["phone"], "the code goes to the phone on file"
+        code = sms.code(after=before)
+        wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+
+        # a wrong code: refused at the field, in Thai, and nothing decided
+        form.get_by_test_id("portal-code").fill(wrong)
+        form.get_by_test_id("portal-submit").click()
+        error = form.get_by_test_id("portal-code-error")
+        expect(error).to_have_text(THAI)
+        expect(form.get_by_test_id("portal-code")).to_have_attribute("aria-invalid", "true")
+        check_page(page, "portal-code-error-th")
+
+        # in English: the page and the server's messages switch; the choices stay
+        switch(page, "en")
+        page.wait_for_function("() => !/[\\u0E00-\\u0E7F]/.test(document.querySelector('[data-testid=portal-status]').innerText)")
+        expect(total).to_have_text(baht(brakes["total"]))
+        form.get_by_test_id("portal-submit").click()
+        page.wait_for_function("() => { const e = document.querySelector('[data-testid=portal-code-error]');"
+                               " return e && /code/i.test(e.innerText) && !/[\\u0E00-\\u0E7F]/.test(e.innerText) }")
+        check_page(page, "portal-code-error-en")
+        assert {l["decision"] for l in quote_lines(server_url, staff, quote["id"])["lines"]} == {"PENDING"}
+
+        # the right code decides both lines
+        form.get_by_test_id("portal-code").fill(code)
+        form.get_by_test_id("portal-submit").click()
+        decided = page.locator(f"[data-testid=portal-line][data-decision=APPROVED]:has-text('{LINES[0][0]}')")
+        try:
+            decided.wait_for()
+        except Exception:  # noqa: BLE001 - say what the page said instead
+            pytest.fail(f"not decided; the page says: {page.locator('[role=alert]').all_inner_texts()}")
+        page.locator(f"[data-testid=portal-line][data-decision=DECLINED]:has-text('{LINES[1][0]}')").wait_for()
+        expect(card.get_by_test_id("portal-confirm")).to_have_count(0)
+        expect(card.get_by_test_id("portal-approve")).to_have_count(0)  # a decided quote offers no more choices
+        expect(total).to_have_text(baht(brakes["total"]))
+        check_page(page, "portal-decided-en")
+        switch(page, "th")
+        page.wait_for_function("() => /[\\u0E00-\\u0E7F]/.test(document.querySelector('[data-testid=portal-status]').innerText)")
+        check_page(page, "portal-decided-th")
+        errors = list(context.page_errors)
+    finally:
+        context.close()
+    assert not errors, errors
+
+    # what the garage sees: the approved line became a job task, the declined one deferred work
+    after = quote_lines(server_url, staff, quote["id"])
+    by_text = {l["description"]: l for l in after["lines"]}
+    assert by_text[LINES[0][0]]["decision"] == "APPROVED" and by_text[LINES[0][0]]["jobTaskId"]
+    assert by_text[LINES[1][0]]["decision"] == "DECLINED" and not by_text[LINES[1][0]]["jobTaskId"]
+    assert LINES[1][0] in {d["description"] for d in after["vehicle"]["deferredWork"]}
+    assert LINES[0][0] not in {d["description"] for d in after["vehicle"]["deferredWork"]}
+
+
+def _expire(db_file, job_id: str, days: int) -> None:
+    """Time passes: the (cancelled) job was collected `days` days ago. The server reads it on the next request."""
+    with sqlite3.connect(db_file) as db:
+        (at,) = db.execute("SELECT cancelled_at FROM jobs WHERE id = ?", (job_id.replace("-", ""),)).fetchone() or \
+            db.execute("SELECT cancelled_at FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        assert at, "the job is not cancelled"
+        earlier = dt.datetime.fromisoformat(str(at)) - dt.timedelta(days=days)
+        updated = db.execute("UPDATE jobs SET cancelled_at = ? WHERE id IN (?, ?)",
+                             (earlier.isoformat(sep=" "), job_id, job_id.replace("-", ""))).rowcount
+        assert updated == 1
+
+
+def test_tampered_revoked_and_expired_links_open_the_clear_page_in_thai_and_english(browser, server, staff):
+    server_url, tmp = server
+    admin = token_for(server_url, "admin")
+    first, second = open_job(server_url, staff, 1), open_job(server_url, staff, 2)
+
+    good = portal_link(server_url, staff, first["id"])
+    last = good[-1]
+    tampered = good[:-1] + ("A" if last != "A" else "B")
+
+    revoked = portal_link(server_url, staff, second["id"])
+    revoke_link(server_url, staff, second["id"])
+
+    # an expired link: the job was collected (here: cancelled) more days ago than the garage keeps links
+    graphql(server_url, "mutation($i: UpdatePortalSettingsInput!) { updatePortalSettings(input: $i) { errors { code } } }",
+            {"i": {"linkDays": 1}}, token=admin)
+    third = open_job(server_url, staff, 3)
+    expired = portal_link(server_url, staff, third["id"])
+    done = graphql(server_url, "mutation($i: CancelJobInput!) { cancelJob(input: $i) { errors { code message } } }",
+                   {"i": {"jobId": third["id"], "reason": "The customer took the car elsewhere"}}, token=staff)
+    assert not done["cancelJob"]["errors"], done
+    _expire(tmp / "e2e.db", third["id"], days=2)
+
+    cases = [
+        ("tampered", tampered, "PORTAL_LINK_INVALID", False),
+        ("revoked", revoked, "PORTAL_LINK_REVOKED", True),
+        ("expired", expired, "PORTAL_LINK_EXPIRED", True),
+    ]
+    context = new_phone(browser, server_url, locale="th-TH")
+    try:
+        page = open_page(context)
+        titles = {}
+        for name, path, code, has_phone in cases:
+            page.goto("about:blank")
+            page.goto(path)
+            problem = page.get_by_test_id("portal-problem")
+            problem.wait_for()
+            assert problem.get_attribute("data-code") == code
+            for lang in ("th", "en"):
+                if page.locator("html").get_attribute("lang") != lang:
+                    switch(page, lang)
+                text = problem.inner_text()
+                assert bool(THAI.search(text)) == (lang == "th"), f"{name} in {lang}: {text}"
+                titles[(name, lang)] = problem.locator("h1").inner_text()
+                call = page.get_by_test_id("portal-problem-call")
+                if has_phone:
+                    assert call.get_attribute("href").startswith("tel:+66"), f"{name}: the garage's phone to call"
+                else:
+                    assert call.count() == 0  # a token that opens nothing names no garage
+                assert page.get_by_test_id("portal").count() == 0, "nothing of the job is shown"
+                check_page(page, f"portal-{name}-{lang}")
+        errors = list(context.page_errors)
+    finally:
+        context.close()
+    assert not errors, errors
+    # three different situations, three different titles, in each language
+    for lang in ("th", "en"):
+        assert len({titles[(n, lang)] for n, *_ in cases}) == 3, titles

@@ -65,7 +65,7 @@ _NEUTRAL = {
     "unsubscribe_url": "https://garage.example/s/Ab3dE9xQ", "url": "https://garage.example/s/Qm7Lp2Zr",
     "job_number": "JC-2026-000123", "invoice_number": "INV-2026-000045", "quote_number": "QT-2026-000017",
     "quote_id": "sample", "invoice_id": "sample", "quantity": 2,
-    "portal_url": "https://garage.example/p/#Xk2pQ7", "code": "123456", "minutes": 10,
+    "portal_url": "https://garage.example/p/#Xk2pQ7aB9cD4eF6gH8iJ0k", "code": "123456", "minutes": 10,
 }
 _WORDS = (  # variable: (English, Thai)
     ("customer_name", "John Smith", "สมชาย ใจดี"), ("salutation", "Dear John,", "เรียน คุณสมชาย"),

@@ -32,6 +32,7 @@ BAD_TOKEN_WINDOW = 900
 _PATH_TOKEN = re.compile(r"(/p/)[^\s\"?#]+")
 
 NOT_BUILT = N_("The customer portal is not built yet.")
+PHONE = N_("Phone: {phone}")
 
 
 class RedactPortalPaths(logging.Filter):
@@ -111,7 +112,8 @@ def _page(locale: str, title: str, text: str, phone: str | None) -> str:
     from backend.notifications.unsubscribe import page
 
     if phone:
-        text = f"{text} {translate(locale, N_('Phone: {phone}'), phone=phone)}"
+        call = translate(locale, PHONE, phone=phone)
+        text = f"{text} {call}"
     return page(locale, title, text)
 
 

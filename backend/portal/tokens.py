@@ -1,8 +1,8 @@
 """Portal tokens and one-time codes, made from a random nonce and the application's secret.
 
 A link row keeps `nonce` (24 bytes from `secrets`, base64url) and `token_hash` = SHA-256 of the token; the token is
-HMAC-SHA256(key, nonce) cut to 32 base64url characters (192 bits; the nonce's 192 random bits are what makes it
-unguessable), with a key derived from MOTOTRACK_SECRET_KEY under its own label. A message is rendered when it is
+HMAC-SHA256(key, nonce) cut to 22 base64url characters (132 bits, short enough for a Thai SMS; the nonce has 192
+random bits), with a key derived from MOTOTRACK_SECRET_KEY under its own label. A message is rendered when it is
 sent, possibly days after the link was made, so the token is made again from the row then; the database alone
 (a backup, a leaked dump) holds no working token. A request's token is looked up by its hash.
 
@@ -20,7 +20,7 @@ import uuid
 
 _KEY_LABEL = b"mototrack/portal/v1"
 NONCE_BYTES = 24
-TOKEN_CHARS = 32  # base64url: 192 bits
+TOKEN_CHARS = 22  # base64url: 132 bits
 CODE_DIGITS = 6
 
 

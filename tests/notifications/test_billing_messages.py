@@ -73,27 +73,23 @@ async def test_a_sent_quote_reaches_the_customer_by_sms_with_a_link_to_the_quote
     quote = await sent_quote(gql, db, garage, w)
     await drain(app, settings_for(app, sms_provider="webhook", sms_url=f"{http.base}/sms"))
 
-    [request] = http.requests
-    [row] = await rows(db, w.customer.id)
+    [row] = await rows(db, w.customer.id, "quote_to_approve")
+    [request] = [r for r in http.requests if json.loads(r["body"])["reference"] == str(row.id)]
     payload = json.loads(request["body"])
     assert payload["to"] == "+66812345678" and row.status == S.SENT and row.channel == Channel.SMS
     reg = w.vehicle.registration
     assert quote["total"] == 139100  # 500.00 + 800.00 labour, VAT 7 %
-    # a short link on the garage's own host (two Thai SMS parts at most), redirecting to the signed quote link
-    head = (f"Garage One: the quote for {reg} (THB 1,391.00) is waiting for your approval: "
-            if locale == Locale.EN else f"Garage One: ใบเสนอราคารถ {reg} ยอด 1,391.00 บาท รออนุมัติ ")
+    # the customer's portal link (two Thai SMS parts at most): the token in the fragment, opening this quote
+    head = (f"Garage One: quote for {reg}, THB 1,391.00, to approve: "
+            if locale == Locale.EN else f"Garage One: ใบเสนอราคา {reg} 1,391.00 บาท รออนุมัติ ")
     assert payload["text"].startswith(head)
-    short = payload["text"][len(head):]
-    assert " " not in short and urlparse(short).path.startswith("/s/") and len(urlparse(short).path) == 11
-    redirect = await client.get(urlparse(short).path)
-    assert redirect.status_code == 302
-    link = redirect.headers["location"]
-    query = parse_qs(urlparse(link).query)
-    assert urlparse(link).path == f"/documents/quote/{quote['id']}.pdf" and query["lang"] == [locale.value]
-    assert 7 * 86400 - 120 < int(query["exp"][0]) - row.sent_at.timestamp() <= 7 * 86400  # valid for a week
-    text = pdf_text(await follow(client, link))
-    assert quote["number"] in text and "Replace rear brake pads" in text
-    assert ("ใบเสนอราคา" in text) == (locale == Locale.TH)
+    link = urlparse(payload["text"][len(head):])
+    assert (link.scheme, link.netloc, link.path, len(link.fragment)) == ("http", "testserver", "/p/", 22)
+    body = (await client.post("/portal/graphql", json={"query": "{ portal { locale quotes { id number } } }"},
+                              headers={"Authorization": f"Portal {link.fragment}"})).json()
+    assert body["data"]["portal"] == {"locale": locale.value, "quotes": [{"id": quote["id"],
+                                                                          "number": quote["number"]}]}
+    assert link.fragment not in row.body  # the stored copy keeps no token
 
 
 @pytest.mark.parametrize("locale", [Locale.EN, Locale.TH])
@@ -103,20 +99,22 @@ async def test_a_sent_quote_reaches_the_customer_by_mail(app, client, db, gql, g
     quote = await sent_quote(gql, db, garage, w)
     await drain(app, settings_for(app, smtp_host="127.0.0.1", smtp_port=smtp.port))
     smtp.wait_for(1)
-    [mail] = smtp.messages
-    [row] = await rows(db, w.customer.id)
+    [row] = await rows(db, w.customer.id, "quote_to_approve")
+    [mail] = [m for m in smtp.messages if m["Message-ID"] == f"<{row.id}@mototrack.test>"]
     reg = w.vehicle.registration
-    assert mail["To"] == "ann@example.com" and mail["Message-ID"] == f"<{row.id}@mototrack.test>"
+    assert mail["To"] == "ann@example.com"
     text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
-    if locale == Locale.EN:
+    if locale == Locale.EN:  # the portal to decide line by line, and the quote's PDF
         assert mail["Subject"] == f"Quote {quote['number']} for {reg}: your approval is needed"
         assert text.startswith(f"Dear Ann,\n\nWe have prepared quote {quote['number']} for {reg}, total "
                                "THB 1,391.00.\nPlease review it and approve or decline each item here: http://testserver"
-                               f"/documents/quote/{quote['id']}.pdf?")
+                               "/p/#")
+        assert f"\nThe quote as a PDF: http://testserver/documents/quote/{quote['id']}.pdf?" in text
     else:
         assert mail["Subject"] == f"ใบเสนอราคา {quote['number']} สำหรับรถทะเบียน {reg} รอการอนุมัติจากท่าน"
         assert (f"ทางร้านได้จัดทำใบเสนอราคา {quote['number']} สำหรับรถทะเบียน {reg} ยอดรวม 1,391.00 บาท\n"
-                "กรุณาตรวจสอบและอนุมัติหรือปฏิเสธแต่ละรายการได้ที่: http://testserver/documents/quote/") in text
+                "กรุณาตรวจสอบและอนุมัติหรือปฏิเสธแต่ละรายการได้ที่: http://testserver/p/#") in text
+        assert "\nใบเสนอราคาแบบ PDF: http://testserver/documents/quote/" in text
     link = next(word for word in text.split() if "/documents/quote/" in word)
     assert quote["number"] in pdf_text(await follow(client, link))
     assert not mail.get_content_maintype() == "multipart" or not list(mail.iter_attachments())

@@ -149,6 +149,8 @@ LONG = {  # realistic long values: a garage's full name, a plate with its provin
     "invoice_number": "INV-2026-012345", "job_number": "JC-2026-012345",
     # a short link as the garage's host gives it: https://<host>/s/<8 characters>
     "url": "https://service.chang-ek.co.th/s/Ab3dE9xQ", "unsubscribe_url": "https://service.chang-ek.co.th/s/Zy8Wv7uT",
+    # the portal link: its 22-character token in the fragment (backend/portal/tokens.py), never shortened
+    "portal_url": "https://service.chang-ek.co.th/p/#Ab3dE9xQZy8Wv7uTAb3dE9",
 }
 
 

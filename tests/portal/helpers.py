@@ -17,7 +17,7 @@ from tests.billing.helpers import Workshop, job_in_progress, workshop
 from tests.notifications.test_delivery import drain
 from tests.notifications.test_delivery import settings_for as delivery_settings
 
-TOKEN_IN_TEXT = re.compile(r"/p/#([A-Za-z0-9_-]{32})")
+TOKEN_IN_TEXT = re.compile(r"/p/#([A-Za-z0-9_-]{22})")
 CODE_IN_TEXT = re.compile(r"(?<![-\d])(\d{6})(?!\d)")  # not the quote number QT-2026-000001
 
 PORTAL_QUERY = """query { portal { locale linkExpiresAt garage { name phone address promptPayId }

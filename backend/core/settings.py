@@ -66,8 +66,17 @@ class Settings(BaseSettings):
     max_string_length: int = 2000
     # Attachments (backend/files): photos and documents stored under file_storage_dir (default <data_dir>/files);
     # an upload larger than max_upload_bytes is refused with 413 before it is read whole.
-    file_storage: Literal["local"] = "local"
+    # file_storage "s3": an S3-compatible bucket (AWS, MinIO, Ceph, R2...) at s3_endpoint_url (path-style URLs,
+    # SigV4-signed requests; an empty endpoint means AWS's regional one).
+    file_storage: Literal["local", "s3"] = "local"
     file_storage_dir: Path | None = None
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_prefix: str = ""  # keys are stored under this folder of the bucket (e.g. "mototrack/")
+    s3_timeout_seconds: float = 30
     max_upload_bytes: int = 15 * 1024 * 1024
 
     # The signed-in actor of a token is kept this many seconds (at most auth_cache_size tokens per process) instead

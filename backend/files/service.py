@@ -53,6 +53,8 @@ MSG_UNSUPPORTED_PHOTO = N_("This file is not a photo MotoTrack accepts: send a J
 MSG_UNSUPPORTED_DOCUMENT = N_("This file type is not accepted: send a PDF or a JPEG, PNG or WebP image.")
 MSG_TOO_MANY_PIXELS = N_("The image has too many pixels: at most {max} megapixels.")
 MSG_BROKEN_IMAGE = N_("The image could not be read. It may be damaged; take or choose it again.")
+MSG_BROKEN_PDF = N_("The PDF could not be read. It may be damaged; save or scan it again.")
+MSG_ENCRYPTED_PDF = N_("This PDF is protected by a password. Save a copy without the password and send that.")
 MSG_OWNER_NOT_FOUND = N_("The job, vehicle or customer to attach the file to was not found.")
 MSG_FORBIDDEN = N_("You are not allowed to do that.")
 MSG_UNAUTHENTICATED = N_("Please sign in again.")
@@ -88,9 +90,64 @@ def clean(data: bytes, kind: str) -> Cleaned:
         raise FileError(415, "UNSUPPORTED_FILE_TYPE",
                         MSG_UNSUPPORTED_PHOTO if kind == "PHOTO" else MSG_UNSUPPORTED_DOCUMENT)
     if content_type == "application/pdf":
-        return Cleaned(content_type, data, None)
+        return Cleaned(content_type, strip_pdf(data), None)
     image, thumbnail = _reencode(data, content_type)
     return Cleaned(content_type, image, thumbnail)
+
+
+def strip_jpeg_metadata(data: bytes) -> bytes:
+    """A JPEG without its APP1..APP15 segments (EXIF, GPS, XMP, IPTC...) and comments, the pixels untouched (no
+    re-encoding): the marker segments before the scan are walked and copied, all but those."""
+    if not data.startswith(b"\xff\xd8"):
+        return data
+    out, pos = bytearray(b"\xff\xd8"), 2
+    while pos + 4 <= len(data) and data[pos] == 0xFF:
+        marker = data[pos + 1]
+        if marker == 0xDA:  # start of scan: the rest is image data
+            break
+        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+        if 0xE1 <= marker <= 0xEF or marker == 0xFE:
+            pos += 2 + length
+            continue
+        out += data[pos:pos + 2 + length]
+        pos += 2 + length
+    return bytes(out + data[pos:])
+
+
+def strip_pdf(data: bytes) -> bytes:
+    """The PDF written again without its document information (author, creator, producer, dates, any custom entry
+    such as a location), its XMP metadata (document, pages and images), private application data, and with the
+    EXIF/GPS of its embedded JPEG images removed. Pages, forms and outlines stay."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise FileError(415, "ENCRYPTED_DOCUMENT", MSG_ENCRYPTED_PDF)
+        writer = PdfWriter(clone_from=reader)
+        writer.metadata = None
+        for holder in [writer._root_object, *writer.pages]:
+            for name in ("/Metadata", "/PieceInfo"):
+                if name in holder:
+                    del holder[name]
+        for number in range(1, len(writer._objects) + 1):
+            obj = writer._objects[number - 1]
+            if not isinstance(obj, StreamObject):
+                continue
+            if "/Metadata" in obj:
+                del obj[NameObject("/Metadata")]
+            if obj.get("/Type") == "/Metadata":  # an XMP packet, now referred to by nothing: emptied all the same
+                obj._data = b""
+            if obj.get("/Subtype") == "/Image" and obj.get("/Filter") == "/DCTDecode":
+                obj._data = strip_jpeg_metadata(obj._data)  # the raw stream is the JPEG file; /Length follows
+        out = io.BytesIO()
+        writer.write(out)
+    except FileError:
+        raise
+    except Exception as exc:  # noqa: BLE001  a hostile or damaged file may fail anywhere in the parser
+        raise FileError(400, "BROKEN_DOCUMENT", MSG_BROKEN_PDF) from exc
+    return out.getvalue()
 
 
 def _reencode(data: bytes, content_type: str) -> tuple[bytes, bytes]:

@@ -7,7 +7,7 @@
 
 Keys are made by the service (garage id, then a random id), never from a client's file name; a key that would
 leave the root is refused. Writes go to a temporary file renamed into place, so a reader never sees half a file.
-An S3-compatible adapter plugs in behind the same interface (settings.file_storage); none ships yet.
+With settings.file_storage = "s3" the same interface talks to an S3-compatible bucket (backend/files/s3.py).
 """
 
 from __future__ import annotations
@@ -105,7 +105,11 @@ async def read_all(storage: Storage, key: str) -> bytes:
 
 def storage_for(settings) -> Storage:
     backend = getattr(settings, "file_storage", "local") or "local"
+    if backend == "s3":
+        from backend.files.s3 import S3Storage
+
+        return S3Storage.from_settings(settings)
     if backend != "local":
-        raise StorageError(f"file storage {backend!r} is not available in this build (only 'local')")
+        raise StorageError(f"file storage {backend!r} is not available (only 'local' and 's3')")
     root = getattr(settings, "file_storage_dir", None) or Path(settings.data_dir) / "files"
     return LocalStorage(Path(root))

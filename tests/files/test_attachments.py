@@ -17,6 +17,7 @@ from backend.core.permissions import Role
 from backend.files.models import Attachment
 from backend.files.routes import file_path
 from backend.workshop.models import Job
+from tests.files.pdfs import plain_pdf
 from tests.workshop.helpers import make_site, make_vehicle, service_job
 
 GPS_IFD = 0x8825
@@ -106,7 +107,7 @@ async def test_photo_stored_without_exif_or_gps_with_thumbnail_and_listed(client
 
 async def test_pdf_document_on_vehicle_and_customer(client, gql, db, garage, storage_dir):
     vehicle = await make_vehicle(db, garage)
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = plain_pdf()
     for owner_type, owner_id in (("vehicle", vehicle.id), ("customer", vehicle.owner_id)):
         response = await upload(client, garage.token(Role.BILLING), owner_id, pdf, kind="DOCUMENT",
                                 owner_type=owner_type, name="assessment.pdf", content_type="application/pdf")

@@ -213,3 +213,43 @@ def test_every_screen_fits_and_passes_axe(browser, server_url, ids, role):
           f"in {time.monotonic() - started:.1f} s ({', '.join(f'{k} {v:.1f} s' for k, v in spent.items())})")
     assert not errors, f"uncaught errors in the page: {errors}"
     assert not problems, f"{role}: {len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_the_customer_portal_fits_and_passes_axe(browser, server_url):
+    """The customer portal (pwa/portal.html, a page of its own outside the registries): a job with a quote waiting for
+    the customer, and the page of a link that opens nothing, at the three widths in Thai and English."""
+    from tests.e2e.portal_helpers import open_job, portal_link, send_quote
+
+    staff = token_for(server_url, "site")
+    job = open_job(server_url, staff)
+    send_quote(server_url, staff, job["id"], [("Replace front brake pads", 185000), ("Replace wiper blades", 45000)])
+    pages = {"portal": (portal_link(server_url, staff, job["id"]), "portal"),
+             "portal-bad-link": ("/p/#not-a-token-at-all-0123456789abcdef", "portal-problem")}
+    problems: list[str] = []
+    context = new_phone(browser, server_url, locale="th-TH")
+    try:
+        page = open_page(context)
+        for name, (path, shown) in pages.items():
+            page.set_viewport_size({"width": WIDTHS[0], "height": 740})
+            page.goto("about:blank")
+            page.goto(path)
+            page.get_by_test_id(shown).wait_for()
+            for lang in ("th", "en"):
+                if page.locator("html").get_attribute("lang") != lang:
+                    page.get_by_test_id(f"portal-lang-{lang}").click()
+                    page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+                    page.get_by_test_id(shown).wait_for()
+                for width in WIDTHS:
+                    page.set_viewport_size({"width": width, "height": 740 if width < 768 else 900})
+                    settle(page)
+                    problems += [f"{name} {lang} {width}px: {p}" for p in layout_problems(page)]
+                    if SHOTS:
+                        shoot(page, f"every-customer-{name}-{lang}-{width}", full_page=True)
+                    if width == WIDTHS[0]:
+                        problems += [f"{name} {lang} {width}px: axe {v['impact']} {v['rule']} at {v['targets']}"
+                                     for v in axe_violations(page)]
+        errors = list(context.page_errors)
+    finally:
+        context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+    assert not problems, "\n".join(problems)

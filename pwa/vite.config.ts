@@ -1,6 +1,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import preact from '@preact/preset-vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { trustedDocuments } from './scripts/trusted-documents.mjs';
 
 // The backend serves pwa/dist at / and GraphQL at /graphql on the same origin.
 // In development, `npm run dev` proxies those paths to a running `mototrack serve`.
@@ -19,6 +20,7 @@ const portalWithoutManifest: Plugin = {
 export default defineConfig({
   plugins: [
     preact(),
+    trustedDocuments(), // <outDir>/trusted-documents.json: every operation the build sends, by hash
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/sw',

@@ -1,6 +1,7 @@
 // A small GraphQL-over-HTTP client. GraphQL failures arrive with HTTP 200, so success is decided by the
 // body: `errors` (top level) become an ApiError; `errors` inside a mutation payload are data the caller shows.
 import { getLocale } from './format';
+import { sha256Hex } from './sha256';
 
 export const GRAPHQL_URL = '/graphql';
 
@@ -55,12 +56,52 @@ function classify(errors: GraphQLErrorEntry[]): ApiErrorKind {
   return 'graphql';
 }
 
+// Trusted documents: a built app sends each operation as `{"documentId": "sha256:<hex>", variables,
+// operationName}` (the GraphQL-over-HTTP persisted-documents convention); the build lists every text by its hash
+// in trusted-documents.json (scripts/trusted-documents.mjs) and the server knows them from there. A server that
+// does not know an id (an app cached from an older build, or a development server) answers
+// PERSISTED_DOCUMENT_NOT_FOUND, and the operation is sent once more as text. Endpoints not listed here get text.
+export const PERSISTED_DOCUMENT_NOT_FOUND = 'PERSISTED_DOCUMENT_NOT_FOUND';
+const TRUSTED_ENDPOINTS = new Set([GRAPHQL_URL]);
+const documentIds = new Map<string, string>();
+
+/** The trusted-document id of a text ("sha256:<hex>"), or null where the app sends text (development). */
+export function documentId(query: string): string | null {
+  if (import.meta.env.DEV) return null;
+  let id = documentIds.get(query);
+  if (id === undefined) {
+    id = `sha256:${sha256Hex(query)}`;
+    documentIds.set(query, id);
+  }
+  return id;
+}
+
+/** True for errors that say the server does not know a trusted document's id. */
+export function unknownDocument(errors: unknown): boolean {
+  return (
+    Array.isArray(errors) &&
+    errors.some((e) => (e as GraphQLErrorEntry)?.extensions?.code === PERSISTED_DOCUMENT_NOT_FOUND)
+  );
+}
+
 /** Sends one GraphQL operation and returns `data`, or throws an ApiError. */
 export async function graphql<T>(
   query: string,
   variables: Record<string, unknown> = {},
   options: RequestOptions = {},
 ): Promise<T> {
+  const id = TRUSTED_ENDPOINTS.has(options.url ?? GRAPHQL_URL) ? documentId(query) : null;
+  if (id !== null) {
+    try {
+      return await send<T>({ documentId: id, variables, operationName: operationName(query) }, options);
+    } catch (e) {
+      if (!(e instanceof ApiError && unknownDocument(e.errors))) throw e;
+    }
+  }
+  return send<T>({ query, variables, operationName: operationName(query) }, options);
+}
+
+async function send<T>(request: Record<string, unknown>, options: RequestOptions): Promise<T> {
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     Accept: 'application/graphql-response+json, application/json',
@@ -79,7 +120,7 @@ export async function graphql<T>(
     response = await fetch(options.url ?? GRAPHQL_URL, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ query, variables, operationName: operationName(query) }),
+      body: JSON.stringify(request),
       signal: timeout.signal,
       credentials: 'same-origin',
     });

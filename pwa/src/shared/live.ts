@@ -11,6 +11,7 @@
 // - an UNAUTHENTICATED error (the access token ran out) reconnects with a new token and subscribes again;
 // - a ping unanswered within 10 s (a silent, half-open socket) and a token about to expire reconnect too.
 import { createClient, type Client } from 'graphql-ws';
+import { documentId, unknownDocument } from './api';
 import { renew } from './auth';
 import { createStore, useStore } from './store';
 
@@ -45,6 +46,8 @@ interface Operation {
   handlers: LiveHandlers<unknown>;
   /** The socket this operation was last started on, so onStart runs once per connection. */
   startedOn: WebSocket | null;
+  /** Sent as text: the server did not know its trusted-document id. */
+  byText: boolean;
   dispose: () => void;
 }
 
@@ -197,8 +200,11 @@ function listen(): void {
 
 function run(op: Operation): void {
   op.startedOn = null;
+  // a trusted document goes by its id (the package wants a `query` string: it stays empty); text in development
+  const id = op.byText ? null : documentId(op.query);
+  const payload = id ? { query: '', documentId: id, variables: op.variables } : { query: op.query, variables: op.variables };
   op.dispose = getClient().subscribe<unknown>(
-    { query: op.query, variables: op.variables },
+    payload,
     {
       next: (payload) => {
         if (payload.errors?.length) {
@@ -215,6 +221,11 @@ function run(op: Operation): void {
         if (isCloseEvent(errors)) {
           // a close the package gives up on (4400, 4401, 4500): keep trying, as with any other drop
           void waitBeforeRetry(4).then(() => operations.has(op) && run(op));
+          return;
+        }
+        if (unknownDocument(errors) && !op.byText) {
+          op.byText = true; // a server from another build: the same subscription as text
+          run(op);
           return;
         }
         if (isUnauthenticated(errors)) {
@@ -245,6 +256,7 @@ export function subscribe<T>(
     variables,
     handlers: handlers as LiveHandlers<unknown>,
     startedOn: null,
+    byText: false,
     dispose: () => undefined,
   };
   operations.add(op);

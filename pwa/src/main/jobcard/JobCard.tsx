@@ -10,7 +10,7 @@ import type { ScreenProps } from '../screens';
 import { href } from '../router';
 import { Empty, Failure, Loading, revenueLabel, useQuery } from '../staff/common';
 import { LiveBadge } from '../staff/Board';
-import { capsOf, cardQuery, cardSubscription, garageCurrency, useRole, type CardJob, type Capability } from './api';
+import { CARD_QUERY, CARD_SUBSCRIPTION, capsOf, cardVariables, garageCurrency, useRole, type CardJob, type Capability } from './api';
 import { StatusActions, AddNote } from './actions';
 import { ClockEntries, LiveChange, PrintSheet, Story, Timeline, hours, useLiveChange } from './sections';
 import { quoteStatusLabel, decisionLabel } from '../quotes/labels';
@@ -23,14 +23,14 @@ export default function JobCard({ params }: ScreenProps) {
   const id = params.id;
   const role = useRole();
   const caps = useMemo(() => capsOf(role), [role]);
-  const query = useMemo(() => cardQuery(caps), [caps]);
-  const card = useQuery<{ job: CardJob | null }>(query, { id });
+  const variables = useMemo(() => cardVariables(caps), [caps]);
+  const card = useQuery<{ job: CardJob | null }>(CARD_QUERY, { id, ...variables });
   const { reload, setData } = card;
   const [live, setLive] = useState(false);
 
   useEffect(() => {
     let started = false;
-    return subscribe<{ jobUpdated: CardJob }>(cardSubscription(caps), { jobId: id }, {
+    return subscribe<{ jobUpdated: CardJob }>(CARD_SUBSCRIPTION, { jobId: id, ...variables }, {
       next: (d) => {
         setLive(true);
         setData((old) => (!old?.job || d.jobUpdated.version >= old.job.version ? { job: d.jobUpdated } : old));
@@ -40,7 +40,7 @@ export default function JobCard({ params }: ScreenProps) {
         started = true;
       },
     });
-  }, [id, caps, reload, setData]);
+  }, [id, variables, reload, setData]);
 
   const job = card.data?.job ?? null;
   const change = useLiveChange(job?.timeline, live);

@@ -6,7 +6,7 @@ import { t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import { navigate } from '../router';
 import { ERRORS, Field, FormErrors, mutate, newMutationId, useQuery } from '../staff/common';
-import { cardFields, capsOf, useRole, type Capability, type CardJob } from './api';
+import { CARD_FIELDS, CARD_VARIABLES, capsOf, cardVariables, useRole, type Capability, type CardJob } from './api';
 
 const ASSIGNABLE = ['RECEIVED', 'ASSIGNED', 'IN_PROGRESS', 'AWAITING_PARTS', 'ON_HOLD'];
 const HOLDABLE = ['ASSIGNED', 'IN_PROGRESS', 'AWAITING_PARTS'];
@@ -15,10 +15,24 @@ const NOTE_MAX = 2000;
 
 type Payload = { job: CardJob | null; errors: UserError[] };
 
-function jobMutation(name: string, inputType: string, caps: Set<Capability>): string {
-  const cap = name[0].toUpperCase() + name.slice(1);
-  return `mutation ${cap}($input: ${inputType}!) { ${name}(input: $input) { job { ${cardFields(caps)} } ${ERRORS} } }`;
-}
+// One constant document per job mutation (the trusted-documents manifest lists each); the card's fields follow the
+// role through CARD_VARIABLES.
+const JOB_MUTATIONS = {
+  assignJob: `mutation AssignJob($input: AssignJobInput!, ${CARD_VARIABLES}) {
+    assignJob(input: $input) { job { ${CARD_FIELDS} } ${ERRORS} } }`,
+  reviewJob: `mutation ReviewJob($input: ReviewJobInput!, ${CARD_VARIABLES}) {
+    reviewJob(input: $input) { job { ${CARD_FIELDS} } ${ERRORS} } }`,
+  moveJobToBilling: `mutation MoveJobToBilling($input: MoveJobToBillingInput!, ${CARD_VARIABLES}) {
+    moveJobToBilling(input: $input) { job { ${CARD_FIELDS} } ${ERRORS} } }`,
+  resumeJob: `mutation ResumeJob($input: ResumeJobInput!, ${CARD_VARIABLES}) {
+    resumeJob(input: $input) { job { ${CARD_FIELDS} } ${ERRORS} } }`,
+  holdJob: `mutation HoldJob($input: HoldJobInput!, ${CARD_VARIABLES}) {
+    holdJob(input: $input) { job { ${CARD_FIELDS} } ${ERRORS} } }`,
+  cancelJob: `mutation CancelJob($input: CancelJobInput!, ${CARD_VARIABLES}) {
+    cancelJob(input: $input) { job { ${CARD_FIELDS} } ${ERRORS} } }`,
+  addJobNote: `mutation AddJobNote($input: AddJobNoteInput!, ${CARD_VARIABLES}) {
+    addJobNote(input: $input) { job { ${CARD_FIELDS} } ${ERRORS} } }`,
+};
 
 const TECHNICIANS = `query JobCardTechnicians { users(role: TECHNICIAN, active: true) { id name streams } }`;
 const INVOICE_FROM_JOB = `mutation CreateInvoiceFromJob($input: CreateInvoiceFromJobInput!) {
@@ -34,9 +48,10 @@ interface Props {
 function useJobMutation(caps: Set<Capability>, onChanged: (job: CardJob) => void) {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<UserError[]>([]);
-  async function run(name: string, inputType: string, input: Record<string, unknown>): Promise<boolean> {
+  async function run(name: keyof typeof JOB_MUTATIONS, input: Record<string, unknown>): Promise<boolean> {
     setBusy(true);
-    const r = await mutate<Payload>(jobMutation(name, inputType, caps), { ...input, clientMutationId: newMutationId() }, name);
+    const r = await mutate<Payload>(JOB_MUTATIONS[name], { ...input, clientMutationId: newMutationId() }, name,
+      cardVariables(caps));
     setBusy(false);
     setErrors(r.errors);
     if (r.payload?.job) onChanged(r.payload.job); // on a conflict too: the job as it is now
@@ -68,17 +83,17 @@ export function StatusActions({ job, caps, onChanged }: Props) {
           {t('Nothing for your role to do on this job now.')}
         </p>
       )}
-      {canAssign && <Assign job={job} busy={m.busy} onAssign={(technicianId) => void m.run('assignJob', 'AssignJobInput', { ...v, technicianId })} />}
-      {canReview && <Review job={job} busy={m.busy} onReview={(managerNotes) => void m.run('reviewJob', 'ReviewJobInput', { ...v, managerNotes })} />}
+      {canAssign && <Assign job={job} busy={m.busy} onAssign={(technicianId) => void m.run('assignJob', { ...v, technicianId })} />}
+      {canReview && <Review job={job} busy={m.busy} onReview={(managerNotes) => void m.run('reviewJob', { ...v, managerNotes })} />}
       <div class="actions jc-actions">
         {canBill && (
-          <button type="button" class="btn btn-primary" disabled={m.busy} data-testid="jc-to-billing" onClick={() => void m.run('moveJobToBilling', 'MoveJobToBillingInput', v)}>
+          <button type="button" class="btn btn-primary" disabled={m.busy} data-testid="jc-to-billing" onClick={() => void m.run('moveJobToBilling', v)}>
             {t('Move to billing')}
           </button>
         )}
         {canInvoice && <MakeInvoice jobId={job.id} />}
         {canResume && (
-          <button type="button" class="btn btn-primary" disabled={m.busy} data-testid="jc-resume" onClick={() => void m.run('resumeJob', 'ResumeJobInput', v)}>
+          <button type="button" class="btn btn-primary" disabled={m.busy} data-testid="jc-resume" onClick={() => void m.run('resumeJob', v)}>
             {t('Resume')}
           </button>
         )}
@@ -99,7 +114,7 @@ export function StatusActions({ job, caps, onChanged }: Props) {
           busy={m.busy}
           onClose={() => setMode(null)}
           onSend={async (reason) => {
-            const ok = await m.run(mode === 'hold' ? 'holdJob' : 'cancelJob', mode === 'hold' ? 'HoldJobInput' : 'CancelJobInput', { ...v, reason });
+            const ok = await m.run(mode === 'hold' ? 'holdJob' : 'cancelJob', { ...v, reason });
             if (ok) setMode(null);
           }}
         />
@@ -225,7 +240,7 @@ export function AddNote({ job, onChanged }: { job: CardJob; onChanged: (job: Car
     if (!text) return setError(t('Write the note first.'));
     if (text.length > NOTE_MAX) return setError(t('At most {max} characters.', { max: NOTE_MAX }));
     setError(null);
-    if (await m.run('addJobNote', 'AddJobNoteInput', { jobId: job.id, note: text })) setNote('');
+    if (await m.run('addJobNote', { jobId: job.id, note: text })) setNote('');
   }
   return (
     <form class="card" onSubmit={submit} noValidate data-testid="jc-note-form">

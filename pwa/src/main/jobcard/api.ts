@@ -49,35 +49,36 @@ export function useCaps(): Set<Capability> {
 
 export const ERR = 'errors { field code message }';
 
-/** The job's fields the card shows, for a role. */
-export function cardFields(caps: Set<Capability>): string {
-  const owner = caps.has('customers')
-    ? 'customer { id name phone email vehicles { id registrationDisplay make model } }'
-    : '';
-  const quotes = caps.has('quotes')
-    ? 'quotes { id number status currency total sentAt decidedAt lines { id kind description quantity total decision } }'
-    : '';
-  const invoices = caps.has('invoices') ? 'invoices { id number status currency total balanceDue }' : '';
-  return `id number status heldFromStatus version operationsStream revenueStream issuesReported mileageIn promisedAt
+// The job's fields the card shows. What a role may not read is left out with @include (cardVariables), so each
+// document is one constant text: the build lists it in the trusted-documents manifest.
+export const CARD_VARIABLES = '$customers: Boolean!, $prices: Boolean!, $quotes: Boolean!, $invoices: Boolean!';
+
+export const CARD_FIELDS = `id number status heldFromStatus version operationsStream revenueStream issuesReported mileageIn promisedAt
     complaint cause correction workDoneNotes managerNotes holdReason cancelReason createdAt updatedAt
     clockedHours billedHours
     site { id name } technician { id name }
     vehicle { id registrationDisplay make model year colour vin mileage }
-    ${owner}
-    tasks { id name nameTh status billedHours ${caps.has('prices') ? 'labourCost' : ''} completedAt }
+    customer @include(if: $customers) { id name phone email vehicles { id registrationDisplay make model } }
+    tasks { id name nameTh status billedHours labourCost @include(if: $prices) completedAt }
     partsRequests { id quantity status note createdAt item { id sku nameEn nameTh unit } }
     timeline { id at kind actorLabel fromStatus toStatus note }
     clockEntries { id startedAt endedAt hours technician { id name } }
-    ${quotes} ${invoices}`;
+    quotes @include(if: $quotes) { id number status currency total sentAt decidedAt lines { id kind description quantity total decision } }
+    invoices @include(if: $invoices) { id number status currency total balanceDue }`;
+
+/** The variables of CARD_FIELDS for a role's capabilities. */
+export function cardVariables(caps: Set<Capability>): Record<string, boolean> {
+  return {
+    customers: caps.has('customers'),
+    prices: caps.has('prices'),
+    quotes: caps.has('quotes'),
+    invoices: caps.has('invoices'),
+  };
 }
 
-export function cardQuery(caps: Set<Capability>): string {
-  return `query JobCard($id: ID!) { job(id: $id) { ${cardFields(caps)} } }`;
-}
+export const CARD_QUERY = `query JobCard($id: ID!, ${CARD_VARIABLES}) { job(id: $id) { ${CARD_FIELDS} } }`;
 
-export function cardSubscription(caps: Set<Capability>): string {
-  return `subscription JobCardLive($jobId: ID!) { jobUpdated(jobId: $jobId) { ${cardFields(caps)} } }`;
-}
+export const CARD_SUBSCRIPTION = `subscription JobCardLive($jobId: ID!, ${CARD_VARIABLES}) { jobUpdated(jobId: $jobId) { ${CARD_FIELDS} } }`;
 
 export const SHEET_URL = `query JobSheetUrl($id: ID!, $locale: Locale) { job(id: $id) { id jobSheetUrl(locale: $locale) } }`;
 

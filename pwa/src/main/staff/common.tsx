@@ -175,9 +175,10 @@ export async function mutate<P extends { errors: UserError[] }>(
   query: string,
   input: Record<string, unknown>,
   field: string,
+  variables: Record<string, unknown> = {}, // the document's other variables, beside $input
 ): Promise<MutationResult<P>> {
   try {
-    const data = await authedGraphql<Record<string, P>>(query, { input });
+    const data = await authedGraphql<Record<string, P>>(query, { ...variables, input });
     const payload = data[field];
     return { payload, errors: payload?.errors ?? [] };
   } catch (e) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -74,6 +75,9 @@ def cmd_serve(args) -> int:
         for email, _name, role, *_ in DEMO_USERS:
             print(f"    {role.value:<18} {email}", flush=True)
     print(flush=True)
+    if args.workers > 1 and not settings.redis_url:
+        # without Redis a revocation reaches only the process that made it: no user cache across processes
+        os.environ["MOTOTRACK_AUTH_CACHE_SECONDS"] = "0"
     uvicorn.run("backend.app:create_app", factory=True, host=host, port=port, log_level=settings.log_level.lower(),
                 workers=args.workers if args.workers > 1 else None, **proxy_options(settings))
     return 0

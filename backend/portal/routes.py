@@ -80,13 +80,12 @@ class PortalGraphQL(GraphQL):
             if denied.code == ErrorCode.PORTAL_LINK_INVALID:
                 await limiter.hit(f"portal:bad:{address}", BAD_TOKEN_WINDOW)
             ctx.portal_denied = denied
-            ctx.locale = denied.locale or ctx.accept_locale or "en"
+            ctx.locale = denied.locale or ctx.accept_locale or denied.garage_locale or "en"
             return
         if await limiter.hit(f"portal:link:{opened.link.id}", 60) > settings.portal_requests_per_minute:
             ctx.portal_denied = service.Denied(ErrorCode.RATE_LIMITED)
             return
-        ctx.set_actor(opened.actor)
-        ctx.locale = opened.actor.locale or ctx.accept_locale or "en"
+        ctx.set_actor(opened.actor)  # the customer's language, else the browser's, else the garage's
 
     async def get_context(self, request, response=None) -> Context:
         headers = request.headers
@@ -138,7 +137,7 @@ def portal_routes(services, schema) -> list:
             async with services.db.read() as session:
                 await service.authenticate(session, services.settings, token)
         except service.Denied as denied:
-            locale = denied.locale or negotiate(request.headers.get("accept-language")) or "en"
+            locale = denied.locale or negotiate(request.headers.get("accept-language")) or denied.garage_locale or "en"
             title = translate(locale, MESSAGES[denied.code])
             return HTMLResponse(_page(locale, title, title, denied.garage_phone), status_code=410 if denied.code in (
                 ErrorCode.PORTAL_LINK_EXPIRED, ErrorCode.PORTAL_LINK_REVOKED) else 404,

@@ -180,10 +180,11 @@ class Denied(Exception):
     garage's name and phone and the customer's language for the page that says so."""
 
     def __init__(self, code: ErrorCode, *, locale: str | None = None, garage_name: str = "",
-                 garage_phone: str | None = None) -> None:
+                 garage_phone: str | None = None, garage_locale: str | None = None) -> None:
         super().__init__(code.value)
         self.code = code
         self.locale = locale
+        self.garage_locale = garage_locale
         self.garage_name = garage_name
         self.garage_phone = garage_phone
 
@@ -227,12 +228,15 @@ async def authenticate(session: AsyncSession, settings, token: str | None) -> Po
     if job is None or job.garage_id != link.garage_id:
         raise Denied(ErrorCode.PORTAL_LINK_INVALID)
     name, phone, garage_locale = await _contact(session, job)
-    locale = link.locale or await _customer_locale(session, link.customer_id) or garage_locale
+    # the customer's choice in the portal, else their language on file; None: the browser's, else the garage's
+    locale = link.locale or await _customer_locale(session, link.customer_id)
     if link.revoked_at is not None:
-        raise Denied(ErrorCode.PORTAL_LINK_REVOKED, locale=locale, garage_name=name, garage_phone=phone)
+        raise Denied(ErrorCode.PORTAL_LINK_REVOKED, locale=locale, garage_name=name, garage_phone=phone,
+                     garage_locale=garage_locale)
     ends = expires_at(job, await link_days(session, job.garage_id))
     if ends is not None and ends <= utcnow():
-        raise Denied(ErrorCode.PORTAL_LINK_EXPIRED, locale=locale, garage_name=name, garage_phone=phone)
+        raise Denied(ErrorCode.PORTAL_LINK_EXPIRED, locale=locale, garage_name=name, garage_phone=phone,
+                     garage_locale=garage_locale)
     actor = Actor(garage_id=job.garage_id, permissions=PORTAL_PERMISSIONS, locale=locale, name=f"portal:{link.id}",
                   extra={"portal_link_id": link.id, "job_id": job.id, "vehicle_id": job.vehicle_id,
                          "customer_id": job.customer_id, "site_id": job.site_id, "garage_locale": garage_locale})

@@ -294,6 +294,7 @@ class Execution:
         self.session = session
         self.actor = actor
         self.params = {BoundActor.GARAGE: actor.garage_id, BoundActor.USER: actor.user_id}
+        self.connection = None
 
     async def rows(self, node: Node, name: str, build: Callable[[BoundActor], Any], params: dict | None = None,
                    extra: tuple[str, ...] = ()) -> list[dict]:
@@ -305,7 +306,9 @@ class Execution:
         if compiled is None:
             compiled = node.statements[key] = self._compile(node, build(BoundActor(self.actor.role)), extra)
         statement, reader = compiled
-        result = await self.session.execute(statement, {**self.params, **params} if params else self.params)
+        if self.connection is None:  # Core rows straight from the connection: no ORM loading for a projection
+            self.connection = await self.session.connection()
+        result = await self.connection.execute(statement, {**self.params, **params} if params else self.params)
         return [reader(row) for row in result.all()]
 
     def _compile(self, node: Node, query, extra: tuple[str, ...]):

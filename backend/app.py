@@ -185,7 +185,7 @@ class GraphQLOverHTTP:
             headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length",
                                                                                          b"content-type")]
             is_json = any(k.lower() == b"content-type" and b"json" in v for k, v in start.get("headers", []))
-            if is_json and status == 200:
+            if is_json and status == 200 and b'"errors"' in payload:  # not parsed again when it cannot fail
                 try:
                     result = json.loads(payload)
                 except ValueError:

@@ -7,7 +7,7 @@
 --country TH (the default) scans the Thai vehicle duties (annual tax, inspection, compulsory insurance) and the
 service; GB scans the MOT and the service.
 
-Drops and re-creates the database's public schema (with --reuse: keeps the generated garage and clears only the
+Drops and re-creates the database's public schema (with --reuse: keeps the generated garage, sets its --country and clears only the
 reminders, messages, stored due dates and scan state). Prints the first run (queues the catch-up window, stores each
 serviced vehicle's due date), the no-op second run (reads only vehicles changed since and the new reminder window),
 and the next day's run (only the reminders whose day comes then).
@@ -35,16 +35,17 @@ from tests.notifications.reminder_data import generate  # noqa: E402
 from tests.fresh_db import fresh_schema  # noqa: E402
 
 
-async def reuse(db) -> None:
+async def reuse(db, country: str) -> None:
     async with db.write_engine.begin() as conn:
         await conn.execute(text("TRUNCATE reminders, notifications, vehicle_service, reminder_settings"))
+        await conn.execute(text("UPDATE garages SET country = :country"), {"country": country})
         await conn.execute(text("ANALYZE"))
 
 
-async def main(url: str, vehicles: int, reuse_data: bool = False, country: str = "TH") -> None:
+async def main(url: str, vehicles: int, reuse_data: bool = False, country: str = "TH", history: int = 0) -> None:
     db = Database(url)
     if reuse_data:
-        await reuse(db)
+        await reuse(db, country)
         await runs(db)
         await db.dispose()
         return
@@ -57,8 +58,8 @@ async def main(url: str, vehicles: int, reuse_data: bool = False, country: str =
     step = 20_000
     for i in range(0, vehicles, step):
         async with db.transaction() as s:
-            await generate(s, garage.id, min(step, vehicles - i), today, seed=i + 1)
-    print(f"generated {vehicles} vehicles in {time.perf_counter() - started:.1f} s")
+            await generate(s, garage.id, min(step, vehicles - i), today, seed=i + 1, history=history)
+    print(f"generated {vehicles} vehicles (+{history} old visits each) in {time.perf_counter() - started:.1f} s")
     async with db.write_engine.connect() as conn:
         await conn.execute(text("ANALYZE"))
         await conn.commit()
@@ -82,6 +83,8 @@ if __name__ == "__main__":
     parser.add_argument("--vehicles", type=int, default=100_000)
     parser.add_argument("--reuse", action="store_true", help="keep the generated vehicles; clear reminders only")
     parser.add_argument("--country", default="TH", help="the garage's country: TH (Thai duties) or GB (MOT)")
+    parser.add_argument("--history", type=int, default=0,
+                        help="older visits per vehicle (300,000 vehicles with --history 4 hold 1.5 M jobs)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_reminders")
-    asyncio.run(main(url, args.vehicles, args.reuse, args.country.upper()))
+    asyncio.run(main(url, args.vehicles, args.reuse, args.country.upper(), args.history))

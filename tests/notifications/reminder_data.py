@@ -24,8 +24,11 @@ def _chunks(rows, size=CHUNK):
 
 
 async def generate(session, garage_id: uuid.UUID, count: int, today: dt.date, seed: int = 1,
-                   with_jobs: bool = True) -> None:
+                   with_jobs: bool = True, history: int = 0) -> None:
+    """`history`: that many older visits per vehicle besides the recent one (completed 2 to 9 years ago, so no
+    reminder changes; they only give the scan's aggregate the size of a real garage's job table)."""
     rnd = random.Random(seed)
+    past = random.Random(seed + 104729)  # the history, apart too
     thai = random.Random(seed + 7919)  # the Thai fields, apart: the other values stay what they were per seed
     now = utcnow() - dt.timedelta(minutes=5)  # written before the scan runs
     site_id = (await session.execute(select(Site.id).where(Site.garage_id == garage_id))).scalars().first()
@@ -67,6 +70,14 @@ async def generate(session, garage_id: uuid.UUID, count: int, today: dt.date, se
                 status=rnd.choice([JobStatus.COMPLETED, JobStatus.INVOICED, JobStatus.BILLING]),
                 mileage_in=mileage_in if rnd.random() < 0.9 else None, completed_at=done, version=1,
                 created_at=done - dt.timedelta(hours=3), updated_at=done))
+        for k in range(history if with_jobs else 0):
+            done = now - dt.timedelta(days=past.randint(2 * 366, 9 * 366), hours=past.randint(0, 23))
+            jobs.append(dict(
+                id=new_id(), garage_id=garage_id, site_id=site_id, number=f"JH-{tag}-{i:06d}-{k}", year=done.year,
+                sequence=count + i * history + k + 1, vehicle_id=vehicle_id, customer_id=owner_id,
+                operations_stream=OperationsStream.MECHANICAL, revenue_stream=RevenueStream.WALK_IN,
+                status=JobStatus.INVOICED, mileage_in=past.randint(1_000, 90_000), completed_at=done, version=1,
+                created_at=done - dt.timedelta(hours=2), updated_at=done))
         vehicles.append(dict(
             id=vehicle_id, garage_id=garage_id, registration=f"G{tag}{i:06d}", registration_display=f"G{tag} {i:06d}",
             first_registration_date=first_reg, mot_expiry=expiry, owner_id=owner_id, mileage=mileage,

@@ -223,3 +223,42 @@ async def test_scan_statements_do_not_grow_with_vehicles(db, garage, count_state
         assert result.queued > 0
         counts.append(counter.count)
     assert counts[0] == counts[1], counts  # one batch each: the same statements for 100 or 1,100 vehicles
+
+
+async def test_each_pass_reads_its_candidates_once_whatever_the_number_of_batches(db, garage, count_statements):
+    """The window, the consent and each vehicle's last completed visit (the jobs' aggregate) are computed once per
+    pass into a temporary table; a batch is one read of that table by id, so more batches add one read each and
+    the same reminders are queued."""
+    from backend.notifications.reminders.models import ReminderSettings
+
+    today = garage_today("Asia/Bangkok")
+    async with db.transaction() as s:
+        await generate(s, garage.id, 400, today, seed=11, history=2)
+    runs = []
+    for batch in (10_000, 10, 5):
+        async with db.transaction() as s:
+            for table in (Reminder, Notification, ReminderSettings, VehicleService):
+                await s.execute(table.__table__.delete())
+        with count_statements() as counter:
+            async with db.transaction() as s:
+                result = await scan_garage(s, garage.id, today, batch=batch)
+        lowered = [statement.lower() for statement in counter.statements]
+        batch_reads = [st for st in lowered if st.lstrip().startswith("select") and "reminder_scan_candidates" in st]
+        runs.append(dict(
+            result=(result.queued, result.by_kind, result.candidates), batch_reads=len(batch_reads),
+            aggregates=sum("max(jobs.completed_at)" in st for st in lowered),
+            windows=sum("consent_sms" in st for st in lowered),
+            other_reads=sum(st.lstrip().startswith("select") for st in lowered) - len(batch_reads),
+            written=await written(db, garage.id)))
+    one, ten, five = runs
+    assert one["result"][0] > 0 and one["written"]
+    for run in (ten, five):
+        assert run["result"] == one["result"] and run["written"] == one["written"]
+        assert run["aggregates"] == 1  # the jobs aggregated once per scan, not once per batch
+        assert run["windows"] == one["windows"] == 2  # the MOT's and the service's candidates, once each
+    assert one["batch_reads"] == 2  # one batch per pass
+    # each pass reads ceil(candidates / batch) batches (one more when a batch comes out full)
+    assert five["batch_reads"] > ten["batch_reads"] > one["batch_reads"]
+    assert five["batch_reads"] <= one["result"][2] // 5 + 2
+    # apart from the batches (and their writes), the same reads whatever the batch size
+    assert one["other_reads"] == ten["other_reads"] == five["other_reads"]

@@ -24,17 +24,20 @@ address for it, and the garage sends on it; in their language, else the garage's
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass, field
 
 from babel.dates import format_date
-from sqlalchemy import and_, bindparam, extract, false, func, or_, select, union, update
+from sqlalchemy import (Column, MetaData, Table, and_, bindparam, extract, false, func, or_, select, text, union,
+                        update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.schema import CreateTable, DropTable
 
 from backend.accounts.models import Garage
 from backend.core.db import utcnow
@@ -179,6 +182,30 @@ def _mot_window(today: dt.date, leads: list[int], last_scan_on: dt.date | None, 
     return or_(*parts)
 
 
+# ------------------------------------------------------------------------------------------------ candidates
+
+# A pass's candidates (vehicle id, and for the service the last completed visit), computed once into a temporary
+# table that the batches page through by id: the batches no longer evaluate the window, the consent and the jobs'
+# aggregate again each (a full scan of the vehicles, or of every job, per batch of 2,000).
+_CANDIDATES = Table("reminder_scan_candidates", MetaData(),
+                    Column("id", Vehicle.__table__.c.id.type, primary_key=True),
+                    Column("completed_at", Job.__table__.c.completed_at.type),
+                    prefixes=["TEMPORARY"])
+
+
+@contextlib.asynccontextmanager
+async def _materialised(session: AsyncSession, query):
+    """The rows of `query` (vehicle ids, or ids and their last completed visit) in a temporary table for this
+    pass; three statements whatever the number of batches (four on PostgreSQL, which is told the table's size)."""
+    await session.execute(CreateTable(_CANDIDATES))
+    columns = ["id", "completed_at"][:len(query.selected_columns)]
+    await session.execute(_CANDIDATES.insert().from_select(columns, query))
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text(f"ANALYZE {_CANDIDATES.name}"))  # temporary tables are never auto-analysed
+    yield _CANDIDATES
+    await session.execute(DropTable(_CANDIDATES))
+
+
 # ------------------------------------------------------------------------------------------------ the scan
 
 
@@ -236,13 +263,17 @@ async def _scan_dated(session, garage, kind: ReminderKind, window, columns, hit_
                       today, batch, result) -> None:
     """A reminder kind with a date of its own (MOT, a Thai duty): the candidates in `window` with consent, batch by
     batch; `hit_of(row)` is (due date, lead, extra context) when a reminder is due today, else None."""
-    stmt = (select(*_VEHICLE_COLUMNS, *columns, *_OWNER_COLUMNS)
-            .join(Customer, Customer.id == Vehicle.owner_id)
-            .where(Vehicle.garage_id == garage.id, _consent(channels), window)
-            .order_by(Vehicle.id).limit(batch))
-    async for rows in _batches(session, stmt, batch, result):
-        found = [(row, *hit) for row in rows if (hit := hit_of(row)) is not None]
-        await _queue(session, garage, kind, found, default_locale, today, result)
+    chosen = (select(Vehicle.id).join(Customer, Customer.id == Vehicle.owner_id)
+              .where(Vehicle.garage_id == garage.id, Customer.garage_id == garage.id, _consent(channels), window))
+    async with _materialised(session, chosen) as candidates:
+        stmt = (select(*_VEHICLE_COLUMNS, *columns, *_OWNER_COLUMNS)
+                .select_from(candidates)
+                .join(Vehicle, Vehicle.id == candidates.c.id)
+                .join(Customer, Customer.id == Vehicle.owner_id)
+                .order_by(candidates.c.id).limit(batch))
+        async for rows in _batches(session, stmt, batch, result, candidates.c.id):
+            found = [(row, *hit) for row in rows if (hit := hit_of(row)) is not None]
+            await _queue(session, garage, kind, found, default_locale, today, result)
 
 
 async def _scan_mot(session, garage, today, leads, channels, last_scan_on, last_scan_at, default_locale, batch,
@@ -298,11 +329,14 @@ async def _scan_duty(session, garage, kind: ReminderKind, today, leads, channels
                       default_locale, today, batch, result)
 
 
-async def _batches(session, stmt, batch: int, result):
-    """The rows of `stmt` (ordered by Vehicle.id, `batch` at a time) batch by batch, each counted as candidates."""
+async def _batches(session, stmt, batch: int, result, key=Vehicle.id):
+    """The rows of `stmt` (ordered by `key`, the vehicle's id, `batch` at a time) batch by batch, each counted as
+    candidates: one statement per batch. The vehicles' id is bounded too, so PostgreSQL's merge join of the
+    candidates with the vehicles starts at the batch rather than at the first vehicle."""
     after = None
     while True:
-        rows = (await session.execute(stmt if after is None else stmt.where(Vehicle.id > after))).all()
+        page = stmt if after is None else stmt.where(key > after, Vehicle.id > after)
+        rows = (await session.execute(page)).all()
         if not rows:
             return
         after = rows[-1].id
@@ -330,7 +364,6 @@ async def _scan_service(session, garage, today, leads, channels, months, km, las
     read only the vehicles whose stored due date has a new reminder day, and those whose data changed since the
     last scan (the vehicle, its owner, its jobs, its own interval), so a second run the same day reads next to
     nothing."""
-    zone = _zone(garage.time_zone)
     full = last_scan_on is None or last_scan_at is None
     gid = garage.id
     jobs_filter = and_(Job.garage_id == gid, Job.status.in_(SERVICED), Job.completed_at.is_not(None))
@@ -341,9 +374,11 @@ async def _scan_service(session, garage, today, leads, channels, months, km, las
         span = max(months, longest)
         since_on = rules.add_months(today, -span) - dt.timedelta(days=1)
         since = dt.datetime.combine(since_on, dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
+        # each vehicle's last completed visit, aggregated once for the whole pass (from the jobs recent enough to
+        # count: an older visit loses to a service recorded by hand in the window anyway)
         last = select(Job.vehicle_id.label("vehicle_id"), func.max(Job.completed_at).label("completed_at")).where(
-            jobs_filter).group_by(Job.vehicle_id).subquery("last_service")
-        scope = or_(last.c.completed_at >= since, VehicleService.last_service_on >= since_on)
+            jobs_filter, Job.completed_at >= since).group_by(Job.vehicle_id).subquery("last_service")
+        scope = or_(last.c.completed_at.is_not(None), VehicleService.last_service_on >= since_on)
     else:
         changed = union(
             select(VehicleService.vehicle_id).where(VehicleService.garage_id == gid,
@@ -357,21 +392,35 @@ async def _scan_service(session, garage, today, leads, channels, months, km, las
         ).subquery("changed")
         last = select(Job.vehicle_id.label("vehicle_id"), func.max(Job.completed_at).label("completed_at")).where(
             jobs_filter, Job.vehicle_id.in_(select(changed.c[0]))).group_by(Job.vehicle_id).subquery("last_service")
-        scope = Vehicle.id.in_(select(changed.c[0]))
+        scope = and_(Vehicle.id.in_(select(changed.c[0])),
+                     or_(last.c.completed_at.is_not(None), VehicleService.last_service_on.is_not(None)))
+    chosen = (select(Vehicle.id, last.c.completed_at)
+              .join(Customer, Customer.id == Vehicle.owner_id)
+              .outerjoin(last, last.c.vehicle_id == Vehicle.id)
+              .outerjoin(VehicleService, VehicleService.vehicle_id == Vehicle.id)
+              .where(Vehicle.garage_id == gid, Customer.garage_id == gid, _consent(channels), scope))
+    async with _materialised(session, chosen) as candidates:
+        await _service_batches(session, garage, candidates, today, leads, months, km, default_locale, batch, result)
+
+
+async def _service_batches(session, garage, candidates, today, leads, months, km, default_locale, batch,
+                           result) -> None:
+    """The service pass over its materialised candidates (vehicle id, last completed visit), batch by batch."""
+    gid = garage.id
+    zone = _zone(garage.time_zone)
     last_job = aliased(Job, name="last_job")
-    stmt = (select(*_VEHICLE_COLUMNS, Vehicle.mileage, Vehicle.mileage_recorded_at, last.c.completed_at,
+    stmt = (select(*_VEHICLE_COLUMNS, Vehicle.mileage, Vehicle.mileage_recorded_at, candidates.c.completed_at,
                    last_job.mileage_in, VehicleService.interval_months, VehicleService.interval_km,
                    VehicleService.last_service_on, VehicleService.last_service_mileage,
                    VehicleService.due_on.label("stored_due_on"), *_OWNER_COLUMNS)
+            .select_from(candidates)
+            .join(Vehicle, Vehicle.id == candidates.c.id)
             .join(Customer, Customer.id == Vehicle.owner_id)
-            .outerjoin(last, last.c.vehicle_id == Vehicle.id)
             .outerjoin(last_job, and_(last_job.vehicle_id == Vehicle.id,
-                                      last_job.completed_at == last.c.completed_at, last_job.garage_id == gid))
+                                      last_job.completed_at == candidates.c.completed_at, last_job.garage_id == gid))
             .outerjoin(VehicleService, VehicleService.vehicle_id == Vehicle.id)
-            .where(Vehicle.garage_id == gid, _consent(channels), scope,
-                   or_(last.c.completed_at.is_not(None), VehicleService.last_service_on.is_not(None)))
-            .order_by(Vehicle.id).limit(batch))
-    async for rows in _batches(session, stmt, batch, result):
+            .order_by(candidates.c.id).limit(batch))
+    async for rows in _batches(session, stmt, batch, result, candidates.c.id):
         found, seen, store = [], set(), []
         for row in rows:
             if row.id in seen:  # two jobs completed at the same instant

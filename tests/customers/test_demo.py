@@ -60,3 +60,14 @@ async def test_seed_demo_twice(app, db, database_url, gql):
                      '{ accessToken } }', {"p": DEMO_PASSWORD})
     mine = await gql("{ myJobs { status } }", token=tech["data"]["login"]["accessToken"])
     assert sorted(j["status"] for j in mine["data"]["myJobs"]) == ["ASSIGNED", "AWAITING_PARTS", "IN_PROGRESS"]
+
+    # the inspection templates (issue 15): a general multi-point check and a body check, in the reader's language
+    templates = '{ inspectionTemplates { name sections { title items { title kind photoRequired } } } }'
+    thai = (await gql(templates, token=tech["data"]["login"]["accessToken"]))["data"]["inspectionTemplates"]
+    english = (await gql(templates, token=mtoken))["data"]["inspectionTemplates"]
+    assert [t["name"] for t in english] == ["Body and paint check", "General multi-point inspection"]
+    assert {t["name"] for t in thai} == {"ตรวจเช็กสภาพรถทั่วไป", "ตรวจสภาพตัวถังและสี"}
+    multi = next(t for t in thai if t["name"] == "ตรวจเช็กสภาพรถทั่วไป")
+    items = [i for s in multi["sections"] for i in s["items"]]
+    assert {"MEASUREMENT", "CONDITION"} == {i["kind"] for i in items} and any(i["photoRequired"] for i in items)
+    assert items[0]["title"] == "ดอกยางหน้าซ้าย"

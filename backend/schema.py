@@ -6,6 +6,7 @@ import strawberry
 from strawberry.tools import merge_types
 
 from backend.accounts import schema as accounts
+from backend.api.events import SharedEventExecution
 from backend.api.extensions import OperationScope, ShapeErrors
 from backend.audit import schema as audit
 from backend.billing import schema as billing
@@ -45,6 +46,7 @@ def build_schema(extra_extensions: list | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=[OperationScope, *(extra_extensions or []), ShapeErrors],
+        execution_context_class=SharedEventExecution,  # a live event answered once per identical subscriber
     )
 
 

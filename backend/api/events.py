@@ -8,8 +8,9 @@ Fan-out is done once per event, not once per subscriber (DESIGN.md, performance 
 - every subscriber of a channel in a process receives the same event object (backend/core/pubsub.py), and the
   subscribers whose loaders would read the same rows (`loader_scope`: the garage, and for a technician their
   own id) share ONE set of DataLoaders for that event: the record it names and every nested field are read
-  once, whatever the number of subscribers; each still applies its own visibility rules and is serialised in its
-  own language and role;
+  once, whatever the number of subscribers; each still applies its own visibility rules; and the answer is
+  executed once per (record, document, variables, actor, language) (`SharedEventExecution`, the schema's
+  execution context), so identical subscribers share it and no one is handed another role's, user's or language's;
 - the sign-in is not re-read per event: each live subscription re-checks its token every `live_recheck_seconds`, and
   ends at once (UNAUTHENTICATED) when an `auth.revoked` message names its user, its token or its garage (one
   listener per process, see `LiveSubscriptions`).
@@ -19,11 +20,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
+
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from backend.api.context import Context
 from backend.api.errors import PublicError, unauthenticated
@@ -104,6 +108,49 @@ def share_event_loaders(ctx, message: dict) -> None:
         owner = Context(ctx.services, actor=ctx.actor, locale=ctx.locale)
         shared = message.shared[key] = (owner, {})
     ctx.share_loaders(shared[1], shared[0])
+
+
+class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
+    """The schema's execution context: a subscription event's answer is executed once per (loaded record, document,
+    variables, actor, language) and handed to every subscriber it is the same for, instead of once per subscriber.
+
+    The record is the one the subscription's resolver yielded for this event (shared by a loader scope, see
+    `share_event_loaders`), and the whole actor (user or key, role, permissions) and the language are in the key,
+    so what a resolver shows by role, by user (a signed link) or by language is never handed to anyone else. Only
+    events of `subscribe()` are shared (the cache lives on the event); queries, mutations and other streams execute
+    as before."""
+
+    _per_event = False
+
+    def build_per_event_executor(self, payload: Any):
+        executor = super().build_per_event_executor(payload)
+        executor._per_event = True
+        return executor
+
+    def execute_operation(self, serially: bool | None = None):
+        ctx = self.context_value
+        event = getattr(ctx, "live_event", None) if self._per_event else None
+        if not isinstance(event, Event) or getattr(ctx, "actor", None) is None:
+            return super().execute_operation(serially)
+        operation = self.operation
+        document = operation.loc.source.body if operation.loc is not None else id(operation)
+        try:
+            variables = json.dumps(self.variable_values, sort_keys=True, default=str)
+        except (TypeError, ValueError):
+            return super().execute_operation(serially)
+        key = ("result", id(self.root_value), document, operation.name.value if operation.name else None, variables,
+               ctx.actor, loader_scope(ctx.actor), ctx.locale)
+        entry = event.shared.get(key)
+        if entry is not None and entry[0] is self.root_value:
+            result = entry[1]
+            return asyncio.shield(result) if isinstance(result, asyncio.Future) else result
+        result = super().execute_operation(serially)
+        if self.is_awaitable(result):
+            result = asyncio.ensure_future(result)
+            event.shared[key] = (self.root_value, result)
+            return asyncio.shield(result)  # one subscriber going away does not cancel the others' answer
+        event.shared[key] = (self.root_value, result)
+        return result
 
 
 class _Live:
@@ -276,6 +323,7 @@ async def subscribe(info, permission: Permission | None, channel: str) -> AsyncI
             try:
                 async for message in messages:
                     share_event_loaders(ctx, message)
+                    ctx.live_event = message  # SharedEventExecution answers it once for every identical subscriber
                     yield message
             except SubscriberFellBehind:
                 log.info("a subscriber of %s fell behind and was dropped", channel)
@@ -283,3 +331,4 @@ async def subscribe(info, permission: Permission | None, channel: str) -> AsyncI
                                   extensions={"code": "SUBSCRIBER_FELL_BEHIND"}) from None
             finally:
                 ctx.clear_loaders()
+                ctx.live_event = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -61,15 +62,16 @@ def bus(request):
 class Subscription:
     """One subscriber: a real context signed in with `token`, the app's schema, its results collected."""
 
-    def __init__(self, app, token: str, query: str, variables: dict) -> None:
+    def __init__(self, app, token: str, query: str, variables: dict, accept_locale: str | None = None) -> None:
         self.app, self.token, self.query, self.variables = app, token, query, variables
+        self.accept_locale = accept_locale
         self.results: list = []
         self.task: asyncio.Task | None = None
         self.got = asyncio.Event()
 
     async def start(self) -> Subscription:
         services = self.app.state.services
-        ctx = Context(services)
+        ctx = Context(services, accept_locale=self.accept_locale)
         ctx.token = self.token
         ctx.set_actor(await services.authenticate(self.token))
         stream = await self.app.state.schema.subscribe(self.query, variable_values=self.variables, context_value=ctx)
@@ -230,3 +232,29 @@ async def test_the_timer_recheck_ends_a_subscription_whose_token_expired(app, db
             assert not lasting.task.done()  # re-checked too, and still signed in
     finally:
         services.settings.live_recheck_seconds = saved
+
+
+SHEET = "subscription($s: ID!) { jobBoard(siteId: $s) { id status jobSheetUrl } }"
+
+
+async def test_a_shared_answer_is_never_another_users_or_languages(app, gql, db, garage, bus):
+    """The answer executed once per identical subscriber: a link signed for one user, or in one language, is not
+    handed to another (jobSheetUrl is signed for the reader, in the reader's language)."""
+    site = await make_site(db, garage)
+    job = await service_job(db, garage, site, await make_vehicle(db, garage))
+    channel = board_channel(garage.id, site.id)
+    sm, wm = garage.token(Role.SITE_MANAGER), garage.token(Role.WORKSHOP_MANAGER)
+    subs = [await Subscription(app, token, SHEET, {"s": str(site.id)}, lang).start()
+            for token, lang in ((sm, None), (sm, None), (sm, "th"), (wm, None))]
+    try:
+        await listening(bus, channel, len(subs))
+        ok(await call(gql, "assignJob", sm, jobId=str(job.id), technicianId=str(garage.users[Role.TECHNICIAN].id)))
+        await until(lambda: all(s.jobs for s in subs))
+        en1, en2, th, other = (parse_qs(urlsplit(s.jobs[0]["jobSheetUrl"]).query) for s in subs)
+        manager, workshop = str(garage.users[Role.SITE_MANAGER].id), str(garage.users[Role.WORKSHOP_MANAGER].id)
+        assert en1 == en2 and en1["u"] == [manager] and en1["lang"] == ["en"]
+        assert th["u"] == [manager] and th["lang"] == ["th"]
+        assert other["u"] == [workshop] and other["lang"] == ["en"]
+    finally:
+        for sub in subs:
+            await sub.stop()

@@ -85,7 +85,8 @@ def demo_server(extra_env: dict[str, str] | None = None, keep_log: bool = False)
     work = Path(tempfile.mkdtemp(prefix="mototrack-fuzz."))
     env = dict(os.environ, MOTOTRACK_ENV="development", MOTOTRACK_DATABASE_URL=f"sqlite+aiosqlite:///{work}/demo.db",
                MOTOTRACK_DATA_DIR=str(work / "data"), MOTOTRACK_REDIS_URL="",
-               MOTOTRACK_LOG_LEVEL=os.environ.get("MOTOTRACK_LOG_LEVEL", "WARNING"), **(extra_env or {}))
+               MOTOTRACK_LOG_LEVEL=os.environ.get("MOTOTRACK_LOG_LEVEL", "WARNING"))
+    env.update(extra_env or {})  # may name another database (an emptied PostgreSQL one) or a Redis
     log = work / "server.log"
     process = None
     try:

@@ -174,6 +174,13 @@ class PortalQuote:
     approvals: PortalApprovalCounts
 
 
+@strawberry.type(description="A PromptPay QR (Thai QR Payment, EMVCo) for an invoice's balance due.")
+class PortalPromptPay:
+    payload: str
+    svg: str = strawberry.field(description="The QR as an SVG image, ready to show.")
+    amount: int = strawberry.field(description="The balance due in the QR, in minor units.")
+
+
 @strawberry.type
 class PortalInvoice:
     number: str | None
@@ -183,6 +190,15 @@ class PortalInvoice:
     balance: int
     status: str
     pdf_url: str
+    prompt_pay: PortalPromptPay | None = strawberry.field(
+        description="Null when the garage has no PromptPay ID or biller ID, or nothing is due.")
+
+
+def _prompt_pay(garage, invoice) -> PortalPromptPay | None:
+    from backend.billing import promptpay
+
+    qr = promptpay.for_balance(garage, invoice.currency, invoice.balance_due, invoice.number)
+    return None if qr is None else PortalPromptPay(payload=qr.payload, svg=qr.svg(), amount=qr.amount)
 
 
 @strawberry.type
@@ -283,7 +299,8 @@ async def build_portal(ctx) -> Portal:
         invoices=[PortalInvoice(number=i.number, issue_date=i.issue_date, currency=i.currency, total=i.total,
                                 balance=i.balance_due, status=i.status.value,
                                 pdf_url=signed_pdf_url("invoice", i.id, i.garage_id, None, locale=locale,
-                                                       secret=settings.secret_key, ttl_seconds=views.PDF_LINK_TTL))
+                                                       secret=settings.secret_key, ttl_seconds=views.PDF_LINK_TTL),
+                                prompt_pay=_prompt_pay(garage, i))
                   for i in data.invoices],
         receipts=[PortalReceipt(invoice_number=invoice_numbers.get(p.invoice_id), amount=p.amount,
                                 currency=next(i.currency for i in data.invoices if i.id == p.invoice_id),

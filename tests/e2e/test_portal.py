@@ -8,6 +8,7 @@ one-time code the customer types is the one the "provider" received.
   decides the lines: the approved one became a job task, the declined one deferred work on the vehicle;
 - a tampered, a revoked and an expired link open the clear page in Thai and in English, the last two with the
   garage's phone to call;
+- an invoice of the visit with a balance due shows the PromptPay QR for that balance (the demo garage has an ID);
 - every state is photographed at 360 and 1280 px in both languages (tests/e2e/layout.SCREENSHOTS) and checked with
   layout_problems and axe.
 """
@@ -244,3 +245,40 @@ def test_tampered_revoked_and_expired_links_open_the_clear_page_in_thai_and_engl
     # three different situations, three different titles, in each language
     for lang in ("th", "en"):
         assert len({titles[(n, lang)] for n, *_ in cases}) == 3, titles
+
+
+def test_an_invoice_with_a_balance_due_shows_its_promptpay_qr(browser, server_url, staff):
+    billing = token_for(server_url, "billing")
+    # billing invoices the demo's job waiting in the billing queue and issues it: its whole total is due
+    [job] = [e["node"] for e in graphql(server_url, "{ jobs(filter: { status: [BILLING] }, first: 1) { edges { node { id } } } }",
+                                        token=billing)["jobs"]["edges"]]
+    made = graphql(server_url, "mutation($i: CreateInvoiceFromJobInput!) { createInvoiceFromJob(input: $i) { "
+                   "invoice { id } errors { code message } } }", {"i": {"jobId": job["id"]}}, token=billing)
+    assert not made["createInvoiceFromJob"]["errors"], made
+    issued = graphql(server_url, "mutation($i: IssueInvoiceInput!) { issueInvoice(input: $i) { invoice { number "
+                     "balanceDue job { id } } errors { code message } } }",
+                     {"i": {"id": made["createInvoiceFromJob"]["invoice"]["id"]}}, token=billing)["issueInvoice"]
+    assert not issued["errors"], issued
+    invoice = issued["invoice"]
+    assert invoice["balanceDue"] > 0
+    path = portal_link(server_url, staff, invoice["job"]["id"])
+    context = new_phone(browser, server_url, locale="en-US")
+    try:
+        page = open_page(context)
+        page.goto(path)
+        page.get_by_test_id("portal").wait_for()
+        switch(page, "en")
+        card = page.get_by_test_id("portal-invoice").filter(has_text=invoice["number"])
+        expect(card).to_contain_text(f"Balance due: {baht(invoice['balanceDue'])}")
+        qr = card.get_by_test_id("portal-promptpay").locator("img")
+        expect(qr).to_have_attribute("alt", f"PromptPay QR code for {baht(invoice['balanceDue'])}")
+        qr.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
+        check_page(page, "portal-promptpay-en")
+        switch(page, "th")
+        expect(card).to_contain_text(THAI)
+        check_page(page, "portal-promptpay-th")
+        errors = list(context.page_errors)
+    finally:
+        context.close()
+    assert not errors, errors

@@ -20,7 +20,7 @@ export const PORTAL_QUERY = `query Portal {
       id number version status statusLabel linesHash locked currency taxLabel total
       lines { id description quantity unitPrice taxAmount total decision photos { ${FILE} } }
     }
-    invoices { number currency total balance pdfUrl }
+    invoices { number currency total balance pdfUrl promptPay { svg } }
     receipts { invoiceNumber amount currency paidOn pdfUrl }
     documents { ${FILE} }
   }

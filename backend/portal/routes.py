@@ -6,7 +6,7 @@ put a token in the path (/p/<token>), the access log shows /p/… instead (`Reda
 access logger), and the page is served all the same.
 
 Rate limits (settings.portal_*): requests per address and per link a minute; tokens that open nothing per address
-in 15 minutes (a guesser is stopped long before a 192-bit token could be found); codes per link an hour (service).
+in 15 minutes (a guesser is stopped long before a 132-bit token could be found); codes per link an hour (service).
 """
 
 from __future__ import annotations

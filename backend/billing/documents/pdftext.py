@@ -169,9 +169,18 @@ class _FontFix:
     next_code: int
     extra: dict[tuple[int, str, float], int] = field(default_factory=dict)  # (glyph, text, advance) -> code
 
+    marks: dict[int, bool] = field(default_factory=dict)  # glyph -> whether it is a combining mark (memo)
+
     def text(self, glyph: int) -> str:
         own = self.texts.get(glyph) if glyph < self.font.glyph_count else None
         return own if own else self.font.to_unicode.get(glyph, "")
+
+    def is_mark(self, glyph: int) -> bool:
+        """_is_mark(self.text(glyph)), worked out once per glyph of the document (a page draws the same few)."""
+        mark = self.marks.get(glyph)
+        if mark is None:
+            mark = self.marks[glyph] = _is_mark(self.text(glyph))
+        return mark
 
     def code_for(self, glyph: int, text: str, advance: float) -> int | None:
         key = (glyph, text, advance)
@@ -378,9 +387,9 @@ def _join_clusters(pdf, fixes: dict[bytes, _FontFix]) -> dict[int, list]:
             for part_index, part in enumerate(parts):
                 if part[0] != "g":
                     continue
-                text = fix.text(part[1])
-                joins = _is_mark(text) or (text == SARA_AA and cluster
-                                            and any(fix.text(glyph) == NIKHAHIT for _i, _p, glyph in cluster[1:]))
+                glyph = part[1]
+                joins = bool(cluster) and (fix.is_mark(glyph) or (
+                    fix.text(glyph) == SARA_AA and any(fix.text(g) == NIKHAHIT for _i, _p, g in cluster[1:])))
                 if cluster and joins:
                     cluster.append((index, part_index, part[1]))
                 else:

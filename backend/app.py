@@ -354,5 +354,5 @@ def _fast_path(schema, documents: DocumentCache, settings: Settings):
     from backend.customers import fastpath as customers_fast
     from backend.workshop import fastpath as workshop_fast
 
-    return FastPath(schema, documents, {**workshop_fast.TYPES, **customers_fast.TYPES}, workshop_fast.ROOTS,
-                    enabled=settings.fast_reads)
+    return FastPath(schema, documents, {**workshop_fast.TYPES, **customers_fast.TYPES},
+                    {**workshop_fast.ROOTS, **customers_fast.ROOTS}, enabled=settings.fast_reads)

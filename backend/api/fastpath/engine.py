@@ -290,9 +290,10 @@ KEYS = "fp_keys"
 class Execution:
     """One operation's reads: one session, one statement per node and list relation, rows as plain dicts."""
 
-    def __init__(self, session, actor) -> None:
+    def __init__(self, session, actor, settings=None) -> None:
         self.session = session
         self.actor = actor
+        self.settings = settings
         self.params = {BoundActor.GARAGE: actor.garage_id, BoundActor.USER: actor.user_id}
         self.connection = None
 
@@ -484,7 +485,7 @@ class FastPath:
         data: dict = {}
         try:
             async with ctx.read() as session:
-                execution = Execution(session, actor)
+                execution = Execution(session, actor, ctx.settings)
                 for call in plan.calls:
                     if call.root is None:
                         data[call.key] = schema.query_type.name

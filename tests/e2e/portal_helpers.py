@@ -11,11 +11,15 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 from tests.e2e.conftest import PWA_DIST, run_server
-from tests.e2e.helpers import graphql
+from tests.e2e.helpers import axe_violations, graphql, token_for
+from tests.e2e.layout import layout_problems, shoot
 
 
 CODE = r"(?<![\d-])(\d{6})(?![\d-])"
+THAI = re.compile(r"[\u0E00-\u0E7F]")
 
 
 class SmsProvider:
@@ -93,6 +97,33 @@ def portal_server(tmp, sms: SmsProvider, dist=PWA_DIST):
         yield url
 
 
+# ---- fixtures for a module of portal tests (import them into the module: `server_url` replaces conftest's) --------
+
+@pytest.fixture(scope="module")
+def sms():
+    with SmsProvider() as provider:
+        yield provider
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, sms):
+    """(base URL, data folder) of a seeded server whose SMS go to `sms`."""
+    tmp = tmp_path_factory.mktemp("e2e-portal")
+    with portal_server(tmp, sms) as url:
+        yield url, tmp
+
+
+@pytest.fixture(scope="module")
+def server_url(server):
+    return server[0]
+
+
+@pytest.fixture(scope="module")
+def staff(server_url):
+    """The site manager's access token."""
+    return token_for(server_url, "site")
+
+
 # ---- the staff side, through the API (the advisor's screens are tested elsewhere) ----------------------------------
 
 OPEN_JOBS = "(filter: { status: [IN_PROGRESS, AWAITING_PARTS, ASSIGNED, RECEIVED] }, first: 20)"
@@ -134,3 +165,27 @@ def revoke_link(server_url: str, token: str, job_id: str) -> None:
     done = graphql(server_url, "mutation($i: PortalLinkInput!) { revokePortalLink(input: $i) { errors { code message } } }",
                    {"i": {"jobId": job_id}}, token=token)["revokePortalLink"]
     assert not done["errors"], done["errors"]
+
+
+# ---- the customer's page ----------------------------------------------------------------------------------------
+
+def check_page(page, name: str) -> None:
+    """Nothing sideways, nothing covered, no serious axe finding at 360 and 1280 px; a screenshot of each."""
+    problems = []
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 740 if width < 768 else 900})
+        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        problems += [f"{width}px: {p}" for p in layout_problems(page)]
+        shoot(page, f"{name}-{width}", full_page=True)
+    page.set_viewport_size({"width": 360, "height": 740})
+    problems += [f"axe {v['impact']} {v['rule']} at {v['targets']}" for v in axe_violations(page)]
+    assert not problems, f"{name}: " + "\n".join(problems)
+
+
+def switch(page, lang: str) -> None:
+    page.get_by_test_id(f"portal-lang-{lang}").click()
+    page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+
+
+def baht(minor: int) -> str:
+    return f"฿{minor // 100:,}.{minor % 100:02d}"

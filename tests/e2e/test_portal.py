@@ -16,73 +16,28 @@ one-time code the customer types is the one the "provider" received.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import axe_violations, graphql, new_phone, open_page, require_browser, token_for
-from tests.e2e.layout import layout_problems, shoot
-from tests.e2e.portal_helpers import CODE, SmsProvider, open_job, portal_link, portal_server, revoke_link, send_quote
+from tests.e2e.helpers import graphql, new_phone, open_page, require_browser, token_for
+from tests.e2e.portal_helpers import (  # noqa: F401 - the module's fixtures: its server sends SMS to `sms`
+    CODE, THAI, baht, check_page, open_job, portal_link, revoke_link, send_quote, server, server_url, sms, staff,
+    switch,
+)
 
 require_browser()
 
 pytestmark = pytest.mark.e2e
 
-THAI = re.compile(r"[\u0E00-\u0E7F]")
 LINES = [("Replace front brake pads", 185000), ("Replace wiper blades", 45000)]
-
-
-@pytest.fixture(scope="module")
-def sms():
-    with SmsProvider() as provider:
-        yield provider
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, sms):
-    tmp = tmp_path_factory.mktemp("e2e-portal")
-    with portal_server(tmp, sms) as url:
-        yield url, tmp
-
-
-@pytest.fixture(scope="module")
-def server_url(server):
-    return server[0]
-
-
-@pytest.fixture(scope="module")
-def staff(server_url):
-    return token_for(server_url, "site")
-
-
-def check_page(page, name: str) -> None:
-    """Nothing sideways, nothing covered, no serious axe finding at 360 and 1280 px; a screenshot of each."""
-    problems = []
-    for width in (360, 1280):
-        page.set_viewport_size({"width": width, "height": 740 if width < 768 else 900})
-        page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
-        problems += [f"{width}px: {p}" for p in layout_problems(page)]
-        shoot(page, f"{name}-{width}", full_page=True)
-    page.set_viewport_size({"width": 360, "height": 740})
-    problems += [f"axe {v['impact']} {v['rule']} at {v['targets']}" for v in axe_violations(page)]
-    assert not problems, f"{name}: " + "\n".join(problems)
-
-
-def switch(page, lang: str) -> None:
-    page.get_by_test_id(f"portal-lang-{lang}").click()
-    page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
 
 
 def quote_lines(server_url: str, token: str, quote_id: str) -> dict[str, dict]:
     data = graphql(server_url, "query($id: ID!) { quote(id: $id) { status lines { description decision jobTaskId } "
                    "vehicle { deferredWork { description quoteLineId } } } }", {"id": quote_id}, token=token)["quote"]
     return data
-
-
-def baht(minor: int) -> str:
-    return f"฿{minor // 100:,}.{minor % 100:02d}"
 
 
 def test_customer_approves_one_line_and_declines_one_with_the_code_from_the_sms(browser, server_url, sms, staff):

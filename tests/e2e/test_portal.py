@@ -8,6 +8,8 @@ one-time code the customer types is the one the "provider" received.
   decides the lines: the approved one became a job task, the declined one deferred work on the vehicle;
 - a tampered, a revoked and an expired link open the clear page in Thai and in English, the last two with the
   garage's phone to call;
+- the status and timeline follow the job live (portalJob): the garage puts the job on hold and resumes it while the
+  customer watches, no reload;
 - an invoice of the visit with a balance due shows the PromptPay QR for that balance (the demo garage has an ID);
 - every state is photographed at 360 and 1280 px in both languages (tests/e2e/layout.SCREENSHOTS) and checked with
   layout_problems and axe.
@@ -16,6 +18,7 @@ one-time code the customer types is the one the "provider" received.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
 
 import pytest
@@ -233,6 +236,39 @@ def test_an_invoice_with_a_balance_due_shows_its_promptpay_qr(browser, server_ur
         switch(page, "th")
         expect(card).to_contain_text(THAI)
         check_page(page, "portal-promptpay-th")
+        errors = list(context.page_errors)
+    finally:
+        context.close()
+    assert not errors, errors
+
+
+def test_the_status_and_timeline_follow_the_job_live(browser, server_url, staff):
+    job = open_job(server_url, staff)
+    path = portal_link(server_url, staff, job["id"])
+    context = new_phone(browser, server_url, locale="en-US")
+    try:
+        page = open_page(context)
+        page.goto(path)
+        page.get_by_test_id("portal").wait_for()
+        switch(page, "en")
+        status = page.get_by_test_id("portal-status")
+        entries = page.get_by_test_id("portal-timeline").locator("li")
+        before, was = entries.count(), status.get_attribute("data-status")
+        page.evaluate("window.__notReloaded = true")
+        version = graphql(server_url, "query($id: ID!) { job(id: $id) { version } }", {"id": job["id"]}, token=staff)
+        held = graphql(server_url, "mutation($i: HoldJobInput!) { holdJob(input: $i) { errors { code message } } }",
+                       {"i": {"jobId": job["id"], "reason": "Waiting for the customer's insurer",
+                              "expectedVersion": version["job"]["version"]}}, token=staff)
+        assert not held["holdJob"]["errors"], held
+        expect(status).to_have_attribute("data-status", "ON_HOLD")
+        expect(entries).to_have_count(before + 1)
+        expect(entries.last).to_contain_text(re.compile("hold", re.I))
+        resumed = graphql(server_url, "mutation($i: ResumeJobInput!) { resumeJob(input: $i) { errors { code message } } }",
+                          {"i": {"jobId": job["id"]}}, token=staff)
+        assert not resumed["resumeJob"]["errors"], resumed
+        expect(status).to_have_attribute("data-status", was)
+        expect(entries).to_have_count(before + 2)
+        assert page.evaluate("window.__notReloaded === true"), "the page was reloaded"
         errors = list(context.page_errors)
     finally:
         context.close()

@@ -17,9 +17,9 @@ export function InspectionReport({ inspection }: { inspection: Inspection }) {
       <h2 id={id} class="p-h2">{t('Inspection: {name}', { name: inspection.name })}</h2>
       {inspection.completedAt && <p class="p-muted">{formatDateTime(inspection.completedAt)}</p>}
       <p class="p-counts">
-        <span class="p-chip p-urgent">{t('{count} urgent', { count: urgent })}</span>
-        <span class="p-chip p-advise">{t('{count} advised', { count: advise })}</span>
-        <span class="p-chip p-good">{t('{count} good', { count: good })}</span>
+        {urgent > 0 && <span class="p-chip p-urgent">{t('{count} urgent', { count: urgent })}</span>}
+        {advise > 0 && <span class="p-chip p-advise">{t('{count} advised', { count: advise })}</span>}
+        {good > 0 && <span class="p-chip p-good">{t('{count} good', { count: good })}</span>}
       </p>
       <ul class="p-list">
         {items.map((r, i) => (

@@ -19,7 +19,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.billing.models import Invoice
@@ -92,22 +92,34 @@ def clean_term(query: str | None, first: int) -> str:
     return term
 
 
+def _best(arms: list, order: tuple, limit: int):
+    """The ids of the first `limit` rows, by `order`, of the union of `arms` (selects of one id column, each over
+    one table and served by its own index): each arm sorted and cut at `limit` on its own, so the database knows it
+    joins back at most `limit` rows per arm (a single OR across the arms, or one across two tables, made PostgreSQL
+    scan the whole table whatever the index)."""
+    tops = [select(arm.order_by(*order).limit(limit).subquery().c[0]) for arm in arms]
+    return tops[0] if len(tops) == 1 else union(*tops)
+
+
 async def _jobs(session: AsyncSession, actor: Actor, term: str, registration: str, limit: int) -> list[Hit]:
     names = actor.can(P.CUSTOMERS_READ)
-    clauses = [_ilike(Job.number, term)]
-    if registration:
-        clauses.append(Vehicle.registration.like(_like(registration), escape="\\"))
     exact = func.lower(Job.number) == term.lower()
+    order = (case((exact, 0), else_=1), Job.created_at.desc(), Job.id.desc())
+    mine = (Job.technician_id == actor.user_id,) if is_technician(actor) else ()
+    # the jobs matching by number, and those of the vehicles matching by registration
+    arms = [select(Job.id).where(Job.garage_id == actor.garage_id, *mine, _ilike(Job.number, term))]
+    if registration:
+        arms.append(select(Job.id).join(Vehicle, Vehicle.id == Job.vehicle_id).where(
+            Job.garage_id == actor.garage_id, *mine, Vehicle.garage_id == actor.garage_id,
+            Vehicle.registration.like(_like(registration), escape="\\")))
     query = (
         select(Job.id, Job.number, Job.status, Vehicle.registration_display, Customer.name if names else literal(None),
                exact.label("exact"))
         .join(Vehicle, and_(Vehicle.id == Job.vehicle_id, Vehicle.garage_id == actor.garage_id))
         .outerjoin(Customer, and_(Customer.id == Job.customer_id, Customer.garage_id == actor.garage_id))
-        .where(Job.garage_id == actor.garage_id, or_(*clauses))
+        .where(Job.garage_id == actor.garage_id, *mine, Job.id.in_(_best(arms, order, limit)))
+        .order_by(*order).limit(limit)
     )
-    if is_technician(actor):
-        query = query.where(Job.technician_id == actor.user_id)
-    query = query.order_by(case((exact, 0), else_=1), Job.created_at.desc(), Job.id.desc()).limit(limit)
     return [Hit(HitKind.JOB, r[0], r[1], _join(r[3], r[4]), r[2].value, bool(r[5]))
             for r in (await session.execute(query)).all()]
 
@@ -141,10 +153,12 @@ async def _customers(session: AsyncSession, actor: Actor, term: str, limit: int)
     if digits:
         clauses.append(Customer.phone.like(_like(digits), escape="\\"))
     exact = func.lower(Customer.name) == term.lower()
+    order = (case((exact, 0), else_=1), Customer.name, Customer.id)
+    arms = [select(Customer.id).where(Customer.garage_id == actor.garage_id, clause) for clause in clauses]
     query = (
         select(Customer.id, Customer.name, Customer.phone, Customer.email, exact.label("exact"))
-        .where(Customer.garage_id == actor.garage_id, or_(*clauses))
-        .order_by(case((exact, 0), else_=1), Customer.name, Customer.id)
+        .where(Customer.garage_id == actor.garage_id, Customer.id.in_(_best(arms, order, limit)))
+        .order_by(*order)
         .limit(limit)
     )
     return [Hit(HitKind.CUSTOMER, r[0], r[1], r[2] or r[3], None, bool(r[4]))

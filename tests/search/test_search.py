@@ -161,3 +161,17 @@ async def test_statement_count_constant_in_the_number_of_hits(gql, db, garage, c
         assert sorted(h["kind"] for h in jobs) == ["JOB"] * n + ["VEHICLE"] * n  # each job and its vehicle
         counts[n] = counter.count
     assert len(set(counts.values())) == 1, counts
+
+
+async def test_a_technician_finds_their_own_jobs_behind_many_newer_ones_of_others(gql, db, garage):
+    """Each kind's matches are cut at `first` per index before they are joined back: the technician's own jobs
+    still come back when more than `first` newer jobs of others match the same registration."""
+    site = await make_site(db, garage)
+    own = [(await _open_job(db, garage, site, f"TQ {i:03d}", f"Tech Owner {i}", assign=True))[2] for i in range(2)]
+    for i in range(2, 14):
+        await _open_job(db, garage, site, f"TQ {i:03d}", f"Other Owner {i}")
+    hits = await _search(gql, garage.token(Role.TECHNICIAN), "TQ", n=10)
+    assert sorted(h["id"] for h in hits if h["kind"] == "JOB") == sorted(str(job.id) for job in own)
+    hits = await _search(gql, garage.token(Role.SITE_MANAGER), "TQ", n=10)
+    jobs = [h for h in hits if h["kind"] == "JOB"]
+    assert len(jobs) == 10 and str(own[0].id) not in {h["id"] for h in jobs}  # the ten newest

@@ -373,7 +373,13 @@ function ItemRow({ jobId, inspection, item, result, open }: { jobId: string; ins
         </ul>
       ) : null}
       {item.photoRequired && !(result?.photos.length || local.length) && <p class="muted small">{t('A photo is required for this item.')}</p>}
-      {open && (
+      {open && !result?.condition && (
+        // the server keeps a note or a photo only on a rated item
+        <p class="muted small" data-testid="inspection-rate-first">
+          {item.kind === 'MEASUREMENT' ? t('Enter the measurement to add a note or photos.') : t('Rate the item to add a note or photos.')}
+        </p>
+      )}
+      {open && result?.condition && (
         <div class="insp-tools">
           {!noteOpen && (
             <button type="button" class="btn btn-secondary btn-inline" data-testid="inspection-add-note" onClick={() => setNoteOpen(true)}>

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
+from graphql import OperationDefinitionNode, parse, print_ast
 from sqlalchemy import select
 
 from backend.accounts.models import Site
@@ -171,15 +172,27 @@ async def test_pwa_queries_same_bytes_on_the_demo(app, db, database_url, gql, cl
     mine = await _same(client, fastpath, MY_JOBS, {}, tokens[Role.TECHNICIAN], "en", fast=True)
     assert mine["data"]["myJobs"] and mine["data"]["myJobs"][0]["vehicle"]["registrationDisplay"]
 
-    # whatever the PWA build lists: the same bytes through both (fast or not)
-    for query in _manifest_queries():
-        for role, token in tokens.items():
+    # what the PWA build lists: a document with a root field the fast path does not know is left to Strawberry
+    # (then nothing differs); each of the others gives the same bytes both ways for a manager and a technician
+    fills = {"siteId": str(main), "id": str(own_job.id), "jobId": str(own_job.id), "locale": "TH"}
+    manifest, answered = _manifest_queries(), set()
+    for query in manifest:
+        operation = next(d for d in parse(query).definitions if isinstance(d, OperationDefinitionNode))
+        if {s.name.value for s in operation.selection_set.selections} - set(fastpath.roots):
+            assert fastpath.plan(query, operation.name.value) is None, operation.name.value
+            continue
+        variables = {v.variable.name.value: fills.get(v.variable.name.value, True if "Boolean" in
+                                                      print_ast(v.type) else None)
+                     for v in operation.variable_definitions or ()}
+        for role in (Role.WORKSHOP_MANAGER, Role.TECHNICIAN):
             hits = fastpath.hits
-            variables = {"siteId": str(main), "id": str(own_job.id), "jobId": str(own_job.id)}
-            quick = await _body(client, fastpath, True, query, variables, token, "th")
-            plain = await _body(client, fastpath, False, query, variables, token, "th")
-            assert quick == plain, (role, query[:80])
-            assert fastpath.hits - hits in (0, 1)
+            quick = await _body(client, fastpath, True, query, variables, tokens[role], "en")
+            if fastpath.hits > hits:
+                answered.add(operation.name.value)
+            plain = await _body(client, fastpath, False, query, variables, tokens[role], "en")
+            assert quick == plain, (role, operation.name.value)
+    if manifest:  # the board, the technician's jobs, a job and the customer list are the fast path's
+        assert {"JobBoard", "MyJobs", "Job", "Customers"} <= answered, answered
 
     # another garage's token asking for this garage's board and jobs: exactly what plain execution gives (nothing)
     other = await make_garage(app, "Other Garage")

@@ -10,6 +10,7 @@ one-time code the customer types is the one the "provider" received.
   garage's phone to call;
 - the status and timeline follow the job live (portalJob): the garage puts the job on hold and resumes it while the
   customer watches, no reload;
+- a document the garage shares (an insurer's assessment) is listed and opens; one it keeps to itself is not;
 - an invoice of the visit with a balance due shows the PromptPay QR for that balance (the demo garage has an ID);
 - every state is photographed at 360 and 1280 px in both languages (tests/e2e/layout.SCREENSHOTS) and checked with
   layout_problems and axe.
@@ -18,8 +19,10 @@ one-time code the customer types is the one the "provider" received.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import sqlite3
+import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -269,6 +272,48 @@ def test_the_status_and_timeline_follow_the_job_live(browser, server_url, staff)
         expect(status).to_have_attribute("data-status", was)
         expect(entries).to_have_count(before + 2)
         assert page.evaluate("window.__notReloaded === true"), "the page was reloaded"
+        errors = list(context.page_errors)
+    finally:
+        context.close()
+    assert not errors, errors
+
+
+def _upload(server_url: str, token: str, job_id: str, name: str) -> str:
+    """A staff upload of a small PNG document to the job (POST /files/upload); its attachment id."""
+    import httpx
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (320, 200), (30, 90, 160)).save(out, "PNG")
+    response = httpx.post(f"{server_url}/files/upload", headers={"Authorization": f"Bearer {token}"}, timeout=15,
+                          data={"uploadId": str(uuid.uuid4()), "ownerType": "job", "ownerId": job_id,
+                                "kind": "DOCUMENT", "name": name},
+                          files={"file": (name, out.getvalue(), "image/png")})
+    assert response.status_code == 201, response.text
+    return response.json()["attachment"]["id"]
+
+
+def test_documents_the_garage_shares_are_in_the_portal_and_open(browser, server_url, staff):
+    job = open_job(server_url, staff, 1)
+    shared = _upload(server_url, staff, job["id"], "insurer-assessment.png")
+    _upload(server_url, staff, job["id"], "internal-notes.png")
+    done = graphql(server_url, "mutation($i: SetAttachmentSharedInput!) { setAttachmentShared(input: $i) { "
+                   "errors { code message } } }", {"i": {"id": shared, "shared": True}}, token=staff)
+    assert not done["setAttachmentShared"]["errors"], done
+    path = portal_link(server_url, staff, job["id"])
+    context = new_phone(browser, server_url, locale="en-US")
+    try:
+        page = open_page(context)
+        page.goto(path)
+        page.get_by_test_id("portal").wait_for()
+        switch(page, "en")
+        paying = page.get_by_test_id("portal-paying")
+        link = paying.get_by_role("link", name="insurer-assessment.png")
+        expect(link).to_be_visible()
+        expect(paying).not_to_contain_text("internal-notes.png")
+        opened = page.request.get(link.get_attribute("href"))
+        assert opened.ok and opened.headers["content-type"].startswith("image/"), (opened.status, opened.headers)
+        check_page(page, "portal-documents-en")
         errors = list(context.page_errors)
     finally:
         context.close()

@@ -237,3 +237,52 @@ def test_offline_inspection_with_photos_reaches_the_server_once_and_becomes_a_qu
     shoot(board, "inspection-board-approvals-1280-en")
     desk.close()
     assert not errors, errors
+
+
+def pdf_bytes() -> bytes:
+    """A small valid PDF (an insurer's assessment, say)."""
+    body = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n" \
+           b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    xref = len(body)
+    return body + (b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000052 00000 n \n0000000101 00000 n \n"
+                   b"trailer<</Size 4/Root 1 0 R>>\nstartxref\n" + str(xref).encode() + b"\n%%EOF\n")
+
+
+def test_documents_on_the_vehicle_screen_upload_share_and_refuse(browser, server_url):
+    site = token_for(server_url, "site")
+    vehicle_id = graphql(server_url, "{ jobs(first: 1) { edges { node { vehicle { id } } } } }",
+                         token=site)["jobs"]["edges"][0]["node"]["vehicle"]["id"]
+    files = "query($id: ID!) { vehicle(id: $id) { attachments { name kind contentType sharedWithCustomer } } }"
+    before = graphql(server_url, files, {"id": vehicle_id}, token=site)["vehicle"]["attachments"]
+    desk = browser.new_context(base_url=server_url, viewport={"width": 1280, "height": 900}, locale="en-US")
+    desk.set_default_timeout(15_000)
+    errors: list[str] = []
+    page = desk.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, "site")
+    go(page, f"vehicles/{vehicle_id}")
+    box = page.get_by_test_id("vehicle-attachments")
+    expect(box).to_be_visible()
+    box.get_by_test_id("attachment-input").set_input_files(
+        [{"name": "assessment.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
+    row = box.get_by_test_id("attachment").filter(has_text="assessment.pdf")
+    expect(row).to_have_attribute("data-shared", "false", timeout=20_000)
+    row.get_by_test_id("attachment-share").check()
+    expect(row).to_have_attribute("data-shared", "true")
+    after = graphql(server_url, files, {"id": vehicle_id}, token=site)["vehicle"]["attachments"]
+    assert len(after) == len(before) + 1
+    assert [(a["name"], a["kind"], a["contentType"], a["sharedWithCustomer"]) for a in after
+            if a["name"] == "assessment.pdf"] == [("assessment.pdf", "DOCUMENT", "application/pdf", True)]
+
+    # not a document: the server's refusal, in the user's language, stays on the screen with its file; nothing stored
+    box.get_by_test_id("attachment-input").set_input_files(
+        [{"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"just some text, not a PDF"}])
+    refused = box.get_by_test_id("attachment-local").filter(has_text="notes.pdf")
+    expect(refused).to_have_attribute("data-status", "failed", timeout=20_000)
+    expect(refused.get_by_test_id("photo-state")).not_to_be_empty()
+    fits(page, "attachments-vehicle-1280-en")
+    refused.get_by_test_id("photo-remove").click()
+    expect(refused).to_have_count(0)
+    assert len(graphql(server_url, files, {"id": vehicle_id}, token=site)["vehicle"]["attachments"]) == len(after)
+    desk.close()
+    assert not errors, errors

@@ -122,6 +122,7 @@ export default function InspectionScreen({ params }: ScreenProps) {
           ))}
         </div>
       )}
+      {!canWrite && inspections && list.length === 0 && <p class="muted card">{t('No inspection yet.')}</p>}
       {current && <InspectionForm jobId={jobId} inspection={current} canWrite={canWrite} />}
       <OpProblems ops={ops} jobId={jobId} names={INSPECTION_OPS} />
       {canWrite && inspections !== undefined && (!current || current.status === 'COMPLETED') && (

@@ -18,7 +18,7 @@ from tests.e2e.helpers import axe_violations, graphql, token_for
 from tests.e2e.layout import layout_problems, shoot
 
 
-CODE = r"(?<![\d-])(\d{6})(?![\d-])"
+CODE = r"(?<![\w-])(\d{6})(?![\w-])"  # six digits alone: not the tail of QT-2026-000003, nor inside a token
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 
 
@@ -75,8 +75,7 @@ class SmsProvider:
                 self._lock.wait(left)
 
     def code(self, after: int = 0) -> str:
-        """The one-time code of the first code message from index `after` (six digits standing alone: not the tail
-        of a document number such as QT-2026-000003)."""
+        """The one-time code of the first code message from index `after`."""
         return self.wait_for(CODE, after)[1][1]
 
 

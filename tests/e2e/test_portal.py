@@ -6,12 +6,14 @@ one-time code the customer types is the one the "provider" received.
   timeline, the quote's lines; approves one line and declines one, the approved total follows each tap; asks for a
   code by SMS; a wrong code is refused at the field in Thai and in English and changes nothing; the right code
   decides the lines: the approved one became a job task, the declined one deferred work on the vehicle;
+- asking for codes again and again: the sixth within the hour is refused with the server's words and sends nothing;
 - a tampered, a revoked and an expired link open the clear page in Thai and in English, the last two with the
   garage's phone to call;
 - the status and timeline follow the job live (portalJob): the garage puts the job on hold and resumes it while the
   customer watches, no reload;
 - a document the garage shares (an insurer's assessment) is listed and opens; one it keeps to itself is not;
-- an invoice of the visit with a balance due shows the PromptPay QR for that balance (the demo garage has an ID);
+- an invoice of the visit with a balance due shows the PromptPay QR for that balance (the demo garage has an ID),
+  and a part payment's receipt;
 - every state is photographed at 360 and 1280 px in both languages (tests/e2e/layout.SCREENSHOTS) and checked with
   layout_problems and axe.
 """
@@ -22,6 +24,7 @@ import datetime as dt
 import io
 import re
 import sqlite3
+import time
 import uuid
 
 import pytest
@@ -222,6 +225,13 @@ def test_an_invoice_with_a_balance_due_shows_its_promptpay_qr(browser, server_ur
     assert not issued["errors"], issued
     invoice = issued["invoice"]
     assert invoice["balanceDue"] > 0
+    # the customer paid part of it in cash at the counter: a receipt, and the QR is for what is left
+    paid = 50000
+    payment = graphql(server_url, "mutation($i: RecordPaymentInput!) { recordPayment(input: $i) { errors { code message } } }",
+                      {"i": {"invoiceId": made["createInvoiceFromJob"]["invoice"]["id"], "amount": paid,
+                             "method": "CASH"}}, token=billing)
+    assert not payment["recordPayment"]["errors"], payment
+    invoice["balanceDue"] -= paid
     path = portal_link(server_url, staff, invoice["job"]["id"])
     context = new_phone(browser, server_url, locale="en-US")
     try:
@@ -233,6 +243,8 @@ def test_an_invoice_with_a_balance_due_shows_its_promptpay_qr(browser, server_ur
         expect(card).to_contain_text(f"Balance due: {baht(invoice['balanceDue'])}")
         qr = card.get_by_test_id("portal-promptpay").locator("img")
         expect(qr).to_have_attribute("alt", f"PromptPay QR code for {baht(invoice['balanceDue'])}")
+        receipts = page.get_by_test_id("portal-paying").get_by_role("link", name=re.compile(f"Receipt: {re.escape(baht(paid))}"))
+        expect(receipts).to_have_count(1)
         qr.scroll_into_view_if_needed()
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
         check_page(page, "portal-promptpay-en")
@@ -314,6 +326,42 @@ def test_documents_the_garage_shares_are_in_the_portal_and_open(browser, server_
         opened = page.request.get(link.get_attribute("href"))
         assert opened.ok and opened.headers["content-type"].startswith("image/"), (opened.status, opened.headers)
         check_page(page, "portal-documents-en")
+        errors = list(context.page_errors)
+    finally:
+        context.close()
+    assert not errors, errors
+
+
+def test_a_sixth_code_within_the_hour_is_refused_and_sends_nothing(browser, server_url, sms, staff):
+    job = open_job(server_url, staff, 2)
+    quote = send_quote(server_url, staff, job["id"], LINES)  # its message may go by SMS too: only codes are counted
+    path = portal_link(server_url, staff, job["id"])
+    context = new_phone(browser, server_url, locale="en-US")
+    try:
+        page = open_page(context)
+        page.goto(path)
+        page.get_by_test_id("portal").wait_for()
+        switch(page, "en")
+        card = page.locator(f"[data-testid=portal-quote][data-quote='{quote['number']}']")
+        for line in card.get_by_test_id("portal-line").all():
+            line.get_by_test_id("portal-approve").click()
+        form = card.get_by_test_id("portal-confirm")
+        send = form.get_by_test_id("portal-code-sms")
+        before = len(sms.messages)
+        codes = lambda: [m for m in sms.messages[before:] if re.search(CODE, m.get("text", ""))]  # noqa: E731
+        for n in range(1, 6):
+            send.click()
+            deadline = time.monotonic() + 15
+            while len(codes()) < n and time.monotonic() < deadline:  # each request sends its SMS
+                time.sleep(0.05)
+            assert len(codes()) == n, sms.messages[before:]
+            expect(send).to_be_enabled()
+        send.click()
+        alert = form.get_by_test_id("portal-error")
+        expect(alert).to_contain_text(re.compile("wait|try again", re.I))
+        page.wait_for_timeout(1500)  # a code would have arrived by now (the others took well under a second)
+        assert len(codes()) == 5, sms.messages[before:]
+        check_page(page, "portal-rate-limited-en")
         errors = list(context.page_errors)
     finally:
         context.close()

@@ -470,6 +470,7 @@ class Subscription:
         actor = portal_actor(info)
         ctx = info.context
         channel = job_channel(actor.garage_id, actor.extra["job_id"])
+        await _audited(ctx, "subscribe")
         async with ctx.services.pubsub.subscribe(channel) as messages:
             async for _message in messages:
                 async with ctx.read() as session:  # a link revoked or expired since hears no more

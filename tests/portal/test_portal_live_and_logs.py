@@ -108,6 +108,11 @@ async def test_live_decision_and_no_token_in_any_log(app, db, garage, sms):
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
+    from backend.core.models import AuditEntry
+    from tests.portal.helpers import rows
+
+    audited = {a.action for a in await rows(db, AuditEntry, AuditEntry.entity_type == "PortalLink")}
+    assert {"view", "subscribe", "request_code", "decide_quote"} <= audited
     access = [line for line in handler.lines if line.startswith("uvicorn.access")]
     assert any("/portal/graphql" in line for line in access) and any("/p/…" in line for line in access), access
     client_side = ("httpx ", "httpcore", "websockets.client")  # this test's own clients, not the server

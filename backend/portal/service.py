@@ -22,7 +22,7 @@ import hashlib
 import json
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core import audit
@@ -461,18 +461,3 @@ def _ids(errors: Collector, field: str, values: object) -> list[uuid.UUID]:
             out.append(ident)
     return out
 
-
-async def approval_counts(session: AsyncSession, quote_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
-    """{quote id: {approved, declined, pending, total}} of lines, in one statement."""
-    from backend.billing.models import QuoteLine
-
-    out = {qid: {"approved": 0, "declined": 0, "pending": 0, "total": 0} for qid in quote_ids}
-    if not quote_ids:
-        return out
-    rows = await session.execute(select(QuoteLine.quote_id, QuoteLine.decision, func.count()).where(
-        QuoteLine.quote_id.in_(quote_ids)).group_by(QuoteLine.quote_id, QuoteLine.decision))
-    for qid, decision, n in rows:
-        counts = out[qid]
-        counts[decision.value.lower()] += n
-        counts["total"] += n
-    return out

@@ -107,7 +107,7 @@ async def test_webhook_provider_reports_delivery(app, db, garage, http, hooks):
     assert json.loads(request["body"])["status_url"] == f"{settings.public_url}/hooks/sms/webhook/status"
     row = await _answered(db, http, row, 204)
     assert row.status == S.DELIVERED and row.delivered_at is not None
-    assert row.sent_at is not None and row.body.startswith("Garage One: your vehicle")  # what went out is kept
+    assert row.sent_at is not None and row.body.startswith("Garage One: AB12CDE is ready for collection: ")  # kept
 
 
 async def test_webhook_receipt_with_a_bad_signature_changes_nothing(app, db, garage, http, hooks):

@@ -33,6 +33,7 @@ from backend.api.context import Context
 from backend.api.errors import PublicError, unauthenticated
 from backend.api.permissions import check
 from backend.core import security
+from backend.core.events import AUTH_REVOKED  # {"userId", "garageId", "tokenId", "reason"}, from the accounts services
 from backend.core.i18n import N_, translate
 from backend.core.permissions import Permission, Role
 from backend.core.pubsub import Event, Subscriber, SubscriberFellBehind
@@ -43,7 +44,6 @@ FELL_BEHIND_CLOSE_CODE = 4410
 FELL_BEHIND_REASON = "Subscriber fell behind; resubscribe and reload"
 FELL_BEHIND_MESSAGE = N_("Live updates fell behind; reload to see the latest.")
 
-AUTH_REVOKED = "auth.revoked"  # {"userId", "garageId", "tokenId", "reason"}: published by the accounts services
 
 _closing: set[asyncio.Task] = set()  # close tasks in flight (a task nobody references may be collected)
 
@@ -121,8 +121,17 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
     as before."""
 
     _per_event = False
+    _document_key: tuple | None = None  # the document, operation and variables: the same for every event
 
     def build_per_event_executor(self, payload: Any):
+        if self._document_key is None:
+            operation = self.operation
+            try:
+                variables = json.dumps(self.variable_values, sort_keys=True, default=str)
+            except (TypeError, ValueError):
+                variables = object()  # not comparable: this subscription's answers are its own
+            self._document_key = (operation.loc.source.body if operation.loc is not None else id(operation),
+                                  operation.name.value if operation.name else None, variables)
         executor = super().build_per_event_executor(payload)
         executor._per_event = True
         return executor
@@ -132,18 +141,15 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
         event = getattr(ctx, "live_event", None) if self._per_event else None
         if not isinstance(event, Event) or getattr(ctx, "actor", None) is None:
             return super().execute_operation(serially)
-        operation = self.operation
-        document = operation.loc.source.body if operation.loc is not None else id(operation)
-        try:
-            variables = json.dumps(self.variable_values, sort_keys=True, default=str)
-        except (TypeError, ValueError):
-            return super().execute_operation(serially)
-        key = ("result", id(self.root_value), document, operation.name.value if operation.name else None, variables,
-               ctx.actor, loader_scope(ctx.actor), ctx.locale)
+        key = ("result", id(self.root_value), self._document_key, ctx.actor, loader_scope(ctx.actor), ctx.locale)
         entry = event.shared.get(key)
         if entry is not None and entry[0] is self.root_value:
             result = entry[1]
-            return asyncio.shield(result) if isinstance(result, asyncio.Future) else result
+            if not isinstance(result, asyncio.Future):
+                return result
+            if result.done() and not result.cancelled() and result.exception() is None:
+                return result.result()
+            return asyncio.shield(result)
         result = super().execute_operation(serially)
         if self.is_awaitable(result):
             result = asyncio.ensure_future(result)

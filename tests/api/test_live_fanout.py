@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from backend.api.context import Context
-from backend.api.events import AUTH_REVOKED
+from backend.core.events import AUTH_REVOKED
 from backend.core import security
 from backend.core.permissions import Role
 from backend.core.pubsub import MemoryPubSub, RedisPubSub

@@ -17,12 +17,13 @@ export function Portal() {
   const [state, setState] = useState<State>({ kind: 'loading' });
   const chosenLocale = useRef(false);
 
-  const load = useCallback(async () => {
+  const load = useCallback(async (): Promise<boolean> => {
     try {
       const { portal } = await ask<{ portal: PortalData }>(PORTAL_QUERY);
       const locale = toLocale(portal.locale);
       if (locale && !chosenLocale.current) setLocale(locale);
       setState({ kind: 'ready', data: portal });
+      return true;
     } catch (e) {
       const code = errorCode(e);
       const first = (e as { errors?: { message?: string; extensions?: Record<string, unknown> }[] }).errors?.[0];
@@ -32,18 +33,25 @@ export function Portal() {
       const extra = { locale: spoken, ...first?.extensions, message: code === 'RATE_LIMITED' ? first?.message : undefined };
       // a failed refresh keeps what is shown; a link that no longer opens replaces it
       setState((s) => (s.kind === 'ready' && !LINK_PROBLEMS.includes(code) ? s : { kind: 'problem', code, extra }));
+      return false;
     }
   }, []);
 
   useEffect(() => {
-    void load();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let stop = () => {};
+    let mounted = true;
     const soon = () => {
       clearTimeout(timer);
       timer = setTimeout(() => void load(), 150);
     };
-    const stop = follow(PORTAL_JOB, soon, soon);
+    // live once the page is shown (a link that opens nothing has nothing to follow); each (re)connect reloads,
+    // so an event between the first read and the subscription is not missed
+    void load().then((ok) => {
+      if (ok && mounted) stop = follow(PORTAL_JOB, soon, soon);
+    });
     return () => {
+      mounted = false;
       clearTimeout(timer);
       stop();
     };
@@ -60,7 +68,7 @@ export function Portal() {
     void load(); // labels (status, timeline) come localized from the server
   };
 
-  if (state.kind === 'problem') return <LinkProblem code={state.code} extra={state.extra} onRetry={load} />;
+  if (state.kind === 'problem') return <LinkProblem code={state.code} extra={state.extra} onRetry={() => location.reload()} />;
   if (state.kind === 'loading') {
     return (
       <div class="p-page">
@@ -78,7 +86,7 @@ export function Portal() {
       <main id="main" class="p-main" data-testid="portal">
         <JobStatus job={data.job} />
         {data.inspections.map((i) => <InspectionReport key={i.id} inspection={i} />)}
-        {data.quotes.map((q) => <QuoteCard key={q.id} quote={q} onDecided={load} />)}
+        {data.quotes.map((q) => <QuoteCard key={q.id} quote={q} onDecided={() => void load()} />)}
         <Paying data={data} />
       </main>
       <footer class="p-foot">
@@ -108,10 +116,12 @@ function Bar({ garage, onSwitch }: { garage: Garage | null; onSwitch: (l: Locale
       <div class="p-bar-in">
         <div class="p-garage">
           <span class="p-garage-name" data-testid="portal-garage">{garage?.name ?? 'MotoTrack'}</span>
-          {garage?.phone && (
+          {garage?.phone ? (
             <a class="p-call" href={`tel:${garage.phone}`} data-testid="portal-call">
               {t('Call {phone}', { phone: garage.phone })}
             </a>
+          ) : (
+            !garage && <span class="p-call" aria-hidden="true">&nbsp;</span> // the bar keeps its height while loading
           )}
         </div>
         <LanguageSwitch onSwitch={onSwitch} />

@@ -227,16 +227,18 @@ async def authenticate(session: AsyncSession, settings, token: str | None) -> Po
     job = await session.get(Job, link.job_id)
     if job is None or job.garage_id != link.garage_id:
         raise Denied(ErrorCode.PORTAL_LINK_INVALID)
-    name, phone, garage_locale = await _contact(session, job)
     # the customer's choice in the portal, else their language on file; None: the browser's, else the garage's
     locale = link.locale or await _customer_locale(session, link.customer_id)
+    refusal = None
     if link.revoked_at is not None:
-        raise Denied(ErrorCode.PORTAL_LINK_REVOKED, locale=locale, garage_name=name, garage_phone=phone,
-                     garage_locale=garage_locale)
-    ends = expires_at(job, await link_days(session, job.garage_id))
-    if ends is not None and ends <= utcnow():
-        raise Denied(ErrorCode.PORTAL_LINK_EXPIRED, locale=locale, garage_name=name, garage_phone=phone,
-                     garage_locale=garage_locale)
+        refusal = ErrorCode.PORTAL_LINK_REVOKED
+    elif collected_at(job) is not None:  # the garage's setting is read only once the job is collected
+        ends = expires_at(job, await link_days(session, job.garage_id))
+        if ends <= utcnow():
+            refusal = ErrorCode.PORTAL_LINK_EXPIRED
+    name, phone, garage_locale = await _contact(session, job)
+    if refusal is not None:
+        raise Denied(refusal, locale=locale, garage_name=name, garage_phone=phone, garage_locale=garage_locale)
     actor = Actor(garage_id=job.garage_id, permissions=PORTAL_PERMISSIONS, locale=locale, name=f"portal:{link.id}",
                   extra={"portal_link_id": link.id, "job_id": job.id, "vehicle_id": job.vehicle_id,
                          "customer_id": job.customer_id, "site_id": job.site_id, "garage_locale": garage_locale})

@@ -116,7 +116,7 @@ async def main(items: int, inspections: int, rounds: int, database_url: str | No
 
     from backend.app import create_app
     from backend.core.permissions import Role
-    from tests.conftest import make_settings
+    from tests.conftest import StatementCounter, make_settings
     from tests.fresh_db import fresh_schema
 
     folder = Path(tempfile.mkdtemp())
@@ -129,11 +129,7 @@ async def main(items: int, inspections: int, rounds: int, database_url: str | No
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 12345))
     body = {"query": QUERY, "variables": {"id": str(job.id)}}
     headers = {"Authorization": f"Bearer {token}"}
-    statements = []
-
-    def count(conn, cursor, statement, *_):
-        if not statement.strip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA")):
-            statements.append(statement)
+    count = StatementCounter()
 
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         first = (await client.post("/graphql", json=body, headers=headers)).json()
@@ -171,7 +167,7 @@ async def main(items: int, inspections: int, rounds: int, database_url: str | No
     print(f"Job.inspections: 1 inspection of {items} items on the job (+{inspections - 1} earlier on the vehicle), "
           f"each with a photo and previous values; {rounds} rounds on {url.split(':', 1)[0]}")
     print(f"  GraphQL (in-process ASGI, signed links, loaders): mean {g_mean:.2f} ms, p95 {g_p95:.2f} ms, "
-          f"{len(statements)} SQL statements per request")
+          f"{count.count} SQL statements per request")
     if sql_ms:
         s_mean, s_p95 = stats(sql_ms)
         print(f"  hand-written SQL + JSON (sqlite3, no HTTP, no auth): mean {s_mean:.2f} ms, p95 {s_p95:.2f} ms; "

@@ -22,17 +22,22 @@ class ResultsByInspectionLoader(Loader):
             return await service.results_of(session, self.garage_id, list(keys))
 
 
-class PhotosByInspectionLoader(Loader):
-    """inspection id -> {item key: [live attachments of the inspection's job]}."""
+class PhotosByItemLoader(Loader):
+    """(inspection id, item key) -> the item's live photos (attachments of the inspection's job), one statement for
+    every item of every inspection on the page. A result's field returns the future itself (no coroutine per row)."""
 
     async def batch_load_fn(self, keys):
+        inspection_ids = list(dict.fromkeys(inspection_id for inspection_id, _ in keys))
         async with self.session() as session:
-            return await service.photos_for(session, self.garage_id, list(keys))
+            found = dict(zip(inspection_ids, await service.photos_for(session, self.garage_id, inspection_ids)))
+        return [found[inspection_id].get(item_key, []) for inspection_id, item_key in keys]
 
 
-class PreviousByInspectionLoader(Loader):
-    """(inspection id, vehicle id, started at) -> {item key: the vehicle's previous value and rating}."""
+class PreviousByItemLoader(Loader):
+    """((inspection id, vehicle id, started at), item key) -> the item in the vehicle's previous inspection."""
 
     async def batch_load_fn(self, keys):
+        inspections = list(dict.fromkeys(inspection for inspection, _ in keys))
         async with self.session() as session:
-            return await service.previous_for(session, self.garage_id, list(keys))
+            found = dict(zip(inspections, await service.previous_for(session, self.garage_id, inspections)))
+        return [found[inspection].get(item_key) for inspection, item_key in keys]

@@ -22,8 +22,8 @@ from backend.core.permissions import Permission as P
 from backend.inspections import service
 from backend.inspections.loaders import (
     InspectionsByJobLoader,
-    PhotosByInspectionLoader,
-    PreviousByInspectionLoader,
+    PhotosByItemLoader,
+    PreviousByItemLoader,
     ResultsByInspectionLoader,
 )
 from backend.inspections.models import Condition as ConditionEnum
@@ -156,9 +156,12 @@ class _TemplateCopy:
 
 @strawberry.type(description="The same item in the vehicle's previous inspection (carry-forward).")
 class PreviousResult:
-    value: Decimal | None
     condition: InspectionCondition | None
     recorded_at: dt.datetime
+
+    @strawberry.field
+    def value(self) -> Decimal | None:
+        return _decimal(self.value)  # type: ignore[arg-type]
 
 
 @strawberry.type(description=(
@@ -218,15 +221,12 @@ class InspectionResult:
         return self.row is not None and self.row.quote_line_id is not None
 
     @strawberry.field(description="Its stored photos, in the order they were named (deleted ones are gone).")
-    async def photos(self, info: strawberry.Info) -> list[Attachment_]:
-        found = await info.context.loader(PhotosByInspectionLoader).load(self.inspection_id)
-        return found.get(self.item["key"], [])
+    def photos(self, info: strawberry.Info) -> list[Attachment_]:
+        return info.context.loader(PhotosByItemLoader).load((self.inspection_id, self.item["key"]))
 
     @strawberry.field(description="The same item in the vehicle's latest earlier inspection that has it.")
-    async def previous(self, info: strawberry.Info) -> PreviousResult | None:
-        found = await info.context.loader(PreviousByInspectionLoader).load(self.vehicle_key)
-        p = found.get(self.item["key"])
-        return None if p is None else PreviousResult(value=_decimal(p.value), condition=p.condition, recorded_at=p.recorded_at)
+    def previous(self, info: strawberry.Info) -> PreviousResult | None:
+        return info.context.loader(PreviousByItemLoader).load((self.vehicle_key, self.item["key"]))
 
 
 @strawberry.type

@@ -89,8 +89,25 @@ prep=(python3 "$HERE/mixed_load_prep.py" "$URL" "$DIST/trusted-documents.json" "
 
 echo "==> warm-up $WARMUP, then wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
 BENCH_REQUESTS="$WORK/requests.tsv" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout "${BENCH_TIMEOUT:-5s}" -s "$HERE/mixed_load.lua" "$URL" >/dev/null
+# CPU seconds of the server's processes (its workers included): a figure the other load on the machine does not
+# inflate the way it inflates latencies, so req/s per core of CPU can be read even on a busy machine
+server_cpu() {
+  local pids total=0 p
+  pids="$MT_SERVER_PID $(pgrep -P "$MT_SERVER_PID" 2>/dev/null | tr '\n' ' ')"
+  for p in $pids; do
+    [[ -r /proc/$p/stat ]] || continue
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+cpu_before="$(server_cpu)"
 out="$(BENCH_REQUESTS="$WORK/requests.tsv" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency --timeout "${BENCH_TIMEOUT:-5s}" \
   -s "$HERE/mixed_load.lua" "$URL")"
+
+cpu_after="$(server_cpu)"
+CPU_SECONDS="$(python3 -c "import os, sys; print(round((int(sys.argv[2]) - int(sys.argv[1])) / os.sysconf('SC_CLK_TCK'), 2))" \
+  "$cpu_before" "$cpu_after")"
+export CPU_SECONDS
 
 mkdir -p "$HERE/results"
 REPORT="$HERE/results/mixed-$(date -u +%Y%m%dT%H%M%SZ).txt"
@@ -108,6 +125,12 @@ print("req/s %.1f   p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   max %.1f ms   requ
 print("lists %d (%d failed)   details %d (%d failed)   mutations %d (%d failed)   socket errors %d   timeouts %d" % (
     r["lists"], r["failed_lists"], r["details"], r["failed_details"], r["mutations"], r["failed_mutations"],
     r["socket_errors"], r["timeouts"]))
+import os
+cpu = float(os.environ["CPU_SECONDS"])
+if r["requests"] and cpu > 0:
+    per = 1000 * cpu / r["requests"]
+    print("server CPU %.1f s: %.2f ms per request, %.0f req/s per core of CPU (PostgreSQL not included)" % (
+        cpu, per, 1000 / per))
 print("errors: %d" % failed)
 if r["first_failure"]:
     print("first failure: " + r["first_failure"])

@@ -244,7 +244,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PORTAL_LINK_INVALID: N_("This link is not valid. Please check the message or call the garage."),
     ErrorCode.PORTAL_LINK_EXPIRED: N_("This link has expired. Please call the garage for a new one."),
     ErrorCode.PORTAL_LINK_REVOKED: N_("This link has been withdrawn by the garage. Please call the garage for a new one."),
-    ErrorCode.RATE_LIMITED: N_("Too many requests. Please wait {minutes} minutes and try again."),
+    ErrorCode.RATE_LIMITED: N_("Too many requests. Please try again later (in {minutes} min)."),
     ErrorCode.CODE_INVALID: N_("The code is not right. Check the latest message and try again."),
     ErrorCode.CODE_EXPIRED: N_("The code has expired. Ask for a new code."),
     ErrorCode.CODE_LOCKED: N_("The code was entered wrongly too many times. Ask for a new code."),

@@ -67,6 +67,7 @@ class PortalGraphQL(GraphQL):
         settings, limiter = self.services.settings, self.services.limiter
         address = ctx.client_address or "unknown"
         ctx.portal_denied = None
+        ctx.locale = ctx.accept_locale or "en"  # until the link says whose it is
         if await limiter.count(f"portal:bad:{address}", BAD_TOKEN_WINDOW) >= settings.portal_bad_tokens_per_window:
             ctx.portal_denied = service.Denied(ErrorCode.RATE_LIMITED)
             return
@@ -82,10 +83,10 @@ class PortalGraphQL(GraphQL):
             ctx.portal_denied = denied
             ctx.locale = denied.locale or ctx.accept_locale or denied.garage_locale or "en"
             return
+        ctx.set_actor(opened.actor)  # the customer's language, else the browser's, else the garage's
         if await limiter.hit(f"portal:link:{opened.link.id}", 60) > settings.portal_requests_per_minute:
             ctx.portal_denied = service.Denied(ErrorCode.RATE_LIMITED)
-            return
-        ctx.set_actor(opened.actor)  # the customer's language, else the browser's, else the garage's
+            ctx.actor = None
 
     async def get_context(self, request, response=None) -> Context:
         headers = request.headers

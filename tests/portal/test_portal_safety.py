@@ -263,3 +263,13 @@ async def test_code_requests_and_portal_requests_are_rate_limited(app, client, d
     for _ in range(settings.portal_bad_tokens_per_window):
         assert portal_code(await portal(client, "y" * 22, JOB_ONLY)) == "PORTAL_LINK_INVALID"
     assert portal_code(await portal(client, token, JOB_ONLY)) == "RATE_LIMITED"
+
+
+async def test_requests_per_minute_are_limited_per_link(app, client, db, garage, sms, monkeypatch):
+    await visit(db, garage)
+    token = await token_from_sms(app, sms)
+    monkeypatch.setattr(app.state.services.settings, "portal_requests_per_minute", 3)
+    answers = [await portal(client, token, JOB_ONLY, lang="th") for _ in range(4)]
+    assert [bool(a["data"]) for a in answers] == [True, True, True, False]
+    assert portal_code(answers[-1]) == "RATE_LIMITED"
+    assert answers[-1]["errors"][0]["message"] == "มีคำขอมากเกินไป กรุณาลองใหม่ภายหลัง (อีก 1 นาที)"

@@ -382,6 +382,8 @@ class QuoteFromFindingsInput:
     quote_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description=(
         "A DRAFT quote of this job to add the lines to; else a new quote is made."))
     findings: list[QuoteFindingInput]
+    expected_version: int | None = strawberry.field(default=strawberry.UNSET, description=(
+        "With quoteId: the draft's version as the advisor saw it (CONFLICT when it changed since)."))
     client_mutation_id: str | None = strawberry.UNSET
 
 
@@ -520,6 +522,7 @@ class Mutation:
             item_id=_opt(f.item_id), description=_opt(f.description), quantity=_opt(f.quantity),
             unit_price=_opt(f.unit_price)) for f in input.findings]
         quote, errors = await run_input(info, input, service.quote_from_findings, input.job_id,
-                                        _opt(input.quote_id), findings, find=billing.find_quote)
+                                        _opt(input.quote_id), findings, given(input.expected_version),
+                                        find=billing.find_quote, current_id=given(input.quote_id))
         return QuotePayload(quote=quote, errors=errors)
 

@@ -553,7 +553,7 @@ def _finding_text(item: dict, result: InspectionResult, locale) -> str:
 
 
 async def quote_from_findings(session: AsyncSession, actor: Actor, job_id: object, quote_id: object,
-                              findings: object):
+                              findings: object, expected_version: int | None = None):
     """Amber and red findings of the job's inspections become lines of a new quote for the job, or of its given draft
     quote: a catalog labour action, a stocked part, or free text with a price; each line carries the finding's photos
     and the finding is marked quoted."""
@@ -608,6 +608,7 @@ async def quote_from_findings(session: AsyncSession, actor: Actor, job_id: objec
         quote = await billing.get_quote(session, actor, quote_id, "quoteId", for_update=True)
         if quote.job_id != job.id:
             raise DomainError(ErrorCode.NOT_FOUND, "quoteId")
+        check_version(quote, expected_version)
     from backend.billing.service import common as c
 
     locale = quote.locale if quote is not None else c.locale_of(

@@ -162,10 +162,16 @@ async def test_quote_from_findings_makes_priced_lines_with_the_photos(client, gq
         {"inspectionId": inspection["id"], "itemKey": "tyre_fr"}]}}, token=advisor))["data"]["quoteFromFindings"]
     assert [(e["field"], e["code"]) for e in unpriced["errors"]] == [("findings.0.unitPrice", "REQUIRED")]
     assert await count_rows(db, QuoteLine) == 3 and await count_rows(db, QuoteLineAttachment) == 2
-    # into the existing draft: appended after its lines, the total grows
-    added = (await gql(QUOTE_FROM_FINDINGS, {"input": {"jobId": str(job.id), "quoteId": quote["id"], "findings": [
-        {"inspectionId": inspection["id"], "itemKey": "tyre_fr", "unitPrice": 240000,
-         "description": "Replace front right tyre"}]}}, token=advisor))["data"]["quoteFromFindings"]
+    # into the existing draft: appended after its lines, the total grows (a stale version is a CONFLICT first)
+    more = [{"inspectionId": inspection["id"], "itemKey": "tyre_fr", "unitPrice": 240000,
+             "description": "Replace front right tyre"}]
+    stale = (await gql(QUOTE_FROM_FINDINGS, {"input": {"jobId": str(job.id), "quoteId": quote["id"], "findings": more,
+                                                       "expectedVersion": quote["version"] - 1}}, token=advisor))[
+        "data"]["quoteFromFindings"]
+    assert [e["code"] for e in stale["errors"]] == ["CONFLICT"] and stale["quote"]["version"] == quote["version"]
+    added = (await gql(QUOTE_FROM_FINDINGS, {"input": {"jobId": str(job.id), "quoteId": quote["id"], "findings": more,
+                                                       "expectedVersion": quote["version"]}}, token=advisor))[
+        "data"]["quoteFromFindings"]
     assert added["errors"] == [] and added["quote"]["id"] == quote["id"]
     assert [line["description"] for line in added["quote"]["lines"]][-1] == "Replace front right tyre"
     assert added["quote"]["subtotal"] == quote["subtotal"] + 240000

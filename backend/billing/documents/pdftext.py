@@ -26,6 +26,7 @@ import hashlib
 import io
 import logging
 import re
+import struct
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -270,7 +271,8 @@ def _parse_tj(item: bytes) -> list[list] | None:
                 return None
             if not digits:
                 parts.append(["e"])
-            parts.extend(["g", int(digits[i:i + 4], 16)] for i in range(0, len(digits), 4))
+            raw = bytes.fromhex(digits.decode())  # 2 bytes per glyph id, big-endian
+            parts.extend(["g", glyph] for glyph in struct.unpack(f">{len(raw) // 2}H", raw))
         elif match.group(2) is not None:
             parts.append(["n", float(match.group(2)), match.group(2)])
     return parts

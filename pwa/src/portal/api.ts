@@ -1,7 +1,7 @@
 // The portal speaks to its own endpoint, /portal/graphql, with the link's token as `Authorization: Portal <token>`
 // (WebSocket: the connection parameter `portalToken`). The token comes from the link the customer opened:
 // /p/#<token> (the fragment never reaches a server's access log) or /p/<token>.
-import { createClient, type Client } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import { ApiError, graphql } from '../shared/api';
 
 export const PORTAL_URL = '/portal/graphql';
@@ -23,14 +23,14 @@ export function errorCode(e: unknown): string {
   return 'NETWORK';
 }
 
-let client: Client | null = null;
+let client: Promise<Client> | null = null;
 
-/** Follows a subscription; `onStart` runs each time the socket (re)connects, so the page reloads what it missed. */
-export function follow<T>(query: string, next: (data: T) => void, onStart: () => void): () => void {
-  if (!client) {
+/** The socket's client, loaded after the page is shown (graphql-ws is not on the first paint's path). */
+function liveClient(onStart: () => void): Promise<Client> {
+  client ??= import('graphql-ws').then(({ createClient }) => {
     const url = new URL(PORTAL_URL, location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    client = createClient({
+    return createClient({
       url: url.href,
       connectionParams: () => ({ portalToken: linkToken() }),
       lazy: true,
@@ -38,10 +38,24 @@ export function follow<T>(query: string, next: (data: T) => void, onStart: () =>
       shouldRetry: () => true,
       on: { connected: () => onStart() },
     });
-  }
-  return client.subscribe<T>({ query }, {
-    next: (r) => r.data && next(r.data),
-    error: () => undefined,
-    complete: () => undefined,
   });
+  return client;
+}
+
+/** Follows a subscription; `onStart` runs each time the socket (re)connects, so the page reloads what it missed. */
+export function follow<T>(query: string, next: (data: T) => void, onStart: () => void): () => void {
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  void liveClient(onStart).then((c) => {
+    if (stopped) return;
+    stop = c.subscribe<T>({ query }, {
+      next: (r) => r.data && next(r.data),
+      error: () => undefined,
+      complete: () => undefined,
+    });
+  });
+  return () => {
+    stopped = true;
+    stop?.();
+  };
 }

@@ -53,6 +53,8 @@ class Context:
         self._session: AsyncSession | None = None
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
         self._session_lock = asyncio.Lock()
+        self.share_reads = False  # a query operation: one read session serves all its resolvers and loader batches
+        self._read: _SharedRead | None = None
 
     @property
     def has_session(self) -> bool:
@@ -84,16 +86,24 @@ class Context:
             await self._session.begin()
         return self._session
 
-    def read(self):
-        """A short read-only session for a query resolver or loader batch."""
-        return self.db.read()
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only session for a query resolver or loader batch: in a query operation the operation's one read
+        session (concurrent resolvers take turns statement by statement), else a short session of its own."""
+        if self.share_reads and self._session is None:
+            if self._read is None:
+                self._read = _SharedRead(self.db.read_sessions())
+            yield self._read  # type: ignore[misc]
+            return
+        async with self.db.read() as session:
+            yield session
 
     @asynccontextmanager
     async def loader_session(self) -> AsyncIterator[AsyncSession]:
-        """Where a DataLoader batch reads: its own short session in a query; in a mutation the operation's
-        uncommitted session (so a payload shows what the mutation just wrote), one batch at a time."""
+        """Where a DataLoader batch reads: the query operation's read session (see read); in a mutation the
+        operation's uncommitted session (so a payload shows what the mutation just wrote), one batch at a time."""
         if self._session is None:
-            async with self.db.read() as session:
+            async with self.read() as session:
                 yield session
             return
         async with self._session_lock:
@@ -103,6 +113,9 @@ class Context:
         self._after_commit.append(fn)
 
     async def finish(self, ok: bool) -> None:
+        shared, self._read, self.share_reads = self._read, None, False
+        if shared is not None:
+            await shared.close()
         session, self._session = self._session, None
         callbacks, self._after_commit = self._after_commit, []
         events: list = []
@@ -134,6 +147,38 @@ class Context:
     def set_actor(self, actor: Actor | None) -> None:
         self.actor = actor
         self.locale = pick_locale(actor, self.accept_locale)
+
+
+class _SharedRead:
+    """One read session shared by the resolvers of a query operation (one pool checkout per operation instead of
+    one per batch). Resolvers run concurrently, so each statement holds a lock while it runs: results come back
+    buffered, so nothing else touches the connection between statements."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._lock = asyncio.Lock()
+
+    async def _locked(self, method, *args, **kwargs):
+        async with self._lock:
+            return await method(*args, **kwargs)
+
+    async def execute(self, *args, **kwargs):
+        return await self._locked(self._session.execute, *args, **kwargs)
+
+    async def scalar(self, *args, **kwargs):
+        return await self._locked(self._session.scalar, *args, **kwargs)
+
+    async def scalars(self, *args, **kwargs):
+        return await self._locked(self._session.scalars, *args, **kwargs)
+
+    async def get(self, *args, **kwargs):
+        return await self._locked(self._session.get, *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._session, name)
+
+    async def close(self) -> None:
+        await self._session.close()
 
 
 def pick_locale(actor: Actor | None, accept_locale: str | None) -> str:

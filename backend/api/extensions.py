@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 import graphql.pyutils.did_you_mean  # noqa: F401  (loads the module so it can be configured below)
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from backend.api.documents import TOO_COMPLEX, TOO_COMPLEX_MESSAGE
 from backend.api.errors import PublicError, unexpected_error
@@ -52,6 +53,13 @@ class OperationScope(SchemaExtension):
                     raise
                 result.data = None
                 result.errors = [unexpected_error(ctx, exc)]
+
+
+    def on_execute(self) -> Iterator[None]:
+        ec = self.execution_context
+        if ec.operation_type is OperationType.QUERY and hasattr(ec.context, "share_reads"):
+            ec.context.share_reads = True  # one read session for the whole query (closed in finish)
+        yield
 
 
 def _undoes_operation(error: GraphQLError) -> bool:

@@ -4,6 +4,7 @@ import type { ComponentType } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
 import type { User } from '../shared/types';
+import { db } from '../shared/db';
 import { Header } from './Header';
 import { Icon } from './icons';
 import { href, matchPath, navigate, useRoute } from './router';
@@ -165,6 +166,15 @@ export function Shell({ user }: { user: User }) {
   useEffect(() => {
     if (!found && home) navigate(home.path, true);
   }, [found, home]);
+
+  // Photos and documents left waiting on this device (taken offline, then the app was closed) go up again
+  // whichever screen opens first; the queue's code loads only when there is something to send.
+  useEffect(() => {
+    void db()
+      .then((d) => d.countFromIndex('photos', 'byUser', user.id))
+      .then((n) => (n > 0 ? import('./inspection/photos').then((m) => m.startPhotoQueue()) : undefined))
+      .catch(() => undefined);
+  }, [user.id]);
 
   const active = found?.def;
   const hasNav = navItems.length > 1;

@@ -2,7 +2,7 @@
 // job sheet) on the job card and the vehicle's history: the server's list with its signed links, the files still on
 // this device (thumbnail from the local copy, progress while uploading), an upload button for PDFs and images, and
 // the "shown to the customer" switch for the roles that talk to customers (files:share).
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { formatDateTime, formatNumber, t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import { ERRORS, FormErrors, mutate, newMutationId, useQuery } from '../staff/common';
@@ -52,6 +52,7 @@ export function Attachments({ ownerType, ownerId, jobId, role }: { ownerType: 'j
   );
   const [errors, setErrors] = useState<UserError[]>([]);
   const canShare = SHARERS.includes(role);
+  const input = useRef<HTMLInputElement>(null); // the file picker opens from a real button
 
   useEffect(() => startPhotoQueue(), []);
   // an upload finished: read the list again (the server's signed links replace the local copy)
@@ -151,10 +152,10 @@ export function Attachments({ ownerType, ownerId, jobId, role }: { ownerType: 'j
         ))}
       </ul>
       <FormErrors errors={errors} testid="attachment-errors" />
-      <label class="btn btn-secondary btn-block att-upload" for={inputId}>
+      <button type="button" class="btn btn-secondary btn-block att-upload" onClick={() => input.current?.click()}>
         + {t('Attach a document or photo')}
-      </label>
-      <input id={inputId} class="sr-only" type="file" accept={DOCUMENT_TYPES} multiple data-testid="attachment-input" onChange={(e) => void pick(e)} />
+      </button>
+      <input ref={input} hidden type="file" accept={DOCUMENT_TYPES} multiple data-testid="attachment-input" onChange={(e) => void pick(e)} />
     </section>
   );
 }

@@ -2,7 +2,7 @@
 // from a template, then item by item tap green / amber / red or type the measurement (its colour computed and
 // shown), a note (typed or a preset), photos from the camera; the vehicle's previous value beside each item. It all
 // works offline: every change goes through the outbox and every photo through the photo queue (photos.ts).
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { authStore } from '../../shared/auth';
 import { formatDate, formatNumber, t } from '../../shared/i18n';
 import { onlineStore, useOnline } from '../../shared/online';
@@ -219,6 +219,7 @@ function ItemRow({ jobId, inspection, item, result, open }: { jobId: string; ins
   const parsed = value.trim() === '' ? null : Number(value.replace(',', '.'));
   const condition = item.kind === 'MEASUREMENT' && parsed != null && !Number.isNaN(parsed) ? conditionOf(item, parsed) : (result?.condition ?? null);
   const id = `i-${inspection.id}-${item.key}`;
+  const camera = useRef<HTMLInputElement>(null); // the camera opens from a real button
 
   function saveValue() {
     const text = value.trim().replace(',', '.');
@@ -387,12 +388,12 @@ function ItemRow({ jobId, inspection, item, result, open }: { jobId: string; ins
               {note ? t('Edit the note') : t('Add a note')}
             </button>
           )}
-          <label class="btn btn-secondary btn-inline" for={`${id}-cam`}>
+          <button type="button" class="btn btn-secondary btn-inline" data-testid="inspection-take-photo" onClick={() => camera.current?.click()}>
             {t('Take a photo')}
-          </label>
+          </button>
           <input
-            id={`${id}-cam`}
-            class="sr-only"
+            ref={camera}
+            hidden
             type="file"
             accept="image/*"
             capture="environment"

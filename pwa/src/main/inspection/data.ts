@@ -123,8 +123,13 @@ export async function refreshTemplates(): Promise<void> {
   bump();
 }
 
+/** The templates in the reader's language, else (offline, the language switched since) in the other one. */
 export async function loadTemplates(): Promise<Template[] | null> {
-  return ((await (await db()).get('meta', templatesKey())) as Template[] | undefined) ?? null;
+  const d = await db();
+  const mine = (await d.get('meta', templatesKey())) as Template[] | undefined;
+  if (mine) return mine;
+  const other = `inspectionTemplates:${getLocale() === 'th' ? 'en' : 'th'}`;
+  return ((await d.get('meta', other)) as Template[] | undefined) ?? null;
 }
 
 export async function refreshInspections(jobId: string): Promise<void> {

@@ -22,10 +22,12 @@ from backend.accounts.service import actor_from_token
 from backend.api.context import Context, Services
 from backend.api.errors import is_unavailable, service_unavailable
 from backend.api.body_limit import BodyLimit
+from backend.api.metrics import MeteredWSHandler, Metrics, WebSocketCount
 from backend.api.throttle import RefusalThrottle
-from backend.api.trusted import TrustedDocuments, TrustedDocumentsView, TrustedTransportWSHandler, UnknownDocument
+from backend.api.trusted import TrustedDocuments, TrustedDocumentsView, UnknownDocument
 from backend.api.trusted import not_found_error
 from backend.api.compression import CompressionMiddleware
+from backend.api.security_headers import add_cors_middleware, add_security_middleware
 from backend.api.documents import DocumentCache, DocumentLimits, make_document_cache_extension
 from backend.billing.documents.routes import document_routes
 from backend.billing.exports import EXPORT_PATH
@@ -69,15 +71,27 @@ class DatabaseUnavailable(Exception):
 
 
 class MotoTrackGraphQL(TrustedDocumentsView, GraphQL):
-    graphql_transport_ws_handler_class = TrustedTransportWSHandler  # subscribe messages may name a documentId
+    # subscribe messages may name a documentId (TrustedTransportWSHandler); operations and errors are counted
+    graphql_transport_ws_handler_class = MeteredWSHandler
 
     def __init__(self, schema, services: Services, **kwargs) -> None:
         super().__init__(schema, **kwargs)
         self.services = services
 
     fastpath = None  # backend.api.fastpath.FastPath, set by create_app
+    metrics = None  # backend.api.metrics.Metrics, set by create_app
 
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
+        if self.metrics is None:
+            return await self._execute_single(request, request_adapter, sub_response, context, root_value,
+                                              request_data)
+        timer = self.metrics.timer(request_data.operation_name, "http", request_data.query)
+        result = await self._execute_single(request, request_adapter, sub_response, context, root_value,
+                                            request_data)
+        timer.done(getattr(result, "errors", None))
+        return result
+
+    async def _execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
         """The fast read path first (it answers only what it answers exactly as the plain execution would)."""
         if self.fastpath is not None and request_data.query:
             result = await self.fastpath.execute(context, request_data.query, request_data.variables,
@@ -283,6 +297,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     graphql_app.fastpath = _fast_path(schema, cache, settings)
     graphql_app.trusted = trusted
+    metrics = graphql_app.metrics = Metrics(services, trusted.texts)
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -324,6 +339,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics.endpoint),  # Prometheus (backend/api/metrics.py: a token in production)
         Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
         *receipt_routes(services),
         *short_link_routes(services),
@@ -333,12 +349,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route(EXPORT_PATH, export_download),
         Route("/graphql", BodyLimit(GraphQLOverHTTP(graphql_app), settings.max_request_bytes, hold_refused_sender),
               methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", BodyLimit(graphql_app, settings.max_request_bytes)),
+        WebSocketRoute("/graphql", WebSocketCount(BodyLimit(graphql_app, settings.max_request_bytes))),
         *portal_routes(services, build_portal_schema(portal_extensions(settings))),  # /portal/graphql and /p/
         *_pwa_routes(Path(settings.pwa_dist)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
+    add_security_middleware(app, settings)  # CSP, nosniff, Referrer-Policy, HSTS (production): inside compression
     app.add_middleware(CompressionMiddleware)  # gzip / brotli for text responses; not WebSockets
+    add_cors_middleware(app, settings)  # only for the configured cors_allowed_origins
     app.state.services = services
     app.state.auth_cache = auth_cache
     app.state.document_cache = cache
@@ -346,6 +364,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.refusal_throttle = throttle
     app.state.schema = schema
     app.state.fastpath = graphql_app.fastpath
+    app.state.metrics = metrics
     return app
 
 

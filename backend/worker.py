@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import signal
 
 from arq import cron, func
@@ -21,11 +22,14 @@ from arq.connections import RedisSettings
 from arq.worker import Retry, Worker
 from sqlalchemy import delete, or_
 
+from backend.api.metrics import count_job_in_redis
 from backend.core.db import Database, utcnow
 from backend.core.settings import get_settings
 from backend.notifications import tasks as notification_tasks
 from backend.notifications.delivery import deliver
 from backend.notifications.reminders.scan import reminder_scan_task
+
+log = logging.getLogger("mototrack.worker")
 
 STOPPING = "stopping"  # ctx key: an asyncio.Event set when the worker was asked to stop
 
@@ -38,11 +42,27 @@ async def send_notification(ctx, notification_id: str) -> str:
     """Send one outbox row (backend.notifications.delivery.deliver); in a stopping worker it claims nothing and the
     job goes back on the queue for the next worker."""
     stop = ctx.get(STOPPING)
-    outcome = await deliver(ctx["db"], get_settings(), ctx["notification_senders"], notification_id,
-                            stopping=stop.is_set if stop is not None else None)
+    try:
+        outcome = await deliver(ctx["db"], get_settings(), ctx["notification_senders"], notification_id,
+                                stopping=stop.is_set if stop is not None else None)
+    except Exception:
+        await _count_job(ctx, "crashed")
+        raise
+    await _count_job(ctx, outcome)
     if outcome == "stopping":
         raise Retry(defer=0)  # job_try counts it; past max_tries arq drops the job and the sweep queues the row again
     return outcome
+
+
+async def _count_job(ctx, outcome: str) -> None:
+    """Every API process's /metrics reads the arq workers' counts from Redis (mototrack_arq_jobs)."""
+    redis = ctx.get("redis")
+    if redis is None:
+        return
+    try:
+        await count_job_in_redis(redis, "send_notification", outcome)
+    except Exception:  # noqa: BLE001 - a count lost is no reason to fail the job
+        log.warning("could not count a job for /metrics", exc_info=True)
 
 
 class GracefulWorker(Worker):

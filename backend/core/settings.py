@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # The hot reads (board, my jobs, a job) answered from projected SQL without GraphQL execution
     # (backend/api/fastpath); off: every operation runs through Strawberry.
     fast_reads: bool = True
+    # GET /metrics (Prometheus): in production only with Authorization: Bearer <metrics_token>; empty: 404 there
+    metrics_token: str = ""
     # An HTTP request body or a WebSocket message above this is refused before it is parsed (413 / close 1009).
     max_request_bytes: int = 1024 * 1024
     # An address whose documents keep being refused waits before its next request (backend/api/throttle.py): a burst
@@ -97,6 +99,9 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For / Forwarded headers are believed (comma-separated addresses or networks). Empty:
     # none, the connecting address is the client. Behind a reverse proxy on the same host: "127.0.0.1,::1".
     trusted_proxies: str = ""
+    # Origins (comma-separated, e.g. "https://erp.example.com") whose browser pages may call the API (CORS). Empty: none;
+    # programs outside a browser need no CORS.
+    cors_allowed_origins: str = ""
 
     # notifications: mail over SMTP when smtp_host is set, else .eml files under mail_dir (default <data_dir>/mail)
     smtp_host: str = ""

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 
+from backend.api.metrics import count_job
 from backend.notifications import outbox
 from backend.notifications.channels import Senders
 from backend.notifications.delivery import deliver, due_ids
@@ -55,9 +56,12 @@ class InProcessRunner:
                 if self._stopping:  # shutting down: claim nothing new, the row stays QUEUED for the next start
                     return
                 try:
-                    await deliver(self.db, self.settings, self.senders, ident, stopping=lambda: self._stopping)
+                    outcome = await deliver(self.db, self.settings, self.senders, ident,
+                                            stopping=lambda: self._stopping)
                 except Exception:  # noqa: BLE001 - the row stays claimable; its lease expires
                     log.exception("notification %s: delivery crashed", ident)
+                    outcome = "crashed"
+                count_job("send_notification", outcome)  # /metrics: mototrack_worker_jobs_total
 
         while not self._stopping:
             ids = await due_ids(self.db, limit=200)

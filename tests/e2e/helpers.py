@@ -67,6 +67,8 @@ def new_phone(browser, server_url: str, locale: str = "en-US", **options):
     )
     context.set_default_timeout(15_000)
     context.page_errors = []
+    # a Content-Security-Policy violation (backend/api/security_headers.py) counts as an error of the page
+    context.on("console", lambda message: "Refused to" in message.text and context.page_errors.append(message.text))
     return context
 
 
@@ -131,7 +133,7 @@ def token_for(server_url: str, who: str) -> str:
 def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
     """Runs axe-core in the page and returns the violations of the given impacts (rule, impact, selectors)."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        page.evaluate(AXE.read_text(encoding="utf-8"))  # not a <script> tag, which the page's CSP refuses
     result = page.evaluate("async () => await axe.run(document, { resultTypes: ['violations'] })")
     found = []
     for v in result["violations"]:

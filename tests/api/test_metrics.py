@@ -15,7 +15,8 @@ from backend.app import create_app
 from backend.notifications.models import Channel
 from backend.notifications.outbox import enqueue
 from backend.notifications.runner import InProcessRunner
-from tests.conftest import make_settings
+from tests.api.test_redis import redis  # noqa: F401 - the fixture
+from tests.conftest import REDIS_URL, make_settings
 
 
 async def scrape(client, **headers) -> dict:
@@ -168,3 +169,36 @@ async def test_production_needs_the_metrics_token(database_url):
                         assert "mototrack_" not in response.text
         finally:
             await app.state.services.db.dispose()
+
+
+async def test_arq_worker_jobs_are_counted_for_every_api_process(database_url, redis, monkeypatch, tmp_path):  # noqa: F811
+    from backend import worker
+    from backend.api.metrics import REDIS_JOBS_KEY
+    from backend.notifications.channels import Senders
+    from tests.conftest import make_garage
+
+    await redis.delete(REDIS_JOBS_KEY)
+    app = create_app(make_settings(database_url, redis_url=REDIS_URL))
+    settings = make_settings(database_url, sms_provider="file", data_dir=tmp_path, public_url="http://testserver")
+    monkeypatch.setattr(worker, "get_settings", lambda: settings)  # the worker process's own configuration
+    db = app.state.services.db
+    ctx = {"db": db, "notification_senders": Senders(settings), "redis": redis}
+    try:
+        garage = await make_garage(app, "Metrics Garage")
+        async with db.transaction() as session:
+            rows = [await enqueue(session, garage_id=garage.garage.id, event="job_ready", channel=Channel.SMS,
+                                  locale="en", context={"registration": f"KB{n}"}, recipient=f"+6681234560{n}")
+                    for n in range(2)]
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+            before = await scrape(client)
+            assert value(before, "mototrack_arq_jobs", job="send_notification", outcome="sent") == 0
+            assert [await worker.send_notification(ctx, str(row.id)) for row in rows] == ["sent", "sent"]
+            after = await scrape(client)
+        assert value(after, "mototrack_arq_jobs", job="send_notification", outcome="sent") == 2
+        assert value(after, "mototrack_outbox_backlog", status="QUEUED") == 0
+    finally:
+        await ctx["notification_senders"].close()
+        await redis.delete(REDIS_JOBS_KEY)
+        await app.state.services.pubsub.close()
+        await app.state.services.pubsub.redis.aclose()
+        await db.dispose()

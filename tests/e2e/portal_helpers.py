@@ -12,6 +12,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import PWA_DIST, run_server
 from tests.e2e.helpers import axe_violations, graphql, token_for
@@ -183,7 +184,7 @@ def check_page(page, name: str) -> None:
 
 def switch(page, lang: str) -> None:
     page.get_by_test_id(f"portal-lang-{lang}").click()
-    page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+    expect(page.locator("html")).to_have_attribute("lang", lang)  # not wait_for_function: the CSP allows no eval
 
 
 def baht(minor: int) -> str:

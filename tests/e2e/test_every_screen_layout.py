@@ -237,7 +237,7 @@ def test_the_customer_portal_fits_and_passes_axe(browser, server_url):
             for lang in ("th", "en"):
                 if page.locator("html").get_attribute("lang") != lang:
                     page.get_by_test_id(f"portal-lang-{lang}").click()
-                    page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
+                    page.locator(f"html[lang={lang}]").wait_for(state="attached")
                     page.get_by_test_id(shown).wait_for()
                 for width in WIDTHS:
                     page.set_viewport_size({"width": width, "height": 740 if width < 768 else 900})

@@ -102,11 +102,11 @@ def test_customer_approves_one_line_and_declines_one_with_the_code_from_the_sms(
 
         # in English: the page and the server's messages switch; the choices stay
         switch(page, "en")
-        page.wait_for_function("() => !/[\\u0E00-\\u0E7F]/.test(document.querySelector('[data-testid=portal-status]').innerText)")
+        expect(page.get_by_test_id("portal-status")).not_to_have_text(THAI)
         expect(total).to_have_text(baht(brakes["total"]))
         form.get_by_test_id("portal-submit").click()
-        page.wait_for_function("() => { const e = document.querySelector('[data-testid=portal-code-error]');"
-                               " return e && /code/i.test(e.innerText) && !/[\\u0E00-\\u0E7F]/.test(e.innerText) }")
+        expect(error).to_have_text(re.compile("code", re.I))
+        expect(error).not_to_have_text(THAI)
         check_page(page, "portal-code-error-en")
         assert {l["decision"] for l in quote_lines(server_url, staff, quote["id"])["lines"]} == {"PENDING"}
 
@@ -124,7 +124,7 @@ def test_customer_approves_one_line_and_declines_one_with_the_code_from_the_sms(
         expect(total).to_have_text(baht(brakes["total"]))
         check_page(page, "portal-decided-en")
         switch(page, "th")
-        page.wait_for_function("() => /[\\u0E00-\\u0E7F]/.test(document.querySelector('[data-testid=portal-status]').innerText)")
+        expect(page.get_by_test_id("portal-status")).to_have_text(THAI)
         check_page(page, "portal-decided-th")
         errors = list(context.page_errors)
     finally:
@@ -246,7 +246,8 @@ def test_an_invoice_with_a_balance_due_shows_its_promptpay_qr(browser, server_ur
         receipts = page.get_by_test_id("portal-paying").get_by_role("link", name=re.compile(f"Receipt: {re.escape(baht(paid))}"))
         expect(receipts).to_have_count(1)
         qr.scroll_into_view_if_needed()
-        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
+        expect(qr).to_have_js_property("complete", True)
+        expect(qr).not_to_have_js_property("naturalWidth", 0)
         check_page(page, "portal-promptpay-en")
         switch(page, "th")
         expect(card).to_contain_text(THAI)

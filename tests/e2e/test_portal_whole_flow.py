@@ -16,6 +16,7 @@ sends its SMS to a local HTTP provider (tests/e2e/portal_helpers.py):
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -51,7 +52,9 @@ def test_inspection_offline_to_the_customers_decision_in_the_portal(browser, ser
     go(page, f"jobs/{job_id}")
     page.get_by_test_id("jc-open-inspection").click()
     expect(page.get_by_test_id("inspection-template").first).to_be_visible()
-    page.wait_for_function("!!navigator.serviceWorker.controller", timeout=15_000)
+    deadline = time.monotonic() + 15  # the service worker controls the page (polled: the CSP allows no eval)
+    while not page.evaluate("!!navigator.serviceWorker.controller") and time.monotonic() < deadline:
+        time.sleep(0.1)
     phone.set_offline(True)
     page.reload()
     expect(page.get_by_test_id("online-status")).to_have_text("Offline")
@@ -123,13 +126,14 @@ def test_inspection_offline_to_the_customers_decision_in_the_portal(browser, ser
     thumbs = report.get_by_test_id("portal-photo")
     expect(thumbs).to_have_count(3)
     for i in range(3):
-        thumbs.nth(i).scroll_into_view_if_needed()
-        portal.wait_for_function("b => { const i = b.querySelector('img'); return i.complete && i.naturalWidth > 0 }",
-                                 arg=thumbs.nth(i).element_handle())
+        thumbs.nth(i).scroll_into_view_if_needed()  # lazy thumbnails load when seen
+    for img in report.locator("[data-testid=portal-photo] img").all():
+        expect(img).to_have_js_property("complete", True)
+        expect(img).not_to_have_js_property("naturalWidth", 0)
     thumbs.first.click()
     full = portal.get_by_test_id("portal-photo-full")
     expect(full).to_be_visible()
-    portal.wait_for_function("i => i.complete && i.naturalWidth === 1600", arg=full.element_handle())  # the photo itself
+    expect(full).to_have_js_property("naturalWidth", 1600)  # the photo itself, not its thumbnail
     portal.keyboard.press("Escape")
     expect(full).to_have_count(0)
     check_page(portal, "flow-portal-report-th")

@@ -54,7 +54,7 @@ export function Photos({ photos, what }: { photos: PortalFile[]; what: string })
     <>
       <ul class="p-photos">
         {photos.map((p, i) => (
-          <li key={p.url}>
+          <li key={i}>
             <button type="button" class="p-thumb" onClick={() => show(p)} data-testid="portal-photo"
               aria-label={t('Photo {n} of {count}: {what}', { n: i + 1, count: photos.length, what })}>
               <img src={p.thumbnailUrl ?? p.url} alt="" width={96} height={72} loading="lazy" decoding="async" />

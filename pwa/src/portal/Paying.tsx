@@ -8,10 +8,11 @@ export function Paying({ data }: { data: PortalData }) {
   return (
     <section class="p-card" aria-labelledby="p-pay-h" data-testid="portal-paying">
       <h2 id="p-pay-h" class="p-h2">{t('Invoices and documents')}</h2>
-      {invoices.map((inv) => {
+      {invoices.map((inv, i) => {
         const money = (n: number) => formatMoney(n, inv.currency);
         return (
-        <div key={inv.pdfUrl} class="p-invoice" data-testid="portal-invoice">
+        // keys by what stays: a signed link changes at every read (each live update)
+        <div key={inv.number ?? i} class="p-invoice" data-testid="portal-invoice">
           <div class="p-line-head">
             <span class="p-line-desc">{inv.number ? t('Invoice {number}', { number: inv.number }) : t('Invoice')}</span>
             <span class="p-line-total">{money(inv.total)}</span>
@@ -44,8 +45,8 @@ function Links({ title, links }: { title: string; links: { name: string; url: st
     <>
       <h3 class="p-h3">{title}</h3>
       <ul class="p-links">
-        {links.map((l) => (
-          <li key={l.url}><a class="p-link" href={l.url} target="_blank" rel="noopener">{l.name}</a></li>
+        {links.map((l, i) => (
+          <li key={`${i}:${l.name}`}><a class="p-link" href={l.url} target="_blank" rel="noopener">{l.name}</a></li>
         ))}
       </ul>
     </>

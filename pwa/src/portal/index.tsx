@@ -2,4 +2,6 @@ import { render } from 'preact';
 import { Portal } from './Portal';
 import './portal.css';
 
-render(<Portal />, document.getElementById('portal')!);
+const root = document.getElementById('portal')!;
+root.textContent = ''; // the static loading shell of portal.html
+render(<Portal />, root);

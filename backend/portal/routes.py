@@ -22,6 +22,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 
 from backend.api.context import Context
+from backend.api.trusted import TrustedDocuments, TrustedDocumentsView, TrustedTransportWSHandler
 from backend.core.errors import MESSAGES, ErrorCode
 from backend.core.i18n import N_, negotiate, translate
 from backend.core.ratelimit import client_address, trusted_networks
@@ -58,7 +59,10 @@ def portal_token(value: str | None) -> str | None:
     return token.strip() or None if scheme.lower() == "portal" else None
 
 
-class PortalGraphQL(GraphQL):
+class PortalGraphQL(TrustedDocumentsView, GraphQL):
+    # the build's portal operations by id (HTTP and subscribe messages); the staff app's ids are refused here
+    graphql_transport_ws_handler_class = TrustedTransportWSHandler
+
     def __init__(self, schema, services, **kwargs) -> None:
         super().__init__(schema, **kwargs)
         self.services = services
@@ -121,6 +125,7 @@ def portal_routes(services, schema) -> list:
     dist = Path(services.settings.pwa_dist)
     install_log_filter()
     app = PortalGraphQL(schema, services, graphql_ide=None, allow_queries_via_get=False)
+    app.trusted = TrustedDocuments.load(dist)  # the portal page's operations of the build served at /
 
     async def portal_page(request: Request) -> Response:
         page = dist / "portal.html"

@@ -3,6 +3,7 @@ reader's language, no pricing for a trusted text while arbitrary texts keep ever
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 
@@ -21,6 +22,9 @@ ME = "query Me { me { id role } }"
 # more aliases than an arbitrary document may carry (max_aliases 30): only trusted, it passes
 MANY_ALIASES = "query ManyNames { " + " ".join(f"a{i}: me {{ id }}" for i in range(40)) + " }"
 GARAGE_LIVE = "subscription GarageName { __typename }"
+# the portal page's operations are in the same build's manifest; /portal/graphql answers only those
+PORTAL_JOB = "query PortalJob { portal { job { number } } }"
+PORTAL_LIVE = "subscription PortalLive { portalJob { status } }"
 JOB_NOTE = ("mutation AddJobNote($input: AddJobNoteInput!) { addJobNote(input: $input) "
             "{ job { id } errors { field code message } } }")
 
@@ -33,7 +37,7 @@ def digest(text: str) -> str:
 async def trusted_app(database_url, tmp_path_factory):
     dist = tmp_path_factory.mktemp("dist")
     (dist / "index.html").write_text("<!doctype html><title>MotoTrack</title>")
-    documents = {digest(text): text for text in (ME, MANY_ALIASES, JOB_NOTE)}
+    documents = {digest(text): text for text in (ME, MANY_ALIASES, JOB_NOTE, PORTAL_JOB, PORTAL_LIVE)}
     (dist / "trusted-documents.json").write_text(json.dumps({"version": 1, "documents": documents}))
     app = create_app(make_settings(database_url, pwa_dist=dist))
     yield app
@@ -63,7 +67,7 @@ async def test_a_trusted_document_runs_by_id_over_post_and_get(http, world, trus
     response = await http.get("/graphql", params={"documentId": f"sha256:{digest(ME)}"},
                             headers=auth(world, Accept="application/json"))
     assert response.json()["data"]["me"]["role"] == "ADMIN"
-    assert len(trusted_app.state.trusted_documents) == 3
+    assert len(trusted_app.state.trusted_documents) == 5
 
 
 async def test_a_mutation_by_id_keeps_its_rules(http, world):
@@ -127,3 +131,67 @@ def test_a_manifest_whose_hash_does_not_match_its_text_is_refused(tmp_path):
     with pytest.raises(ValueError, match="does not match"):
         TrustedDocuments.load(tmp_path)
     assert len(TrustedDocuments.load(tmp_path / "nowhere")) == 0  # an unbuilt app: its requests come as text
+
+
+async def portal_token(trusted_app, world) -> tuple[str, str]:
+    """A customer's portal link to a job in progress with a sent quote: (token, job)."""
+    from backend.portal import service as portal_service
+    from tests.portal.helpers import visit
+
+    services = trusted_app.state.services
+    v = await visit(services.db, world)
+    async with services.db.transaction() as session:
+        link = await portal_service.ensure_link(session, v.job)
+        url = portal_service.portal_url(services.settings, link)
+    return url.rsplit("#", 1)[1], v.job
+
+
+async def test_the_portal_answers_its_own_documents_by_id_and_refuses_the_staff_apps(http, world, trusted_app):
+    token, job = await portal_token(trusted_app, world)
+    number = job.number
+    customer = {"Authorization": f"Portal {token}"}
+    body = (await http.post("/portal/graphql", json={"documentId": f"sha256:{digest(PORTAL_JOB)}"},
+                            headers=customer)).json()
+    assert body == {"data": {"portal": {"job": {"number": number}}}}
+    for lang, unknown, elsewhere in (("en", "Reload the app", "not answered at this address"),
+                                     ("th", "\u0e41\u0e2d\u0e1b", "\u0e17\u0e35\u0e48\u0e2d\u0e22\u0e39\u0e48\u0e19\u0e35\u0e49")):
+        headers = {**customer, "Accept-Language": lang}
+        [error] = (await http.post("/portal/graphql", json={"documentId": "sha256:" + "0" * 64},
+                                   headers=headers)).json()["errors"]
+        assert error["extensions"]["code"] == "PERSISTED_DOCUMENT_NOT_FOUND" and unknown in error["message"]
+        # the staff app's Me, a document of the same build, is refused at the portal: nothing runs
+        response = await http.post("/portal/graphql", json={"documentId": f"sha256:{digest(ME)}"}, headers=headers)
+        assert response.json()["data"] is None
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "PERSISTED_DOCUMENT_NOT_ALLOWED" and elsewhere in error["message"]
+    # and the portal's document is refused at the staff endpoint, even with a staff sign-in
+    [error] = (await http.post("/graphql", json={"documentId": f"sha256:{digest(PORTAL_JOB)}"},
+                               headers=auth(world))).json()["errors"]
+    assert error["extensions"]["code"] == "PERSISTED_DOCUMENT_NOT_ALLOWED"
+
+
+async def test_the_portals_subscription_by_id(trusted_app, world):
+    from backend.workshop.service.common import job_channel
+
+    token, job = await portal_token(trusted_app, world)
+    channel, job_id = job_channel(job.garage_id, job.id), job.id
+    transport = ASGIWebSocketTransport(app=trusted_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client, \
+            aconnect_ws("/portal/graphql", client, subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send_text(json.dumps({"type": "connection_init", "payload": {"portalToken": token}}))
+        assert json.loads(await ws.receive_text())["type"] == "connection_ack"
+        await ws.send_text(json.dumps({"id": "1", "type": "subscribe", "payload": {
+            "query": "", "documentId": f"sha256:{digest(ME)}"}}))
+        message = json.loads(await ws.receive_text())
+        assert message["type"] == "error" and message["id"] == "1"
+        assert message["payload"][0]["extensions"]["code"] == "PERSISTED_DOCUMENT_NOT_ALLOWED"
+        await ws.send_text(json.dumps({"id": "2", "type": "subscribe", "payload": {
+            "query": "", "documentId": f"sha256:{digest(PORTAL_LIVE)}"}}))
+        pubsub = trusted_app.state.services.pubsub
+        for _ in range(200):  # until the subscription listens on the job's channel
+            if channel in pubsub._queues:
+                break
+            await asyncio.sleep(0.01)
+        await pubsub.publish(channel, {"jobId": str(job_id)})
+        message = json.loads(await asyncio.wait_for(ws.receive_text(), 5))
+        assert message["type"] == "next" and message["payload"]["data"]["portalJob"]["status"] == "IN_PROGRESS"

@@ -2,7 +2,7 @@
 // (WebSocket: the connection parameter `portalToken`). The token comes from the link the customer opened:
 // /p/#<token> (the fragment never reaches a server's access log) or /p/<token>.
 import type { Client } from 'graphql-ws';
-import { ApiError, graphql } from '../shared/api';
+import { ApiError, documentId, graphql, unknownDocument } from '../shared/api';
 
 export const PORTAL_URL = '/portal/graphql';
 
@@ -46,13 +46,21 @@ function liveClient(onStart: () => void): Promise<Client> {
 export function follow<T>(query: string, next: (data: T) => void, onStart: () => void): () => void {
   let stop: (() => void) | null = null;
   let stopped = false;
-  void liveClient(onStart).then((c) => {
-    if (stopped) return;
-    stop = c.subscribe<T>({ query }, {
+  // by its trusted-document id (the package wants a `query` string: it stays empty); as text when the server does
+  // not know the id (a page cached from another build)
+  const start = (c: Client, byText: boolean) => {
+    const id = byText ? null : documentId(query);
+    const payload = id ? { query: '', documentId: id } : { query };
+    stop = c.subscribe<T>(payload, {
       next: (r) => r.data && next(r.data),
-      error: () => undefined,
+      error: (errors) => {
+        if (id && !stopped && unknownDocument(errors)) start(c, true);
+      },
       complete: () => undefined,
     });
+  };
+  void liveClient(onStart).then((c) => {
+    if (!stopped) start(c, false);
   });
   return () => {
     stopped = true;

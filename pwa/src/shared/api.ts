@@ -62,7 +62,8 @@ function classify(errors: GraphQLErrorEntry[]): ApiErrorKind {
 // does not know an id (an app cached from an older build, or a development server) answers
 // PERSISTED_DOCUMENT_NOT_FOUND, and the operation is sent once more as text. Endpoints not listed here get text.
 export const PERSISTED_DOCUMENT_NOT_FOUND = 'PERSISTED_DOCUMENT_NOT_FOUND';
-const TRUSTED_ENDPOINTS = new Set([GRAPHQL_URL]);
+// each endpoint answers by id only the operations of its own schema (the portal's at /portal/graphql)
+const TRUSTED_ENDPOINTS = new Set([GRAPHQL_URL, '/portal/graphql']);
 const documentIds = new Map<string, string>();
 
 /** The trusted-document id of a text ("sha256:<hex>"), or null where the app sends text (development). */

@@ -173,3 +173,29 @@ async def test_status_change_through_redis_across_two_app_instances(app, db, gar
         await redis.aclose()
     assert max(LATENCIES["redis"]) < 1.0
     print("redis commit->event seconds:", LATENCIES["redis"])
+
+
+async def test_a_sent_quote_reaches_the_open_job_card_live(app, gql, db, garage):
+    """sendQuote tells the job's subscribers: the card shows 'Approved 0 of 2 lines' without a reload."""
+    from backend.billing.service import quotes as quotes_service
+    from backend.billing.service.common import LineInput
+    from tests.billing.helpers import job_in_progress, workshop
+
+    w = await workshop(db, garage)
+    job = await job_in_progress(db, garage, w)
+    async with db.transaction() as session:
+        quote = await quotes_service.create_quote(session, garage.actor(Role.SITE_MANAGER), quotes_service.QuoteData(
+            job_id=job.id, lines=[LineInput(kind="LABOUR", task_action_id=w.action.id),
+                                  LineInput(kind="PART", item_id=w.item.id, quantity=2)]))
+    card = ("subscription($id: ID!) { jobUpdated(jobId: $id) { id quotes { id status "
+            "approvalSummary { approved declined pending } } } }")
+    async with subscription(app, garage.token(Role.SITE_MANAGER), card, {"id": str(job.id)},
+                            job_channel(garage.id, job.id)) as receive:
+        body = await gql("mutation($i: SendQuoteInput!) { sendQuote(input: $i) { errors { code } } }",
+                         {"i": {"id": str(quote.id), "clientMutationId": "send-1"}},
+                         token=garage.token(Role.SITE_MANAGER))
+        assert body["data"]["sendQuote"]["errors"] == []
+        data, _at = await receive(2.0)
+    [sent] = data["jobUpdated"]["quotes"]
+    assert sent["id"] == str(quote.id) and sent["status"] == "SENT"
+    assert sent["approvalSummary"] == {"approved": 0, "declined": 0, "pending": 2}

@@ -38,10 +38,10 @@ from backend.customers import service as customers
 from backend.customers.models import Customer
 from backend.inventory import service as inventory
 from backend.notifications import service as notifications
-from backend.workshop.models import JobStatus
+from backend.workshop.models import Job, JobStatus
 from backend.workshop.service import parts as workshop_parts
 from backend.workshop.service import tasks as workshop_tasks
-from backend.workshop.service.common import load_job
+from backend.workshop.service.common import job_changed, load_job
 
 QUOTE_AUDIT = ("status", "notes", "valid_until", "subtotal", "tax_total", "total", "job_id")
 WORKABLE = (JobStatus.IN_PROGRESS, JobStatus.AWAITING_PARTS)
@@ -295,6 +295,10 @@ async def send_quote(session: AsyncSession, actor: Actor, quote_id: object,
     _changed(session, actor, quote, "send", before)
     await session.flush()
     await notifications.notify_quote_sent(session, quote)  # the customer's SMS or mail, in this transaction
+    if quote.job_id is not None:  # the open job card ("Approved 0 of n lines") and the portal hear it
+        job = await session.get(Job, quote.job_id)
+        if job is not None and job.garage_id == quote.garage_id:
+            job_changed(session, job)
     return quote
 
 

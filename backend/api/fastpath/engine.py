@@ -19,10 +19,12 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
+    BooleanValueNode,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableNode,
     get_operation_ast,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
@@ -147,11 +149,48 @@ def _named(gtype):
     return gtype
 
 
+_CONDITIONS = {"include": True, "skip": False}  # a directive's name -> what its `if` must be for the selection
+
+
+def _condition(directive) -> tuple[bool, Any]:
+    """(wanted, value) of an @include/@skip: `value` a bool literal or the variable's name."""
+    wanted = _CONDITIONS.get(directive.name.value)
+    arguments = directive.arguments or ()
+    if wanted is None or len(arguments) != 1 or arguments[0].name.value != "if":
+        raise _Unsupported(f"directive @{directive.name.value}")
+    value = arguments[0].value
+    if isinstance(value, BooleanValueNode):
+        return wanted, value.value
+    if isinstance(value, VariableNode):
+        return wanted, value.name.value
+    raise _Unsupported("condition")
+
+
+def condition_variables(document) -> tuple[str, ...]:
+    """The variables the document's @include/@skip conditions name, in order of first use (a plan is made per
+    combination of their values); raises _Unsupported for any other directive on a selection."""
+    names: dict[str, None] = {}
+
+    def walk(selection_set) -> None:
+        for selection in selection_set.selections if selection_set else ():
+            for directive in selection.directives or ():
+                _, value = _condition(directive)
+                if isinstance(value, str):
+                    names[value] = None
+            walk(getattr(selection, "selection_set", None))
+
+    for definition in document.definitions:
+        walk(definition.selection_set)
+    return tuple(names)
+
+
 class _Planner:
-    def __init__(self, schema, types: dict[str, TypeSource], roots: dict[str, Root], document) -> None:
+    def __init__(self, schema, types: dict[str, TypeSource], roots: dict[str, Root], document,
+                 conditions: dict[str, bool] | None = None) -> None:
         self.schema = schema
         self.types = types
         self.roots = roots
+        self.conditions = conditions or {}
         self.fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
         self.permissions: set = set()
 
@@ -207,8 +246,8 @@ class _Planner:
 
     def _collect(self, selection_set: SelectionSetNode, type_name: str, out: list, spreading: set) -> None:
         for selection in selection_set.selections:
-            if selection.directives:
-                raise _Unsupported("directive")
+            if selection.directives and not self.included(selection):
+                continue
             if isinstance(selection, FieldNode):
                 out.append(selection)
             elif isinstance(selection, InlineFragmentNode):
@@ -224,6 +263,14 @@ class _Planner:
                 self._collect(fragment.selection_set, type_name, out, spreading | {fragment.name.value})
             else:
                 raise _Unsupported("selection")
+
+    def included(self, selection) -> bool:
+        """Whether the selection's @include/@skip keep it, with this plan's values of their variables."""
+        for directive in selection.directives:
+            wanted, value = _condition(directive)
+            if (self.conditions[value] if isinstance(value, str) else value) is not wanted:
+                return False
+        return True
 
     def node(self, type_name: str, selection_set: SelectionSetNode) -> Node:
         source = self.types.get(type_name)
@@ -432,6 +479,10 @@ _UNSUPPORTED = object()
 class FastPath:
     """Answers the operations it has a plan for; `execute` returns None to leave one to the plain execution.
 
+    A document whose @include/@skip conditions name variables has a plan per combination of their values (the
+    PWA's job card sends the reader's role as such booleans), each compiled when first asked for; at most
+    `max_plans` plans are kept (least recently used dropped).
+
     `enabled` switches it off (plain execution for everything: the setting `fast_reads`, and tests comparing both);
     `hits` and `fallbacks` count what it answered and what it left."""
 
@@ -443,28 +494,66 @@ class FastPath:
         self.roots = roots
         self.enabled = enabled
         self.max_plans = max_plans
-        self._plans: OrderedDict[tuple[str, str | None], Any] = OrderedDict()
+        self._plans: OrderedDict[tuple, Any] = OrderedDict()
+        # (document, operation) -> (operation AST, its condition variables), or _UNSUPPORTED
+        self._operations: OrderedDict[tuple[str, str | None], Any] = OrderedDict()
         self.hits = self.fallbacks = 0
 
-    def plan(self, query: str, operation_name: str | None) -> Plan | None:
+    def _remember(self, cache: OrderedDict, key, value) -> None:
+        cache[key] = value
+        while len(cache) > self.max_plans:
+            cache.popitem(last=False)
+
+    def _operation(self, query: str, operation_name: str | None):
+        """(document, operation AST, condition variables) or None (refused, unknown operation, other directives)."""
+        document, errors = self.documents.get(query)
+        if errors or document is None:
+            return None  # refused: the plain execution says why (and is not cached here)
         key = (query, operation_name)
+        found = self._operations.get(key)
+        if found is None:
+            operation = get_operation_ast(document, operation_name)
+            found = _UNSUPPORTED
+            if operation is not None:
+                try:
+                    found = (operation, condition_variables(document))
+                except _Unsupported as why:
+                    log.debug("plain execution for %s: %s", operation_name, why)
+            self._remember(self._operations, key, found)
+        else:
+            self._operations.move_to_end(key)
+        return None if found is _UNSUPPORTED else (document, *found)
+
+    def plan(self, query: str, operation_name: str | None, variables: dict | None = None) -> Plan | None:
+        """The plan for the document's operation with these variables' values of its @include/@skip conditions
+        (None: the plain execution answers; so does a condition variable given no boolean)."""
+        found = self._operation(query, operation_name)
+        if found is None:
+            return None
+        document, operation, names = found
+        values = []
+        for name in names:
+            value = (variables or {}).get(name, _UNSUPPORTED)
+            if value is _UNSUPPORTED:  # the definition's default, when it has one
+                definition = next((d for d in operation.variable_definitions or ()
+                                   if d.variable.name.value == name), None)
+                default = definition.default_value if definition is not None else None
+                value = default.value if isinstance(default, BooleanValueNode) else None
+            if not isinstance(value, bool):
+                return None  # null, missing or not a boolean: graphql-core's to refuse
+            values.append(value)
+        key = (query, operation_name, tuple(values))
         plan = self._plans.get(key)
         if plan is not None:
             self._plans.move_to_end(key)
             return None if plan is _UNSUPPORTED else plan
-        document, errors = self.documents.get(query)
-        if errors or document is None:
-            return None  # refused: the plain execution says why (and is not cached here)
-        operation = get_operation_ast(document, operation_name)
         plan = _UNSUPPORTED
-        if operation is not None:
-            try:
-                plan = _Planner(self.schema._schema, self.types, self.roots, document).plan(operation)
-            except _Unsupported as why:
-                log.debug("plain execution for %s: %s", operation_name, why)
-        self._plans[key] = plan
-        if len(self._plans) > self.max_plans:
-            self._plans.popitem(last=False)
+        try:
+            plan = _Planner(self.schema._schema, self.types, self.roots, document,
+                            dict(zip(names, values))).plan(operation)
+        except _Unsupported as why:
+            log.debug("plain execution for %s: %s", operation_name, why)
+        self._remember(self._plans, key, plan)
         return None if plan is _UNSUPPORTED else plan
 
     async def execute(self, ctx, query, variables, operation_name) -> ExecutionResult | None:
@@ -472,7 +561,7 @@ class FastPath:
             return None
         if variables is not None and not isinstance(variables, dict):
             return None
-        plan = self.plan(query, operation_name)
+        plan = self.plan(query, operation_name, variables)
         actor = ctx.actor
         if plan is None or not all(actor.can(p) for p in plan.permissions):
             self.fallbacks += 1

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import getpass
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 
@@ -78,6 +81,11 @@ def cmd_serve(args) -> int:
     if args.workers > 1 and not settings.redis_url:
         # without Redis a revocation reaches only the process that made it: no user cache across processes
         os.environ["MOTOTRACK_AUTH_CACHE_SECONDS"] = "0"
+    if args.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # /metrics: every worker process writes its counters there, whichever answers a scrape sums them
+        metrics_dir = tempfile.mkdtemp(prefix="mototrack-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        atexit.register(shutil.rmtree, metrics_dir, ignore_errors=True)
     uvicorn.run("backend.app:create_app", factory=True, host=host, port=port, log_level=settings.log_level.lower(),
                 workers=args.workers if args.workers > 1 else None, **proxy_options(settings))
     return 0

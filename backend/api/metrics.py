@@ -15,9 +15,10 @@ What is measured:
   mode) and, when Redis is configured, by the arq workers (they count into a Redis hash every process reads).
 - `mototrack_websocket_connections` (open GraphQL WebSockets of this process) and `mototrack_live_subscriptions`.
 
-With `serve --workers N` each worker process answers with its own figures (prometheus-client's multiprocess mode does
-not carry the callback gauges used here); Prometheus sums them when it scrapes every worker, and the figures read from
-the database or Redis (outbox, arq jobs) are the same in each.
+With `serve --workers N` the counters, histograms and the WebSocket gauge are prometheus-client's multiprocess
+kind (`PROMETHEUS_MULTIPROC_DIR`, which `serve` points at a fresh directory): whichever process answers a scrape
+reports the sum over all of them. The pool and live-subscription figures are those of the process that answers; the
+ones read from the database or Redis (outbox, arq jobs) are the same in each.
 
 Access: outside production the endpoint is open; in production it needs `metrics_token` (Authorization: Bearer
 <token>) and answers 404 while the setting is empty.
@@ -26,6 +27,7 @@ Access: outside production the endpoint is open; in production it needs `metrics
 from __future__ import annotations
 
 import hmac
+import os
 import re
 import time
 
@@ -55,7 +57,19 @@ ERRORS = Counter("mototrack_graphql_errors", "GraphQL errors returned, by extens
                  registry=REGISTRY)
 JOBS = Counter("mototrack_worker_jobs", "Outbox deliveries run by this process's in-process runner",
                ["job", "outcome"], registry=REGISTRY)
-WEBSOCKETS = Gauge("mototrack_websocket_connections", "Open GraphQL WebSocket connections", registry=REGISTRY)
+WEBSOCKETS = Gauge("mototrack_websocket_connections", "Open GraphQL WebSocket connections", registry=REGISTRY,
+                   multiprocess_mode="livesum")
+
+
+def process_registry() -> CollectorRegistry:
+    """The process-wide figures: this process's, or under `serve --workers N` the sum over every worker process."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    from prometheus_client import multiprocess
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
 
 FAILED_OUTCOMES = frozenset({"failed", "retry", "crashed"})
 
@@ -225,7 +239,7 @@ class Metrics:
             return Response("Unauthorized", status_code=401, media_type="text/plain",
                             headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
         self._scraped = await self._read()
-        body = generate_latest(REGISTRY) + generate_latest(self.registry)
+        body = generate_latest(process_registry()) + generate_latest(self.registry)
         return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"Cache-Control": "no-store"})
 
 

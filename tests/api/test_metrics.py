@@ -202,3 +202,28 @@ async def test_arq_worker_jobs_are_counted_for_every_api_process(database_url, r
         await app.state.services.pubsub.close()
         await app.state.services.pubsub.redis.aclose()
         await db.dispose()
+
+
+
+def test_worker_processes_are_summed_in_multiprocess_mode(tmp_path):
+    """`serve --workers N` sets PROMETHEUS_MULTIPROC_DIR (backend/cli.py): a scrape answered by any process reports
+    every process's operations. Two processes count operations, a third answers as /metrics does."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    count = ("import sys; from backend.api import metrics; names = metrics.OperationNames()\n"
+             "for _ in range(int(sys.argv[1])): metrics.Timer(names, 'MpProbe', 'http').done([{'extensions': "
+             "{'code': 'FORBIDDEN'}}])")
+    workers = [subprocess.Popen([sys.executable, "-c", count, str(n)], env=env) for n in (3, 2)]
+    assert [w.wait(timeout=120) for w in workers] == [0, 0]
+    scrape_code = ("import sys; from prometheus_client import generate_latest; "
+                   "from backend.api.metrics import process_registry; "
+                   "sys.stdout.write(generate_latest(process_registry()).decode())")
+    out = subprocess.run([sys.executable, "-c", scrape_code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for family in text_string_to_metric_families(out.stdout) for s in family.samples}
+    assert per_operation({}, samples, "http", "MpProbe") == {"MpProbe": (5, 5)}
+    assert value(samples, "mototrack_graphql_errors_total", code="FORBIDDEN", transport="http") == 5

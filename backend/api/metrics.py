@@ -71,8 +71,6 @@ def process_registry() -> CollectorRegistry:
     multiprocess.MultiProcessCollector(registry)
     return registry
 
-FAILED_OUTCOMES = frozenset({"failed", "retry", "crashed"})
-
 
 def count_job(job: str, outcome: str) -> None:
     JOBS.labels(job, outcome).inc()

@@ -319,3 +319,102 @@ async def test_fast_statement_counts_do_not_grow_with_jobs(app, db, gql, garage,
     # joined; my jobs then the clock (not running: no job to read)
     expected = {"board": 3, "my": 4, "card": 3} if role == Role.TECHNICIAN else {"board": 3, "card": 3}
     assert counts == {name: {5: expected[name], 50: expected[name]} for name in expected}, counts
+
+
+# pwa/src/main/staff/Intake.tsx (the reception's lookup; bench/mixed_load.sh sends the same)
+VEHICLE = """query VehicleByRegistration($registration: String!) {
+  vehicleByRegistration(registration: $registration) {
+    id registrationDisplay make model year colour mileage owner { id name phone email }
+    deferredWork { id description amount currency }
+    jobs { id number status operationsStream createdAt }
+  }
+}"""
+# without the owner (a technician may not read customers): the jobs are only the technician's own
+VEHICLE_JOBS = ("query($registration: String!) { vehicleByRegistration(registration: $registration) { id "
+                "registration deferredWork { id amount createdAt quoteLineId } jobs { id number technician { id } } } }")
+
+
+async def _vehicle_history(db, garage, site) -> None:
+    """ST0000 (of _seed) gets two more jobs nobody is assigned to, two open deferred items and a resolved one."""
+    from backend.billing.models import DeferredWork
+    from backend.core.db import utcnow
+    from backend.customers.models import Vehicle
+    from backend.workshop.models import OperationsStream
+    from backend.workshop.service import jobs as jobs_service
+
+    sm = garage.actor(Role.SITE_MANAGER)
+    async with db.transaction() as session:
+        vehicle = (await session.execute(select(Vehicle).where(Vehicle.garage_id == garage.id,
+                                                               Vehicle.registration == "ST0000"))).scalar_one()
+        for _ in range(2):
+            await jobs_service.create_job(session, sm, jobs_service.CreateJobData(
+                site_id=site.id, vehicle_id=vehicle.id, operations_stream=OperationsStream.MECHANICAL,
+                revenue_stream="WALK_IN"))
+        session.add_all([DeferredWork(garage_id=garage.id, vehicle_id=vehicle.id, description=d, amount=a,
+                                      currency="THB", resolved_at=r)
+                         for d, a, r in (("Rear pads", 1250_00, None), ("Wiper blades", 450_00, utcnow()),
+                                         ("ผ้าเบรกหลัง", 99, None))])
+
+
+async def test_vehicle_by_registration_same_bytes_per_role(app, db, gql, client, garage):
+    from backend.core.permissions import ROLE_PERMISSIONS, Permission
+
+    site = await make_site(db, garage)
+    await _seed(db, garage, site, 3, 0)
+    await _vehicle_history(db, garage, site)
+    fastpath = app.state.fastpath
+    other = await make_garage(app, "Other Garage")
+    needs = {VEHICLE: {Permission.VEHICLES_READ, Permission.CUSTOMERS_READ, Permission.JOBS_READ},
+             VEHICLE_JOBS: {Permission.VEHICLES_READ, Permission.JOBS_READ}}
+    seen = {}
+    for role in Role:
+        for query, permissions in needs.items():
+            fast = permissions <= ROLE_PERMISSIONS[role]
+            for registration in ("st 0000", "ST-0001", "zz9999", "!!", ""):
+                for lang in ("en", "th"):
+                    body = await _same(client, fastpath, query, {"registration": registration}, garage.token(role),
+                                       lang, fast=fast)
+                    if not fast and (registration == "st 0000" or "errors" in body):  # (no vehicle: no error)
+                        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+                        assert body["errors"][0]["message"].isascii() is (lang == "en")
+                    seen[role, query, registration] = body
+            # another garage's reader: no vehicle of this garage
+            body = await _same(client, fastpath, query, {"registration": "ST0000"}, other.token(role), "en", fast=fast)
+            assert not fast or body["data"]["vehicleByRegistration"] is None
+    vehicle = seen[Role.WORKSHOP_MANAGER, VEHICLE, "st 0000"]["data"]["vehicleByRegistration"]
+    assert vehicle["registrationDisplay"] == "ST0000" and vehicle["owner"]["name"] == "Owner 000"
+    assert [d["description"] for d in vehicle["deferredWork"]] == ["Rear pads", "ผ้าเบรกหลัง"]  # open ones, oldest first
+    assert len(vehicle["jobs"]) == 3 and vehicle["jobs"] == sorted(vehicle["jobs"], key=lambda j: j["createdAt"],
+                                                                   reverse=True)
+    assert seen[Role.WORKSHOP_MANAGER, VEHICLE, "zz9999"]["data"]["vehicleByRegistration"] is None
+    assert seen[Role.WORKSHOP_MANAGER, VEHICLE, "!!"]["data"]["vehicleByRegistration"] is None
+    own = seen[Role.TECHNICIAN, VEHICLE_JOBS, "st 0000"]["data"]["vehicleByRegistration"]
+    tech_id = str(garage.users[Role.TECHNICIAN].id)
+    assert len(own["jobs"]) == 1 and own["jobs"][0]["technician"]["id"] == tech_id
+    assert own["deferredWork"] == ([] if Permission.QUOTES_READ not in ROLE_PERMISSIONS[Role.TECHNICIAN] else
+                                   own["deferredWork"])
+
+
+@pytest.mark.parametrize("role", [Role.WORKSHOP_MANAGER, Role.TECHNICIAN])
+async def test_vehicle_by_registration_statements(app, db, gql, garage, count_statements, role):
+    from backend.core.permissions import ROLE_PERMISSIONS, Permission
+
+    site = await make_site(db, garage)
+    await _seed(db, garage, site, 2, 0)
+    await _vehicle_history(db, garage, site)
+    token, fastpath = garage.token(role), app.state.fastpath
+    query = VEHICLE if role == Role.WORKSHOP_MANAGER else VEHICLE_JOBS
+    await gql("{ __typename }", token=token)
+    with count_statements() as counter:
+        await gql("{ __typename }", token=token)
+    baseline, counts = counter.count, {}
+    for registration, jobs in (("ST0001", 1), ("ST0000", 3)):
+        hits = fastpath.hits
+        with count_statements() as counter:
+            body = await gql(query, {"registration": registration}, token=token)
+        assert fastpath.hits == hits + 1
+        assert len(body["data"]["vehicleByRegistration"]["jobs"]) == (jobs if role != Role.TECHNICIAN else 1)
+        counts[registration] = counter.count - baseline
+    # the vehicle with its owner joined, its open deferred work (none read without QUOTES_READ), its jobs
+    expected = 2 + (Permission.QUOTES_READ in ROLE_PERMISSIONS[role])
+    assert counts == {"ST0001": expected, "ST0000": expected}, counts

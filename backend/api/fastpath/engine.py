@@ -50,12 +50,16 @@ class Relation:
     """A related type read in one batched, garage-scoped statement per operation.
 
     one:  the parent's `key` attribute holds the related row's id (None: the field is null);
-    many: the child's `key` attribute holds the parent's id; children come in `order_by` (the loader's order)."""
+    many: the child's `key` attribute holds the parent's id; children come in `order_by` (the loader's order; a
+    name starting with "-" descending), at most `limit` per parent (the loader's cut); an actor without
+    `permission` reads an empty list (as the resolver answers) and no statement is made."""
 
     target: str
     many: bool
     key: str
     order_by: tuple[str, ...] = ()
+    limit: int | None = None
+    permission: Any = None
 
 
 def garage_scope(model, actor):
@@ -448,14 +452,24 @@ class Execution:
         model = source.model
         if relation.many:
             keys = list(dict.fromkeys(r["id"] for r in rows))
-            if not keys:
+            if not keys or (relation.permission is not None and not self.actor.can(relation.permission)):
                 return {}
 
             def many(actor):
+                order = (getattr(model, c[1:]).desc() if c.startswith("-") else getattr(model, c)
+                         for c in relation.order_by)
                 return (select(model).where(source.scope(model, actor), getattr(model, relation.key).in_(
-                    bindparam(KEYS, expanding=True))).order_by(*(getattr(model, c) for c in relation.order_by)))
+                    bindparam(KEYS, expanding=True))).order_by(*order))
 
             child_rows = await self.rows(child, "many", many, {KEYS: keys}, (relation.key,))
+            if relation.limit is not None:  # the loader's cut per parent, before the children are completed
+                counts: dict = defaultdict(int)
+                kept = []
+                for row in child_rows:
+                    counts[row[relation.key]] += 1
+                    if counts[row[relation.key]] <= relation.limit:
+                        kept.append(row)
+                child_rows = kept
             done = await self.complete(child, child_rows)
             groups: dict = defaultdict(list)
             for row, obj in zip(child_rows, done):

@@ -195,3 +195,23 @@ async def test_the_portals_subscription_by_id(trusted_app, world):
         await pubsub.publish(channel, {"jobId": str(job_id)})
         message = json.loads(await asyncio.wait_for(ws.receive_text(), 5))
         assert message["type"] == "next" and message["payload"]["data"]["portalJob"]["status"] == "IN_PROGRESS"
+
+
+def test_each_document_of_the_build_belongs_to_exactly_one_endpoint():
+    """The PWA build's manifest (E2E_PWA_DIST, else pwa/dist) holds the staff app's and the portal page's operations:
+    each is answered by id at exactly one endpoint, and the portal's five at /portal/graphql."""
+    import os
+    from pathlib import Path
+
+    from backend.portal.schema import build_portal_schema
+    from backend.schema import build_schema
+
+    dist = Path(os.environ.get("E2E_PWA_DIST") or Path(__file__).resolve().parents[2] / "pwa" / "dist")
+    if not (dist / "trusted-documents.json").is_file():
+        pytest.skip(f"no PWA build in {dist}")
+    manifest = TrustedDocuments.load(dist)
+    portal, staff = manifest.for_schema(build_portal_schema()), manifest.for_schema(build_schema([]))
+    assert len(portal) + len(staff) == len(manifest) and not portal.texts & staff.texts
+    names = {text.split("(")[0].split("{")[0].split()[1] for text in portal.texts}
+    assert names == {"Portal", "PortalJob", "SetPortalLocale", "RequestApprovalCode", "DecideQuote"}
+    assert portal.elsewhere == frozenset(staff.documents) and len(staff) > 50

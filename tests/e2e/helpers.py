@@ -72,6 +72,17 @@ def new_phone(browser, server_url: str, locale: str = "en-US", **options):
     return context
 
 
+def operation_name(request) -> str | None:
+    """The GraphQL operation a request sends (the app names its trusted documents by id, so match the name)."""
+    if request.method != "POST":
+        return None
+    try:
+        body = json.loads(request.post_data or "")
+    except ValueError:
+        return None
+    return body.get("operationName") if isinstance(body, dict) else None
+
+
 def open_page(context):
     page = context.new_page()
     page.on("pageerror", lambda exc: context.page_errors.append(str(exc)))

@@ -16,7 +16,7 @@ import time
 import pytest
 
 from tests.e2e.conftest import PWA_DIST, run_server
-from tests.e2e.helpers import new_phone, open_page, require_browser, sign_in
+from tests.e2e.helpers import new_phone, open_page, operation_name, require_browser, sign_in
 
 require_browser()
 
@@ -42,7 +42,7 @@ def server_url(tmp_path_factory):
 
 
 def _is_refresh(request) -> bool:
-    return request.method == "POST" and "/graphql" in request.url and "refreshToken(input" in (request.post_data or "")
+    return request.method == "POST" and "/graphql" in request.url and operation_name(request) == "Refresh"
 
 
 def _two_tabs_wake_together(browser, server_url, *, without_locks: bool) -> tuple[list, list]:
@@ -76,8 +76,7 @@ def _two_tabs_wake_together(browser, server_url, *, without_locks: bool) -> tupl
         # both tabs still work as the signed-in technician, each with the access token it holds now: a reconnect
         # asks the server who is signed in (an expired token would be renewed again, and counted above)
         for page in (first, second):
-            with page.expect_response(lambda r: '"operationName": "Me"' in (r.request.post_data or "")
-                                      or "query Me" in (r.request.post_data or "")) as me:
+            with page.expect_response(lambda r: operation_name(r.request) == "Me") as me:
                 page.evaluate("dispatchEvent(new Event('online'))")
             assert me.value.json()["data"]["me"]["email"] == "technician@demo.test", me.value.json()
             expect(page.get_by_test_id("user-name")).to_be_visible()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import open_page, require_browser, submit_sign_in
+from tests.e2e.helpers import open_page, operation_name, require_browser, submit_sign_in
 from tests.e2e.layout import open_account_menu, open_nav
 
 require_browser()
@@ -137,7 +137,7 @@ def test_a_language_chosen_right_after_sign_in_is_not_undone_by_a_late_answer(pa
     held = []
 
     def hold_me(route):
-        if "query Me" in (route.request.post_data or "") and not held:
+        if operation_name(route.request) == "Me" and not held:
             held.append((route, route.fetch()))  # the server answers now (the account still in Thai) ...
         else:
             route.continue_()
@@ -147,7 +147,7 @@ def test_a_language_chosen_right_after_sign_in_is_not_undone_by_a_late_answer(pa
     submit_sign_in(page, "warehouse.manager@demo.test")  # a Thai-speaking account
     page.get_by_test_id("user-name").wait_for()
     expect(page.locator("html")).to_have_attribute("lang", "th")
-    with page.expect_response(lambda r: "/graphql" in r.url and "UpdateMyPreferences" in (r.request.post_data or "")):
+    with page.expect_response(lambda r: "/graphql" in r.url and operation_name(r.request) == "UpdateMyPreferences"):
         page.get_by_test_id("lang-en").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert held, "the app did not ask for the account after signing in"

@@ -22,13 +22,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-VEHICLE = """query VehicleByRegistration($registration: String!) {
-  vehicleByRegistration(registration: $registration) {
-    id registrationDisplay make model year colour mileage owner { id name phone email }
-    deferredWork { id description amount currency }
-    jobs { id number status operationsStream createdAt }
-  }
-}"""
 
 
 async def main(jobs: int, rounds: int, database_url: str | None) -> None:
@@ -41,6 +34,7 @@ async def main(jobs: int, rounds: int, database_url: str | None) -> None:
     from backend.core.permissions import Role
     from backend.customers import service as customers
     from backend.workshop.service import jobs as jobs_service
+    from tests.api.test_fastpath import VEHICLE  # the PWA's document, as the byte-equality test sends it
     from tests.conftest import make_garage, make_settings
     from tests.fresh_db import fresh_schema
     from tests.workshop.helpers import make_site

@@ -424,3 +424,25 @@ async def test_vehicle_by_registration_statements(app, db, gql, garage, count_st
     # the vehicle with its owner joined, its open deferred work (none read without QUOTES_READ), its jobs
     expected = 2 + (Permission.QUOTES_READ in ROLE_PERMISSIONS[role])
     assert counts == {"ST0001": expected, "ST0000": expected}, counts
+
+
+async def test_vehicle_jobs_cut_at_the_loaders_latest(app, db, gql, client, garage):
+    """More than VISITS_SHOWN jobs: both paths give the latest VISITS_SHOWN, newest first."""
+    from backend.customers.loaders import VISITS_SHOWN
+    from backend.customers.models import Vehicle
+    from backend.workshop.models import OperationsStream
+    from backend.workshop.service import jobs as jobs_service
+
+    site = await make_site(db, garage)
+    await _seed(db, garage, site, 1, 0)
+    sm = garage.actor(Role.SITE_MANAGER)
+    async with db.transaction() as session:
+        vehicle_id = (await session.execute(select(Vehicle.id).where(Vehicle.garage_id == garage.id))).scalar_one()
+        for _ in range(VISITS_SHOWN):
+            await jobs_service.create_job(session, sm, jobs_service.CreateJobData(
+                site_id=site.id, vehicle_id=vehicle_id, operations_stream=OperationsStream.MECHANICAL,
+                revenue_stream="WALK_IN"))
+    body = await _same(client, app.state.fastpath, VEHICLE, {"registration": "ST0000"},
+                       garage.token(Role.WORKSHOP_MANAGER), "en", fast=True)
+    numbers = [j["number"] for j in body["data"]["vehicleByRegistration"]["jobs"]]
+    assert len(numbers) == VISITS_SHOWN and numbers == sorted(numbers, reverse=True)

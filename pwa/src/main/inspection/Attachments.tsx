@@ -1,5 +1,5 @@
-// Attachments of a job or a vehicle (photos and documents: an insurer's assessment, a registration book, a signed
-// job sheet) on the job card and the vehicle's history: the server's list with its signed links, the files still on
+// Attachments of a job, a vehicle or a customer (photos and documents: an insurer's assessment, a registration book, a signed
+// job sheet) on the job card, the vehicle's history and the customer screen: the server's list with its signed links, the files still on
 // this device (thumbnail from the local copy, progress while uploading), an upload button for PDFs and images, and
 // the "shown to the customer" switch for the roles that talk to customers (files:share).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -31,6 +31,9 @@ export interface AttachmentView {
 export const ATTACHMENT_FIELDS = 'id name contentType size kind sharedWithCustomer createdAt createdBy { id name } url thumbnailUrl';
 const JOB_FILES = `query JobAttachments($id: ID!) { job(id: $id) { id attachments { ${ATTACHMENT_FIELDS} } } }`;
 const VEHICLE_FILES = `query VehicleAttachments($id: ID!) { vehicle(id: $id) { id attachments { ${ATTACHMENT_FIELDS} } } }`;
+const CUSTOMER_FILES = `query CustomerAttachments($id: ID!) { customer(id: $id) { id attachments { ${ATTACHMENT_FIELDS} } } }`;
+const FILES = { job: JOB_FILES, vehicle: VEHICLE_FILES, customer: CUSTOMER_FILES };
+type Owner = 'job' | 'vehicle' | 'customer';
 const SHARE = `mutation SetAttachmentShared($input: SetAttachmentSharedInput!) { setAttachmentShared(input: $input) {
   attachment { ${ATTACHMENT_FIELDS} } ${ERRORS} } }`;
 
@@ -38,13 +41,10 @@ function size(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${formatNumber(bytes / (1024 * 1024), 1)} MB` : `${formatNumber(Math.max(1, Math.round(bytes / 1024)))} KB`;
 }
 
-export function Attachments({ ownerType, ownerId, jobId, role }: { ownerType: 'job' | 'vehicle'; ownerId: string; jobId?: string; role: string }) {
-  const files = useQuery<{ job?: { attachments: AttachmentView[] } | null; vehicle?: { attachments: AttachmentView[] } | null }>(
-    ownerType === 'job' ? JOB_FILES : VEHICLE_FILES,
-    { id: ownerId },
-  );
+export function Attachments({ ownerType, ownerId, jobId, role }: { ownerType: Owner; ownerId: string; jobId?: string; role: string }) {
+  const files = useQuery<Partial<Record<Owner, { attachments: AttachmentView[] } | null>>>(FILES[ownerType], { id: ownerId });
   const { reload, setData } = files;
-  const list = (ownerType === 'job' ? files.data?.job : files.data?.vehicle)?.attachments ?? null;
+  const list = files.data?.[ownerType]?.attachments ?? null;
   const photos = usePhotos();
   const mine = useMemo(
     () => photos.filter((p) => p.ownerType === ownerType && p.ownerId === ownerId && !p.inspectionItem && !(p.attachmentId && list?.some((a) => a.id === p.attachmentId))),
@@ -88,9 +88,8 @@ export function Attachments({ ownerType, ownerId, jobId, role }: { ownerType: 'j
     if (saved && !r.errors.length) {
       setData((old) => {
         if (!old) return old;
-        const key = ownerType === 'job' ? 'job' : 'vehicle';
-        const owner = old[key];
-        return owner ? { ...old, [key]: { ...owner, attachments: owner.attachments.map((x) => (x.id === saved.id ? saved : x)) } } : old;
+        const owner = old[ownerType];
+        return owner ? { ...old, [ownerType]: { ...owner, attachments: owner.attachments.map((x) => (x.id === saved.id ? saved : x)) } } : old;
       });
     }
   }

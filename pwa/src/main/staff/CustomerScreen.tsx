@@ -10,6 +10,7 @@ import type { UserError } from '../../shared/types';
 import { href } from '../router';
 import type { ScreenProps } from '../screens';
 import { quoteStatusLabel } from '../quotes/labels';
+import { Attachments } from '../inspection/Attachments';
 import { invoiceStatusLabel } from './billing/money';
 import { ERRORS, Empty, Failure, Field, FormErrors, Loading, ScreenTitle, errorsFor, money, mutate, newMutationId, otherErrors, useQuery, when } from './common';
 import { eventLabel, messageStatusLabel } from './events';
@@ -142,6 +143,7 @@ export default function CustomerScreen({ params }: ScreenProps) {
           </div>
           {INVOICE_READERS.includes(role) && <Invoices customerId={customer.id} canOpen={INVOICE_OPENERS.includes(role)} />}
           {QUOTE_READERS.includes(role) && <Quotes customerId={customer.id} />}
+          <Attachments ownerType="customer" ownerId={customer.id} role={role} />
           <div class="card" data-testid="customer-communications">
             <h2>{t('Messages sent')}</h2>
             {customer.communications.edges.length === 0 ? (

@@ -21,6 +21,7 @@ export const staffScreens: ScreenDef[] = [
   { id: 'findings-quote', path: 'jobs/:id/findings', roles: ['ADMIN', 'SITE_MANAGER', 'BILLING'], label: 'Quote the findings', nav: false, load: () => import('../inspection/FindingsQuote') },
   { id: 'quote-new-vehicle', path: 'vehicles/:id/quote', roles: ['ADMIN', 'SITE_MANAGER', 'BILLING'], label: 'New quote', nav: false, load: () => import('../quotes/QuoteNew') },
   { id: 'users', path: 'admin/users', roles: ['ADMIN'], label: 'Users', nav: true, load: () => import('./Users') },
+  { id: 'inspection-templates', path: 'admin/inspection-templates', roles: ['ADMIN'], label: 'Inspection templates', nav: true, icon: 'review', load: () => import('./InspectionTemplates') },
   { id: 'task-actions', path: 'admin/tasks', roles: ['ADMIN'], label: 'Task catalog', nav: true, load: () => import('./TaskActions') },
   { id: 'messages', path: 'admin/messages', roles: ['ADMIN'], label: 'Messages', nav: true, load: () => import('./Messages') },
   { id: 'reminders', path: 'admin/reminders', roles: ['ADMIN'], label: 'Reminders', nav: true, load: () => import('./Reminders') },

@@ -3,7 +3,7 @@
 // urgent) on the side the item gets worse; "photo required" per item. One page: the list, and a template opens its
 // editor in place with collapsible sections; items are added, removed and moved up or down. The server checks
 // everything (limits on the wrong side, empty titles) and its localized errors are shown at the field.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { t } from '../../shared/i18n';
 import type { UserError } from '../../shared/types';
 import type { ScreenProps } from '../screens';
@@ -45,6 +45,8 @@ interface Template {
   version: number;
   sections: Section[];
 }
+// the fields whose errors this form shows where they were typed (an item itself: its limits; a section: its items)
+const AT_FIELD = /^(nameEn|nameTh|sections\.\d+\.(key|titleEn|titleTh|items(\.\d+(\.(titleEn|titleTh|kind|unit|adviseAt|urgentAt))?)?))$/;
 type Payload = { inspectionTemplate: Template | null; errors: UserError[] };
 
 /** A key no other section or item of the template has (the server keeps keys: they carry measurements forward). */
@@ -114,7 +116,10 @@ function TemplateForm({ template, onDone, onArchived }: { template?: Template; o
   const [nameTh, setNameTh] = useState(template?.nameTh ?? '');
   const [sections, setSections] = useState<Section[]>(() => template?.sections ?? [{ key: 'general', titleEn: '', titleTh: null, items: [blankItem('item_1')] }]);
   const { errors, busy, save, send } = useSave<Template>(onDone);
-  const [mutationId] = useState(newMutationId);
+  // one id per attempt that may have changed something: after the server refused one (nothing changed) a new id,
+  // else the replay of the refused attempt would come back; after a network failure the same id (replay-safe)
+  const mutationId = useRef(newMutationId());
+  if (errors.some((e) => e.code !== 'FAILED') && !busy) mutationId.current = newMutationId();
 
   const setSection = (si: number, patch: Partial<Section>) => setSections((all) => all.map((s, i) => (i === si ? { ...s, ...patch } : s)));
   const setItems = (si: number, fn: (items: Item[]) => Item[]) => setSections((all) => all.map((s, i) => (i === si ? { ...s, items: fn(s.items) } : s)));
@@ -142,7 +147,7 @@ function TemplateForm({ template, onDone, onArchived }: { template?: Template; o
           photoRequired: i.photoRequired,
         })),
       })),
-      clientMutationId: mutationId,
+      clientMutationId: mutationId.current,
     };
     await save(
       problems,
@@ -165,13 +170,7 @@ function TemplateForm({ template, onDone, onArchived }: { template?: Template; o
     );
   }
 
-  // errors shown at a field; the rest go under the form
-  const shown = new Set<string>(['nameEn', 'nameTh']);
-  const at = (field: string) => {
-    shown.add(field);
-    return errorsFor(errors, field);
-  };
-
+  const at = (field: string) => errorsFor(errors, field);
   const body = (
     <>
       <div class="two">
@@ -198,7 +197,7 @@ function TemplateForm({ template, onDone, onArchived }: { template?: Template; o
                 {(p) => <input {...p} lang="th" value={s.titleTh ?? ''} onInput={(e) => setSection(si, { titleTh: e.currentTarget.value })} data-testid="section-title-th" />}
               </Field>
             </div>
-            <FormErrors errors={errors.filter((e) => [`${f}.items`, `${f}.key`].includes(e.field ?? '') && !!shown.add(e.field ?? ''))} />
+            <FormErrors errors={errors.filter((e) => e.field === `${f}.items` || e.field === `${f}.key`)} />
             <ol class="tpl-items">
               {s.items.map((item, ii) => (
                 <ItemEditor
@@ -243,7 +242,7 @@ function TemplateForm({ template, onDone, onArchived }: { template?: Template; o
     <form class="card form tpl-form" onSubmit={submit} noValidate data-testid="template-form">
       <h2 class="form-title">{template ? t('Edit {name}', { name: template.nameEn }) : t('New inspection template')}</h2>
       {body}
-      <FormErrors errors={errors.filter((e) => !e.field || !shown.has(e.field))} />
+      <FormErrors errors={errors.filter((e) => !e.field || !AT_FIELD.test(e.field))} />
       <FormButtons busy={busy} saveTestid="template-save" onCancel={() => onDone(null)} />
       {template && (
         <button type="button" class="btn btn-secondary" disabled={busy} onClick={() => void archive()} data-testid="template-archive">

@@ -104,7 +104,7 @@ def sign_in(page, who: str, english: bool = True) -> None:
     page.get_by_test_id("user-name").wait_for()
     if english and page.locator("html").get_attribute("lang") != "en":
         page.get_by_test_id("lang-en").click()
-        page.wait_for_function("document.documentElement.lang === 'en'")
+        page.wait_for_function("() => document.documentElement.lang === 'en'")
 
 
 def go(page, path: str) -> None:

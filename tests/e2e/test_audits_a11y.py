@@ -115,7 +115,7 @@ def test_every_screen_of_each_role_has_no_serious_axe_violation(browser, server_
                 found[path] = violations
         # and once in Thai, on the first screen: the language must not bring new problems
         page.get_by_test_id("lang-th").click()
-        page.wait_for_function("document.documentElement.lang === 'th'")
+        page.wait_for_function("() => document.documentElement.lang === 'th'")
         go(page, ROLE_SCREENS[who][0])
         page.locator(READY[ROLE_SCREENS[who][0]]).first.wait_for()
         violations = axe_violations(page)

@@ -64,7 +64,7 @@ def open_board(page, lang: str) -> None:
     sign_in(page, "site", english=lang == "en")
     if lang == "th" and page.locator("html").get_attribute("lang") != "th":
         page.get_by_test_id("lang-th").click()
-    page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+    page.wait_for_function(f"() => document.documentElement.lang === '{lang}'")
     go(page, "board")
     expect(page.locator("[data-testid=board-job]").first).to_be_visible()
 
@@ -130,7 +130,7 @@ def test_the_board_fits_phone_tablet_and_desk(browser, server_url, homes, lang):
             assert link.get_attribute("href") == f"#/jobs/{job_id}"
             page.evaluate("window.__hashes = []; addEventListener('hashchange', () => __hashes.push(location.hash))")
             link.click()
-            page.wait_for_function("window.__hashes.length > 0")
+            page.wait_for_function("() => window.__hashes.length > 0")
             assert page.evaluate("window.__hashes[0]") == f"#/jobs/{job_id}"
             expect(page.locator("main#main")).to_have_attribute("data-screen", "job-card")  # the job card's screen
             print(f"board -> job card at {width}px ({lang}): {time.monotonic() - started:.1f}s from opening the URL")
@@ -235,7 +235,7 @@ def test_assigning_a_job_nobody_in_its_stream_works(browser, server_url, homes, 
         sign_in(page, who, english=lang == "en")
         if lang == "th" and page.locator("html").get_attribute("lang") != "th":
             page.get_by_test_id("lang-th").click()
-        page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+        page.wait_for_function(f"() => document.documentElement.lang === '{lang}'")
         go(page, "board")
         card = page.locator(f"[data-testid=board-job][data-job-number='{job['number']}']")
         card.get_by_test_id("assign-open").click()

@@ -88,7 +88,7 @@ def both_languages(page: Page, name: str, ready) -> None:
         ready()
         fits(page, f"{name}-{lang}")
     page.get_by_test_id("lang-en").first.click()
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
 
 
 def site_manager_at_a_desk(browser, server_url):
@@ -113,7 +113,7 @@ def test_offline_inspection_with_photos_reaches_the_server_once_and_becomes_a_qu
     expect(page.get_by_test_id("jc-inspections")).to_contain_text("No inspection yet.")
     page.get_by_test_id("jc-open-inspection").click()
     expect(page.get_by_test_id("inspection-template").first).to_be_visible()  # templates now on the phone
-    page.wait_for_function("!!navigator.serviceWorker.controller", timeout=15_000)
+    page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=15_000)
 
     # ---- offline, in the bay ----
     context.set_offline(True)

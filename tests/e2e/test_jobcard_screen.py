@@ -89,7 +89,7 @@ def person(browser, server_url, who: str, size: str = "phone", lang: str = "en")
     sign_in(page, who, english=lang == "en")
     if lang == "th" and page.locator("html").get_attribute("lang") != "th":
         page.get_by_test_id("lang-th").click()
-        page.wait_for_function("document.documentElement.lang === 'th'")
+        page.wait_for_function("() => document.documentElement.lang === 'th'")
     return context, page
 
 

@@ -82,7 +82,7 @@ def test_blocked_notifications_are_explained(browser, served):
         expect(message).to_contain_text(BLOCKED)
 
         page.get_by_test_id("lang-th").click()
-        page.wait_for_function("document.documentElement.lang === 'th'")
+        page.wait_for_function("() => document.documentElement.lang === 'th'")
         expect(message).to_contain_text(THAI[BLOCKED])
         expect(toggle).to_have_text(THAI["Notifications blocked"])
 
@@ -109,7 +109,7 @@ def test_granted_notifications_register_or_fail_clearly(pw, served):
             page.on("pageerror", lambda exc: page_errors.append(str(exc)))
             console = watch_console(page)
             sign_in(page, "workshop")
-            page.wait_for_function("!!navigator.serviceWorker.controller", timeout=15_000)
+            page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=15_000)
             assert page.evaluate("Notification.permission") == "granted"
             assert subscriptions_of(db, "workshop") == 0
 
@@ -137,7 +137,7 @@ def test_granted_notifications_register_or_fail_clearly(pw, served):
                 expect(toggle).to_be_enabled()  # can be tried again later
                 assert subscriptions_of(db, "workshop") == 0
                 page.get_by_test_id("lang-th").click()
-                page.wait_for_function("document.documentElement.lang === 'th'")
+                page.wait_for_function("() => document.documentElement.lang === 'th'")
                 expect(message).to_contain_text(THAI[FAILED])
                 page.get_by_test_id("lang-en").click()
 

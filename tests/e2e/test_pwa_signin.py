@@ -87,7 +87,7 @@ def test_sign_in_customers_language_reload_sign_out(page: Page):
 
     # Offline: the badge says so, and a reload still opens the app from the precached shell, signed in,
     # with the customers saved on the device.
-    page.wait_for_function("!!navigator.serviceWorker.controller")
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
     page.context.set_offline(True)
     expect(page.get_by_test_id("online-status")).to_have_text("Offline")
     page.reload()

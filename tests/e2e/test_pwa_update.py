@@ -76,10 +76,10 @@ def test_a_new_version_is_offered_and_nothing_queued_is_lost(browser, served):
         sign_in(page, "tech", english=False)
         if page.locator("html").get_attribute("lang") != "th":
             page.get_by_test_id("lang-th").click()
-        page.wait_for_function("document.documentElement.lang === 'th'")
+        page.wait_for_function("() => document.documentElement.lang === 'th'")
         page.goto(f"/#/jobs/{job_id}")
         expect(page.get_by_test_id("job-detail")).to_have_attribute("data-job-id", job_id)
-        page.wait_for_function("!!navigator.serviceWorker.controller", timeout=15_000)
+        page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=15_000)
         assert build_id(page) == "A"
 
         # A change queued while the server is out of reach (GraphQL only: the app's files still load).
@@ -111,7 +111,7 @@ def test_a_new_version_is_offered_and_nothing_queued_is_lost(browser, served):
         prompt.get_by_role("button", name=THAI["Update now"]).click()
         expect(page.locator("meta[name=mototrack-build]")).to_have_attribute("content", "B", timeout=20_000)
         expect(page.get_by_test_id("job-detail")).to_have_attribute("data-job-id", job_id)
-        page.wait_for_function("!!navigator.serviceWorker.controller", timeout=15_000)
+        page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=15_000)
         assert page.evaluate("navigator.serviceWorker.getRegistration().then((r) => !r.waiting)")
         expect(page.get_by_test_id("update-prompt").filter(
             has_text=THAI["A new version of MotoTrack is available."])).to_have_count(0)

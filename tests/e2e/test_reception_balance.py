@@ -81,7 +81,7 @@ def test_customer_balance_counts_every_unpaid_invoice_in_baht(browser, server_ur
     sign_in(page, who)
     if lang == "th":
         page.get_by_test_id("lang-th").click()
-        page.wait_for_function("document.documentElement.lang === 'th'")
+        page.wait_for_function("() => document.documentElement.lang === 'th'")
     go(page, f"customers/{customer_id}")
     expect(page.get_by_test_id("customer-screen")).to_have_attribute("data-customer-id", customer_id)
     balance = page.get_by_test_id("customer-balance")

@@ -95,7 +95,7 @@ def signed_in(context, who: str, lang: str):
     sign_in(page, who)
     if lang == "th":
         page.get_by_test_id("lang-th").click()
-        page.wait_for_function("document.documentElement.lang === 'th'")
+        page.wait_for_function("() => document.documentElement.lang === 'th'")
     return page
 
 

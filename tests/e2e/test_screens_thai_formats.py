@@ -46,7 +46,7 @@ SET_PROMPTPAY = """mutation($input: UpdateGarageSettingsInput!) { updateGarageSe
 def in_language(page, lang: str) -> None:
     if page.locator("html").get_attribute("lang") != lang:
         page.get_by_test_id(f"lang-{lang}").click()
-        page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+        page.wait_for_function(f"() => document.documentElement.lang === '{lang}'")
 
 
 def desktop(browser, server_url):
@@ -165,7 +165,7 @@ def test_a_language_chosen_on_sign_in_wins_and_is_saved(browser, server_url, sav
     page.get_by_test_id(f"lang-{chosen}").click()
     submit_sign_in(page, USERS["warehouse"])
     page.get_by_test_id("user-name").wait_for()
-    page.wait_for_function(f"document.documentElement.lang === '{chosen}'")
+    page.wait_for_function(f"() => document.documentElement.lang === '{chosen}'")
     # the account now has it: the first `me` after signing in did not switch the app back
     deadline = dt.datetime.now() + dt.timedelta(seconds=10)
     while _me_locale(server_url, "warehouse") != chosen.upper() and dt.datetime.now() < deadline:
@@ -181,7 +181,7 @@ def test_a_language_chosen_on_sign_in_wins_and_is_saved(browser, server_url, sav
     page.goto("/")
     submit_sign_in(page, USERS["warehouse"])
     page.get_by_test_id("user-name").wait_for()
-    page.wait_for_function(f"document.documentElement.lang === '{chosen}'")
+    page.wait_for_function(f"() => document.documentElement.lang === '{chosen}'")
     context.close()
 
 

@@ -51,7 +51,7 @@ def context_at(browser, server_url, width: int, locale: str = "en-US"):
 def to_language(page, lang: str) -> None:
     if page.locator("html").get_attribute("lang") != lang:
         page.get_by_test_id(f"lang-{lang}").click()
-    page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+    page.wait_for_function(f"() => document.documentElement.lang === '{lang}'")
 
 
 def signed_in(browser, server_url, width: int, lang: str, who: str = "admin"):
@@ -266,7 +266,7 @@ def test_global_search_on_a_phone_in_thai(browser, server_url):
         box.fill(job["number"])
         hit = page.locator("[data-testid=search-hit][data-kind=JOB]").first
         hit.click()
-        page.wait_for_function("location.hash !== '' ")
+        page.wait_for_function("() => location.hash !== '' ")
         expect(page.get_by_test_id("search-results")).to_have_count(0)
         assert not context.page_errors, context.page_errors
     finally:

@@ -285,7 +285,7 @@ def test_the_billing_screens_in_thai(browser, server_url):
         sign_in(page, "billing", english=False)
         if page.locator("html").get_attribute("lang") != "th":
             page.get_by_test_id("lang-th").click()
-            page.wait_for_function("document.documentElement.lang === 'th'")
+            page.wait_for_function("() => document.documentElement.lang === 'th'")
         choose_site(page)
         row = page.locator(f"[data-testid=queue-job][data-job-number='{number}']")
         expect(row.get_by_test_id("queue-tasks")).to_have_text("งานที่เสร็จแล้ว: 2")

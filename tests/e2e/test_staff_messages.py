@@ -113,7 +113,7 @@ def test_admin_reminder_settings_and_thai_sms_template(phone, server_url):
 
     # the template of an SMS in Thai, in the Thai interface
     page.get_by_test_id("lang-th").click()
-    page.wait_for_function("document.documentElement.lang === 'th'")
+    page.wait_for_function("() => document.documentElement.lang === 'th'")
     page.get_by_test_id("template-event").select_option(event)
     page.get_by_test_id("template-channel").select_option("SMS")
     page.get_by_test_id("template-locale").select_option("TH")

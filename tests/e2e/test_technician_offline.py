@@ -69,7 +69,7 @@ def prime_offline_data(page: Page) -> None:
     expect(page.get_by_test_id("task-option").first).to_be_visible()
     page.get_by_test_id("request-parts").click()
     expect(page.get_by_test_id("item-option").first).to_be_visible()
-    page.wait_for_function("!!navigator.serviceWorker.controller", timeout=15_000)
+    page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=15_000)
 
 
 def badge_count(page: Page) -> int:
@@ -181,7 +181,7 @@ def test_a_stale_offline_edit_is_a_conflict_the_user_resolves(page: Page, api: A
     sign_in_technician(page)
     page.get_by_test_id("lang-en").click()
     open_job(page, job_id)
-    page.wait_for_function("!!navigator.serviceWorker.controller", timeout=15_000)
+    page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=15_000)
 
     page.context.set_offline(True)
     expect(page.get_by_test_id("online-status")).to_have_text("Offline")

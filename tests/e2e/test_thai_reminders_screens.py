@@ -38,7 +38,7 @@ EVENTS = {
 def in_language(page, lang: str) -> None:
     if page.locator("html").get_attribute("lang") != lang:
         page.get_by_test_id(f"lang-{lang}").click()
-        page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+        page.wait_for_function(f"() => document.documentElement.lang === '{lang}'")
 
 
 def kind_label(page, kind: str):

@@ -520,23 +520,25 @@ class FastPath:
 
     def _operation(self, query: str, operation_name: str | None):
         """(document, operation AST, condition variables) or None (refused, unknown operation, other directives)."""
+        key = (query, operation_name)
+        found = self._operations.get(key)
+        if found is not None:
+            # a text seen before passed the document checks then: it is not looked up (nor counted) again here,
+            # and one the fast path cannot answer goes to the plain execution without a second lookup
+            self._operations.move_to_end(key)
+            return None if found is _UNSUPPORTED else found
         document, errors = self.documents.get(query)
         if errors or document is None:
             return None  # refused: the plain execution says why (and is not cached here)
-        key = (query, operation_name)
-        found = self._operations.get(key)
-        if found is None:
-            operation = get_operation_ast(document, operation_name)
-            found = _UNSUPPORTED
-            if operation is not None:
-                try:
-                    found = (operation, condition_variables(document))
-                except _Unsupported as why:
-                    log.debug("plain execution for %s: %s", operation_name, why)
-            self._remember(self._operations, key, found)
-        else:
-            self._operations.move_to_end(key)
-        return None if found is _UNSUPPORTED else (document, *found)
+        operation = get_operation_ast(document, operation_name)
+        found = _UNSUPPORTED
+        if operation is not None:
+            try:
+                found = (document, operation, condition_variables(document))
+            except _Unsupported as why:
+                log.debug("plain execution for %s: %s", operation_name, why)
+        self._remember(self._operations, key, found)
+        return None if found is _UNSUPPORTED else found
 
     def plan(self, query: str, operation_name: str | None, variables: dict | None = None) -> Plan | None:
         """The plan for the document's operation with these variables' values of its @include/@skip conditions

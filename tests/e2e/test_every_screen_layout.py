@@ -156,7 +156,8 @@ def ids(server_url):
 def test_the_registries_are_parsed_whole():
     """The parser finds the screens the app is known to have, and every role has its own (guards _ENTRY)."""
     found = {s["id"]: s for s in registry_screens()}
-    for known in ("board", "job-card", "my-jobs", "job", "customers", "sync", "invoice", "quote", "settings"):
+    for known in ("board", "job-card", "my-jobs", "job", "customers", "sync", "invoice", "quote", "settings",
+                  "inspection-templates"):
         assert known in found, f"{known} missing from the parsed registries: {sorted(found)}"
     assert found["customers"]["path"] == "customers" and "TECHNICIAN" not in found["customers"]["roles"]
     assert found["sync"]["roles"] == ALL_ROLES

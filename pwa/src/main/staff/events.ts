@@ -27,6 +27,10 @@ export function eventLabel(event: string): string {
       return t('Vehicle inspection reminder');
     case 'reminder_insurance':
       return t('Compulsory insurance reminder');
+    case 'portal_code':
+      return t('Customer portal sign-in code');
+    case 'portal_link':
+      return t('Customer portal link');
     default: {
       // an event this build does not know yet: its key in words rather than in code
       const words = event.replace(/[_.]+/g, ' ').trim();

@@ -92,7 +92,7 @@ class Context:
         session (concurrent resolvers take turns statement by statement), else a short session of its own."""
         if self.share_reads and self._session is None:
             if self._read is None:
-                self._read = _SharedRead(self.db.read_sessions())
+                self._read = _SharedRead(self.db.read_sessions(), self.db)
             yield self._read  # type: ignore[misc]
             return
         async with self.db.read() as session:
@@ -152,33 +152,44 @@ class Context:
 class _SharedRead:
     """One read session shared by the resolvers of a query operation (one pool checkout per operation instead of
     one per batch). Resolvers run concurrently, so each statement holds a lock while it runs: results come back
-    buffered, so nothing else touches the connection between statements."""
+    buffered, so nothing else touches the connection between statements.
 
-    def __init__(self, session: AsyncSession) -> None:
+    A resolver can outlive its operation (graphql-core lets the siblings of a failed field run on): a statement it
+    sends once the operation has finished runs in a short session of its own, never on the closed shared one
+    (which would check a new connection out that nothing ever returns to the pool)."""
+
+    def __init__(self, session: AsyncSession, db) -> None:
         self._session = session
+        self._db = db
         self._lock = asyncio.Lock()
+        self._closed = False
 
-    async def _locked(self, method, *args, **kwargs):
+    async def _call(self, name: str, *args, **kwargs):
         async with self._lock:
-            return await method(*args, **kwargs)
+            if not self._closed:
+                return await getattr(self._session, name)(*args, **kwargs)
+        async with self._db.read() as session:
+            return await getattr(session, name)(*args, **kwargs)
 
     async def execute(self, *args, **kwargs):
-        return await self._locked(self._session.execute, *args, **kwargs)
+        return await self._call("execute", *args, **kwargs)
 
     async def scalar(self, *args, **kwargs):
-        return await self._locked(self._session.scalar, *args, **kwargs)
+        return await self._call("scalar", *args, **kwargs)
 
     async def scalars(self, *args, **kwargs):
-        return await self._locked(self._session.scalars, *args, **kwargs)
+        return await self._call("scalars", *args, **kwargs)
 
     async def get(self, *args, **kwargs):
-        return await self._locked(self._session.get, *args, **kwargs)
+        return await self._call("get", *args, **kwargs)
 
     def __getattr__(self, name: str):
         return getattr(self._session, name)
 
     async def close(self) -> None:
-        await self._session.close()
+        async with self._lock:
+            self._closed = True
+            await self._session.close()
 
 
 def pick_locale(actor: Actor | None, accept_locale: str | None) -> str:

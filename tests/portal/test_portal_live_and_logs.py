@@ -69,6 +69,11 @@ async def test_live_decision_and_no_token_in_any_log(app, db, garage, sms):
     old_level = root.level
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
+    # an earlier uvicorn in this process (its default log config) may have left these loggers off or unpropagated
+    for name in ("uvicorn", "uvicorn.access", "uvicorn.error"):
+        named = logging.getLogger(name)
+        named.disabled, named.propagate = False, True
+        named.handlers.clear()
     try:
         v = await visit(db, garage)
         token = await token_from_sms(app, sms)

@@ -1,0 +1,19 @@
+"""workforce (slot reserved in the chain; its work fills this revision, or it is removed and the chain re-linked)
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-04 00:00:00
+"""
+
+revision = '0016'
+down_revision = '0015'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -12,15 +12,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
-import sys
-import tempfile
-import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _inprocess import fresh_bench
 
 # the selections of pwa/src/main/staff/CustomerScreen.tsx and VehicleScreen.tsx
 CUSTOMER = """query CustomerScreen($id: ID!) { customer(id: $id) { id name kind phone email address taxId branch notes
@@ -38,27 +32,15 @@ VEHICLE = """query VehicleScreen($id: ID!) { vehicle(id: $id) {
 
 
 async def main(rows: int, rounds: int, database_url: str | None) -> None:
-    import httpx
-    from sqlalchemy import event
-
-    from backend.app import create_app
     from backend.core.enums import OperationsStream
     from backend.core.permissions import Role
     from backend.customers import service as customers
     from backend.workshop.models import JobTask
     from backend.workshop.service import jobs
-    from tests.conftest import make_garage, make_settings
-    from tests.fresh_db import fresh_schema
-    from tests.workshop.helpers import make_site
 
-    url = database_url or f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.db"
-    app = create_app(make_settings(url))
-    db = app.state.services.db
-    await fresh_schema(db)
-    world = await make_garage(app, "Bench Garage")
-    site = await make_site(db, world)
-    sm = world.actor(Role.SITE_MANAGER)
-    async with db.transaction() as session:
+    bench = await fresh_bench(database_url)
+    world, site, sm = bench.world, bench.site, bench.world.actor(Role.SITE_MANAGER)
+    async with bench.db.transaction() as session:
         owner = await customers.create_customer(session, sm, customers.CustomerInput(name="Somchai Jaidee"))
         vehicles = []
         for v in range(rows):
@@ -73,32 +55,12 @@ async def main(rows: int, rounds: int, database_url: str | None) -> None:
                                          billed_hours=Decimal("0.5"), position=i) for i in range(2)])
         await session.flush()
 
-    statements = 0
-
-    def count(*_args):
-        nonlocal statements
-        statements += 1
-
-    for engine in db.engines:
-        event.listen(engine.sync_engine, "before_cursor_execute", count)
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 1))
-    headers = {"Authorization": f"Bearer {world.token(Role.SITE_MANAGER)}"}
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+    async with bench.client() as client:
         for name, query, target in (("CustomerScreen", CUSTOMER, owner.id), ("VehicleScreen", VEHICLE, vehicles[0].id)):
             body = {"query": query, "variables": {"id": str(target)}}
-            answer = (await client.post("/graphql", json=body, headers=headers)).json()
-            assert not answer.get("errors"), answer["errors"]
-            statements = 0
-            await client.post("/graphql", json=body, headers=headers)
-            one = statements
-            times = []
-            for _ in range(rounds):
-                started = time.perf_counter()
-                await client.post("/graphql", json=body, headers=headers)
-                times.append((time.perf_counter() - started) * 1000)
-            print(f"{name:14} rows={rows:4} statements={one:3}  mean {statistics.mean(times):7.2f} ms  "
-                  f"median {statistics.median(times):7.2f} ms  max {max(times):7.2f} ms")
-    await db.dispose()
+            run = await bench.measure(client, body, bench.headers(Role.SITE_MANAGER), rounds)
+            print(f"{name:14} rows={rows:4} statements={run.statements:3}  {run.summary()}")
+    await bench.close()
 
 
 if __name__ == "__main__":

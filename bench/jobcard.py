@@ -13,14 +13,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _inprocess import fresh_bench
 
 # the staff card's selection for a site manager (prices, owner, quotes, invoices) and the technician's extra sections
 SITE_FIELDS = """id number status version complaint cause correction clockedHours billedHours
@@ -38,10 +34,6 @@ TECH_FIELDS = """id version complaint cause correction clockedHours billedHours
 
 
 async def main(rows: int, rounds: int, database_url: str | None) -> None:
-    import httpx
-    from sqlalchemy import event
-
-    from backend.app import create_app
     from backend.billing.service import quotes
     from backend.billing.service.common import LineInput
     from backend.core.db import utcnow
@@ -52,16 +44,9 @@ async def main(rows: int, rounds: int, database_url: str | None) -> None:
     from backend.workshop.jobsheet import job_sheet_view, render_job_sheet_pdf
     from backend.workshop.models import JobTask, PartsRequest, TimeClockEntry
     from backend.workshop.service import jobs
-    from tests.conftest import make_garage, make_settings
-    from tests.fresh_db import fresh_schema
-    from tests.workshop.helpers import make_site
 
-    url = database_url or f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.db"
-    app = create_app(make_settings(url))
-    db = app.state.services.db
-    await fresh_schema(db)
-    world = await make_garage(app, "Bench Garage")
-    site = await make_site(db, world)
+    bench = await fresh_bench(database_url)
+    db, world, site = bench.db, bench.world, bench.site
     sm, tech_id = world.actor(Role.SITE_MANAGER), world.users[Role.TECHNICIAN].id
     async with db.transaction() as session:
         owner = await customers.create_customer(session, sm, customers.CustomerInput(name="Somchai Jaidee",
@@ -88,31 +73,11 @@ async def main(rows: int, rounds: int, database_url: str | None) -> None:
                 LineInput(kind="LABOUR", description=f"Line {i}", quantity=Decimal("1"), unit_price=10000)]))
         await session.flush()
 
-    statements = 0
-
-    def count(*_args):
-        nonlocal statements
-        statements += 1
-
-    for engine in db.engines:
-        event.listen(engine.sync_engine, "before_cursor_execute", count)
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 1))
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+    async with bench.client() as client:
         for role, fields in (("SITE_MANAGER", SITE_FIELDS), ("TECHNICIAN", TECH_FIELDS)):
             body = {"query": f"query JobCard($id: ID!) {{ job(id: $id) {{ {fields} }} }}", "variables": {"id": str(job.id)}}
-            headers = {"Authorization": f"Bearer {world.token(Role[role])}"}
-            answer = (await client.post("/graphql", json=body, headers=headers)).json()
-            assert not answer.get("errors"), answer["errors"]
-            statements = 0
-            await client.post("/graphql", json=body, headers=headers)
-            one = statements
-            times = []
-            for _ in range(rounds):
-                started = time.perf_counter()
-                await client.post("/graphql", json=body, headers=headers)
-                times.append((time.perf_counter() - started) * 1000)
-            print(f"JobCard {role:12} rows={rows:4} statements={one:3}  mean {statistics.mean(times):7.2f} ms  "
-                  f"median {statistics.median(times):7.2f} ms  max {max(times):7.2f} ms")
+            run = await bench.measure(client, body, bench.headers(Role[role]), rounds)
+            print(f"JobCard {role:12} rows={rows:4} statements={run.statements:3}  {run.summary()}")
     user = world.users[Role.SITE_MANAGER]
     for locale in ("en", "th"):
         async with db.read() as session:
@@ -124,7 +89,7 @@ async def main(rows: int, rounds: int, database_url: str | None) -> None:
             render_job_sheet_pdf(view)
             times.append((time.perf_counter() - started) * 1000)
         print(f"job sheet {locale}  rows={rows:4}  mean {statistics.mean(times):7.1f} ms  max {max(times):7.1f} ms")
-    await db.dispose()
+    await bench.close()
 
 
 if __name__ == "__main__":

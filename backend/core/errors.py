@@ -124,6 +124,25 @@ class ErrorCode(enum.Enum):
     QUOTE_CHANGED = "QUOTE_CHANGED"
     INVALID_LINK_DAYS = "INVALID_LINK_DAYS"
     # portal (add portal codes above this line)
+    NOT_A_TECHNICIAN_FOR_SHIFTS = "NOT_A_TECHNICIAN_FOR_SHIFTS"
+    INVALID_TIME_OF_DAY = "INVALID_TIME_OF_DAY"
+    TOO_MANY_SHIFTS = "TOO_MANY_SHIFTS"
+    TOO_MANY_BREAKS = "TOO_MANY_BREAKS"
+    BREAK_OUTSIDE_SHIFT = "BREAK_OUTSIDE_SHIFT"
+    BREAKS_OVERLAP = "BREAKS_OVERLAP"
+    SHIFTS_OVERLAP = "SHIFTS_OVERLAP"
+    ENDS_BEFORE_START = "ENDS_BEFORE_START"
+    INVALID_GRACE_MINUTES = "INVALID_GRACE_MINUTES"
+    ALREADY_CLOCKED_IN = "ALREADY_CLOCKED_IN"
+    NOT_CLOCKED_IN = "NOT_CLOCKED_IN"
+    ALREADY_ON_BREAK = "ALREADY_ON_BREAK"
+    NOT_ON_BREAK = "NOT_ON_BREAK"
+    BREAK_WITHOUT_SHIFT = "BREAK_WITHOUT_SHIFT"
+    ON_BREAK_CLOCK_OUT = "ON_BREAK_CLOCK_OUT"
+    CLOCK_OVERLAP = "CLOCK_OVERLAP"
+    CLOCK_IN_FUTURE = "CLOCK_IN_FUTURE"
+    BREAK_OUTSIDE_ATTENDANCE = "BREAK_OUTSIDE_ATTENDANCE"
+    # workforce (add workforce codes above this line)
 
 
 MESSAGES: dict[ErrorCode, str] = {
@@ -252,6 +271,25 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.QUOTE_CHANGED: N_("The garage has changed this quote since you opened it. Please look at it again."),
     ErrorCode.INVALID_LINK_DAYS: N_("Enter a number of days from {min} to {max}."),
     # portal messages (add above this line)
+    ErrorCode.NOT_A_TECHNICIAN_FOR_SHIFTS: N_("Shifts, leave and the attendance clock are for technicians only."),
+    ErrorCode.INVALID_TIME_OF_DAY: N_("Enter a time of day as HH:MM, from 00:00 to 23:59."),
+    ErrorCode.TOO_MANY_SHIFTS: N_("A weekly pattern has at most {max} shifts."),
+    ErrorCode.TOO_MANY_BREAKS: N_("A shift has at most {max} breaks."),
+    ErrorCode.BREAK_OUTSIDE_SHIFT: N_("A break must start after the shift starts and end before it ends."),
+    ErrorCode.BREAKS_OVERLAP: N_("This break overlaps another break of the shift."),
+    ErrorCode.SHIFTS_OVERLAP: N_("This shift overlaps another shift of the week."),
+    ErrorCode.ENDS_BEFORE_START: N_("The end must be after the start."),
+    ErrorCode.INVALID_GRACE_MINUTES: N_("Enter a grace time from 0 to {max} minutes."),
+    ErrorCode.ALREADY_CLOCKED_IN: N_("You are already clocked in (since {since})."),
+    ErrorCode.NOT_CLOCKED_IN: N_("You are not clocked in."),
+    ErrorCode.ALREADY_ON_BREAK: N_("You are already on a break (since {since})."),
+    ErrorCode.NOT_ON_BREAK: N_("You are not on a break."),
+    ErrorCode.BREAK_WITHOUT_SHIFT: N_("Clock in before you start a break."),
+    ErrorCode.ON_BREAK_CLOCK_OUT: N_("You are on a break: end the break before you clock out."),
+    ErrorCode.CLOCK_OVERLAP: N_("This overlaps the technician's other entry from {start} to {end}."),
+    ErrorCode.CLOCK_IN_FUTURE: N_("A clock entry cannot start or end in the future."),
+    ErrorCode.BREAK_OUTSIDE_ATTENDANCE: N_("A break must lie inside one of the technician's clocked-in shifts."),
+    # workforce messages (add above this line)
 }
 
 

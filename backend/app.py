@@ -42,6 +42,7 @@ from backend.files.routes import file_routes
 from backend.notifications.receipts import receipt_routes
 from backend.notifications.shortlinks import short_link_routes
 from backend.portal.routes import portal_routes
+from backend.scheduling.routes import calendar_routes
 from backend.portal.schema import build_portal_schema, portal_extensions
 from backend.schema import build_schema
 from backend.workshop.jobsheet import job_sheet_routes
@@ -346,6 +347,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *job_sheet_routes(services),  # before /documents/{kind}/..., which would answer 404 for it
         *document_routes(services),
         *file_routes(services),
+        *calendar_routes(services),  # /calendar/<token>.ics
         Route(EXPORT_PATH, export_download),
         Route("/graphql", BodyLimit(GraphQLOverHTTP(graphql_app), settings.max_request_bytes, hold_refused_sender),
               methods=["GET", "POST"]),

@@ -18,12 +18,13 @@ from backend.notifications import schema as notifications
 from backend.notifications import reminders_schema as reminders
 from backend.notifications import templates_schema as notification_templates
 from backend.portal import staff_schema as portal
+from backend.scheduling import schema as scheduling
 from backend.search import schema as search
 from backend.workforce import schema as workforce
 from backend.workshop import schema as workshop
 
 DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, notifications,
-           notification_templates, search, files, inspections, portal, workforce)
+           notification_templates, search, files, inspections, portal, workforce, scheduling)
 
 
 def _merge(name: str):

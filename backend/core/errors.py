@@ -124,6 +124,18 @@ class ErrorCode(enum.Enum):
     QUOTE_CHANGED = "QUOTE_CHANGED"
     INVALID_LINK_DAYS = "INVALID_LINK_DAYS"
     # portal (add portal codes above this line)
+    BAY_BOOKED = "BAY_BOOKED"
+    TECHNICIAN_BOOKED = "TECHNICIAN_BOOKED"
+    INVALID_APPOINTMENT_STATE = "INVALID_APPOINTMENT_STATE"
+    BAY_WRONG_STREAM = "BAY_WRONG_STREAM"
+    BAY_INACTIVE = "BAY_INACTIVE"
+    SITE_CLOSED = "SITE_CLOSED"
+    SITE_CLOSED_DAY = "SITE_CLOSED_DAY"
+    ALLOCATION_ENDS_BEFORE_START = "ALLOCATION_ENDS_BEFORE_START"
+    INVALID_OPENING_HOURS = "INVALID_OPENING_HOURS"
+    INVALID_ICS = "INVALID_ICS"
+    ICS_NO_HOLIDAYS = "ICS_NO_HOLIDAYS"
+    # scheduling (add scheduling codes above this line)
     NOT_A_TECHNICIAN_FOR_SHIFTS = "NOT_A_TECHNICIAN_FOR_SHIFTS"
     INVALID_TIME_OF_DAY = "INVALID_TIME_OF_DAY"
     TOO_MANY_SHIFTS = "TOO_MANY_SHIFTS"
@@ -271,6 +283,19 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.QUOTE_CHANGED: N_("The garage has changed this quote since you opened it. Please look at it again."),
     ErrorCode.INVALID_LINK_DAYS: N_("Enter a number of days from {min} to {max}."),
     # portal messages (add above this line)
+    ErrorCode.BAY_BOOKED: N_("{bay} is already booked from {start} to {end} for {appointment}."),
+    ErrorCode.TECHNICIAN_BOOKED: N_("{technician} is already booked from {start} to {end} for {appointment}."),
+    ErrorCode.INVALID_APPOINTMENT_STATE: N_("An appointment that is {status} cannot do that."),
+    ErrorCode.BAY_WRONG_STREAM: N_("{bay} does not take {stream} work."),
+    ErrorCode.BAY_INACTIVE: N_("{bay} is out of use."),
+    ErrorCode.SITE_CLOSED: N_("The site is closed at {time}; book within its opening hours."),
+    ErrorCode.SITE_CLOSED_DAY: N_("The site is closed on {day} ({name})."),
+    ErrorCode.ALLOCATION_ENDS_BEFORE_START: N_("A booking must end after it starts, within {days} days."),
+    ErrorCode.INVALID_OPENING_HOURS: N_(
+        "Opening hours run between 00:00 and 24:00, each range closing after it opens and not overlapping another."),
+    ErrorCode.INVALID_ICS: N_("This file cannot be read as a calendar (.ics); nothing was imported."),
+    ErrorCode.ICS_NO_HOLIDAYS: N_("This calendar has no all-day events; nothing was imported."),
+    # scheduling messages (add above this line)
     ErrorCode.NOT_A_TECHNICIAN_FOR_SHIFTS: N_("Shifts, leave and the attendance clock are for technicians only."),
     ErrorCode.INVALID_TIME_OF_DAY: N_("Enter a time of day as HH:MM, from 00:00 to 23:59."),
     ErrorCode.TOO_MANY_SHIFTS: N_("A weekly pattern has at most {max} shifts."),

@@ -71,6 +71,11 @@ class Permission(enum.Enum):
     # the customer portal
     PORTAL_LINKS_MANAGE = "portal_links:manage"  # a job's portal link: make a new one (revoking the old), revoke it
     PORTAL_ACCESS = "portal:access"  # held only by a portal token's actor: its own job through /portal/graphql
+    # scheduling (a technician reads only the appointments allocated to them, enforced in the service)
+    APPOINTMENTS_READ = "appointments:read"
+    APPOINTMENTS_MANAGE = "appointments:manage"  # book, confirm, move, cancel, mark arrived or no-show
+    SCHEDULING_MANAGE = "scheduling:manage"  # a site's bays, opening hours and closed days
+    CALENDAR_FEEDS_MANAGE = "calendar_feeds:manage"  # make and revoke a technician's or a site's calendar URL
 
 
 P = Permission
@@ -86,18 +91,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {P.USERS_READ, P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.VEHICLES_WRITE, P.MILEAGE_RECORD,
            P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD, P.QUOTES_READ, P.QUOTES_WRITE, P.INVOICES_READ,
            P.REMINDERS_READ, P.FILES_DELETE, P.FILES_SHARE, P.INSPECTIONS_READ, P.INSPECTIONS_WRITE,
-           P.PORTAL_LINKS_MANAGE}
+           P.PORTAL_LINKS_MANAGE, P.APPOINTMENTS_READ, P.APPOINTMENTS_MANAGE, P.SCHEDULING_MANAGE,
+           P.CALENDAR_FEEDS_MANAGE}
     ),
     Role.WORKSHOP_MANAGER: frozenset(
         _STAFF_BASE | {P.USERS_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_ASSIGN,
                        P.JOBS_OVERRIDE_STREAM, P.JOBS_REVIEW, P.JOBS_HOLD, P.PARTS_APPROVE, P.QUOTES_READ,
                        P.COSTS_READ, P.FILES_DELETE, P.FILES_SHARE, P.INSPECTIONS_READ, P.INSPECTIONS_WRITE,
-                       P.PORTAL_LINKS_MANAGE}
+                       P.PORTAL_LINKS_MANAGE, P.APPOINTMENTS_READ, P.CALENDAR_FEEDS_MANAGE}
     ),
     # A technician looks vehicles up in the bay and reads the odometer, but does not browse customers' contacts.
     Role.TECHNICIAN: frozenset(
         _STAFF_BASE | {P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_WORK, P.TIME_CLOCK, P.PARTS_REQUEST,
-                       P.INSPECTIONS_READ, P.INSPECTIONS_WRITE}
+                       P.INSPECTIONS_READ, P.INSPECTIONS_WRITE, P.APPOINTMENTS_READ}
     ),
     Role.WAREHOUSE_MANAGER: frozenset(_STAFF_BASE | {P.INVENTORY_MANAGE, P.PARTS_ISSUE, P.COSTS_READ}),
     # Billing keeps customers' tax details right for invoices.
@@ -133,11 +139,11 @@ SCOPE_PERMISSIONS: dict[ApiScope, frozenset[Permission]] = {
     ),
     # a job is about a vehicle: reading jobs reads their vehicles (not the owners' contacts)
     ApiScope.WORKSHOP_READ: frozenset({P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.TASK_CATALOG_READ, P.PARTS_READ,
-                                       P.VEHICLES_READ}),
+                                       P.VEHICLES_READ, P.APPOINTMENTS_READ}),
     # An integrator (a booking or DMS system) may open and route jobs; the bay's own steps stay with people.
     ApiScope.WORKSHOP_WRITE: frozenset({P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.TASK_CATALOG_READ, P.PARTS_READ,
                                         P.VEHICLES_READ, P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD, P.JOBS_NOTE,
-                                        P.TASK_CATALOG_MANAGE}),
+                                        P.TASK_CATALOG_MANAGE, P.APPOINTMENTS_READ, P.APPOINTMENTS_MANAGE}),
     ApiScope.INVENTORY_READ: frozenset({P.GARAGE_READ, P.INVENTORY_READ}),
     # a stock or purchasing system sets cost prices, so it reads them
     ApiScope.INVENTORY_WRITE: frozenset({P.GARAGE_READ, P.INVENTORY_READ, P.INVENTORY_MANAGE, P.COSTS_READ}),

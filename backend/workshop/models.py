@@ -125,6 +125,8 @@ class Job(IdMixin, TimestampMixin, Base):
     mileage_in: Mapped[int | None] = mapped_column(Integer)
     promised_at: Mapped[dt.datetime | None]
     technician_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    appointment_id: Mapped[uuid.UUID | None] = mapped_column(  # opened from this appointment (backend/scheduling)
+        ForeignKey("appointments.id", ondelete="SET NULL"), index=True)
     stream_override_reason: Mapped[str | None] = mapped_column(Text)
     complaint: Mapped[str | None] = mapped_column(Text)
     cause: Mapped[str | None] = mapped_column(Text)

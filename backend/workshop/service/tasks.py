@@ -396,3 +396,29 @@ async def list_job_tasks(session: AsyncSession, actor: Actor, job_id: object) ->
     return list((await session.execute(
         select(JobTask).where(JobTask.job_id == job.id, JobTask.garage_id == actor.garage_id)
         .order_by(JobTask.position, JobTask.created_at, JobTask.id))).scalars())
+
+
+async def add_planned_tasks(session: AsyncSession, actor: Actor, job: Job, task_action_ids: list[uuid.UUID]
+                            ) -> list[JobTask]:
+    """The booked services of the appointment a job was opened from (backend/scheduling), as the job's first open
+    tasks, copied from the catalog like add_job_task does. Only at intake: this is the planned work, recorded
+    before the job is in progress (the technician completes, edits or removes them as usual)."""
+    if not task_action_ids:
+        return []
+    actions = {a.id: a for a in (await session.execute(select(TaskAction).where(
+        TaskAction.garage_id == actor.garage_id, TaskAction.id.in_(task_action_ids)))).scalars()}
+    tasks = []
+    for position, action_id in enumerate(i for i in task_action_ids if i in actions):
+        action = actions[action_id]
+        task = JobTask(garage_id=actor.garage_id, job_id=job.id, position=position, created_by_id=actor.user_id,
+                       status=TaskStatus.OPEN, task_action_id=action.id, name=action.name_en,
+                       name_th=action.name_th, description=action.description,
+                       labour_cost=action.default_labour_cost, billed_hours=action.standard_hours)
+        session.add(task)
+        tasks.append(task)
+    await session.flush()
+    for task in tasks:
+        add_event(session, actor, job, JobEventKind.TASK_ADDED, note=task.name, data={"taskId": str(task.id)})
+        audit.record(session, actor, "JobTask", task.id, "create", audit.created(task, JOB_TASK_FIELDS))
+    _touch(session, job)
+    return tasks

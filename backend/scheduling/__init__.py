@@ -1,0 +1,1 @@
+"""Scheduling: bays, opening hours and closed days, appointments with allocations, availability, calendar feeds."""

@@ -1,0 +1,1 @@
+"""Scheduling services: site set-up, appointments, availability, calendar feeds."""

@@ -103,6 +103,15 @@ def cmd_worker(_args) -> int:
     return 0
 
 
+def cmd_rebuild_facts(args) -> int:
+    from backend.analytics.tasks import rebuild_facts
+
+    for garage_id, counts, seconds in asyncio.run(rebuild_facts(_settings().database_url, args.garage)):
+        print(f"garage {garage_id}: {counts['jobs']} invoiced jobs, {counts['quotes']} quotes, "
+              f"{counts['technicians']} technicians' clock days in {seconds:.1f} s")
+    return 0
+
+
 def cmd_create_user(args) -> int:
     from backend.demo import create_user_cli
 
@@ -122,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("worker", help="run the background job worker (arq on Redis)")
     p.set_defaults(fn=cmd_worker)
+
+    p = sub.add_parser("rebuild-facts", help="rebuild the KPI facts from the jobs, invoices and clock entries")
+    p.add_argument("--garage", default=None, help="one garage's id (default: every garage)")
+    p.set_defaults(fn=cmd_rebuild_facts)
 
     p = sub.add_parser("migrate", help="apply database migrations")
     p.add_argument("revision", nargs="?", default="heads")

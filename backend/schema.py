@@ -6,6 +6,7 @@ import strawberry
 from strawberry.tools import merge_types
 
 from backend.accounts import schema as accounts
+from backend.analytics import schema as analytics
 from backend.api.events import SharedEventExecution
 from backend.api.extensions import OperationScope, ShapeErrors
 from backend.audit import schema as audit
@@ -25,6 +26,7 @@ from backend.workshop import schema as workshop
 
 DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, notifications,
            notification_templates, search, files, inspections, portal, workforce, scheduling)
+DOMAINS += (analytics,)  # KPIs, goals, a job's advisor, hourly costs
 
 
 def _merge(name: str):

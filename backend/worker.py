@@ -22,6 +22,7 @@ from arq.connections import RedisSettings
 from arq.worker import Retry, Worker
 from sqlalchemy import delete, or_
 
+from backend.analytics import tasks as analytics_tasks
 from backend.api.metrics import count_job_in_redis
 from backend.core.db import Database, utcnow
 from backend.core.settings import get_settings
@@ -123,6 +124,11 @@ class WorkerSettings:
         # MOT and service reminders: hourly, so each garage scans soon after its own midnight (a repeat is a no-op)
         cron(reminder_scan_task, name="cron:reminder_scan", minute={7}, run_at_startup=False, keep_result=0, unique=True),
         cron(purge_expired_tokens, hour={3}, minute={17}, run_at_startup=False),
+        # KPI facts: what changed is recounted every minute; goals judged hourly (each garage after its midnight)
+        cron(analytics_tasks.refresh_facts_task, name="cron:analytics_refresh", second={30}, run_at_startup=True,
+             keep_result=0, unique=True),
+        cron(analytics_tasks.check_goals_task, name="cron:analytics_goals", minute={12}, run_at_startup=False,
+             keep_result=0, unique=True),
         # due messages whose hand-over was lost, retries past their back-off, claims of a killed worker
         cron(notification_tasks.sweep_notifications, name="cron:sweep_notifications", second=set(range(0, 60, 10)),
              run_at_startup=True, keep_result=0, unique=True),

@@ -74,6 +74,8 @@ class User(IdMixin, TimestampMixin, Base):
     locale: Mapped[Locale | None] = mapped_column(_enum(Locale))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[dt.datetime | None]
+    # what an hour of this person's time costs the garage, minor units (labour gross profit); admins only
+    hourly_cost: Mapped[int | None] = mapped_column(Integer)
 
 
 class RefreshToken(IdMixin, Base):

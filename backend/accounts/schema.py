@@ -94,6 +94,12 @@ class User:
     def last_login_at(self, info: strawberry.Info) -> dt.datetime | None:
         return self.last_login_at if _may_see_contact(info, self) else None  # type: ignore[attr-defined]
 
+    @strawberry.field(description="What an hour of this person's time costs, minor units (labour gross profit). "
+                                  "Null unless you may read labour costs (admins).")
+    def hourly_cost(self, info: strawberry.Info) -> int | None:
+        actor = info.context.actor
+        return self.hourly_cost if actor is not None and actor.can(P.LABOUR_COSTS) else None  # type: ignore
+
     @strawberry.field
     def streams(self) -> list[OperationsStream]:
         return [StreamEnum(s) for s in self.streams]  # type: ignore[attr-defined]

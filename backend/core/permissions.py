@@ -71,6 +71,11 @@ class Permission(enum.Enum):
     # the customer portal
     PORTAL_LINKS_MANAGE = "portal_links:manage"  # a job's portal link: make a new one (revoking the old), revoke it
     PORTAL_ACCESS = "portal:access"  # held only by a portal token's actor: its own job through /portal/graphql
+    # analytics (backend/analytics): KPIs, goals against actuals; a site manager sees their home site's only
+    ANALYTICS_READ = "analytics:read"
+    ANALYTICS_ALL_SITES = "analytics:all_sites"  # every site's figures, the garage's included
+    ANALYTICS_MANAGE = "analytics:manage"  # set and delete goals
+    LABOUR_COSTS = "labour_costs:manage"  # read and set what an hour of a person's time costs (wages): admins only
     # scheduling (a technician reads only the appointments allocated to them, enforced in the service)
     APPOINTMENTS_READ = "appointments:read"
     APPOINTMENTS_MANAGE = "appointments:manage"  # book, confirm, move, cancel, mark arrived or no-show
@@ -87,7 +92,7 @@ _STAFF_BASE = {P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.JOBS_NOTE, P.TASK_CAT
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SITE_MANAGER: frozenset(
-        _STAFF_BASE
+        _STAFF_BASE | {P.ANALYTICS_READ}
         | {P.USERS_READ, P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.VEHICLES_WRITE, P.MILEAGE_RECORD,
            P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD, P.QUOTES_READ, P.QUOTES_WRITE, P.INVOICES_READ,
            P.REMINDERS_READ, P.FILES_DELETE, P.FILES_SHARE, P.INSPECTIONS_READ, P.INSPECTIONS_WRITE,

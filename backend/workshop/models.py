@@ -136,6 +136,8 @@ class Job(IdMixin, TimestampMixin, Base):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     hold_reason: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # the service advisor: who opened the job, changeable by a manager (setJobAdvisor); KPIs per advisor
+    advisor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     assigned_at: Mapped[dt.datetime | None]
     started_at: Mapped[dt.datetime | None]
     completed_at: Mapped[dt.datetime | None]

@@ -208,7 +208,8 @@ async def create_job(session: AsyncSession, actor: Actor, data: CreateJobData, j
         id=job_id or new_id(), garage_id=actor.garage_id, site_id=site.id, number=numbering.format_number(
             "JC", year, sequence), year=year, sequence=sequence, vehicle_id=vehicle.id, customer_id=vehicle.owner_id,
         operations_stream=stream, revenue_stream=revenue, status=JobStatus.RECEIVED, issues_reported=issues,
-        complaint=complaint, mileage_in=mileage, promised_at=promised_at, created_by_id=actor.user_id, version=1,
+        complaint=complaint, mileage_in=mileage, promised_at=promised_at, created_by_id=actor.user_id,
+        advisor_id=actor.user_id, version=1,
     )
     session.add(job)
     await session.flush()

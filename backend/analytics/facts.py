@@ -1,0 +1,431 @@
+"""The KPI facts: kept from the source tables, and rebuilt from them from scratch with the same figures.
+
+How they stay right:
+- A `before_flush` listener on every ORM session writes a DirtyMark row in the same transaction as a change to a
+  job (technician, advisor, site, stream, status), an invoice (issued, paid, credited, voided), a time clock entry
+  (clocked, corrected, moved, deleted: the old and the new span are both marked), an inspection, a quote or its
+  lines, or a user's hourly cost. It sees changes made through the ORM by any service, whoever wrote the service
+  (the workforce correction of a clock entry included), and nothing a bulk UPDATE statement does; `rebuild` fixes
+  anything else.
+- `refresh_dirty` recomputes what the marks name and deletes them, under a per-garage lock. The worker runs it every
+  minute; a KPI read runs it first for its garage when marks are waiting, so an answer is never stale.
+- Each recomputation reads the sources in a fixed number of statements per chunk of jobs (CHUNK), so the rebuild of
+  1.5 M jobs is a few hundred chunks.
+
+What a fact counts (also in backend/analytics/kpis.py):
+- A job fact is an invoiced job: its live invoice (ISSUED, PARTIALLY_PAID or PAID; a voided invoice's job has no
+  fact until it is invoiced again) on the invoice's issue date, a local date in the garage's time zone. Sales are
+  the net (before tax) of its lines minus the net of its credit notes' lines; a credit of a quantity also takes
+  back the billed hours and the parts cost of that quantity (a credit of an amount is a price reduction: hours and
+  cost stay). Clocked seconds are the job's closed clock entries, all technicians; labour cost is each entry's
+  seconds x its technician's hourly cost. Invoices made by hand without a job are not repair orders and have no
+  fact.
+- `came_back`: another job for the same vehicle and operations stream (not cancelled) was opened within 30 days
+  after this job's invoice date (local dates).
+- A clock day is a technician's closed clock entries on one local day per site (an entry over midnight is split
+  at local midnight).
+- A quote fact is a quote once sent (its sent day): presented = the total of its lines, approved = the total of
+  its approved lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, delete, event, func, insert, inspect, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from backend.accounts.models import Garage, User
+from backend.analytics.models import ClockDay, DirtyMark, JobFact, QuoteFact
+from backend.billing.models import (
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    LineDecision,
+    LineKind,
+    Quote,
+    QuoteLine,
+)
+from backend.core.db import utcnow
+from backend.core.ids import new_id
+from backend.inspections.models import Inspection
+from backend.workshop.models import Job, JobStatus, TimeClockEntry
+
+CHUNK = 2000
+LIVE = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
+COMEBACK_DAYS = 30
+_JOB_ATTRS = ("technician_id", "advisor_id", "site_id", "operations_stream", "revenue_stream", "customer_id",
+              "vehicle_id", "status")
+
+
+# ------------------------------------------------------------------------------------------------ marking changes
+
+
+def _old_and_new(obj, attr: str) -> list:
+    hist = inspect(obj).attrs[attr].history
+    values = list(hist.added or ()) + list(hist.deleted or ()) + list(hist.unchanged or ())
+    return [v for v in values if v is not None]
+
+
+def _changed(obj, attrs) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[a].history.has_changes() for a in attrs)
+
+
+def _marks_for(obj, new: bool, deleted: bool) -> list[tuple[str, uuid.UUID, dt.datetime | None, dt.datetime | None]]:
+    if isinstance(obj, Job):
+        out = []
+        if new or _changed(obj, _JOB_ATTRS):
+            out.append(("job", obj.id, None, None))
+        if new or _changed(obj, ("status", "vehicle_id", "operations_stream", "created_at")):
+            out += [("vehicle", v, None, None) for v in _old_and_new(obj, "vehicle_id")]
+        return out
+    if isinstance(obj, Invoice):
+        return [("job", j, None, None) for j in _old_and_new(obj, "job_id")]
+    if isinstance(obj, TimeClockEntry):
+        times = _old_and_new(obj, "started_at") + _old_and_new(obj, "ended_at")
+        start, end = (min(times), max(times)) if times else (None, None)
+        out = [("job", j, None, None) for j in _old_and_new(obj, "job_id")]
+        out += [("clock", t, start, end) for t in _old_and_new(obj, "technician_id")]
+        return out
+    if isinstance(obj, Inspection):
+        return [("job", j, None, None) for j in _old_and_new(obj, "job_id")]
+    if isinstance(obj, Quote):
+        return [("quote", obj.id, None, None)]
+    if isinstance(obj, QuoteLine):
+        return [("quote", q, None, None) for q in _old_and_new(obj, "quote_id")]
+    if isinstance(obj, User) and not new and _changed(obj, ("hourly_cost",)):
+        return [("technician", obj.id, None, None)]
+    return []
+
+
+_WATCHED = (Job, Invoice, TimeClockEntry, Inspection, Quote, QuoteLine, User)
+
+
+def _before_flush(session: Session, _context, _instances) -> None:
+    seen: set = set()
+    for objects, new, deleted in ((session.new, True, False), (session.dirty, False, False),
+                                  (session.deleted, False, True)):
+        for obj in list(objects):
+            if not isinstance(obj, _WATCHED) or getattr(obj, "garage_id", None) is None:
+                continue
+            for kind, ref, start, end in _marks_for(obj, new, deleted):
+                key = (kind, ref, start, end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                session.add(DirtyMark(id=new_id(), garage_id=obj.garage_id, kind=kind, ref_id=ref, at_from=start,
+                                      at_to=end, created_at=utcnow()))
+
+
+def install() -> None:
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+
+def zone(name: str | None) -> dt.tzinfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except Exception:  # noqa: BLE001 - a garage's zone is validated when set
+        return dt.UTC
+
+
+def _d(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value or 0))
+
+
+def _round(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+async def garage_zone(session: AsyncSession, garage_id: uuid.UUID) -> dt.tzinfo:
+    name = (await session.execute(select(Garage.time_zone).where(Garage.id == garage_id))).scalar_one_or_none()
+    return zone(name)
+
+
+# ------------------------------------------------------------------------------------------------ job facts
+
+
+async def recompute_jobs(session: AsyncSession, garage_id: uuid.UUID, job_ids) -> int:
+    """Make the facts of these jobs again from the sources (a job not invoiced now loses its fact)."""
+    ids = sorted(set(job_ids))
+    written = 0
+    for chunk in _chunks(ids):
+        await session.execute(delete(JobFact).where(JobFact.garage_id == garage_id, JobFact.job_id.in_(chunk)))
+        rows = await _job_fact_rows(session, garage_id, chunk)
+        if rows:
+            await session.execute(insert(JobFact), rows)
+        written += len(rows)
+    return written
+
+
+async def _job_fact_rows(session: AsyncSession, garage_id: uuid.UUID, job_ids: list) -> list[dict]:
+    heads = (await session.execute(
+        select(Job.id, Job.site_id, Job.technician_id, Job.advisor_id, Job.vehicle_id, Job.customer_id,
+               Job.operations_stream, Job.revenue_stream, Invoice.id, Invoice.issue_date)
+        .join(Invoice, (Invoice.job_id == Job.id) & Invoice.status.in_(LIVE))
+        .where(Job.garage_id == garage_id, Job.id.in_(job_ids), Invoice.garage_id == garage_id,
+               Invoice.issue_date.is_not(None)))).all()
+    if not heads:
+        return []
+    invoice_ids = [h[8] for h in heads]
+    lines = (await session.execute(
+        select(InvoiceLine.id, InvoiceLine.invoice_id, InvoiceLine.kind, InvoiceLine.quantity, InvoiceLine.net,
+               InvoiceLine.billed_hours, InvoiceLine.unit_cost)
+        .where(InvoiceLine.invoice_id.in_(invoice_ids)))).all()
+    credits = (await session.execute(
+        select(CreditNoteLine.invoice_line_id, CreditNoteLine.quantity, CreditNoteLine.net)
+        .join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id)
+        .where(CreditNote.invoice_id.in_(invoice_ids)))).all()
+    clocks = (await session.execute(
+        select(TimeClockEntry.job_id, TimeClockEntry.seconds, User.hourly_cost)
+        .join(User, User.id == TimeClockEntry.technician_id)
+        .where(TimeClockEntry.job_id.in_(job_ids), TimeClockEntry.seconds.is_not(None)))).all()
+    inspected = set((await session.execute(
+        select(Inspection.job_id).where(Inspection.garage_id == garage_id, Inspection.job_id.in_(job_ids))
+    )).scalars())
+    vehicles = sorted({h[4] for h in heads})
+    later = defaultdict(list)  # (vehicle, stream) -> [(job id, created local date)]
+    tz = await garage_zone(session, garage_id)
+    for vid, stream, created, jid in (await session.execute(
+            select(Job.vehicle_id, Job.operations_stream, Job.created_at, Job.id)
+            .where(Job.garage_id == garage_id, Job.vehicle_id.in_(vehicles), Job.status != JobStatus.CANCELLED))):
+        later[(vid, stream)].append((jid, created.astimezone(tz).date()))
+
+    credit_of = defaultdict(list)
+    for line_id, q, net in credits:
+        credit_of[line_id].append((_d(q), int(net or 0)))
+    per_invoice = defaultdict(lambda: {"billed": Decimal(0), "labour": 0, "parts": 0, "other": 0,
+                                       "parts_cost": Decimal(0)})
+    for line_id, invoice_id, kind, quantity, net, billed_hours, unit_cost in lines:
+        agg = per_invoice[invoice_id]
+        q = _d(quantity)
+        credited_q = sum((c[0] for c in credit_of.get(line_id, ())), Decimal(0))
+        credited_net = sum(c[1] for c in credit_of.get(line_id, ()))
+        kept = (q - credited_q) / q if q else Decimal(0)
+        sales = int(net or 0) - credited_net
+        if kind == LineKind.LABOUR:
+            agg["labour"] += sales
+            agg["billed"] += _d(billed_hours) * 3600 * kept
+        elif kind == LineKind.PART:
+            agg["parts"] += sales
+            agg["parts_cost"] += _d(unit_cost) * (q - credited_q)
+        else:
+            agg["other"] += sales
+    clocked = defaultdict(int)
+    cost = defaultdict(Decimal)
+    for job_id, seconds, hourly in clocks:
+        clocked[job_id] += int(seconds)
+        cost[job_id] += Decimal(int(seconds)) * Decimal(hourly or 0) / 3600
+    rows = []
+    for (job_id, site_id, tech, advisor, vehicle, customer, stream, revenue, invoice_id, day) in heads:
+        agg = per_invoice[invoice_id]
+        came_back = any(j != job_id and 0 <= (created - day).days <= COMEBACK_DAYS
+                        for j, created in later.get((vehicle, stream), ()))
+        rows.append(dict(
+            job_id=job_id, garage_id=garage_id, site_id=site_id, invoice_id=invoice_id, technician_id=tech,
+            advisor_id=advisor, vehicle_id=vehicle, customer_id=customer,
+            operations_stream=stream.value if stream is not None else None,
+            revenue_stream=revenue.value if revenue is not None else None, day=day,
+            billed_seconds=_round(agg["billed"]), clocked_seconds=clocked.get(job_id, 0),
+            labour_sales=agg["labour"], parts_sales=agg["parts"], other_sales=agg["other"],
+            parts_cost=_round(agg["parts_cost"]), labour_cost=_round(cost.get(job_id, Decimal(0))),
+            has_inspection=job_id in inspected, came_back=came_back, imported=False))
+    return rows
+
+
+# ------------------------------------------------------------------------------------------------ clock days
+
+
+def _split(start: dt.datetime, end: dt.datetime, seconds: int, tz: dt.tzinfo) -> dict[dt.date, int]:
+    """An entry's seconds by local day (split at local midnight, in proportion when the stored seconds differ
+    from the span, as after a correction of the total)."""
+    span = (end - start).total_seconds()
+    if span <= 0:
+        return {start.astimezone(tz).date(): seconds}
+    parts: dict[dt.date, float] = {}
+    cursor = start
+    while cursor < end:
+        local = cursor.astimezone(tz)
+        midnight = (local.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1))
+        boundary = min(end, midnight.astimezone(dt.UTC))
+        if boundary <= cursor:  # a zone transition at midnight: step an hour
+            boundary = min(end, cursor + dt.timedelta(hours=1))
+        parts[local.date()] = parts.get(local.date(), 0.0) + (boundary - cursor).total_seconds()
+        cursor = boundary
+    out, given = {}, 0
+    days = sorted(parts)
+    for day in days[:-1]:
+        out[day] = round(seconds * parts[day] / span)
+        given += out[day]
+    out[days[-1]] = seconds - given
+    return out
+
+
+async def recompute_clock_days(session: AsyncSession, garage_id: uuid.UUID,
+                               spans: dict[uuid.UUID, tuple[dt.datetime, dt.datetime]]) -> None:
+    """Count again the local days each technician's span touches (a day is recounted whole)."""
+    if not spans:
+        return
+    tz = await garage_zone(session, garage_id)
+    for techs in _chunks(sorted(spans)):
+        day_sets: dict[uuid.UUID, set[dt.date]] = {}
+        lo, hi = None, None
+        for t in techs:
+            start, end = spans[t]
+            first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+            day_sets[t] = {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
+            lo = first if lo is None or first < lo else lo
+            hi = last if hi is None or last > hi else hi
+        # the UTC window of those local days, a day wider each side for the zone offset
+        w_from = dt.datetime.combine(lo - dt.timedelta(days=1), dt.time(), dt.UTC)
+        w_to = dt.datetime.combine(hi + dt.timedelta(days=2), dt.time(), dt.UTC)
+        entries = (await session.execute(
+            select(TimeClockEntry.technician_id, TimeClockEntry.started_at, TimeClockEntry.ended_at,
+                   TimeClockEntry.seconds, Job.site_id)
+            .join(Job, Job.id == TimeClockEntry.job_id)
+            .where(TimeClockEntry.garage_id == garage_id, TimeClockEntry.technician_id.in_(techs),
+                   TimeClockEntry.seconds.is_not(None), TimeClockEntry.started_at < w_to,
+                   TimeClockEntry.ended_at >= w_from))).all()
+        totals: dict[tuple, int] = defaultdict(int)
+        for tech, start, end, seconds, site in entries:
+            for day, s in _split(start, end, int(seconds), tz).items():
+                if day in day_sets[tech]:
+                    totals[(tech, day, site)] += s
+        for t in techs:
+            await session.execute(delete(ClockDay).where(ClockDay.technician_id == t,
+                                                         ClockDay.day.in_(sorted(day_sets[t]))))
+        rows = [dict(technician_id=t, day=d, site_id=s, garage_id=garage_id, clocked_seconds=v)
+                for (t, d, s), v in totals.items() if v]
+        if rows:
+            await session.execute(insert(ClockDay), rows)
+
+
+# ------------------------------------------------------------------------------------------------ quote facts
+
+
+async def recompute_quotes(session: AsyncSession, garage_id: uuid.UUID, quote_ids) -> None:
+    ids = sorted(set(quote_ids))
+    if not ids:
+        return
+    tz = await garage_zone(session, garage_id)
+    for chunk in _chunks(ids):
+        await session.execute(delete(QuoteFact).where(QuoteFact.garage_id == garage_id,
+                                                      QuoteFact.quote_id.in_(chunk)))
+        heads = (await session.execute(
+            select(Quote.id, Quote.site_id, Quote.created_by_id, Job.advisor_id, Job.technician_id, Quote.sent_at)
+            .outerjoin(Job, Job.id == Quote.job_id)
+            .where(Quote.garage_id == garage_id, Quote.id.in_(chunk), Quote.sent_at.is_not(None)))).all()
+        if not heads:
+            continue
+        sums = {qid: (int(p or 0), int(a or 0)) for qid, p, a in (await session.execute(
+            select(QuoteLine.quote_id, func.sum(QuoteLine.total),
+                   func.sum(case((QuoteLine.decision == LineDecision.APPROVED, QuoteLine.total), else_=0)))
+            .where(QuoteLine.quote_id.in_([h[0] for h in heads])).group_by(QuoteLine.quote_id))).all()}
+        rows = []
+        for qid, site, created_by, job_advisor, tech, sent_at in heads:
+            presented, approved = sums.get(qid, (0, 0))
+            rows.append(dict(quote_id=qid, garage_id=garage_id, site_id=site, advisor_id=job_advisor or created_by,
+                             technician_id=tech, day=sent_at.astimezone(tz).date(), presented=presented,
+                             approved=approved, any_approved=approved > 0))
+        await session.execute(insert(QuoteFact), rows)
+
+
+# ------------------------------------------------------------------------------------------------ dirty and rebuild
+
+
+async def _lock(session: AsyncSession, garage_id: uuid.UUID) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"analytics:{garage_id}"})
+
+
+async def has_dirty(session: AsyncSession, garage_id: uuid.UUID) -> bool:
+    return (await session.execute(
+        select(DirtyMark.id).where(DirtyMark.garage_id == garage_id).limit(1))).first() is not None
+
+
+async def refresh_dirty(session: AsyncSession, garage_id: uuid.UUID, *, limit: int = 20000) -> int:
+    """Recompute what the garage's waiting marks name, then delete those marks. Returns how many were handled."""
+    await _lock(session, garage_id)
+    marks = (await session.execute(
+        select(DirtyMark.id, DirtyMark.kind, DirtyMark.ref_id, DirtyMark.at_from, DirtyMark.at_to)
+        .where(DirtyMark.garage_id == garage_id).order_by(DirtyMark.created_at).limit(limit))).all()
+    if not marks:
+        return 0
+    jobs: set = set()
+    vehicles: set = set()
+    technicians: set = set()
+    quotes: set = set()
+    spans: dict[uuid.UUID, tuple[dt.datetime, dt.datetime]] = {}
+    for _id, kind, ref, start, end in marks:
+        if kind == "job":
+            jobs.add(ref)
+        elif kind == "vehicle":
+            vehicles.add(ref)
+        elif kind == "technician":
+            technicians.add(ref)
+        elif kind == "quote":
+            quotes.add(ref)
+        elif kind == "clock" and start is not None:
+            end = end or start
+            old = spans.get(ref)
+            spans[ref] = (min(start, old[0]), max(end, old[1])) if old else (start, end)
+    for chunk in _chunks(sorted(vehicles)):
+        jobs |= set((await session.execute(select(Job.id).where(
+            Job.garage_id == garage_id, Job.vehicle_id.in_(chunk)))).scalars())
+    for chunk in _chunks(sorted(technicians)):
+        jobs |= set((await session.execute(select(TimeClockEntry.job_id).where(
+            TimeClockEntry.garage_id == garage_id, TimeClockEntry.technician_id.in_(chunk)).distinct())).scalars())
+    for chunk in _chunks(sorted(jobs)):  # a job's technician and advisor are on its quotes' facts
+        quotes |= set((await session.execute(select(Quote.id).where(
+            Quote.garage_id == garage_id, Quote.job_id.in_(chunk)))).scalars())
+    await recompute_jobs(session, garage_id, jobs)
+    await recompute_clock_days(session, garage_id, spans)
+    await recompute_quotes(session, garage_id, quotes)
+    for chunk in _chunks([m[0] for m in marks]):
+        await session.execute(delete(DirtyMark).where(DirtyMark.id.in_(chunk)))
+    return len(marks)
+
+
+async def dirty_garages(session: AsyncSession) -> list[uuid.UUID]:
+    return list((await session.execute(select(DirtyMark.garage_id).distinct())).scalars())
+
+
+async def rebuild(session: AsyncSession, garage_id: uuid.UUID) -> dict[str, int]:
+    """Every fact of the garage made again from the source tables."""
+    await _lock(session, garage_id)
+    for model in (JobFact, ClockDay, QuoteFact, DirtyMark):
+        await session.execute(delete(model).where(model.garage_id == garage_id))
+    job_ids = list((await session.execute(
+        select(Invoice.job_id).where(Invoice.garage_id == garage_id, Invoice.job_id.is_not(None),
+                                     Invoice.status.in_(LIVE)))).scalars())
+    jobs = await recompute_jobs(session, garage_id, job_ids)
+    spans = {t: (lo, hi) for t, lo, hi in (await session.execute(
+        select(TimeClockEntry.technician_id, func.min(TimeClockEntry.started_at), func.max(TimeClockEntry.ended_at))
+        .where(TimeClockEntry.garage_id == garage_id, TimeClockEntry.seconds.is_not(None))
+        .group_by(TimeClockEntry.technician_id))).all() if lo is not None and hi is not None}
+    for tech, (lo, hi) in spans.items():  # a year at a time: the day sets stay small
+        cursor = lo
+        while cursor <= hi:
+            upto = min(hi, cursor + dt.timedelta(days=366))
+            await recompute_clock_days(session, garage_id, {tech: (cursor, upto)})
+            cursor = upto + dt.timedelta(seconds=1)
+    quote_ids = list((await session.execute(
+        select(Quote.id).where(Quote.garage_id == garage_id, Quote.sent_at.is_not(None)))).scalars())
+    await recompute_quotes(session, garage_id, quote_ids)
+    return {"jobs": jobs, "quotes": len(quote_ids), "technicians": len(spans)}

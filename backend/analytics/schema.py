@@ -1,0 +1,292 @@
+"""GraphQL for the owner's figures: kpis, kpiTrend, kpiDefinitions, goals; a job's advisor; an hourly cost."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import strawberry
+
+from backend.accounts.schema import User
+from backend.analytics import facts
+from backend.analytics import kpis as k
+from backend.analytics import service
+from backend.api.errors import UserError
+from backend.api.mutations import client_id, given, run, run_input
+from backend.api.permissions import requires
+from backend.api.queries import read
+from backend.core.i18n import translate
+from backend.core.permissions import Permission as P
+from backend.workshop.schema.jobs import Job
+
+KpiGroup = strawberry.enum(k.Group, name="KpiGroup", description="Whose figures: the whole garage, or one row per "
+                                                                 "site, technician or service advisor.")
+KpiPeriodKind = strawberry.enum(k.PeriodKind, name="KpiPeriodKind",
+                                description="A local day, ISO week (from Monday), month, quarter or year in the "
+                                            "garage's time zone around `date`; CUSTOM: from..to.")
+KpiUnit = strawberry.enum(k.Unit, name="KpiUnit", description="RATIO: 0.85 is 85 %; MONEY: minor units; "
+                                                              "MONEY_PER_HOUR: minor units an hour.")
+Kpi = strawberry.enum(k.Kpi, name="Kpi")
+
+
+GoalScope = strawberry.enum(k.GoalScope, name="KpiGoalScope")
+
+
+@strawberry.input(description="The period: `kind` and any `date` inside it, or CUSTOM with from and to (both "
+                              "days included).")
+class KpiPeriodInput:
+    kind: KpiPeriodKind
+    date: dt.date | None = None
+    from_: dt.date | None = strawberry.field(name="from", default=None)
+    to: dt.date | None = None
+
+
+@strawberry.type
+class KpiDateRange:
+    from_: dt.date = strawberry.field(name="from")
+    to: dt.date
+
+
+def _range(p: k.Period) -> KpiDateRange:
+    return KpiDateRange(from_=p.start, to=p.end)
+
+
+@strawberry.type(description="How a KPI is worked out, in the reader's language.")
+class KpiDefinition:
+    kpi: Kpi
+    unit: KpiUnit
+    name: str
+    formula: str
+    explanation: str
+    higher_is_better: bool
+
+
+def _definition(kpi: k.Kpi, locale: str) -> KpiDefinition:
+    d = k.DEFINITIONS[kpi]
+    return KpiDefinition(kpi=kpi, unit=d.unit, name=translate(locale, d.name), formula=translate(locale, d.formula),
+                         explanation=translate(locale, d.explanation), higher_is_better=d.higher_is_better)
+
+
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+@strawberry.type(description="A KPI's value with what it is made of (hours for hours, minor units for money).")
+class KpiFigure:
+    value: float | None = strawberry.field(description="Null when the denominator is zero (nothing to divide).")
+    numerator: float
+    denominator: float | None
+
+
+def _figure(f: k.Figure) -> KpiFigure:
+    return KpiFigure(value=_num(f.value), numerator=float(f.numerator), denominator=_num(f.denominator))
+
+
+@strawberry.type
+class KpiValue:
+    kpi: Kpi
+    definition: KpiDefinition
+    current: KpiFigure
+    previous: KpiFigure = strawberry.field(description="The period just before (as long).")
+    last_year: KpiFigure = strawberry.field(description="The same period a year before.")
+    goal: float | None = strawberry.field(description="The month's goal (MONTH periods, site and technician rows).")
+    off_goal: bool | None = strawberry.field(description="Whether the value misses the goal (below it, or above "
+                                                         "it for the comeback rate).")
+
+
+@strawberry.type
+class KpiRow:
+    key: strawberry.ID | None = strawberry.field(description="The site, technician or advisor; null for GARAGE.")
+    name: str | None
+    jobs: int = strawberry.field(description="Invoiced jobs the figures come from.")
+    imported_jobs: int = strawberry.field(description="Of those, how many were imported from another system.")
+    values: list[KpiValue]
+
+
+@strawberry.type(description="KPIs of a period against the previous period and the same period last year.")
+class KpiReport:
+    group: KpiGroup
+    period_kind: KpiPeriodKind
+    period: KpiDateRange
+    previous_period: KpiDateRange
+    last_year_period: KpiDateRange
+    currency: str
+    rows: list[KpiRow]
+
+
+def _report(r: k.Report, locale: str) -> KpiReport:
+    defs = {kpi: _definition(kpi, locale) for kpi in k.Kpi}
+    return KpiReport(
+        group=r.group, period_kind=r.kind, period=_range(r.period), previous_period=_range(r.previous),
+        last_year_period=_range(r.last_year), currency=r.currency,
+        rows=[KpiRow(key=strawberry.ID(str(row.key)) if row.key else None, name=row.name, jobs=row.jobs,
+                     imported_jobs=row.imported_jobs,
+                     values=[KpiValue(kpi=v.kpi, definition=defs[v.kpi], current=_figure(v.current),
+                                      previous=_figure(v.previous), last_year=_figure(v.last_year),
+                                      goal=_num(v.goal), off_goal=v.off_goal) for v in row.values])
+              for row in r.rows])
+
+
+@strawberry.type
+class KpiTrendPoint:
+    month: dt.date = strawberry.field(description="The first day of the month.")
+    values: list[KpiValue]
+
+
+@strawberry.type
+class KpiGoal:
+    id: strawberry.ID
+    kpi: Kpi
+    scope: GoalScope
+    subject_id: strawberry.ID = strawberry.field(description="The site or the technician.")
+    month: dt.date
+    target: float
+    alert_days: int = strawberry.field(description="Days off goal running before the admins are alerted.")
+    off_since: dt.date | None = strawberry.field(description="First day of the current run off goal, if any.")
+    alerts_sent: int
+    version: int
+
+
+def _goal(g) -> KpiGoal:
+    return KpiGoal(id=strawberry.ID(str(g.id)), kpi=k.Kpi(g.kpi), scope=GoalScope[g.scope],
+                   subject_id=strawberry.ID(str(g.subject_id)), month=g.month, target=float(g.target),
+                   alert_days=g.alert_days, off_since=g.off_since, alerts_sent=g.alerts_sent, version=g.version)
+
+
+async def _fresh(info) -> None:
+    """Facts waiting for a recount (analytics_dirty) are recounted before the figures are read."""
+    ctx = info.context
+    async with ctx.db.read() as session:
+        dirty = await facts.has_dirty(session, ctx.actor.garage_id)
+    if dirty:
+        async with ctx.db.transaction() as session:
+            await facts.refresh_dirty(session, ctx.actor.garage_id)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(extensions=requires(P.ANALYTICS_READ), description=(
+        "KPIs of a period in the garage's time zone, by garage, site, technician or advisor, against the previous "
+        "period and the same period last year, each with its formula. A site manager sees their home site only."))
+    async def kpis(self, info: strawberry.Info, period: KpiPeriodInput, group: KpiGroup = k.Group.GARAGE,
+                   site_id: strawberry.ID | None = None, technician_id: strawberry.ID | None = None,
+                   only: list[Kpi] | None = None) -> KpiReport:
+        await _fresh(info)
+        report = await read(info, k.kpi_report, group=group, kind=period.kind, date=period.date,
+                            date_from=period.from_, date_to=period.to, site=site_id, technician=technician_id,
+                            kpis=only)
+        return _report(report, info.context.locale)
+
+    @strawberry.field(extensions=requires(P.ANALYTICS_READ), description=(
+        "Month by month, the `months` months up to the one holding `endMonth` (at most 36), for the garage or "
+        "one site or technician."))
+    async def kpi_trend(self, info: strawberry.Info, end_month: dt.date, months: int = 12,
+                        site_id: strawberry.ID | None = None, technician_id: strawberry.ID | None = None,
+                        only: list[Kpi] | None = None) -> list[KpiTrendPoint]:
+        await _fresh(info)
+        points = await read(info, k.kpi_trend, end_month=end_month, months=months, site=site_id,
+                            technician=technician_id, kpis=only)
+        defs = {kpi: _definition(kpi, info.context.locale) for kpi in k.Kpi}
+        return [KpiTrendPoint(month=month, values=[
+            KpiValue(kpi=v.kpi, definition=defs[v.kpi], current=_figure(v.current), previous=_figure(v.previous),
+                     last_year=_figure(v.last_year), goal=None, off_goal=None) for v in values])
+            for month, values in points]
+
+    @strawberry.field(extensions=requires(P.ANALYTICS_READ), description="Every KPI's formula and explanation.")
+    def kpi_definitions(self, info: strawberry.Info) -> list[KpiDefinition]:
+        return [_definition(kpi, info.context.locale) for kpi in k.Kpi]
+
+    @strawberry.field(extensions=requires(P.ANALYTICS_READ), description="The goals of a month (any day of it).")
+    async def kpi_goals(self, info: strawberry.Info, month: dt.date) -> list[KpiGoal]:
+        return [_goal(g) for g in await read(info, service.list_goals, month)]
+
+
+@strawberry.input(description="Set the month's goal of one KPI for a site or a technician (replaces the one set).")
+class SetKpiGoalInput:
+    id: strawberry.ID | None = strawberry.UNSET
+    kpi: Kpi
+    scope: GoalScope
+    subject_id: strawberry.ID
+    month: dt.date
+    target: float = strawberry.field(description="In the KPI's unit: 0.85 for 85 %, minor units for money.")
+    alert_days: int = 3
+    client_mutation_id: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class DeleteKpiGoalInput:
+    id: strawberry.ID
+    client_mutation_id: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="Make another member of staff (not a technician) the job's service advisor.")
+class SetJobAdvisorInput:
+    job_id: strawberry.ID
+    advisor_id: strawberry.ID
+    expected_version: int | None = strawberry.UNSET
+    client_mutation_id: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="What an hour of this person's time costs the garage (minor units; null: unknown).")
+class SetUserHourlyCostInput:
+    user_id: strawberry.ID
+    hourly_cost: int | None
+
+
+@strawberry.type
+class KpiGoalPayload:
+    goal: KpiGoal | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeleteKpiGoalPayload:
+    deleted_id: strawberry.ID | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SetJobAdvisorPayload:
+    job: Job | None = None
+    advisor: User | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SetUserHourlyCostPayload:
+    user: User | None = None
+    hourly_cost: int | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(extensions=requires(P.ANALYTICS_MANAGE), description=SetKpiGoalInput.__doc__)
+    async def set_kpi_goal(self, info: strawberry.Info, input: SetKpiGoalInput) -> KpiGoalPayload:
+        async def call(session, actor):
+            target = Decimal(str(input.target)) if input.target is not None else None
+            return await service.set_goal(session, actor, service.GoalData(
+                kpi=input.kpi, scope=input.scope.value, subject_id=input.subject_id, month=input.month,
+                target=target, alert_days=input.alert_days), client_id(input.id))
+
+        goal, errors = await run_input(info, input, call, find=service.find_goal)
+        return KpiGoalPayload(goal=_goal(goal) if goal is not None else None, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.ANALYTICS_MANAGE), description="Delete a goal.")
+    async def delete_kpi_goal(self, info: strawberry.Info, input: DeleteKpiGoalInput) -> DeleteKpiGoalPayload:
+        deleted, errors = await run(info, service.delete_goal, input.id,
+                                    client_mutation_id=given(input.client_mutation_id))
+        return DeleteKpiGoalPayload(deleted_id=strawberry.ID(str(deleted)) if deleted else None, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.JOBS_ASSIGN), description=SetJobAdvisorInput.__doc__)
+    async def set_job_advisor(self, info: strawberry.Info, input: SetJobAdvisorInput) -> SetJobAdvisorPayload:
+        result, errors = await run(info, service.set_job_advisor, input.job_id, input.advisor_id,
+                                   given(input.expected_version), client_mutation_id=given(input.client_mutation_id))
+        job, advisor = result if result else (None, None)
+        return SetJobAdvisorPayload(job=job, advisor=advisor, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.LABOUR_COSTS), description=SetUserHourlyCostInput.__doc__)
+    async def set_user_hourly_cost(self, info: strawberry.Info, input: SetUserHourlyCostInput
+                                   ) -> SetUserHourlyCostPayload:
+        user, errors = await run(info, service.set_hourly_cost, input.user_id, input.hourly_cost)
+        return SetUserHourlyCostPayload(user=user, hourly_cost=user.hourly_cost if user else None, errors=errors)

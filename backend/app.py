@@ -41,6 +41,8 @@ from backend.core.settings import Settings, get_settings
 from backend.files.routes import file_routes
 from backend.notifications.receipts import receipt_routes
 from backend.notifications.shortlinks import short_link_routes
+from backend.ops.logs import RequestIdMiddleware, configure_logging, note_operation
+from backend.ops.sentry import client_error_routes, init_sentry
 from backend.portal.routes import portal_routes
 from backend.scheduling.routes import calendar_routes
 from backend.portal.schema import build_portal_schema, portal_extensions
@@ -83,6 +85,7 @@ class MotoTrackGraphQL(TrustedDocumentsView, GraphQL):
     metrics = None  # backend.api.metrics.Metrics, set by create_app
 
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
+        note_operation(request_data.operation_name, request_data.query)  # on its log lines and error reports
         if self.metrics is None:
             return await self._execute_single(request, request_adapter, sub_response, context, root_value,
                                               request_data)
@@ -251,6 +254,9 @@ def _pwa_routes(dist: Path) -> list:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     settings.check()
+    if settings.env != "test":  # tests keep pytest's logging (tests/ops configure it where they check it)
+        configure_logging(settings, "api")
+    init_sentry(settings, "api")  # only with a sentry_dsn
     db = Database(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
                   pool_recycle=settings.db_pool_recycle)
     redis = None
@@ -322,14 +328,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         from backend.notifications.runner import ArqRelay, InProcessRunner
+        from backend.ops.backup import start_backup_schedule, stop_backup_schedule
 
         # the outbox relay: arq on Redis when configured, else the in-process runner drains it
         relay = ArqRelay(settings.redis_url) if settings.redis_url else InProcessRunner(db, settings)
         relay.start()
         _app.state.notification_relay = relay
+        backups = start_backup_schedule(settings)  # embedded mode's daily backup (backend/ops/backup.py)
         async with following(auth_cache, pubsub):
             yield
         await relay.stop()
+        await stop_backup_schedule(backups)
         if services.live is not None:
             await services.live.close()
         await pubsub.close()
@@ -342,6 +351,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         Route("/metrics", metrics.endpoint),  # Prometheus (backend/api/metrics.py: a token in production)
         Route("/unsubscribe", unsubscribe, methods=["GET", "POST"]),
+        *client_error_routes(services),  # the PWA's unhandled errors (backend/ops/sentry.py)
         *receipt_routes(services),
         *short_link_routes(services),
         *job_sheet_routes(services),  # before /documents/{kind}/..., which would answer 404 for it
@@ -359,6 +369,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     add_security_middleware(app, settings)  # CSP, nosniff, Referrer-Policy, HSTS (production): inside compression
     app.add_middleware(CompressionMiddleware)  # gzip / brotli for text responses; not WebSockets
     add_cors_middleware(app, settings)  # only for the configured cors_allowed_origins
+    app.add_middleware(RequestIdMiddleware)  # outermost: X-Request-ID on every answer, a log line per request
     app.state.services = services
     app.state.auth_cache = auth_cache
     app.state.document_cache = cache

@@ -87,7 +87,9 @@ def cmd_serve(args) -> int:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
         atexit.register(shutil.rmtree, metrics_dir, ignore_errors=True)
     uvicorn.run("backend.app:create_app", factory=True, host=host, port=port, log_level=settings.log_level.lower(),
-                workers=args.workers if args.workers > 1 else None, **proxy_options(settings))
+                workers=args.workers if args.workers > 1 else None, **proxy_options(settings),
+                # backend/ops/logs.py formats every line; its own line per request replaces the access log
+                log_config=None, access_log=False)
     return 0
 
 
@@ -98,6 +100,9 @@ def cmd_worker(_args) -> int:
     if not settings.redis_url:
         print("mototrack worker needs MOTOTRACK_REDIS_URL (embedded mode runs jobs in-process)", file=sys.stderr)
         return 2
+    from backend.ops.sentry import init_sentry
+
+    init_sentry(settings, "worker")  # only with a sentry_dsn
     # SIGTERM / SIGINT: the sends under way finish and are recorded, nothing new is claimed (backend/worker.py)
     worker.run()
     return 0
@@ -117,6 +122,38 @@ def cmd_create_user(args) -> int:
 
     password = args.password or getpass.getpass("password: ")
     return asyncio.run(create_user_cli(_settings().database_url, args, password))
+
+
+def cmd_backup(args) -> int:
+    from backend.ops.backup import BackupError, create_backup
+
+    try:
+        result = create_backup(_settings(), args.output)
+    except BackupError as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup written to {result.path} ({len(result.manifest['members'])} entries)")
+    if result.manifest["file_storage"]["note"]:
+        print(f"note: {result.manifest['file_storage']['note']}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from backend.ops.backup import BackupError, restore_backup
+
+    def confirm(question: str) -> bool:
+        if not sys.stdin.isatty():
+            return False
+        return input(f"{question}.\nType 'yes' to go on: ").strip().lower() == "yes"
+
+    try:
+        result = restore_backup(_settings(), args.file, force=args.force, confirm=confirm)
+    except BackupError as exc:
+        print(f"restore refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored the backup of {result.manifest['created_at']} ({result.files} files)"
+          + (", then migrated to this version's schema" if result.migrated else ""))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,7 +195,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--streams", default="", help="comma-separated operations streams (technicians)")
     p.set_defaults(fn=cmd_create_user)
 
+    p = sub.add_parser("backup", help="write a backup archive (database, uploaded files, manifest)")
+    p.add_argument("--output", "-o", default=None, metavar="DIR", help="folder (default: <data dir>/backups)")
+    p.set_defaults(fn=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database and files with a backup archive's")
+    p.add_argument("file", help="a mototrack-backup-*.tar.gz archive")
+    p.add_argument("--force", action="store_true", help="replace a database that holds data without asking")
+    p.set_defaults(fn=cmd_restore)
+
     args = parser.parse_args(argv)
+    from backend.ops.logs import configure_logging
+
+    configure_logging(_settings(), {"serve": "api", "worker": "worker"}.get(args.command, "cli"))
     return int(args.fn(args) or 0)
 
 

@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
+    # backend/ops/logs.py: "json" (one JSON object a line), "console" (for people), "auto": json in production
+    log_format: Literal["auto", "json", "console"] = "auto"
+    # backend/ops/sentry.py: unhandled errors of the API, the worker and the PWA sent to Sentry; empty: off
+    sentry_dsn: str = ""
+    # backend/ops/backup.py: `mototrack backup` writes into backup_dir (default <data_dir>/backups); embedded mode
+    # takes a backup there every backup_interval_seconds and keeps the newest backup_keep (0: no daily backups)
+    backup_dir: Path | None = None
+    backup_keep: int = 7
+    backup_interval_seconds: float = 86400
 
     access_token_ttl: int = 900
     refresh_token_ttl: int = 30 * 24 * 3600

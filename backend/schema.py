@@ -14,6 +14,7 @@ from backend.billing import schema as billing
 from backend.customers import schema as customers
 from backend.files import schema as files
 from backend.inspections import schema as inspections
+from backend.integrations.webhooks import schema as webhooks
 from backend.inventory import schema as inventory
 from backend.notifications import schema as notifications
 from backend.notifications import reminders_schema as reminders
@@ -25,7 +26,7 @@ from backend.workforce import schema as workforce
 from backend.workshop import schema as workshop
 
 DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, notifications,
-           notification_templates, search, files, inspections, portal, workforce, scheduling)
+           notification_templates, search, files, inspections, portal, workforce, webhooks, scheduling)
 DOMAINS += (analytics,)  # KPIs, goals, a job's advisor, hourly costs
 
 

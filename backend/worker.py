@@ -26,6 +26,7 @@ from backend.analytics import tasks as analytics_tasks
 from backend.api.metrics import count_job_in_redis
 from backend.core.db import Database, utcnow
 from backend.core.settings import get_settings
+from backend.integrations.webhooks import runner as webhook_tasks
 from backend.notifications import tasks as notification_tasks
 from backend.notifications.delivery import deliver
 from backend.notifications.reminders.scan import reminder_scan_task
@@ -96,10 +97,12 @@ async def startup(ctx) -> None:
     await notification_tasks.startup(ctx)
 
 
+    await webhook_tasks.startup(ctx)
 async def shutdown(ctx) -> None:
     await notification_tasks.shutdown(ctx)
     await ctx["db"].dispose()
 
+    await webhook_tasks.shutdown(ctx)
 
 async def purge_expired_tokens(ctx) -> int:
     """Refresh tokens past expiry, or revoked a week ago, are no use to anyone: delete them."""
@@ -121,6 +124,8 @@ class WorkerSettings:
         func(notification_tasks.sweep_notifications, name="sweep_notifications", keep_result=0),
     ]
     cron_jobs = [
+        # webhooks: one job per attempt of a delivery (webhook:<id>:<attempts>), the sweep re-queues due ones
+        func(webhook_tasks.send_webhook, name="send_webhook", keep_result=0, timeout=120),
         # MOT and service reminders: hourly, so each garage scans soon after its own midnight (a repeat is a no-op)
         cron(reminder_scan_task, name="cron:reminder_scan", minute={7}, run_at_startup=False, keep_result=0, unique=True),
         cron(purge_expired_tokens, hour={3}, minute={17}, run_at_startup=False),
@@ -141,5 +146,7 @@ class WorkerSettings:
     # them); arq reads the queue every poll_delay, so at the default 0.5 s and 10 jobs it capped us at ~20 messages/s
     max_jobs = 40
     poll_delay = 0.05
+        cron(webhook_tasks.sweep_webhooks, name="cron:sweep_webhooks", second=set(range(5, 60, 10)),
+             run_at_startup=True, keep_result=0, unique=True),
     # on SIGTERM/SIGINT: stop reading the queue, wait for the running jobs (GracefulWorker also stops new claims)
     job_completion_wait = JOB_COMPLETION_WAIT

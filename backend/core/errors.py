@@ -124,6 +124,12 @@ class ErrorCode(enum.Enum):
     QUOTE_CHANGED = "QUOTE_CHANGED"
     INVALID_LINK_DAYS = "INVALID_LINK_DAYS"
     # portal (add portal codes above this line)
+    INVALID_WEBHOOK_URL = "INVALID_WEBHOOK_URL"
+    WEBHOOK_ADDRESS_REFUSED = "WEBHOOK_ADDRESS_REFUSED"
+    UNKNOWN_WEBHOOK_EVENT = "UNKNOWN_WEBHOOK_EVENT"
+    WEBHOOK_ENDPOINT_INACTIVE = "WEBHOOK_ENDPOINT_INACTIVE"
+    WEBHOOK_DELIVERY_PENDING = "WEBHOOK_DELIVERY_PENDING"
+    # webhooks (add webhook codes above this line)
     BAY_BOOKED = "BAY_BOOKED"
     TECHNICIAN_BOOKED = "TECHNICIAN_BOOKED"
     INVALID_APPOINTMENT_STATE = "INVALID_APPOINTMENT_STATE"
@@ -288,6 +294,14 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_APPOINTMENT_STATE: N_("An appointment that is {status} cannot do that."),
     ErrorCode.BAY_WRONG_STREAM: N_("{bay} does not take {stream} work."),
     ErrorCode.BAY_INACTIVE: N_("{bay} is out of use."),
+    ErrorCode.INVALID_WEBHOOK_URL: N_("Enter a full web address starting with https:// (or http://), without a "
+                                      "user name or password."),
+    ErrorCode.WEBHOOK_ADDRESS_REFUSED: N_("{host} is a private or local address; webhooks are sent only to public "
+                                          "addresses."),
+    ErrorCode.UNKNOWN_WEBHOOK_EVENT: N_("Unknown event {event}. Choose from: {events}."),
+    ErrorCode.WEBHOOK_ENDPOINT_INACTIVE: N_("This endpoint is switched off. Switch it on first."),
+    ErrorCode.WEBHOOK_DELIVERY_PENDING: N_("This delivery is still being sent; wait for its result."),
+    # webhook messages (add above this line)
     ErrorCode.SITE_CLOSED: N_("The site is closed at {time}; book within its opening hours."),
     ErrorCode.SITE_CLOSED_DAY: N_("The site is closed on {day} ({name})."),
     ErrorCode.ALLOCATION_ENDS_BEFORE_START: N_("A booking must end after it starts, within {days} days."),

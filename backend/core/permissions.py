@@ -84,6 +84,8 @@ class Permission(enum.Enum):
 
 
 P = Permission
+    # integrations
+    WEBHOOKS_MANAGE = "webhooks:manage"  # outbound webhooks: endpoints, secrets, delivery log, redelivery
 # A portal token's actor (backend/portal): the customer of one job, nothing of the staff API.
 PORTAL_PERMISSIONS = frozenset({Permission.PORTAL_ACCESS})
 _STAFF_BASE = {P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.JOBS_NOTE, P.TASK_CATALOG_READ, P.PARTS_READ,

@@ -137,6 +137,17 @@ class Settings(BaseSettings):
         return self.env == "production"
 
     @property
+    # outbound webhooks (backend/integrations/webhooks, docs/webhooks.md). Only public addresses are reached, unless
+    # a host name, address or network is listed here (comma-separated, e.g. "10.0.0.0/8,hooks.lan"; tests: 127.0.0.1).
+    webhook_allowed_hosts: str = ""
+    webhook_timeout_seconds: float = 10.0  # to connect, and between bytes of the answer; a whole send is capped at 3x
+    webhook_max_payload_bytes: int = 65536  # a body above this is sent with its data cut to the ids (data.truncated)
+    webhook_max_response_bytes: int = 4096  # of the endpoint's answer read (the rest is not read)
+    # the wait after the 1st, 2nd, ... failed attempt; one attempt more than waits, then the delivery FAILED
+    webhook_backoff_seconds: tuple[float, ...] = (30.0, 120.0, 600.0, 1800.0)
+    webhook_disable_after: int = 10  # consecutive FAILED deliveries that switch an endpoint off (admins are told)
+    webhook_lease_seconds: int = 90  # a claimed delivery not finished by then is taken over
+
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

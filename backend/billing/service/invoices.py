@@ -425,6 +425,13 @@ async def issue_invoice(session: AsyncSession, actor: Actor, invoice_id: object,
     _changed(session, actor, invoice, "issue", before)
     await session.flush()
     await notifications.notify_invoice_issued(session, invoice)  # the customer's mail with the PDF, in this transaction
+    from backend.integrations.webhooks.outbox import enqueue_event
+
+    enqueue_event(session, invoice.garage_id, "invoice.issued", {
+        "invoiceId": str(invoice.id), "number": invoice.number, "jobId": str(invoice.job_id) if invoice.job_id else None,
+        "customerId": str(invoice.customer_id) if invoice.customer_id else None,
+        "issueDate": invoice.issue_date.isoformat(), "dueDate": invoice.due_date.isoformat(), "total": invoice.total,
+        "balanceDue": invoice.balance_due, "currency": invoice.currency})
     return invoice
 
 

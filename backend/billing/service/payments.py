@@ -85,6 +85,12 @@ async def record_payment(session: AsyncSession, actor: Actor, invoice_id: object
     _settle(invoice)
     _changed(session, actor, invoice, "payment", before, {"paymentId": {"before": None, "after": str(payment.id)}})
     await session.flush()
+    from backend.integrations.webhooks.outbox import enqueue_event
+
+    enqueue_event(session, invoice.garage_id, "payment.recorded", {
+        "paymentId": str(payment.id), "invoiceId": str(invoice.id), "invoiceNumber": invoice.number,
+        "amount": payment.amount, "withholdingAmount": payment.withholding_amount, "method": payment.method.value,
+        "paidOn": payment.paid_on.isoformat(), "balanceDue": invoice.balance_due, "currency": invoice.currency})
     return payment
 
 

@@ -365,6 +365,13 @@ async def _decide(session: AsyncSession, actor: Actor, quote_id: object, line_id
 async def approve_quote_lines(session: AsyncSession, actor: Actor, quote_id: object, line_ids: object,
                               expected_version: int | None = None) -> Quote:
     quote, chosen = await _decide(session, actor, quote_id, line_ids, LineDecision.APPROVED, expected_version)
+    from backend.integrations.webhooks.outbox import enqueue_event
+
+    enqueue_event(session, quote.garage_id, "quote.approved", {
+        "quoteId": str(quote.id), "number": quote.number, "status": quote.status.value,
+        "jobId": str(quote.job_id) if quote.job_id else None,
+        "customerId": str(quote.customer_id) if quote.customer_id else None,
+        "lineIds": [str(line.id) for line in chosen], "total": quote.total, "currency": quote.currency})
     await _resolve_deferred(session, quote, chosen)
     if quote.job_id is not None:
         job = await load_job(session, actor, quote.job_id, field="id")

@@ -136,6 +136,11 @@ def set_status(session: AsyncSession, actor: Actor, job: Job, to_status: JobStat
     audit.record(session, actor, "Job", job.id, f"status:{to_status.value}",
                  audit.diff(before, audit.snapshot(job, JOB_AUDIT_FIELDS)))
     job_changed(session, job)
+    from backend.integrations.webhooks.outbox import enqueue_event
+
+    enqueue_event(session, job.garage_id, "job.status_changed", {
+        "jobId": str(job.id), "number": job.number, "siteId": str(job.site_id), "vehicleId": str(job.vehicle_id),
+        "from": from_status.value if from_status else None, "to": to_status.value, "version": job.version})
 
 
 def invalid_transition(job: Job) -> DomainError:

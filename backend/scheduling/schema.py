@@ -402,7 +402,7 @@ class Query:
         return await read(info, call)
 
     @strawberry.field(extensions=requires(P.APPOINTMENTS_READ))
-    async def closed_days(self, info: strawberry.Info, site_id: strawberry.ID, from_: dt.date | None = None,
+    async def closed_days(self, info: strawberry.Info, site_id: strawberry.ID, from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
                           to: dt.date | None = None) -> list[ClosedDay]:
         async def call(session, actor):
             site = await setup.load_site(session, actor, site_id)
@@ -438,13 +438,14 @@ class Query:
         "The next free slots of `hours` for the stream at the site: a working technician of the stream and a bay "
         "serving it, both free, while the site is open; carried-over work counted."))
     async def available_slots(self, info: strawberry.Info, site_id: strawberry.ID, stream: OperationsStream, hours: Decimal,
-                              from_: dt.datetime, days: int = 14, limit: int = 10) -> list[AvailableSlot]:
+                              from_: Annotated[dt.datetime, strawberry.argument(name="from")], days: int = 14, limit: int = 10) -> list[AvailableSlot]:
         slots = await read(info, availability.available_slots, site_id, stream, hours, from_, days, limit=limit)
         return [AvailableSlot(starts_at=s.starts_at, ends_at=s.ends_at, technician_id=strawberry.ID(str(
             s.technician_id)), bay_id=strawberry.ID(str(s.bay_id))) for s in slots]
 
     @strawberry.field(extensions=requires(P.APPOINTMENTS_READ), description="Hours booked / available per day.")
-    async def capacity(self, info: strawberry.Info, site_id: strawberry.ID, from_: dt.date, to: dt.date
+    async def capacity(self, info: strawberry.Info, site_id: strawberry.ID,
+                       from_: Annotated[dt.date, strawberry.argument(name="from")], to: dt.date
                        ) -> list[DayCapacity]:
         days = await read(info, availability.capacity, site_id, from_, to)
         return [DayCapacity(day=d.day, booked_hours=round(d.booked_seconds / 3600, 2),

@@ -292,3 +292,28 @@ async def test_one_garage_never_hears_or_touches_anothers(app, db, garage, hook,
         assert refused.value.code == ErrorCode.NOT_FOUND
     async with db.read() as session:
         assert [e.id for e in await service.list_endpoints(session, garage.actor())] == [mine.endpoint.id]
+
+
+async def test_an_issued_invoice_and_its_payment_reach_the_accounting_endpoint(app, db, garage, hook, runner):
+    from backend.billing.service import invoices, payments
+
+    created = await make_endpoint(db, garage, hook.url(), events=["invoice.issued", "payment.recorded"])
+    w = await workshop(db, garage)
+    from tests.billing.helpers import job_in_billing
+
+    job = await job_in_billing(db, garage, w)
+    billing = garage.actor(Role.BILLING)
+    async with db.transaction() as session:
+        invoice = await invoices.create_invoice_from_job(session, billing, job.id)
+        invoice = await invoices.issue_invoice(session, billing, invoice.id)
+    async with db.transaction() as session:
+        await payments.record_payment(session, billing, invoice.id, payments.PaymentData(
+            amount=100000, method="CASH"))
+    await until(finished(db, created.endpoint.id, 2))
+    bodies = sorted((json.loads(r.body) for r in hook.requests), key=lambda b: b["type"])
+    assert [b["type"] for b in bodies] == ["invoice.issued", "payment.recorded"]  # job moves: not subscribed
+    issued, paid = bodies[0]["data"], bodies[1]["data"]
+    assert (issued["invoiceId"], issued["number"], issued["total"]) == (str(invoice.id), invoice.number,
+                                                                         invoice.total)
+    assert (paid["invoiceId"], paid["amount"], paid["method"]) == (str(invoice.id), 100000, "CASH")
+    assert paid["balanceDue"] == invoice.total - 100000

@@ -330,6 +330,7 @@ async def create_appointment(session: AsyncSession, actor: Actor, data: Appointm
     await _write_allocations(session, actor, appointment, allocations, bays, techs)
     audit.record(session, actor, "Appointment", appointment.id, "create", audit.created(appointment, AUDIT_FIELDS))
     appointment_changed(session, appointment)
+    _webhook(session, appointment, "appointment.booked", "create")
     return appointment
 
 
@@ -340,6 +341,20 @@ def _bump(session: AsyncSession, actor: Actor, appointment: Appointment, before:
     audit.record(session, actor, "Appointment", appointment.id, action,
                  audit.diff(before, audit.snapshot(appointment, AUDIT_FIELDS)))
     appointment_changed(session, appointment)
+    _webhook(session, appointment, "appointment.changed", action)
+
+
+def _webhook(session: AsyncSession, appointment: Appointment, event: str, action: str) -> None:
+    """The garage's webhook endpoints hear of it once this transaction commits (backend/integrations/webhooks)."""
+    from backend.integrations.webhooks.outbox import enqueue_event
+
+    enqueue_event(session, appointment.garage_id, event, {
+        "appointmentId": str(appointment.id), "action": action, "status": appointment.status.value,
+        "siteId": str(appointment.site_id), "vehicleId": str(appointment.vehicle_id),
+        "customerId": str(appointment.customer_id) if appointment.customer_id else None,
+        "stream": appointment.stream.value, "estimatedHours": str(appointment.estimated_hours),
+        "requestedAt": appointment.requested_at.isoformat() if appointment.requested_at else None,
+        "version": appointment.version, "sequence": appointment.sequence})
 
 
 async def move_appointment(session: AsyncSession, actor: Actor, appointment_id: object,

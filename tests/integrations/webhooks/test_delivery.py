@@ -4,6 +4,7 @@ redelivery, rollback, two garages."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -317,3 +318,31 @@ async def test_an_issued_invoice_and_its_payment_reach_the_accounting_endpoint(a
                                                                          invoice.total)
     assert (paid["invoiceId"], paid["amount"], paid["method"]) == (str(invoice.id), 100000, "CASH")
     assert paid["balanceDue"] == invoice.total - 100000
+
+
+async def test_a_booking_and_its_move_reach_the_booking_endpoint(app, db, garage, hook, runner):
+    from backend.scheduling.service import appointments as appts
+    from tests.scheduling.helpers import MONDAY, add_bay, alloc, at, book, open_site, technician
+    from tests.workshop.helpers import make_vehicle
+
+    created = await make_endpoint(db, garage, hook.url(), events=["appointment.booked", "appointment.changed"])
+    site = await open_site(db, garage)
+    lift = await add_bay(db, garage, site, "Lift 1")
+    tech = await technician(db, garage, "Anan")
+    vehicle = await make_vehicle(db, garage)
+    tuesday = MONDAY + dt.timedelta(days=1)
+    booked = await book(db, garage, site, vehicle, [alloc(lift, tech, at(tuesday, "09:00"), at(tuesday, "11:00"))])
+    with pytest.raises(DomainError):  # a refused move (stale version) changes nothing and sends nothing
+        async with db.transaction() as session:
+            await appts.move_appointment(session, garage.actor(Role.SITE_MANAGER), booked.id,
+                                         [alloc(lift, tech, at(tuesday, "13:00"), at(tuesday, "15:00"))],
+                                         expected_version=booked.version + 5)
+    async with db.transaction() as session:
+        await appts.move_appointment(session, garage.actor(Role.SITE_MANAGER), booked.id,
+                                     [alloc(lift, tech, at(tuesday, "13:00"), at(tuesday, "15:00"))],
+                                     expected_version=booked.version)
+    await until(finished(db, created.endpoint.id, 2))
+    bodies = sorted((json.loads(r.body) for r in hook.requests), key=lambda b: b["data"]["version"])
+    assert [(b["type"], b["data"]["action"], b["data"]["appointmentId"]) for b in bodies] == [
+        ("appointment.booked", "create", str(booked.id)), ("appointment.changed", "move", str(booked.id))]
+    assert bodies[0]["data"]["status"] == "CONFIRMED" and bodies[1]["data"]["sequence"] == booked.sequence + 1

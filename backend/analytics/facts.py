@@ -2,9 +2,9 @@
 
 How they stay right:
 - A `before_flush` listener on every ORM session writes a DirtyMark row in the same transaction as a change to a
-  job (technician, advisor, site, stream, status), an invoice (issued, paid, credited, voided), a time clock entry
-  (clocked, corrected, moved, deleted: the old and the new span are both marked), an inspection, a quote or its
-  lines, or a user's hourly cost. It sees changes made through the ORM by any service, whoever wrote the service
+  job (technician, advisor, site, stream, status), an invoice or its lines (issued, paid, credited, voided), a time
+  clock entry (clocked, corrected, moved, deleted: the old and the new span are both marked), an inspection, a
+  quote or its lines, or a user's hourly cost. It sees changes made through the ORM by any service, whoever wrote the service
   (the workforce correction of a clock entry included), and nothing a bulk UPDATE statement does; `rebuild` fixes
   anything else.
 - `refresh_dirty` recomputes what the marks name and deletes them, under a per-garage lock. The worker runs it every
@@ -95,6 +95,8 @@ def _marks_for(obj, new: bool, deleted: bool) -> list[tuple[str, uuid.UUID, dt.d
         out = [("job", j, None, None) for j in _old_and_new(obj, "job_id")]
         out += [("clock", t, start, end) for t in _old_and_new(obj, "technician_id")]
         return out
+    if isinstance(obj, InvoiceLine):
+        return [("invoice", i, None, None) for i in _old_and_new(obj, "invoice_id")]
     if isinstance(obj, Inspection):
         return [("job", j, None, None) for j in _old_and_new(obj, "job_id")]
     if isinstance(obj, Quote):
@@ -106,7 +108,7 @@ def _marks_for(obj, new: bool, deleted: bool) -> list[tuple[str, uuid.UUID, dt.d
     return []
 
 
-_WATCHED = (Job, Invoice, TimeClockEntry, Inspection, Quote, QuoteLine, User)
+_WATCHED = (Job, Invoice, InvoiceLine, TimeClockEntry, Inspection, Quote, QuoteLine, User)
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
@@ -368,6 +370,7 @@ async def refresh_dirty(session: AsyncSession, garage_id: uuid.UUID, *, limit: i
     if not marks:
         return 0
     jobs: set = set()
+    invoice_ids: set = set()
     vehicles: set = set()
     technicians: set = set()
     quotes: set = set()
@@ -375,6 +378,8 @@ async def refresh_dirty(session: AsyncSession, garage_id: uuid.UUID, *, limit: i
     for _id, kind, ref, start, end in marks:
         if kind == "job":
             jobs.add(ref)
+        elif kind == "invoice":
+            invoice_ids.add(ref)
         elif kind == "vehicle":
             vehicles.add(ref)
         elif kind == "technician":
@@ -385,6 +390,9 @@ async def refresh_dirty(session: AsyncSession, garage_id: uuid.UUID, *, limit: i
             end = end or start
             old = spans.get(ref)
             spans[ref] = (min(start, old[0]), max(end, old[1])) if old else (start, end)
+    for chunk in _chunks(sorted(invoice_ids)):
+        jobs |= {j for j in (await session.execute(select(Invoice.job_id).where(
+            Invoice.garage_id == garage_id, Invoice.id.in_(chunk)))).scalars() if j is not None}
     for chunk in _chunks(sorted(vehicles)):
         jobs |= set((await session.execute(select(Job.id).where(
             Job.garage_id == garage_id, Job.vehicle_id.in_(chunk)))).scalars())

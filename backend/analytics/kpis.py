@@ -561,8 +561,8 @@ async def kpi_report(session: AsyncSession, actor: Actor, *, group: Group, kind:
 
 
 async def _names(session, garage_id, group: Group, keys) -> dict:
-    ids = [k for k in keys if k is not None]
-    if not ids or group is Group.GARAGE:
+    ids = [k for k in keys if k is not None]  # read even when empty: the same statements for any month
+    if group is Group.GARAGE:
         return {}
     model = Site if group is Group.SITE else User
     return dict((await session.execute(select(model.id, model.name).where(model.garage_id == garage_id,
@@ -574,8 +574,6 @@ async def _goals(session, garage_id, group: Group, p: Period, kind: PeriodKind, 
     if kind is not PeriodKind.MONTH or group not in (Group.SITE, Group.TECHNICIAN):
         return {}
     ids = [k for k in keys if k is not None]
-    if not ids:
-        return {}
     rows = (await session.execute(select(Goal.kpi, Goal.subject_id, Goal.target).where(
         Goal.garage_id == garage_id, Goal.month == p.start, Goal.scope == group.value,
         Goal.subject_id.in_(ids)))).all()

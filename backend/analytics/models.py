@@ -95,7 +95,7 @@ class DirtyMark(IdMixin, Base):
     __table_args__ = (Index("ix_analytics_dirty_garage", "garage_id", "created_at"),)
 
     garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # job | vehicle | clock | quote | technician
+    kind: Mapped[str] = mapped_column(String(16))  # job | invoice | vehicle | clock | quote | technician
     ref_id: Mapped[uuid.UUID]
     at_from: Mapped[dt.datetime | None]  # clock: the span of local days to recount
     at_to: Mapped[dt.datetime | None]

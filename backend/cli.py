@@ -204,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--force", action="store_true", help="replace a database that holds data without asking")
     p.set_defaults(fn=cmd_restore)
 
+    from backend.integrations.imports.cli import add_parser as add_import_parser
+
+    add_import_parser(sub)  # mototrack import: customers, vehicles, service history, stock items (CSV / XLSX)
+
     args = parser.parse_args(argv)
     from backend.ops.logs import configure_logging
 

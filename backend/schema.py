@@ -14,6 +14,7 @@ from backend.billing import schema as billing
 from backend.customers import schema as customers
 from backend.files import schema as files
 from backend.inspections import schema as inspections
+from backend.integrations.imports import schema as imports
 from backend.integrations.webhooks import schema as webhooks
 from backend.inventory import schema as inventory
 from backend.notifications import schema as notifications
@@ -27,6 +28,7 @@ from backend.workshop import schema as workshop
 
 DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, notifications,
            notification_templates, search, files, inspections, portal, workforce, webhooks, scheduling)
+DOMAINS += (imports,)  # import from an earlier system (backend/integrations/imports)
 DOMAINS += (analytics,)  # KPIs, goals, a job's advisor, hourly costs
 
 

@@ -26,6 +26,7 @@ from backend.analytics import tasks as analytics_tasks
 from backend.api.metrics import count_job_in_redis
 from backend.core.db import Database, utcnow
 from backend.core.settings import get_settings
+from backend.integrations.imports import tasks as import_tasks
 from backend.integrations.webhooks import runner as webhook_tasks
 from backend.notifications import tasks as notification_tasks
 from backend.notifications.delivery import deliver
@@ -122,8 +123,12 @@ class WorkerSettings:
         # keep_result=0: a finished job frees its id at once (ids are per attempt: notification:<id>:<attempts>)
         func(send_notification, name="send_notification", keep_result=0, timeout=120),
         func(notification_tasks.sweep_notifications, name="sweep_notifications", keep_result=0),
+        # import from an earlier system: one job per run (import:<job id>); long files allowed
+        func(import_tasks.run_import, name="run_import", keep_result=0, timeout=1800, max_tries=1),
     ]
     cron_jobs = [
+        cron(import_tasks.sweep_imports, name="cron:sweep_imports", minute=set(range(0, 60, 5)),
+             run_at_startup=False, keep_result=0, unique=True),
         # webhooks: one job per attempt of a delivery (webhook:<id>:<attempts>), the sweep re-queues due ones
         func(webhook_tasks.send_webhook, name="send_webhook", keep_result=0, timeout=120),
         # MOT and service reminders: hourly, so each garage scans soon after its own midnight (a repeat is a no-op)

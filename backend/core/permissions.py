@@ -71,6 +71,8 @@ class Permission(enum.Enum):
     # the customer portal
     PORTAL_LINKS_MANAGE = "portal_links:manage"  # a job's portal link: make a new one (revoking the old), revoke it
     PORTAL_ACCESS = "portal:access"  # held only by a portal token's actor: its own job through /portal/graphql
+    # import from an earlier system (customers, vehicles, service history, stock): admins only
+    IMPORTS_MANAGE = "imports:manage"
     # analytics (backend/analytics): KPIs, goals against actuals; a site manager sees their home site's only
     ANALYTICS_READ = "analytics:read"
     ANALYTICS_ALL_SITES = "analytics:all_sites"  # every site's figures, the garage's included

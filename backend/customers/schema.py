@@ -32,6 +32,7 @@ from backend.customers.models import CustomerKind as CustomerKindEnum
 from backend.customers.models import FuelType as FuelTypeEnum
 from backend.customers.models import VehicleKind as VehicleKindEnum
 from backend.files import schema as files_schema
+from backend.integrations.imports import schema as imports_schema
 
 ContactChannel = strawberry.enum(ContactChannelEnum, name="ContactChannel",
                                  description="How a customer prefers to be contacted.")
@@ -130,6 +131,7 @@ class Vehicle:
         return info.context.loader(JobsByVehicleLoader).load(self.id)
 
     attachments = files_schema.vehicle_attachments
+    service_history = imports_schema.vehicle_service_history  # past visits imported from an earlier system
 
     @strawberry.field(description="Quoted work the customer declined, still to do (empty without QUOTES_READ).")
     def deferred_work(self, info: strawberry.Info) -> list[Annotated["DeferredWork", strawberry.lazy(

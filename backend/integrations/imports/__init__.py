@@ -1,0 +1,1 @@
+"""Import from an earlier system: CSV/XLSX of customers, vehicles, service history and stock items (docs/import.md)."""

@@ -124,6 +124,12 @@ class ErrorCode(enum.Enum):
     QUOTE_CHANGED = "QUOTE_CHANGED"
     INVALID_LINK_DAYS = "INVALID_LINK_DAYS"
     # portal (add portal codes above this line)
+    SAME_WAREHOUSE = "SAME_WAREHOUSE"
+    INVALID_TRANSFER_STATE = "INVALID_TRANSFER_STATE"
+    NOT_AVAILABLE = "NOT_AVAILABLE"
+    DUPLICATE_ITEM = "DUPLICATE_ITEM"
+    NOT_CENTRAL_WAREHOUSE = "NOT_CENTRAL_WAREHOUSE"
+    # warehouses (add warehouse codes above this line)
     INVALID_WEBHOOK_URL = "INVALID_WEBHOOK_URL"
     WEBHOOK_ADDRESS_REFUSED = "WEBHOOK_ADDRESS_REFUSED"
     UNKNOWN_WEBHOOK_EVENT = "UNKNOWN_WEBHOOK_EVENT"
@@ -289,6 +295,12 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.QUOTE_CHANGED: N_("The garage has changed this quote since you opened it. Please look at it again."),
     ErrorCode.INVALID_LINK_DAYS: N_("Enter a number of days from {min} to {max}."),
     # portal messages (add above this line)
+    ErrorCode.SAME_WAREHOUSE: N_("A transfer needs two different warehouses."),
+    ErrorCode.INVALID_TRANSFER_STATE: N_("A transfer that is {status} cannot do that."),
+    ErrorCode.NOT_AVAILABLE: N_("{item}: only {available} available in {warehouse}; {requested} asked for."),
+    ErrorCode.DUPLICATE_ITEM: N_("This item is already on another line."),
+    ErrorCode.NOT_CENTRAL_WAREHOUSE: N_("A site asks the central warehouse for stock."),
+    # warehouse messages (add above this line)
     ErrorCode.BAY_BOOKED: N_("{bay} is already booked from {start} to {end} for {appointment}."),
     ErrorCode.TECHNICIAN_BOOKED: N_("{technician} is already booked from {start} to {end} for {appointment}."),
     ErrorCode.INVALID_APPOINTMENT_STATE: N_("An appointment that is {status} cannot do that."),

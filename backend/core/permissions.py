@@ -71,6 +71,12 @@ class Permission(enum.Enum):
     # the customer portal
     PORTAL_LINKS_MANAGE = "portal_links:manage"  # a job's portal link: make a new one (revoking the old), revoke it
     PORTAL_ACCESS = "portal:access"  # held only by a portal token's actor: its own job through /portal/graphql
+    # warehouses and purchasing (issue 18)
+    TRANSFERS_MANAGE = "transfers:manage"  # make, approve, dispatch, receive and cancel transfers between warehouses
+    TRANSFERS_REQUEST = "transfers:request"  # a site asks the central warehouse for stock, and receives it
+    PURCHASING_READ = "purchasing:read"  # suppliers, purchase orders, reorder suggestions
+    PURCHASING_MANAGE = "purchasing:manage"  # suppliers, orders: draft, send, receive, cancel
+    PURCHASING_APPROVE = "purchasing:approve"  # an order above the garage's approval amount
     # import from an earlier system (customers, vehicles, service history, stock): admins only
     IMPORTS_MANAGE = "imports:manage"
     # analytics (backend/analytics): KPIs, goals against actuals; a site manager sees their home site's only
@@ -101,7 +107,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
            P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD, P.QUOTES_READ, P.QUOTES_WRITE, P.INVOICES_READ,
            P.REMINDERS_READ, P.FILES_DELETE, P.FILES_SHARE, P.INSPECTIONS_READ, P.INSPECTIONS_WRITE,
            P.PORTAL_LINKS_MANAGE, P.APPOINTMENTS_READ, P.APPOINTMENTS_MANAGE, P.SCHEDULING_MANAGE,
-           P.CALENDAR_FEEDS_MANAGE}
+           P.CALENDAR_FEEDS_MANAGE, P.TRANSFERS_REQUEST}
     ),
     Role.WORKSHOP_MANAGER: frozenset(
         _STAFF_BASE | {P.USERS_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_ASSIGN,
@@ -114,7 +120,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _STAFF_BASE | {P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_WORK, P.TIME_CLOCK, P.PARTS_REQUEST,
                        P.INSPECTIONS_READ, P.INSPECTIONS_WRITE, P.APPOINTMENTS_READ}
     ),
-    Role.WAREHOUSE_MANAGER: frozenset(_STAFF_BASE | {P.INVENTORY_MANAGE, P.PARTS_ISSUE, P.COSTS_READ}),
+    Role.WAREHOUSE_MANAGER: frozenset(_STAFF_BASE | {P.INVENTORY_MANAGE, P.PARTS_ISSUE, P.COSTS_READ,
+                                                     P.TRANSFERS_MANAGE, P.TRANSFERS_REQUEST, P.PURCHASING_READ,
+                                                     P.PURCHASING_MANAGE}),
     # Billing keeps customers' tax details right for invoices.
     Role.BILLING: frozenset(_STAFF_BASE | {P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.QUOTES_READ,
                                            P.QUOTES_WRITE, P.INVOICES_READ, P.INVOICES_WRITE, P.FINANCIAL_REPORTS,

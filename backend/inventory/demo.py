@@ -1,11 +1,15 @@
 """Inventory demo data: a Thai garage's store room, prices in satang (THB minor units); called by backend/demo.py.
 
-A few items sit at or under their reorder point, so the low-stock list has something to show.
+A few items sit at or under their reorder point, so the low-stock list has something to show. The opening stock
+is received at the central warehouse, and one transfer per site (dispatched and received) puts about half of each
+item on the first site's shelf and a quarter on the second's, so jobs and counter sales there find their parts.
 """
 
 from __future__ import annotations
 
-from backend.inventory import service
+from sqlalchemy import select
+
+from backend.inventory import service, stock, transfers
 
 # sku, English name, Thai name, unit, cost (satang), sale (satang), on hand, reorder point, bin
 ITEMS = [
@@ -53,3 +57,19 @@ async def seed(session, actor) -> None:
             service.ItemInput(sku=sku, name_en=name_en, name_th=name_th, unit=unit, cost_price=cost, sale_price=sale,
                               reorder_point=reorder, bin_location=bin_location),
             initial_quantity=quantity, reason="Opening stock")
+    from backend.accounts.models import Site
+    from backend.inventory.models import WarehouseItem
+
+    items = list((await session.execute(select(WarehouseItem).where(WarehouseItem.garage_id == actor.garage_id)
+                                        .order_by(WarehouseItem.sku))).scalars())
+    sites = list((await session.execute(select(Site).where(Site.garage_id == actor.garage_id)
+                                        .order_by(Site.created_at, Site.id))).scalars())
+    central = await stock.central_warehouse(session, actor.garage_id)
+    for share, site in zip((lambda q: (q + 1) // 2, lambda q: q // 4), sites):
+        lines = [transfers.LineInput(item.id, share(item.quantity_on_hand)) for item in items
+                 if share(item.quantity_on_hand) > 0]
+        warehouse = await stock.site_warehouse(session, actor.garage_id, site.id)
+        transfer = await transfers.create_transfer(session, actor, central.id, warehouse.id, lines,
+                                                   note="Opening stock for the site")
+        await transfers.dispatch_transfer(session, actor, transfer.id)
+        await transfers.receive_transfer(session, actor, transfer.id)

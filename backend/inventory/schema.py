@@ -18,10 +18,13 @@ from backend.core.validate import try_parse_id
 from backend.inventory import service
 from backend.inventory.loaders import WarehouseItemLoader
 from backend.inventory.models import MovementKind as MovementKindEnum
+from backend.inventory.warehouse_schema import ItemStockLoader, WarehouseMutation, WarehouseQuery, WarehouseStock
 
 MovementKind = strawberry.enum(MovementKindEnum, name="MovementKind",
                                description="RECEIVE (a delivery), ISSUE (to a job), RETURN (from a job), ADJUST (a "
-                                           "stock-count correction, with a reason).")
+                                           "stock-count correction, with a reason), SALE (over the counter), "
+                                           "TRANSFER_OUT / TRANSFER_IN (between warehouses), REVERSAL (undoes a "
+                                           "wrong receipt).")
 
 
 @strawberry.type(description="A stocked item. The quantity on hand changes only through stock movements.")
@@ -32,7 +35,8 @@ class WarehouseItem:
     name_th: str | None
     unit: str
     sale_price: int = strawberry.field(description="Minor units of the garage's currency.")
-    quantity_on_hand: int
+    quantity_on_hand: int = strawberry.field(description="The garage's total on the shelves of all its warehouses "
+                                                         "(stock in transit is on none).")
     reorder_point: int
     bin_location: str | None
     active: bool
@@ -45,6 +49,10 @@ class WarehouseItem:
         if info.context.locale == "th" and self.name_th:
             return self.name_th
         return self.name_en
+
+    @strawberry.field(description="Its stock in each warehouse that has held it.")
+    def stock(self, info: strawberry.Info) -> list[WarehouseStock]:
+        return info.context.loader(ItemStockLoader).load(self.id)
 
     @strawberry.field(description="Active and at or under the reorder point.")
     def low_stock(self) -> bool:
@@ -68,9 +76,11 @@ class StockMovement:
     id: strawberry.ID
     kind: MovementKind
     quantity: int
-    balance_after: int
+    balance_after: int = strawberry.field(description="The warehouse's quantity on hand right after it.")
     reason: str | None
     created_at: dt.datetime
+    warehouse_id: strawberry.ID = strawberry.field(description="The warehouse whose shelf it moved.")
+    transfer_id: strawberry.ID | None = strawberry.field(description="The transfer it belongs to, if any.")
 
     # Who moved it, for which job, and at what cost: for those who manage stock or approve parts. Everyone else (a
     # technician checking what is on the shelf) sees the quantities, not other people's jobs or the cost prices.
@@ -116,6 +126,8 @@ class CreateWarehouseItemInput:
     initial_quantity: int | None = strawberry.field(
         default=strawberry.UNSET, description="Opening stock, entered in the ledger as a RECEIVE at the cost price.")
     reason: str | None = strawberry.field(default=strawberry.UNSET, description="A note for the opening stock.")
+    warehouse_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Where the opening stock is; the central warehouse when not given.")
     client_mutation_id: str | None = strawberry.UNSET
 
 
@@ -144,6 +156,8 @@ class ReceiveStockInput:
                                              description="Minor units; the item's cost price when not given.")
     reason: str | None = strawberry.field(default=strawberry.UNSET,
                                           description="A note or reference, e.g. the supplier's delivery note.")
+    warehouse_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Where it arrives; the central warehouse when not given.")
     expected_version: int | None = strawberry.UNSET
     client_mutation_id: str | None = strawberry.UNSET
 
@@ -153,6 +167,8 @@ class AdjustStockInput:
     item_id: strawberry.ID
     quantity_change: int = strawberry.field(description="Signed, not zero: +2 found on a recount, -1 damaged.")
     reason: str | None = strawberry.field(default=strawberry.UNSET, description="Required: why the count changed.")
+    warehouse_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Whose count; the central warehouse when not given.")
     expected_version: int | None = strawberry.UNSET
     client_mutation_id: str | None = strawberry.UNSET
 
@@ -200,7 +216,7 @@ def _item_after(info: strawberry.Info, after: str | None) -> tuple[str, str] | N
 
 
 @strawberry.type
-class Query:
+class Query(WarehouseQuery):
     @strawberry.field(extensions=requires(P.INVENTORY_READ),
                       description="Items by English name. `search` matches SKU and the English or Thai name (partial, "
                                   "any case); `lowStock: true` keeps active items at or under their reorder point.")
@@ -231,7 +247,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(WarehouseMutation):
     @strawberry.mutation(extensions=requires(P.INVENTORY_MANAGE),
                          description="A new item; an initialQuantity enters the ledger as a RECEIVE.")
     async def create_warehouse_item(self, info: strawberry.Info,
@@ -239,7 +255,7 @@ class Mutation:
         async def call(session, actor):
             return await service.create_item(session, actor, fields_of(input, service.ItemInput),
                                               client_id(input.id), initial_quantity=given(input.initial_quantity),
-                                              reason=given(input.reason))
+                                              reason=given(input.reason), warehouse_id=given(input.warehouse_id))
 
         item, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
                                  replay=_replay_item)
@@ -260,7 +276,7 @@ class Mutation:
     async def receive_stock(self, info: strawberry.Info, input: ReceiveStockInput) -> StockMovementPayload:
         movement, errors = await run(info, service.receive_stock, input.item_id, input.quantity,
                                      given(input.unit_cost), given(input.reason), given(input.expected_version),
-                                     client_mutation_id=given(input.client_mutation_id), replay=_replay_movement)
+                                     given(input.warehouse_id), client_mutation_id=given(input.client_mutation_id), replay=_replay_movement)
         return StockMovementPayload(stock_movement=movement, errors=errors, item_id=try_parse_id(input.item_id))
 
     @strawberry.mutation(extensions=requires(P.INVENTORY_MANAGE),
@@ -268,7 +284,7 @@ class Mutation:
     async def adjust_stock(self, info: strawberry.Info, input: AdjustStockInput) -> StockMovementPayload:
         movement, errors = await run(info, service.adjust_stock, input.item_id, input.quantity_change,
                                      given(input.reason),
-                                     given(input.expected_version),
+                                     given(input.expected_version), given(input.warehouse_id),
                                      client_mutation_id=given(input.client_mutation_id), replay=_replay_movement)
         return StockMovementPayload(stock_movement=movement, errors=errors, item_id=try_parse_id(input.item_id))
 

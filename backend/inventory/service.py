@@ -1,9 +1,12 @@
 """Warehouse items and the stock ledger.
 
-The quantity on hand changes only through movements (RECEIVE, ISSUE, RETURN, ADJUST), each written in the same
-transaction as the change, with the balance after it: the quantity on hand always equals the sum of the ledger.
-Stock leaves the shelf through one conditional UPDATE (`... WHERE quantity_on_hand >= :n`), so two people can never
-take the last unit twice, and a CHECK constraint stands behind it.
+Stock is kept per item and warehouse (backend/inventory/stock.py): it changes only through movements (RECEIVE,
+ISSUE, RETURN, ADJUST, SALE, TRANSFER_OUT/IN, REVERSAL), each written in the same transaction as the change, with the
+warehouse's balance after it: a warehouse's on hand always equals the sum of its ledger, and the item's
+quantity_on_hand (the garage total on all shelves) the sum of all. Stock leaves a shelf through one conditional
+UPDATE (`... WHERE on_hand - reserved >= :n`), so two people can never take the last unit twice, and CHECK
+constraints stand behind it. Without a warehouse named, receipts and adjustments are the central warehouse's; a
+job's parts come from (and go back to) its site's warehouse.
 
 Every query is scoped by the actor's garage. Nothing here commits: the request boundary does.
 """
@@ -16,7 +19,6 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.core import audit
 from backend.core import validate as v
@@ -24,7 +26,8 @@ from backend.core.actor import Actor
 from backend.core.db import utcnow
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.ids import new_id
-from backend.inventory.models import MovementKind, StockMovement, WarehouseItem
+from backend.inventory import stock
+from backend.inventory.models import MovementKind, StockMovement, WarehouseItem, WarehouseStock
 
 __all__ = [
     "MovementKind", "WarehouseItem", "StockMovement", "ItemInput", "create_item", "update_item", "get_item",
@@ -169,8 +172,10 @@ def _check_item(errors: Collector, data: ItemInput) -> dict:
 
 
 async def create_item(session: AsyncSession, actor: Actor, data: ItemInput, item_id: uuid.UUID | None = None, *,
-                      initial_quantity: int | None = None, reason: str | None = None) -> WarehouseItem:
-    """A new item. An opening quantity above zero enters the ledger as a RECEIVE movement at the cost price."""
+                      initial_quantity: int | None = None, reason: str | None = None,
+                      warehouse_id: object | None = None) -> WarehouseItem:
+    """A new item. An opening quantity above zero enters the ledger of the warehouse (the central one when not
+    named) as a RECEIVE movement at the cost price."""
     errors = Collector()
     for name in ("sku", "name_en"):
         if getattr(data, name) is _UNSET:
@@ -183,14 +188,17 @@ async def create_item(session: AsyncSession, actor: Actor, data: ItemInput, item
         await _sku_free(session, actor, errors, fields["sku"], None)
     errors.raise_if_any()
     await v.ensure_new_id(session, WarehouseItem, item_id)
-    item = WarehouseItem(id=item_id or new_id(), garage_id=actor.garage_id, quantity_on_hand=opening or 0,
+    if opening and warehouse_id is not None:
+        await stock.get_warehouse(session, actor, warehouse_id)
+    item = WarehouseItem(id=item_id or new_id(), garage_id=actor.garage_id, quantity_on_hand=0,
                          version=1, **fields)
     session.add(item)
     await _flush_item(session, item.sku)
     audit.record(session, actor, ENTITY, item.id, "create", audit.created(item, ITEM_AUDIT_FIELDS))
     if opening:
-        _ledger(session, actor, item, MovementKind.RECEIVE, opening, opening, unit_cost=item.cost_price,
-                reason=clean_reason)
+        warehouse = await stock.warehouse_or_central(session, actor, warehouse_id)
+        await stock.move(session, actor, item, warehouse, MovementKind.RECEIVE, opening, reason=clean_reason,
+                         bump_version=False)
         await session.flush()
     return item
 
@@ -297,62 +305,9 @@ async def low_stock_items(session: AsyncSession, actor: Actor, *, limit: int = 5
 # ---------------------------------------------------------------------------------------------------- the ledger
 
 
-def _ledger(session: AsyncSession, actor: Actor, item: WarehouseItem, kind: MovementKind, quantity: int,
-            balance_after: int, *, unit_cost: int | None = None, reason: str | None = None,
-            job_id: uuid.UUID | None = None, parts_request_id: uuid.UUID | None = None) -> StockMovement:
-    movement = StockMovement(id=new_id(), garage_id=actor.garage_id, item_id=item.id, kind=kind, quantity=quantity,
-                             balance_after=balance_after, unit_cost=unit_cost, reason=reason, job_id=job_id,
-                             parts_request_id=parts_request_id, actor_user_id=actor.user_id, created_at=utcnow())
-    session.add(movement)
-    return movement
-
-
-def _moved(item: WarehouseItem, quantity: int, version: int) -> None:
-    """The UPDATE bypassed the ORM: tell the loaded item its new state without marking it changed."""
-    set_committed_value(item, "quantity_on_hand", quantity)
-    set_committed_value(item, "version", version)
-
-
-async def _add(session: AsyncSession, actor: Actor, item: WarehouseItem, quantity: int) -> int:
-    row = (await session.execute(
-        update(WarehouseItem)
-        .where(WarehouseItem.id == item.id, WarehouseItem.garage_id == actor.garage_id)
-        .values(quantity_on_hand=WarehouseItem.quantity_on_hand + quantity, version=WarehouseItem.version + 1,
-                updated_at=utcnow())
-        .returning(WarehouseItem.quantity_on_hand, WarehouseItem.version)
-        .execution_options(synchronize_session=False)
-    )).one()
-    _moved(item, row[0], row[1])
-    return row[0]
-
-
-async def _take(session: AsyncSession, actor: Actor, item: WarehouseItem, quantity: int, field: str, *,
-                active_only: bool = False) -> int:
-    """Take `quantity` off the shelf in one conditional UPDATE; INSUFFICIENT_STOCK when there is not enough
-    (ITEM_INACTIVE with `active_only` when the item was retired meanwhile)."""
-    conditions = [WarehouseItem.id == item.id, WarehouseItem.garage_id == actor.garage_id,
-                  WarehouseItem.quantity_on_hand >= quantity]
-    if active_only:
-        conditions.append(WarehouseItem.active.is_(True))
-    row = (await session.execute(
-        update(WarehouseItem)
-        .where(*conditions)
-        .values(quantity_on_hand=WarehouseItem.quantity_on_hand - quantity, version=WarehouseItem.version + 1,
-                updated_at=utcnow())
-        .returning(WarehouseItem.quantity_on_hand, WarehouseItem.version)
-        .execution_options(synchronize_session=False)
-    )).first()
-    if row is None:
-        available, active = (await session.execute(select(WarehouseItem.quantity_on_hand, WarehouseItem.active).where(
-            WarehouseItem.id == item.id, WarehouseItem.garage_id == actor.garage_id))).one()
-        if active_only and not active:
-            raise DomainError(ErrorCode.ITEM_INACTIVE, "itemId")
-        raise DomainError(ErrorCode.INSUFFICIENT_STOCK, field, available=available, requested=quantity)
-    _moved(item, row[0], row[1])
-    return row[0]
-
-
-def _audit_move(session: AsyncSession, actor: Actor, item: WarehouseItem, action: str, change: int) -> None:
+def _audit_move(session: AsyncSession, actor: Actor, item: WarehouseItem, action: str, change: int,
+                warehouse_id: uuid.UUID) -> None:
+    """The garage total before and after (the movement itself names the warehouse)."""
     after = item.quantity_on_hand
     audit.record(session, actor, ENTITY, item.id, action,
                  {"quantity_on_hand": {"before": after - change, "after": after}})
@@ -360,9 +315,9 @@ def _audit_move(session: AsyncSession, actor: Actor, item: WarehouseItem, action
 
 async def receive_stock(session: AsyncSession, actor: Actor, item_id: object, quantity: object,
                         unit_cost: object = None, reason: str | None = None,
-                        expected_version: int | None = None) -> StockMovement:
-    """Stock arrives (a delivery, a purchase): RECEIVE, at `unit_cost` or else the item's cost price. `reason`
-    holds the note or reference (a supplier's delivery note number)."""
+                        expected_version: int | None = None, warehouse_id: object | None = None) -> StockMovement:
+    """Stock arrives (a delivery, a purchase) in the warehouse (the central one when not named): RECEIVE, at
+    `unit_cost` or else the item's cost price. `reason` holds the note or reference (a delivery note number)."""
     errors = Collector()
     qty = _quantity(errors, quantity)
     cost = None if unit_cost is None else _amount(errors, "unitCost", unit_cost)
@@ -370,17 +325,19 @@ async def receive_stock(session: AsyncSession, actor: Actor, item_id: object, qu
     errors.raise_if_any()
     item = await get_item(session, actor, item_id, for_update=expected_version is not None)
     v.check_version(item, expected_version)
-    balance = await _add(session, actor, item, qty)
-    movement = _ledger(session, actor, item, MovementKind.RECEIVE, qty, balance,
-                       unit_cost=item.cost_price if cost is None else cost, reason=clean_reason)
-    _audit_move(session, actor, item, "stock:receive", qty)
+    warehouse = await stock.warehouse_or_central(session, actor, warehouse_id)
+    movement = await stock.move(session, actor, item, warehouse, MovementKind.RECEIVE, qty, unit_cost=cost,
+                                reason=clean_reason)
+    _audit_move(session, actor, item, "stock:receive", qty, warehouse.id)
     await session.flush()
     return movement
 
 
 async def adjust_stock(session: AsyncSession, actor: Actor, item_id: object, quantity_change: object,
-                       reason: str | None, expected_version: int | None = None) -> StockMovement:
-    """A stock-count correction (damage, loss, a recount), always with a reason. Never below zero."""
+                       reason: str | None, expected_version: int | None = None,
+                       warehouse_id: object | None = None) -> StockMovement:
+    """A stock-count correction (damage, loss, a recount) in a warehouse (the central one when not named), always
+    with a reason. Never below zero, nor below what is reserved there for approved parts requests."""
     errors = Collector()
     change = None
     if not _is_int(quantity_change) or not -MAX_INT <= quantity_change <= MAX_INT:
@@ -395,25 +352,24 @@ async def adjust_stock(session: AsyncSession, actor: Actor, item_id: object, qua
     errors.raise_if_any()
     item = await get_item(session, actor, item_id, for_update=expected_version is not None)
     v.check_version(item, expected_version)
-    if change > 0:
-        balance = await _add(session, actor, item, change)
-    else:
-        balance = await _take(session, actor, item, -change, "quantityChange")
-    movement = _ledger(session, actor, item, MovementKind.ADJUST, change, balance, unit_cost=item.cost_price,
-                       reason=clean_reason)
-    _audit_move(session, actor, item, "stock:adjust", change)
+    warehouse = await stock.warehouse_or_central(session, actor, warehouse_id)
+    movement = await stock.move(session, actor, item, warehouse, MovementKind.ADJUST, change,
+                                field="quantityChange", reason=clean_reason)
+    _audit_move(session, actor, item, "stock:adjust", change, warehouse.id)
     await session.flush()
     return movement
 
 
 async def issue_to_job(session: AsyncSession, actor: Actor, item_id: uuid.UUID, quantity: int, *,
-                       job_id: uuid.UUID, parts_request_id: uuid.UUID) -> StockMovement:
-    """Parts leave the shelf for a job (the workshop calls this when a parts request is issued).
+                       job_id: uuid.UUID, parts_request_id: uuid.UUID,
+                       site_id: uuid.UUID | None = None) -> StockMovement:
+    """Parts leave the job's site warehouse for the job (the workshop calls this when a parts request is issued).
 
-    One conditional UPDATE takes the stock, so concurrent issues never oversell; the ISSUE movement (at the item's
-    cost price) is written in the same transaction. Raises INSUFFICIENT_STOCK (with available and requested),
-    NOT_FOUND or ITEM_INACTIVE on `itemId` / INVALID_QUANTITY on `quantity`. The caller has loaded the job and the
-    request of the actor's garage.
+    The request's reservation there (made when it was approved) is consumed, and whatever it lacked is taken from
+    what is available, in one conditional UPDATE, so concurrent issues never oversell; the ISSUE movement (at the
+    item's cost price) is written in the same transaction. Raises INSUFFICIENT_STOCK (with available and
+    requested), NOT_FOUND or ITEM_INACTIVE on `itemId` / INVALID_QUANTITY on `quantity`. The caller has loaded the
+    job and the request of the actor's garage; without `site_id` the job's own site is read.
     """
     errors = Collector()
     qty = _quantity(errors, quantity)
@@ -421,33 +377,72 @@ async def issue_to_job(session: AsyncSession, actor: Actor, item_id: uuid.UUID, 
     item = await get_item(session, actor, item_id)
     if not item.active:
         raise DomainError(ErrorCode.ITEM_INACTIVE, "itemId")
-    balance = await _take(session, actor, item, qty, "quantity", active_only=True)
-    movement = _ledger(session, actor, item, MovementKind.ISSUE, -qty, balance, unit_cost=item.cost_price,
-                       job_id=job_id, parts_request_id=parts_request_id)
-    _audit_move(session, actor, item, "stock:issue", -qty)
+    if site_id is None:
+        from backend.workshop.models import Job
+
+        site_id = (await session.execute(select(Job.site_id).where(
+            Job.id == job_id, Job.garage_id == actor.garage_id))).scalar_one()
+    warehouse = await stock.site_warehouse(session, actor.garage_id, site_id)
+    await stock.lock_item(session, actor, item.id)
+    reservation = await stock.take_reservation(session, actor, parts_request_id)
+    used = 0
+    if reservation is not None:
+        if reservation.warehouse_id == warehouse.id:
+            used = min(reservation.quantity, qty)
+            if used < reservation.quantity:  # held more than is issued now: give the rest back
+                await _unreserve(session, actor, item, warehouse, reservation.quantity - used)
+        else:  # held at another warehouse (the job moved site): give it back there
+            other = await stock.get_warehouse(session, actor, reservation.warehouse_id)
+            await _unreserve(session, actor, item, other, reservation.quantity)
+    movement = await stock.move(session, actor, item, warehouse, MovementKind.ISSUE, -qty, reserved_used=used,
+                                active_only=True, job_id=job_id, parts_request_id=parts_request_id)
+    _audit_move(session, actor, item, "stock:issue", -qty, warehouse.id)
     await session.flush()
     return movement
 
 
-async def sell(session: AsyncSession, actor: Actor, item_id: uuid.UUID, quantity: int, *, reference: str,
-               field: str = "quantity") -> StockMovement:
-    """Parts sold over the counter leave the shelf when their invoice is issued (billing calls this).
+async def _unreserve(session: AsyncSession, actor: Actor, item: WarehouseItem, warehouse, quantity: int) -> None:
+    row = await stock.stock_row(session, actor.garage_id, warehouse.id, item.id)
+    await session.execute(update(WarehouseStock).where(WarehouseStock.id == row.id).values(
+        reserved=WarehouseStock.reserved - quantity, version=WarehouseStock.version + 1)
+        .execution_options(synchronize_session=False))
 
-    The same conditional UPDATE as an issue to a job, so a sale never oversells: INSUFFICIENT_STOCK (with available
-    and requested) on `field` when the shelf is short. A SALE movement at the item's cost price names the invoice.
+
+async def reserve_for_request(session: AsyncSession, actor: Actor, item_id: uuid.UUID, quantity: int, *,
+                              site_id: uuid.UUID, parts_request_id: uuid.UUID) -> int:
+    """An approved parts request holds up to `quantity` on its site warehouse's shelf; returns how many."""
+    warehouse = await stock.site_warehouse(session, actor.garage_id, site_id)
+    return await stock.reserve(session, actor, item_id, warehouse, quantity, parts_request_id=parts_request_id)
+
+
+async def release_reservation(session: AsyncSession, actor: Actor, parts_request_id: uuid.UUID) -> int:
+    """A rejected or withdrawn parts request's held stock becomes available again; returns how many."""
+    return await stock.release(session, actor, parts_request_id)
+
+
+async def sell(session: AsyncSession, actor: Actor, item_id: uuid.UUID, quantity: int, *, reference: str,
+               field: str = "quantity", site_id: uuid.UUID | None = None) -> StockMovement:
+    """Parts sold over the counter leave the shelf when their invoice is issued (billing calls this): the site's
+    warehouse when the invoice names its site, else the central one.
+
+    The same conditional UPDATE as an issue to a job, so a sale never oversells nor takes reserved stock:
+    INSUFFICIENT_STOCK (with available and requested) on `field` when the shelf is short. A SALE movement at the
+    item's cost price names the invoice.
     """
     item = await get_item(session, actor, item_id, field)
-    balance = await _take(session, actor, item, quantity, field)
-    movement = _ledger(session, actor, item, MovementKind.SALE, -quantity, balance, unit_cost=item.cost_price,
-                       reason=reference)
-    _audit_move(session, actor, item, "stock:sale", -quantity)
+    warehouse = (await stock.site_warehouse(session, actor.garage_id, site_id) if site_id is not None
+                 else await stock.central_warehouse(session, actor.garage_id))
+    movement = await stock.move(session, actor, item, warehouse, MovementKind.SALE, -quantity, field=field,
+                                reason=reference)
+    _audit_move(session, actor, item, "stock:sale", -quantity, warehouse.id)
     await session.flush()
     return movement
 
 
 async def return_from_job(session: AsyncSession, actor: Actor, item_id: uuid.UUID, quantity: int, *,
-                          job_id: uuid.UUID, parts_request_id: uuid.UUID, reason: str | None = None) -> StockMovement:
-    """Unused parts come back from a job: a RETURN movement at the item's cost price.
+                          job_id: uuid.UUID, parts_request_id: uuid.UUID, reason: str | None = None,
+                          site_id: uuid.UUID | None = None) -> StockMovement:
+    """Unused parts come back from a job to its site's warehouse: a RETURN movement at the item's cost price.
 
     The caller checks that no more comes back than was issued against the request (it knows the request).
     """
@@ -456,10 +451,15 @@ async def return_from_job(session: AsyncSession, actor: Actor, item_id: uuid.UUI
     clean_reason = v.text(errors, "reason", reason, max_len=MAX_REASON)
     errors.raise_if_any()
     item = await get_item(session, actor, item_id)
-    balance = await _add(session, actor, item, qty)
-    movement = _ledger(session, actor, item, MovementKind.RETURN, qty, balance, unit_cost=item.cost_price,
-                       reason=clean_reason, job_id=job_id, parts_request_id=parts_request_id)
-    _audit_move(session, actor, item, "stock:return", qty)
+    if site_id is None:
+        from backend.workshop.models import Job
+
+        site_id = (await session.execute(select(Job.site_id).where(
+            Job.id == job_id, Job.garage_id == actor.garage_id))).scalar_one()
+    warehouse = await stock.site_warehouse(session, actor.garage_id, site_id)
+    movement = await stock.move(session, actor, item, warehouse, MovementKind.RETURN, qty, reason=clean_reason,
+                                job_id=job_id, parts_request_id=parts_request_id)
+    _audit_move(session, actor, item, "stock:return", qty, warehouse.id)
     await session.flush()
     return movement
 

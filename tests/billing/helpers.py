@@ -10,6 +10,7 @@ from backend.core.enums import OperationsStream
 from backend.core.permissions import Role
 from backend.customers import service as customers
 from backend.inventory import service as inventory
+from backend.inventory import stock as inventory_stock
 from backend.workshop.service import jobs as jobs_service
 from backend.workshop.service import parts as parts_service
 from backend.workshop.service import tasks as tasks_service
@@ -41,7 +42,8 @@ async def workshop(db, garage, *, customer_name: str = "Siam Trading Co., Ltd.",
             registration=f"KB{uuid.uuid4().hex[:6].upper()}", owner_id=customer.id))
         item = await inventory.create_item(session, admin, inventory.ItemInput(
             sku=f"OIL-{uuid.uuid4().hex[:6]}", name_en="Engine oil 5W-30 4L", name_th="น้ำมันเครื่อง 5W-30 4 ลิตร",
-            cost_price=85000, sale_price=120000), initial_quantity=50)
+            cost_price=85000, sale_price=120000), initial_quantity=50,
+            warehouse_id=(await inventory_stock.site_warehouse(session, garage.id, site.id)).id)  # the site's shelf
         action = await tasks_service.create_task_action(session, admin, tasks_service.TaskActionInput(
             stream=OperationsStream.MECHANICAL, name_en="Oil change", name_th="เปลี่ยนน้ำมันเครื่อง",
             default_labour_cost=50000, standard_hours=Decimal("1.5")))

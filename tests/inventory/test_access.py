@@ -164,7 +164,9 @@ async def test_the_ledger_shows_jobs_people_and_costs_only_to_those_who_manage_s
     for role, sees in ((Role.WAREHOUSE_MANAGER, True), (Role.WORKSHOP_MANAGER, True), (Role.ADMIN, True),
                        (Role.TECHNICIAN, False), (Role.SITE_MANAGER, False), (Role.BILLING, False)):
         body = await gql(MOVEMENTS, {"itemId": item["id"]}, token=garage.token(role))
-        issue, receive = [e["node"] for e in body["data"]["stockMovements"]["edges"]]
+        # newest first: the issue at the site, the transfer that brought the stock there (in, out), the opening
+        issue, *_transfer, receive = [e["node"] for e in body["data"]["stockMovements"]["edges"]]
+        assert [m["kind"] for m in _transfer] == ["TRANSFER_IN", "TRANSFER_OUT"]
         assert (issue["kind"], issue["quantity"], issue["balanceAfter"]) == ("ISSUE", -2, 8), role
         detail = (issue["jobId"], issue["partsRequestId"], issue["unitCost"], issue["actorUserId"])
         if sees:

@@ -22,6 +22,7 @@ from tests.inventory.helpers import assert_ledger_consistent, make_job
 from tests.workshop.helpers import make_technician, token_for
 from tests.workshop.test_tasks_helpers import (
     APPROVE,
+    bay_site,
     COMPLETE_PARTS,
     ISSUE,
     PENDING,
@@ -231,7 +232,8 @@ async def test_replayed_request_and_issue_take_effect_once(gql, garage, db):
 
 async def test_fifty_concurrent_issues_against_twenty_in_stock(db, garage):
     item = await make_item(db, garage, quantity=20)
-    _job_id, request_ids = await make_job(db, garage.id, item.id, requests=50, quantity=1)
+    _job_id, request_ids = await make_job(db, garage.id, item.id, requests=50, quantity=1,
+                                          site_id=(await bay_site(db, garage)).id)
     actor = garage.actor(Role.WAREHOUSE_MANAGER)
 
     async def issue(request_id):
@@ -255,7 +257,8 @@ async def test_fifty_concurrent_issues_against_twenty_in_stock(db, garage):
 @pytest.mark.postgresql_only  # concurrency across connections is what PostgreSQL shows; SQLite runs writers one by one
 async def test_fifty_concurrent_graphql_issues(gql, db, garage):
     item = await make_item(db, garage, quantity=20)
-    _job_id, request_ids = await make_job(db, garage.id, item.id, requests=50, quantity=1)
+    _job_id, request_ids = await make_job(db, garage.id, item.id, requests=50, quantity=1,
+                                          site_id=(await bay_site(db, garage)).id)
     warehouse = garage.token(Role.WAREHOUSE_MANAGER)
     payloads = await asyncio.gather(*(mutate(gql, ISSUE, warehouse, id=str(r)) for r in request_ids))
     assert sum(1 for p in payloads if p["errors"] == []) == 20

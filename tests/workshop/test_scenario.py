@@ -51,11 +51,14 @@ async def test_the_whole_workflow(app, gql, db):
         ids[key] = user["id"]
         tokens[key] = await sign_in(gql, f"{key}@scenario.example")
 
-    # 3. warehouse items (the warehouse manager)
-    item = await ok(gql, tokens["warehouse"], """mutation { createWarehouseItem(input: {sku: "OIL-5W30-4L",
+    # 3. warehouse items (the warehouse manager), the opening stock on the shelf of the site's own warehouse (a
+    # job's parts come from its site's warehouse)
+    body = await gql("{ warehouses { id kind siteId } }", token=tokens["warehouse"])
+    site_warehouse = next(w["id"] for w in body["data"]["warehouses"] if w["siteId"] == site["id"])
+    item = await ok(gql, tokens["warehouse"], """mutation($w: ID!) { createWarehouseItem(input: {sku: "OIL-5W30-4L",
         nameEn: "Engine oil 5W-30 4L", nameTh: "น้ำมันเครื่อง 5W-30 4 ลิตร", unit: "bottle", costPrice: 85000,
-        salePrice: 120000, reorderPoint: 2, initialQuantity: 10}) { warehouseItem { id quantityOnHand }
-        errors { code } } }""", key="warehouseItem")
+        salePrice: 120000, reorderPoint: 2, initialQuantity: 10, warehouseId: $w}) {
+        warehouseItem { id quantityOnHand } errors { code } } }""", {"w": site_warehouse}, key="warehouseItem")
     assert item["quantityOnHand"] == 10
 
     # 4. task actions for each operations stream (the admin)

@@ -66,7 +66,7 @@ def codes(payload: dict) -> list[str]:
 
 async def working_job(db, garage, technician_id: uuid.UUID | None = None) -> Job:
     """A job assigned to the garage's technician (or `technician_id`) and started: IN_PROGRESS."""
-    site = await make_site(db, garage, "Bay " + uuid.uuid4().hex[:4])
+    site = await bay_site(db, garage)
     vehicle = await make_vehicle(db, garage)
     job = await service_job(db, garage, site, vehicle)
     tech_id = technician_id or garage.users[Role.TECHNICIAN].id
@@ -78,12 +78,28 @@ async def working_job(db, garage, technician_id: uuid.UUID | None = None) -> Job
     return job
 
 
+async def bay_site(db, garage):
+    """The garage's workshop site: working jobs are opened there, and make_item stocks its warehouse (a job's
+    parts come from its site's warehouse)."""
+    from backend.accounts.models import Site
+
+    async with db.read() as session:
+        site = (await session.execute(select(Site).where(Site.garage_id == garage.id, Site.name == "Bay"))
+                ).scalar_one_or_none()
+    return site or await make_site(db, garage, "Bay")
+
+
 async def make_item(db, garage, quantity: int = 10, *, sku: str | None = None, cost: int = 12_000,
                     price: int = 18_000) -> WarehouseItem:
+    """An item with `quantity` on the shelf of the bay site's warehouse."""
+    from backend.inventory import stock
+
+    site = await bay_site(db, garage)
     async with db.transaction() as session:
+        warehouse = await stock.site_warehouse(session, garage.id, site.id)
         return await inventory.create_item(session, garage.actor(), inventory.ItemInput(
             sku=sku or "SKU-" + uuid.uuid4().hex[:6].upper(), name_en="Brake pads", name_th="ผ้าเบรก",
-            cost_price=cost, sale_price=price), initial_quantity=quantity)
+            cost_price=cost, sale_price=price), initial_quantity=quantity, warehouse_id=warehouse.id)
 
 
 async def stock_of(db, item_id) -> int:

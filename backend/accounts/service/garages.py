@@ -231,6 +231,9 @@ async def create_site(session: AsyncSession, actor: Actor, data: SiteInput, site
     session.add(site)
     await session.flush()
     audit.record(session, actor, "Site", site.id, "create", audit.created(site, SITE_AUDIT))
+    from backend.inventory import stock  # the site's own warehouse, made with it
+
+    await stock.site_warehouse(session, actor.garage_id, site.id)
     return site
 
 

@@ -420,7 +420,7 @@ async def issue_invoice(session: AsyncSession, actor: Actor, invoice_id: object,
     for line in lines:
         if line.kind == LineKind.PART and line.item_id is not None and line.parts_request_id is None:
             await inventory.sell(session, actor, line.item_id, int(line.quantity), reference=invoice.number,
-                                 field=f"lines.{line.position}.quantity")
+                                 field=f"lines.{line.position}.quantity", site_id=invoice.site_id)
     _settle(invoice)
     _changed(session, actor, invoice, "issue", before)
     await session.flush()

@@ -1,12 +1,15 @@
 """Parts requests: PENDING -> APPROVED | REJECTED -> ISSUED (stock deducted) -> COMPLETED (fitted); returns.
 
 The technician requests parts on their own job while it is in progress or awaiting parts; the workshop manager
-approves or rejects (with a reason); the warehouse manager issues approved requests, which takes the stock through
-the inventory service in the same transaction (never below zero: INSUFFICIENT_STOCK and nothing changes). After
+approves or rejects (with a reason); approving holds the parts on the shelf of the job's site warehouse (a
+reservation: what is there now, up to the quantity), rejecting gives them back; the warehouse manager issues approved
+requests, which consumes the reservation and takes the stock from the site's warehouse through the inventory service
+in the same transaction (never below what is available: INSUFFICIENT_STOCK and nothing changes). After
 every change the job's status follows its requests (AWAITING_PARTS while one is pending or approved, IN_PROGRESS
 when none is) through the jobs service.
 
-Lock order, everywhere: the job's row, then the request's row, then (inside inventory) the item's row.
+Lock order, everywhere: the job's row, then the request's row, then (inside inventory) the item's row, then its
+stock rows.
 """
 
 from __future__ import annotations
@@ -153,6 +156,9 @@ async def approve_parts_request(session: AsyncSession, actor: Actor, request_id:
     request.status = PartsRequestStatus.APPROVED
     request.decided_by_id = actor.user_id
     request.decided_at = utcnow()
+    # the parts are held on the site warehouse's shelf (as many as are there now; the rest is taken at issue)
+    await inventory.reserve_for_request(session, actor, request.item_id, request.quantity, site_id=job.site_id,
+                                        parts_request_id=request.id)
     add_event(session, actor, job, JobEventKind.PARTS_APPROVED, data=_event_data(request))
     _changed(session, actor, request, "approve", before)
     await _follow_requests(session, actor, job)
@@ -175,6 +181,7 @@ async def reject_parts_request(session: AsyncSession, actor: Actor, request_id: 
     before = audit.snapshot(request, AUDIT_FIELDS)
     request.status = PartsRequestStatus.REJECTED
     request.reject_reason = clean_reason
+    await inventory.release_reservation(session, actor, request.id)
     request.decided_by_id = actor.user_id
     request.decided_at = utcnow()
     add_event(session, actor, job, JobEventKind.PARTS_REJECTED, note=clean_reason, data=_event_data(request))
@@ -196,7 +203,7 @@ async def issue_parts_request(session: AsyncSession, actor: Actor, request_id: o
     if job.status in CLOSED_JOB:
         raise DomainError(ErrorCode.JOB_NOT_WORKABLE, "id", status=job.status)
     movement = await inventory.issue_to_job(session, actor, request.item_id, request.quantity, job_id=job.id,
-                                            parts_request_id=request.id)
+                                            parts_request_id=request.id, site_id=job.site_id)
     item = await inventory.get_item(session, actor, request.item_id)
     before = audit.snapshot(request, AUDIT_FIELDS)
     request.status = PartsRequestStatus.ISSUED
@@ -244,7 +251,7 @@ async def return_parts(session: AsyncSession, actor: Actor, request_id: object, 
     if qty > request.quantity - request.returned_quantity:
         raise DomainError(ErrorCode.INVALID_QUANTITY, "quantity")
     await inventory.return_from_job(session, actor, request.item_id, qty, job_id=job.id,
-                                    parts_request_id=request.id, reason=clean_reason)
+                                    parts_request_id=request.id, reason=clean_reason, site_id=job.site_id)
     before = audit.snapshot(request, AUDIT_FIELDS)
     request.returned_quantity += qty
     add_event(session, actor, job, JobEventKind.PARTS_RETURNED, note=clean_reason,
@@ -319,6 +326,7 @@ async def withdraw_for_cancelled_job(session: AsyncSession, actor: Actor, job: J
         before = audit.snapshot(request, AUDIT_FIELDS)
         request.status = PartsRequestStatus.REJECTED
         request.reject_reason = reason
+        await inventory.release_reservation(session, actor, request.id)
         request.decided_by_id = actor.user_id
         request.decided_at = utcnow()
         add_event(session, actor, job, JobEventKind.PARTS_REJECTED, note=reason, data=_event_data(request))

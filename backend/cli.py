@@ -74,7 +74,9 @@ def cmd_serve(args) -> int:
     print(f"\nMotoTrack is starting at  http://{shown}:{port}/", flush=True)
     print(f"  GraphQL API:             http://{shown}:{port}/graphql", flush=True)
     if not settings.is_production:
-        print(f"  demo sign-ins (password {DEMO_PASSWORD}):", flush=True)
+        # the password only to a person at a terminal: never into a log file (README says it too)
+        shown_password = DEMO_PASSWORD if sys.stdout.isatty() else "in README, Demo data"
+        print(f"  demo sign-ins (password {shown_password}):", flush=True)
         for email, _name, role, *_ in DEMO_USERS:
             print(f"    {role.value:<18} {email}", flush=True)
     print(flush=True)

@@ -242,8 +242,13 @@ class RequestIdMiddleware:
         with structlog.contextvars.bound_contextvars(request_id=request_id, operation=None):
             try:
                 await self.app(scope, receive, sending)
-            except BaseException:
+            except Exception:
                 failed = True
+                if kind == "http" and record["status"] is None:
+                    # Starlette's error handler answers outside this middleware: answer here, with the id
+                    await sending({"type": "http.response.start", "status": 500,
+                                   "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                    await send({"type": "http.response.body", "body": b"Internal Server Error"})
                 raise
             finally:
                 _REQUEST.reset(token)

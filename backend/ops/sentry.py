@@ -136,7 +136,8 @@ def client_error_event(report: dict, user_agent: str) -> dict:
         "level": "error", "platform": "javascript", "logger": "pwa", "release": release(),
         "exception": {"values": [{"type": kind, "value": message}]},
         "tags": tags,
-        "request": {"url": path, "headers": {"User-Agent": user_agent[:300]}},
+        # the page's, not the report's request (which the Starlette integration describes as /client-errors)
+        "contexts": {"pwa": {"path": path, "user_agent": user_agent[:300]}},
         "extra": {"stack": _text(report.get("stack"), 8000)},
     }
 
@@ -179,7 +180,7 @@ def client_error_routes(services) -> list[Route]:
         else:
             value = event["exception"]["values"][0]
             log.warning("PWA error: %s: %s", value["type"], redact(value["value"]),
-                        extra={"pwa_path": redact(event["request"]["url"]),
+                        extra={"pwa_path": redact(event["contexts"]["pwa"]["path"]),
                                "operation": event["tags"].get("graphql.operation")})
         return Response(status_code=204)
 

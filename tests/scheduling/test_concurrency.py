@@ -43,3 +43,49 @@ async def test_fifty_bookings_of_one_slot_make_one(db, garage):
     async with db.read() as session:
         assert (await session.execute(select(func.count()).select_from(Appointment))).scalar_one() == 1
         assert (await session.execute(select(func.count()).select_from(Allocation))).scalar_one() == 1
+
+
+async def test_a_booking_that_passed_the_check_meets_the_constraint(db, garage):
+    """B checks while A's booking is not yet committed (so B's check sees nothing), then B's insert waits on the
+    exclusion constraint until A commits, and fails: B gets the same error naming A's appointment."""
+    from backend.core.permissions import Role
+    from backend.scheduling.service import appointments as appts
+
+    site = await open_site(db, garage)
+    lift, other_lift = await add_bay(db, garage, site, "Lift 1"), await add_bay(db, garage, site, "Lift 2")
+    tech = await technician(db, garage, "Anan")
+    first, second = await make_vehicle(db, garage, "KB0001", "Somchai"), await make_vehicle(db, garage, "KB0002")
+    day = MONDAY + dt.timedelta(days=1)
+    actor = garage.actor(Role.SITE_MANAGER)
+    a_booked = asyncio.Event()
+    a_commit = asyncio.Event()
+
+    async def a():
+        async with db.transaction() as session:
+            await appts.create_appointment(session, actor, appts.AppointmentInput(
+                site_id=site.id, vehicle_id=first.id, stream="MECHANICAL", confirm=True,
+                allocations=[alloc(lift, tech, at(day, "09:00"), at(day, "11:00"))]))
+            a_booked.set()
+            await a_commit.wait()
+
+    async def b():
+        await a_booked.wait()
+        async with db.transaction() as session:
+            await appts.create_appointment(session, actor, appts.AppointmentInput(
+                site_id=site.id, vehicle_id=second.id, stream="MECHANICAL", confirm=True,
+                allocations=[alloc(other_lift, tech, at(day, "10:00"), at(day, "12:00"))]))
+
+    task_a = asyncio.create_task(a())
+    task_b = asyncio.create_task(b())
+    await a_booked.wait()
+    await asyncio.sleep(0.5)  # B has checked and is waiting on the constraint
+    assert not task_b.done()
+    a_commit.set()
+    await task_a
+    with pytest.raises(DomainError) as caught:
+        await task_b
+    assert caught.value.code == ErrorCode.TECHNICIAN_BOOKED
+    assert caught.value.message("en") == (
+        "Anan is already booked from 2027-03-23 09:00 to 2027-03-23 11:00 for Somchai (KB0001).")
+    async with db.read() as session:
+        assert (await session.execute(select(func.count()).select_from(Appointment))).scalar_one() == 1

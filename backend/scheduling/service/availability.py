@@ -22,6 +22,7 @@ Candidate starts are on a 30-minute grid; for each start one slot is offered, wi
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -68,19 +69,21 @@ class DayCapacity:
     available_seconds: int
 
 
-def intersect(a: list[Interval], b: list[Interval]) -> list[Interval]:
-    """Both sorted and merged."""
-    out: list[Interval] = []
+def overlaps(a: list[Interval], b: list[Interval]):
+    """The common parts of two sorted, merged lists, in time order, made lazily."""
     i = j = 0
     while i < len(a) and j < len(b):
         start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
         if start < end:
-            out.append((start, end))
+            yield start, end
         if a[i][1] < b[j][1]:
             i += 1
         else:
             j += 1
-    return out
+
+
+def intersect(a: list[Interval], b: list[Interval]) -> list[Interval]:
+    return list(overlaps(a, b))
 
 
 def opening_intervals(hours: list[OpeningHours], closed: dict | set, zone: ZoneInfo, start: dt.datetime,
@@ -240,15 +243,23 @@ async def available_slots(session: AsyncSession, actor: Actor, site_id: object, 
         tech_free[tech] = iv.clip(iv.subtract(free, iv.merge(held)), start, end)
     bay_free = {b.id: iv.clip(iv.subtract(open_, iv.merge(bay_busy.get(b.id, []))), start, end) for b in bays}
 
-    best: dict[dt.datetime, Slot] = {}
-    for tech in techs:  # by name: the first pair found for a start wins
-        for bay in bays:
-            for s, e in intersect(tech_free[tech.id], bay_free[bay.id]):
-                t = _grid(s)
-                while t + need <= e:
-                    best.setdefault(t, Slot(t, t + need, tech.id, bay.id))
-                    t += STEP
-    return [best[t] for t in sorted(best)[:limit]]
+    def starts(order: int, tech_id: uuid.UUID, bay_id: uuid.UUID):
+        """(start, order, tech, bay) in time order for one pair, made lazily."""
+        for s, e in overlaps(tech_free[tech_id], bay_free[bay_id]):
+            t = _grid(s)
+            while t + need <= e:
+                yield t, order, tech_id, bay_id
+                t += STEP
+
+    pairs = [starts(n, t.id, b.id) for n, (t, b) in enumerate((t, b) for t in techs for b in bays)]
+    slots: list[Slot] = []
+    for t, _, tech_id, bay_id in heapq.merge(*pairs):  # by time, then technician and bay by name
+        if slots and slots[-1].starts_at == t:
+            continue
+        slots.append(Slot(t, t + need, tech_id, bay_id))
+        if len(slots) >= limit:
+            break
+    return slots
 
 
 async def _open_time(session: AsyncSession, actor: Actor, site_id: uuid.UUID, zone: ZoneInfo, start: dt.datetime,

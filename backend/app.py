@@ -14,12 +14,14 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.types.unset import UNSET
 
 from backend.accounts.service import actor_from_token
 from backend.api.context import Context, Services
+from backend.api.cost import MemoryCostBudget, QueryCost, RedisCostBudget
 from backend.api.errors import is_unavailable, service_unavailable
 from backend.api.body_limit import BodyLimit
 from backend.api.metrics import MeteredWSHandler, Metrics, WebSocketCount
@@ -82,6 +84,7 @@ class MotoTrackGraphQL(TrustedDocumentsView, GraphQL):
         self.services = services
 
     fastpath = None  # backend.api.fastpath.FastPath, set by create_app
+    cost = None  # backend.api.cost.QueryCost, set by create_app
     metrics = None  # backend.api.metrics.Metrics, set by create_app
 
     async def execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
@@ -96,6 +99,23 @@ class MotoTrackGraphQL(TrustedDocumentsView, GraphQL):
         return result
 
     async def _execute_single(self, request, request_adapter, sub_response, context, root_value, request_data):
+        """Priced first (refused over the cost limit or an API key's budget), then answered."""
+        priced = None
+        if self.cost is not None and request_data.query:
+            priced = await self.cost.price(context.actor, context.locale, request_data.query,
+                                           request_data.operation_name, request_data.variables)
+            if priced is not None and priced.error is not None:
+                if priced.retry_after is not None:
+                    sub_response.status_code = 429
+                    sub_response.headers["Retry-After"] = str(priced.retry_after)
+                return GraphQLExecutionResult(data=None, errors=[priced.error],
+                                              extensions={"cost": priced.extension} if priced.extension else None)
+        result = await self._answer(request, request_adapter, sub_response, context, root_value, request_data)
+        if priced is not None and priced.extension is not None:
+            result.extensions = {**(result.extensions or {}), "cost": priced.extension}
+        return result
+
+    async def _answer(self, request, request_adapter, sub_response, context, root_value, request_data):
         """The fast read path first (it answers only what it answers exactly as the plain execution would)."""
         if self.fastpath is not None and request_data.query:
             result = await self.fastpath.execute(context, request_data.query, request_data.variables,
@@ -304,6 +324,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     graphql_app.fastpath = _fast_path(schema, cache, settings)
     graphql_app.trusted = trusted
+    budget = RedisCostBudget(redis) if redis is not None else MemoryCostBudget()
+    graphql_app.cost = QueryCost(schema._schema, cache, settings, budget, trusted.texts)
     metrics = graphql_app.metrics = Metrics(services, trusted.texts)
 
     async def healthz(_request: Request) -> Response:

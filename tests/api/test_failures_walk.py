@@ -19,7 +19,8 @@ from tests.conftest import GQL, make_settings
 
 # the walk's documents are far bigger than any client's: the limits are raised for it (they have tests of their own)
 WALK_LIMITS = dict(max_tokens=500_000, max_query_depth=100, max_query_length=1_000_000, max_fields=100_000,
-                   max_aliases=1000, max_request_bytes=8 * 1024 * 1024,
+                   max_aliases=1000, max_request_bytes=8 * 1024 * 1024, max_query_cost=10**12,
+                   api_key_cost_capacity=10**12,
                    # every walk document stays parsed and validated (~130 of them, ~600 KB each as the cache counts):
                    # with the default 16 MB they evict each other and each of the ~1,000 requests is checked again
                    document_cache_bytes=512 * 1024 * 1024)

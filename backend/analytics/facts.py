@@ -171,7 +171,7 @@ async def recompute_jobs(session: AsyncSession, garage_id: uuid.UUID, job_ids) -
         await session.execute(delete(JobFact).where(JobFact.garage_id == garage_id, JobFact.job_id.in_(chunk)))
         rows = await _job_fact_rows(session, garage_id, chunk)
         if rows:
-            await session.execute(insert(JobFact), rows)
+            await session.execute(insert(JobFact.__table__), rows)  # Core: multi-row VALUES
         written += len(rows)
     return written
 
@@ -315,7 +315,7 @@ async def recompute_clock_days(session: AsyncSession, garage_id: uuid.UUID,
         rows = [dict(technician_id=t, day=d, site_id=s, garage_id=garage_id, clocked_seconds=v)
                 for (t, d, s), v in totals.items() if v]
         if rows:
-            await session.execute(insert(ClockDay), rows)
+            await session.execute(insert(ClockDay.__table__), rows)
 
 
 # ------------------------------------------------------------------------------------------------ quote facts
@@ -345,7 +345,7 @@ async def recompute_quotes(session: AsyncSession, garage_id: uuid.UUID, quote_id
             rows.append(dict(quote_id=qid, garage_id=garage_id, site_id=site, advisor_id=job_advisor or created_by,
                              technician_id=tech, day=sent_at.astimezone(tz).date(), presented=presented,
                              approved=approved, any_approved=approved > 0))
-        await session.execute(insert(QuoteFact), rows)
+        await session.execute(insert(QuoteFact.__table__), rows)
 
 
 # ------------------------------------------------------------------------------------------------ dirty and rebuild
@@ -423,17 +423,28 @@ async def rebuild(session: AsyncSession, garage_id: uuid.UUID) -> dict[str, int]
         select(Invoice.job_id).where(Invoice.garage_id == garage_id, Invoice.job_id.is_not(None),
                                      Invoice.status.in_(LIVE)))).scalars())
     jobs = await recompute_jobs(session, garage_id, job_ids)
-    spans = {t: (lo, hi) for t, lo, hi in (await session.execute(
-        select(TimeClockEntry.technician_id, func.min(TimeClockEntry.started_at), func.max(TimeClockEntry.ended_at))
-        .where(TimeClockEntry.garage_id == garage_id, TimeClockEntry.seconds.is_not(None))
-        .group_by(TimeClockEntry.technician_id))).all() if lo is not None and hi is not None}
-    for tech, (lo, hi) in spans.items():  # a year at a time: the day sets stay small
-        cursor = lo
-        while cursor <= hi:
-            upto = min(hi, cursor + dt.timedelta(days=366))
-            await recompute_clock_days(session, garage_id, {tech: (cursor, upto)})
-            cursor = upto + dt.timedelta(seconds=1)
+    technicians = await _rebuild_clock_days(session, garage_id)
     quote_ids = list((await session.execute(
         select(Quote.id).where(Quote.garage_id == garage_id, Quote.sent_at.is_not(None)))).scalars())
     await recompute_quotes(session, garage_id, quote_ids)
-    return {"jobs": jobs, "quotes": len(quote_ids), "technicians": len(spans)}
+    return {"jobs": jobs, "quotes": len(quote_ids), "technicians": technicians}
+
+
+async def _rebuild_clock_days(session: AsyncSession, garage_id: uuid.UUID) -> int:
+    """Every closed clock entry of the garage read once (streamed), split into local days, summed, written."""
+    tz = await garage_zone(session, garage_id)
+    totals: dict[tuple, int] = defaultdict(int)
+    result = await session.stream(
+        select(TimeClockEntry.technician_id, TimeClockEntry.started_at, TimeClockEntry.ended_at,
+               TimeClockEntry.seconds, Job.site_id)
+        .join(Job, Job.id == TimeClockEntry.job_id)
+        .where(TimeClockEntry.garage_id == garage_id, TimeClockEntry.seconds.is_not(None),
+               TimeClockEntry.ended_at.is_not(None)).execution_options(yield_per=CHUNK))
+    async for tech, start, end, seconds, site in result:
+        for day, s in _split(start, end, int(seconds), tz).items():
+            totals[(tech, day, site)] += s
+    rows = [dict(technician_id=t, day=d, site_id=s, garage_id=garage_id, clocked_seconds=v)
+            for (t, d, s), v in totals.items() if v]
+    for chunk in _chunks(rows, 5000):
+        await session.execute(insert(ClockDay.__table__), chunk)
+    return len({t for t, _d, _s in totals})

@@ -34,7 +34,7 @@ import enum
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.models import Site, User
@@ -294,8 +294,10 @@ def _dim(model, group: Group):
     return getattr(model, column)
 
 
-def _filtered(query, model, scope: Scope, p: Period):
-    query = query.where(model.garage_id == scope.garage_id, model.day >= p.start, model.day <= p.end)
+def _filtered(query, model, scope: Scope, periods: list[Period]):
+    """Rows of the periods (which do not overlap), labelled with the period's index as column `pk`."""
+    query = query.where(model.garage_id == scope.garage_id,
+                        or_(*[and_(model.day >= p.start, model.day <= p.end) for p in periods]))
     if scope.site_ids is not None:
         query = query.where(model.site_id.in_(scope.site_ids))
     if scope.technician_id is not None and hasattr(model, "technician_id"):
@@ -303,51 +305,61 @@ def _filtered(query, model, scope: Scope, p: Period):
     return query
 
 
+def _label(model, periods: list[Period]):
+    return case(*[(and_(model.day >= p.start, model.day <= p.end), i) for i, p in enumerate(periods)], else_=-1)
+
+
 def _bool_sum(column):
     return func.sum(case((column, 1), else_=0))
 
 
-async def _job_sums(session, scope: Scope, group: Group, p: Period) -> dict:
-    f = JobFact
-    dim = _dim(f, group)
+def _grouped(model, group: Group, periods: list[Period], *columns):
+    """SELECT key, period index, columns... grouped by both: one statement for every period."""
+    dim = _dim(model, group)
     key = dim if dim is not None else literal(None)
-    query = select(key, func.count(), func.count(func.distinct(f.vehicle_id)), func.sum(f.billed_seconds),
-                   func.sum(f.clocked_seconds), func.sum(f.labour_sales), func.sum(f.parts_sales),
-                   func.sum(f.other_sales), func.sum(f.parts_cost), func.sum(f.labour_cost),
-                   _bool_sum(f.has_inspection), _bool_sum(f.came_back), _bool_sum(f.imported))
-    query = _filtered(query, f, scope, p)
-    if dim is not None:
-        query = query.group_by(dim)
-    out = {}
+    label = _label(model, periods)
+    query = select(key, label, *columns)
+    return query.group_by(*([dim] if dim is not None else []), label)
+
+
+async def _job_sums(session, scope: Scope, group: Group, periods: list[Period]) -> list[dict]:
+    f = JobFact
+    query = _filtered(_grouped(f, group, periods, func.count(), func.count(func.distinct(f.vehicle_id)),
+                               func.sum(f.billed_seconds), func.sum(f.clocked_seconds), func.sum(f.labour_sales),
+                               func.sum(f.parts_sales), func.sum(f.other_sales), func.sum(f.parts_cost),
+                               func.sum(f.labour_cost), _bool_sum(f.has_inspection), _bool_sum(f.came_back),
+                               _bool_sum(f.imported)), f, scope, periods)
+    out: list[dict] = [{} for _ in periods]
     names = ("jobs", "vehicles", "billed", "clocked_jobs", "labour", "parts", "other", "parts_cost", "labour_cost",
              "inspected", "came_back", "imported")
     for row in (await session.execute(query)).all():
-        out[row[0]] = {n: int(v or 0) for n, v in zip(names, row[1:])}
+        if row[1] >= 0:
+            out[row[1]][row[0]] = {n: int(v or 0) for n, v in zip(names, row[2:])}
     return out
 
 
-async def _clock_sums(session, scope: Scope, group: Group, p: Period) -> dict:
+async def _clock_sums(session, scope: Scope, group: Group, periods: list[Period]) -> list[dict]:
+    out: list[dict] = [{} for _ in periods]
     if group is Group.ADVISOR:
-        return {}
+        return out
     c = ClockDay
-    dim = _dim(c, group)
-    key = dim if dim is not None else literal(None)
-    query = _filtered(select(key, func.sum(c.clocked_seconds)), c, scope, p)
-    if dim is not None:
-        query = query.group_by(dim)
-    return {k: int(v or 0) for k, v in (await session.execute(query)).all()}
+    query = _filtered(_grouped(c, group, periods, func.sum(c.clocked_seconds)), c, scope, periods)
+    for key, i, v in (await session.execute(query)).all():
+        if i >= 0:
+            out[i][key] = int(v or 0)
+    return out
 
 
-async def _quote_sums(session, scope: Scope, group: Group, p: Period) -> dict:
+async def _quote_sums(session, scope: Scope, group: Group, periods: list[Period]) -> list[dict]:
     q = QuoteFact
-    dim = _dim(q, group)
-    key = dim if dim is not None else literal(None)
-    query = _filtered(select(key, func.count(), _bool_sum(q.any_approved), func.sum(q.presented),
-                             func.sum(q.approved)), q, scope, p)
-    if dim is not None:
-        query = query.group_by(dim)
-    return {k: {"quotes": int(n or 0), "quotes_approved": int(a or 0), "presented": int(pv or 0),
-                "approved": int(av or 0)} for k, n, a, pv, av in (await session.execute(query)).all()}
+    query = _filtered(_grouped(q, group, periods, func.count(), _bool_sum(q.any_approved), func.sum(q.presented),
+                               func.sum(q.approved)), q, scope, periods)
+    out: list[dict] = [{} for _ in periods]
+    for k_, i, n, a, pv, av in (await session.execute(query)).all():
+        if i >= 0:
+            out[i][k_] = {"quotes": int(n or 0), "quotes_approved": int(a or 0), "presented": int(pv or 0),
+                          "approved": int(av or 0)}
+    return out
 
 
 async def _retention(session, scope: Scope, group: Group, p: Period) -> dict:
@@ -371,23 +383,39 @@ async def _retention(session, scope: Scope, group: Group, p: Period) -> dict:
     return {k: {"served": int(n or 0), "returned": int(r or 0)} for k, n, r in (await session.execute(query)).all()}
 
 
-async def _available(session, scope: Scope, group: Group, p: Period, technicians: dict) -> dict:
-    """Available seconds by the group's key: per technician, per home site, or for the garage."""
+async def _available(session, scope: Scope, group: Group, periods: list[Period], technicians: dict,
+                     ) -> list[dict]:
+    """Available seconds by the group's key (per technician, per home site, or the garage), per period: the
+    scheduled intervals read once for the span of the periods, then clipped to each."""
+    out: list[dict] = [{} for _ in periods]
     if group is Group.ADVISOR:
-        return {}
-    from backend.workforce.service import available_seconds
+        return out
+    from backend.workforce.service import working_intervals
 
-    start, end = utc_range(p, scope.tz)
     ids = [t for t, site in technicians.items() if scope.site_ids is None or site in scope.site_ids]
     if scope.technician_id is not None:
         ids = [t for t in ids if t == scope.technician_id]
     if not ids:
-        return {}
-    seconds = await available_seconds(session, scope.garage_id, ids, start, end)
-    out: dict = {}
-    for tech, s in seconds.items():
-        k = tech if group is Group.TECHNICIAN else technicians.get(tech) if group is Group.SITE else None
-        out[k] = out.get(k, 0) + int(s)
+        return out
+    ranges = [utc_range(p, scope.tz) for p in periods]
+    span = (min(r[0] for r in ranges), max(r[1] for r in ranges))
+    # one read for the whole span, unless the periods are far apart (a month and the same month a year before:
+    # the shifts of the year between would be worked out for nothing)
+    wanted = sum((hi - lo for lo, hi in ranges), dt.timedelta())
+    parts = [span] if (span[1] - span[0]) <= wanted * 1.5 else ranges
+    found: dict = {}
+    for lo, hi in parts:
+        for tech, intervals in (await working_intervals(session, scope.garage_id, ids, lo, hi)).items():
+            found.setdefault(tech, []).extend(intervals)
+    if len(parts) > 1:  # overlapping periods read apart: each interval once
+        from backend.workforce.intervals import merge
+
+        found = {tech: merge(intervals) for tech, intervals in found.items()}
+    for tech, intervals in found.items():
+        k_ = tech if group is Group.TECHNICIAN else technicians.get(tech) if group is Group.SITE else None
+        for i, (lo, hi) in enumerate(ranges):
+            seconds = sum(max(0.0, (min(e, hi) - max(s_, lo)).total_seconds()) for s_, e in intervals)
+            out[i][k_] = out[i].get(k_, 0) + int(seconds)
     return out
 
 
@@ -420,11 +448,42 @@ async def technicians_of(session, garage_id: uuid.UUID) -> dict[uuid.UUID, uuid.
                                                  User.active.is_(True)))).all()}
 
 
+def _disjoint(periods: list[Period]) -> bool:
+    ordered = sorted(periods, key=lambda p: p.start)
+    return all(a.end < b.start for a, b in zip(ordered, ordered[1:]))
+
+
+async def sums_of(session, scope: Scope, group: Group, periods: list[Period], technicians: dict, *,
+                  retention_for: set[int] | None = None) -> list[Sums]:
+    """The sums of each period: one statement per fact table for all of them (periods that overlap, as a long
+    custom period's previous one and a year before, are read one after the other). Retention only for the
+    periods in `retention_for` (all when None)."""
+    unique = list(dict.fromkeys(periods))
+    if _disjoint(unique):
+        jobs = await _job_sums(session, scope, group, unique)
+        clock = await _clock_sums(session, scope, group, unique)
+        quotes = await _quote_sums(session, scope, group, unique)
+    else:
+        jobs, clock, quotes = [], [], []
+        for p in unique:
+            jobs += await _job_sums(session, scope, group, [p])
+            clock += await _clock_sums(session, scope, group, [p])
+            quotes += await _quote_sums(session, scope, group, [p])
+    available = await _available(session, scope, group, unique, technicians)
+    by_period = {}
+    for i, p in enumerate(unique):
+        by_period[p] = (jobs[i], clock[i], quotes[i], available[i])
+    out = []
+    for i, p in enumerate(periods):
+        j, c, q, a = by_period[p]
+        keep = retention_for is None or i in retention_for
+        out.append(Sums(jobs=j, clock=c, quotes=q, available=a,
+                        retention=await _retention(session, scope, group, p) if keep else {}))
+    return out
+
+
 async def sums(session, scope: Scope, group: Group, p: Period, technicians: dict) -> Sums:
-    return Sums(jobs=await _job_sums(session, scope, group, p), clock=await _clock_sums(session, scope, group, p),
-                quotes=await _quote_sums(session, scope, group, p),
-                retention=await _retention(session, scope, group, p),
-                available=await _available(session, scope, group, p, technicians))
+    return (await sums_of(session, scope, group, [p], technicians))[0]
 
 
 # ------------------------------------------------------------------------------------------------ values
@@ -537,9 +596,7 @@ async def kpi_report(session: AsyncSession, actor: Actor, *, group: Group, kind:
     scope = await scope_of(session, actor, site, technician)
     previous, last_year = previous_period(kind, period), last_year_period(kind, period)
     technicians = await technicians_of(session, scope.garage_id)
-    current = await sums(session, scope, group, period, technicians)
-    before = await sums(session, scope, group, previous, technicians)
-    year_ago = await sums(session, scope, group, last_year, technicians)
+    current, before, year_ago = await sums_of(session, scope, group, [period, previous, last_year], technicians)
     keys = current.keys() | before.keys() | year_ago.keys()
     if group is Group.GARAGE:
         keys = {None}
@@ -600,7 +657,7 @@ async def kpi_trend(session: AsyncSession, actor: Actor, *, end_month: dt.date, 
     technicians = await technicians_of(session, scope.garage_id)
     first = _add_months(end_month.replace(day=1), -(months - 1))
     span = Period(_add_months(first, -12), _month_end(end_month))
-    by_month = await _monthly_sums(session, scope, group, span, technicians)
+    by_month = await _monthly_sums(session, scope, group, span, technicians, first)
     wanted = kpis or list(Kpi)
     out = []
     for i in range(months):
@@ -613,11 +670,14 @@ async def kpi_trend(session: AsyncSession, actor: Actor, *, end_month: dt.date, 
     return out
 
 
-async def _monthly_sums(session, scope: Scope, group: Group, span: Period, technicians: dict) -> dict:
-    """Sums per month of `span` (whole months), each month read with its own statements."""
-    out = {}
+async def _monthly_sums(session, scope: Scope, group: Group, span: Period, technicians: dict,
+                        shown_from: dt.date) -> dict:
+    """Sums per month of `span` (whole months) in one statement per fact table; retention for the months shown."""
+    months = []
     m = span.start.replace(day=1)
     while m <= span.end:
-        out[m] = await sums(session, scope, group, Period(m, _month_end(m)), technicians)
+        months.append(Period(m, _month_end(m)))
         m = _add_months(m, 1)
-    return out
+    shown = {i for i, p in enumerate(months) if p.start >= shown_from}
+    found = await sums_of(session, scope, group, months, technicians, retention_for=shown)
+    return {p.start: s for p, s in zip(months, found)}

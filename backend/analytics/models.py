@@ -22,7 +22,8 @@ Money = BigInteger
 
 class JobFact(Base):
     """One invoiced job: its live (issued, not void) invoice net of credit notes, its clocked time and costs.
-    `day` is the invoice's issue date, a local date in the garage's time zone."""
+    `day` is the invoice's issue date, a local date in the garage's time zone. Derived rows: only the garage and
+    the source row (job, quote, technician) are foreign keys, so writing a chunk of facts checks no more."""
 
     __tablename__ = "analytics_job_facts"
     __table_args__ = (
@@ -36,12 +37,12 @@ class JobFact(Base):
 
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
-    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
-    invoice_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))
-    technician_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    advisor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    vehicle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("vehicles.id", ondelete="SET NULL"))
-    customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    site_id: Mapped[uuid.UUID]
+    invoice_id: Mapped[uuid.UUID | None]
+    technician_id: Mapped[uuid.UUID | None]
+    advisor_id: Mapped[uuid.UUID | None]
+    vehicle_id: Mapped[uuid.UUID | None]
+    customer_id: Mapped[uuid.UUID | None]
     operations_stream: Mapped[str | None] = mapped_column(String(32))
     revenue_stream: Mapped[str | None] = mapped_column(String(32))
     day: Mapped[dt.date] = mapped_column(Date)
@@ -66,7 +67,7 @@ class ClockDay(Base):
 
     technician_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
     clocked_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
 
@@ -79,9 +80,9 @@ class QuoteFact(Base):
 
     quote_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"), primary_key=True)
     garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
-    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
-    advisor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    technician_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    site_id: Mapped[uuid.UUID]
+    advisor_id: Mapped[uuid.UUID | None]
+    technician_id: Mapped[uuid.UUID | None]
     day: Mapped[dt.date] = mapped_column(Date)
     presented: Mapped[int] = mapped_column(Money, default=0)  # total of its lines, with tax
     approved: Mapped[int] = mapped_column(Money, default=0)  # total of its approved lines

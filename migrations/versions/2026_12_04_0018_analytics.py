@@ -57,9 +57,6 @@ def upgrade() -> None:
     sa.Column('came_back', sa.Boolean(), nullable=False),
     sa.Column('imported', sa.Boolean(), nullable=False),
     _fk(t, 'job_id', 'jobs', 'CASCADE'), _fk(t, 'garage_id', 'garages', 'CASCADE'),
-    _fk(t, 'site_id', 'sites', 'CASCADE'), _fk(t, 'invoice_id', 'invoices', 'SET NULL'),
-    _fk(t, 'technician_id', 'users', 'SET NULL'), _fk(t, 'advisor_id', 'users', 'SET NULL'),
-    _fk(t, 'vehicle_id', 'vehicles', 'SET NULL'), _fk(t, 'customer_id', 'customers', 'SET NULL'),
     sa.PrimaryKeyConstraint('job_id', name=op.f('pk_analytics_job_facts'))
     )
     with op.batch_alter_table(t, schema=None) as batch_op:
@@ -78,8 +75,7 @@ def upgrade() -> None:
     sa.Column('site_id', sa.Uuid(), nullable=False),
     sa.Column('garage_id', sa.Uuid(), nullable=False),
     sa.Column('clocked_seconds', sa.BigInteger(), nullable=False),
-    _fk(t, 'technician_id', 'users', 'CASCADE'), _fk(t, 'site_id', 'sites', 'CASCADE'),
-    _fk(t, 'garage_id', 'garages', 'CASCADE'),
+    _fk(t, 'technician_id', 'users', 'CASCADE'), _fk(t, 'garage_id', 'garages', 'CASCADE'),
     sa.PrimaryKeyConstraint('technician_id', 'day', 'site_id', name=op.f('pk_analytics_clock_days'))
     )
     with op.batch_alter_table(t, schema=None) as batch_op:
@@ -97,8 +93,6 @@ def upgrade() -> None:
     sa.Column('approved', sa.BigInteger(), nullable=False),
     sa.Column('any_approved', sa.Boolean(), nullable=False),
     _fk(t, 'quote_id', 'quotes', 'CASCADE'), _fk(t, 'garage_id', 'garages', 'CASCADE'),
-    _fk(t, 'site_id', 'sites', 'CASCADE'), _fk(t, 'advisor_id', 'users', 'SET NULL'),
-    _fk(t, 'technician_id', 'users', 'SET NULL'),
     sa.PrimaryKeyConstraint('quote_id', name=op.f('pk_analytics_quote_facts'))
     )
     with op.batch_alter_table(t, schema=None) as batch_op:

@@ -123,6 +123,18 @@ async def test_hand_made_month(app, db, garage):
     assert current(after, k.Kpi.PRODUCTIVITY) == Decimal("0.0199")  # 7.0 / 352 = 0.019886
     assert current(after, k.Kpi.LABOUR_GROSS_PROFIT) == Decimal("0.5")  # (360000 - 180000) / 360000
 
+    # the trend: month by month, March 2026 as the month's report, March 2025 as j7 alone, the rest empty
+    async with db.read() as session:
+        trend = await k.kpi_trend(session, garage.actor(Role.ADMIN), end_month=dt.date(2026, 3, 1), months=13,
+                                  kpis=[k.Kpi.INVOICED_JOBS, k.Kpi.EFFICIENCY, k.Kpi.AVERAGE_REPAIR_ORDER])
+    assert [m for m, _ in trend][0] == dt.date(2025, 3, 1) and trend[-1][0] == dt.date(2026, 3, 1)
+    by_month = {m: {v.kpi: v.current.value for v in vals} for m, vals in trend}
+    assert by_month[dt.date(2026, 3, 1)] == {k.Kpi.INVOICED_JOBS: 4, k.Kpi.EFFICIENCY: Decimal("0.8462"),
+                                             k.Kpi.AVERAGE_REPAIR_ORDER: Decimal(180000)}
+    assert by_month[dt.date(2025, 3, 1)][k.Kpi.AVERAGE_REPAIR_ORDER] == Decimal(50000)
+    assert sum(v[k.Kpi.INVOICED_JOBS] for v in by_month.values()) == 5  # j7 and the four of March 2026
+    assert {v.kpi: v.last_year.value for v in trend[-1][1]}[k.Kpi.INVOICED_JOBS] == 1
+
     # from scratch: the same figures, every period and group
     before = [await month_report(db, garage, g) for g in k.Group]
     async with db.transaction() as session:

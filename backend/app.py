@@ -357,10 +357,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
         relay.start()
         _app.state.notification_relay = relay
         backups = start_backup_schedule(settings)  # embedded mode's daily backup (backend/ops/backup.py)
+        from backend.integrations.webhooks.runner import relay_for as webhook_relay_for
+
+        webhooks = webhook_relay_for(db, settings)  # the webhook outbox's relay, in the same two modes
+        webhooks.start()
+        _app.state.webhook_relay = webhooks
         async with following(auth_cache, pubsub):
             yield
         await relay.stop()
         await stop_backup_schedule(backups)
+        await webhooks.stop()
         if services.live is not None:
             await services.live.close()
         await pubsub.close()
@@ -379,16 +385,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *job_sheet_routes(services),  # before /documents/{kind}/..., which would answer 404 for it
         *document_routes(services),
         *file_routes(services),
-        from backend.integrations.webhooks.runner import relay_for as webhook_relay_for
-
-        webhooks = webhook_relay_for(db, settings)  # the webhook outbox's relay, in the same two modes
-        webhooks.start()
-        _app.state.webhook_relay = webhooks
         *calendar_routes(services),  # /calendar/<token>.ics
         Route(EXPORT_PATH, export_download),
         Route("/graphql", BodyLimit(GraphQLOverHTTP(graphql_app), settings.max_request_bytes, hold_refused_sender),
               methods=["GET", "POST"]),
-        await webhooks.stop()
         WebSocketRoute("/graphql", WebSocketCount(BodyLimit(graphql_app, settings.max_request_bytes))),
         *portal_routes(services, build_portal_schema(portal_extensions(settings))),  # /portal/graphql and /p/
         *_pwa_routes(Path(settings.pwa_dist)),

@@ -26,11 +26,12 @@ from backend.analytics import tasks as analytics_tasks
 from backend.api.metrics import count_job_in_redis
 from backend.core.db import Database, utcnow
 from backend.core.settings import get_settings
-from backend.integrations.imports import tasks as import_tasks
 from backend.integrations.webhooks import runner as webhook_tasks
+from backend.integrations.imports import tasks as import_tasks
 from backend.notifications import tasks as notification_tasks
 from backend.notifications.delivery import deliver
 from backend.notifications.reminders.scan import reminder_scan_task
+from backend.workforce.alerts import clock_alert_task
 
 log = logging.getLogger("mototrack.worker")
 
@@ -96,14 +97,14 @@ def run(**kwargs) -> GracefulWorker:
 async def startup(ctx) -> None:
     ctx["db"] = Database(get_settings().database_url)
     await notification_tasks.startup(ctx)
-
-
     await webhook_tasks.startup(ctx)
+
+
 async def shutdown(ctx) -> None:
     await notification_tasks.shutdown(ctx)
+    await webhook_tasks.shutdown(ctx)
     await ctx["db"].dispose()
 
-    await webhook_tasks.shutdown(ctx)
 
 async def purge_expired_tokens(ctx) -> int:
     """Refresh tokens past expiry, or revoked a week ago, are no use to anyone: delete them."""
@@ -125,14 +126,17 @@ class WorkerSettings:
         func(notification_tasks.sweep_notifications, name="sweep_notifications", keep_result=0),
         # import from an earlier system: one job per run (import:<job id>); long files allowed
         func(import_tasks.run_import, name="run_import", keep_result=0, timeout=1800, max_tries=1),
+        # webhooks: one job per attempt of a delivery (webhook:<id>:<attempts>), the sweep re-queues due ones
+        func(webhook_tasks.send_webhook, name="send_webhook", keep_result=0, timeout=120),
     ]
     cron_jobs = [
         cron(import_tasks.sweep_imports, name="cron:sweep_imports", minute=set(range(0, 60, 5)),
              run_at_startup=False, keep_result=0, unique=True),
-        # webhooks: one job per attempt of a delivery (webhook:<id>:<attempts>), the sweep re-queues due ones
-        func(webhook_tasks.send_webhook, name="send_webhook", keep_result=0, timeout=120),
         # MOT and service reminders: hourly, so each garage scans soon after its own midnight (a repeat is a no-op)
         cron(reminder_scan_task, name="cron:reminder_scan", minute={7}, run_at_startup=False, keep_result=0, unique=True),
+        # clocks left running past the shift's end plus the grace time: flagged to the managers once per entry
+        cron(clock_alert_task, name="cron:clock_alerts", minute=set(range(2, 60, 5)), run_at_startup=False,
+             keep_result=0, unique=True),
         cron(purge_expired_tokens, hour={3}, minute={17}, run_at_startup=False),
         # KPI facts: what changed is recounted every minute; goals judged hourly (each garage after its midnight)
         cron(analytics_tasks.refresh_facts_task, name="cron:analytics_refresh", second={30}, run_at_startup=True,
@@ -141,6 +145,8 @@ class WorkerSettings:
              keep_result=0, unique=True),
         # due messages whose hand-over was lost, retries past their back-off, claims of a killed worker
         cron(notification_tasks.sweep_notifications, name="cron:sweep_notifications", second=set(range(0, 60, 10)),
+             run_at_startup=True, keep_result=0, unique=True),
+        cron(webhook_tasks.sweep_webhooks, name="cron:sweep_webhooks", second=set(range(5, 60, 10)),
              run_at_startup=True, keep_result=0, unique=True),
     ]
     on_startup = startup
@@ -151,7 +157,5 @@ class WorkerSettings:
     # them); arq reads the queue every poll_delay, so at the default 0.5 s and 10 jobs it capped us at ~20 messages/s
     max_jobs = 40
     poll_delay = 0.05
-        cron(webhook_tasks.sweep_webhooks, name="cron:sweep_webhooks", second=set(range(5, 60, 10)),
-             run_at_startup=True, keep_result=0, unique=True),
     # on SIGTERM/SIGINT: stop reading the queue, wait for the running jobs (GracefulWorker also stops new claims)
     job_completion_wait = JOB_COMPLETION_WAIT

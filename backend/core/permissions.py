@@ -84,16 +84,20 @@ class Permission(enum.Enum):
     ANALYTICS_ALL_SITES = "analytics:all_sites"  # every site's figures, the garage's included
     ANALYTICS_MANAGE = "analytics:manage"  # set and delete goals
     LABOUR_COSTS = "labour_costs:manage"  # read and set what an hour of a person's time costs (wages): admins only
+    # integrations
+    WEBHOOKS_MANAGE = "webhooks:manage"  # outbound webhooks: endpoints, secrets, delivery log, redelivery
     # scheduling (a technician reads only the appointments allocated to them, enforced in the service)
     APPOINTMENTS_READ = "appointments:read"
     APPOINTMENTS_MANAGE = "appointments:manage"  # book, confirm, move, cancel, mark arrived or no-show
     SCHEDULING_MANAGE = "scheduling:manage"  # a site's bays, opening hours and closed days
     CALENDAR_FEEDS_MANAGE = "calendar_feeds:manage"  # make and revoke a technician's or a site's calendar URL
+    # workforce: shift patterns, leave, the attendance view, clock corrections and alerts (a technician's own
+    # attendance clock is time_clock:use)
+    WORKFORCE_READ = "workforce:read"
+    WORKFORCE_MANAGE = "workforce:manage"
 
 
 P = Permission
-    # integrations
-    WEBHOOKS_MANAGE = "webhooks:manage"  # outbound webhooks: endpoints, secrets, delivery log, redelivery
 # A portal token's actor (backend/portal): the customer of one job, nothing of the staff API.
 PORTAL_PERMISSIONS = frozenset({Permission.PORTAL_ACCESS})
 _STAFF_BASE = {P.GARAGE_READ, P.SITES_READ, P.JOBS_READ, P.JOBS_NOTE, P.TASK_CATALOG_READ, P.PARTS_READ,
@@ -106,6 +110,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | {P.USERS_READ, P.CUSTOMERS_READ, P.CUSTOMERS_WRITE, P.VEHICLES_READ, P.VEHICLES_WRITE, P.MILEAGE_RECORD,
            P.JOBS_CREATE, P.JOBS_ASSIGN, P.JOBS_HOLD, P.QUOTES_READ, P.QUOTES_WRITE, P.INVOICES_READ,
            P.REMINDERS_READ, P.FILES_DELETE, P.FILES_SHARE, P.INSPECTIONS_READ, P.INSPECTIONS_WRITE,
+           P.WORKFORCE_READ, P.WORKFORCE_MANAGE,
            P.PORTAL_LINKS_MANAGE, P.APPOINTMENTS_READ, P.APPOINTMENTS_MANAGE, P.SCHEDULING_MANAGE,
            P.CALENDAR_FEEDS_MANAGE, P.TRANSFERS_REQUEST}
     ),
@@ -113,6 +118,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _STAFF_BASE | {P.USERS_READ, P.CUSTOMERS_READ, P.VEHICLES_READ, P.MILEAGE_RECORD, P.JOBS_ASSIGN,
                        P.JOBS_OVERRIDE_STREAM, P.JOBS_REVIEW, P.JOBS_HOLD, P.PARTS_APPROVE, P.QUOTES_READ,
                        P.COSTS_READ, P.FILES_DELETE, P.FILES_SHARE, P.INSPECTIONS_READ, P.INSPECTIONS_WRITE,
+                       P.WORKFORCE_READ, P.WORKFORCE_MANAGE,
                        P.PORTAL_LINKS_MANAGE, P.APPOINTMENTS_READ, P.CALENDAR_FEEDS_MANAGE}
     ),
     # A technician looks vehicles up in the bay and reads the odometer, but does not browse customers' contacts.

@@ -137,11 +137,6 @@ class Settings(BaseSettings):
     notification_lease_seconds: int = 120  # a claimed message not finished by then is taken over
     reminder_scan_seconds: float = 3600.0  # embedded mode: how often the in-process runner runs the reminder scan
 
-    @property
-    def is_production(self) -> bool:
-        return self.env == "production"
-
-    @property
     # outbound webhooks (backend/integrations/webhooks, docs/webhooks.md). Only public addresses are reached, unless
     # a host name, address or network is listed here (comma-separated, e.g. "10.0.0.0/8,hooks.lan"; tests: 127.0.0.1).
     webhook_allowed_hosts: str = ""
@@ -153,6 +148,11 @@ class Settings(BaseSettings):
     webhook_disable_after: int = 10  # consecutive FAILED deliveries that switch an endpoint off (admins are told)
     webhook_lease_seconds: int = 90  # a claimed delivery not finished by then is taken over
 
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

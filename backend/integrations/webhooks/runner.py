@@ -95,10 +95,15 @@ class WebhookRunner:
 class WebhookArqRelay(ArqRelay):
     """Hands committed delivery ids to arq as `send_webhook` jobs (the notifications relay's pool and hand-over)."""
 
+    def __init__(self, redis_url: str, queue_name: str | None = None) -> None:
+        super().__init__(redis_url)
+        self.queue_name = queue_name  # None: arq's default queue, the one `mototrack worker` reads
+
     async def enqueue(self, tokens) -> None:
         pool = await self.pool()
         for token in tokens:
-            await pool.enqueue_job("send_webhook", token.partition(":")[0], _job_id=job_id(token))
+            await pool.enqueue_job("send_webhook", token.partition(":")[0], _job_id=job_id(token),
+                                   _queue_name=self.queue_name)
 
     def start(self) -> None:
         outbox.set_dispatcher(self._dispatch)
@@ -135,7 +140,7 @@ async def send_webhook(ctx, delivery_id: str) -> str:
     from backend.core.settings import get_settings
 
     stop = ctx.get("stopping")
-    outcome = await deliver(ctx["db"], get_settings(), ctx["webhook_sender"], delivery_id,
+    outcome = await deliver(ctx["db"], ctx.get("webhook_settings") or get_settings(), ctx["webhook_sender"], delivery_id,
                             stopping=stop.is_set if stop is not None else None)
     if outcome == "stopping":
         from arq.worker import Retry
@@ -150,7 +155,7 @@ async def sweep_webhooks(ctx) -> int:
     from backend.core.settings import get_settings
 
     now = utcnow()
-    lease = get_settings().webhook_lease_seconds
+    lease = (ctx.get("webhook_settings") or get_settings()).webhook_lease_seconds
     async with ctx["db"].read() as session:
         rows = (await session.execute(select(WebhookDelivery.id, WebhookDelivery.attempts,
                                              WebhookDelivery.next_attempt_at)

@@ -19,7 +19,7 @@ from backend.api.events import subscribe
 from backend.api.mutations import client_id, given, run, run_input
 from backend.api.permissions import check, requires
 from backend.api.queries import read
-from backend.core.errors import ErrorCode
+from backend.core.errors import DomainError, ErrorCode
 from backend.core.permissions import Permission as P
 from backend.core.validate import try_parse_id
 from backend.customers.loaders import CustomerLoader
@@ -216,7 +216,10 @@ class CalendarFeed:
     kind: CalendarFeedKind
     created_at: dt.datetime
     revoked_at: dt.datetime | None
-    url: str | None = None
+
+    @strawberry.field(description="The feed's address: only in the answer of createCalendarFeed (it is not stored).")
+    def url(self) -> str | None:
+        return getattr(self, "issued_url", None)
 
     @strawberry.field
     def site(self, info: strawberry.Info) -> Site_ | None:
@@ -380,7 +383,11 @@ async def _appointment_mutation(info, input, fn, *args) -> AppointmentPayload:
 
 
 def _feed_url(info, token: str) -> str:
+    """An absolute URL, as a calendar app needs: the configured public URL, else the address this request came to."""
     base = info.context.services.settings.public_url.rstrip("/")
+    request = info.context.request
+    if not base and request is not None and getattr(request, "base_url", None) is not None:
+        base = str(request.base_url).rstrip("/")
     return f"{base}{feeds.feed_path(token)}"
 
 
@@ -416,7 +423,7 @@ class Query:
         async def call(session, actor):
             try:
                 return await appointments_service.load_appointment(session, actor, id)
-            except Exception:  # noqa: BLE001 - not found reads as null
+            except DomainError:  # not found (or not allocated to this technician) reads as null
                 return None
 
         return await read(info, call)
@@ -536,8 +543,11 @@ class Mutation:
     @strawberry.mutation(extensions=requires(P.APPOINTMENTS_MANAGE))
     async def update_appointment(self, info: strawberry.Info, input: UpdateAppointmentInput) -> AppointmentPayload:
         async def call(session, actor):
+            unset = appointments_service._UNSET
             return await appointments_service.update_appointment(
-                session, actor, input.id, notes=input.notes, service_ids=input.service_ids,
+                session, actor, input.id,
+                notes=unset if input.notes is strawberry.UNSET else input.notes,
+                service_ids=unset if input.service_ids is strawberry.UNSET else (input.service_ids or []),
                 expected_version=given(input.expected_version))
 
         return await _appointment_mutation(info, input, call)
@@ -584,10 +594,8 @@ class Mutation:
         if not result:
             return CalendarFeedPayload(feed=None, errors=errors)
         feed, token = result
-        out = CalendarFeed(id=feed.id, kind=feed.kind, created_at=feed.created_at, revoked_at=feed.revoked_at,
-                           url=_feed_url(info, token))
-        out.site_id, out.technician_id = feed.site_id, feed.technician_id  # type: ignore[attr-defined]
-        return CalendarFeedPayload(feed=out, errors=errors)
+        feed.issued_url = _feed_url(info, token)  # this answer only: the token is not stored
+        return CalendarFeedPayload(feed=feed, errors=errors)
 
     @strawberry.mutation(extensions=requires(P.CALENDAR_FEEDS_MANAGE), description="The URL stops working at once.")
     async def revoke_calendar_feed(self, info: strawberry.Info, id: strawberry.ID) -> CalendarFeedPayload:

@@ -20,7 +20,7 @@ CREATE = f"""mutation($input: CreateAppointmentInput!) {{ createAppointment(inpu
 ARRIVE = """mutation($input: ArriveAppointmentInput!) { markAppointmentArrived(input: $input) {
   appointment { id status job { id } }
   job { id status operationsStream revenueStream issuesReported vehicle { registration } customer { name }
-        technician { name } tasks { name billedHours status } }
+        technician { name } tasks { name billedHours status } appointment { id status } }
   errors { field code message } } }"""
 WEEK = """query($site: ID!, $week: Date!, $by: CalendarBy!) { weekCalendar(siteId: $site, weekStart: $week, by: $by) {
   days rows { bay { name } technician { name } allocations { startsAt endsAt technician { name } bay { name }
@@ -70,6 +70,7 @@ async def test_arrival_opens_the_job_card(gql, db, garage):
     assert job["revenueStream"] == "SCHEDULED" and job["issuesReported"] == "Squeal when braking"
     assert job["vehicle"]["registration"] == "KB1111" and job["customer"]["name"] == "Somchai Jaidee"
     assert job["technician"]["name"] == "Anan"
+    assert job["appointment"] == {"id": appointment["id"], "status": "ARRIVED"}
     assert [(t["name"], t["billedHours"], t["status"]) for t in job["tasks"]] == [
         ("Brake pads", "2.00", "OPEN"), ("Oil change", "0.50", "OPEN")]
     # a replay returns the same job; arriving twice is refused in the user's language
@@ -178,3 +179,72 @@ async def test_a_change_is_published_on_the_site_channel(db, garage):
         events = list(session.info.get("events", []))
     assert (site_channel(garage.id, site.id), {"appointmentId": str(appointment.id), "siteId": str(site.id),
                                                 "status": "CONFIRMED", "version": 1, "sequence": 0}) in events
+
+
+def test_the_scheduling_rows_of_the_permission_table():
+    from backend.core.permissions import ROLE_PERMISSIONS, Permission as P
+
+    scheduling = {P.APPOINTMENTS_READ, P.APPOINTMENTS_MANAGE, P.SCHEDULING_MANAGE, P.CALENDAR_FEEDS_MANAGE}
+    assert {role: ROLE_PERMISSIONS[role] & scheduling for role in Role} == {
+        Role.ADMIN: scheduling,
+        Role.SITE_MANAGER: scheduling,  # reception books and sets up the site's bays and hours
+        Role.WORKSHOP_MANAGER: {P.APPOINTMENTS_READ, P.CALENDAR_FEEDS_MANAGE},
+        Role.TECHNICIAN: {P.APPOINTMENTS_READ},  # their own allocations (the service narrows it)
+        Role.WAREHOUSE_MANAGER: set(),
+        Role.BILLING: set(),
+    }
+
+
+async def test_site_setup_capacity_and_feeds_over_graphql(gql, db, garage, client):
+    site, lift, tech, car = await _world(db, garage)
+    token = garage.token(Role.SITE_MANAGER)
+    body = await gql("""mutation($site: ID!, $ranges: [OpeningRangeInput!]!) { setOpeningHours(siteId: $site,
+        ranges: $ranges) { openingHours { weekday opens closes } errors { code message } } }""",
+                     {"site": str(site.id), "ranges": [{"weekday": 0, "opens": "08:00", "closes": "12:00"},
+                                                       {"weekday": 0, "opens": "11:00", "closes": "17:00"}]},
+                     token=token, lang="th")
+    payload = body["data"]["setOpeningHours"]
+    assert payload["openingHours"] == [] and [e["code"] for e in payload["errors"]] == ["INVALID_OPENING_HOURS"]
+    assert payload["errors"][0]["message"].startswith("เวลาทำการต้องอยู่ระหว่าง")
+    hours = await gql("query($site: ID!) { openingHours(siteId: $site) { weekday opens closes } }",
+                      {"site": str(site.id)}, token=token)
+    assert hours["data"]["openingHours"][0] == {"weekday": 0, "opens": "08:00", "closes": "18:00"}  # unchanged
+    body = await gql("""mutation($site: ID!, $ics: String!) { importClosedDays(siteId: $site, ics: $ics) {
+        closedDays { day } errors { code message } } }""", {"site": str(site.id), "ics": "garbage"}, token=token)
+    assert body["data"]["importClosedDays"]["errors"][0]["message"] == (
+        "This file cannot be read as a calendar (.ics); nothing was imported.")
+
+    await book(db, garage, site, car, [alloc(lift, tech, at(TUESDAY, "09:00"), at(TUESDAY, "12:00"))])
+    body = await gql("""query($site: ID!, $from: Date!, $to: Date!) { capacity(siteId: $site, from: $from, to: $to) {
+        day bookedHours availableHours } }""", {"site": str(site.id), "from": TUESDAY.isoformat(),
+                                                "to": TUESDAY.isoformat()}, token=garage.token(Role.WORKSHOP_MANAGER))
+    # Anan's 9 hours plus the garage's own technician user, who has no shift pattern
+    assert body["data"]["capacity"] == [{"day": TUESDAY.isoformat(), "bookedHours": 3.0, "availableHours": 9.0}]
+
+    made = await gql("""mutation($tech: ID!) { createCalendarFeed(kind: TECHNICIAN, targetId: $tech) {
+        feed { id url kind technician { name } } errors { code } } }""", {"tech": str(tech.id)},
+                     token=garage.token(Role.WORKSHOP_MANAGER))
+    feed = made["data"]["createCalendarFeed"]["feed"]
+    assert feed["kind"] == "TECHNICIAN" and feed["technician"]["name"] == "Anan"
+    assert feed["url"].startswith("http://testserver/calendar/") and feed["url"].endswith(".ics")
+    path = feed["url"][feed["url"].index("/calendar/"):]
+    assert (await client.get(path)).status_code == 200
+    listed = await gql("{ calendarFeeds { id url } }", token=token)
+    assert listed["data"]["calendarFeeds"] == [{"id": feed["id"], "url": None}]  # the token is shown once only
+    await gql("mutation($id: ID!) { revokeCalendarFeed(id: $id) { feed { revokedAt } errors { code } } }",
+              {"id": feed["id"]}, token=token)
+    assert (await client.get(path)).status_code == 404
+
+
+async def test_update_changes_only_what_is_sent(gql, db, garage):
+    site, lift, tech, car = await _world(db, garage)
+    oil = await service(db, garage, "Oil change", "0.5")
+    booked = await book(db, garage, site, car, [alloc(lift, tech, at(TUESDAY, "09:00"), at(TUESDAY, "10:00"))],
+                        notes="Bring the spare key")
+    body = await gql("""mutation($input: UpdateAppointmentInput!) { updateAppointment(input: $input) {
+        appointment { notes estimatedHours sequence services { name } } errors { code } } }""",
+                     {"input": {"id": str(booked.id), "serviceIds": [str(oil.id)], "expectedVersion": 1}},
+                     token=garage.token(Role.SITE_MANAGER))
+    assert body["data"]["updateAppointment"] == {"appointment": {
+        "notes": "Bring the spare key", "estimatedHours": "0.50", "sequence": 1, "services": [{"name": "Oil change"}]},
+        "errors": []}

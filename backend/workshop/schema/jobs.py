@@ -123,6 +123,14 @@ class Job:
         tech_id = self.technician_id  # type: ignore[attr-defined]
         return info.context.loader(UserLoader).load(tech_id) if tech_id else None
 
+    @strawberry.field(extensions=requires(P.APPOINTMENTS_READ), description="The appointment it was opened from.")
+    def appointment(self, info: strawberry.Info) -> Annotated["Appointment", strawberry.lazy(
+            "backend.scheduling.schema")] | None:
+        from backend.scheduling.loaders import AppointmentLoader
+
+        appointment_id = self.appointment_id  # type: ignore[attr-defined]
+        return info.context.loader(AppointmentLoader).load(appointment_id) if appointment_id else None
+
     @strawberry.field(description="Status changes, assignments, notes, tasks and parts, oldest first.")
     def timeline(self, info: strawberry.Info) -> list[JobEvent]:
         return info.context.loader(TimelineByJobLoader).load(self.id)

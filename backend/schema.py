@@ -21,6 +21,7 @@ from backend.notifications import schema as notifications
 from backend.notifications import reminders_schema as reminders
 from backend.notifications import templates_schema as notification_templates
 from backend.portal import staff_schema as portal
+from backend.purchasing import schema as purchasing
 from backend.scheduling import schema as scheduling
 from backend.search import schema as search
 from backend.workforce import schema as workforce
@@ -30,6 +31,7 @@ DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, 
            notification_templates, search, files, inspections, portal, workforce, webhooks, scheduling)
 DOMAINS += (imports,)  # import from an earlier system (backend/integrations/imports)
 DOMAINS += (analytics,)  # KPIs, goals, a job's advisor, hourly costs
+DOMAINS += (purchasing,)  # suppliers, purchase orders, reorder (issue 18)
 
 
 def _merge(name: str):

@@ -129,6 +129,12 @@ class ErrorCode(enum.Enum):
     NOT_AVAILABLE = "NOT_AVAILABLE"
     DUPLICATE_ITEM = "DUPLICATE_ITEM"
     NOT_CENTRAL_WAREHOUSE = "NOT_CENTRAL_WAREHOUSE"
+    INVALID_ORDER_STATE = "INVALID_ORDER_STATE"
+    SUPPLIER_INACTIVE = "SUPPLIER_INACTIVE"
+    OVER_RECEIPT = "OVER_RECEIPT"
+    RECEIPT_REVERSED = "RECEIPT_REVERSED"
+    INVALID_LEVELS = "INVALID_LEVELS"
+    NOTHING_TO_REORDER = "NOTHING_TO_REORDER"
     # warehouses (add warehouse codes above this line)
     INVALID_WEBHOOK_URL = "INVALID_WEBHOOK_URL"
     WEBHOOK_ADDRESS_REFUSED = "WEBHOOK_ADDRESS_REFUSED"
@@ -300,6 +306,12 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NOT_AVAILABLE: N_("{item}: only {available} available in {warehouse}; {requested} asked for."),
     ErrorCode.DUPLICATE_ITEM: N_("This item is already on another line."),
     ErrorCode.NOT_CENTRAL_WAREHOUSE: N_("A site asks the central warehouse for stock."),
+    ErrorCode.INVALID_ORDER_STATE: N_("A purchase order that is {status} cannot do that."),
+    ErrorCode.SUPPLIER_INACTIVE: N_("This supplier is no longer used."),
+    ErrorCode.OVER_RECEIPT: N_("Only {outstanding} still to come on this line; {received} received. Give a reason to keep the extra."),
+    ErrorCode.RECEIPT_REVERSED: N_("This receipt has already been undone."),
+    ErrorCode.INVALID_LEVELS: N_("The maximum must be at least the minimum."),
+    ErrorCode.NOTHING_TO_REORDER: N_("Nothing needs ordering: no item with a preferred supplier is at or under its minimum."),
     # warehouse messages (add above this line)
     ErrorCode.BAY_BOOKED: N_("{bay} is already booked from {start} to {end} for {appointment}."),
     ErrorCode.TECHNICIAN_BOOKED: N_("{technician} is already booked from {start} to {end} for {appointment}."),

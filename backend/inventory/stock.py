@@ -109,6 +109,35 @@ async def warehouse_or_central(session: AsyncSession, actor: Actor, warehouse_id
     return await get_warehouse(session, actor, warehouse_id, field)
 
 
+async def fetch_own(session: AsyncSession, actor: Actor, model, record_id: object, field: str = "id", *,
+                    for_update: bool = False):
+    """A row of `model` of the actor's garage, read fresh (and locked with `for_update`); NOT_FOUND on `field`
+    for an unknown, malformed or another garage's id."""
+    from backend.core import validate as v
+
+    rid = v.parse_id(record_id, field)
+    query = (select(model).where(model.id == rid, model.garage_id == actor.garage_id)
+             .execution_options(populate_existing=True))
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.execute(query)).scalar_one_or_none()
+    if row is None:
+        raise DomainError(ErrorCode.NOT_FOUND, field)
+    return row
+
+
+async def newest_first(session: AsyncSession, query, id_column, after: object, limit: int) -> list:
+    """A page of `query` newest first by its UUIDv7 id (`limit + 1` rows); `after` is the last id already seen."""
+    from backend.core import validate as v
+
+    if after is not None:
+        last = v.try_parse_id(after)
+        if last is None:
+            raise DomainError(ErrorCode.INVALID_CURSOR, "after")
+        query = query.where(id_column < last)
+    return list((await session.execute(query.order_by(id_column.desc()).limit(limit + 1))).scalars())
+
+
 # ---------------------------------------------------------------------------------------------------- stock rows
 
 

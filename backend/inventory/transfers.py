@@ -172,15 +172,7 @@ async def create_transfer(session: AsyncSession, actor: Actor, from_warehouse_id
 
 async def get_transfer(session: AsyncSession, actor: Actor, transfer_id: object, field: str = "id", *,
                        for_update: bool = False) -> Transfer:
-    tid = v.parse_id(transfer_id, field)
-    query = (select(Transfer).where(Transfer.id == tid, Transfer.garage_id == actor.garage_id)
-             .execution_options(populate_existing=True))
-    if for_update:
-        query = query.with_for_update()
-    transfer = (await session.execute(query)).scalar_one_or_none()
-    if transfer is None:
-        raise DomainError(ErrorCode.NOT_FOUND, field)
-    return transfer
+    return await stock.fetch_own(session, actor, Transfer, transfer_id, field, for_update=for_update)
 
 
 async def find_transfer(session: AsyncSession, actor: Actor, transfer_id: object) -> Transfer | None:
@@ -293,12 +285,7 @@ async def list_transfers(session: AsyncSession, actor: Actor, *, status: object 
     if warehouse_id is not None:
         wid = v.parse_id(warehouse_id, "warehouseId")
         query = query.where((Transfer.from_warehouse_id == wid) | (Transfer.to_warehouse_id == wid))
-    if after is not None:
-        last = v.try_parse_id(after)
-        if last is None:
-            raise DomainError(ErrorCode.INVALID_CURSOR, "after")
-        query = query.where(Transfer.id < last)
-    return list((await session.execute(query.order_by(Transfer.id.desc()).limit(limit + 1))).scalars())
+    return await stock.newest_first(session, query, Transfer.id, after, limit)
 
 
 async def in_transit(session: AsyncSession, garage_id: uuid.UUID, item_ids: list[uuid.UUID],

@@ -9,6 +9,7 @@ import strawberry
 
 from backend.accounts.schema import User
 from backend.analytics import facts
+from backend.analytics import forecast as fc
 from backend.analytics import kpis as k
 from backend.analytics import service
 from backend.api.errors import UserError
@@ -153,6 +154,21 @@ def _goal(g) -> KpiGoal:
                    alert_days=g.alert_days, off_since=g.off_since, alerts_sent=g.alerts_sent, version=g.version)
 
 
+@strawberry.type(description="The month's sales forecast (before tax, minor units), each method with its working.")
+class KpiForecast:
+    month: dt.date
+    as_of: dt.date = strawberry.field(description="The last day counted as elapsed (local).")
+    days_elapsed: int
+    days_in_month: int
+    sales_to_date: int
+    run_rate_forecast: int
+    run_rate_method: str
+    booked_hours: float = strawberry.field(description="Technician hours booked after asOf to the month's end.")
+    effective_labour_rate: int | None = strawberry.field(description="Month to date, minor units an hour.")
+    bookings_forecast: int | None = strawberry.field(description="Null without billed hours to date (no rate).")
+    bookings_method: str
+
+
 async def _fresh(info) -> None:
     """Facts waiting for a recount (analytics_dirty) are recounted before the figures are read."""
     ctx = info.context
@@ -199,6 +215,20 @@ class Query:
     @strawberry.field(extensions=requires(P.ANALYTICS_READ), description="The goals of a month (any day of it).")
     async def kpi_goals(self, info: strawberry.Info, month: dt.date) -> list[KpiGoal]:
         return [_goal(g) for g in await read(info, service.list_goals, month)]
+
+    @strawberry.field(extensions=requires(P.ANALYTICS_READ), description=(
+        "The month's sales: the run rate to date, and the sales to date plus the hours booked (appointments) for "
+        "the rest of the month at the effective labour rate. asOf: today in the garage's time zone by default."))
+    async def kpi_forecast(self, info: strawberry.Info, as_of: dt.date | None = None,
+                           site_id: strawberry.ID | None = None) -> KpiForecast:
+        await _fresh(info)
+        f = await read(info, fc.month_forecast, as_of=as_of, site=site_id)
+        locale = info.context.locale
+        return KpiForecast(month=f.month, as_of=f.as_of, days_elapsed=f.days_elapsed, days_in_month=f.days_in_month,
+                           sales_to_date=f.sales_to_date, run_rate_forecast=f.run_rate_forecast,
+                           run_rate_method=translate(locale, fc.RUN_RATE_METHOD), booked_hours=float(f.booked_hours),
+                           effective_labour_rate=f.effective_labour_rate, bookings_forecast=f.bookings_forecast,
+                           bookings_method=translate(locale, fc.BOOKINGS_METHOD))
 
 
 @strawberry.input(description="Set the month's goal of one KPI for a site or a technician (replaces the one set).")

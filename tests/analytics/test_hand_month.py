@@ -28,6 +28,7 @@ from sqlalchemy import delete, select
 from backend.analytics import facts
 from backend.analytics import kpis as k
 from backend.analytics.models import ClockDay, JobFact, QuoteFact
+from backend.core.enums import OperationsStream
 from backend.core.permissions import Role
 from backend.workshop.models import Job, TimeClockEntry
 from tests.analytics.helpers import hand_month, local
@@ -134,6 +135,30 @@ async def test_hand_made_month(app, db, garage):
     assert by_month[dt.date(2025, 3, 1)][k.Kpi.AVERAGE_REPAIR_ORDER] == Decimal(50000)
     assert sum(v[k.Kpi.INVOICED_JOBS] for v in by_month.values()) == 5  # j7 and the four of March 2026
     assert {v.kpi: v.last_year.value for v in trend[-1][1]}[k.Kpi.INVOICED_JOBS] == 1
+
+    # the forecast as of 15 March: to date j1 (390000) + j2 (60000) = 450000 in 15 of 31 days;
+    # run rate 450000 + 450000 / 15 x 16 = 930000; 2 h booked on the 20th (a cancelled booking does not count)
+    # at the rate to date 210000 / 3.0 h = 70000: 450000 + 2 x 70000 = 590000
+    from backend.analytics.forecast import month_forecast
+    from backend.scheduling.models import Allocation, Appointment, AppointmentStatus, Bay, BayKind
+
+    async with db.transaction() as session:
+        bay = Bay(garage_id=garage.id, site_id=m.site.id, name="Lift 1", kind=list(BayKind)[0],
+                  streams=["MECHANICAL"])
+        session.add(bay)
+        await session.flush()
+        for status, hour in ((AppointmentStatus.CONFIRMED, 9), (AppointmentStatus.CANCELLED, 13)):
+            booking = Appointment(garage_id=garage.id, site_id=m.site.id, vehicle_id=m.vehicles["v2"].id,
+                                  stream=OperationsStream.MECHANICAL, status=status)
+            session.add(booking)
+            await session.flush()
+            session.add(Allocation(garage_id=garage.id, site_id=m.site.id, appointment_id=booking.id, bay_id=bay.id,
+                                   technician_id=m.t2.id, starts_at=local(dt.date(2026, 3, 20), hour),
+                                   ends_at=local(dt.date(2026, 3, 20), hour + 2)))
+    async with db.read() as session:
+        f = await month_forecast(session, garage.actor(Role.ADMIN), as_of=dt.date(2026, 3, 15))
+    assert (f.sales_to_date, f.days_elapsed, f.days_in_month, f.run_rate_forecast) == (450000, 15, 31, 930000)
+    assert (f.booked_hours, f.effective_labour_rate, f.bookings_forecast) == (Decimal("2.00"), 70000, 590000)
 
     # from scratch: the same figures, every period and group
     before = [await month_report(db, garage, g) for g in k.Group]

@@ -346,3 +346,33 @@ async def test_a_booking_and_its_move_reach_the_booking_endpoint(app, db, garage
     assert [(b["type"], b["data"]["action"], b["data"]["appointmentId"]) for b in bodies] == [
         ("appointment.booked", "create", str(booked.id)), ("appointment.changed", "move", str(booked.id))]
     assert bodies[0]["data"]["status"] == "CONFIRMED" and bodies[1]["data"]["sequence"] == booked.sequence + 1
+
+
+async def test_an_approval_of_quote_lines_reaches_the_endpoint(app, db, garage, hook, runner):
+    from decimal import Decimal
+
+    from backend.billing.models import LineKind
+    from backend.billing.service import quotes
+    from backend.billing.service.common import LineInput
+
+    created = await make_endpoint(db, garage, hook.url(), events=["quote.approved"])
+    w = await workshop(db, garage)
+    advisor = garage.actor(Role.SITE_MANAGER)
+    async with db.transaction() as session:
+        quote = await quotes.create_quote(session, advisor, quotes.QuoteData(
+            vehicle_id=w.vehicle.id, site_id=w.site.id,
+            lines=[LineInput(kind=LineKind.LABOUR, task_action_id=w.action.id),
+                   LineInput(kind=LineKind.PART, item_id=w.item.id, quantity=Decimal(1))]))
+        await quotes.send_quote(session, advisor, quote.id)
+        lines = await quotes.quote_lines(session, quote)
+    async with db.transaction() as session:  # declining sends nothing: only approvals are subscribed
+        await quotes.decline_quote_lines(session, advisor, quote.id, [lines[1].id])
+    async with db.transaction() as session:
+        approved = await quotes.approve_quote_lines(session, advisor, quote.id, [lines[0].id])
+    [row] = await until(finished(db, created.endpoint.id, 1))
+    assert row.status == DeliveryStatus.SUCCEEDED
+    [request] = hook.requests
+    data = json.loads(request.body)["data"]
+    assert (data["quoteId"], data["number"], data["status"]) == (str(quote.id), quote.number, "PARTIALLY_APPROVED")
+    assert data["lineIds"] == [str(lines[0].id)] and data["customerId"] == str(w.customer.id)
+    assert (data["total"], data["currency"]) == (approved.total, "THB")

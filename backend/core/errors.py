@@ -168,7 +168,6 @@ class ErrorCode(enum.Enum):
     ALREADY_ON_BREAK = "ALREADY_ON_BREAK"
     NOT_ON_BREAK = "NOT_ON_BREAK"
     BREAK_WITHOUT_SHIFT = "BREAK_WITHOUT_SHIFT"
-    ON_BREAK_CLOCK_OUT = "ON_BREAK_CLOCK_OUT"
     CLOCK_OVERLAP = "CLOCK_OVERLAP"
     CLOCK_IN_FUTURE = "CLOCK_IN_FUTURE"
     BREAK_OUTSIDE_ATTENDANCE = "BREAK_OUTSIDE_ATTENDANCE"
@@ -348,7 +347,6 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ALREADY_ON_BREAK: N_("You are already on a break (since {since})."),
     ErrorCode.NOT_ON_BREAK: N_("You are not on a break."),
     ErrorCode.BREAK_WITHOUT_SHIFT: N_("Clock in before you start a break."),
-    ErrorCode.ON_BREAK_CLOCK_OUT: N_("You are on a break: end the break before you clock out."),
     ErrorCode.CLOCK_OVERLAP: N_("This overlaps the technician's other entry from {start} to {end}."),
     ErrorCode.CLOCK_IN_FUTURE: N_("A clock entry cannot start or end in the future."),
     ErrorCode.BREAK_OUTSIDE_ATTENDANCE: N_("A break must lie inside one of the technician's clocked-in shifts."),

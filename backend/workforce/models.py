@@ -25,7 +25,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import (JSON, CheckConstraint, Enum, ForeignKey, Index, Integer, SmallInteger, String, Text, Time,
+from sqlalchemy import (JSON, CheckConstraint, Enum, ForeignKey, Index, Integer, SmallInteger, Text, Time,
                         UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column
 

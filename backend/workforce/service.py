@@ -43,7 +43,7 @@ from backend.core.db import utcnow
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.permissions import Role
 from backend.workforce import intervals as iv
-from backend.workforce.models import (ABSENCE_KINDS, DEFAULT_GRACE_MINUTES, AttendanceEntry, AttendanceKind,
+from backend.workforce.models import (DEFAULT_GRACE_MINUTES, AttendanceEntry, AttendanceKind,
                                       ExceptionKind, WorkException, WorkforceSettings, WorkPattern, WorkShift)
 
 __all__ = ["working_intervals", "available_seconds", "attended_seconds", "garage_zone", "ShiftInput",
@@ -101,6 +101,13 @@ def _pattern_intervals(shifts: list[WorkShift], zone: ZoneInfo, first: dt.date, 
 async def working_intervals(session: AsyncSession, garage_id: uuid.UUID,
                             technician_ids: Sequence[uuid.UUID] | None, start: dt.datetime,
                             end: dt.datetime) -> Intervals:
+    return await scheduled_intervals(session, garage_id, technician_ids, start, end)
+
+
+async def scheduled_intervals(session: AsyncSession, garage_id: uuid.UUID,
+                              technician_ids: Sequence[uuid.UUID] | None, start: dt.datetime, end: dt.datetime,
+                              *, with_breaks: bool = False) -> Intervals:
+    """working_intervals; `with_breaks`: a shift's breaks count as part of it (where a shift ends, for the alerts)."""
     start, end = _aware(start, "start"), _aware(end, "end")
     ids = await _technicians(session, garage_id, technician_ids)
     out: Intervals = {t: [] for t in ids}
@@ -127,7 +134,7 @@ async def working_intervals(session: AsyncSession, garage_id: uuid.UUID,
         (extra if kind == ExceptionKind.EXTRA else absent)[tech].append((s, e))
     for tech in ids:
         work, breaks = _pattern_intervals(by_tech.get(tech, []), zone, first, last)
-        scheduled = iv.subtract(iv.merge(work), iv.merge(breaks))
+        scheduled = iv.merge(work) if with_breaks else iv.subtract(iv.merge(work), iv.merge(breaks))
         scheduled = iv.subtract(scheduled, iv.merge(absent.get(tech, [])))
         out[tech] = iv.clip(iv.merge(scheduled + extra.get(tech, [])), start, end)
     return out
@@ -308,6 +315,10 @@ class PatternView:
     valid_from: dt.date | None
     shifts: list[WorkShift]
 
+    @property
+    def id(self) -> uuid.UUID:  # what a replayed setWorkPattern finds the pattern by
+        return self.technician_id
+
 
 async def work_pattern(session: AsyncSession, actor: Actor, technician_id: object,
                        on: dt.date | None = None) -> PatternView:
@@ -429,7 +440,3 @@ async def work_exceptions(session: AsyncSession, actor: Actor, start: dt.datetim
     if technician_id is not None:
         query = query.where(WorkException.technician_id == v.parse_id(technician_id, "technicianId"))
     return list((await session.execute(query.order_by(WorkException.starts_at, WorkException.id))).scalars())
-
-
-def absence_kinds() -> frozenset[ExceptionKind]:
-    return ABSENCE_KINDS

@@ -59,3 +59,43 @@ async def add_exception(db, garage, technician_id, kind: ExceptionKind, start, e
 
 
 WEEKDAYS_8_TO_5 = [shift(d, "08:00", "17:00", ("12:00", "13:00")) for d in range(5)]
+
+
+# ------------------------------------------------------------------------------------------------ GraphQL
+
+ENTRY = "id kind startedAt endedAt technician { id }"
+DAY = f"""technician {{ id name }} status clockedInAt onBreakSince attendedSeconds scheduledSeconds
+  entries {{ {ENTRY} }} jobClockEntries {{ id startedAt endedAt seconds }} scheduled {{ start end }}
+  absences {{ id kind }}"""
+CLOCK_PAYLOAD = f"entry {{ {ENTRY} }} attendance {{ {DAY} }} errors {{ field code message }}"
+CLOCK = {name: f"""mutation($input: AttendanceClockInput!) {{ {name}(input: $input) {{ {CLOCK_PAYLOAD} }} }}"""
+         for name in ("clockIn", "startBreak", "endBreak", "clockOut")}
+MY_ATTENDANCE = f"query($day: Date) {{ myAttendance(day: $day) {{ {DAY} }} }}"
+ATTENDANCE = f"query($siteId: ID!, $day: Date) {{ attendance(siteId: $siteId, day: $day) {{ {DAY} }} }}"
+CORRECT = """mutation($input: CorrectClockEntryInput!) { correctClockEntry(input: $input) {
+  correction { id clock entryId originalStartedAt originalEndedAt previousStartedAt previousEndedAt startedAt endedAt
+  reason correctedBy { id } technician { id } } errors { field code message } } }"""
+CORRECTIONS = """query($clock: ClockKind!, $entryId: ID!) { clockCorrections(clock: $clock, entryId: $entryId) {
+  id originalStartedAt startedAt endedAt reason } }"""
+ALERTS = "{ clockAlerts { id clock entryId startedAt shiftEndedAt technician { id name } } }"
+SET_PATTERN = """mutation($input: SetWorkPatternInput!) { setWorkPattern(input: $input) {
+  pattern { technicianId version validFrom shifts { weekday starts ends breaks { start end } } }
+  errors { field code message } } }"""
+PATTERN = """query($id: ID!, $on: Date) { workPattern(technicianId: $id, on: $on) { technicianId version validFrom
+  shifts { weekday starts ends breaks { start end } } } }"""
+ADD_EXCEPTION = """mutation($input: AddWorkExceptionInput!) { addWorkException(input: $input) {
+  exception { id kind startsAt endsAt note technician { id } } errors { field code message } } }"""
+REMOVE_EXCEPTION = """mutation($input: RemoveWorkExceptionInput!) { removeWorkException(input: $input) {
+  exception { id } errors { field code message } } }"""
+EXCEPTIONS = """query($start: DateTime!, $end: DateTime!, $tech: ID) { workExceptions(start: $start, end: $end,
+  technicianId: $tech) { id kind startsAt endsAt note } }"""
+SET_GRACE = """mutation($input: SetClockGraceInput!) { setClockGrace(input: $input) { settings { clockGraceMinutes }
+  errors { field code message } } }"""
+
+
+def payload(body: dict, name: str) -> dict:
+    return body["data"][name]
+
+
+def codes(result: dict) -> list[str]:
+    return [e["code"] for e in result["errors"]]

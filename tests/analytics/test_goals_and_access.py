@@ -158,3 +158,60 @@ async def test_who_reads_the_figures(app, db, gql, garage, other_garage, count_s
     async with db.transaction() as session:
         await facts.refresh_dirty(session, garage.id)
     assert with_jobs == without == await counted(MARCH)
+
+
+GOAL = """mutation($i: SetKpiGoalInput!) { setKpiGoal(input: $i) { goal { id kpi target alertDays month }
+  errors { field code message } } }"""
+ADVISOR = """mutation($i: SetJobAdvisorInput!) { setJobAdvisor(input: $i) { job { id } advisor { id }
+  errors { field code message } } }"""
+
+
+async def test_bad_input_is_refused_and_changes_nothing(app, db, gql, garage, other_garage):
+    m = await small_world(db, garage)
+    site = str(m.site.id)
+    good = {"kpi": "EFFICIENCY", "scope": "SITE", "subjectId": site, "month": "2026-03-09", "target": 0.85,
+            "alertDays": 3}
+    for bad, field in (({"target": 1500}, "target"), ({"target": -1}, "target"), ({"alertDays": 0}, "alertDays"),
+                       ({"scope": "TECHNICIAN"}, "subjectId")):  # the site is not a technician
+        en = await gql(GOAL, {"i": {**good, **bad}}, token=garage.token(Role.ADMIN))
+        th = await gql(GOAL, {"i": {**good, **bad}}, token=garage.token(Role.ADMIN), lang="th")
+        [e_en], [e_th] = en["data"]["setKpiGoal"]["errors"], th["data"]["setKpiGoal"]["errors"]
+        assert e_en["field"] == field and e_en["message"] != e_th["message"], (bad, e_en, e_th)
+    listed = await gql("query { kpiGoals(month: \"2026-03-01\") { id } }", token=garage.token(Role.ADMIN))
+    assert listed["data"]["kpiGoals"] == []
+    made = await gql(GOAL, {"i": good}, token=garage.token(Role.ADMIN))
+    assert made["data"]["setKpiGoal"]["goal"] == {
+        "id": made["data"]["setKpiGoal"]["goal"]["id"], "kpi": "EFFICIENCY", "target": 0.85, "alertDays": 3,
+        "month": "2026-03-01"}
+    theirs = await gql(GOAL, {"i": good}, token=other_garage.token(Role.ADMIN))  # not their site
+    assert [e["code"] for e in theirs["data"]["setKpiGoal"]["errors"]] == ["NOT_FOUND"]
+    assert error_codes(await gql(GOAL, {"i": good}, token=garage.token(Role.SITE_MANAGER),
+                                 expect_errors=True)) == ["FORBIDDEN"]
+    bad_period = await gql(KPIS, {"p": {"kind": "CUSTOM", "from": "2026-03-10", "to": "2026-03-01"}, "g": "GARAGE"},
+                           token=garage.token(Role.ADMIN), expect_errors=True)
+    assert reasons(bad_period) == [("INVALID_PERIOD", "period.to")]
+
+    job = await invoiced(db, garage, m, "a", "v0", 10000, 3)
+    assert (await db_advisor(db, job.id)) == garage.users[Role.SITE_MANAGER].id  # who opened it
+    tech = await gql(ADVISOR, {"i": {"jobId": str(job.id), "advisorId": str(m.t1.id)}},
+                     token=garage.token(Role.SITE_MANAGER), lang="th")
+    [err] = tech["data"]["setJobAdvisor"]["errors"]
+    assert err["field"] == "advisorId" and err["code"] == "INVALID_VALUE" and err["message"] != "This value is not valid."
+    other_user = str(other_garage.users[Role.SITE_MANAGER].id)
+    cross = await gql(ADVISOR, {"i": {"jobId": str(job.id), "advisorId": other_user}},
+                      token=garage.token(Role.SITE_MANAGER))
+    assert [e["code"] for e in cross["data"]["setJobAdvisor"]["errors"]] == ["NOT_FOUND"]
+    assert error_codes(await gql(ADVISOR, {"i": {"jobId": str(job.id), "advisorId": str(garage.users[Role.ADMIN].id)}},
+                                 token=garage.token(Role.TECHNICIAN), expect_errors=True)) == ["FORBIDDEN"]
+    assert (await db_advisor(db, job.id)) == garage.users[Role.SITE_MANAGER].id  # nothing changed
+    ok = await gql(ADVISOR, {"i": {"jobId": str(job.id), "advisorId": str(garage.users[Role.ADMIN].id)}},
+                   token=garage.token(Role.WORKSHOP_MANAGER))
+    assert ok["data"]["setJobAdvisor"]["advisor"] == {"id": str(garage.users[Role.ADMIN].id)}
+    assert (await db_advisor(db, job.id)) == garage.users[Role.ADMIN].id
+
+
+async def db_advisor(db, job_id):
+    from backend.workshop.models import Job
+
+    async with db.read() as session:
+        return (await session.execute(select(Job.advisor_id).where(Job.id == job_id))).scalar_one()

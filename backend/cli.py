@@ -12,6 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import backend.models  # noqa: F401 - every table known, so foreign keys across domains resolve
+
 
 def _settings():
     from backend.core.settings import get_settings

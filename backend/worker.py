@@ -22,6 +22,7 @@ from arq.connections import RedisSettings
 from arq.worker import Retry, Worker
 from sqlalchemy import delete, or_
 
+import backend.models  # noqa: F401 - every table known, so foreign keys across domains resolve
 from backend.analytics import tasks as analytics_tasks
 from backend.api.metrics import count_job_in_redis
 from backend.core.db import Database, utcnow

@@ -22,20 +22,12 @@ command -v wrk >/dev/null 2>&1 || { DEBIAN_FRONTEND=noninteractive apt-get insta
 mt_find_cli
 PY="$(dirname "$MT_CLI")/python"
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/mototrack-jobboard.XXXXXX")"
 SQL_PID=""
-cleanup() {
-  local rc=$?
-  mt_stop_server
-  [[ -n "$SQL_PID" ]] && kill "$SQL_PID" 2>/dev/null || true
-  rm -rf "$WORK"
-  exit $rc
-}
-trap cleanup EXIT
+mt_on_exit() { [[ -z "$SQL_PID" ]] || kill "$SQL_PID" 2>/dev/null; }
+mt_work_dir jobboard
 
 export MOTOTRACK_ENV=production
-export MOTOTRACK_SECRET_KEY
-MOTOTRACK_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+mt_secret_key
 export MOTOTRACK_DATABASE_URL="${BENCH_DATABASE_URL:-sqlite+aiosqlite:///$WORK/bench.db}"
 export MOTOTRACK_REDIS_URL=""
 export MOTOTRACK_DATA_DIR="$WORK/data"

@@ -36,23 +36,10 @@ command -v wrk >/dev/null 2>&1 || { echo "error: wrk is not installed (Debian: a
   echo "error: $DIST/trusted-documents.json is missing: build the PWA (make pwa) or set BENCH_PWA_DIST" >&2; exit 1; }
 mt_find_cli
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/mototrack-mixed.XXXXXX")"
-cleanup() {
-  local rc=$?
-  mt_stop_server
-  if [[ $rc -ne 0 && -s "$WORK/server.log" ]]; then
-    echo "---- server log (last 40 lines) ----" >&2
-    tail -n 40 "$WORK/server.log" >&2 || true
-  fi
-  rm -rf "$WORK"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+mt_work_dir mixed
 
 export MOTOTRACK_ENV=production
-export MOTOTRACK_SECRET_KEY
-MOTOTRACK_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+mt_secret_key
 export MOTOTRACK_DATABASE_URL="${BENCH_DATABASE_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/bench}"
 export MOTOTRACK_REDIS_URL="${BENCH_REDIS_URL:-}"
 export MOTOTRACK_DATA_DIR="$WORK/data"

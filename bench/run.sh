@@ -41,23 +41,10 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 mt_find_cli
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/mototrack-bench.XXXXXX")"
-cleanup() {
-  local rc=$?
-  mt_stop_server
-  if [[ $rc -ne 0 && -s "$WORK/server.log" ]]; then
-    echo "---- server log (last 40 lines) ----" >&2
-    tail -n 40 "$WORK/server.log" >&2 || true
-  fi
-  rm -rf "$WORK"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+mt_work_dir bench
 
 export MOTOTRACK_ENV="${BENCH_ENV:-production}"
-export MOTOTRACK_SECRET_KEY
-MOTOTRACK_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+mt_secret_key
 export MOTOTRACK_DATABASE_URL="${BENCH_DATABASE_URL:-sqlite+aiosqlite:///$WORK/bench.db}"
 export MOTOTRACK_REDIS_URL="${BENCH_REDIS_URL:-}"
 export MOTOTRACK_DATA_DIR="$WORK/data"

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text  # noqa: E402
 
+import backend.models  # noqa: E402,F401 - every table known (foreign keys across domains)
 from backend.accounts.models import Garage, Site, User  # noqa: E402
 from backend.billing.models import (  # noqa: E402
     CreditNote,

@@ -16,6 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import select  # noqa: E402
 
+import backend.models  # noqa: E402,F401 - every table known (foreign keys across domains)
+
 from backend.accounts.models import Site, User  # noqa: E402
 from backend.core.actor import Actor  # noqa: E402
 from backend.core.db import Database  # noqa: E402

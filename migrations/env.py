@@ -11,11 +11,7 @@ from backend.core.db import Base
 from backend.core.settings import get_settings
 
 # every domain's models, so autogenerate sees the whole schema
-import backend.accounts.models  # noqa: F401,E402
-import backend.customers.models  # noqa: F401,E402
-import backend.core.models  # noqa: F401,E402
-import backend.inventory.models  # noqa: F401,E402
-import backend.workshop.models  # noqa: F401,E402
+import backend.models  # noqa: F401,E402
 
 target_metadata = Base.metadata
 config = context.config

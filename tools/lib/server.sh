@@ -10,6 +10,10 @@
 #                                     `mototrack serve`), sets MT_SERVER_PID
 #   mt_wait_healthz URL [SECONDS]  -> waits until URL/healthz answers 200
 #   mt_stop_server                 -> stops the server started above (by its pid)
+#   mt_work_dir NAME               -> sets WORK (a new temporary folder) and traps: on exit the server is stopped,
+#                                     mt_on_exit runs when the script defines it, the tail of $WORK/server.log is
+#                                     shown when the script failed, and WORK is removed
+#   mt_secret_key                  -> exports a fresh random MOTOTRACK_SECRET_KEY (production mode wants one)
 
 MT_REPO="${MT_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 MT_SERVER_PID=""
@@ -67,4 +71,27 @@ mt_stop_server() {
     if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   wait "$pid" 2>/dev/null || true
+}
+
+mt_work_dir() {
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/mototrack-$1.XXXXXX")"
+  trap mt_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+mt_cleanup() {
+  local rc=$?
+  mt_stop_server
+  if declare -F mt_on_exit >/dev/null; then mt_on_exit || true; fi
+  if [[ $rc -ne 0 && -s "$WORK/server.log" ]]; then
+    echo "---- server log (last 40 lines) ----" >&2
+    tail -n 40 "$WORK/server.log" >&2 || true
+  fi
+  rm -rf "$WORK"
+  exit $rc
+}
+
+mt_secret_key() {
+  MOTOTRACK_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+  export MOTOTRACK_SECRET_KEY
 }

@@ -33,6 +33,7 @@ from backend.notifications import tasks as notification_tasks
 from backend.notifications.delivery import deliver
 from backend.notifications.reminders.scan import reminder_scan_task
 from backend.workforce.alerts import clock_alert_task
+from backend.inventory.tasks import low_stock_task
 
 log = logging.getLogger("mototrack.worker")
 
@@ -139,6 +140,8 @@ class WorkerSettings:
         cron(clock_alert_task, name="cron:clock_alerts", minute=set(range(2, 60, 5)), run_at_startup=False,
              keep_result=0, unique=True),
         cron(purge_expired_tokens, hour={3}, minute={17}, run_at_startup=False),
+        # the daily low-stock message to the warehouse managers (hourly: each garage at 07:00 its time)
+        cron(low_stock_task, name="cron:low_stock", minute={4}, run_at_startup=False, keep_result=0, unique=True),
         # KPI facts: what changed is recounted every minute; goals judged hourly (each garage after its midnight)
         cron(analytics_tasks.refresh_facts_task, name="cron:analytics_refresh", second={30}, run_at_startup=True,
              keep_result=0, unique=True),

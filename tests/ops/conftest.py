@@ -17,6 +17,10 @@ from pathlib import Path
 
 import pytest
 
+# The whole-run log check: this conftest is loaded whenever tests/ops is collected (a full run), and its hooks then
+# act for every test of the run, whatever folder it is in.
+from tests.ops.log_guard import pytest_configure, pytest_sessionfinish  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
 PWA_DIST = Path(os.environ.get("E2E_PWA_DIST") or ROOT / "pwa" / "dist").resolve()
 

@@ -6,7 +6,8 @@ from `secrets`, JWTs, refresh successors, portal tokens, signatures of signed li
 as they are made; and, in the log files of servers run as subprocesses (whose tokens this process never sees),
 anything that looks like a credential left unmasked (a JWT, a bearer value, token=/sig= with a value).
 
-Registered from tests/conftest.py (`pytest_plugins`). The tests' own HTTP clients (httpx, websockets.client) are not
+Active whenever tests/ops is collected (tests/ops/conftest.py imports its hooks), so a full run is checked; or
+with `-p tests.ops.log_guard`. The tests' own HTTP clients (httpx, websockets.client) are not
 the server and are not captured. MOTOTRACK_LOG_GUARD_FILE names the file (default: a new temporary folder).
 """
 
@@ -31,6 +32,7 @@ _LOOKS_SECRET = re.compile(
     r"|[?&](?:[A-Za-z_]*token|sig|s)=(?!\[redacted\])[A-Za-z0-9_%.-]{12,}")
 _CANDIDATE = re.compile(r"[A-Za-z0-9_-]{%d,}" % MIN_LENGTH)
 
+PROBE_MARK = "LOG_GUARD_PROBE"  # a folder holding this file is a probe run's: its logs leak on purpose
 _state: dict = {}
 
 
@@ -44,10 +46,11 @@ def _record(value) -> None:
 
 
 def _record_sig(url) -> None:
+    """A signed link's signature (its other parameters, ids and an expiry, are no secret)."""
     if isinstance(url, str):
-        for values in parse_qs(urlsplit(url).query).values():
-            for value in values:
-                if len(value) >= MIN_LENGTH:
+        for name, values in parse_qs(urlsplit(url).query).items():
+            if name in ("sig", "s", "signature", "token"):
+                for value in values:
                     _record(value)
 
 
@@ -100,8 +103,8 @@ class _ServerSide(logging.Filter):
 
 
 def pytest_configure(config) -> None:
-    if getattr(config.option, "collectonly", False) or hasattr(config, "workerinput"):
-        return
+    if getattr(config.option, "collectonly", False) or hasattr(config, "workerinput") or _state:
+        return  # collecting only, an xdist worker, or registered twice (a conftest and -p)
     from backend.ops.logs import configure_structlog, formatter
 
     configure_structlog()
@@ -139,12 +142,14 @@ def find_leaks(text: str, issued: set[str], fixed: set[str], *, patterns: bool) 
     by_prefix: dict[str, list[str]] = {}
     for token in issued:
         by_prefix.setdefault(token[:MIN_LENGTH], []).append(token)
+    found: dict[str, list[int]] = {}
     for match in _CANDIDATE.finditer(text):
         run = match.group()
         for at in range(len(run) - MIN_LENGTH + 1):
             for token in by_prefix.get(run[at:at + MIN_LENGTH], ()):
                 if run.startswith(token, at):
-                    leaks.append(f"token {token[:6]}… at offset {match.start() + at}")
+                    found.setdefault(token, []).append(match.start() + at)
+    leaks += [f"token {token[:6]}… {len(at)} time(s), first at offset {at[0]}" for token, at in found.items()]
     if patterns:
         leaks += [f"unmasked credential {m.group()[:12]}… at offset {m.start()}" for m in _LOOKS_SECRET.finditer(text)]
     return leaks
@@ -158,7 +163,9 @@ def _subprocess_logs(config) -> list[Path]:
         base = factory.getbasetemp()
     except Exception:  # noqa: BLE001 - no temporary folder was made
         return []
-    return sorted(p for p in Path(base).rglob("*.log") if p.is_file())
+    probes = [m.parent for m in Path(base).rglob(PROBE_MARK)]  # test_log_guard's own planted leaks
+    return sorted(p for p in Path(base).rglob("*.log")
+                  if p.is_file() and not any(probe in p.parents for probe in probes))
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
@@ -173,13 +180,16 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     report = []
     text = path.read_text(encoding="utf-8", errors="replace")
     report += [f"{path}: {leak}" for leak in find_leaks(text, ISSUED, fixed, patterns=True)]
-    for log in _subprocess_logs(session.config):
+    servers = _subprocess_logs(session.config)
+    for log in servers:
         other = log.read_text(encoding="utf-8", errors="replace")
         report += [f"{log}: {leak}" for leak in find_leaks(other, ISSUED, fixed, patterns=True)]
     lines = text.count("\n")
-    summary = (f"log guard: {lines} log lines and {len(_subprocess_logs(session.config))} server log files checked "
+    summary = (f"log guard: {lines} log lines and {len(servers)} server log files checked "
                f"for {len(ISSUED)} issued tokens and {len(fixed)} passwords")
     terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None:
+        terminal.write("\n")
     if report:
         message = summary + ": SECRETS FOUND\n  " + "\n  ".join(report[:50])
         if terminal is not None:

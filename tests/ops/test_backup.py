@@ -20,17 +20,23 @@ from backend.ops.backup import (
     MANIFEST, BackupError, backup_schedule, create_backup, daily_archives, known_revisions, restore_backup,
     scheduled_backup,
 )
-from tests.ops.helpers import file_contents, fill, in_thread, own_database, settings_for, table_rows, wipe
+from tests.ops.helpers import copy_of, file_contents, fill, in_thread, own_database, settings_for, table_rows, wipe
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(scope="module")
+async def golden(database_url, tmp_path_factory):
+    """Filled once per database kind; each test gets a copy."""
+    tmp = tmp_path_factory.mktemp("golden")
+    url = await own_database(database_url, tmp, "ops_golden")
+    await fill(url, tmp / "data")
+    return url, tmp / "data"
+
+
 @pytest.fixture
-async def filled(database_url, tmp_path):
-    url = await own_database(database_url, tmp_path)
-    data_dir = tmp_path / "data"
-    await fill(url, data_dir)
-    return url, data_dir
+async def filled(golden, database_url, tmp_path):
+    return await copy_of(*golden, database_url, tmp_path)
 
 
 def _rewrite(archive: Path, target: Path, *, manifest=None, member=None) -> Path:
@@ -136,13 +142,18 @@ async def test_newer_schema_and_damaged_archives_refused_and_nothing_changes(fil
     assert file_contents(data_dir / "files") == files
 
 
+@pytest.fixture(scope="module")
+async def golden_sqlite(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("golden-sqlite")
+    url = await own_database("sqlite", tmp, "ops_golden")
+    await fill(url, tmp / "data")
+    return url, tmp / "data"
+
+
 @pytest.fixture
-async def filled_sqlite(tmp_path):
+async def filled_sqlite(golden_sqlite, tmp_path):
     """Embedded mode's database (the daily backups and the commands' tests need no PostgreSQL variant)."""
-    url = await own_database("sqlite", tmp_path)
-    data_dir = tmp_path / "data"
-    await fill(url, data_dir)
-    return url, data_dir
+    return await copy_of(*golden_sqlite, "sqlite", tmp_path)
 
 
 async def test_daily_backup_keeps_the_newest_and_spares_backups_by_hand(filled_sqlite):
@@ -199,3 +210,20 @@ async def test_commands(filled_sqlite, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "restored the backup of" in done.stdout and "(4 files)" in done.stdout
     assert await table_rows(url) == rows
+
+
+def test_postgresql_tools_missing_or_too_old_are_named(tmp_path, monkeypatch):
+    from backend.ops.backup import find_pg_tool
+
+    old = tmp_path / "bin" / "pg_dump"
+    old.parent.mkdir()
+    old.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 12.4'\n")
+    old.chmod(0o755)
+    monkeypatch.setenv("PATH", str(old.parent))
+    with pytest.raises(BackupError, match=r"pg_dump is version (12|1\d), but version 99 or newer is needed.*"
+                                          r"postgresql-client-99"):
+        find_pg_tool("pg_dump", 99)
+    path, major = find_pg_tool("pg_dump", 12)
+    assert path == str(old) and major == 12
+    with pytest.raises(BackupError, match="pg_nothing was not found on PATH.*postgresql-client-16"):
+        find_pg_tool("pg_nothing", 16)

@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from tests.ops.log_guard import PROBE_MARK
+
 ROOT = Path(__file__).resolve().parents[2]
 
 LEAKY = '''
@@ -51,6 +53,7 @@ def test_masked_and_client_side_lines_are_fine():
 
 
 def test_a_leak_fails_the_run_and_masked_lines_do_not(tmp_path):
+    (tmp_path / PROBE_MARK).touch()  # the leaks planted here are not this run's
     probe = tmp_path / "probe"
     probe.mkdir()
     (probe / "test_leaky.py").write_text(textwrap.dedent(LEAKY))

@@ -208,6 +208,10 @@ async def move(session: AsyncSession, actor: Actor, item: WarehouseItem, warehou
         .returning(WarehouseItem.quantity_on_hand, WarehouseItem.version)
         .execution_options(synchronize_session=False))).one()
     _set(item, quantity_on_hand=total[0], version=total[1])
+    if kind not in (MovementKind.TRANSFER_OUT, MovementKind.TRANSFER_IN):  # stock in transit is not used up
+        from backend.integrations.webhooks.outbox import stock_low_if_crossed
+
+        stock_low_if_crossed(session, item, total[0] - quantity, total[0])  # webhooks: stock.low at the reorder point
     movement = StockMovement(id=new_id(), garage_id=actor.garage_id, item_id=item.id, warehouse_id=warehouse.id,
                              kind=kind, quantity=quantity, balance_after=result[0],
                              unit_cost=item.cost_price if unit_cost is None else unit_cost, reason=reason,

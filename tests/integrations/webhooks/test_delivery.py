@@ -376,3 +376,28 @@ async def test_an_approval_of_quote_lines_reaches_the_endpoint(app, db, garage, 
     assert (data["quoteId"], data["number"], data["status"]) == (str(quote.id), quote.number, "PARTIALLY_APPROVED")
     assert data["lineIds"] == [str(lines[0].id)] and data["customerId"] == str(w.customer.id)
     assert (data["total"], data["currency"]) == (approved.total, "THB")
+
+
+async def test_stock_taken_to_its_reorder_point_is_reported_once(app, db, garage, hook, runner):
+    from backend.inventory import service as inventory
+
+    created = await make_endpoint(db, garage, hook.url(), events=["stock.low"])
+    admin = garage.actor()
+    async with db.transaction() as session:
+        item = await inventory.create_item(session, admin, inventory.ItemInput(
+            sku="FLT-OIL-1", name_en="Oil filter", name_th="กรองน้ำมันเครื่อง", sale_price=25000, reorder_point=5),
+            initial_quantity=8)
+    for change in (-2, -1, -1):  # 8 -> 6 (above), 6 -> 5 (crosses: reported), 5 -> 4 (already low: not again)
+        async with db.transaction() as session:
+            await inventory.adjust_stock(session, admin, item.id, change, "Counted")
+    await runner.drain()
+    [row] = await until(finished(db, created.endpoint.id, 1))
+    [request] = hook.requests
+    data = json.loads(request.body)["data"]
+    assert (data["itemId"], data["sku"], data["quantityOnHand"], data["reorderPoint"]) == (str(item.id), "FLT-OIL-1",
+                                                                                          5, 5)
+    async with db.transaction() as session:  # back above, then down again: reported again
+        await inventory.adjust_stock(session, admin, item.id, 10, "Delivery counted")
+        await inventory.adjust_stock(session, admin, item.id, -12, "Damaged")
+    rows = await until(finished(db, created.endpoint.id, 2))
+    assert len(rows) == 2 and json.loads(hook.requests[-1].body)["data"]["quantityOnHand"] == 2

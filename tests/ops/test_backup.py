@@ -227,3 +227,27 @@ def test_postgresql_tools_missing_or_too_old_are_named(tmp_path, monkeypatch):
     assert path == str(old) and major == 12
     with pytest.raises(BackupError, match="pg_nothing was not found on PATH.*postgresql-client-16"):
         find_pg_tool("pg_nothing", 16)
+
+
+async def test_a_backup_of_an_older_schema_is_restored_then_migrated(tmp_path):
+    from alembic.script import ScriptDirectory
+
+    from backend.core.migrate import alembic_config, upgrade
+    from tests.ops.helpers import own_database
+
+    script = ScriptDirectory.from_config(alembic_config())
+    heads = sorted(script.get_heads())
+    older = script.get_revision(heads[0]).down_revision
+    older = older[0] if isinstance(older, tuple) else older
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    await in_thread(upgrade, url, older)  # the database of the version before this one
+    data_dir = tmp_path / "data"
+    settings = settings_for(url, data_dir)
+    result = await in_thread(create_backup, settings, tmp_path / "out")
+    assert result.manifest["schema_revisions"] == [older]
+    await wipe(url, data_dir)
+    restored = await in_thread(restore_backup, settings, result.path)
+    assert restored.migrated
+    assert (await table_rows(url))["alembic_version"] == sorted(repr([h]) for h in heads)
+    # and this version's tables are all there
+    assert set(await table_rows(url)) == set(await table_rows(await own_database("sqlite", tmp_path, "fresh")))

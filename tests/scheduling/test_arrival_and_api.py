@@ -3,6 +3,7 @@ statement count is the same for 10 and 100 appointments; role by role; errors in
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -168,17 +169,47 @@ async def test_role_by_role(gql, db, garage):
         assert (error_codes(body) == []) == search_ok, role
 
 
-async def test_a_change_is_published_on_the_site_channel(db, garage):
-    site, lift, tech, car = await _world(db, garage)
-    from backend.scheduling.service import appointments as appts
+async def test_a_change_reaches_the_site_s_subscribers_live(app, gql, db, garage):
+    from tests.workshop.test_jobs_live import subscription
 
+    site, lift, tech, car = await _world(db, garage)
+    query = "subscription($s: ID!) { appointmentsChanged(siteId: $s) { id status sequence } }"
+    channel = site_channel(garage.id, site.id)
+    async with subscription(app, garage.token(Role.WORKSHOP_MANAGER), query, {"s": str(site.id)}, channel) as receive, \
+            subscription(app, garage.token(Role.TECHNICIAN), query, {"s": str(site.id)}, channel) as technician_receives:
+        body = await gql(CREATE, {"input": {"siteId": str(site.id), "vehicleId": str(car.id), "stream": "MECHANICAL",
+                                            "confirm": True, "allocations": [
+                                                _alloc(lift, tech, at(TUESDAY, "09:00"), at(TUESDAY, "10:00"))]}},
+                         token=garage.token(Role.SITE_MANAGER))
+        booked = body["data"]["createAppointment"]["appointment"]
+        data, _ = await receive(2.0)
+        assert data["appointmentsChanged"] == {"id": booked["id"], "status": "CONFIRMED", "sequence": 0}
+        body = await gql("""mutation($input: EndAppointmentInput!) { cancelAppointment(input: $input) {
+            errors { code } } }""", {"input": {"id": booked["id"], "reason": "Called off"}},
+                         token=garage.token(Role.SITE_MANAGER))
+        data, _ = await receive(2.0)
+        assert data["appointmentsChanged"] == {"id": booked["id"], "status": "CANCELLED", "sequence": 1}
+        # the garage's own technician user is not allocated to it: nothing reaches them
+        with pytest.raises(asyncio.TimeoutError):
+            await technician_receives(0.3)
+
+
+async def test_arrivals_today(db, garage):
+    from backend.scheduling.service import appointments as appts
+    from backend.scheduling.service import calendar
+
+    site, lift, tech, car = await _world(db, garage)
+    later = await book(db, garage, site, car, [alloc(lift, tech, at(TUESDAY, "14:00"), at(TUESDAY, "15:00"))])
+    early = await book(db, garage, site, car, [alloc(lift, tech, at(TUESDAY, "09:00"), at(TUESDAY, "10:00"))])
+    gone = await book(db, garage, site, car, [alloc(lift, tech, at(TUESDAY, "11:00"), at(TUESDAY, "12:00"))])
+    await book(db, garage, site, car, [alloc(lift, tech, at(MONDAY, "09:00"), at(MONDAY, "10:00"))])
     async with db.transaction() as session:
-        appointment = await appts.create_appointment(session, garage.actor(Role.SITE_MANAGER), appts.AppointmentInput(
-            site_id=site.id, vehicle_id=car.id, stream="MECHANICAL",
-            allocations=[alloc(lift, tech, at(TUESDAY, "09:00"), at(TUESDAY, "10:00"))], confirm=True))
-        events = list(session.info.get("events", []))
-    assert (site_channel(garage.id, site.id), {"appointmentId": str(appointment.id), "siteId": str(site.id),
-                                                "status": "CONFIRMED", "version": 1, "sequence": 0}) in events
+        await appts.cancel_appointment(session, garage.actor(Role.SITE_MANAGER), gone.id, "Rebooked")
+    async with db.read() as session:
+        today = await calendar.arrivals_today(session, garage.actor(Role.SITE_MANAGER), site.id,
+                                              now=at(TUESDAY, "07:00"))
+    assert [a.id for a in today] == [early.id, later.id]
+
 
 
 def test_the_scheduling_rows_of_the_permission_table():

@@ -173,7 +173,8 @@ async def _check_open(session: AsyncSession, actor: Actor, site_id: uuid.UUID, a
 
     for a in allocations:
         local_start = a["starts_at"].astimezone(zone)
-        for day in (local_start.date(), a["ends_at"].astimezone(zone).date()):
+        last_moment = a["ends_at"] - dt.timedelta(microseconds=1)  # ending at midnight is not the next day
+        for day in (local_start.date(), last_moment.astimezone(zone).date()):
             if day in closed:
                 raise DomainError(ErrorCode.SITE_CLOSED_DAY, "allocations", day=day.isoformat(), name=closed[day])
         intervals = opening_intervals(hours, {}, zone, a["starts_at"] - dt.timedelta(days=1),
@@ -472,36 +473,6 @@ async def mark_arrived(session: AsyncSession, actor: Actor, appointment_id: obje
 
 
 # ---------------------------------------------------------------------------------------------------- reads
-
-
-async def allocations_of(session: AsyncSession, appointment_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Allocation]]:
-    out: dict[uuid.UUID, list[Allocation]] = {i: [] for i in appointment_ids}
-    if appointment_ids:
-        for a in (await session.execute(select(Allocation).where(Allocation.appointment_id.in_(appointment_ids))
-                                        .order_by(Allocation.starts_at, Allocation.id))).scalars():
-            out.setdefault(a.appointment_id, []).append(a)
-    return out
-
-
-async def appointments_between(session: AsyncSession, actor: Actor, site_id: object, start: dt.datetime,
-                               end: dt.datetime, *, include_ended: bool = True) -> list[Appointment]:
-    """The site's appointments with an allocation in [start, end), or, without allocations, requested then;
-    a technician sees only those allocated to them. One statement."""
-    site = await load_site(session, actor, site_id)
-    with_alloc = select(Allocation.appointment_id).where(
-        Allocation.garage_id == actor.garage_id, Allocation.site_id == site.id,
-        Allocation.starts_at < end, Allocation.ends_at > start)
-    if is_technician(actor):
-        with_alloc = with_alloc.where(Allocation.technician_id == actor.user_id)
-        cond = Appointment.id.in_(with_alloc)
-    else:
-        cond = or_(Appointment.id.in_(with_alloc),
-                   (Appointment.requested_at >= start) & (Appointment.requested_at < end)
-                   & Appointment.status.in_(OPEN))
-    query = select(Appointment).where(Appointment.garage_id == actor.garage_id, Appointment.site_id == site.id, cond)
-    if not include_ended:
-        query = query.where(Appointment.status.in_(OPEN + (S.ARRIVED,)))
-    return list((await session.execute(query.order_by(Appointment.requested_at, Appointment.id))).scalars())
 
 
 async def job_of(session: AsyncSession, actor: Actor, appointment_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:

@@ -20,6 +20,7 @@ from backend.core.i18n import N_, translate
 from backend.core.permissions import Permission as P
 from backend.inventory import stock as stock_service
 from backend.inventory import transfers as service
+from backend.inventory import whereabouts
 from backend.inventory.models import Transfer as TransferModel
 from backend.inventory.models import TransferLine as TransferLineModel
 from backend.inventory.models import TransferStatus as TransferStatusEnum
@@ -212,8 +213,32 @@ async def _transition(info, fn, input, *args) -> TransferPayload:
     return TransferPayload(transfer=transfer, errors=errors)
 
 
+PartLocation = strawberry.enum(whereabouts.PartLocation, name="PartLocation",
+                               description="Where a job's part is: ISSUED, ON_SHELF (held or available at the job's "
+                                           "site), IN_TRANSIT, TRANSFER_PLANNED, ON_ORDER, NOT_AVAILABLE.")
+
+
+@strawberry.type(description="Where a parts request's part is, with the transfer or order that brings it.")
+class PartWhereabouts:
+    parts_request_id: strawberry.ID
+    location: PartLocation
+    transfer_number: str | None
+    purchase_order_number: str | None
+    expected_date: dt.date | None
+
+
 @strawberry.type
 class WarehouseQuery:
+    @strawberry.field(extensions=requires(P.PARTS_READ),
+                      description="Where each of these parts requests' parts is (at most 100; a technician: of "
+                                  "their own jobs; unknown ones are left out).")
+    async def part_whereabouts(self, info: strawberry.Info,
+                               parts_request_ids: list[strawberry.ID]) -> list[PartWhereabouts]:
+        rows = await read(info, whereabouts.part_whereabouts, list(parts_request_ids))
+        return [PartWhereabouts(parts_request_id=r.parts_request_id, location=r.location,
+                                transfer_number=r.transfer_number, purchase_order_number=r.purchase_order_number,
+                                expected_date=r.expected_date) for r in rows]
+
     @strawberry.field(extensions=requires(P.INVENTORY_READ), description="The central warehouse first, then sites'.")
     async def warehouses(self, info: strawberry.Info) -> list[Warehouse]:
         return await read(info, _list_warehouses)

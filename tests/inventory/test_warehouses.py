@@ -129,7 +129,7 @@ async def test_approval_reserves_at_the_jobs_site_issue_consumes_withdrawal_rele
     await assert_ledger_consistent(db, garage.id)
 
 
-async def test_in_transit_stock_is_issuable_nowhere_until_received(db, garage):
+async def test_in_transit_stock_is_issuable_nowhere_until_received(gql, db, garage, other_garage):
     item = await _item(db, garage, quantity=5)
     job_id, (request_id,) = await make_job(db, garage.id, item.id, requests=1, quantity=3, send_stock=False)
     async with db.read() as s:
@@ -146,6 +146,11 @@ async def test_in_transit_stock_is_issuable_nowhere_until_received(db, garage):
         await transfers.dispatch_transfer(s, wm, transfer.id)
     assert await _figures(db, central_id, item.id) == (0, 0)
     assert await _figures(db, site_wh, item.id) == (0, 0)
+    where = """query($r: [ID!]!) { partWhereabouts(partsRequestIds: $r) { location transferNumber } }"""
+    body = await gql(where, {"r": [str(request_id)]}, token=garage.token(Role.WORKSHOP_MANAGER))
+    assert body["data"]["partWhereabouts"] == [{"location": "IN_TRANSIT", "transferNumber": transfer.number}]
+    body = await gql(where, {"r": [str(request_id)]}, token=other_garage.token(Role.WORKSHOP_MANAGER))
+    assert body["data"]["partWhereabouts"] == []
     async with db.read() as s:
         assert await transfers.in_transit(s, garage.id, [item.id]) == {item.id: 5}
         assert (await service.get_item(s, wm, item.id)).quantity_on_hand == 0  # on no shelf

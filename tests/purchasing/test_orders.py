@@ -204,7 +204,17 @@ async def test_po_numbers_stay_gapless_when_a_transaction_rolls_back(db, garage)
     assert second.number == first.number[:-6] + f"{first.sequence + 1:06d}"
 
 
-async def test_a_job_waiting_for_an_ordered_part_goes_back_to_work_when_it_is_received_and_issued(db, garage):
+WHERE = """query($r: [ID!]!) { partWhereabouts(partsRequestIds: $r) { location transferNumber purchaseOrderNumber
+    expectedDate } }"""
+
+
+async def _where(gql, garage, request_id, role=Role.TECHNICIAN) -> dict:
+    body = await gql(WHERE, {"r": [str(request_id)]}, token=garage.token(role))
+    (found,) = body["data"]["partWhereabouts"]
+    return found
+
+
+async def test_a_job_waiting_for_an_ordered_part_goes_back_to_work_when_it_is_received_and_issued(gql, db, garage):
     item = await _item(db, garage, quantity=0)
     job = await working_job(db, garage)
     site = await bay_site(db, garage)
@@ -218,15 +228,24 @@ async def test_a_job_waiting_for_an_ordered_part_goes_back_to_work_when_it_is_re
         async with db.transaction() as s:
             await parts_service.issue_parts_request(s, garage.actor(WM), request.id)
     assert caught.value.code == ErrorCode.INSUFFICIENT_STOCK
+    assert (await _where(gql, garage, request.id))["location"] == "NOT_AVAILABLE"
     supplier = await _supplier(db, garage)
     async with db.transaction() as s:
         site_wh = (await stock.site_warehouse(s, garage.id, site.id)).id
     order, (line,) = await _sent_order(db, garage, supplier, [service.OrderLineInput(
         item.id, 2, 900, parts_request_id=request.id)], warehouse_id=site_wh)
     assert line.parts_request_id == request.id
+    # the technician sees the part is on order, and when it is expected
+    where = await _where(gql, garage, request.id)
+    async with db.read() as s:
+        expected = (await service.get_order(s, garage.actor(WM), order.id)).expected_date
+    assert where == {"location": "ON_ORDER", "transferNumber": None, "purchaseOrderNumber": order.number,
+                     "expectedDate": expected.isoformat()}
     await _receive(db, garage, order, [service.ReceiptLineInput(line.id, 2)])
+    assert (await _where(gql, garage, request.id))["location"] == "ON_SHELF"
     async with db.transaction() as s:
         await parts_service.issue_parts_request(s, garage.actor(WM), request.id)
+    assert (await _where(gql, garage, request.id))["location"] == "ISSUED"
     async with db.read() as s:
         assert (await s.get(Job, job.id)).status == JobStatus.IN_PROGRESS
         row = (await s.execute(select(WarehouseStock).where(WarehouseStock.warehouse_id == site_wh,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import datetime as dt
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -17,7 +21,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 # E2E_PWA_DIST picks another build (e.g. a helper's own output dir), so parallel builds do not clobber each other.
 PWA_DIST = Path(os.environ.get("E2E_PWA_DIST") or REPO / "pwa" / "dist").resolve()
-STARTUP_TIMEOUT = 30.0
+STARTUP_TIMEOUT = 120.0  # a generous bound, not a wait: a loaded machine (both streams of make test, other work) starts slowly
 
 
 def _free_port() -> int:
@@ -42,7 +46,11 @@ def server_url(tmp_path_factory):
 
 # ---- the browser (tests/e2e/helpers.py checks it is there; playwright is imported only when a test needs it) ----
 
-@pytest.fixture(scope="module")
+# One Playwright driver and one Chromium for all the browser tests (each test opens contexts of its own, which share
+# nothing): started with the first module that needs them, stopped after the last module of tests/e2e. Package scope,
+# not session: while Playwright's sync API is running, its event loop counts as the thread's running loop, which the
+# asyncio tests of the other folders must not find.
+@pytest.fixture(scope="package")
 def pw():
     from playwright.sync_api import sync_playwright
 
@@ -50,9 +58,9 @@ def pw():
         yield playwright
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser(pw):
-    """Headless Chromium (/usr/bin/chromium), one for the module."""
+    """Headless Chromium (/usr/bin/chromium), one for the browser tests."""
     from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS
 
     browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -74,6 +82,34 @@ def phone(browser, server_url):
     assert not errors, f"uncaught errors in the page: {errors}"
 
 
+_TEMPLATES: dict[tuple, Path] = {}
+
+
+def _seeded_template() -> Path:
+    """A data folder after `mototrack migrate` and `mototrack seed-demo` (SQLite at e2e.db), made once per session
+    and copied for every server: each module's server starts from the same fresh demo data without migrating and
+    seeding again (three interpreter start-ups with the whole app imported: ~5 s idle, 15-30 s on a loaded machine).
+    Made again when the date changed since (the demo data is laid out around today)."""
+    key = (dt.date.today(), dt.datetime.now(dt.timezone(dt.timedelta(hours=7))).date())  # the server's and Bangkok's
+    if key not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="mototrack-e2e-seeded-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        env = {
+            **os.environ,
+            "MOTOTRACK_DATABASE_URL": f"sqlite+aiosqlite:///{folder}/e2e.db",
+            "MOTOTRACK_DATA_DIR": str(folder),
+            "MOTOTRACK_REDIS_URL": "",
+            "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p),
+        }
+        for step in (["migrate"], ["seed-demo"]):
+            done = subprocess.run([sys.executable, "-m", "backend.cli", *step], cwd=folder, env=env,
+                                  capture_output=True, text=True, timeout=120)
+            if done.returncode != 0:
+                pytest.fail(f"`mototrack {' '.join(step)}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+        _TEMPLATES[key] = folder
+    return _TEMPLATES[key]
+
+
 @contextlib.contextmanager
 def run_server(tmp: Path, dist: Path):
     """A migrated, seeded server whose data lives in `tmp` (SQLite at tmp/e2e.db) and which serves the PWA from
@@ -88,10 +124,8 @@ def run_server(tmp: Path, dist: Path):
     }
     cli = [sys.executable, "-m", "backend.cli"]
     log_path = tmp / "server.log"
-    for step in (["migrate"], ["seed-demo"]):
-        done = subprocess.run(cli + step, cwd=tmp, env=env, capture_output=True, text=True, timeout=120)
-        if done.returncode != 0:
-            pytest.fail(f"`mototrack {' '.join(step)}` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    tmp.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(_seeded_template(), tmp, dirs_exist_ok=True)  # the migrated, seeded data folder: its own copy
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"

@@ -24,7 +24,7 @@ from tests.e2e.helpers import (
 
 require_browser()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = pytest.mark.e2e
 
@@ -67,34 +67,33 @@ def _report(found: dict[str, list[dict]]) -> str:
     return json.dumps(found, indent=1, ensure_ascii=False)
 
 
-def test_sign_in_is_installable_and_accessible(server_url, tmp_path):
+def test_sign_in_is_installable_and_accessible(pw, server_url, tmp_path):
     # Chromium never calls an incognito profile's app installable: this one runs in a real (persistent) profile.
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, base_url=server_url,
-            viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="en-US",
-            reduced_motion="reduce",
-        )
-        try:
-            context.set_default_timeout(15_000)
-            page = context.pages[0] if context.pages else context.new_page()
-            page_errors: list[str] = []
-            page.on("pageerror", lambda exc: page_errors.append(str(exc)))
-            page.goto("/")
-            expect(page.get_by_test_id("sign-in-form")).to_be_visible()
-            page.evaluate("async () => { await navigator.serviceWorker.ready; return true }")
-            cdp = context.new_cdp_session(page)
-            errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
-            assert errors == [], f"Chromium says the app is not installable: {errors}"
-            manifest = cdp.send("Page.getAppManifest")
-            assert manifest.get("url", "").endswith("/manifest.webmanifest"), manifest.get("url")
-            assert not manifest.get("errors"), manifest["errors"]
+    context = pw.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, base_url=server_url,
+        viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, locale="en-US",
+        reduced_motion="reduce",
+    )
+    try:
+        context.set_default_timeout(15_000)
+        page = context.pages[0] if context.pages else context.new_page()
+        page_errors: list[str] = []
+        page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+        page.goto("/")
+        expect(page.get_by_test_id("sign-in-form")).to_be_visible()
+        page.evaluate("async () => { await navigator.serviceWorker.ready; return true }")
+        cdp = context.new_cdp_session(page)
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        assert errors == [], f"Chromium says the app is not installable: {errors}"
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest.get("url", "").endswith("/manifest.webmanifest"), manifest.get("url")
+        assert not manifest.get("errors"), manifest["errors"]
 
-            violations = axe_violations(page)
-            assert violations == [], "sign-in:\n" + _report({"sign-in": violations})
-            assert not page_errors, page_errors
-        finally:
-            context.close()
+        violations = axe_violations(page)
+        assert violations == [], "sign-in:\n" + _report({"sign-in": violations})
+        assert not page_errors, page_errors
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("who", [w for w, s in ROLE_SCREENS.items() if s])

@@ -30,6 +30,7 @@ HAVE_NPM := $(shell command -v npm >/dev/null 2>&1 && echo yes)
 PWA_SOURCES := $(shell [ -d pwa ] && find pwa \( -path pwa/node_modules -o -path pwa/dist -o -path pwa/dev-dist -o -path pwa/src/generated \) -prune -o -type f -print 2>/dev/null)
 # po2json turns the backend's Babel catalogs into the PWA's messages at build time.
 PWA_SOURCES += $(wildcard backend/locale/*/LC_MESSAGES/*.po)
+PWA_SOURCES += schema.graphql $(wildcard docs/*.md)  # the API guide at /docs is built with the app
 PWA_LOCK := $(firstword $(wildcard pwa/package-lock.json) $(wildcard pwa/package.json))
 
 .PHONY: help install fonts pwa run serve migrate seed-demo test test-deps schema audit fuzz bench clean

@@ -12,7 +12,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.asgi import GraphQL
@@ -256,6 +256,12 @@ def _pwa_routes(dist: Path) -> list:
 
     async def spa(request: Request) -> Response:
         path = request.path_params.get("path", "")
+        if path.rstrip("/") == "docs":  # the API guide (pwa/scripts/api-docs.mjs): /docs, /docs/<page>
+            if not path.endswith("/"):
+                return RedirectResponse("/docs/", status_code=308)
+            path = "docs/index.html"
+        elif path.startswith("docs/") and "." not in path.rsplit("/", 1)[-1]:
+            path += ".html"
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and dist.resolve() in candidate.parents:
             response = FileResponse(candidate)

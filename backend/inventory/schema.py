@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import AsyncGenerator
 
 import strawberry
 
@@ -289,4 +290,31 @@ class Mutation(WarehouseMutation):
         return StockMovementPayload(stock_movement=movement, errors=errors, item_id=try_parse_id(input.item_id))
 
 
-Subscription = None
+@strawberry.type(description="An item's stock figures in one warehouse right after they moved.")
+class StockFigures:
+    item_id: strawberry.ID
+    warehouse_id: strawberry.ID
+    on_hand: int
+    reserved: int
+    available: int
+    garage_on_hand: int = strawberry.field(description="The item's total on all the garage's shelves.")
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="Stock figures each time stock moves anywhere in the garage (receipts, "
+                                         "issues, transfers, reservations, counts).")
+    async def stock_changed(self, info: strawberry.Info,
+                            warehouse_id: strawberry.ID | None = None) -> AsyncGenerator[StockFigures, None]:
+        from backend.api.events import subscribe
+        from backend.api.permissions import check
+        from backend.inventory.stock import inventory_channel
+
+        check(info, P.INVENTORY_READ)
+        wanted = None if warehouse_id is None else str(try_parse_id(warehouse_id))
+        async for message in subscribe(info, P.INVENTORY_READ, inventory_channel(info.context.actor.garage_id)):
+            if wanted is not None and message.get("warehouseId") != wanted:
+                continue
+            yield StockFigures(item_id=message["itemId"], warehouse_id=message["warehouseId"],
+                               on_hand=message["onHand"], reserved=message["reserved"],
+                               available=message["available"], garage_on_hand=message["garageOnHand"])

@@ -357,3 +357,34 @@ async def test_concurrent_receipts_issues_and_transfers_keep_the_ledger(db, gara
     issued = results[25:].count("ok")
     assert await _figures(db, central_id, item.id) == (30 + 10 - sent, 0)
     assert await _figures(db, site_wh, item.id) == (sent - issued, 0)
+
+
+async def test_stock_figures_arrive_live_when_stock_moves(app, gql, db, garage, other_garage):
+    import json
+
+    from httpx import AsyncClient
+    from httpx_ws import aconnect_ws
+    from httpx_ws.transport import ASGIWebSocketTransport
+
+    item = await _item(db, garage, quantity=2)
+    async with db.transaction() as s:
+        central_id = (await stock.central_warehouse(s, garage.id)).id
+    document = "subscription { stockChanged { itemId warehouseId onHand reserved available garageOnHand } }"
+    async with AsyncClient(transport=ASGIWebSocketTransport(app=app), base_url="http://testserver") as client:
+        async with aconnect_ws("/graphql", client, subprotocols=["graphql-transport-ws"]) as ws, \
+                aconnect_ws("/graphql", client, subprotocols=["graphql-transport-ws"]) as theirs:
+            for socket, token in ((ws, garage.token(Role.TECHNICIAN)), (theirs, other_garage.token(WM))):
+                await socket.send_text(json.dumps({"type": "connection_init",
+                                                   "payload": {"Authorization": f"Bearer {token}"}}))
+                assert json.loads(await socket.receive_text())["type"] == "connection_ack"
+                await socket.send_text(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": document}}))
+            await asyncio.sleep(0.2)  # both are listening
+            body = await gql("""mutation($i: ReceiveStockInput!) { receiveStock(input: $i) { errors { code } } }""",
+                             {"i": {"itemId": str(item.id), "quantity": 3}}, token=garage.token(WM))
+            assert body["data"]["receiveStock"]["errors"] == []
+            message = json.loads(await asyncio.wait_for(ws.receive_text(), 5))
+            assert message["payload"]["data"]["stockChanged"] == {
+                "itemId": str(item.id), "warehouseId": str(central_id), "onHand": 5, "reserved": 0, "available": 5,
+                "garageOnHand": 5}
+            with pytest.raises(asyncio.TimeoutError):  # the other garage hears nothing of it
+                await asyncio.wait_for(theirs.receive_text(), 0.5)

@@ -91,7 +91,10 @@ def run(**kwargs) -> GracefulWorker:
     """Run the worker until it is stopped (`mototrack worker`)."""
     from arq.worker import get_kwargs
 
-    worker = GracefulWorker(**{**get_kwargs(WorkerSettings), **kwargs})
+    from backend.ops.sentry import report_job_errors
+
+    # a job that raises is reported to error tracking (with a sentry_dsn; backend/ops/sentry.py)
+    worker = GracefulWorker(**report_job_errors({**get_kwargs(WorkerSettings), **kwargs}))
     worker.run()
     return worker
 

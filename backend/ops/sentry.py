@@ -105,6 +105,48 @@ def init_sentry(settings, component: str) -> bool:
     return True
 
 
+def report_job_errors(worker_kwargs: dict) -> dict:
+    """An arq job that raises is reported (with its name as a tag) and raised on to arq as before. Sentry's arq
+    integration only instruments workers made by arq.worker.create_worker; backend/worker.py makes its
+    GracefulWorker itself, so its functions and cron jobs are wrapped here. Without a DSN nothing changes."""
+    if not _active:
+        return worker_kwargs
+    from arq.worker import func
+
+    worker_kwargs = dict(worker_kwargs)
+    worker_kwargs["functions"] = [_reporting(func(f)) for f in worker_kwargs.get("functions") or ()]
+    worker_kwargs["cron_jobs"] = [_reporting(c) for c in worker_kwargs.get("cron_jobs") or ()]
+    return worker_kwargs
+
+
+def _reporting(job):
+    import functools
+
+    import sentry_sdk
+    from arq.worker import JobExecutionFailed, Retry, RetryJob
+
+    coroutine, name = job.coroutine, job.name
+    if getattr(coroutine, "__reports_errors__", False):
+        return job
+
+    @functools.wraps(coroutine)
+    async def reporting(ctx, *args, **kwargs):
+        try:
+            return await coroutine(ctx, *args, **kwargs)
+        except (Retry, RetryJob, JobExecutionFailed):
+            raise  # arq's own flow: a retry is no error
+        except Exception:
+            with sentry_sdk.new_scope() as scope:
+                scope.set_tag("arq.job", name)
+                scope.set_tag("arq.try", str(ctx.get("job_try", "")))
+                sentry_sdk.capture_exception()
+            raise
+
+    reporting.__reports_errors__ = True
+    job.coroutine = reporting
+    return job
+
+
 def tag_operation(name: str) -> None:
     """The GraphQL operation of the request being handled, on any error it reports (backend.ops.logs)."""
     if not _active:

@@ -79,3 +79,67 @@ async def test_unhandled_errors_reported_scrubbed_with_release_and_operation(ser
     logged = log_path.read_text()
     assert DEMO_PASSWORD not in logged and token.rsplit(".", 1)[-1] not in logged
 
+
+
+WORKER_PROBE = """
+import asyncio, sys
+from arq import create_pool
+from arq.connections import RedisSettings
+from arq.worker import Worker
+from backend.core.settings import Settings
+from backend.ops.logs import configure_logging
+from backend.ops.sentry import init_sentry, report_job_errors
+
+redis_url, dsn, queue = sys.argv[1:4]
+settings = Settings(env="production", secret_key="w" * 40, redis_url=redis_url, sentry_dsn=dsn)
+configure_logging(settings, "worker")
+assert init_sentry(settings, "worker")
+
+
+async def settle_invoice(ctx, customer_email, api_key):
+    raise RuntimeError(f"settling failed: Authorization: Bearer {api_key} for {customer_email}")
+
+
+async def main():
+    redis = RedisSettings.from_dsn(redis_url)
+    pool = await create_pool(redis, default_queue_name=queue)
+    await pool.enqueue_job("settle_invoice", "somchai@example.com", "mtk_AbCdEfGhIjKlMnOpQrStUv", _queue_name=queue)
+    await pool.aclose()
+    # as backend/worker.py makes its worker
+    worker = Worker(**report_job_errors({"functions": [settle_invoice], "redis_settings": redis, "queue_name": queue,
+                                         "burst": True, "max_tries": 1, "poll_delay": 0.05, "handle_signals": False}))
+    await worker.main()
+    await worker.close()
+    import sentry_sdk
+    sentry_sdk.flush(10)
+
+
+asyncio.run(main())
+"""
+
+
+async def test_a_failing_worker_job_is_reported_scrubbed(sentry, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    from tests.conftest import REDIS_URL, service_unavailable
+    from tests.ops.conftest import ROOT
+
+    if not REDIS_URL:
+        service_unavailable("Redis (TEST_REDIS_URL is not set)")
+    dsn = f"http://publickey@127.0.0.1:{sentry.server_address[1]}/1"
+    done = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-c", WORKER_PROBE, REDIS_URL, dsn, f"ops-probe-{uuid.uuid4().hex}"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    [event] = await _events(sentry, 1)
+    assert event["release"] == f"mototrack@{app_version()}" and event["tags"]["component"] == "worker"
+    assert event["tags"]["arq.job"] == "settle_invoice"
+    assert "settling failed" in json.dumps(event) and "settle_invoice" in json.dumps(event)
+    sent = b"".join(sentry.envelopes).decode("utf-8", "replace")
+    assert "mtk_AbCdEfGhIjKlMnOpQrStUv" not in sent and "AbCdEfGhIjKlMnOp" not in sent
+    assert "somchai@example.com" not in sent
+    # the worker's own log line of the failure, in JSON and masked as well
+    assert "settle_invoice" in done.stderr and "AbCdEfGhIjKlMnOp" not in done.stderr

@@ -36,7 +36,11 @@ VIRTUAL_MODULES = {"virtual:pwa-register": "vite-plugin-pwa"}
 # Vite puts its few-line runtime (the module preload helper) into the bundle.
 BUNDLER_RUNTIME = ("vite",)
 
-_IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"./][^'"]*)['"]""")
+# A module specifier: of a static import/export statement (at the start of a line, `... from 'x'` or `import 'x'`)
+# or of a dynamic import('x'). Words such as t('Applies from') in JSX are not imports.
+_IMPORT = re.compile(r"""^\s*(?:import|export)\b[^;'"()=]*?\bfrom\s*['"]([^'"./][^'"]*)['"]"""
+                     r"""|^\s*import\s*['"]([^'"./][^'"]*)['"]"""
+                     r"""|\bimport\s*\(\s*['"]([^'"./][^'"]*)['"]""", re.MULTILINE)
 
 # Trove classifier → SPDX identifier, for distributions that declare their licence only as a classifier.
 _CLASSIFIERS = {
@@ -115,7 +119,7 @@ def source_imports(src: Path) -> set[str]:
     names = set()
     for path in sorted(src.rglob("*")):
         if path.suffix in (".ts", ".tsx", ".js", ".jsx", ".mjs") and path.is_file():
-            for specifier in _IMPORT.findall(path.read_text(encoding="utf-8")):
+            for specifier in ("".join(groups) for groups in _IMPORT.findall(path.read_text(encoding="utf-8"))):
                 names.add(specifier.split("/")[0] if specifier.startswith("virtual:") else _package_name(specifier))
     return names
 

@@ -279,3 +279,21 @@ async def test_update_changes_only_what_is_sent(gql, db, garage):
     assert body["data"]["updateAppointment"] == {"appointment": {
         "notes": "Bring the spare key", "estimatedHours": "0.50", "sequence": 1, "services": [{"name": "Oil change"}]},
         "errors": []}
+
+
+async def test_times_at_the_ends_of_the_calendar_are_refused_not_crashed(gql, db, garage):
+    site, lift, tech, car = await _world(db, garage)
+    token = garage.token(Role.SITE_MANAGER)
+    for week in ("9999-12-27", "0001-01-01"):
+        body = await gql(WEEK, {"site": str(site.id), "week": week, "by": "BAY"}, token=token, expect_errors=True)
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+    body = await gql("""query($site: ID!, $from: DateTime!) { availableSlots(siteId: $site, stream: MECHANICAL,
+        hours: "1", from: $from, days: 30) { startsAt } }""", {"site": str(site.id), "from": "9999-12-30T00:00:00Z"},
+                     token=token, expect_errors=True)
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["BAD_USER_INPUT"]
+    body = await gql(CREATE, {"input": {"siteId": str(site.id), "vehicleId": str(car.id), "stream": "MECHANICAL",
+                                        "confirm": True, "allocations": [{
+                                            "bayId": str(lift.id), "technicianId": str(tech.id),
+                                            "startsAt": "0001-01-01T00:00:00Z", "endsAt": "0001-01-01T02:00:00Z"}]}},
+                     token=token)
+    assert [e["code"] for e in body["data"]["createAppointment"]["errors"]] == ["INVALID_VALUE", "INVALID_VALUE"]

@@ -39,7 +39,7 @@ from backend.core.enums import OperationsStream
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.permissions import Role
 from backend.scheduling.models import Allocation, Bay, ClosedDay, OpeningHours
-from backend.scheduling.service.common import garage_zone, load_site, stream_of
+from backend.scheduling.service.common import aware, garage_zone, in_range, load_site, stream_of
 from backend.workforce import intervals as iv
 from backend.workforce import service as workforce
 from backend.workshop.models import Job, JobStatus, JobTask, PartsRequest, PartsRequestStatus, TaskStatus, TimeClockEntry
@@ -205,8 +205,9 @@ def _check_search(hours: object, days: object, start: object) -> tuple[Decimal, 
     if not isinstance(start, dt.datetime):
         errors.add(ErrorCode.INVALID_VALUE, "from")
     errors.raise_if_any()
-    start = start if start.tzinfo else start.replace(tzinfo=dt.UTC)
-    return h, days, start.astimezone(dt.UTC)
+    start = aware(errors, "from", start, required=True)
+    errors.raise_if_any()
+    return h, days, start
 
 
 async def available_slots(session: AsyncSession, actor: Actor, site_id: object, stream: object, hours: object,
@@ -292,6 +293,8 @@ async def capacity(session: AsyncSession, actor: Actor, site_id: object, first: 
     working time of the site's technicians while the site is open)."""
     if not isinstance(first, dt.date) or not isinstance(last, dt.date) or last < first:
         raise DomainError(ErrorCode.INVALID_PERIOD, "to")
+    if not in_range(first) or not in_range(last):
+        raise DomainError(ErrorCode.INVALID_VALUE, "from")
     if (last - first).days >= MAX_DAYS:
         raise DomainError(ErrorCode.PERIOD_TOO_LONG, "to", days=MAX_DAYS)
     site = await load_site(session, actor, site_id)

@@ -19,7 +19,7 @@ from backend.core.errors import DomainError, ErrorCode
 from backend.core.permissions import Role
 from backend.scheduling.models import Allocation, Appointment, AppointmentStatus, Bay
 from backend.scheduling.service.appointments import OPEN, is_technician
-from backend.scheduling.service.common import garage_zone, load_site
+from backend.scheduling.service.common import garage_zone, in_range, load_site
 from backend.workforce import intervals as iv
 
 
@@ -50,7 +50,7 @@ async def week_calendar(session: AsyncSession, actor: Actor, site_id: object, we
     """Seven local days from `week_start`: a row per active bay of the site (or per technician of the site and
     anyone allocated there), each with its allocations of the week; requested appointments not yet allocated on
     the side. A technician sees only their own row."""
-    if not isinstance(week_start, dt.date) or isinstance(week_start, dt.datetime):
+    if not isinstance(week_start, dt.date) or isinstance(week_start, dt.datetime) or not in_range(week_start):
         raise DomainError(ErrorCode.INVALID_VALUE, "weekStart")
     site = await load_site(session, actor, site_id)
     zone = await garage_zone(session, actor.garage_id)

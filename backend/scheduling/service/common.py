@@ -65,10 +65,22 @@ def aware(errors: Collector, field: str, value: object, *, required: bool = Fals
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     try:
-        return value.astimezone(dt.UTC)
+        value = value.astimezone(dt.UTC)
     except OverflowError:
         errors.add(ErrorCode.INVALID_VALUE, field)
         return None
+    if not in_range(value.date()):
+        errors.add(ErrorCode.INVALID_VALUE, field)
+        return None
+    return value
+
+
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
+def in_range(day: dt.date) -> bool:
+    """The days a diary may hold (far from the ends of the calendar, where arithmetic on times overflows)."""
+    return FIRST_DAY <= day <= LAST_DAY
 
 
 def site_channel(garage_id: uuid.UUID, site_id: uuid.UUID) -> str:

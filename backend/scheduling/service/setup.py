@@ -16,7 +16,7 @@ from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.ids import new_id
 from backend.core.validate import check_version, parse_id
 from backend.scheduling.models import Bay, BayKind, ClosedDay, OpeningHours
-from backend.scheduling.service.common import _UNSET, load_site, stream_of
+from backend.scheduling.service.common import _UNSET, in_range, load_site, stream_of
 
 MAX_ICS_BYTES = 512 * 1024
 MAX_ICS_DAYS = 400
@@ -180,7 +180,7 @@ async def add_closed_day(session: AsyncSession, actor: Actor, site_id: object, d
     site = await load_site(session, actor, site_id)
     errors = Collector()
     label = v.text(errors, "name", name if isinstance(name, str) else None, required=True, max_len=200)
-    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime) or not in_range(day):
         errors.add(ErrorCode.INVALID_VALUE, "day")
     errors.raise_if_any()
     existing = (await session.execute(select(ClosedDay).where(ClosedDay.site_id == site.id, ClosedDay.day == day))
@@ -240,6 +240,8 @@ def parse_holidays(content: bytes) -> list[tuple[dt.date, str]]:
             start = getattr(start, "dt", None)
             if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
                 continue  # a timed event is not a closed day
+            if not in_range(start):
+                raise ValueError("out of range")
             end = getattr(event.get("DTEND"), "dt", None)
             last = end - dt.timedelta(days=1) if isinstance(end, dt.date) and not isinstance(end, dt.datetime) \
                 and end > start else start

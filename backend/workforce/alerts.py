@@ -145,7 +145,7 @@ async def _flag(session: AsyncSession, garage_id: uuid.UUID, due: list[tuple[Ope
                           context={"technician": tech.name if tech else "", "clock": clock.clock.value,
                                    "since": clock.started_at.astimezone(zone).strftime("%H:%M"),
                                    "shift_end": end.astimezone(zone).strftime("%H:%M"),
-                                   "url": "/staff/attendance"})
+                                   "url": "/attendance"})
     return written
 
 

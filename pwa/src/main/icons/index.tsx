@@ -37,6 +37,7 @@ const PATHS = {
   chevronRight: 'M9 6l6 6-6 6',
   filter: 'M3 5h18l-7 8v6l-4 2v-8z',
   dot: 'M12 14a2 2 0 1 0 0-4 2 2 0 0 0 0 4z',
+  clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 3',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -9,6 +9,7 @@ export const staffScreens: ScreenDef[] = [
   { id: 'board', path: 'board', roles: ['SITE_MANAGER', 'WORKSHOP_MANAGER', 'ADMIN'], label: 'Job board', nav: true, load: () => import('./Board') },
   { id: 'parts-approval', path: 'parts/approval', roles: ['WORKSHOP_MANAGER', 'ADMIN'], label: 'Parts to approve', nav: true, load: () => import('./ApproveParts') },
   { id: 'review', path: 'review', roles: ['WORKSHOP_MANAGER', 'ADMIN'], label: 'Review', nav: true, load: () => import('./Review') },
+  { id: 'attendance', path: 'attendance', roles: ['SITE_MANAGER', 'WORKSHOP_MANAGER', 'ADMIN'], label: 'Time', nav: true, icon: 'clock', load: () => import('./Attendance') },
   { id: 'parts-issue', path: 'parts/issue', roles: ['WAREHOUSE_MANAGER', 'ADMIN'], label: 'Parts to issue', nav: true, load: () => import('./IssueParts') },
   { id: 'stock', path: 'stock', roles: ['WAREHOUSE_MANAGER', 'ADMIN'], label: 'Stock', nav: true, load: () => import('./Stock') },
   { id: 'billing-queue', path: 'billing/queue', roles: ['BILLING', 'ADMIN'], label: 'To invoice', nav: true, load: () => import('./billing/BillingQueue') },

@@ -67,11 +67,14 @@ async def _prepare_database(url: str) -> None:
 def pytest_collection_modifyitems(config, items):
     """A test marked postgresql_only has no SQLite variant: it is deselected, not skipped (a skip checks nothing).
     Its PostgreSQL variant runs whenever PostgreSQL is configured, and fails under MOTOTRACK_REQUIRE_SERVICES=1
-    when it is not reachable."""
+    when it is not reachable. A test marked sqlite_only (what it checks does not depend on the database, and it is
+    slow: it runs once) has no PostgreSQL variant."""
     kept, dropped = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if item.get_closest_marker("postgresql_only") and params.get("database_url") == "sqlite":
+            dropped.append(item)
+        elif item.get_closest_marker("sqlite_only") and params.get("database_url") == "postgresql":
             dropped.append(item)
         else:
             kept.append(item)

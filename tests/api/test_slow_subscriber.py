@@ -140,10 +140,15 @@ async def run_burst(app, db, garage, redis: Redis | None) -> None:
         assert board_channel(garage.id, site.id) not in app.state.services.pubsub._queues
 
 
+# Each burst is 2,000 writes and their events (minutes on a loaded machine), and what they check (the bus's bounded
+# queues and the 4410 close) is not the database's: the in-process bus (a single-process deployment) runs on SQLite,
+# the Redis bus (several API processes) on PostgreSQL, the two deployments where each is used.
+@pytest.mark.sqlite_only
 async def test_slow_subscriber_in_process(app, db, garage):
     await run_burst(app, db, garage, None)
 
 
+@pytest.mark.postgresql_only
 async def test_slow_subscriber_through_redis(app, db, garage, database_url, redis):
     instance = create_app(make_settings(database_url, redis_url=REDIS_URL))
     try:

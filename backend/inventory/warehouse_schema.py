@@ -20,7 +20,7 @@ from backend.core.i18n import N_, translate
 from backend.core.permissions import Permission as P
 from backend.inventory import stock as stock_service
 from backend.inventory import transfers as service
-from backend.inventory import whereabouts
+from backend.inventory import reports, whereabouts
 from backend.inventory.models import Transfer as TransferModel
 from backend.inventory.models import TransferLine as TransferLineModel
 from backend.inventory.models import TransferStatus as TransferStatusEnum
@@ -228,7 +228,57 @@ class PartWhereabouts:
 
 
 @strawberry.type
+class ValuationLine:
+    item_id: strawberry.ID
+    on_hand: int
+    unit_cost: int = strawberry.field(description="The item's moving weighted average cost (minor units).")
+    value: int
+
+    @strawberry.field
+    def item(self, info: strawberry.Info) -> Annotated[
+            "WarehouseItem", strawberry.lazy("backend.inventory.schema")] | None:  # noqa: F821
+        from backend.inventory.loaders import WarehouseItemLoader
+
+        return info.context.loader(WarehouseItemLoader).load(self.item_id)
+
+
+@strawberry.type(description="A warehouse's stock at the moving weighted average cost.")
+class WarehouseValuation:
+    warehouse: Warehouse
+    total: int
+    lines: list[ValuationLine]
+
+
+@strawberry.type(description="What was used of an item at a warehouse over a period: issued to jobs less returned, "
+                             "plus sold over the counter.")
+class UsageLine:
+    item_id: strawberry.ID
+    warehouse_id: strawberry.ID
+    issued: int
+    returned: int
+    sold: int
+    used: int
+
+
+@strawberry.type
 class WarehouseQuery:
+    @strawberry.field(extensions=requires(P.COSTS_READ),
+                      description="Stock value per warehouse (or of one), at the moving weighted average cost.")
+    async def stock_valuation(self, info: strawberry.Info,
+                              warehouse_id: strawberry.ID | None = None) -> list[WarehouseValuation]:
+        rows = await read(info, reports.valuation, warehouse_id)
+        return [WarehouseValuation(warehouse=r.warehouse, total=r.total, lines=[
+            ValuationLine(item_id=line.item.id, on_hand=line.on_hand, unit_cost=line.unit_cost, value=line.value)
+            for line in r.lines]) for r in rows]
+
+    @strawberry.field(extensions=requires(P.INVENTORY_MANAGE),
+                      description="Usage per item and warehouse in [from, to) (at most 366 days), the most used first.")
+    async def stock_usage(self, info: strawberry.Info, from_: Annotated[dt.datetime, strawberry.argument(name="from")],
+                          to: dt.datetime, warehouse_id: strawberry.ID | None = None) -> list[UsageLine]:
+        rows = await read(info, reports.usage, from_, to, warehouse_id)
+        return [UsageLine(item_id=r.item_id, warehouse_id=r.warehouse_id, issued=r.issued, returned=r.returned,
+                          sold=r.sold, used=r.used) for r in rows]
+
     @strawberry.field(extensions=requires(P.PARTS_READ),
                       description="Where each of these parts requests' parts is (at most 100; a technician: of "
                                   "their own jobs; unknown ones are left out).")

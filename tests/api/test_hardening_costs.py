@@ -19,6 +19,9 @@ COSTLY = re.compile(r"cost|margin|profit", re.IGNORECASE)
 # the job's task and onto the invoice): a sale price, not a cost.
 SALE_PRICES = {("JobTask", "labourCost"), ("TaskAction", "defaultLabourCost")}
 LEDGER = {("StockMovement", "unitCost")}
+# purchasing and valuation (issue 18): reached only through purchasing:read or costs:read, and every role holding
+# purchasing:read reads costs (test_the_table_names_who_reads_costs_and_keeps_the_ledger_rule)
+PURCHASING = {("PurchaseOrderLine", "unitCost"), ("PurchaseReceipt", "unitCost"), ("ValuationLine", "unitCost")}
 
 ITEM = "query($id: ID!) { warehouseItem(id: $id) { sku costPrice } }"
 ITEMS = "{ warehouseItems(first: 5) { edges { node { sku costPrice } } } }"
@@ -74,12 +77,13 @@ def test_the_table_names_who_reads_costs_and_keeps_the_ledger_rule():
     ledger = {r for r in Role if {Permission.INVENTORY_MANAGE, Permission.PARTS_APPROVE} & ROLE_PERMISSIONS[r]}
     assert readers == ledger
     assert {s for s in ApiScope if Permission.COSTS_READ in SCOPE_PERMISSIONS[s]} == {ApiScope.INVENTORY_WRITE}
+    assert {r for r in Role if Permission.PURCHASING_READ in ROLE_PERMISSIONS[r]} <= readers
 
 
 async def test_every_cost_field_is_hidden_from_roles_without_costs_read(gql, db, garage):
     found = await _cost_fields(gql, garage.token())
-    assert found == set(WALKS) | SALE_PRICES | LEDGER, "classify the new cost field: " + str(
-        found - set(WALKS) - SALE_PRICES - LEDGER)
+    assert found == set(WALKS) | SALE_PRICES | LEDGER | PURCHASING, "classify the new cost field: " + str(
+        found - set(WALKS) - SALE_PRICES - LEDGER - PURCHASING)
     ids = await _world(db, garage, gql)
     documents = {doc for docs in WALKS.values() for doc in docs}
     for role in Role:

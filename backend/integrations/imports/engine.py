@@ -16,7 +16,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.core.db import utcnow
@@ -217,6 +217,10 @@ class Run:
             parsed = [r for r in (self._parse(start + i + 2, cells)
                                   for i, cells in enumerate(rows[start:start + self.batch])) if r is not None]
             async with self.transaction() as session:
+                if session.bind.dialect.name == "postgresql":
+                    # plan each lookup with its own ids and the table's size now: a generic plan cached while the
+                    # links table was empty scans it whole for every chunk once it holds 100,000 rows
+                    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
                 await self._batch(session, parsed)
                 self._row_problems.sort(key=lambda p: p.row)
                 self.outcome.error_rows += len({p.row for p in self._row_problems})
@@ -278,7 +282,7 @@ class Run:
         if self.dry_run or not (new or changed):
             return
         if new:
-            await session.execute(insert(ImportLink), [
+            await session.execute(insert(ImportLink.__table__), [
                 {"garage_id": self.garage_id, "source": self.source, "kind": self.kind,
                  "source_id": r.values["source_id"], "record_id": r.values["_id"], "row_hash": r.hash} for r in new])
         if changed:
@@ -319,7 +323,7 @@ class Run:
                     "notes": x.get("notes")}
 
         if new:
-            await session.execute(insert(Customer), [
+            await session.execute(insert(Customer.__table__), [
                 {"id": r.values["_id"], "garage_id": self.garage_id, "contact_channel": ContactChannel.SMS,
                  "consent_sms": False, "consent_email": False, "version": 1, "created_at": now, "updated_at": now,
                  **values(r)} for r in new])
@@ -396,14 +400,14 @@ class Run:
 
         readings = []
         if new:
-            await session.execute(insert(Vehicle), [
+            await session.execute(insert(Vehicle.__table__), [
                 {"id": r.values["_id"], "garage_id": self.garage_id, "version": 1, "created_at": now,
                  "updated_at": now, "mileage": r.values.get("mileage"),
                  "mileage_recorded_at": now if "mileage" in r.values else None, **values(r)} for r in new])
             owned = [{"id": new_id(), "garage_id": self.garage_id, "vehicle_id": r.values["_id"],
                       "customer_id": r.values["_owner"], "started_at": now} for r in new if r.values.get("_owner")]
             if owned:
-                await session.execute(insert(VehicleOwnership), owned)
+                await session.execute(insert(VehicleOwnership.__table__), owned)
             readings += [r for r in new if "mileage" in r.values]
         if changed:
             current = dict((vid, (owner, mileage)) for vid, owner, mileage in await self._lookup(
@@ -420,7 +424,7 @@ class Run:
                           "customer_id": r.values["_owner"], "started_at": now}
                          for r in moved if r.values.get("_owner")]
                 if owned:
-                    await session.execute(insert(VehicleOwnership), owned)
+                    await session.execute(insert(VehicleOwnership.__table__), owned)
             higher = [r for r in changed if "mileage" in r.values
                       and r.values["mileage"] > (current.get(r.values["_id"], (None, None))[1] or -1)]
             if higher:
@@ -428,7 +432,7 @@ class Run:
                     "mileage": r.values["mileage"], "mileage_recorded_at": now})
             readings += higher
         if readings:
-            await session.execute(insert(MileageReading), [
+            await session.execute(insert(MileageReading.__table__), [
                 {"id": new_id(), "garage_id": self.garage_id, "vehicle_id": r.values["_id"],
                  "mileage": r.values["mileage"], "recorded_at": now, "reason": f"import:{self.source}"}
                 for r in readings])
@@ -479,7 +483,7 @@ class Run:
                     "total_amount": total, "currency": self.ctx.currency}
 
         if new:
-            await session.execute(insert(ServiceHistory), [
+            await session.execute(insert(ServiceHistory.__table__), [
                 {"id": r.values["_id"], "garage_id": self.garage_id, "source": self.source,
                  "source_id": r.values["source_id"], "created_at": utcnow(), **values(r)} for r in new])
         if changed:

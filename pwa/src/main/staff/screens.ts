@@ -26,6 +26,7 @@ export const staffScreens: ScreenDef[] = [
   { id: 'task-actions', path: 'admin/tasks', roles: ['ADMIN'], label: 'Task catalog', nav: true, load: () => import('./TaskActions') },
   { id: 'messages', path: 'admin/messages', roles: ['ADMIN'], label: 'Messages', nav: true, load: () => import('./Messages') },
   { id: 'reminders', path: 'admin/reminders', roles: ['ADMIN'], label: 'Reminders', nav: true, load: () => import('./Reminders') },
+  { id: 'import', path: 'admin/import', roles: ['ADMIN'], label: 'Import', nav: true, icon: 'settings', load: () => import('./Import') },
   { id: 'webhooks', path: 'admin/webhooks', roles: ['ADMIN'], label: 'Webhooks', nav: true, icon: 'settings', load: () => import('./Webhooks') },
   { id: 'settings', path: 'admin/settings', roles: ['ADMIN'], label: 'Garage settings', nav: true, load: () => import('./Settings') },
 ];

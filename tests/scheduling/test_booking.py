@@ -152,3 +152,24 @@ async def test_a_technician_reads_only_their_allocations(db, garage):
     with pytest.raises(DomainError):
         async with db.read() as session:
             await appts.load_appointment(session, actor, theirs.id)
+
+
+async def test_concurrent_bookings_of_one_slot_on_either_database(db, garage):
+    """On SQLite the bookings queue (writes begin IMMEDIATE) and the check in each transaction sees the one before;
+    on PostgreSQL the exclusion constraint stops those that checked at the same moment, and two bookings that wait
+    on each other through the bay's and the technician's constraint (a deadlock) are sorted out: one booking."""
+    import asyncio
+
+    site, lift1, lift2, tech, other, car1, car2 = await _world(db, garage)
+
+    async def attempt(n: int):
+        try:
+            return await book(db, garage, site, (car1, car2)[n % 2], [
+                alloc((lift1, lift2)[n % 2], tech, at(TUESDAY, "09:00"), at(TUESDAY, "10:00"))])
+        except DomainError as exc:
+            return exc
+
+    results = await asyncio.gather(*(attempt(n) for n in range(10)))
+    assert sum(not isinstance(r, Exception) for r in results) == 1
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(refused) == 9 and {r.code for r in refused} <= {ErrorCode.TECHNICIAN_BOOKED, ErrorCode.BAY_BOOKED}

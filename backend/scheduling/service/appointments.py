@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.models import User
@@ -43,6 +43,7 @@ from backend.scheduling.service.common import (
 from backend.workshop.models import Job, TaskAction
 
 MAX_ALLOCATIONS = 20
+DEADLOCK_RETRIES = 3
 MAX_SPAN_DAYS = 14
 MAX_SERVICES = 30
 MAX_TEXT = 2000
@@ -240,19 +241,32 @@ async def _write_allocations(session: AsyncSession, actor: Actor, appointment: A
     if allocations:
         await _check_open(session, actor, appointment.site_id, allocations)
         await _check_clashes(session, actor, appointment.id, allocations, bays, techs)
-    try:
-        async with session.begin_nested():
-            await session.execute(delete(Allocation).where(Allocation.appointment_id == appointment.id)
-                                  .execution_options(synchronize_session=False))
-            for a in allocations:
-                session.add(Allocation(garage_id=actor.garage_id, site_id=appointment.site_id,
-                                       appointment_id=appointment.id, active=True, **a))
-            await session.flush()
-    except IntegrityError:
-        # another transaction booked the same bay or technician between our check and our insert: it has
-        # committed (the constraint waited for it), so the check now sees and names it
-        await _check_clashes(session, actor, appointment.id, allocations, bays, techs)
-        raise DomainError(ErrorCode.CONFLICT, "allocations") from None
+    for attempt in range(DEADLOCK_RETRIES + 1):
+        try:
+            async with session.begin_nested():
+                await session.execute(delete(Allocation).where(Allocation.appointment_id == appointment.id)
+                                      .execution_options(synchronize_session=False))
+                for a in allocations:
+                    session.add(Allocation(garage_id=actor.garage_id, site_id=appointment.site_id,
+                                           appointment_id=appointment.id, active=True, **a))
+                await session.flush()
+            return
+        except IntegrityError:
+            # another transaction booked the same bay or technician between our check and our insert: it has
+            # committed (the constraint waited for it), so the check now sees and names it
+            await _check_clashes(session, actor, appointment.id, allocations, bays, techs)
+            raise DomainError(ErrorCode.CONFLICT, "allocations") from None
+        except DBAPIError as exc:
+            # two bookings each waiting on the other's uncommitted row, one through the bay's constraint and one
+            # through the technician's: PostgreSQL ends one statement as the deadlock's victim. Its savepoint is
+            # gone with it; inserting again now waits for the other booking, and meets its row if it commits.
+            if not _deadlock(exc) or attempt == DEADLOCK_RETRIES:
+                raise
+
+
+def _deadlock(exc: DBAPIError) -> bool:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return code == "40P01" or "deadlock detected" in str(exc.orig)
 
 
 # ---------------------------------------------------------------------------------------------------- writes

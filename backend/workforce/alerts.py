@@ -9,11 +9,15 @@ The scan (`scan_clock_alerts`, run by the worker's cron and callable in-process)
 (unique on clock and entry: a second scan, or two at once, flag nothing again) and, in the same transaction, a push
 through the notification outbox to each active site manager and workshop manager of the technician's home site
 (managers without a home site hear about every site). `clock_alerts` lists the flagged entries still open.
+The worker runs the scan every 5 minutes (backend/worker.py); without a worker (embedded mode)
+`start_alert_schedule(db)` runs it in-process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -28,6 +32,8 @@ from backend.core.permissions import Role
 from backend.workforce import service
 from backend.workforce.models import (DEFAULT_GRACE_MINUTES, AttendanceEntry, AttendanceKind, ClockAlert, ClockKind,
                                       WorkforceSettings)
+
+log = logging.getLogger("mototrack.workforce")
 
 EARLY = dt.timedelta(hours=2)
 UNSCHEDULED_LIMIT = dt.timedelta(hours=12)
@@ -167,3 +173,21 @@ async def clock_alert_task(ctx) -> int:
     """The worker's cron: one scan of every garage in one transaction."""
     async with ctx["db"].transaction() as session:
         return len(await scan_clock_alerts(session))
+
+
+SCAN_SECONDS = 300.0
+
+
+def start_alert_schedule(db, interval: float = SCAN_SECONDS) -> asyncio.Task:
+    """Embedded mode (no arq worker): the same scan in-process every `interval` seconds, from the start; cancel the
+    task to stop it. A failed scan is logged and the next one runs."""
+
+    async def loop() -> None:
+        while True:
+            try:
+                await clock_alert_task({"db": db})
+            except Exception:  # noqa: BLE001 - a database hiccup must not stop the schedule
+                log.exception("clock alert scan failed")
+            await asyncio.sleep(interval)
+
+    return asyncio.get_running_loop().create_task(loop(), name="clock-alert-scan")

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from backend.core.db import utcnow
 from backend.core.permissions import Role
 from backend.notifications.models import Notification
 from backend.workforce import alerts
@@ -90,3 +91,26 @@ async def test_unscheduled_clock_is_flagged_only_after_a_long_run(db, garage):
     assert await _scan(db, at(BKK, 2026, 3, 7, 18)) == []
     flagged = await _scan(db, at(BKK, 2026, 3, 7, 21, 31))
     assert [a.shift_ended_at for a in flagged] == [at(BKK, 2026, 3, 7, 21)]
+
+
+async def test_embedded_schedule_scans_in_process(db, garage):
+    import asyncio
+    import contextlib
+
+    tech = garage.users[Role.TECHNICIAN]
+    await set_pattern(db, garage, tech.id, [shift(d, "08:00", "09:00") for d in range(7)],
+                      valid_from=dt.date(2026, 1, 1))
+    async with db.transaction() as session:  # clocked in two days ago and never out
+        session.add(AttendanceEntry(garage_id=garage.id, technician_id=tech.id, kind=AttendanceKind.SHIFT,
+                                    started_at=utcnow() - dt.timedelta(days=2)))
+    task = alerts.start_alert_schedule(db, interval=0.05)
+    try:
+        for _ in range(100):
+            if await _notifications(db, garage.id):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert len(await _notifications(db, garage.id)) == 2  # the site manager and the workshop manager, once

@@ -180,7 +180,9 @@ async def _job_fact_rows(session: AsyncSession, garage_id: uuid.UUID, job_ids: l
     heads = (await session.execute(
         select(Job.id, Job.site_id, Job.technician_id, Job.advisor_id, Job.vehicle_id, Job.customer_id,
                Job.operations_stream, Job.revenue_stream, Invoice.id, Invoice.issue_date)
-        .join(Invoice, (Invoice.job_id == Job.id) & Invoice.status.in_(LIVE))
+        # `status <> VOID` as the partial unique index on invoices.job_id says it, so the planner may use it
+        .join(Invoice, (Invoice.job_id == Job.id) & (Invoice.status != InvoiceStatus.VOID)
+              & Invoice.status.in_(LIVE))
         .where(Job.garage_id == garage_id, Job.id.in_(job_ids), Invoice.garage_id == garage_id,
                Invoice.issue_date.is_not(None)))).all()
     if not heads:

@@ -135,6 +135,7 @@ class ErrorCode(enum.Enum):
     RECEIPT_REVERSED = "RECEIPT_REVERSED"
     INVALID_LEVELS = "INVALID_LEVELS"
     NOTHING_TO_REORDER = "NOTHING_TO_REORDER"
+    COUNT_BELOW_RESERVED = "COUNT_BELOW_RESERVED"
     # warehouses (add warehouse codes above this line)
     INVALID_WEBHOOK_URL = "INVALID_WEBHOOK_URL"
     WEBHOOK_ADDRESS_REFUSED = "WEBHOOK_ADDRESS_REFUSED"
@@ -311,6 +312,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.RECEIPT_REVERSED: N_("This receipt has already been undone."),
     ErrorCode.INVALID_LEVELS: N_("The maximum must be at least the minimum."),
     ErrorCode.NOTHING_TO_REORDER: N_("Nothing needs ordering: no item with a preferred supplier is at or under its minimum."),
+    ErrorCode.COUNT_BELOW_RESERVED: N_("{reserved} of these are held for approved parts requests here; release or issue them before counting fewer."),
     # warehouse messages (add above this line)
     ErrorCode.BAY_BOOKED: N_("{bay} is already booked from {start} to {end} for {appointment}."),
     ErrorCode.TECHNICIAN_BOOKED: N_("{technician} is already booked from {start} to {end} for {appointment}."),

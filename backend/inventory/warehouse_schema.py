@@ -20,7 +20,7 @@ from backend.core.i18n import N_, translate
 from backend.core.permissions import Permission as P
 from backend.inventory import stock as stock_service
 from backend.inventory import transfers as service
-from backend.inventory import reports, whereabouts
+from backend.inventory import counts, reports, whereabouts
 from backend.inventory.models import Transfer as TransferModel
 from backend.inventory.models import TransferLine as TransferLineModel
 from backend.inventory.models import TransferStatus as TransferStatusEnum
@@ -261,7 +261,55 @@ class UsageLine:
 
 
 @strawberry.type
+class CountSheetLine:
+    item_id: strawberry.ID
+    expected: int = strawberry.field(description="What the ledger has on the warehouse's shelf.")
+
+    @strawberry.field
+    def item(self, info: strawberry.Info) -> Annotated[
+            "WarehouseItem", strawberry.lazy("backend.inventory.schema")] | None:  # noqa: F821
+        from backend.inventory.loaders import WarehouseItemLoader
+
+        return info.context.loader(WarehouseItemLoader).load(self.item_id)
+
+
+@strawberry.type
+class CountVariance:
+    item_id: strawberry.ID
+    expected: int
+    counted: int
+    variance: int
+
+
+@strawberry.input
+class CountLineInput:
+    item_id: strawberry.ID
+    counted: int
+
+
+@strawberry.input(description="A stock count of a warehouse: each line's counted quantity; the variances are posted "
+                              "as adjustments with the reason, all or none.")
+class PostStockCountInput:
+    warehouse_id: strawberry.ID
+    lines: list[CountLineInput]
+    reason: str
+    client_mutation_id: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class PostStockCountPayload:
+    variances: list[CountVariance] = strawberry.field(default_factory=list)
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
 class WarehouseQuery:
+    @strawberry.field(extensions=requires(P.INVENTORY_MANAGE),
+                      description="The items to count in a warehouse, by bin and SKU, with what the ledger has there.")
+    async def stock_count_sheet(self, info: strawberry.Info, warehouse_id: strawberry.ID) -> list[CountSheetLine]:
+        rows = await read(info, counts.count_sheet, warehouse_id)
+        return [CountSheetLine(item_id=item.id, expected=on_hand) for item, on_hand in rows]
+
     @strawberry.field(extensions=requires(P.COSTS_READ),
                       description="Stock value per warehouse (or of one), at the moving weighted average cost.")
     async def stock_valuation(self, info: strawberry.Info,
@@ -316,6 +364,16 @@ class WarehouseQuery:
 
 @strawberry.type
 class WarehouseMutation:
+    @strawberry.mutation(extensions=requires(P.INVENTORY_MANAGE),
+                         description="Post a stock count: the variances become ADJUST movements, all or none.")
+    async def post_stock_count(self, info: strawberry.Info, input: PostStockCountInput) -> PostStockCountPayload:
+        lines = [counts.CountLine(line.item_id, line.counted) for line in input.lines]
+        rows, errors = await run(info, counts.post_count, input.warehouse_id, lines, input.reason,
+                                 client_mutation_id=given(input.client_mutation_id))
+        return PostStockCountPayload(variances=[CountVariance(item_id=r.item_id, expected=r.expected,
+                                                              counted=r.counted, variance=r.variance)
+                                                for r in rows or []], errors=errors)
+
     @strawberry.mutation(extensions=requires(P.TRANSFERS_MANAGE),
                          description="A DRAFT transfer; each line must be available at the source.")
     async def create_transfer(self, info: strawberry.Info, input: CreateTransferInput) -> TransferPayload:

@@ -8,7 +8,8 @@ entry's first correction so a second correction never overwrites them) and an au
 
 A job clock entry's `seconds` follow the new times, so the job's clocked hours (workshop's clock.py and the
 clockedHours loader, which sum `seconds`) follow too. An open entry corrected is closed at the new end; an open
-attendance shift closes the break under way with it. Lock order as in the workshop: the job, then its clock entry.
+attendance shift closes the break under way with it. Lock order as in the workshop: the job, then its clock entry;
+for the attendance clock the technician's user row, then the entries, as the technician's own clock operations.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import datetime as dt
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.accounts.models import User
 from backend.core import audit
 from backend.core import validate as v
 from backend.core.actor import Actor
@@ -102,11 +104,16 @@ async def correct_clock_entry(session: AsyncSession, actor: Actor, clock: ClockK
         await _overlap(session, actor, TimeClockEntry, entry, started_at, ended_at)
         entity = "TimeClockEntry"
     else:
+        # the technician's user row first, as their own clock operations take it (backend/workforce/attendance.py):
+        # a correction and a clock-out of the same technician take turns instead of locking entries crosswise
+        technician = (await session.execute(select(AttendanceEntry.technician_id).where(
+            AttendanceEntry.id == ident, AttendanceEntry.garage_id == actor.garage_id))).scalar_one_or_none()
+        if technician is None:
+            raise DomainError(ErrorCode.NOT_FOUND, "entryId")
+        await session.execute(select(User.id).where(User.id == technician).with_for_update())
         entry = (await session.execute(select(AttendanceEntry).where(
             AttendanceEntry.id == ident, AttendanceEntry.garage_id == actor.garage_id).with_for_update()
-            .execution_options(populate_existing=True))).scalar_one_or_none()
-        if entry is None:
-            raise DomainError(ErrorCode.NOT_FOUND, "entryId")
+            .execution_options(populate_existing=True))).scalar_one()
         await _overlap(session, actor, AttendanceEntry, entry, started_at, ended_at,
                        AttendanceEntry.kind == entry.kind)
         if entry.kind == AttendanceKind.BREAK:

@@ -297,3 +297,19 @@ async def test_times_at_the_ends_of_the_calendar_are_refused_not_crashed(gql, db
                                             "startsAt": "0001-01-01T00:00:00Z", "endsAt": "0001-01-01T02:00:00Z"}]}},
                      token=token)
     assert [e["code"] for e in body["data"]["createAppointment"]["errors"]] == ["INVALID_VALUE", "INVALID_VALUE"]
+
+
+async def test_arrival_when_the_booked_technician_has_left(db, garage):
+    from sqlalchemy import update
+
+    from backend.accounts.models import User
+    from backend.scheduling.service import appointments as appts
+
+    site, lift, tech, car = await _world(db, garage)
+    booked = await book(db, garage, site, car, [alloc(lift, tech, at(TUESDAY, "09:00"), at(TUESDAY, "10:00"))])
+    async with db.transaction() as session:
+        await session.execute(update(User).where(User.id == tech.id).values(active=False))
+    async with db.transaction() as session:
+        appointment, job = await appts.mark_arrived(session, garage.actor(Role.SITE_MANAGER), booked.id)
+    assert appointment.status.value == "ARRIVED" and job.status.value == "RECEIVED" and job.technician_id is None
+    assert job.appointment_id == booked.id

@@ -477,7 +477,11 @@ async def mark_arrived(session: AsyncSession, actor: Actor, appointment_id: obje
     first = (await session.execute(select(Allocation).where(Allocation.appointment_id == appointment.id)
                                    .order_by(Allocation.starts_at).limit(1))).scalar_one_or_none()
     if first is not None:
-        job = await jobs_service.assign_job(session, actor, job.id, first.technician_id)
+        try:
+            async with session.begin_nested():
+                job = await jobs_service.assign_job(session, actor, job.id, first.technician_id)
+        except (DomainError, DomainErrors):
+            pass  # the technician left or changed streams since the booking: the job waits, unassigned, at reception
     before = audit.snapshot(appointment, AUDIT_FIELDS)
     appointment.status = S.ARRIVED
     appointment.arrived_at = utcnow()

@@ -110,6 +110,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
     parser.add_argument("--only", choices=["sqlite", "postgresql"], default=None)
+    parser.add_argument("--passes", type=int, default=3, choices=[1, 2, 3],
+                        help="1: the first import only; 2: and the same file again; 3: and the changed file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="import-bench-") as tmp:
         tmp_path = Path(tmp)
@@ -122,8 +124,8 @@ def main() -> None:
             if args.only and name != args.only:
                 continue
             garage = asyncio.run(prepare(url))
-            for label, path in (("first import", first), ("same file again", first),
-                                ("every 10th row changed", changed)):
+            passes = (("first import", first), ("same file again", first), ("every 10th row changed", changed))
+            for label, path in passes[:args.passes]:
                 seconds, cpu, summary = cli_import(url, garage, path, str(tmp_path))
                 print(f"{name:10s} {label:24s} {seconds:6.1f} s wall {cpu:6.1f} s CPU {args.rows / seconds:7.0f} rows/s"
                       f"  | {summary}", flush=True)

@@ -137,6 +137,10 @@ class Run:
         self.table = table
         self.fields = resolve_mapping(kind, table.columns, mapping)
         self.known = F.field_map(kind)
+        # (field name, field, column indexes, the column name(s) a problem names), worked out once for every row
+        self._plan = [(name, self.known[name], idxs, ", ".join(table.columns[i] for i in idxs))
+                      for name, idxs in self.fields.items()]
+        self._columns = {name: column for name, _f, _i, column in self._plan}
         self.source = source
         self.dry_run = dry_run
         self.ctx = ctx
@@ -155,22 +159,18 @@ class Run:
 
     def _parse(self, number: int, cells: list) -> _Row | None:
         values: dict = {}
-        columns: dict = {}
         errors: list = []
-        for name, idxs in self.fields.items():
-            field = self.known[name]
-            names = [self.table.columns[i] for i in idxs]
-            columns[name] = ", ".join(names)
+        width = len(cells)
+        for name, field, idxs, column in self._plan:
             if len(idxs) == 1:
-                raw = cells[idxs[0]] if idxs[0] < len(cells) else None
+                raw = cells[idxs[0]] if idxs[0] < width else None
             else:
-                parts = [F.cell_text(cells[i]) for i in idxs if i < len(cells)]
+                parts = [F.cell_text(cells[i]) for i in idxs if i < width]
                 raw = ", ".join(p for p in parts if p) or None
-            found: list = []
-            value = F.convert(found, field, columns[name], raw, self.ctx)
-            errors.extend(found)
+            value = F.convert(errors, field, column, raw, self.ctx)
             if value is not None:
                 values[name] = value
+        columns = self._columns
         for column, code, params in errors:
             self._problem(number, column, code, **params)
         source_id = values.get("source_id")

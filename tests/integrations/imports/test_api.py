@@ -198,3 +198,22 @@ async def test_another_garages_file_and_jobs_are_not_found(gql, garage, other_ga
     part = await gql(UPLOAD, {"input": {"fileId": file_id, "name": "a.csv", "index": 5, "last": True,
                                         "data": base64.b64encode(b"x").decode()}}, token=other)
     assert [e["code"] for e in part["data"]["uploadImportFile"]["errors"]] == ["NOT_FOUND"]
+
+
+async def test_the_history_of_a_page_of_vehicles_is_read_in_the_same_statements_for_1_or_10(gql, db, garage,
+                                                                                           count_statements):
+    query = "{ vehicles(first: 50) { edges { node { registration serviceHistory { visitedOn totalAmount } } } } }"
+    token = garage.token(Role.ADMIN)
+    counts = []
+    for n in (1, 10):
+        await run(db, garage, "vehicles", csv_bytes([["id", "registration"]] + [[f"V{i}", f"AA{i}"] for i in range(n)]))
+        await run(db, garage, "service_history", csv_bytes(
+            [["id", "vehicle", "date", "total"]] + [[f"H{i}-{k}", f"V{i}", f"2024-0{k + 1}-01", "100"]
+                                                    for i in range(n) for k in range(2)]),
+            mapping={"vehicle": "vehicle_ref", "date": "visited_on", "total": "total_amount"})
+        with count_statements() as counter:
+            body = await gql(query, token=token)
+        nodes = [e["node"] for e in body["data"]["vehicles"]["edges"]]
+        assert len(nodes) == n and all(len(v["serviceHistory"]) == 2 for v in nodes)
+        counts.append(counter.count)
+    assert counts[0] == counts[1]

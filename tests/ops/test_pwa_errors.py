@@ -12,6 +12,7 @@ from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, require_browser
 from tests.ops.conftest import PWA_DIST
 
 pytestmark = pytest.mark.e2e
+require_browser()  # Chromium, Playwright and the build, before a server is started for nothing
 
 
 def _throw_in_the_page(url: str) -> str:
@@ -34,7 +35,6 @@ def _throw_in_the_page(url: str) -> str:
 
 
 async def test_uncaught_errors_of_the_page_are_reported(served, sentry):
-    require_browser()
     assert (PWA_DIST / "index.html").exists()
     host, _database, _log = served
     build = await asyncio.to_thread(_throw_in_the_page, f"http://{host}")

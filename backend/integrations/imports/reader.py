@@ -15,13 +15,15 @@ DELIMITERS = ",;\t|"
 ENCODINGS = {"auto": None, "utf-8": "utf-8-sig", "utf-8-sig": "utf-8-sig", "utf-16": "utf-16",
              "tis-620": "cp874", "cp874": "cp874", "windows-874": "cp874", "cp1252": "cp1252", "latin-1": "latin-1"}
 MAX_COLUMNS = 200
-MAX_CELL = 10_000
+MAX_ROWS = 500_000
+MAX_XLSX_UNPACKED = 400 * 1024 * 1024  # an .xlsx is a zip: what it unpacks to is checked before it is opened
 
 MSG_UNREADABLE = N_("The file could not be read as CSV or XLSX. Save it again as CSV (UTF-8) or Excel (.xlsx).")
 MSG_NO_ROWS = N_("The file has a header but no rows to import.")
 MSG_EMPTY = N_("The file is empty.")
 MSG_ENCODING = N_("The file is not in the {encoding} encoding. Choose another encoding or leave it on automatic.")
 MSG_TOO_MANY_COLUMNS = N_("The file has more than {max} columns.")
+MSG_TOO_MANY_ROWS = N_("The file has more than {max} rows; split it into smaller files.")
 
 
 class ReadError(Exception):
@@ -103,9 +105,16 @@ def read_csv(data: bytes, *, encoding: str | None = None, delimiter: str | None 
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
         header = next(reader)
-        rows = [row for row in reader if not _blank(row)]
+        rows = []
+        for row in reader:
+            if not _blank(row):
+                rows.append(row)
+                if len(rows) > MAX_ROWS:
+                    raise ReadError(MSG_TOO_MANY_ROWS, max=MAX_ROWS)
     except csv.Error:
         raise ReadError(MSG_UNREADABLE) from None
+    if not rows:
+        raise ReadError(MSG_NO_ROWS)
     return Table(columns=_header(header), rows=rows, format="csv", encoding=used, delimiter=delim)
 
 
@@ -113,8 +122,15 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ReadError(MSG_UNREADABLE) from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise ReadError(MSG_UNREADABLE)
+    try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
         raise ReadError(MSG_UNREADABLE) from None
     try:
         ws = book[sheet] if sheet and sheet in book.sheetnames else book.worksheets[0]
@@ -132,8 +148,12 @@ def read_xlsx(data: bytes, *, sheet: str | None = None) -> Table:
             cells = list(row[:width]) + [None] * max(0, width - len(row))
             if not _blank(cells):
                 rows.append(cells)
+                if len(rows) > MAX_ROWS:
+                    raise ReadError(MSG_TOO_MANY_ROWS, max=MAX_ROWS)
     finally:
         book.close()
+    if not rows:
+        raise ReadError(MSG_NO_ROWS)
     return Table(columns=_header(list(header[:width])), rows=rows, format="xlsx")
 
 

@@ -234,3 +234,27 @@ async def test_stock_items_get_an_opening_balance_in_the_ledger(db, garage):
     assert (items["P1"].quantity_on_hand, items["P1"].cost_price, items["P1"].sale_price) == (12, 12000, 18000)
     assert items["P1"].name_th == "ไส้กรองน้ำมันเครื่อง"
     assert ledger == [(items["P1"].id, 12)]  # on hand = the sum of the ledger
+
+
+async def test_files_that_cannot_be_imported_are_refused_in_en_and_th(db, garage, monkeypatch):
+    from backend.integrations.imports import reader
+
+    cases = [
+        (csv_bytes([["id", "name"]]), "The file has a header but no rows to import.",
+         "ไฟล์มีแต่หัวตาราง ไม่มีแถวข้อมูลให้นำเข้า"),
+        (b"PK\x03\x04 not really a workbook", "The file could not be read as CSV or XLSX. Save it again as CSV "
+         "(UTF-8) or Excel (.xlsx).", "อ่านไฟล์นี้เป็น CSV หรือ XLSX ไม่ได้ กรุณาบันทึกไฟล์ใหม่เป็น CSV (UTF-8) "
+         "หรือ Excel (.xlsx)"),
+    ]
+    monkeypatch.setattr(reader, "MAX_XLSX_UNPACKED", 2000)  # a workbook that unpacks to more is not opened
+    cases.append((xlsx_bytes([["id", "name"], ["C1", "x" * 3000]]), cases[1][1], cases[1][2]))
+    monkeypatch.setattr(reader, "MAX_ROWS", 2)
+    cases.append((csv_bytes([["id", "name"], ["1", "a"], ["2", "b"], ["3", "c"]]),
+                  "The file has more than 2 rows; split it into smaller files.",
+                  "ไฟล์มีข้อมูลเกิน 2 แถว กรุณาแบ่งเป็นไฟล์ที่เล็กลง"))
+    before = await snapshot(db, garage.id)
+    for data, en, th in cases:
+        with pytest.raises(DomainError) as refused:
+            await run(db, garage, "customers", data, mapping={"id": "source_id", "name": "name"})
+        assert (refused.value.message("en"), refused.value.message("th")) == (en, th)
+    assert await snapshot(db, garage.id) == before

@@ -118,9 +118,11 @@ def _before_flush(session: Session, _context, _instances) -> None:
         for obj in list(objects):
             if not isinstance(obj, _WATCHED) or getattr(obj, "garage_id", None) is None:
                 continue
+            if new and obj.id is None:  # the id default runs only at INSERT: give it now, so the mark can name it
+                obj.id = new_id()
             for kind, ref, start, end in _marks_for(obj, new, deleted):
                 key = (kind, ref, start, end)
-                if key in seen:
+                if ref is None or key in seen:
                     continue
                 seen.add(key)
                 session.add(DirtyMark(id=new_id(), garage_id=obj.garage_id, kind=kind, ref_id=ref, at_from=start,

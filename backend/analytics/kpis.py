@@ -36,6 +36,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from backend.accounts.models import Site, User
 from backend.analytics.models import ClockDay, Goal, JobFact, QuoteFact
@@ -375,12 +376,34 @@ async def _retention(session, scope: Scope, group: Group, p: Period) -> dict:
     if scope.technician_id is not None:
         old = old.where(f.technician_id == scope.technician_id)
     old = old.distinct().subquery()
-    recent = select(f.customer_id.label("c")).where(
-        f.garage_id == scope.garage_id, f.day >= recent_from, f.day <= p.end,
-        f.customer_id.is_not(None)).distinct().subquery()
-    query = (select(old.c.k, func.count(), func.sum(case((recent.c.c.is_not(None), 1), else_=0)))
-             .select_from(old.outerjoin(recent, recent.c.c == old.c.c)).group_by(old.c.k))
-    return {k: {"served": int(n or 0), "returned": int(r or 0)} for k, n, r in (await session.execute(query)).all()}
+    again = aliased(JobFact)
+    came_back = select(again.job_id).where(  # an index probe per customer (garage, customer, day)
+        again.garage_id == scope.garage_id, again.customer_id == old.c.c, again.day >= recent_from,
+        again.day <= p.end).exists()
+    query = select(old.c.k, func.count(), func.sum(case((came_back, 1), else_=0))).group_by(old.c.k)
+    return {k_: {"served": int(n or 0), "returned": int(r or 0)} for k_, n, r in (await session.execute(query)).all()}
+
+
+# Working out shifts is Python work per technician and day (backend.workforce): ~0.3 s a month for 50
+# technicians. A dashboard asks the same months again and again, so each process keeps an answer WORKING_TTL
+# seconds: a shift or leave entered since shows in productivity within that time.
+WORKING_TTL = 120.0
+_working_cache: dict = {}
+
+
+async def _working(session, garage_id, ids, lo, hi, working_intervals) -> dict:
+    import time
+
+    key = (garage_id, tuple(sorted(ids)), lo, hi)
+    now = time.monotonic()
+    hit = _working_cache.get(key)
+    if hit is not None and now - hit[0] < WORKING_TTL:
+        return hit[1]
+    found = await working_intervals(session, garage_id, ids, lo, hi)
+    if len(_working_cache) > 512:
+        _working_cache.clear()
+    _working_cache[key] = (now, found)
+    return found
 
 
 async def _available(session, scope: Scope, group: Group, periods: list[Period], technicians: dict,
@@ -405,7 +428,7 @@ async def _available(session, scope: Scope, group: Group, periods: list[Period],
     parts = [span] if (span[1] - span[0]) <= wanted * 1.5 else ranges
     found: dict = {}
     for lo, hi in parts:
-        for tech, intervals in (await working_intervals(session, scope.garage_id, ids, lo, hi)).items():
+        for tech, intervals in (await _working(session, scope.garage_id, ids, lo, hi, working_intervals)).items():
             found.setdefault(tech, []).extend(intervals)
     if len(parts) > 1:  # overlapping periods read apart: each interval once
         from backend.workforce.intervals import merge
@@ -596,13 +619,15 @@ async def kpi_report(session: AsyncSession, actor: Actor, *, group: Group, kind:
     scope = await scope_of(session, actor, site, technician)
     previous, last_year = previous_period(kind, period), last_year_period(kind, period)
     technicians = await technicians_of(session, scope.garage_id)
-    current, before, year_ago = await sums_of(session, scope, group, [period, previous, last_year], technicians)
+    # retention (a two-year look back) for the period itself; its comparisons are the other KPIs'
+    wanted = kpis or list(Kpi)
+    current, before, year_ago = await sums_of(session, scope, group, [period, previous, last_year], technicians,
+                                              retention_for={0} if Kpi.RETENTION in wanted else set())
     keys = current.keys() | before.keys() | year_ago.keys()
     if group is Group.GARAGE:
         keys = {None}
     names = await _names(session, scope.garage_id, group, keys)
     goals = await _goals(session, scope.garage_id, group, period, kind, keys)
-    wanted = kpis or list(Kpi)
     rows = []
     for key in sorted(keys, key=lambda k: (k is None, names.get(k) or "", str(k))):
         c, b, y = current.of(key), before.of(key), year_ago.of(key)
@@ -657,8 +682,9 @@ async def kpi_trend(session: AsyncSession, actor: Actor, *, end_month: dt.date, 
     technicians = await technicians_of(session, scope.garage_id)
     first = _add_months(end_month.replace(day=1), -(months - 1))
     span = Period(_add_months(first, -12), _month_end(end_month))
-    by_month = await _monthly_sums(session, scope, group, span, technicians, first)
     wanted = kpis or list(Kpi)
+    by_month = await _monthly_sums(session, scope, group, span, technicians,
+                                   first if Kpi.RETENTION in wanted else dt.date.max)
     out = []
     for i in range(months):
         m = _add_months(first, i)

@@ -27,6 +27,7 @@ denominator is zero is None. The statement count does not grow with the number o
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import dataclasses
 import datetime as dt
@@ -434,11 +435,21 @@ async def _available(session, scope: Scope, group: Group, periods: list[Period],
         from backend.workforce.intervals import merge
 
         found = {tech: merge(intervals) for tech, intervals in found.items()}
+    order = sorted(range(len(ranges)), key=lambda i: ranges[i][0])
+    starts = [ranges[i][0] for i in order]
+    disjoint = _disjoint(periods)  # else every period is tried (a long one may reach past a later start)
     for tech, intervals in found.items():
         k_ = tech if group is Group.TECHNICIAN else technicians.get(tech) if group is Group.SITE else None
-        for i, (lo, hi) in enumerate(ranges):
-            seconds = sum(max(0.0, (min(e, hi) - max(s_, lo)).total_seconds()) for s_, e in intervals)
-            out[i][k_] = out[i].get(k_, 0) + int(seconds)
+        seconds = [0.0] * len(ranges)
+        for s_, e in intervals:  # each interval against the periods it can touch (sorted by start)
+            j = max(0, bisect.bisect_right(starts, s_) - 1) if disjoint else 0
+            while j < len(order) and starts[j] < e:
+                lo, hi = ranges[order[j]]
+                if hi > s_:
+                    seconds[order[j]] += max(0.0, (min(e, hi) - max(s_, lo)).total_seconds())
+                j += 1
+        for i, value in enumerate(seconds):
+            out[i][k_] = out[i].get(k_, 0) + int(value)
     return out
 
 

@@ -36,6 +36,14 @@ export function describeOp(op: OutboxOp): string {
       return t('Record an inspection item: {item}', { item: String(input.itemKey ?? '') });
     case 'CompleteInspection':
       return t('Complete the inspection');
+    case 'ClockIn':
+      return t('Clock in');
+    case 'StartBreak':
+      return t('Start a break');
+    case 'EndBreak':
+      return t('End the break');
+    case 'ClockOut':
+      return t('Clock out');
     default:
       return op.operationName;
   }

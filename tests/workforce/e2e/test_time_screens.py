@@ -44,6 +44,7 @@ def test_technician_clocks_in_offline_and_takes_a_break(phone, server_url):
     page.wait_for_function("() => document.querySelector('[data-testid=shift-bar]').dataset.status === 'ON_BREAK'")
     page.get_by_test_id("lang-th").click()
     page.wait_for_function("() => document.documentElement.lang === 'th'")
+    page.wait_for_function("() => document.querySelector('[data-testid=shift-bar]').dataset.status === 'ON_BREAK'")
     assert "พักอยู่ตั้งแต่" in bar.inner_text() and page.get_by_test_id("end-break").inner_text() == "กลับมาทำงาน"
     no_horizontal_scroll(page)
     shot(page, "shift-bar-break-360-th")
@@ -53,6 +54,17 @@ def test_technician_clocks_in_offline_and_takes_a_break(phone, server_url):
     day = graphql(server_url, STATUS, token=tech)["myAttendance"]
     assert day["status"] == "IN" and [e["kind"] for e in day["entries"]] == ["SHIFT", "BREAK"]
     page.get_by_test_id("lang-en").click()
+    # clocked out from another device meanwhile: this phone's queued clock-out is refused, shown, and discarded
+    phone.set_offline(True)
+    graphql(server_url, "mutation { clockOut(input: {}) { errors { code } } }", token=tech)
+    page.get_by_test_id("clock-out").click()
+    phone.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    problem = bar.get_by_test_id("op-failed")
+    problem.wait_for()
+    assert problem.get_by_test_id("op-error").inner_text() == "You are not clocked in."
+    problem.get_by_test_id("op-discard").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=shift-bar]').dataset.status === 'OUT'")
 
 
 def _manager(browser, server_url, width: int, locale: str):
@@ -73,7 +85,8 @@ def _manager(browser, server_url, width: int, locale: str):
 
 def test_manager_sees_the_day_corrects_an_entry_and_sets_shifts(browser, server_url):
     tech = token_for(server_url, "tech")
-    graphql(server_url, "mutation { clockIn(input: {}) { errors { code } } }", token=tech)
+    clocked = graphql(server_url, "mutation { clockIn(input: {}) { errors { code } } }", token=tech)
+    assert clocked["clockIn"]["errors"] == [], clocked
     for width, locale in ((1280, "en-US"), (360, "th-TH")):
         context, page = _manager(browser, server_url, width, locale)
         row = page.get_by_test_id("attendance-row").filter(has=page.get_by_test_id("correct-entry")).first
@@ -83,8 +96,13 @@ def test_manager_sees_the_day_corrects_an_entry_and_sets_shifts(browser, server_
         assert not context.page_errors, context.page_errors
         context.close()
     context, page = _manager(browser, server_url, 360, "th-TH")
-    row = page.locator("[data-testid=attendance-row][data-status=IN]").first
-    row.get_by_test_id("correct-entry").first.click()
+    running = page.locator("[data-testid=attendance-row][data-status=IN] [data-testid=attendance-entry][data-open=true]")
+    try:
+        running.first.wait_for()
+    except Exception:
+        shot(page, "time-failure")
+        raise AssertionError(page.get_by_test_id("attendance-screen").inner_text()) from None
+    running.first.get_by_test_id("correct-entry").click()
     form = page.get_by_test_id("correction-form")
     start = form.get_by_test_id("correct-start").input_value()
     # an end before the start: the server's refusal in Thai at the field, nothing changed

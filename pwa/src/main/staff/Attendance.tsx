@@ -237,7 +237,7 @@ function TechnicianRow({ row: r, onChanged, onEdit }: { row: Row; onChanged: () 
 
 function EntryLine({ label, entry: e, onCorrect }: { label: string; entry: Entry; onCorrect: () => void }) {
   return (
-    <li class="attendance-entry" data-testid="attendance-entry" data-entry={e.id}>
+    <li class="attendance-entry" data-testid="attendance-entry" data-entry={e.id} data-open={e.endedAt ? 'false' : 'true'}>
       <span>
         {label}: {timeOf(e.startedAt)}–{e.endedAt ? timeOf(e.endedAt) : t('running')}
       </span>

@@ -11,6 +11,7 @@ import { JOB_SUBSCRIPTION, loadClock, loadMyJobs, refreshMyJobs, refreshReferenc
 import { href } from '../router';
 import { statusLabel } from '../../shared/labels';
 import { useDeviceValue, useRefresh, useUserId } from './useDevice';
+import { OpProblem } from '../OpProblems';
 import '../staff/attendance.css';
 
 export default function MyJobs() {
@@ -174,8 +175,9 @@ function ShiftBar({ userId }: { userId: string }) {
     let live = true;
     authedGraphql<{ myAttendance: ShiftState | null }>(MY_ATTENDANCE, {})
       .then(async (d) => {
+        if (!live) return; // a change was made meanwhile: this answer may predate it
+        setServer(d.myAttendance ?? NO_SHIFT);
         await saveShift(userId, d.myAttendance);
-        if (live) setServer(d.myAttendance ?? NO_SHIFT);
       })
       .catch(() => undefined); // offline or refused: the saved state stays
     return () => {
@@ -196,6 +198,11 @@ function ShiftBar({ userId }: { userId: string }) {
             : t('Not clocked in')}
         {waiting > 0 && <span class="chip chip-wait">{t('Waiting to sync')}</span>}
       </p>
+      {ops
+        .filter((o) => o.operationName in SHIFT_OPS && (o.status === 'failed' || o.status === 'conflict'))
+        .map((o) => (
+          <OpProblem key={o.id} op={o} />
+        ))}
       <div class="actions shift-actions">
         {!clockedIn && (
           <button type="button" class="btn btn-primary" onClick={() => act('ClockIn')} data-testid="clock-in">

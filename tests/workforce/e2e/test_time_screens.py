@@ -87,12 +87,17 @@ def test_manager_sees_the_day_corrects_an_entry_and_sets_shifts(browser, server_
     tech = token_for(server_url, "tech")
     clocked = graphql(server_url, "mutation { clockIn(input: {}) { errors { code } } }", token=tech)
     assert clocked["clockIn"]["errors"] == [], clocked
-    for width, locale in ((1280, "en-US"), (360, "th-TH")):
+    for width, locale in ((1280, "en-US"), (360, "th-TH"), (1280, "th-TH"), (360, "en-US")):
         context, page = _manager(browser, server_url, width, locale)
         row = page.get_by_test_id("attendance-row").filter(has=page.get_by_test_id("correct-entry")).first
         row.wait_for()
         no_horizontal_scroll(page)
         shot(page, f"time-{width}-{locale[:2]}")
+        if width == 1280 and locale == "en-US":
+            page.get_by_test_id("edit-shifts").first.click()
+            page.get_by_test_id("pattern-form").wait_for()
+            no_horizontal_scroll(page)
+            shot(page, "time-shifts-1280-en")
         assert not context.page_errors, context.page_errors
         context.close()
     context, page = _manager(browser, server_url, 360, "th-TH")

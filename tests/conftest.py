@@ -15,6 +15,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError
 
 from backend.accounts import service as accounts
 from backend.accounts.models import Garage, User
@@ -119,13 +120,22 @@ async def _session_app(database_url):
 
 
 async def _truncate(db: Database) -> None:
+    """Every table emptied, children before parents. On PostgreSQL one DELETE per table in a single DO block: a
+    test leaves a few rows in a few tables, and deleting them takes ~0.06 s where TRUNCATE of every table (new files
+    for ~80 tables and their indexes, their WAL flushed) took 1.5-3 s on a loaded machine, before every test. Should
+    the order ever not satisfy a foreign key (a cycle), TRUNCATE ... CASCADE empties them as before."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    if db.write_engine.dialect.name == "postgresql":
+        try:
+            async with db.write_engine.begin() as conn:
+                await conn.exec_driver_sql("DO $$ BEGIN " + " ".join(f"DELETE FROM {t};" for t in tables) + " END $$")
+        except DBAPIError:
+            async with db.write_engine.begin() as conn:
+                await conn.execute(text("TRUNCATE " + ", ".join(tables) + " CASCADE"))
+        return
     async with db.write_engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            await conn.execute(text("TRUNCATE " + ", ".join(tables) + " CASCADE"))
-        else:
-            for name in tables:
-                await conn.execute(text(f"DELETE FROM {name}"))
+        for name in tables:
+            await conn.execute(text(f"DELETE FROM {name}"))
 
 
 @pytest_asyncio.fixture

@@ -87,6 +87,9 @@ class InProcessRunner:
         from backend.notifications.reminders.scan import start_scan_schedule  # the hourly reminder scan
 
         self._scan_task = start_scan_schedule(self.db, self.settings)
+        from backend.workforce.alerts import start_alert_schedule  # clocks left running past the shift (5 min)
+
+        self._alert_task = start_alert_schedule(self.db)
 
     def _dispatch(self, ids: list[str]) -> None:
         self._wake.set()
@@ -97,8 +100,9 @@ class InProcessRunner:
         self._stopping = True
         outbox.set_dispatcher(None)
         self._wake.set()
-        scan = getattr(self, "_scan_task", None)
-        if scan is not None:  # the reminder scan only writes outbox rows, each batch in its own transaction
+        for scan in (getattr(self, "_scan_task", None), getattr(self, "_alert_task", None)):
+            if scan is None:  # the scans only write outbox rows, each batch in its own transaction
+                continue
             scan.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await scan

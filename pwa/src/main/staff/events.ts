@@ -31,6 +31,14 @@ export function eventLabel(event: string): string {
       return t('Customer portal sign-in code');
     case 'portal_link':
       return t('Customer portal link');
+    case 'clock_left_running':
+      return t('Clock left running');
+    case 'kpi_off_goal':
+      return t('Figure below its goal');
+    case 'low_stock_daily':
+      return t('Daily low-stock list');
+    case 'webhook_disabled':
+      return t('Webhook endpoint switched off');
     default: {
       // an event this build does not know yet: its key in words rather than in code
       const words = event.replace(/[_.]+/g, ' ').trim();

@@ -154,9 +154,12 @@ run: $(INSTALL_STAMP) fonts pwa
 # empty to run on SQLite only); MOTOTRACK_REQUIRE_SERVICES=1 makes an unreachable one fail.
 test: export TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 test: export TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# with TEST_STREAMS=2 (opt-in) .ci/pytest-streams runs a second pytest process (browser tests and SQLite variants)
+# beside the PostgreSQL one; it has a Redis database of its own
+test: export TEST_SQLITE_STREAM_REDIS_URL ?= redis://127.0.0.1:6379/14
 test: test-deps pwa
 	@echo "==> pytest (TEST_DATABASE_URL=$${TEST_DATABASE_URL:-<unset>} TEST_REDIS_URL=$${TEST_REDIS_URL:-<unset>})"
-	$(BIN)/pytest $(PYTEST_ARGS)
+	.ci/pytest-streams $(BIN)/pytest $(PYTEST_ARGS)
 
 # ---------------------------------------------------------------- tools
 

@@ -43,11 +43,28 @@ def password_hash() -> str:
     return _HASH
 
 
+# `make test` runs two pytest processes side by side (.ci/pytest-streams), each with its own share of the suite:
+#   sqlite      the browser tests (tests/e2e, their servers on SQLite files of their own) and the SQLite variants;
+#   postgresql  the PostgreSQL variants and every test that takes no database (Redis, parsers, tools...).
+# Every test runs in exactly one of them; PostgreSQL (TEST_DATABASE_URL) is used by the postgresql stream alone, and
+# each stream has a Redis database of its own (TEST_REDIS_URL). Unset: one process runs everything.
+STREAM = os.environ.get("MOTOTRACK_TEST_STREAM", "")
+if STREAM not in ("", "sqlite", "postgresql"):
+    raise RuntimeError(f"MOTOTRACK_TEST_STREAM must be sqlite or postgresql, not {STREAM!r}")
+
+
 def _backends():
     params = [pytest.param("sqlite", id="sqlite")]
     if PG_URL or REQUIRE:
         params.append(pytest.param("postgresql", id="postgresql"))
     return params
+
+
+def _stream_of(item) -> str:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if params.get("database_url") in ("sqlite", "postgresql"):
+        return params["database_url"]
+    return "sqlite" if item.get_closest_marker("e2e") or "e2e" in item.path.parts else "postgresql"
 
 
 def service_unavailable(what: str, exc: Exception | None = None):
@@ -76,6 +93,8 @@ def pytest_collection_modifyitems(config, items):
         if item.get_closest_marker("postgresql_only") and params.get("database_url") == "sqlite":
             dropped.append(item)
         elif item.get_closest_marker("sqlite_only") and params.get("database_url") == "postgresql":
+            dropped.append(item)
+        elif STREAM and _stream_of(item) != STREAM:  # the other stream's (see STREAM above)
             dropped.append(item)
         else:
             kept.append(item)

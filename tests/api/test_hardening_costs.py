@@ -22,6 +22,8 @@ LEDGER = {("StockMovement", "unitCost")}
 # purchasing and valuation (issue 18): reached only through purchasing:read or costs:read, and every role holding
 # purchasing:read reads costs (test_the_table_names_who_reads_costs_and_keeps_the_ledger_rule)
 PURCHASING = {("PurchaseOrderLine", "unitCost"), ("PurchaseReceipt", "unitCost"), ("ValuationLine", "unitCost")}
+# what an hour of a person's time costs (wages): labour_costs:manage, admins only (read and set: tests/analytics)
+LABOUR = {("User", "hourlyCost"), ("SetUserHourlyCostPayload", "hourlyCost"), ("Mutation", "setUserHourlyCost")}
 
 ITEM = "query($id: ID!) { warehouseItem(id: $id) { sku costPrice } }"
 ITEMS = "{ warehouseItems(first: 5) { edges { node { sku costPrice } } } }"
@@ -78,12 +80,14 @@ def test_the_table_names_who_reads_costs_and_keeps_the_ledger_rule():
     assert readers == ledger
     assert {s for s in ApiScope if Permission.COSTS_READ in SCOPE_PERMISSIONS[s]} == {ApiScope.INVENTORY_WRITE}
     assert {r for r in Role if Permission.PURCHASING_READ in ROLE_PERMISSIONS[r]} <= readers
+    assert {r for r in Role if Permission.LABOUR_COSTS in ROLE_PERMISSIONS[r]} == {Role.ADMIN}
+    assert not any(Permission.LABOUR_COSTS in SCOPE_PERMISSIONS[s] for s in ApiScope)
 
 
 async def test_every_cost_field_is_hidden_from_roles_without_costs_read(gql, db, garage):
     found = await _cost_fields(gql, garage.token())
-    assert found == set(WALKS) | SALE_PRICES | LEDGER | PURCHASING, "classify the new cost field: " + str(
-        found - set(WALKS) - SALE_PRICES - LEDGER - PURCHASING)
+    known = set(WALKS) | SALE_PRICES | LEDGER | PURCHASING | LABOUR
+    assert found == known, "classify the new cost field: " + str(found - known)
     ids = await _world(db, garage, gql)
     documents = {doc for docs in WALKS.values() for doc in docs}
     for role in Role:

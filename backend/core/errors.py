@@ -314,11 +314,6 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NOTHING_TO_REORDER: N_("Nothing needs ordering: no item with a preferred supplier is at or under its minimum."),
     ErrorCode.COUNT_BELOW_RESERVED: N_("{reserved} of these are held for approved parts requests here; release or issue them before counting fewer."),
     # warehouse messages (add above this line)
-    ErrorCode.BAY_BOOKED: N_("{bay} is already booked from {start} to {end} for {appointment}."),
-    ErrorCode.TECHNICIAN_BOOKED: N_("{technician} is already booked from {start} to {end} for {appointment}."),
-    ErrorCode.INVALID_APPOINTMENT_STATE: N_("An appointment that is {status} cannot do that."),
-    ErrorCode.BAY_WRONG_STREAM: N_("{bay} does not take {stream} work."),
-    ErrorCode.BAY_INACTIVE: N_("{bay} is out of use."),
     ErrorCode.INVALID_WEBHOOK_URL: N_("Enter a full web address starting with https:// (or http://), without a "
                                       "user name or password."),
     ErrorCode.WEBHOOK_ADDRESS_REFUSED: N_("{host} is a private or local address; webhooks are sent only to public "
@@ -327,6 +322,11 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.WEBHOOK_ENDPOINT_INACTIVE: N_("This endpoint is switched off. Switch it on first."),
     ErrorCode.WEBHOOK_DELIVERY_PENDING: N_("This delivery is still being sent; wait for its result."),
     # webhook messages (add above this line)
+    ErrorCode.BAY_BOOKED: N_("{bay} is already booked from {start} to {end} for {appointment}."),
+    ErrorCode.TECHNICIAN_BOOKED: N_("{technician} is already booked from {start} to {end} for {appointment}."),
+    ErrorCode.INVALID_APPOINTMENT_STATE: N_("An appointment that is {status} cannot do that."),
+    ErrorCode.BAY_WRONG_STREAM: N_("{bay} does not take {stream} work."),
+    ErrorCode.BAY_INACTIVE: N_("{bay} is out of use."),
     ErrorCode.SITE_CLOSED: N_("The site is closed at {time}; book within its opening hours."),
     ErrorCode.SITE_CLOSED_DAY: N_("The site is closed on {day} ({name})."),
     ErrorCode.ALLOCATION_ENDS_BEFORE_START: N_("A booking must end after it starts, within {days} days."),

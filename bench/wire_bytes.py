@@ -1,6 +1,6 @@
 """Bytes over the wire for the PWA's JavaScript and a GraphQL answer, with and without compression.
 
-    .venv/bin/python bench/wire_bytes.py [--dist /tmp/dist-h4]
+    .venv/bin/python bench/wire_bytes.py [--dist pwa/dist]
 
 Serves the app (SQLite in a temporary folder, the given PWA build) with uvicorn on 127.0.0.1 and fetches every
 script of the build, and an introspection answer, once as a client without compression (Accept-Encoding: identity)

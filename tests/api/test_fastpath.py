@@ -3,7 +3,7 @@
 Every comparison runs the same request twice on the demo data, once with the fast path and once with it switched off
 (`app.state.fastpath.enabled`), and compares the response bodies byte for byte; the fast path's counters prove which
 of the two actually answered. The PWA's query documents come from the build's trusted-documents manifest when one is
-there (E2E_PWA_DIST or /tmp/dist-h1), and always from the hot documents below, copied from the PWA sources.
+there (E2E_PWA_DIST, else the repository's pwa/dist), and always from the hot documents below, copied from the PWA sources.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ PAGES = [({}, True), ({"first": 2}, True), ({"first": 0}, True), ({"search": "เน
 
 def _manifest_queries() -> list[str]:
     """The query documents of the PWA build's trusted-documents manifest, when a build is there."""
-    for dist in (os.environ.get("E2E_PWA_DIST"), "/tmp/dist-h1"):
+    for dist in (os.environ.get("E2E_PWA_DIST"), Path(__file__).resolve().parents[2] / "pwa" / "dist"):
         path = Path(dist) / "trusted-documents.json" if dist else None
         if path and path.is_file():
             documents = json.loads(path.read_text())["documents"].values()

@@ -321,14 +321,17 @@ interface DayForm {
   ends: string;
   breakStart: string;
   breakEnd: string;
+  /** Breaks after the first (the API takes up to four): not edited here, sent back as they were. */
+  moreBreaks: { start: string; end: string }[];
 }
 
 function formOf(pattern: Pattern | null): DayForm[] {
   return [0, 1, 2, 3, 4, 5, 6].map((d) => {
     const s = pattern?.shifts.find((x) => x.weekday === d);
     return s
-      ? { on: true, starts: s.starts, ends: s.ends, breakStart: s.breaks[0]?.start ?? '', breakEnd: s.breaks[0]?.end ?? '' }
-      : { on: false, starts: '08:00', ends: '17:00', breakStart: '12:00', breakEnd: '13:00' };
+      ? { on: true, starts: s.starts, ends: s.ends, breakStart: s.breaks[0]?.start ?? '', breakEnd: s.breaks[0]?.end ?? '',
+          moreBreaks: s.breaks.slice(1).map((b) => ({ start: b.start, end: b.end })) }
+      : { on: false, starts: '08:00', ends: '17:00', breakStart: '12:00', breakEnd: '13:00', moreBreaks: [] };
   });
 }
 
@@ -388,7 +391,8 @@ function PatternForm({ technicianId, pattern, onChange, onSaved }: { technicianI
   const shifts = days.flatMap((d, weekday) => {
     if (!d.on) return [];
     indexes.push(weekday);
-    return [{ weekday, starts: d.starts, ends: d.ends, breaks: d.breakStart && d.breakEnd ? [{ start: d.breakStart, end: d.breakEnd }] : [] }];
+    const first = d.breakStart && d.breakEnd ? [{ start: d.breakStart, end: d.breakEnd }] : [];
+    return [{ weekday, starts: d.starts, ends: d.ends, breaks: [...first, ...d.moreBreaks] }];
   });
   // the server names a shift by its place in the list sent: shifts.2 is the third day switched on
   const errorsOfDay = (weekday: number) => {

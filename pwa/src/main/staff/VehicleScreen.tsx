@@ -45,6 +45,15 @@ interface VehicleView {
     tasks: { id: string; displayName: string; status: string }[];
   }[];
   deferredWork: { id: string; description: string; amount: number; currency: string; createdAt: string }[];
+  serviceHistory: {
+    id: string;
+    visitedOn: string;
+    mileage: number | null;
+    description: string | null;
+    technicianName: string | null;
+    totalAmount: number | null;
+    currency: string;
+  }[];
   serviceDue: { date: string; mileage: number | null } | null;
   motDue: string | null;
   dutiesDue: { kind: string; dueOn: string; from: string | null }[];
@@ -58,6 +67,7 @@ const VEHICLE = `query VehicleScreen($id: ID!) { vehicle(id: $id) {
   jobs { id number status operationsStream createdAt mileageIn complaint issuesReported correction workDoneNotes
     tasks { id displayName status } }
   deferredWork { id description amount currency createdAt }
+  serviceHistory { id visitedOn mileage description technicianName totalAmount currency }
   serviceDue { date mileage } motDue dutiesDue { kind dueOn from } } }`;
 
 export default function VehicleScreen({ params }: ScreenProps) {
@@ -148,7 +158,7 @@ export default function VehicleScreen({ params }: ScreenProps) {
           <div class="card" data-testid="vehicle-history">
             <h2>{t('Service history')}</h2>
             {v.jobs.length === 0 ? (
-              <p class="muted">{t('No visits yet.')}</p>
+              v.serviceHistory.length === 0 && <p class="muted">{t('No visits yet.')}</p>
             ) : (
               <ul class="plain-list">
                 {v.jobs.map((j) => {
@@ -177,6 +187,29 @@ export default function VehicleScreen({ params }: ScreenProps) {
                   );
                 })}
               </ul>
+            )}
+            {v.serviceHistory.length > 0 && (
+              <>
+                <h3>{t('Earlier visits (from the previous system)')}</h3>
+                <ul class="plain-list" data-testid="vehicle-imported-history">
+                  {v.serviceHistory.map((h) => (
+                    <li key={h.id} data-testid="vehicle-imported-visit">
+                      <span class="line-between">
+                        <span>{formatDate(h.visitedOn)}</span>
+                        {h.totalAmount != null && <span class="money">{formatMoney(h.totalAmount, h.currency)}</span>}
+                      </span>
+                      {(h.mileage != null || h.technicianName) && (
+                        <span class="muted small">
+                          {[h.mileage != null ? t('{km} km', { km: formatNumber(h.mileage) }) : null, h.technicianName]
+                            .filter(Boolean)
+                            .join(' · ')}
+                        </span>
+                      )}
+                      {h.description && <span class="small" data-raw="">{h.description}</span>}
+                    </li>
+                  ))}
+                </ul>
+              </>
             )}
           </div>
 

@@ -102,8 +102,8 @@ class MotoTrackGraphQL(TrustedDocumentsView, GraphQL):
         """Priced first (refused over the cost limit or an API key's budget), then answered."""
         priced = None
         if self.cost is not None and request_data.query:
-            priced = await self.cost.price(context.actor, context.locale, request_data.query,
-                                           request_data.operation_name, request_data.variables)
+            priced = await self.cost.price(context, request_data.query, request_data.operation_name,
+                                           request_data.variables)
             if priced is not None and priced.error is not None:
                 if priced.retry_after is not None:
                     sub_response.status_code = 429

@@ -226,13 +226,16 @@ class QueryCost:
         self.budget = budget
         self.trusted_texts = trusted_texts
 
-    async def price(self, actor, locale: str, query: str, operation_name: str | None,
-                    variables: dict | None) -> Priced | None:
-        """None: nothing to say (an unreadable document is left to the normal path to refuse)."""
+    async def price(self, context, query: str, operation_name: str | None, variables: dict | None) -> Priced | None:
+        """None: nothing to say (an unreadable document is left to the normal path to refuse). The document looked
+        up here is kept on the context (`parsed`), so the execution that follows neither looks it up nor parses
+        it again."""
+        actor, locale = context.actor, context.locale
         api_key = getattr(actor, "api_key_id", None)
         if api_key is None and query in self.trusted_texts:
             return None
         document, errors = self.cache.get(query)
+        context.parsed = (query, document, errors)
         if document is None or errors:
             return None
         settings = self.settings

@@ -341,7 +341,12 @@ def make_document_cache_extension(cache: DocumentCache) -> type[SchemaExtension]
             # refusal); should it ever, it parses with the same limits.
             ec.parse_options.update(cache.limits.parse_options)  # type: ignore[typeddict-item]
             if ec.query is not None and ec.graphql_document is None:
-                document, errors = cache.get(ec.query)
+                parsed = getattr(ec.context, "parsed", None)  # looked up already to price it (backend/api/cost.py)
+                if parsed is not None and parsed[0] == ec.query:
+                    ec.context.parsed = None
+                    document, errors = parsed[1], parsed[2]
+                else:
+                    document, errors = cache.get(ec.query)
                 if errors and cache.throttle is not None:
                     cache.throttle.strike(getattr(ec.context, "client_address", None))
                 ec.graphql_document = _placeholder(ec.operation_name) if errors else document

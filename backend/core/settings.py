@@ -53,9 +53,9 @@ class Settings(BaseSettings):
     default_page_size: int = 20
     # Query cost (backend/api/cost.py): the most one operation may cost, and each API key's budget of points,
     # refilled continuously (shared by all processes through Redis)
-    max_query_cost: int = 25_000
-    api_key_cost_capacity: int = 50_000
-    api_key_cost_refill_per_second: float = 500.0
+    max_query_cost: int = 100_000
+    api_key_cost_capacity: int = 200_000
+    api_key_cost_refill_per_second: float = 2_000.0
     max_query_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 2000

@@ -66,6 +66,8 @@ _NEUTRAL = {
     "job_number": "JC-2026-000123", "invoice_number": "INV-2026-000045", "quote_number": "QT-2026-000017",
     "quote_id": "sample", "invoice_id": "sample", "quantity": 2,
     "portal_url": "https://garage.example/p/#Xk2pQ7aB9cD4eF6gH8iJ0k", "code": "123456", "minutes": 10,
+    # messages to the garage's own staff (goals, webhooks)
+    "days": 3, "failures": 5, "endpoint_url": "https://erp.example.com/hooks/mototrack", "goal_id": "sample",
 }
 _WORDS = (  # variable: (English, Thai)
     ("customer_name", "John Smith", "สมชาย ใจดี"), ("salutation", "Dear John,", "เรียน คุณสมชาย"),
@@ -76,6 +78,9 @@ _WORDS = (  # variable: (English, Thai)
     ("insurance_expiry_text", "31 August 2026", "31 สิงหาคม 2569"), ("total", "THB 4,280.00", "4,280.00 บาท"),
     ("technician_name", "Anan", "อนันต์"), ("vehicle", "Toyota Corolla", "โตโยต้า โคโรลล่า"),
     ("item", "Front brake pads", "ผ้าเบรกหน้า"), ("reason", "Out of stock until Friday", "สินค้าหมด เข้าวันศุกร์"),
+    ("kpi", "Effective labour rate", "อัตราค่าแรงที่ได้จริง"), ("subject", "Rama 9 Service Centre", "สาขาพระราม 9"),
+    ("value", "THB 780.00", "780.00 บาท"), ("target", "THB 850.00", "850.00 บาท"),
+    ("day", "12 March 2026", "12 มีนาคม 2569"),
 )
 SAMPLES = {"en": {**_NEUTRAL, **{name: en for name, en, _th in _WORDS}},
            "th": {**_NEUTRAL, **{name: th for name, _en, th in _WORDS}}}

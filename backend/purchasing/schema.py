@@ -392,8 +392,11 @@ class Query:
 class Mutation:
     @strawberry.mutation(extensions=requires(P.PURCHASING_MANAGE))
     async def create_supplier(self, info: strawberry.Info, input: SupplierInput) -> SupplierPayload:
-        supplier, errors = await run(info, service.create_supplier, fields_of(input, service.SupplierInput),
-                                     client_id(input.id), client_mutation_id=given(input.client_mutation_id),
+        async def call(session, actor):  # the client's id is read inside run: a malformed one is a user error
+            return await service.create_supplier(session, actor, fields_of(input, service.SupplierInput),
+                                                 client_id(input.id))
+
+        supplier, errors = await run(info, call, client_mutation_id=given(input.client_mutation_id),
                                      replay=_replay_supplier)
         return SupplierPayload(supplier=supplier, errors=errors)
 

@@ -10,7 +10,9 @@ Moving keeps the appointment's id and bumps its `sequence` (the calendar feeds' 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import random
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,7 +45,7 @@ from backend.scheduling.service.common import (
 from backend.workshop.models import Job, TaskAction
 
 MAX_ALLOCATIONS = 20
-DEADLOCK_RETRIES = 3
+DEADLOCK_RETRIES = 6
 MAX_SPAN_DAYS = 14
 MAX_SERVICES = 30
 MAX_TEXT = 2000
@@ -260,8 +262,13 @@ async def _write_allocations(session: AsyncSession, actor: Actor, appointment: A
             # two bookings each waiting on the other's uncommitted row, one through the bay's constraint and one
             # through the technician's: PostgreSQL ends one statement as the deadlock's victim. Its savepoint is
             # gone with it; inserting again now waits for the other booking, and meets its row if it commits.
-            if not _deadlock(exc) or attempt == DEADLOCK_RETRIES:
+            if not _deadlock(exc):
                 raise
+            if attempt == DEADLOCK_RETRIES:  # still tangled: whoever holds the time has it now, or soon
+                await _check_clashes(session, actor, appointment.id, allocations, bays, techs)
+                raise DomainError(ErrorCode.CONFLICT, "allocations") from None
+            # both victims retrying at once would meet again: a short random pause lets the other one commit
+            await asyncio.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
 
 
 def _deadlock(exc: DBAPIError) -> bool:

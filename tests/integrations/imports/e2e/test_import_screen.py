@@ -78,6 +78,8 @@ def test_dry_run_then_import_on_a_phone_and_a_desk(browser, server_url, tmp_path
         assert layout_problems(page) == []
         shot(page, "import-1280-th")
         page.set_viewport_size({"width": 360, "height": 740})
+        # the shell swaps its desk layout for the phone's on the resize (a re-render): check once it has
+        page.wait_for_function("() => document.documentElement.scrollWidth <= window.innerWidth")
         assert layout_problems(page) == []
         shot(page, "import-360-th")
 

@@ -126,6 +126,14 @@ async def fetch_own(session: AsyncSession, actor: Actor, model, record_id: objec
     return row
 
 
+async def find_own(session: AsyncSession, actor: Actor, model, record_id: object):
+    """fetch_own, or None where it would answer NOT_FOUND (a payload's record after a refusal)."""
+    try:
+        return await fetch_own(session, actor, model, record_id)
+    except DomainError:
+        return None
+
+
 async def newest_first(session: AsyncSession, query, id_column, after: object, limit: int) -> list:
     """A page of `query` newest first by its UUIDv7 id (`limit + 1` rows); `after` is the last id already seen."""
     from backend.core import validate as v

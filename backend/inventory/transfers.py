@@ -176,10 +176,7 @@ async def get_transfer(session: AsyncSession, actor: Actor, transfer_id: object,
 
 
 async def find_transfer(session: AsyncSession, actor: Actor, transfer_id: object) -> Transfer | None:
-    try:
-        return await get_transfer(session, actor, transfer_id)
-    except DomainError:
-        return None
+    return await stock.find_own(session, actor, Transfer, transfer_id)
 
 
 async def transfer_lines(session: AsyncSession, actor: Actor, transfer_id: uuid.UUID) -> list[TransferLine]:

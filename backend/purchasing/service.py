@@ -138,10 +138,7 @@ async def get_supplier(session: AsyncSession, actor: Actor, supplier_id: object,
 
 
 async def find_supplier(session: AsyncSession, actor: Actor, supplier_id: object) -> Supplier | None:
-    try:
-        return await get_supplier(session, actor, supplier_id)
-    except DomainError:
-        return None
+    return await stock.find_own(session, actor, Supplier, supplier_id)
 
 
 async def update_supplier(session: AsyncSession, actor: Actor, supplier_id: object, data: SupplierInput,
@@ -351,10 +348,7 @@ async def get_order(session: AsyncSession, actor: Actor, order_id: object, field
 
 
 async def find_order(session: AsyncSession, actor: Actor, order_id: object) -> PurchaseOrder | None:
-    try:
-        return await get_order(session, actor, order_id)
-    except DomainError:
-        return None
+    return await stock.find_own(session, actor, PurchaseOrder, order_id)
 
 
 async def order_lines(session: AsyncSession, actor: Actor, order_id: uuid.UUID) -> list[PurchaseOrderLine]:

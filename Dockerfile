@@ -25,11 +25,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # PDFs (WeasyPrint) need Pango, HarfBuzz and fontconfig; Thai documents need Thai fonts (Laksaman, Loma, Garuda... of
-# fonts-thai-tlwg, named in backend/templates/billing/documents.css) and libthai for Thai line breaking between words.
+# fonts-thai-tlwg, named in backend/templates/billing/documents.css) and libthai for Thai line breaking between words;
+# `mototrack backup` / `restore` against PostgreSQL run pg_dump / pg_restore (postgresql-client).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libthai0 fontconfig \
         fonts-thai-tlwg fonts-dejavu-core \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/* \
     && fc-cache -f
 

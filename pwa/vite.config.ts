@@ -69,6 +69,8 @@ export default defineConfig({
     proxy: {
       '/graphql': { target: api, ws: true },
       '/healthz': { target: api },
+      // the PWA's unhandled errors (backend/ops/sentry.py), posted to the API like its requests
+      '/client-errors': { target: api },
     },
   },
 });

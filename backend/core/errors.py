@@ -154,6 +154,8 @@ class ErrorCode(enum.Enum):
     INVALID_OPENING_HOURS = "INVALID_OPENING_HOURS"
     INVALID_ICS = "INVALID_ICS"
     ICS_NO_HOLIDAYS = "ICS_NO_HOLIDAYS"
+    TECHNICIAN_NOT_WORKING = "TECHNICIAN_NOT_WORKING"
+    OUTSIDE_HOURS_NOT_ALLOWED = "OUTSIDE_HOURS_NOT_ALLOWED"
     # scheduling (add scheduling codes above this line)
     NOT_A_TECHNICIAN_FOR_SHIFTS = "NOT_A_TECHNICIAN_FOR_SHIFTS"
     INVALID_TIME_OF_DAY = "INVALID_TIME_OF_DAY"
@@ -334,6 +336,10 @@ MESSAGES: dict[ErrorCode, str] = {
         "Opening hours run between 00:00 and 24:00, each range closing after it opens and not overlapping another."),
     ErrorCode.INVALID_ICS: N_("This file cannot be read as a calendar (.ics); nothing was imported."),
     ErrorCode.ICS_NO_HOLIDAYS: N_("This calendar has no all-day events; nothing was imported."),
+    ErrorCode.TECHNICIAN_NOT_WORKING: N_("{technician} is not working at {time} (outside their shift, or on leave); "
+                                         "book within their working time."),
+    ErrorCode.OUTSIDE_HOURS_NOT_ALLOWED: N_("Only a manager may book outside the opening hours or a technician's "
+                                            "shift."),
     # scheduling messages (add above this line)
     ErrorCode.NOT_A_TECHNICIAN_FOR_SHIFTS: N_("Shifts, leave and the attendance clock are for technicians only."),
     ErrorCode.INVALID_TIME_OF_DAY: N_("Enter a time of day as HH:MM, from 00:00 to 23:59."),

@@ -283,6 +283,9 @@ class CreateAppointmentInput:
     notes: str | None = strawberry.UNSET
     allocations: list[AllocationInput] = strawberry.field(default_factory=list)
     confirm: bool = strawberry.field(default=False, description="Book it CONFIRMED (needs allocations).")
+    outside_hours: bool = strawberry.field(default=False, description=(
+        "A manager's override (scheduling:manage): book outside the opening hours, on a closed day or outside the "
+        "technician's shift. Clashes are refused all the same."))
     client_mutation_id: str | None = strawberry.UNSET
 
 
@@ -291,6 +294,9 @@ class MoveAppointmentInput:
     id: strawberry.ID
     allocations: list[AllocationInput]
     confirm: bool = False
+    outside_hours: bool = strawberry.field(default=False, description=(
+        "A manager's override (scheduling:manage): move outside the opening hours, on a closed day or outside the "
+        "technician's shift. Clashes are refused all the same."))
     expected_version: int | None = strawberry.UNSET
     client_mutation_id: str | None = strawberry.UNSET
 
@@ -518,7 +524,7 @@ class Mutation:
     async def create_appointment(self, info: strawberry.Info, input: CreateAppointmentInput) -> AppointmentPayload:
         data = appointments_service.AppointmentInput(
             site_id=input.site_id, vehicle_id=input.vehicle_id, service_ids=list(input.service_ids),
-            allocations=_allocs(input.allocations), confirm=input.confirm)
+            allocations=_allocs(input.allocations), confirm=input.confirm, outside_hours=input.outside_hours)
         for name in ("customer_id", "stream", "requested_at", "notes"):
             value = getattr(input, name)
             if value is not strawberry.UNSET:
@@ -536,7 +542,7 @@ class Mutation:
         async def call(session, actor):
             return await appointments_service.move_appointment(
                 session, actor, input.id, _allocs(input.allocations), confirm=input.confirm,
-                expected_version=given(input.expected_version))
+                expected_version=given(input.expected_version), outside_hours=input.outside_hours)
 
         return await _appointment_mutation(info, input, call)
 

@@ -6,6 +6,15 @@ allocation of the same bay or technician overlaps (SQLite: writes begin IMMEDIAT
 PostgreSQL the exclusion constraints of migration 0017 catch a concurrent booking that passed the check at the same
 moment, and its IntegrityError becomes the same BAY_BOOKED / TECHNICIAN_BOOKED error naming the appointment.
 Moving keeps the appointment's id and bumps its `sequence` (the calendar feeds' SEQUENCE).
+
+Working time: every allocation lies inside the site's opening hours (local time, not on a closed day) and inside
+its technician's working time (backend.workforce.service.working_intervals: the weekly shift pattern minus breaks,
+leave, sickness and training, plus overtime). Otherwise the booking or move is refused with SITE_CLOSED,
+SITE_CLOSED_DAY or TECHNICIAN_NOT_WORKING (naming the technician and the first local moment outside their time).
+The override: `outside_hours=True` skips these three checks (never the clash check) for a manager, i.e. an actor
+with scheduling:manage (site manager, admin: whoever sets the opening hours may book past them, say a Saturday
+favour); anyone else asking for it gets OUTSIDE_HOURS_NOT_ALLOWED and nothing changes. An override is audited as
+`outsideHours` on the booking's audit entry.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ from backend.core.db import utcnow
 from backend.core.enums import OperationsStream
 from backend.core.errors import Collector, DomainError, DomainErrors, ErrorCode
 from backend.core.ids import new_id
-from backend.core.permissions import Role
+from backend.core.permissions import Permission, Role
 from backend.core.validate import check_version, parse_id
 from backend.customers.models import Customer, Vehicle
 from backend.scheduling.models import Allocation, Appointment, AppointmentStatus, Bay, ClosedDay, OpeningHours
@@ -74,6 +83,7 @@ class AppointmentInput:
     notes: object = _UNSET
     allocations: list[AllocationInput] = field(default_factory=list)
     confirm: bool = False
+    outside_hours: bool = False
 
 
 def is_technician(actor: Actor) -> bool:
@@ -190,6 +200,36 @@ async def _check_open(session: AsyncSession, actor: Actor, site_id: uuid.UUID, a
             raise DomainError(ErrorCode.SITE_CLOSED, "allocations", time=local_text(bad, zone))
 
 
+async def _check_working(session: AsyncSession, actor: Actor, allocations: list[dict], techs: dict) -> None:
+    """Every allocation within its technician's working time (shift pattern minus leave, plus overtime)."""
+    from backend.workforce import service as workforce
+
+    zone = await garage_zone(session, actor.garage_id)
+    start = min(a["starts_at"] for a in allocations)
+    end = max(a["ends_at"] for a in allocations)
+    tech_ids = list({a["technician_id"] for a in allocations})
+    working = await workforce.working_intervals(session, actor.garage_id, tech_ids, start, end)
+    for a in allocations:
+        mine = working.get(a["technician_id"], [])
+        if any(s <= a["starts_at"] and a["ends_at"] <= e for s, e in mine):
+            continue
+        bad = a["starts_at"]
+        for s, e in mine:
+            if s <= bad < e:
+                bad = e  # the first moment past the working time it starts in
+        raise DomainError(ErrorCode.TECHNICIAN_NOT_WORKING, "allocations",
+                          technician=techs[a["technician_id"]].name, time=local_text(bad, zone))
+
+
+def check_override(actor: Actor, outside_hours: object) -> bool:
+    """The override of the working-time checks, for a manager only (see the module's docstring)."""
+    if outside_hours is not True:
+        return False
+    if not actor.can(Permission.SCHEDULING_MANAGE):
+        raise DomainError(ErrorCode.OUTSIDE_HOURS_NOT_ALLOWED, "outsideHours")
+    return True
+
+
 async def _allocations(session: AsyncSession, actor: Actor, site_id: uuid.UUID, stream: OperationsStream,
                        items: list[AllocationInput]) -> tuple[list[dict], dict, dict]:
     if len(items) > MAX_ALLOCATIONS:
@@ -237,11 +277,14 @@ async def _allocations(session: AsyncSession, actor: Actor, site_id: uuid.UUID, 
 
 
 async def _write_allocations(session: AsyncSession, actor: Actor, appointment: Appointment,
-                             allocations: list[dict], bays: dict, techs: dict) -> None:
-    """Replace the appointment's allocations, after the clash check; a concurrent clash caught by PostgreSQL's
-    exclusion constraint is named the same way, and leaves nothing behind (savepoint)."""
+                             allocations: list[dict], bays: dict, techs: dict, *, outside_hours: bool = False) -> None:
+    """Replace the appointment's allocations, after the working-time checks (unless overridden) and the clash check;
+    a concurrent clash caught by PostgreSQL's exclusion constraint is named the same way, and leaves nothing behind
+    (savepoint)."""
     if allocations:
-        await _check_open(session, actor, appointment.site_id, allocations)
+        if not outside_hours:
+            await _check_open(session, actor, appointment.site_id, allocations)
+            await _check_working(session, actor, allocations, techs)
         await _check_clashes(session, actor, appointment.id, allocations, bays, techs)
     for attempt in range(DEADLOCK_RETRIES + 1):
         try:
@@ -338,6 +381,7 @@ async def create_appointment(session: AsyncSession, actor: Actor, data: Appointm
     errors.raise_if_any()
     if data.confirm and not data.allocations:
         raise DomainError(ErrorCode.REQUIRED, "allocations")
+    outside_hours = check_override(actor, data.outside_hours)
     allocations, bays, techs = await _allocations(session, actor, site.id, stream, data.allocations)
     await v.ensure_new_id(session, Appointment, appointment_id)
     status = S.CONFIRMED if data.confirm else S.REQUESTED
@@ -349,19 +393,23 @@ async def create_appointment(session: AsyncSession, actor: Actor, data: Appointm
         notes=notes, status=status, created_by_id=actor.user_id, sequence=0, version=1)
     session.add(appointment)
     await session.flush()
-    await _write_allocations(session, actor, appointment, allocations, bays, techs)
-    audit.record(session, actor, "Appointment", appointment.id, "create", audit.created(appointment, AUDIT_FIELDS))
+    await _write_allocations(session, actor, appointment, allocations, bays, techs, outside_hours=outside_hours)
+    changes = audit.created(appointment, AUDIT_FIELDS)
+    if outside_hours:
+        changes["outsideHours"] = {"before": None, "after": True}
+    audit.record(session, actor, "Appointment", appointment.id, "create", changes)
     appointment_changed(session, appointment)
     _webhook(session, appointment, "appointment.booked", "create")
     return appointment
 
 
-def _bump(session: AsyncSession, actor: Actor, appointment: Appointment, before: dict, action: str) -> None:
+def _bump(session: AsyncSession, actor: Actor, appointment: Appointment, before: dict, action: str,
+          extra: dict | None = None) -> None:
     appointment.version += 1
     appointment.sequence += 1
     appointment.updated_at = utcnow()
     audit.record(session, actor, "Appointment", appointment.id, action,
-                 audit.diff(before, audit.snapshot(appointment, AUDIT_FIELDS)))
+                 {**audit.diff(before, audit.snapshot(appointment, AUDIT_FIELDS)), **(extra or {})})
     appointment_changed(session, appointment)
     _webhook(session, appointment, "appointment.changed", action)
 
@@ -381,9 +429,11 @@ def _webhook(session: AsyncSession, appointment: Appointment, event: str, action
 
 async def move_appointment(session: AsyncSession, actor: Actor, appointment_id: object,
                            allocations: list[AllocationInput], *, confirm: bool = False,
-                           expected_version: int | None = None) -> Appointment:
+                           expected_version: int | None = None, outside_hours: object = False) -> Appointment:
     """New allocations (a move, a reschedule, a first booking of a request): same id, sequence + 1. With `confirm`
-    a REQUESTED appointment becomes CONFIRMED. A clash changes nothing."""
+    a REQUESTED appointment becomes CONFIRMED. A clash, or time outside the opening hours or the technician's
+    working time (without a manager's `outside_hours`), changes nothing."""
+    override = check_override(actor, outside_hours)
     appointment = await load_appointment(session, actor, appointment_id, for_update=True)
     check_version(appointment, expected_version)
     if appointment.status not in OPEN:
@@ -392,12 +442,13 @@ async def move_appointment(session: AsyncSession, actor: Actor, appointment_id: 
         raise DomainError(ErrorCode.REQUIRED, "allocations")
     parsed, bays, techs = await _allocations(session, actor, appointment.site_id, appointment.stream, allocations)
     before = audit.snapshot(appointment, AUDIT_FIELDS)
-    await _write_allocations(session, actor, appointment, parsed, bays, techs)
+    await _write_allocations(session, actor, appointment, parsed, bays, techs, outside_hours=override)
     if confirm:
         appointment.status = S.CONFIRMED
     if appointment.status == S.CONFIRMED:
         appointment.confirmed_at = min(a["starts_at"] for a in parsed)
-    _bump(session, actor, appointment, before, "move" if not confirm else "confirm")
+    _bump(session, actor, appointment, before, "move" if not confirm else "confirm",
+          extra={"outsideHours": {"before": None, "after": True}} if override else None)
     await session.flush()
     return appointment
 

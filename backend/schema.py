@@ -5,7 +5,9 @@ from __future__ import annotations
 import strawberry
 from strawberry.tools import merge_types
 
+from backend.accounts import invitations_schema as invitations
 from backend.accounts import schema as accounts
+from backend.accounts import setup_schema as setup
 from backend.analytics import schema as analytics
 from backend.api.events import SharedEventExecution
 from backend.api.extensions import OperationScope, ShapeErrors
@@ -32,6 +34,7 @@ DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, 
 DOMAINS += (imports,)  # import from an earlier system (backend/integrations/imports)
 DOMAINS += (analytics,)  # KPIs, goals, a job's advisor, hourly costs
 DOMAINS += (purchasing,)  # suppliers, purchase orders, reorder (issue 18)
+DOMAINS += (setup, invitations)  # set-up in the browser, open sign-up, staff invitations (issue 19)
 
 
 def _merge(name: str):

@@ -105,3 +105,43 @@ class ApiKey(IdMixin, TimestampMixin, Base):
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     revoked_at: Mapped[dt.datetime | None]
     last_used_at: Mapped[dt.datetime | None]
+
+
+class Installation(Base):
+    """Facts of the installation itself, one row a key. "first-garage" is written in the transaction that sets up
+    the first garage in the browser: of two set-ups racing on an empty installation, the second meets its primary
+    key and is refused (backend/accounts/setup.py)."""
+
+    __tablename__ = "installation"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    garage_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime]
+
+
+class Invitation(IdMixin, Base):
+    """A member of staff invited by mail (backend/accounts/invitations.py). The link's token is made from `nonce` and
+    the application's secret when the mail is sent, and only its SHA-256 is kept: the database alone holds no working
+    link. Single use (accepted_at), expiring (expires_at), revocable (revoked_at); a resend makes a new nonce, so the
+    earlier mail's link stops working."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (Index("ix_invitations_garage_email", "garage_id", "email"),)
+
+    garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    streams: Mapped[list[str]] = mapped_column(JSON, default=list)
+    home_site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
+    locale: Mapped[Locale | None] = mapped_column(_enum(Locale))
+    nonce: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    last_sent_at: Mapped[dt.datetime]
+    sent_count: Mapped[int] = mapped_column(Integer, default=1)
+    accepted_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    invited_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -35,6 +35,15 @@ class ErrorCode(enum.Enum):
     STREAMS_ONLY_FOR_TECHNICIANS = "STREAMS_ONLY_FOR_TECHNICIANS"
     TECHNICIAN_NEEDS_STREAM = "TECHNICIAN_NEEDS_STREAM"
     CANNOT_DEACTIVATE_SELF = "CANNOT_DEACTIVATE_SELF"
+    # first-run set-up, open sign-up, invitations (backend/accounts/setup.py, invitations.py)
+    ALREADY_SET_UP = "ALREADY_SET_UP"
+    SIGNUP_CLOSED = "SIGNUP_CLOSED"
+    TOO_MANY_SIGNUPS = "TOO_MANY_SIGNUPS"
+    INVITATION_INVALID = "INVITATION_INVALID"
+    INVITATION_EXPIRED = "INVITATION_EXPIRED"
+    INVITATION_USED = "INVITATION_USED"
+    INVITATION_REVOKED = "INVITATION_REVOKED"
+    SITE_REQUIRED = "SITE_REQUIRED"
     INVALID_TIME_ZONE = "INVALID_TIME_ZONE"
     INVALID_CURRENCY = "INVALID_CURRENCY"
     INVALID_TAX_RATE = "INVALID_TAX_RATE"
@@ -208,6 +217,15 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_SCOPE: N_("Unknown API key scope."),
     ErrorCode.FORBIDDEN: N_("An API key cannot create, promote, change or deactivate a user who manages users or "
                             "API keys. Ask an administrator to do it."),
+    ErrorCode.ALREADY_SET_UP: N_("This installation is already set up. Sign in, or ask your administrator for an "
+                                 "invitation."),
+    ErrorCode.SIGNUP_CLOSED: N_("New garages cannot sign up here. Ask the operator of this installation."),
+    ErrorCode.TOO_MANY_SIGNUPS: N_("Too many garages were created from here. Try again in {minutes} minutes."),
+    ErrorCode.INVITATION_INVALID: N_("This invitation link is not valid. Ask your administrator for a new one."),
+    ErrorCode.INVITATION_EXPIRED: N_("This invitation has expired. Ask your administrator to send it again."),
+    ErrorCode.INVITATION_USED: N_("This invitation has already been used. Sign in with your email and password."),
+    ErrorCode.INVITATION_REVOKED: N_("This invitation was withdrawn. Ask your administrator for a new one."),
+    ErrorCode.SITE_REQUIRED: N_("Add at least one site."),
     ErrorCode.INVALID_REGISTRATION: N_("Enter a registration of 1 to 12 letters and digits."),
     ErrorCode.REGISTRATION_TAKEN: N_("Registration {registration} is already on file."),
     ErrorCode.INVALID_VIN: N_("A VIN has 17 letters and digits, without I, O or Q."),

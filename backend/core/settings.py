@@ -110,6 +110,13 @@ class Settings(BaseSettings):
     login_window_seconds: int = 900
     login_max_attempts_per_account: int = 5
     login_max_attempts_per_ip: int = 20
+    # backend/accounts/setup.py: "Create a garage" on the sign-in screen for anyone (off: only the first garage of an
+    # empty installation is set up in the browser); at most signup_max_per_ip new garages an address a window
+    open_signup: bool = False
+    signup_window_seconds: int = 3600
+    signup_max_per_ip: int = 3
+    # backend/accounts/invitations.py: how long a staff invitation's link works
+    invitation_ttl_hours: int = 72
     # Proxies whose X-Forwarded-For / Forwarded headers are believed (comma-separated addresses or networks). Empty:
     # none, the connecting address is the client. Behind a reverse proxy on the same host: "127.0.0.1,::1".
     trusted_proxies: str = ""

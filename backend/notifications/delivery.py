@@ -141,6 +141,10 @@ async def _prepare(db: Database, settings: Settings, row: Notification) -> tuple
         from backend.portal.messages import add_portal_context
 
         hidden = await add_portal_context(db, settings, row, context)
+    if row.event == "staff_invitation" and context.get("invitation_id"):
+        from backend.accounts.invitations import mail_context
+
+        hidden += await mail_context(db, settings, row, context)  # its link made now, from the row's nonce
     if row.channel != Channel.PUSH:
         words(context, row.locale, company)
     if row.channel == Channel.SMS:

@@ -68,6 +68,7 @@ _NEUTRAL = {
     "portal_url": "https://garage.example/p/#Xk2pQ7aB9cD4eF6gH8iJ0k", "code": "123456", "minutes": 10,
     # messages to the garage's own staff (goals, webhooks)
     "days": 3, "failures": 5, "endpoint_url": "https://erp.example.com/hooks/mototrack", "goal_id": "sample",
+    "invitation_id": "sample", "hours": 72,
 }
 _WORDS = (  # variable: (English, Thai)
     ("customer_name", "John Smith", "สมชาย ใจดี"), ("salutation", "Dear John,", "เรียน คุณสมชาย"),
@@ -81,6 +82,9 @@ _WORDS = (  # variable: (English, Thai)
     ("kpi", "Effective labour rate", "อัตราค่าแรงที่ได้จริง"), ("subject", "Rama 9 Service Centre", "สาขาพระราม 9"),
     ("value", "THB 780.00", "780.00 บาท"), ("target", "THB 850.00", "850.00 บาท"),
     ("day", "12 March 2026", "12 มีนาคม 2569"),
+    # a staff invitation (backend/accounts/invitations.py)
+    ("invitee_name", "Somchai", "สมชาย"), ("inviter_name", "Anong", "อนงค์"),
+    ("role_name", "technician", "ช่างเทคนิค"),
 )
 SAMPLES = {"en": {**_NEUTRAL, **{name: en for name, en, _th in _WORDS}},
            "th": {**_NEUTRAL, **{name: th for name, _en, th in _WORDS}}}

@@ -9,10 +9,11 @@ the same transaction; the worker (and any KPI read, before it reads) recomputes 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, Enum, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.db import Base, IdMixin, TimestampMixin, utcnow
@@ -35,7 +36,9 @@ class JobFact(Base):
         Index("ix_analytics_job_facts_vehicle", "vehicle_id"),
     )
 
-    job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    # the job, or for an imported repair order (imported=True) its service_history row: no foreign key, as it
+    # names either (a fact is derived: rebuild-facts makes them all again)
+    job_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
     site_id: Mapped[uuid.UUID]
     invoice_id: Mapped[uuid.UUID | None]
@@ -125,3 +128,50 @@ class Goal(IdMixin, TimestampMixin, Base):
     alerts_sent: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ExpenseCategory(enum.Enum):
+    RENT = "RENT"
+    WAGES = "WAGES"
+    UTILITIES = "UTILITIES"
+    OTHER = "OTHER"
+
+
+class Expense(IdMixin, TimestampMixin, Base):
+    """Money the garage pays out, entered by an admin: once on `spent_on`, or every month from that month on
+    (on the same day, the month's last day when shorter) until `ends_on` when `recurring`."""
+
+    __tablename__ = "analytics_expenses"
+    __table_args__ = (Index("ix_analytics_expenses_garage_day", "garage_id", "spent_on"),)
+
+    garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
+    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sites.id", ondelete="SET NULL"))
+    category: Mapped[ExpenseCategory] = mapped_column(Enum(ExpenseCategory, native_enum=False, length=16))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    amount: Mapped[int] = mapped_column(Money)  # minor units, > 0
+    spent_on: Mapped[dt.date] = mapped_column(Date)
+    recurring: Mapped[bool] = mapped_column(Boolean, default=False)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class CashOpening(Base):
+    """The cash the garage had at the start of a month, as an admin set it (the projection starts from it)."""
+
+    __tablename__ = "analytics_cash_openings"
+
+    garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    amount: Mapped[int] = mapped_column(Money)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class ImportSync(Base):
+    """When the imported repair orders (service_history) were last turned into facts, per garage."""
+
+    __tablename__ = "analytics_import_sync"
+
+    garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"), primary_key=True)
+    synced_at: Mapped[dt.datetime]

@@ -6,9 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import strawberry
+from strawberry.tools import merge_types
 
 from backend.accounts.schema import User
-from backend.analytics import facts
+from backend.analytics import cash, facts
 from backend.analytics import forecast as fc
 from backend.analytics import kpis as k
 from backend.analytics import service
@@ -320,3 +321,266 @@ class Mutation:
                                    ) -> SetUserHourlyCostPayload:
         user, errors = await run(info, service.set_hourly_cost, input.user_id, input.hourly_cost)
         return SetUserHourlyCostPayload(user=user, hourly_cost=user.hourly_cost if user else None, errors=errors)
+
+
+# ------------------------------------------------------------------------------------------------ forecasts
+
+
+@strawberry.type
+class KpiMonthForecast:
+    month: dt.date = strawberry.field(description="The first day of the month.")
+    same_month_last_year: int = strawberry.field(description="Its sales a year before (minor units).")
+    forecast: int | None = strawberry.field(description="Null without sales a year before or a trend.")
+
+
+@strawberry.type(description="The next three months' sales (before tax, minor units), with the method.")
+class KpiSeasonalForecast:
+    as_of: dt.date
+    recent_sales: int = strawberry.field(description="The last three full months.")
+    recent_sales_year_before: int = strawberry.field(description="The same three months a year before.")
+    trend: float | None = strawberry.field(description="recentSales ÷ recentSalesYearBefore.")
+    months: list[KpiMonthForecast]
+    method: str
+
+
+@strawberry.type
+class KpiCapacityWeek:
+    from_: dt.date = strawberry.field(name="from")
+    to: dt.date
+    available_hours: float = strawberry.field(description="From the technicians' shifts, less breaks and leave.")
+    booked_hours: float = strawberry.field(description="Appointments (requested or confirmed) allocated to them.")
+    free_hours: float
+    load: float | None = strawberry.field(description="booked ÷ available (0.85 is 85 %); null: none available.")
+
+
+@strawberry.type(description="Technician capacity for the next four weeks, seven days each from asOf.")
+class KpiCapacity:
+    weeks: list[KpiCapacityWeek]
+    method: str
+
+
+# ------------------------------------------------------------------------------------------------ cash
+
+ExpenseCategory = strawberry.enum(cash.ExpenseCategory, name="ExpenseCategory")
+
+
+@strawberry.type(description="What customers owe, by how long past the due date (minor units).")
+class CashAging:
+    customer_id: strawberry.ID | None = strawberry.field(description="Null in the total row, or an invoice "
+                                                                     "without a customer.")
+    customer_name: str | None
+    invoices: int = strawberry.field(description="Invoices still owing.")
+    current: int = strawberry.field(description="Not yet due (or due today).")
+    days_1_to_30: int = strawberry.field(name="days1To30")
+    days_31_to_60: int = strawberry.field(name="days31To60")
+    days_61_to_90: int = strawberry.field(name="days61To90")
+    over_90: int = strawberry.field(name="over90")
+    total: int
+
+
+def _aging(a: cash.Aging) -> CashAging:
+    return CashAging(customer_id=strawberry.ID(str(a.customer_id)) if a.customer_id else None,
+                     customer_name=a.customer_name, invoices=a.invoices, current=a.current, days_1_to_30=a.d1_30,
+                     days_31_to_60=a.d31_60, days_61_to_90=a.d61_90, over_90=a.over_90, total=a.total)
+
+
+@strawberry.type(description="Receivables by age as of a day: per customer (largest first) and in total.")
+class CashReceivables:
+    as_of: dt.date
+    currency: str
+    total: CashAging
+    customers: list[CashAging]
+
+
+@strawberry.type(description="Money the garage pays out: once, or every month from spentOn (until endsOn).")
+class Expense:
+    id: strawberry.ID
+    category: ExpenseCategory
+    description: str
+    amount: int = strawberry.field(description="Minor units.")
+    spent_on: dt.date
+    site_id: strawberry.ID | None
+    recurring: bool
+    ends_on: dt.date | None
+    version: int
+
+
+def _expense(e) -> Expense:
+    return Expense(id=strawberry.ID(str(e.id)), category=e.category, description=e.description, amount=e.amount,
+                   spent_on=e.spent_on, site_id=strawberry.ID(str(e.site_id)) if e.site_id else None,
+                   recurring=e.recurring, ends_on=e.ends_on, version=e.version)
+
+
+@strawberry.type
+class CashExpenseDue:
+    day: dt.date = strawberry.field(description="The day it falls in the month.")
+    expense: Expense
+
+
+@strawberry.type(description="The month holding asOf: what came in, what is expected, what goes out, and the "
+                             "projected cash at the month's end (minor units).")
+class CashMonth:
+    month: dt.date
+    as_of: dt.date
+    currency: str
+    opening_balance: int | None = strawberry.field(description="As set for the month (null: not set, counted 0).")
+    received: int = strawberry.field(description="Payments recorded from the 1st to asOf.")
+    expected_incoming: int = strawberry.field(description="Balance due of invoices falling due asOf..month end.")
+    expected_invoices: int
+    expenses: list[CashExpenseDue]
+    expenses_total: int
+    supplier_deliveries: int = strawberry.field(description="Purchase-order receipts of the month (supplier "
+                                                            "payables; the garage's figure only).")
+    projected: int = strawberry.field(description="The cash projected at the month's end.")
+    method: str
+
+
+@strawberry.type
+class CashQuery:
+    @strawberry.field(extensions=requires(P.ANALYTICS_READ), description=(
+        "The next three months' sales from the same months last year and the recent trend."))
+    async def kpi_seasonal_forecast(self, info: strawberry.Info, as_of: dt.date | None = None,
+                                    site_id: strawberry.ID | None = None) -> KpiSeasonalForecast:
+        await _fresh(info)
+        f = await read(info, fc.seasonal_forecast, as_of=as_of, site=site_id)
+        return KpiSeasonalForecast(
+            as_of=f.as_of, recent_sales=f.recent_sales, recent_sales_year_before=f.recent_sales_year_before,
+            trend=_num(f.trend), method=translate(info.context.locale, fc.SEASONAL_METHOD),
+            months=[KpiMonthForecast(month=m.month, same_month_last_year=m.same_month_last_year,
+                                     forecast=m.forecast) for m in f.months])
+
+    @strawberry.field(extensions=requires(P.ANALYTICS_READ), description=(
+        "Technician capacity, four weeks from asOf (today by default): available hours from shifts against "
+        "hours booked for appointments."))
+    async def kpi_capacity(self, info: strawberry.Info, as_of: dt.date | None = None,
+                           site_id: strawberry.ID | None = None,
+                           technician_id: strawberry.ID | None = None) -> KpiCapacity:
+        weeks = await read(info, fc.capacity, as_of=as_of, site=site_id, technician=technician_id)
+        return KpiCapacity(method=translate(info.context.locale, fc.CAPACITY_METHOD), weeks=[
+            KpiCapacityWeek(from_=w.start, to=w.end, available_hours=float(w.available_hours),
+                            booked_hours=float(w.booked_hours), free_hours=float(w.free_hours),
+                            load=_num(w.load)) for w in weeks])
+
+    @strawberry.field(extensions=requires(P.CASH_MANAGE), description=(
+        "Receivables by age (current, 1-30, 31-60, 61-90, over 90 days past due) per customer. Admins only."))
+    async def cash_receivables(self, info: strawberry.Info, as_of: dt.date | None = None,
+                               site_id: strawberry.ID | None = None) -> CashReceivables:
+        scope, customers, total = await read(info, cash.receivables, as_of=as_of, site=site_id)
+        return CashReceivables(as_of=scope.today, currency=scope.currency, total=_aging(total),
+                               customers=[_aging(a) for a in customers])
+
+    @strawberry.field(extensions=requires(P.CASH_MANAGE), description=(
+        "The month's cash: opening balance, payments received, invoices falling due, expenses, supplier "
+        "deliveries and the projected position at the month's end. Admins only."))
+    async def cash_month(self, info: strawberry.Info, as_of: dt.date | None = None,
+                         site_id: strawberry.ID | None = None) -> CashMonth:
+        m = await read(info, cash.cash_month, as_of=as_of, site=site_id)
+        return CashMonth(month=m.month, as_of=m.as_of, currency=m.currency, opening_balance=m.opening_balance,
+                         received=m.received, expected_incoming=m.expected_incoming,
+                         expected_invoices=m.expected_invoices,
+                         expenses=[CashExpenseDue(day=d, expense=_expense(e)) for e, d in m.expenses],
+                         expenses_total=m.expenses_total, supplier_deliveries=m.supplier_deliveries,
+                         projected=m.projected, method=translate(info.context.locale, cash.POSITION_METHOD))
+
+
+@strawberry.input(description="A new expense: once on spentOn, or every month from then (recurring) until endsOn.")
+class CreateExpenseInput:
+    id: strawberry.ID | None = strawberry.UNSET
+    category: ExpenseCategory
+    amount: int = strawberry.field(description="Minor units, more than 0.")
+    spent_on: dt.date
+    description: str = ""
+    site_id: strawberry.ID | None = None
+    recurring: bool = False
+    ends_on: dt.date | None = None
+    client_mutation_id: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="Change an expense (every field is set again).")
+class UpdateExpenseInput:
+    id: strawberry.ID
+    category: ExpenseCategory
+    amount: int
+    spent_on: dt.date
+    description: str = ""
+    site_id: strawberry.ID | None = None
+    recurring: bool = False
+    ends_on: dt.date | None = None
+    expected_version: int | None = strawberry.UNSET
+    client_mutation_id: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class DeleteExpenseInput:
+    id: strawberry.ID
+    client_mutation_id: str | None = strawberry.UNSET
+
+
+@strawberry.input(description="The garage's cash at the start of a month (any day of it; negative: overdrawn).")
+class SetCashOpeningInput:
+    month: dt.date
+    amount: int
+    client_mutation_id: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class ExpensePayload:
+    expense: Expense | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DeleteExpensePayload:
+    deleted_id: strawberry.ID | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CashOpeningPayload:
+    month: dt.date | None = None
+    amount: int | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _expense_data(input) -> cash.ExpenseData:
+    return cash.ExpenseData(category=input.category, description=input.description, amount=input.amount,
+                            spent_on=input.spent_on, site_id=input.site_id, recurring=input.recurring,
+                            ends_on=input.ends_on)
+
+
+@strawberry.type
+class CashMutation:
+    @strawberry.mutation(extensions=requires(P.CASH_MANAGE), description=CreateExpenseInput.__doc__)
+    async def create_expense(self, info: strawberry.Info, input: CreateExpenseInput) -> ExpensePayload:
+        async def call(session, actor):
+            return await cash.save_expense(session, actor, _expense_data(input), new_id_given=client_id(input.id))
+
+        e, errors = await run_input(info, input, call, find=cash.find_expense)
+        return ExpensePayload(expense=_expense(e) if e is not None else None, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.CASH_MANAGE), description=UpdateExpenseInput.__doc__)
+    async def update_expense(self, info: strawberry.Info, input: UpdateExpenseInput) -> ExpensePayload:
+        async def call(session, actor):
+            return await cash.save_expense(session, actor, _expense_data(input), input.id,
+                                           given(input.expected_version))
+
+        e, errors = await run_input(info, input, call, find=cash.find_expense, current_id=input.id)
+        return ExpensePayload(expense=_expense(e) if e is not None else None, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.CASH_MANAGE), description="Delete an expense.")
+    async def delete_expense(self, info: strawberry.Info, input: DeleteExpenseInput) -> DeleteExpensePayload:
+        deleted, errors = await run(info, cash.delete_expense, input.id,
+                                    client_mutation_id=given(input.client_mutation_id))
+        return DeleteExpensePayload(deleted_id=strawberry.ID(str(deleted)) if deleted else None, errors=errors)
+
+    @strawberry.mutation(extensions=requires(P.CASH_MANAGE), description=SetCashOpeningInput.__doc__)
+    async def set_cash_opening(self, info: strawberry.Info, input: SetCashOpeningInput) -> CashOpeningPayload:
+        row, errors = await run(info, cash.set_opening, input.month, input.amount,
+                                client_mutation_id=given(input.client_mutation_id))
+        return CashOpeningPayload(month=row.month if row else None, amount=row.amount if row else None,
+                                  errors=errors)
+
+
+# the forecasts and the cash join the analytics root types (backend/schema.py merges each domain's Query/Mutation)
+Query = merge_types("Query", (Query, CashQuery))
+Mutation = merge_types("Mutation", (Mutation, CashMutation))

@@ -84,6 +84,7 @@ class Permission(enum.Enum):
     ANALYTICS_ALL_SITES = "analytics:all_sites"  # every site's figures, the garage's included
     ANALYTICS_MANAGE = "analytics:manage"  # set and delete goals
     LABOUR_COSTS = "labour_costs:manage"  # read and set what an hour of a person's time costs (wages): admins only
+    CASH_MANAGE = "cash:manage"  # the garage's money: receivables by age, expenses, the cash position: admins only
     # integrations
     WEBHOOKS_MANAGE = "webhooks:manage"  # outbound webhooks: endpoints, secrets, delivery log, redelivery
     # scheduling (a technician reads only the appointments allocated to them, enforced in the service)

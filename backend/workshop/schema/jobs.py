@@ -123,6 +123,11 @@ class Job:
         tech_id = self.technician_id  # type: ignore[attr-defined]
         return info.context.loader(UserLoader).load(tech_id) if tech_id else None
 
+    @strawberry.field(description="The service advisor: who opened the job, unless changed (setJobAdvisor).")
+    def advisor(self, info: strawberry.Info) -> User | None:
+        advisor_id = self.advisor_id  # type: ignore[attr-defined]
+        return info.context.loader(UserLoader).load(advisor_id) if advisor_id else None
+
     @strawberry.field(extensions=requires(P.APPOINTMENTS_READ), description="The appointment it was opened from.")
     def appointment(self, info: strawberry.Info) -> Annotated["Appointment", strawberry.lazy(
             "backend.scheduling.schema")] | None:

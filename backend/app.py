@@ -50,6 +50,7 @@ from backend.scheduling.routes import calendar_routes
 from backend.portal.schema import build_portal_schema, portal_extensions
 from backend.schema import build_schema
 from backend.workshop.jobsheet import job_sheet_routes
+from backend.analytics.exports import download_routes as kpi_export_routes
 
 log = logging.getLogger("mototrack")
 
@@ -393,6 +394,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *file_routes(services),
         *calendar_routes(services),  # /calendar/<token>.ics
         Route(EXPORT_PATH, export_download),
+        *kpi_export_routes(services),  # /exports/kpi/<id>: a dashboard export's file
         Route("/graphql", BodyLimit(GraphQLOverHTTP(graphql_app), settings.max_request_bytes, hold_refused_sender),
               methods=["GET", "POST"]),
         WebSocketRoute("/graphql", WebSocketCount(BodyLimit(graphql_app, settings.max_request_bytes))),

@@ -8,6 +8,7 @@ from strawberry.tools import merge_types
 from backend.accounts import invitations_schema as invitations
 from backend.accounts import schema as accounts
 from backend.accounts import setup_schema as setup
+from backend.analytics import export_schema as analytics_exports
 from backend.analytics import schema as analytics
 from backend.api.events import SharedEventExecution
 from backend.api.extensions import OperationScope, ShapeErrors
@@ -33,6 +34,7 @@ DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, 
            notification_templates, search, files, inspections, portal, workforce, webhooks, scheduling)
 DOMAINS += (imports,)  # import from an earlier system (backend/integrations/imports)
 DOMAINS += (analytics,)  # KPIs, goals, a job's advisor, hourly costs
+DOMAINS += (analytics_exports,)  # the jobs behind a figure, XLSX/PDF exports with progress (issue 17)
 DOMAINS += (purchasing,)  # suppliers, purchase orders, reorder (issue 18)
 DOMAINS += (setup, invitations)  # set-up in the browser, open sign-up, staff invitations (issue 19)
 

@@ -23,6 +23,7 @@ from arq.worker import Retry, Worker
 from sqlalchemy import delete, or_
 
 import backend.models  # noqa: F401 - every table known, so foreign keys across domains resolve
+from backend.analytics import exports as analytics_exports
 from backend.analytics import tasks as analytics_tasks
 from backend.api.metrics import count_job_in_redis
 from backend.core.db import Database, utcnow
@@ -133,8 +134,12 @@ class WorkerSettings:
         func(import_tasks.run_import, name="run_import", keep_result=0, timeout=1800, max_tries=1),
         # webhooks: one job per attempt of a delivery (webhook:<id>:<attempts>), the sweep re-queues due ones
         func(webhook_tasks.send_webhook, name="send_webhook", keep_result=0, timeout=120),
+        # a dashboard export (kpi-export:<id>): claimed QUEUED -> RUNNING, so a second hand-over runs nothing
+        func(analytics_exports.run_kpi_export, name="run_kpi_export", keep_result=0, timeout=600, max_tries=1),
     ]
     cron_jobs = [
+        cron(analytics_exports.sweep_exports, name="cron:sweep_kpi_exports", minute=set(range(1, 60, 5)),
+             run_at_startup=False, keep_result=0, unique=True),
         cron(import_tasks.sweep_imports, name="cron:sweep_imports", minute=set(range(0, 60, 5)),
              run_at_startup=False, keep_result=0, unique=True),
         # MOT and service reminders: hourly, so each garage scans soon after its own midnight (a repeat is a no-op)

@@ -23,6 +23,7 @@ from backend.accounts.service import actor_from_token
 from backend.api.context import Context, Services
 from backend.api.cost import MemoryCostBudget, QueryCost, RedisCostBudget
 from backend.api.errors import is_unavailable, service_unavailable
+from backend.api.graphiql import graphiql_routes
 from backend.api.body_limit import BodyLimit
 from backend.api.metrics import MeteredWSHandler, Metrics, WebSocketCount
 from backend.api.throttle import RefusalThrottle
@@ -400,6 +401,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         WebSocketRoute("/graphql", WebSocketCount(BodyLimit(graphql_app, settings.max_request_bytes))),
         *portal_routes(services, build_portal_schema(portal_extensions(settings))),  # /portal/graphql and /p/
         *_pwa_routes(Path(settings.pwa_dist)),
+        *graphiql_routes(services, schema),  # POST /graphiql: GraphiQL for signed-in admins, production too
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     add_security_middleware(app, settings)  # CSP, nosniff, Referrer-Policy, HSTS (production): inside compression

@@ -258,7 +258,11 @@ def _pwa_routes(dist: Path) -> list:
 
     async def spa(request: Request) -> Response:
         path = request.path_params.get("path", "")
-        if path.rstrip("/") == "docs":  # the API guide (pwa/scripts/api-docs.mjs): /docs, /docs/<page>
+        if path.rstrip("/") == "help":  # the user guide (pwa/scripts/help-docs.mjs) in the reader's language
+            language = negotiate(request.headers.get("accept-language")) or "en"
+            return RedirectResponse(f"/help/{language}/", status_code=307)
+        # the API guide (pwa/scripts/api-docs.mjs) at /docs/, a language's contents of the user guide at /help/<lang>/
+        if path.rstrip("/") in ("docs", "help/en", "help/th"):
             if not path.endswith("/"):
                 return RedirectResponse("/docs/", status_code=308)
             path = "docs/index.html"
@@ -395,6 +399,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *file_routes(services),
         *calendar_routes(services),  # /calendar/<token>.ics
         Route(EXPORT_PATH, export_download),
+        *graphiql_routes(services, schema),  # POST /graphiql: GraphiQL for signed-in admins, production too
         *kpi_export_routes(services),  # /exports/kpi/<id>: a dashboard export's file
         Route("/graphql", BodyLimit(GraphQLOverHTTP(graphql_app), settings.max_request_bytes, hold_refused_sender),
               methods=["GET", "POST"]),

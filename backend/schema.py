@@ -25,6 +25,7 @@ from backend.notifications import reminders_schema as reminders
 from backend.notifications import templates_schema as notification_templates
 from backend.portal import staff_schema as portal
 from backend.purchasing import schema as purchasing
+from backend.purchasing import returns_schema as purchasing_returns
 from backend.scheduling import schema as scheduling
 from backend.search import schema as search
 from backend.workforce import schema as workforce
@@ -36,6 +37,7 @@ DOMAINS += (imports,)  # import from an earlier system (backend/integrations/imp
 DOMAINS += (analytics,)  # KPIs, goals, a job's advisor, hourly costs
 DOMAINS += (analytics_exports,)  # the jobs behind a figure, XLSX/PDF exports with progress (issue 17)
 DOMAINS += (purchasing,)  # suppliers, purchase orders, reorder (issue 18)
+DOMAINS += (purchasing_returns,)  # returns to suppliers, core charges, parts ordered for jobs (issue 18)
 DOMAINS += (setup, invitations)  # set-up in the browser, open sign-up, staff invitations (issue 19)
 
 

@@ -145,6 +145,11 @@ class ErrorCode(enum.Enum):
     INVALID_LEVELS = "INVALID_LEVELS"
     NOTHING_TO_REORDER = "NOTHING_TO_REORDER"
     COUNT_BELOW_RESERVED = "COUNT_BELOW_RESERVED"
+    RETURN_EXCEEDS_STOCK = "RETURN_EXCEEDS_STOCK"
+    ALREADY_CREDITED = "ALREADY_CREDITED"
+    INVALID_CORE_STATE = "INVALID_CORE_STATE"
+    NO_PREFERRED_SUPPLIER = "NO_PREFERRED_SUPPLIER"
+    PART_ON_SHELF = "PART_ON_SHELF"
     # warehouses (add warehouse codes above this line)
     INVALID_WEBHOOK_URL = "INVALID_WEBHOOK_URL"
     WEBHOOK_ADDRESS_REFUSED = "WEBHOOK_ADDRESS_REFUSED"
@@ -333,6 +338,11 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.INVALID_LEVELS: N_("The maximum must be at least the minimum."),
     ErrorCode.NOTHING_TO_REORDER: N_("Nothing needs ordering: no item with a preferred supplier is at or under its minimum."),
     ErrorCode.COUNT_BELOW_RESERVED: N_("{reserved} of these are held for approved parts requests here; release or issue them before counting fewer."),
+    ErrorCode.RETURN_EXCEEDS_STOCK: N_("{item}: only {available} available in {warehouse} to send back; {requested} asked for."),
+    ErrorCode.ALREADY_CREDITED: N_("The supplier's credit note {number} is already recorded for this."),
+    ErrorCode.INVALID_CORE_STATE: N_("A core charge that is {status} cannot do that."),
+    ErrorCode.NO_PREFERRED_SUPPLIER: N_("{item} has no preferred supplier: choose the supplier to order it from."),
+    ErrorCode.PART_ON_SHELF: N_("{available} of these are available on the shelf already; nothing needs ordering."),
     # warehouse messages (add above this line)
     ErrorCode.INVALID_WEBHOOK_URL: N_("Enter a full web address starting with https:// (or http://), without a "
                                       "user name or password."),

@@ -35,6 +35,7 @@ class MovementKind(enum.Enum):
     TRANSFER_OUT = "TRANSFER_OUT"  # dispatched to another warehouse: in transit, on no shelf
     TRANSFER_IN = "TRANSFER_IN"  # received from another warehouse
     REVERSAL = "REVERSAL"  # undoes a wrong receipt (the reason names it)
+    SUPPLIER_RETURN = "SUPPLIER_RETURN"  # sent back to the supplier (the reason names the return)
 
 
 class WarehouseKind(enum.Enum):

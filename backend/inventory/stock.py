@@ -256,9 +256,15 @@ async def reserve(session: AsyncSession, actor: Actor, item_id: uuid.UUID, wareh
             .returning(WarehouseStock.reserved, WarehouseStock.version)
             .execution_options(synchronize_session=False))).one()
         _set(row, reserved=result[0], version=result[1])
-        session.add(StockReservation(id=new_id(), garage_id=actor.garage_id, warehouse_id=warehouse.id,
-                                     item_id=item.id, parts_request_id=parts_request_id, quantity=held,
-                                     created_at=utcnow()))
+        existing = (await session.execute(select(StockReservation).where(
+            StockReservation.parts_request_id == parts_request_id, StockReservation.warehouse_id == warehouse.id)
+        )).scalar_one_or_none()
+        if existing is not None:  # topped up (an ordered part arrived for the request)
+            existing.quantity += held
+        else:
+            session.add(StockReservation(id=new_id(), garage_id=actor.garage_id, warehouse_id=warehouse.id,
+                                         item_id=item.id, parts_request_id=parts_request_id, quantity=held,
+                                         created_at=utcnow()))
         await session.flush()
         stock_changed(session, actor.garage_id, item, warehouse.id, row)
     return held

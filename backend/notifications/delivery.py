@@ -198,7 +198,13 @@ async def _short_links(db: Database, settings: Settings, garage_id: uuid.UUID, c
 
 
 async def _attachments(db: Database, row: Notification) -> list[tuple[str, str, bytes]]:
-    """The invoice PDF for invoice_issued, rendered now in the message's language."""
+    """The invoice PDF for invoice_issued (the purchase order's for purchase_order_sent), rendered now in the
+    message's language."""
+    if row.event == "purchase_order_sent" and (row.context or {}).get("order_id"):
+        from backend.purchasing.documents import pdf_for_notification
+
+        name, content = await pdf_for_notification(db, row.garage_id, uuid.UUID(row.context["order_id"]), row.locale)
+        return [(name, "application/pdf", content)]
     if row.event != "invoice_issued" or not (row.context or {}).get("invoice_id"):
         return []
     from backend.billing.documents.attachments import invoice_pdf_for_notification

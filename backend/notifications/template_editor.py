@@ -68,6 +68,8 @@ _NEUTRAL = {
     "portal_url": "https://garage.example/p/#Xk2pQ7aB9cD4eF6gH8iJ0k", "code": "123456", "minutes": 10,
     # messages to the garage's own staff (goals, webhooks)
     "days": 3, "failures": 5, "endpoint_url": "https://erp.example.com/hooks/mototrack", "goal_id": "sample",
+    # a purchase order to a supplier
+    "order_id": "sample", "order_number": "PO-2026-000031",
     "invitation_id": "sample", "hours": 72,
 }
 _WORDS = (  # variable: (English, Thai)
@@ -82,6 +84,7 @@ _WORDS = (  # variable: (English, Thai)
     ("kpi", "Effective labour rate", "อัตราค่าแรงที่ได้จริง"), ("subject", "Rama 9 Service Centre", "สาขาพระราม 9"),
     ("value", "THB 780.00", "780.00 บาท"), ("target", "THB 850.00", "850.00 บาท"),
     ("day", "12 March 2026", "12 มีนาคม 2569"),
+    ("supplier_name", "Mr Somchai", "คุณสมชาย"), ("expected_date", "14 March 2026", "14 มีนาคม 2569"),
     # a staff invitation (backend/accounts/invitations.py)
     ("invitee_name", "Somchai", "สมชาย"), ("inviter_name", "Anong", "อนงค์"),
     ("role_name", "technician", "ช่างเทคนิค"),

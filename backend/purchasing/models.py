@@ -89,6 +89,8 @@ class SupplierItem(IdMixin, TimestampMixin, Base):
     price: Mapped[int] = mapped_column(Integer, default=0)  # minor units per unit of the item
     pack_size: Mapped[int] = mapped_column(Integer, default=1)
     preferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    # minor units per unit: the deposit on the old part, owed back to this supplier when the item is fitted
+    core_charge: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class PurchasingSettings(Base):
@@ -126,23 +128,28 @@ class PurchaseOrder(IdMixin, TimestampMixin, Base):
 
 
 class PurchaseOrderLine(IdMixin, Base):
+    """A line of an order: an item of the catalog, or (for a job) a part that is not in it, by its description."""
+
     __tablename__ = "purchase_order_lines"
     __table_args__ = (
-        UniqueConstraint("order_id", "item_id"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("item_id IS NOT NULL OR description IS NOT NULL", name="item_or_description"),
+        Index("ix_purchase_order_lines_order", "order_id", "position"),
         CheckConstraint("received_quantity >= 0", name="received_not_negative"),
         Index("ix_purchase_order_lines_item", "garage_id", "item_id"),
     )
 
     garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("purchase_orders.id", ondelete="CASCADE"))
-    item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("warehouse_items.id", ondelete="RESTRICT"))
+    item_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("warehouse_items.id", ondelete="RESTRICT"))
+    description: Mapped[str | None] = mapped_column(String(200))  # a part not in the catalog
     quantity: Mapped[int] = mapped_column(Integer)
     unit_cost: Mapped[int] = mapped_column(Integer)
     received_quantity: Mapped[int] = mapped_column(Integer, default=0)
     position: Mapped[int] = mapped_column(Integer, default=0)
     # the job's parts request this line was ordered for (the job shows it on order)
     parts_request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parts_requests.id", ondelete="SET NULL"))
+    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
 
 
 class PurchaseReceipt(IdMixin, Base):
@@ -163,3 +170,88 @@ class PurchaseReceipt(IdMixin, Base):
     reversed: Mapped[bool] = mapped_column(Boolean, default=False)
     actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime]
+
+
+class ReturnStatus(enum.Enum):
+    RETURNED = "RETURNED"  # the stock has left for the supplier; their credit note is awaited
+    CREDITED = "CREDITED"  # the supplier's credit note is recorded
+
+
+register_labels({ReturnStatus.RETURNED: N_("returned, credit awaited"), ReturnStatus.CREDITED: N_("credited")})
+
+
+class SupplierReturn(IdMixin, TimestampMixin, Base):
+    """Items sent back to a supplier from a warehouse, with a reason; RET-<year>-<n> consecutive per garage."""
+
+    __tablename__ = "supplier_returns"
+    __table_args__ = (
+        UniqueConstraint("garage_id", "number"),
+        Index("ix_supplier_returns_garage_status", "garage_id", "status", "id"),
+        CheckConstraint("credit_amount IS NULL OR credit_amount >= 0", name="credit_not_negative"),
+    )
+
+    garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(32))
+    supplier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("suppliers.id", ondelete="RESTRICT"))
+    warehouse_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("warehouses.id", ondelete="RESTRICT"))
+    order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("purchase_orders.id", ondelete="SET NULL"))
+    status: Mapped[ReturnStatus] = mapped_column(Enum(ReturnStatus, native_enum=False, length=16))
+    reason: Mapped[str] = mapped_column(Text)
+    total: Mapped[int] = mapped_column(Integer, default=0)  # minor units: sum of quantity x unit cost
+    credit_note_number: Mapped[str | None] = mapped_column(String(64))
+    credit_amount: Mapped[int | None] = mapped_column(Integer)
+    credited_at: Mapped[dt.datetime | None]
+    credited_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class SupplierReturnLine(IdMixin, Base):
+    __tablename__ = "supplier_return_lines"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_supplier_return_lines_return", "return_id"),
+    )
+
+    garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
+    return_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("supplier_returns.id", ondelete="CASCADE"))
+    item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("warehouse_items.id", ondelete="RESTRICT"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_cost: Mapped[int] = mapped_column(Integer)  # the item's average cost when it left
+
+
+class CoreStatus(enum.Enum):
+    OPEN = "OPEN"  # the old part is owed back to the supplier
+    RETURNED = "RETURNED"  # sent back; the supplier's credit is awaited
+    CREDITED = "CREDITED"  # the supplier credited it
+
+
+register_labels({CoreStatus.OPEN: N_("owed to the supplier"), CoreStatus.RETURNED: N_("returned, credit awaited"),
+                 CoreStatus.CREDITED: N_("credited")})
+
+
+class CoreCharge(IdMixin, TimestampMixin, Base):
+    """A part with a core charge was fitted on a job: its old part is owed back to the supplier, who credits the
+    deposit (quantity x unit value) when it arrives."""
+
+    __tablename__ = "core_charges"
+    __table_args__ = (
+        Index("ix_core_charges_garage_status", "garage_id", "status", "id"),
+        UniqueConstraint("parts_request_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_value >= 0", name="value_not_negative"),
+    )
+
+    garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
+    supplier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("suppliers.id", ondelete="RESTRICT"))
+    item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("warehouse_items.id", ondelete="RESTRICT"))
+    job_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    parts_request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parts_requests.id", ondelete="SET NULL"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_value: Mapped[int] = mapped_column(Integer)
+    status: Mapped[CoreStatus] = mapped_column(Enum(CoreStatus, native_enum=False, length=16))
+    returned_at: Mapped[dt.datetime | None]
+    credit_note_number: Mapped[str | None] = mapped_column(String(64))
+    credit_amount: Mapped[int | None] = mapped_column(Integer)
+    credited_at: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)

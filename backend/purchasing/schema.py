@@ -86,16 +86,21 @@ class SupplierItem:
     price: int = strawberry.field(description="Minor units per unit of the item.")
     pack_size: int
     preferred: bool
+    core_charge: int = strawberry.field(description="Minor units per unit: the deposit on the old part, owed back to "
+                                                    "this supplier when the item is fitted.")
 
     @strawberry.field
     def item(self, info: strawberry.Info) -> ItemRef | None:
         return _item(info, self.item_id)
 
 
-@strawberry.type
+@strawberry.type(description="A line of an order: an item of the catalog, or (ordered for a job) a part that is "
+                             "not in it, by its description.")
 class PurchaseOrderLine:
     id: strawberry.ID
-    item_id: strawberry.ID
+    item_id: strawberry.ID | None
+    description: str | None = strawberry.field(description="A part not in the catalog; null for a catalog item.")
+    job_id: strawberry.ID | None = strawberry.field(description="The job it was ordered for.")
     quantity: int
     unit_cost: int
     received_quantity: int
@@ -107,7 +112,7 @@ class PurchaseOrderLine:
 
     @strawberry.field
     def item(self, info: strawberry.Info) -> ItemRef | None:
-        return _item(info, self.item_id)
+        return _item(info, self.item_id) if self.item_id is not None else None
 
 
 @strawberry.type(description="One delivery of one line; a reversal has a negative quantity and names the receipt "
@@ -158,6 +163,13 @@ class PurchaseOrder:
     def receipts(self, info: strawberry.Info) -> list[PurchaseReceipt]:
         return info.context.loader(OrderReceiptsLoader).load(self.id)
 
+    @strawberry.field(description="A short-lived signed link to the order's PDF, in the supplier's language "
+                                  "(null for an API key).")
+    def pdf_url(self, info: strawberry.Info) -> str | None:
+        from backend.purchasing.documents import signed_pdf_url
+
+        return signed_pdf_url(info, self)
+
 
 @strawberry.type
 class ReorderSuggestion:
@@ -204,6 +216,8 @@ class SetSupplierItemInput:
     price: int = 0
     pack_size: int = 1
     preferred: bool = False
+    core_charge: int = strawberry.field(default=0, description="Minor units per unit: the deposit on the old part, "
+                                                               "owed back to this supplier when the item is fitted.")
     client_mutation_id: str | None = strawberry.UNSET
 
 
@@ -413,7 +427,7 @@ class Mutation:
     async def set_supplier_item(self, info: strawberry.Info, input: SetSupplierItemInput) -> SupplierItemPayload:
         row, errors = await run(info, service.set_supplier_item, input.supplier_id, input.item_id,
                                 supplier_code=given(input.supplier_code), price=input.price,
-                                pack_size=input.pack_size, preferred=input.preferred,
+                                pack_size=input.pack_size, preferred=input.preferred, core_charge=input.core_charge,
                                 client_mutation_id=given(input.client_mutation_id))
         return SupplierItemPayload(supplier_item=row, errors=errors)
 

@@ -173,11 +173,13 @@ async def list_suppliers(session: AsyncSession, actor: Actor, *, limit: int = 50
 
 async def set_supplier_item(session: AsyncSession, actor: Actor, supplier_id: object, item_id: object, *,
                             supplier_code: object = None, price: object = 0, pack_size: object = 1,
-                            preferred: object = False) -> SupplierItem:
-    """What the supplier sells us of the item (made or changed). Preferring this supplier un-prefers another."""
+                            preferred: object = False, core_charge: object = 0) -> SupplierItem:
+    """What the supplier sells us of the item (made or changed). Preferring this supplier un-prefers another.
+    `core_charge`: the deposit per unit on the old part, owed back to the supplier when the item is fitted."""
     errors = Collector()
     code = v.text(errors, "supplierCode", supplier_code, max_len=64)
     clean_price = _int(errors, "price", price, 0, code=ErrorCode.INVALID_AMOUNT)
+    clean_core = _int(errors, "coreCharge", core_charge, 0, code=ErrorCode.INVALID_AMOUNT)
     pack = _int(errors, "packSize", pack_size, 1, MAX_QUANTITY, code=ErrorCode.INVALID_QUANTITY)
     errors.raise_if_any()
     supplier = await get_supplier(session, actor, supplier_id, "supplierId")
@@ -193,10 +195,12 @@ async def set_supplier_item(session: AsyncSession, actor: Actor, supplier_id: ob
         row = SupplierItem(id=new_id(), garage_id=actor.garage_id, supplier_id=supplier.id, item_id=item.id)
         session.add(row)
     row.supplier_code, row.price, row.pack_size, row.preferred = code, clean_price, pack, bool(preferred)
+    row.core_charge = clean_core
     await session.flush()
     audit.record(session, actor, "SupplierItem", row.id, "set", {
         "supplier_id": {"after": str(supplier.id)}, "item_id": {"after": str(item.id)},
-        "price": {"after": clean_price}, "pack_size": {"after": pack}, "preferred": {"after": bool(preferred)}})
+        "price": {"after": clean_price}, "core_charge": {"after": clean_core}, "pack_size": {"after": pack},
+        "preferred": {"after": bool(preferred)}})
     return row
 
 
@@ -402,13 +406,19 @@ async def approve_order(session: AsyncSession, actor: Actor, order_id: object,
 
 async def send_order(session: AsyncSession, actor: Actor, order_id: object,
                      expected_version: int | None = None) -> PurchaseOrder:
-    """APPROVED -> SENT; the expected date is today plus the supplier's lead time."""
+    """APPROVED -> SENT; the expected date is today plus the supplier's lead time. The order's PDF, in the
+    supplier's language, is mailed to the supplier's address through the outbox (purchasing.documents)."""
     async def apply(order):
+        from backend.accounts.models import Garage
+        from backend.purchasing.documents import notify_supplier
+
         supplier = await get_supplier(session, actor, order.supplier_id)
         order.status = OrderStatus.SENT
         order.sent_at = utcnow()
         order.expected_date = await _garage_today(session, actor.garage_id) + dt.timedelta(
             days=supplier.lead_time_days)
+        garage = await session.get(Garage, actor.garage_id)
+        await notify_supplier(session, order, supplier, garage.name if garage else "")
 
     return await _transition(session, actor, order_id, expected_version, {OrderStatus.APPROVED}, "send", apply)
 
@@ -502,22 +512,30 @@ async def receive_order(session: AsyncSession, actor: Actor, order_id: object, l
             continue
         wanted.append((line, qty, cost))
     errors.raise_if_any()
+    from backend.purchasing import job_parts
+
     warehouse = await stock.get_warehouse(session, actor, order.warehouse_id)
+    await job_parts.lock_requests(session, [line for line, _q, _c in wanted])  # before the items: the lock order
     receipts = []
-    for line, qty, cost in sorted(wanted, key=lambda w: w[0].item_id):
-        item = await stock.lock_item(session, actor, line.item_id)
+    for line, qty, cost in sorted(wanted, key=lambda w: (w[0].item_id is None, str(w[0].item_id), str(w[0].id))):
         receipt = PurchaseReceipt(id=new_id(), garage_id=actor.garage_id, order_id=order.id, line_id=line.id,
                                   quantity=qty, unit_cost=cost, delivery_note=note,
                                   override_reason=override if qty > line.quantity - line.received_quantity else None,
                                   actor_user_id=actor.user_id, created_at=utcnow(), reversed=False)
         session.add(receipt)
         await session.flush()
+        if line.item_id is None:  # a part not in the catalog: it goes to the job, on no shelf
+            line.received_quantity += qty
+            receipts.append(receipt)
+            continue
+        item = await stock.lock_item(session, actor, line.item_id)
         new_cost = weighted_average(item.quantity_on_hand, item.cost_price, qty, cost)
         await stock.move(session, actor, item, warehouse, MovementKind.RECEIVE, qty, unit_cost=cost,
                          reason=order.number + (f" / {note}" if note else ""), receipt_id=receipt.id)
         await _set_cost(session, item, new_cost)
         line.received_quantity += qty
         receipts.append(receipt)
+    await job_parts.hold_for_requests(session, actor, warehouse, [(line, qty) for line, qty, _c in wanted])
     before = audit.snapshot(order, ORDER_FIELDS)
     order.status = _status_after(list(by_id.values()))
     _changed(session, actor, order, "receive", before)
@@ -546,17 +564,19 @@ async def reverse_receipt(session: AsyncSession, actor: Actor, receipt_id: objec
     line = (await session.execute(select(PurchaseOrderLine).where(PurchaseOrderLine.id == original.line_id))
             ).scalar_one()
     warehouse = await stock.get_warehouse(session, actor, order.warehouse_id)
-    item = await stock.lock_item(session, actor, line.item_id)
+    item = await stock.lock_item(session, actor, line.item_id) if line.item_id is not None else None
     reversal = PurchaseReceipt(id=new_id(), garage_id=actor.garage_id, order_id=order.id, line_id=line.id,
                                quantity=-original.quantity, unit_cost=original.unit_cost, reverses_id=original.id,
                                override_reason=clean, actor_user_id=actor.user_id, created_at=utcnow(),
                                reversed=False)
     session.add(reversal)
     await session.flush()
-    new_cost = weighted_average(item.quantity_on_hand, item.cost_price, -original.quantity, original.unit_cost)
-    await stock.move(session, actor, item, warehouse, MovementKind.REVERSAL, -original.quantity, field="receiptId",
-                     unit_cost=original.unit_cost, reason=f"{order.number}: {clean}", receipt_id=reversal.id)
-    await _set_cost(session, item, new_cost)
+    if item is not None:
+        new_cost = weighted_average(item.quantity_on_hand, item.cost_price, -original.quantity, original.unit_cost)
+        await stock.move(session, actor, item, warehouse, MovementKind.REVERSAL, -original.quantity,
+                         field="receiptId", unit_cost=original.unit_cost, reason=f"{order.number}: {clean}",
+                         receipt_id=reversal.id)
+        await _set_cost(session, item, new_cost)
     original.reversed = True
     line.received_quantity -= original.quantity
     before = audit.snapshot(order, ORDER_FIELDS)

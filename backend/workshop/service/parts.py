@@ -157,8 +157,12 @@ async def approve_parts_request(session: AsyncSession, actor: Actor, request_id:
     request.decided_by_id = actor.user_id
     request.decided_at = utcnow()
     # the parts are held on the site warehouse's shelf (as many as are there now; the rest is taken at issue)
-    await inventory.reserve_for_request(session, actor, request.item_id, request.quantity, site_id=job.site_id,
-                                        parts_request_id=request.id)
+    held = await inventory.reserve_for_request(session, actor, request.item_id, request.quantity,
+                                               site_id=job.site_id, parts_request_id=request.id)
+    if held < request.quantity:  # what no shelf has goes on a draft order to the preferred supplier
+        from backend.purchasing import job_parts
+
+        await job_parts.order_shortfall(session, actor, request, job)
     add_event(session, actor, job, JobEventKind.PARTS_APPROVED, data=_event_data(request))
     _changed(session, actor, request, "approve", before)
     await _follow_requests(session, actor, job)
@@ -211,6 +215,10 @@ async def issue_parts_request(session: AsyncSession, actor: Actor, request_id: o
     request.unit_price = item.sale_price
     request.issued_by_id = actor.user_id
     request.issued_at = utcnow()
+    from backend.purchasing import returns as purchasing_returns  # the old part may be owed to the supplier
+
+    await purchasing_returns.open_core_for_issue(session, actor, item_id=request.item_id, quantity=request.quantity,
+                                                 job_id=job.id, parts_request_id=request.id)
     add_event(session, actor, job, JobEventKind.PARTS_ISSUED, data=_event_data(request))
     _changed(session, actor, request, "issue", before)
     await _follow_requests(session, actor, job)

@@ -28,6 +28,7 @@ from backend.purchasing import schema as purchasing
 from backend.purchasing import returns_schema as purchasing_returns
 from backend.scheduling import schema as scheduling
 from backend.search import schema as search
+from backend.scheduling.booking import schema as booking
 from backend.workforce import schema as workforce
 from backend.workshop import schema as workshop
 
@@ -35,6 +36,7 @@ DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, 
            notification_templates, search, files, inspections, portal, workforce, webhooks, scheduling)
 DOMAINS += (imports,)  # import from an earlier system (backend/integrations/imports)
 DOMAINS += (analytics,)  # KPIs, goals, a job's advisor, hourly costs
+DOMAINS += (booking,)  # self-booking settings and links (issue 16)
 DOMAINS += (analytics_exports,)  # the jobs behind a figure, XLSX/PDF exports with progress (issue 17)
 DOMAINS += (purchasing,)  # suppliers, purchase orders, reorder (issue 18)
 DOMAINS += (purchasing_returns,)  # returns to suppliers, core charges, parts ordered for jobs (issue 18)

@@ -34,6 +34,7 @@ from backend.notifications import tasks as notification_tasks
 from backend.notifications.delivery import deliver
 from backend.notifications.reminders.scan import reminder_scan_task
 from backend.workforce.alerts import clock_alert_task
+from backend.scheduling.booking.tasks import day_before_task
 from backend.inventory.tasks import low_stock_task
 
 log = logging.getLogger("mototrack.worker")
@@ -146,6 +147,9 @@ class WorkerSettings:
         cron(reminder_scan_task, name="cron:reminder_scan", minute={7}, run_at_startup=False, keep_result=0, unique=True),
         # clocks left running past the shift's end plus the grace time: flagged to the managers once per entry
         cron(clock_alert_task, name="cron:clock_alerts", minute=set(range(2, 60, 5)), run_at_startup=False,
+             keep_result=0, unique=True),
+        # the day-before message of tomorrow's appointments (each garage's tomorrow; once per appointment and day)
+        cron(day_before_task, name="cron:booking_day_before", minute={1, 16, 31, 46}, run_at_startup=False,
              keep_result=0, unique=True),
         cron(purge_expired_tokens, hour={3}, minute={17}, run_at_startup=False),
         # the daily low-stock message to the warehouse managers (hourly: each garage at 07:00 its time)

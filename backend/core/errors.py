@@ -170,6 +170,10 @@ class ErrorCode(enum.Enum):
     ICS_NO_HOLIDAYS = "ICS_NO_HOLIDAYS"
     TECHNICIAN_NOT_WORKING = "TECHNICIAN_NOT_WORKING"
     OUTSIDE_HOURS_NOT_ALLOWED = "OUTSIDE_HOURS_NOT_ALLOWED"
+    SLOT_TAKEN = "SLOT_TAKEN"
+    BOOKING_CUT_OFF = "BOOKING_CUT_OFF"
+    ALREADY_BOOKED = "ALREADY_BOOKED"
+    SERVICES_MIXED = "SERVICES_MIXED"
     # scheduling (add scheduling codes above this line)
     NOT_A_TECHNICIAN_FOR_SHIFTS = "NOT_A_TECHNICIAN_FOR_SHIFTS"
     INVALID_TIME_OF_DAY = "INVALID_TIME_OF_DAY"
@@ -368,6 +372,11 @@ MESSAGES: dict[ErrorCode, str] = {
                                          "book within their working time."),
     ErrorCode.OUTSIDE_HOURS_NOT_ALLOWED: N_("Only a manager may book outside the opening hours or a technician's "
                                             "shift."),
+    ErrorCode.SLOT_TAKEN: N_("This time is no longer free. Please pick another."),
+    ErrorCode.BOOKING_CUT_OFF: N_("Less than {hours} hours before the appointment it can no longer be changed online. "
+                                  "Please call the garage."),
+    ErrorCode.ALREADY_BOOKED: N_("You already have an appointment booked with this link: move or cancel it instead."),
+    ErrorCode.SERVICES_MIXED: N_("These services are booked separately: pick services of one kind of work."),
     # scheduling messages (add above this line)
     ErrorCode.NOT_A_TECHNICIAN_FOR_SHIFTS: N_("Shifts, leave and the attendance clock are for technicians only."),
     ErrorCode.INVALID_TIME_OF_DAY: N_("Enter a time of day as HH:MM, from 00:00 to 23:59."),

@@ -141,6 +141,10 @@ async def _prepare(db: Database, settings: Settings, row: Notification) -> tuple
         from backend.portal.messages import add_portal_context
 
         hidden = await add_portal_context(db, settings, row, context)
+    from backend.scheduling.booking.messages import add_booking_context, needs_context
+
+    if needs_context(row):  # a reminder's or an appointment's booking link, a booking code (made now, never kept)
+        hidden += await add_booking_context(db, settings, row, context)
     if row.event == "staff_invitation" and context.get("invitation_id"):
         from backend.accounts.invitations import mail_context
 

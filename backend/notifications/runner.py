@@ -90,6 +90,9 @@ class InProcessRunner:
         from backend.workforce.alerts import start_alert_schedule  # clocks left running past the shift (5 min)
 
         self._alert_task = start_alert_schedule(self.db)
+        from backend.scheduling.booking.tasks import start_day_before_schedule  # appointments of tomorrow (15 min)
+
+        self._day_before_task = start_day_before_schedule(self.db)
 
     def _dispatch(self, ids: list[str]) -> None:
         self._wake.set()
@@ -100,7 +103,8 @@ class InProcessRunner:
         self._stopping = True
         outbox.set_dispatcher(None)
         self._wake.set()
-        for scan in (getattr(self, "_scan_task", None), getattr(self, "_alert_task", None)):
+        for scan in (getattr(self, "_scan_task", None), getattr(self, "_alert_task", None),
+                     getattr(self, "_day_before_task", None)):
             if scan is None:  # the scans only write outbox rows, each batch in its own transaction
                 continue
             scan.cancel()

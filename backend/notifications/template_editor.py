@@ -66,6 +66,8 @@ _NEUTRAL = {
     "job_number": "JC-2026-000123", "invoice_number": "INV-2026-000045", "quote_number": "QT-2026-000017",
     "quote_id": "sample", "invoice_id": "sample", "quantity": 2,
     "portal_url": "https://garage.example/p/#Xk2pQ7aB9cD4eF6gH8iJ0k", "code": "123456", "minutes": 10,
+    # self-booking (backend/scheduling/booking/messages.py)
+    "booking_url": "https://garage.example/b/#Qm7Lp2ZrXk2pQ7aB9cD4eF", "cutoff_hours": 2,
     # messages to the garage's own staff (goals, webhooks)
     "days": 3, "failures": 5, "endpoint_url": "https://erp.example.com/hooks/mototrack", "goal_id": "sample",
     # a purchase order to a supplier
@@ -85,6 +87,8 @@ _WORDS = (  # variable: (English, Thai)
     ("value", "THB 780.00", "780.00 บาท"), ("target", "THB 850.00", "850.00 บาท"),
     ("day", "12 March 2026", "12 มีนาคม 2569"),
     ("supplier_name", "Mr Somchai", "คุณสมชาย"), ("expected_date", "14 March 2026", "14 มีนาคม 2569"),
+    ("appointment_text", "Tuesday 23 March 2027 at 09:00", "วันอังคารที่ 23 มีนาคม 2570 เวลา 09:00 น."),
+    ("appointment_short", "Tue 23 Mar 09:00", "23/3/70 09:00"), ("services", "Brake pads", "เปลี่ยนผ้าเบรก"),
     # a staff invitation (backend/accounts/invitations.py)
     ("invitee_name", "Somchai", "สมชาย"), ("inviter_name", "Anong", "อนงค์"),
     ("role_name", "technician", "ช่างเทคนิค"),

@@ -30,7 +30,7 @@ from backend.portal import service
 
 PORTAL_GRAPHQL = "/portal/graphql"
 BAD_TOKEN_WINDOW = 900
-_PATH_TOKEN = re.compile(r"(/p/)[^\s\"?#]+")
+_PATH_TOKEN = re.compile(r"(/[pb]/)[^\s\"?#]+")
 
 NOT_BUILT = N_("The customer portal is not built yet.")
 PHONE = N_("Phone: {phone}")
@@ -42,7 +42,7 @@ class RedactPortalPaths(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and record.args:
             record.args = tuple(_PATH_TOKEN.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args)
-        if isinstance(record.msg, str) and "/p/" in record.msg:
+        if isinstance(record.msg, str) and ("/p/" in record.msg or "/b/" in record.msg):
             record.msg = _PATH_TOKEN.sub(r"\1…", record.msg)
         return True
 
@@ -59,6 +59,12 @@ def portal_token(value: str | None) -> str | None:
     return token.strip() or None if scheme.lower() == "portal" else None
 
 
+def booking_token(value: str | None) -> str | None:
+    """`Authorization: Booking <token>`: a booking link's token (backend/scheduling/booking)."""
+    scheme, _, token = (value or "").partition(" ")
+    return token.strip() or None if scheme.lower() == "booking" else None
+
+
 class PortalGraphQL(TrustedDocumentsView, GraphQL):
     # the build's portal operations by id (HTTP and subscribe messages); the staff app's ids are refused here
     graphql_transport_ws_handler_class = TrustedTransportWSHandler
@@ -67,7 +73,7 @@ class PortalGraphQL(TrustedDocumentsView, GraphQL):
         super().__init__(schema, **kwargs)
         self.services = services
 
-    async def _open(self, ctx: Context, token: str | None) -> None:
+    async def _open(self, ctx: Context, token: str | None, booking: bool = False) -> None:
         settings, limiter = self.services.settings, self.services.limiter
         address = ctx.client_address or "unknown"
         ctx.portal_denied = None
@@ -80,7 +86,12 @@ class PortalGraphQL(TrustedDocumentsView, GraphQL):
             return
         try:
             async with self.services.db.read() as session:
-                opened = await service.authenticate(session, settings, token)
+                if booking:  # a booking link: the same checks, limits and audit label (portal:<link id>)
+                    from backend.scheduling.booking.service import authenticate as open_booking
+
+                    opened = await open_booking(session, settings, token)
+                else:
+                    opened = await service.authenticate(session, settings, token)
         except service.Denied as denied:
             if denied.code == ErrorCode.PORTAL_LINK_INVALID:
                 await limiter.hit(f"portal:bad:{address}", BAD_TOKEN_WINDOW)
@@ -100,7 +111,11 @@ class PortalGraphQL(TrustedDocumentsView, GraphQL):
         ctx.portal_denied = None
         if request.scope.get("type") == "http":
             ctx.response = response
-            await self._open(ctx, portal_token(headers.get("authorization")))
+            booking = booking_token(headers.get("authorization"))
+            if booking is not None:
+                await self._open(ctx, booking, booking=True)
+            else:
+                await self._open(ctx, portal_token(headers.get("authorization")))
         return ctx
 
     async def on_ws_connect(self, context: Context):
@@ -157,4 +172,8 @@ def portal_routes(services, schema) -> list:
         Route("/p", portal_page, methods=["GET"]),
         Route("/p/", portal_page, methods=["GET"]),
         Route("/p/{rest:path}", portal_page, methods=["GET"]),
+        # the booking page (a booking link: /b/#<token>) is the portal page's other view
+        Route("/b", portal_page, methods=["GET"]),
+        Route("/b/", portal_page, methods=["GET"]),
+        Route("/b/{rest:path}", portal_page, methods=["GET"]),
     ]

@@ -41,6 +41,10 @@ class PortalErrorCode(enum.Enum):
     PORTAL_LINK_INVALID = "PORTAL_LINK_INVALID"
     PORTAL_LINK_EXPIRED = "PORTAL_LINK_EXPIRED"
     PORTAL_LINK_REVOKED = "PORTAL_LINK_REVOKED"
+    SLOT_TAKEN = "SLOT_TAKEN"
+    BOOKING_CUT_OFF = "BOOKING_CUT_OFF"
+    ALREADY_BOOKED = "ALREADY_BOOKED"
+    SERVICES_MIXED = "SERVICES_MIXED"
     OTHER = "OTHER"  # the garage's side refused (stock, the job's state): the message says what
 
 
@@ -490,7 +494,12 @@ class PortalSchema(strawberry.Schema):
 def build_portal_schema(extensions: list | None = None) -> strawberry.Schema:
     from backend.api.extensions import OperationScope, ShapeErrors
 
-    return PortalSchema(query=Query, mutation=Mutation, subscription=Subscription,
+    from strawberry.tools import merge_types
+
+    from backend.portal.booking_schema import BookingMutation, BookingQuery
+
+    return PortalSchema(query=merge_types("Query", (Query, BookingQuery)),
+                        mutation=merge_types("Mutation", (Mutation, BookingMutation)), subscription=Subscription,
                         extensions=[OperationScope, *(extensions or []), ShapeErrors])
 
 

@@ -345,26 +345,34 @@ _TH_LABELS = {"phone number": "เบอร์โทรศัพท์", "email 
 async def check_code(db, settings, actor: Actor, quote_id: uuid.UUID, code: object) -> uuid.UUID:
     """The latest code for (link, quote) matches: its id. A wrong one counts an attempt in its own transaction (so
     the count stays when the mutation's own work is rolled back); the fifth wrong one locks it."""
-    given = code.strip() if isinstance(code, str) else ""
     async with db.transaction() as session:
         row = (await session.execute(select(ApprovalCode).where(
             ApprovalCode.link_id == link_id_of(actor), ApprovalCode.quote_id == quote_id,
             ApprovalCode.garage_id == actor.garage_id, ApprovalCode.used_at.is_(None))
             .order_by(ApprovalCode.created_at.desc()).limit(1).with_for_update())).scalar_one_or_none()
-        if row is None:
-            raise DomainError(ErrorCode.CODE_INVALID, "code")
-        if row.attempts >= CODE_ATTEMPTS:
-            raise DomainError(ErrorCode.CODE_LOCKED, "code")
-        if row.expires_at <= utcnow():
-            raise DomainError(ErrorCode.CODE_EXPIRED, "code")
-        if not given or not tokens.code_matches(row.id, given, row.code_hash, settings.secret_key):
-            row.attempts += 1
-            locked = row.attempts >= CODE_ATTEMPTS
-            audit.record(session, actor, "PortalLink", link_id_of(actor), "code_refused",
-                         {"attempts": {"before": row.attempts - 1, "after": row.attempts}})
-            await session.commit()
-            raise DomainError(ErrorCode.CODE_LOCKED if locked else ErrorCode.CODE_INVALID, "code")
-        return row.id
+        return await check_code_row(session, settings, actor, row, code, "PortalLink", link_id_of(actor))
+
+
+async def check_code_row(session: AsyncSession, settings, actor: Actor, row, code: object, entity: str,
+                         entity_id: uuid.UUID) -> uuid.UUID:
+    """A one-time code row (the latest unused one, locked) against what the customer typed: its id when it matches;
+    a wrong one counts an attempt, audited on `entity` and committed here; the fifth wrong one locks it. Shared by
+    the quote decisions and the booking page (backend/scheduling/booking)."""
+    given = code.strip() if isinstance(code, str) else ""
+    if row is None:
+        raise DomainError(ErrorCode.CODE_INVALID, "code")
+    if row.attempts >= CODE_ATTEMPTS:
+        raise DomainError(ErrorCode.CODE_LOCKED, "code")
+    if row.expires_at <= utcnow():
+        raise DomainError(ErrorCode.CODE_EXPIRED, "code")
+    if not given or not tokens.code_matches(row.id, given, row.code_hash, settings.secret_key):
+        row.attempts += 1
+        locked = row.attempts >= CODE_ATTEMPTS
+        audit.record(session, actor, entity, entity_id, "code_refused",
+                     {"attempts": {"before": row.attempts - 1, "after": row.attempts}})
+        await session.commit()
+        raise DomainError(ErrorCode.CODE_LOCKED if locked else ErrorCode.CODE_INVALID, "code")
+    return row.id
 
 
 @dataclasses.dataclass

@@ -31,6 +31,16 @@ export function eventLabel(event: string): string {
       return t('Customer portal sign-in code');
     case 'portal_link':
       return t('Customer portal link');
+    case 'booking_confirmed':
+      return t('Appointment confirmed');
+    case 'booking_requested':
+      return t('Appointment request received');
+    case 'booking_cancelled':
+      return t('Appointment cancelled');
+    case 'booking_day_before':
+      return t('Appointment tomorrow');
+    case 'booking_code':
+      return t('Online booking code');
     case 'clock_left_running':
       return t('Clock left running');
     case 'kpi_off_goal':

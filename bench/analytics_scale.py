@@ -4,12 +4,16 @@ the facts rebuilt from scratch (timed), then the month dashboard and a year's tr
     .venv/bin/python bench/analytics_scale.py                       # 50 sites, 1.5 M jobs, 5 years (long)
     .venv/bin/python bench/analytics_scale.py --sites 5 --jobs 150000 --rounds 20
 
+    .venv/bin/python bench/analytics_scale.py --reuse --top-up --generate-only  # add jobs up to --jobs
+
 The database (default postgresql+asyncpg://postgres@127.0.0.1:5432/bench_h4) is dropped and made again: never
 point it at data you keep. The server is `mototrack serve` on 127.0.0.1:--port, signed in as the garage's admin.
 
 Per site: 10 technicians (Mon-Fri 08:00-17:00, an hour's break), 2 advisors; vehicles are 20 % of the jobs, a
-customer owns ~1.3 of them. Every job is invoiced (a labour line with billed hours, a part line on 60 %), clocked
-by its technician (billed hours x 0.7-1.3), 30 % have a quote (sent, about half approved), 25 % an inspection.
+customer owns ~1.3 of them. The people, customers and vehicles are Python rows; the jobs and all that hangs on them
+are made by PostgreSQL (sql_jobs: INSERT ... SELECT over generate_series, 250,000 jobs a batch). Every job is
+invoiced (a labour line with billed hours, a part line on 60 %), clocked by its technician (billed hours x
+0.7-1.3), 30 % have a quote (sent, about half approved), 25 % an inspection.
 """
 
 from __future__ import annotations
@@ -24,15 +28,12 @@ import subprocess
 import sys
 import time
 import uuid
-from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-BKK = ZoneInfo("Asia/Bangkok")
 PASSWORD = "bench password 123"
 CHUNK = 20000
 
@@ -67,15 +68,12 @@ async def insert_all(db, model, rows: list[dict]) -> None:
 async def generate(url: str, sites: int, jobs: int, years: int, seed: int) -> tuple[uuid.UUID, str]:
     from backend.accounts import service as accounts
     from backend.accounts.models import Site, User
-    from backend.billing.models import Invoice, InvoiceLine, InvoiceStatus, LineDecision, LineKind, Quote, QuoteLine
     from backend.core.db import Database
-    from backend.core.enums import Locale, OperationsStream, RevenueStream
+    from backend.core.enums import Locale
     from backend.core.permissions import Role
     from backend.core.security import hash_password
     from backend.customers.models import Customer, Vehicle
-    from backend.inspections.models import Inspection
     from backend.workforce.models import WorkShift
-    from backend.workshop.models import Job, JobStatus, TimeClockEntry
     from tests.fresh_db import fresh_schema
     import backend.schema  # noqa: F401 - every domain's models, for the relations between them
 
@@ -123,85 +121,135 @@ async def generate(url: str, sites: int, jobs: int, years: int, seed: int) -> tu
     print(f"  {len(site_rows)} sites, {len(users)} users, {len(customers)} customers, {len(vehicles)} vehicles",
           flush=True)
 
-    site_ids = [s["id"] for s in site_rows]
-    days = (dt.date.today() - start_day).days
-    batch: dict[str, list] = {k: [] for k in ("jobs", "invoices", "lines", "clocks", "quotes", "qlines", "insp")}
-    models = {"jobs": Job, "invoices": Invoice, "lines": InvoiceLine, "clocks": TimeClockEntry, "quotes": Quote,
-              "qlines": QuoteLine, "insp": Inspection}
-    sequence = {}
-
-    async def flush() -> None:
-        for key in ("jobs", "invoices", "lines", "clocks", "quotes", "qlines", "insp"):
-            await insert_all(db, models[key], batch[key])
-            batch[key].clear()
-
-    started = time.perf_counter()
-    for n in range(jobs):
-        sid = rnd.choice(site_ids)
-        vehicle = rnd.choice(vehicles)
-        day = start_day + dt.timedelta(days=rnd.randrange(days))
-        opened = dt.datetime.combine(day, dt.time(8 + rnd.randrange(8), rnd.randrange(60)), BKK).astimezone(dt.UTC)
-        tech = rnd.choice(techs_of[sid])
-        year = day.year
-        sequence[year] = sequence.get(year, 0) + 1
-        jid, iid = uid(), uid()
-        hours = Decimal(rnd.choice(("0.5", "1.0", "1.5", "2.0", "3.0")))
-        labour = int(hours * rnd.choice((60000, 70000, 80000)))
-        batch["jobs"].append(dict(
-            id=jid, garage_id=gid, site_id=sid, number=f"JC-{year}-{sequence[year]:07d}", year=year,
-            sequence=sequence[year], vehicle_id=vehicle["id"], customer_id=vehicle["owner_id"],
-            operations_stream=OperationsStream.MECHANICAL, revenue_stream=RevenueStream.WALK_IN,
-            status=JobStatus.INVOICED, technician_id=tech, advisor_id=rnd.choice(advisors_of[sid]),
-            created_at=opened, updated_at=opened, invoiced_at=opened + dt.timedelta(hours=6)))
-        lines = [dict(id=uid(), garage_id=gid, invoice_id=iid, position=0, kind=LineKind.LABOUR,
-                      description="Service", quantity=Decimal(1), unit_price=labour, net=labour,
-                      tax=labour * 7 // 100, total=labour + labour * 7 // 100, billed_hours=hours)]
-        if rnd.random() < 0.6:
-            q = rnd.randint(1, 4)
-            price, cost = rnd.choice(((120000, 85000), (45000, 30000), (250000, 190000)))
-            lines.append(dict(id=uid(), garage_id=gid, invoice_id=iid, position=1, kind=LineKind.PART,
-                              description="Part", quantity=Decimal(q), unit_price=price, net=price * q,
-                              tax=price * q * 7 // 100, total=price * q * 107 // 100, unit_cost=cost))
-        subtotal = sum(x["net"] for x in lines)
-        tax = sum(x["tax"] for x in lines)
-        batch["lines"] += lines
-        batch["invoices"].append(dict(
-            id=iid, garage_id=gid, site_id=sid, customer_id=vehicle["owner_id"], vehicle_id=vehicle["id"],
-            job_id=jid, status=InvoiceStatus.PAID, number=f"INV-{year}-{sequence[year]:07d}", year=year,
-            sequence=sequence[year], issue_date=day, revenue_stream=RevenueStream.WALK_IN,
-            operations_stream=OperationsStream.MECHANICAL, currency="THB", tax_label="VAT", tax_rate=Decimal(7),
-            subtotal=subtotal, tax_total=tax, total=subtotal + tax, paid_total=subtotal + tax, balance_due=0,
-            issued_at=opened + dt.timedelta(hours=6), created_at=opened, updated_at=opened))
-        seconds = int(hours * 3600 * Decimal(rnd.uniform(0.7, 1.3)))
-        on = opened + dt.timedelta(minutes=30)
-        batch["clocks"].append(dict(id=uid(), garage_id=gid, job_id=jid, technician_id=tech, started_at=on,
-                                    ended_at=on + dt.timedelta(seconds=seconds), seconds=seconds))
-        if rnd.random() < 0.3:
-            qid = uid()
-            value = rnd.choice((30000, 80000, 150000))
-            approved = rnd.random() < 0.5
-            batch["quotes"].append(dict(
-                id=qid, garage_id=gid, site_id=sid, customer_id=vehicle["owner_id"], vehicle_id=vehicle["id"],
-                job_id=jid, number=f"QT-{year}-{sequence[year]:07d}", year=year, sequence=sequence[year],
-                currency="THB", tax_label="VAT", tax_rate=Decimal(7), sent_at=opened + dt.timedelta(hours=1),
-                subtotal=value, total=value, created_at=opened, updated_at=opened))
-            batch["qlines"].append(dict(
-                id=uid(), garage_id=gid, quote_id=qid, kind=LineKind.LABOUR, description="Extra work",
-                quantity=Decimal(1), unit_price=value, net=value, total=value,
-                decision=LineDecision.APPROVED if approved else LineDecision.DECLINED))
-        if rnd.random() < 0.25:
-            batch["insp"].append(dict(id=uid(), garage_id=gid, job_id=jid, vehicle_id=vehicle["id"],
-                                      name_en="Multi-point", sections=[], started_at=opened))
-        if len(batch["jobs"]) >= CHUNK:
-            await flush()
-            if (n + 1) % (CHUNK * 10) == 0:
-                print(f"  {n + 1} jobs ({time.perf_counter() - started:.0f} s)", flush=True)
-    await flush()
-    # Counters, so a job opened on the server after the bench gets the next number
     await db.dispose()
+    started = time.perf_counter()
+    await sql_jobs(url, gid, jobs, years, seed)
     print(f"  {jobs} jobs with invoices, clock entries, quotes and inspections in "
           f"{time.perf_counter() - started:.0f} s", flush=True)
     return gid, admin_email
+
+
+# The jobs and what hangs on them, made by PostgreSQL itself (INSERT ... SELECT over generate_series): 1.5 M jobs
+# with their invoices, lines, clock entries, quotes and inspections in minutes instead of an hour of Python rows.
+# The same shape as described at the top; numbers JC-<year>-S<n> (S: made here), so a top-up never collides.
+_PICK = """
+CREATE TEMP TABLE b_sites AS SELECT (row_number() OVER (ORDER BY name, id) - 1)::int AS i, id FROM sites
+    WHERE garage_id = $1;
+CREATE TEMP TABLE b_techs AS SELECT s.i AS si, (row_number() OVER (PARTITION BY s.i ORDER BY u.id) - 1)::int AS ti,
+    u.id FROM users u JOIN b_sites s ON s.id = u.home_site_id WHERE u.role = 'TECHNICIAN';
+CREATE TEMP TABLE b_advisors AS SELECT s.i AS si, (row_number() OVER (PARTITION BY s.i ORDER BY u.id) - 1)::int
+    AS ti, u.id FROM users u JOIN b_sites s ON s.id = u.home_site_id WHERE u.role = 'SITE_MANAGER';
+CREATE TEMP TABLE b_vehicles AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS i, id, owner_id FROM vehicles
+    WHERE garage_id = $1;
+CREATE INDEX ON b_vehicles (i); CREATE INDEX ON b_techs (si, ti); CREATE INDEX ON b_advisors (si, ti);
+"""
+
+_BATCH = """
+CREATE TEMP TABLE b_gen AS
+SELECT n, gen_random_uuid() AS jid, gen_random_uuid() AS iid, gen_random_uuid() AS qid, s.id AS site, t.id AS tech,
+    a.id AS advisor, v.id AS vehicle, v.owner_id AS customer, x.day,
+    (x.day + make_time(8 + x.h, x.mi, 0)) AT TIME ZONE 'Asia/Bangkok' AS opened, x.hours,
+    (x.hours * x.rate)::bigint AS labour, x.has_part, x.pq,
+    (ARRAY[120000, 45000, 250000])[x.pk] AS price, (ARRAY[85000, 30000, 190000])[x.pk] AS cost,
+    (x.hours * 3600 * x.clockf)::int AS seconds, x.has_quote, x.qv, x.approved, x.has_insp
+FROM (SELECT n, floor(random() * $5)::int AS si, floor(random() * 10)::int AS ti, floor(random() * 2)::int AS ai,
+             floor(random() * $6)::int AS vi, $3::date + floor(random() * $4)::int AS day,
+             floor(random() * 8)::int AS h, floor(random() * 60)::int AS mi,
+             (ARRAY[0.5, 1.0, 1.5, 2.0, 3.0])[1 + floor(random() * 5)::int] AS hours,
+             (ARRAY[60000, 70000, 80000])[1 + floor(random() * 3)::int] AS rate,
+             random() < 0.6 AS has_part, 1 + floor(random() * 4)::int AS pq, 1 + floor(random() * 3)::int AS pk,
+             0.7 + random() * 0.6 AS clockf, random() < 0.3 AS has_quote,
+             (ARRAY[30000, 80000, 150000])[1 + floor(random() * 3)::int] AS qv, random() < 0.5 AS approved,
+             random() < 0.25 AS has_insp
+      FROM generate_series($2::bigint + 1, $2::bigint + $7) AS n WHERE $1::uuid IS NOT NULL) x
+JOIN b_sites s ON s.i = x.si
+JOIN b_techs t ON t.si = x.si AND t.ti = x.ti
+JOIN b_advisors a ON a.si = x.si AND a.ti = x.ai
+JOIN b_vehicles v ON v.i = x.vi;
+
+INSERT INTO jobs (id, garage_id, site_id, number, year, sequence, vehicle_id, customer_id, operations_stream,
+    revenue_stream, status, technician_id, advisor_id, version, created_at, updated_at, invoiced_at)
+SELECT jid, $1, site, 'JC-' || extract(year FROM day)::int || '-S' || n, extract(year FROM day)::int, 10000000 + n,
+    vehicle, customer, 'MECHANICAL', 'WALK_IN', 'INVOICED', tech, advisor, 1, opened, opened,
+    opened + interval '6 hours'
+FROM b_gen;
+
+INSERT INTO invoices (id, garage_id, site_id, customer_id, vehicle_id, job_id, status, number, year, sequence,
+    issue_date, revenue_stream, operations_stream, locale, currency, tax_label, tax_rate, prices_include_tax,
+    subtotal, tax_total, total, paid_total, withholding_total, credited_total, refunded_total, balance_due,
+    version, issued_at, created_at, updated_at)
+SELECT iid, $1, site, customer, vehicle, jid, 'PAID', 'INV-' || extract(year FROM day)::int || '-S' || n,
+    extract(year FROM day)::int, 10000000 + n, day, 'WALK_IN', 'MECHANICAL', 'EN', 'THB', 'VAT', 7, false,
+    sub, tax, sub + tax, sub + tax, 0, 0, 0, 0, 1, opened + interval '6 hours', opened, opened
+FROM (SELECT *, labour + CASE WHEN has_part THEN price * pq ELSE 0 END AS sub,
+             labour * 7 / 100 + CASE WHEN has_part THEN price * pq * 7 / 100 ELSE 0 END AS tax FROM b_gen) g;
+
+INSERT INTO invoice_lines (id, garage_id, invoice_id, position, kind, description, quantity, unit_price, discount,
+    net, tax, total, billed_hours)
+SELECT gen_random_uuid(), $1, iid, 0, 'LABOUR', 'Service', 1, labour, 0, labour, labour * 7 / 100,
+    labour + labour * 7 / 100, hours FROM b_gen;
+
+INSERT INTO invoice_lines (id, garage_id, invoice_id, position, kind, description, quantity, unit_price, discount,
+    net, tax, total, unit_cost)
+SELECT gen_random_uuid(), $1, iid, 1, 'PART', 'Part', pq, price, 0, price * pq, price * pq * 7 / 100,
+    price * pq * 107 / 100, cost FROM b_gen WHERE has_part;
+
+INSERT INTO time_clock_entries (id, garage_id, job_id, technician_id, started_at, ended_at, seconds)
+SELECT gen_random_uuid(), $1, jid, tech, opened + interval '30 minutes',
+    opened + interval '30 minutes' + make_interval(secs => seconds), seconds FROM b_gen;
+
+INSERT INTO quotes (id, garage_id, site_id, customer_id, vehicle_id, job_id, number, year, sequence, status, locale,
+    currency, tax_label, tax_rate, prices_include_tax, subtotal, tax_total, total, version, created_at, updated_at,
+    revision, locked, sent_at)
+SELECT qid, $1, site, customer, vehicle, jid, 'QT-' || extract(year FROM day)::int || '-S' || n,
+    extract(year FROM day)::int, 10000000 + n, 'DRAFT', 'EN', 'THB', 'VAT', 7, false, qv, 0, qv, 1, opened, opened,
+    1, false, opened + interval '1 hour' FROM b_gen WHERE has_quote;
+
+INSERT INTO quote_lines (id, garage_id, quote_id, position, kind, description, quantity, unit_price, discount, net,
+    tax, total, decision)
+SELECT gen_random_uuid(), $1, qid, 0, 'LABOUR', 'Extra work', 1, qv, 0, qv, 0, qv,
+    CASE WHEN approved THEN 'APPROVED' ELSE 'DECLINED' END FROM b_gen WHERE has_quote;
+
+INSERT INTO inspections (id, garage_id, job_id, vehicle_id, name_en, sections, status, started_at, version)
+SELECT gen_random_uuid(), $1, jid, vehicle, 'Multi-point', '[]', 'IN_PROGRESS', opened, 1 FROM b_gen WHERE has_insp;
+
+DROP TABLE b_gen;
+"""
+
+
+async def sql_jobs(url: str, garage_id: uuid.UUID, target: int, years: int, seed: int, batch: int = 250_000) -> None:
+    """Make the garage's jobs up to `target` (with invoices, lines, clock entries, quotes, inspections) by SQL."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        await conn.execute("SELECT setseed($1)", (seed % 1000) / 1000)
+        have = await conn.fetchval("SELECT count(*) FROM jobs WHERE garage_id = $1", garage_id)
+        offset = await conn.fetchval(
+            "SELECT coalesce(max(sequence), 10000000) - 10000000 FROM jobs WHERE garage_id = $1 AND sequence > "
+            "10000000", garage_id)
+        for statement in _PICK.split(";\n"):
+            if statement.strip():
+                await conn.execute(statement, garage_id) if "$1" in statement else await conn.execute(statement)
+        sites = await conn.fetchval("SELECT count(*) FROM b_sites")
+        vehicles = await conn.fetchval("SELECT count(*) FROM b_vehicles")
+        start_day = dt.date.today() - dt.timedelta(days=365 * years)
+        days = (dt.date.today() - start_day).days
+        started = time.perf_counter()
+        while have < target:
+            n = min(batch, target - have)
+            async with conn.transaction():
+                for statement in _BATCH.split(";\n\n"):
+                    if not statement.strip():
+                        continue
+                    args = [garage_id, offset, start_day, days, sites, vehicles, n]
+                    used = max(int(p[1:]) for p in __import__("re").findall(r"\$\d", statement)) \
+                        if "$" in statement else 0
+                    await conn.execute(statement, *args[:used])
+            have, offset = have + n, offset + n
+            print(f"  {have} jobs ({time.perf_counter() - started:.0f} s)", flush=True)
+    finally:
+        await conn.close()
 
 
 async def existing(url: str) -> tuple[uuid.UUID, str]:
@@ -307,6 +355,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the data generated by an earlier run")
     parser.add_argument("--no-rebuild", action="store_true", help="with --reuse: keep the facts too")
     parser.add_argument("--generate-only", action="store_true", help="generate the data set, then stop")
+    parser.add_argument("--top-up", action="store_true", help="with --reuse: make the jobs up to --jobs first")
     args = parser.parse_args()
     if not args.url.startswith("postgresql"):
         raise SystemExit("this benchmark is for PostgreSQL")
@@ -315,6 +364,8 @@ def main() -> None:
     psql = ["psql", args.url.replace("+asyncpg", ""), "-qc", "VACUUM ANALYZE"]
     if args.reuse:
         garage_id, email = asyncio.run(existing(args.url))
+        if args.top_up:
+            asyncio.run(sql_jobs(args.url, garage_id, args.jobs, args.years, args.seed))
     else:
         garage_id, email = asyncio.run(generate(args.url, args.sites, args.jobs, args.years, args.seed))
     if args.generate_only:

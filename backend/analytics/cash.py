@@ -164,7 +164,7 @@ async def month_expenses(session: AsyncSession, scope: CashScope, month: dt.date
         day = occurrence(e.spent_on, e.recurring, e.ends_on, month)
         if day is not None:
             out.append((e, day))
-    return out
+    return sorted(out, key=lambda x: (x[1], x[0].category.value, str(x[0].id)))
 
 
 @dataclasses.dataclass

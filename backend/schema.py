@@ -25,6 +25,7 @@ from backend.notifications import reminders_schema as reminders
 from backend.notifications import templates_schema as notification_templates
 from backend.portal import staff_schema as portal
 from backend.purchasing import schema as purchasing
+from backend.purchasing import screens_schema as purchasing_screens
 from backend.purchasing import returns_schema as purchasing_returns
 from backend.scheduling import schema as scheduling
 from backend.search import schema as search
@@ -39,6 +40,7 @@ DOMAINS += (analytics,)  # KPIs, goals, a job's advisor, hourly costs
 DOMAINS += (booking,)  # self-booking settings and links (issue 16)
 DOMAINS += (analytics_exports,)  # the jobs behind a figure, XLSX/PDF exports with progress (issue 17)
 DOMAINS += (purchasing,)  # suppliers, purchase orders, reorder (issue 18)
+DOMAINS += (purchasing_screens,)  # small reads of the warehouse manager's screens (issue 18)
 DOMAINS += (purchasing_returns,)  # returns to suppliers, core charges, parts ordered for jobs (issue 18)
 DOMAINS += (setup, invitations)  # set-up in the browser, open sign-up, staff invitations (issue 19)
 

@@ -42,7 +42,8 @@ PLANNED = (TransferStatus.REQUESTED, TransferStatus.APPROVED, TransferStatus.DRA
 async def part_whereabouts(session: AsyncSession, actor: Actor, request_ids: list[object]) -> list[Whereabouts]:
     """For each request the actor may read (a technician: of their own jobs), in the order asked; unknown ones are
     left out."""
-    from backend.purchasing.models import PurchaseOrder, PurchaseOrderLine
+    from backend.purchasing.job_parts import expected_from, garage_zone
+    from backend.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
     from backend.purchasing.service import OPEN
     from backend.workshop.models import Job, PartsRequestStatus
     from backend.workshop.service import parts as parts_service
@@ -84,8 +85,10 @@ async def part_whereabouts(session: AsyncSession, actor: Actor, request_ids: lis
             out.append(Whereabouts(request.id, location, transfer_number=transfer.number))
             continue
         order = (await session.execute(
-            select(PurchaseOrder.number, PurchaseOrder.expected_date)
+            select(PurchaseOrder.number, PurchaseOrder.expected_date, PurchaseOrder.created_at,
+                   Supplier.lead_time_days)
             .join(PurchaseOrderLine, PurchaseOrderLine.order_id == PurchaseOrder.id)
+            .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
             .where(PurchaseOrder.garage_id == actor.garage_id, PurchaseOrder.status.in_(OPEN),
                    PurchaseOrderLine.item_id == request.item_id,
                    PurchaseOrderLine.received_quantity < PurchaseOrderLine.quantity,
@@ -93,8 +96,12 @@ async def part_whereabouts(session: AsyncSession, actor: Actor, request_ids: lis
                        PurchaseOrder.warehouse_id == (warehouse.id if warehouse is not None else None)))
             .order_by((PurchaseOrderLine.parts_request_id == request.id).desc(), PurchaseOrder.id).limit(1))).first()
         if order is not None:
+            expected = order.expected_date
+            if expected is None:  # not sent yet: the order's date plus the supplier's lead time
+                expected = expected_from(await garage_zone(session, actor.garage_id), order.created_at,
+                                         order.lead_time_days)
             out.append(Whereabouts(request.id, PartLocation.ON_ORDER, purchase_order_number=order.number,
-                                   expected_date=order.expected_date))
+                                   expected_date=expected))
             continue
         out.append(Whereabouts(request.id, PartLocation.NOT_AVAILABLE))
     return out

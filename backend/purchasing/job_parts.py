@@ -243,6 +243,18 @@ async def lock_requests(session: AsyncSession, lines: list) -> None:
                               .order_by(PartsRequest.id).with_for_update())
 
 
+async def garage_zone(session: AsyncSession, garage_id: uuid.UUID) -> dt.tzinfo:
+    from backend.accounts.models import Garage
+    from backend.billing.service.common import zone_of
+
+    return zone_of(await session.get(Garage, garage_id))
+
+
+def expected_from(zone: dt.tzinfo, ordered_at: dt.datetime, lead_time_days: int) -> dt.date:
+    """An order not sent yet is expected on its date (in the garage's time zone) plus the supplier's lead time."""
+    return ordered_at.astimezone(zone).date() + dt.timedelta(days=lead_time_days)
+
+
 @dataclass
 class PartOnOrder:
     line: PurchaseOrderLine
@@ -253,7 +265,7 @@ class PartOnOrder:
 
 async def parts_on_order(session: AsyncSession, actor: Actor, job_id: object) -> list[PartOnOrder]:
     """What open orders bring for the job (lines for it or for its parts requests), with the expected date: the
-    order's once it is sent, else the order's date plus the supplier's lead time. Two statements."""
+    order's once it is sent, else the order's date plus the supplier's lead time. Three statements."""
     from backend.workshop.models import PartsRequest
     from backend.workshop.service.common import load_job
 
@@ -267,14 +279,10 @@ async def parts_on_order(session: AsyncSession, actor: Actor, job_id: object) ->
                or_(PurchaseOrderLine.job_id == job.id, PurchaseOrderLine.parts_request_id.in_(requests)))
         .order_by(PurchaseOrder.id, PurchaseOrderLine.position, PurchaseOrderLine.id))).all()
     out = []
+    zone = await garage_zone(session, actor.garage_id) if rows else None
     for line, order, supplier in rows:
         expected = order.expected_date
         if expected is None:
-            from backend.accounts.models import Garage
-            from backend.billing.service.common import zone_of
-
-            garage = await session.get(Garage, actor.garage_id)  # in the identity map after the first
-            ordered_on = order.created_at.astimezone(zone_of(garage)).date()
-            expected = ordered_on + dt.timedelta(days=supplier.lead_time_days)
+            expected = expected_from(zone, order.created_at, supplier.lead_time_days)
         out.append(PartOnOrder(line=line, order=order, supplier_name=supplier.name, expected_date=expected))
     return out

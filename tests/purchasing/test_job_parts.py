@@ -81,6 +81,11 @@ async def test_a_request_the_shelf_cannot_fill_is_ordered_and_the_job_works_agai
                      "expectedDate": (today + dt.timedelta(days=5)).isoformat(),
                      "line": {"itemId": str(item.id), "description": None, "quantity": 2, "receivedQuantity": 0,
                               "partsRequestId": str(request.id), "jobId": str(job.id)}}
+    where = """query($r: [ID!]!) { partWhereabouts(partsRequestIds: $r) { location purchaseOrderNumber
+        expectedDate } }"""
+    (found,) = (await gql(where, {"r": [str(request.id)]}, token=tech))["data"]["partWhereabouts"]
+    assert found == {"location": "ON_ORDER", "purchaseOrderNumber": order.number,
+                     "expectedDate": (today + dt.timedelta(days=5)).isoformat()}
     # a second approval of the same request's shortfall orders nothing twice (what is on order counts)
     async with db.transaction() as s:
         again = await parts_service.get_parts_request(s, garage.actor(WM), request.id)
@@ -92,6 +97,8 @@ async def test_a_request_the_shelf_cannot_fill_is_ordered_and_the_job_works_agai
         sent.expected_date = today + dt.timedelta(days=2)  # the supplier promised sooner: the order's date speaks
     (shown,) = (await gql(ON_ORDER, {"j": str(job.id)}, token=tech))["data"]["jobPartsOnOrder"]
     assert (shown["orderStatus"], shown["expectedDate"]) == ("SENT", (today + dt.timedelta(days=2)).isoformat())
+    (found,) = (await gql(where, {"r": [str(request.id)]}, token=tech))["data"]["partWhereabouts"]
+    assert found["expectedDate"] == (today + dt.timedelta(days=2)).isoformat()
     with pytest.raises(DomainError) as caught:  # not issuable yet: only one of three on the shelf
         async with db.transaction() as s:
             await parts_service.issue_parts_request(s, garage.actor(WM), request.id)

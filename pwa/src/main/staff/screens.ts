@@ -28,6 +28,7 @@ export const staffScreens: ScreenDef[] = [
   { id: 'quote-new-job', path: 'jobs/:id/quote', roles: ['ADMIN', 'SITE_MANAGER', 'BILLING'], label: 'New quote', nav: false, load: () => import('../quotes/QuoteNew') },
   { id: 'findings-quote', path: 'jobs/:id/findings', roles: ['ADMIN', 'SITE_MANAGER', 'BILLING'], label: 'Quote the findings', nav: false, load: () => import('../inspection/FindingsQuote') },
   { id: 'quote-new-vehicle', path: 'vehicles/:id/quote', roles: ['ADMIN', 'SITE_MANAGER', 'BILLING'], label: 'New quote', nav: false, load: () => import('../quotes/QuoteNew') },
+  { id: 'dashboard', path: 'dashboard', roles: ['ADMIN', 'SITE_MANAGER'], label: 'Dashboard', nav: true, icon: 'chart', load: () => import('./dashboard/Dashboard') },
   { id: 'users', path: 'admin/users', roles: ['ADMIN'], label: 'Users', nav: true, load: () => import('./Users') },
   { id: 'inspection-templates', path: 'admin/inspection-templates', roles: ['ADMIN'], label: 'Inspection templates', nav: true, icon: 'review', load: () => import('./InspectionTemplates') },
   { id: 'task-actions', path: 'admin/tasks', roles: ['ADMIN'], label: 'Task catalog', nav: true, load: () => import('./TaskActions') },

@@ -31,6 +31,7 @@ PWA_SOURCES := $(shell [ -d pwa ] && find pwa \( -path pwa/node_modules -o -path
 # po2json turns the backend's Babel catalogs into the PWA's messages at build time.
 PWA_SOURCES += $(wildcard backend/locale/*/LC_MESSAGES/*.po)
 PWA_SOURCES += schema.graphql $(wildcard docs/*.md)  # the API guide at /docs is built with the app
+PWA_SOURCES += $(wildcard docs/help/*/*.md)  # and the user guide at /help (its pictures: tests/e2e/test_help_screens.py)
 PWA_LOCK := $(firstword $(wildcard pwa/package-lock.json) $(wildcard pwa/package.json))
 
 .PHONY: help install fonts pwa run serve migrate seed-demo test test-deps schema audit fuzz bench clean

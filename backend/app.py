@@ -51,6 +51,7 @@ from backend.scheduling.routes import calendar_routes
 from backend.portal.schema import build_portal_schema, portal_extensions
 from backend.schema import build_schema
 from backend.workshop.jobsheet import job_sheet_routes
+from backend.purchasing.documents import purchase_order_routes
 from backend.analytics.exports import download_routes as kpi_export_routes
 
 log = logging.getLogger("mototrack")
@@ -264,9 +265,9 @@ def _pwa_routes(dist: Path) -> list:
         # the API guide (pwa/scripts/api-docs.mjs) at /docs/, a language's contents of the user guide at /help/<lang>/
         if path.rstrip("/") in ("docs", "help/en", "help/th"):
             if not path.endswith("/"):
-                return RedirectResponse("/docs/", status_code=308)
-            path = "docs/index.html"
-        elif path.startswith("docs/") and "." not in path.rsplit("/", 1)[-1]:
+                return RedirectResponse(f"/{path}/", status_code=308)
+            path += "index.html"
+        elif path.startswith(("docs/", "help/")) and "." not in path.rsplit("/", 1)[-1]:
             path += ".html"
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and dist.resolve() in candidate.parents:
@@ -395,6 +396,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *receipt_routes(services),
         *short_link_routes(services),
         *job_sheet_routes(services),  # before /documents/{kind}/..., which would answer 404 for it
+        *purchase_order_routes(services),
         *document_routes(services),
         *file_routes(services),
         *calendar_routes(services),  # /calendar/<token>.ics
@@ -406,7 +408,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         WebSocketRoute("/graphql", WebSocketCount(BodyLimit(graphql_app, settings.max_request_bytes))),
         *portal_routes(services, build_portal_schema(portal_extensions(settings))),  # /portal/graphql and /p/
         *_pwa_routes(Path(settings.pwa_dist)),
-        *graphiql_routes(services, schema),  # POST /graphiql: GraphiQL for signed-in admins, production too
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     add_security_middleware(app, settings)  # CSP, nosniff, Referrer-Policy, HSTS (production): inside compression

@@ -3,7 +3,7 @@
 // long names are cut with an ellipsis, the search is an icon button that opens a full-width box.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { signOut } from '../shared/auth';
-import { t } from '../shared/i18n';
+import { t, useLocale } from '../shared/i18n';
 import { roleLabel } from '../shared/roles';
 import type { User } from '../shared/types';
 import { outboxStore } from '../shared/outbox';
@@ -13,6 +13,7 @@ import { Logo } from './Logo';
 import { NotifyToggle } from './NotifyToggle';
 import { OnlineBadge } from './OnlineBadge';
 import { GlobalSearch } from './search/GlobalSearch';
+import { helpHref } from './help';
 import { SyncBadge } from './SyncBadge';
 
 function SignOutButton() {
@@ -111,7 +112,20 @@ function useTopbarHeight() {
   return ref;
 }
 
-export function Header({ user }: { user: User }) {
+/** "? Help": the user guide's section for the screen on show, in the user's language, in a tab of its own. It sits
+ *  in the status line, where a phone has room: the row of controls above keeps the user's name readable. */
+function HelpLink({ screen }: { screen?: string }) {
+  const locale = useLocale();
+  return (
+    <a class="help-link" href={helpHref(screen, locale)} target="_blank" rel="noopener" data-testid="help-link"
+      aria-label={t('Help for this screen')}>
+      <span class="help-mark" aria-hidden="true">?</span>
+      {t('Help')}
+    </a>
+  );
+}
+
+export function Header({ user, screen }: { user: User; screen?: string }) {
   const ref = useTopbarHeight();
   return (
     <header class="topbar" ref={ref}>
@@ -144,6 +158,7 @@ export function Header({ user }: { user: User }) {
       <div class="topbar-row topbar-status">
         <OnlineBadge />
         <SyncBadge />
+        <HelpLink screen={screen} />
       </div>
     </header>
   );

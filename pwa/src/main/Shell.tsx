@@ -181,7 +181,7 @@ export function Shell({ user }: { user: User }) {
   const layout = hasNav ? (wide ? 'has-side' : 'has-bottom') : '';
   return (
     <div class={`shell ${layout}`} data-layout={layout || 'plain'}>
-      <Header user={user} />
+      <Header user={user} screen={active?.id} />
       <div class="shell-body">
         {hasNav && wide && <SideNav items={navItems} active={active} />}
         <main class="content" id="main" tabIndex={-1} data-screen={active?.id}>

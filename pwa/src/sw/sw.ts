@@ -21,6 +21,8 @@ registerRoute(
       /^\/graphql/, /^\/healthz/, /^\/readyz/, /^\/files\//, /^\/feeds?\//, /^\/api\//, /^\/portal-api\//, /^\/p\//, /^\/portal\//,
       // server pages and downloads opened from mail, SMS or a button: signed PDFs, exports, unsubscribe, provider hooks
       /^\/documents\//, /^\/exports\//, /^\/unsubscribe/, /^\/hooks\//,
+      // the guides built with the app (scripts/api-docs.mjs, scripts/help-docs.mjs): static pages of the server
+      /^\/docs(\/|$)/, /^\/help(\/|$)/,
     ],
   }),
 );

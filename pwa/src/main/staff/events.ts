@@ -47,6 +47,8 @@ export function eventLabel(event: string): string {
       return t('Figure below its goal');
     case 'low_stock_daily':
       return t('Daily low-stock list');
+    case 'purchase_order_sent':
+      return t('Purchase order to a supplier');
     case 'webhook_disabled':
       return t('Webhook endpoint switched off');
     default: {

@@ -278,3 +278,25 @@ async def test_imported_repair_orders_count_and_are_labelled(app, db, gql, garag
     body = await gql("query($id: ID!) { job(id: $id) { advisor { id } } }", {"id": str(m.jobs["j1"].id)},
                      token=garage.token(Role.SITE_MANAGER))
     assert body["data"]["job"]["advisor"]["id"] == str(garage.users[Role.SITE_MANAGER].id)
+
+
+async def test_supplier_deliveries_are_the_months_payables(app, db, gql, garage):
+    from backend.inventory import service as inventory
+    from backend.purchasing import service as purchasing
+
+    wm = garage.actor(Role.WAREHOUSE_MANAGER)
+    async with db.transaction() as s:
+        item = await inventory.create_item(s, wm, inventory.ItemInput(
+            sku="BRK-" + uuid.uuid4().hex[:6], name_en="Brake pads", cost_price=100, sale_price=200))
+        supplier = await purchasing.create_supplier(s, wm, purchasing.SupplierInput(name="Siam Auto Parts"))
+        order = await purchasing.create_order(s, wm, supplier.id, [purchasing.OrderLineInput(item.id, 20, 130)])
+        await purchasing.submit_order(s, wm, order.id)
+        await purchasing.send_order(s, wm, order.id)
+        (line,) = await purchasing.order_lines(s, wm, order.id)
+    async with db.transaction() as s:  # 5 at 1.30, then 7 more at 1.51 received by mistake and undone
+        await purchasing.receive_order(s, wm, order.id, [purchasing.ReceiptLineInput(line.id, 5)])
+        (wrong,) = await purchasing.receive_order(s, wm, order.id, [purchasing.ReceiptLineInput(line.id, 7, 151)])
+        await purchasing.reverse_receipt(s, wm, wrong.id, "Counted twice")
+    month = (await gql(MONTH, {}, token=garage.token(Role.ADMIN)))["data"]["cashMonth"]  # this month, today
+    assert month["supplierDeliveries"] == 5 * 130  # 7 x 151 received and reversed: nothing
+    assert month["projected"] == -650 and month["openingBalance"] is None

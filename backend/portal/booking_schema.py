@@ -75,6 +75,7 @@ class BookedAppointment:
     starts_at: dt.datetime | None
     ends_at: dt.datetime | None
     services: list[str]
+    service_ids: list[strawberry.ID]
     hours: Decimal
     can_change: bool = strawberry.field(description="False from the cut-off on (call the garage then).")
     customer_confirmed: bool
@@ -108,6 +109,7 @@ def _appointment(view: service.View, locale: str) -> BookedAppointment | None:
     names = [(s.get("nameTh") if locale == "th" and s.get("nameTh") else s.get("nameEn")) or "" for s in a.services]
     return BookedAppointment(status=a.status.value, status_label=label(locale, a.status),
                              starts_at=a.confirmed_at or a.requested_at, ends_at=view.ends_at, services=names,
+                             service_ids=[strawberry.ID(s["taskActionId"]) for s in a.services],
                              hours=a.estimated_hours, can_change=view.can_change,
                              customer_confirmed=view.link.customer_confirmed_at is not None)
 

@@ -15,7 +15,6 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select, update
 
-from backend.accounts.models import Site
 from backend.core.models import AuditEntry
 from backend.core.enums import OperationsStream
 from backend.core.permissions import Role

@@ -4,7 +4,7 @@ import { formatDateTime, LOCALES, setLocale, t, toLocale, useLocale, type Locale
 import { InspectionReport } from './Inspection';
 import { LinkProblem } from './LinkProblem';
 import { Paying } from './Paying';
-import { PORTAL_JOB, PORTAL_QUERY, SET_LOCALE } from './queries';
+import { OPEN_BOOKING, PORTAL_JOB, PORTAL_QUERY, SET_LOCALE } from './queries';
 import { QuoteCard } from './QuoteCard';
 import type { Garage, PortalData, PortalJob } from './types';
 
@@ -88,6 +88,7 @@ export function Portal() {
         {data.inspections.map((i) => <InspectionReport key={i.id} inspection={i} />)}
         {data.quotes.map((q) => <QuoteCard key={q.id} quote={q} onDecided={() => void load()} />)}
         <Paying data={data} />
+        <NextVisit />
       </main>
       <footer class="p-foot">
         <Contact garage={data.garage} />
@@ -110,7 +111,7 @@ export function LanguageSwitch({ onSwitch }: { onSwitch: (l: Locale) => void }) 
   );
 }
 
-function Bar({ garage, onSwitch }: { garage: Garage | null; onSwitch: (l: Locale) => void }) {
+export function Bar({ garage, onSwitch }: { garage: Garage | null; onSwitch: (l: Locale) => void }) {
   return (
     <header class="p-bar">
       <div class="p-bar-in">
@@ -161,5 +162,32 @@ export function Contact({ garage }: { garage: Pick<Garage, 'name' | 'phone' | 'e
       {garage.phone && <a href={`tel:${garage.phone}`}>{garage.phone}</a>}
       {garage.email && <a href={`mailto:${garage.email}`}>{garage.email}</a>}
     </address>
+  );
+}
+
+/** "Book your next visit": a booking link for this job's vehicle (its page, /b/#<token>). */
+function NextVisit() {
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const open = async () => {
+    setBusy(true);
+    try {
+      const r = await ask<{ openBooking: { url: string | null; errors: { message: string }[] } }>(OPEN_BOOKING);
+      if (r.openBooking.url) location.assign(r.openBooking.url);
+      else setProblem(t('Online booking is not open yet. Please call the garage.'));
+    } catch {
+      setProblem(t('No connection. Nothing was sent; try again.'));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="p-card" aria-labelledby="p-next-h">
+      <h2 id="p-next-h" class="p-h2">{t('Your next visit')}</h2>
+      <button type="button" class="p-btn" disabled={busy} data-testid="portal-book" onClick={() => void open()}>
+        {t('Book a visit online')}
+      </button>
+      {problem && <p class="p-error" role="alert">{problem}</p>}
+    </section>
   );
 }

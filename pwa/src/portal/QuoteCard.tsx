@@ -13,7 +13,7 @@ interface Props {
 type Choice = Exclude<Decision, 'PENDING'>;
 
 /** A problem with a request the customer sent: the server's localized message, or ours when it never answered. */
-function failure(e: unknown): UserError {
+export function failure(e: unknown): UserError {
   const code = errorCode(e);
   const message = code === 'RATE_LIMITED' && e instanceof Error ? e.message
     : code === 'NETWORK' || code === 'SERVER' ? t('No connection. Nothing was sent; try again.')

@@ -9,12 +9,21 @@ export const PORTAL_URL = '/portal/graphql';
 export function linkToken(loc: Location = location): string {
   const fromHash = decodeURIComponent(loc.hash.replace(/^#\/?/, ''));
   if (fromHash) return fromHash;
-  const m = /\/p\/([^/?#]+)/.exec(loc.pathname);
+  const m = /\/[pb]\/([^/?#]+)/.exec(loc.pathname);
   return m ? decodeURIComponent(m[1]) : '';
 }
 
 export function ask<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   return graphql<T>(query, variables, { url: PORTAL_URL, authorization: `Portal ${linkToken()}` });
+}
+
+/** A booking link's page (/b/#<token>): the same endpoint, the token as `Authorization: Booking <token>`. */
+export function isBookingPage(loc: Location = location): boolean {
+  return /^\/b(\/|$)/.test(loc.pathname);
+}
+
+export function askBooking<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  return graphql<T>(query, variables, { url: PORTAL_URL, authorization: `Booking ${linkToken()}` });
 }
 
 /** The code of a refused request (PORTAL_LINK_EXPIRED, PORTAL_LINK_REVOKED, ...), or the client's own kind. */

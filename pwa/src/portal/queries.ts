@@ -39,3 +39,47 @@ export const REQUEST_CODE = `mutation RequestApprovalCode($input: RequestApprova
 export const DECIDE_QUOTE = `mutation DecideQuote($input: DecideQuoteInput!) {
   decideQuote(input: $input) { errors { field code message } }
 }`;
+
+// ---- the booking page (/b/#<token>): Authorization: Booking <token>
+
+const BOOKED = 'status statusLabel startsAt endsAt services serviceIds hours canChange customerConfirmed';
+
+export const BOOKING_QUERY = `query Booking {
+  booking {
+    locale timeZone mode cutoffHours linkExpiresAt siteName customerName canSendSms canSendEmail
+    garage { name phone email address }
+    vehicle { registration make model }
+    services { id name hours stream }
+    appointment { ${BOOKED} }
+  }
+}`;
+
+export const BOOKING_SLOTS = `query BookingSlots($serviceIds: [ID!]!, $from: DateTime) {
+  bookingSlots(serviceIds: $serviceIds, from: $from) { hours slots { startsAt endsAt } errors { field code message } }
+}`;
+
+export const SET_BOOKING_LOCALE = `mutation SetBookingLocale($locale: String!) {
+  setBookingLocale(locale: $locale) { errors { field code message } }
+}`;
+
+export const REQUEST_BOOKING_CODE = `mutation RequestBookingCode($channel: CodeChannel!) {
+  requestBookingCode(channel: $channel) { sent channel errors { field code message } }
+}`;
+
+export const BOOK_APPOINTMENT = `mutation BookAppointment($input: BookAppointmentInput!) {
+  bookAppointment(input: $input) { booking { appointment { ${BOOKED} } } errors { field code message } }
+}`;
+
+export const MOVE_BOOKING = `mutation MoveBooking($startsAt: DateTime!) {
+  moveBooking(startsAt: $startsAt) { booking { appointment { ${BOOKED} } } errors { field code message } }
+}`;
+
+export const CANCEL_BOOKING = `mutation CancelBooking($reason: String) {
+  cancelBooking(reason: $reason) { booking { appointment { ${BOOKED} } } errors { field code message } }
+}`;
+
+export const CONFIRM_BOOKING = `mutation ConfirmBooking {
+  confirmBooking { booking { appointment { ${BOOKED} } } errors { field code message } }
+}`;
+
+export const OPEN_BOOKING = `mutation OpenBooking { openBooking { url errors { field code message } } }`;

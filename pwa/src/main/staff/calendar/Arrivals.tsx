@@ -74,7 +74,7 @@ export default function ArrivalsScreen(_props: ScreenProps) {
                     }}
                     data-testid="arrival-arrived"
                   >
-                    {t('Arrived')}
+                    {t('Mark as arrived')}
                   </button>
                 )
               )}

@@ -238,6 +238,17 @@ function Grid({ view, days, rows, from, to, capacity, editable, onOpen, onMove, 
     return out;
   }, [from, to]);
   const gridRef = useRef<HTMLDivElement>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const dayKey = `${view}${days[0]}`;
+  // the day view opens scrolled to its first appointment (a phone shows a few hours of the day at a time)
+  useEffect(() => {
+    const box = scrollRef.current;
+    const first = view === 'day' ? gridRef.current?.querySelector<HTMLElement>('.cal-block') : null;
+    if (!box || !first) return;
+    const head = gridRef.current?.querySelector<HTMLElement>('.cal-rowhead')?.offsetWidth ?? 0;
+    const left = first.getBoundingClientRect().left - box.getBoundingClientRect().left + box.scrollLeft - head - 8;
+    box.scrollLeft = Math.max(0, left);
+  }, [dayKey, rows.length > 0]);
 
   /** Where a point lands: the row, and (day view) the snapped local time or (week view) the day. */
   function target(x: number, y: number, grabOffsetMin: number, block: Block | null) {
@@ -298,7 +309,7 @@ function Grid({ view, days, rows, from, to, capacity, editable, onOpen, onMove, 
   }
   const cols = view === 'day' ? 1 : 7;
   return (
-    <div class={`cal-scroll cal-${view}`} data-testid="cal-grid">
+    <div class={`cal-scroll cal-${view}`} data-testid="cal-grid" ref={scrollRef}>
       <div class="cal-grid" ref={gridRef} style={{ gridTemplateColumns: `var(--cal-head) repeat(${cols}, minmax(var(--cal-col), 1fr))` }}>
         <div class="cal-corner" />
         {days.map((d) => {

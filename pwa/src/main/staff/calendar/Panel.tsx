@@ -150,7 +150,7 @@ export function AppointmentPanel({ appointment: a, alloc, resources, onClose, on
       {editable && (
         <div class="actions cal-actions">
           <button type="button" class="btn btn-primary" disabled={busy} onClick={() => run(() => markArrived(a))} data-testid="cal-arrived">
-            {t('Arrived')}
+            {t('Mark as arrived')}
           </button>
           {a.status === 'REQUESTED' && a.allocations.length > 0 && (
             <button type="button" class="btn btn-secondary" disabled={busy} onClick={confirm} data-testid="cal-confirm">

@@ -97,7 +97,7 @@ export function statusName(s: string): string {
     case 'CONFIRMED':
       return t('Confirmed');
     case 'ARRIVED':
-      return t('Arrived');
+      return t('Vehicle arrived');
     case 'NO_SHOW':
       return t('No-show');
     case 'CANCELLED':

@@ -111,9 +111,11 @@ def _seeded_template() -> Path:
 
 
 @contextlib.contextmanager
-def run_server(tmp: Path, dist: Path):
+def run_server(tmp: Path, dist: Path, *, seeded: bool = True, port: int | None = None, env: dict | None = None):
     """A migrated, seeded server whose data lives in `tmp` (SQLite at tmp/e2e.db) and which serves the PWA from
-    `dist`; yields its base URL. For a module that needs its own served directory (e.g. to deploy a new version)."""
+    `dist`; yields its base URL. For a module that needs its own served directory (e.g. to deploy a new version).
+    `seeded=False`: migrated only, no garage at all (the first run); `env`: more settings (MOTOTRACK_...)."""
+    extra = env or {}
     env = {
         **os.environ,
         "MOTOTRACK_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/e2e.db",
@@ -125,9 +127,14 @@ def run_server(tmp: Path, dist: Path):
     cli = [sys.executable, "-m", "backend.cli"]
     log_path = tmp / "server.log"
     tmp.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(_seeded_template(), tmp, dirs_exist_ok=True)  # the migrated, seeded data folder: its own copy
+    if seeded:
+        shutil.copytree(_seeded_template(), tmp, dirs_exist_ok=True)  # the migrated, seeded data folder: its own copy
+    else:
+        done = subprocess.run(cli + ["migrate"], cwd=tmp, env=env, capture_output=True, text=True, timeout=180)
+        if done.returncode != 0:
+            pytest.fail(f"`mototrack migrate` failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
-    port = _free_port()
+    port = port or _free_port()
     url = f"http://127.0.0.1:{port}"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(

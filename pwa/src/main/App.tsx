@@ -2,7 +2,7 @@ import { authStore } from '../shared/auth';
 import { useLocale } from '../shared/i18n';
 import { useStore } from '../shared/store';
 import { Shell } from './Shell';
-import { SignInScreen } from './SignIn';
+import { SignedOut } from './setup/Gate';
 import { UpdatePrompt } from './UpdatePrompt';
 import { Splash } from './Splash';
 
@@ -16,7 +16,7 @@ export function App() {
           so it never floats over the Sign in button; in the app it floats above the bottom bar */}
       <UpdatePrompt inline={!signedIn} />
       {auth.status === 'loading' && <Splash />}
-      {auth.status === 'signedOut' && <SignInScreen expired={auth.expired} />}
+      {auth.status === 'signedOut' && <SignedOut expired={auth.expired} />}
       {auth.status === 'signedIn' && <Shell user={auth.user} />}
     </>
   );

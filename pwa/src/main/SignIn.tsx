@@ -8,7 +8,7 @@ import { OnlineBadge } from './OnlineBadge';
 
 type Problem = { kind: 'server'; errors: UserError[] } | { kind: 'network' } | { kind: 'empty' } | { kind: 'unknown' };
 
-export function SignInScreen({ expired }: { expired?: boolean }) {
+export function SignInScreen({ expired, onCreateGarage }: { expired?: boolean; onCreateGarage?: () => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [showPassword, setShowPassword] = useState(false);
@@ -127,6 +127,11 @@ export function SignInScreen({ expired }: { expired?: boolean }) {
         <button type="submit" class="btn btn-primary btn-block" disabled={busy} data-testid="sign-in-submit">
           {busy ? t('Signing in…') : t('Sign in')}
         </button>
+        {onCreateGarage && (
+          <button type="button" class="btn btn-secondary btn-block" onClick={onCreateGarage} data-testid="create-garage">
+            {t('Create a garage')}
+          </button>
+        )}
       </form>
     </div>
   );

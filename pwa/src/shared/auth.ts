@@ -20,7 +20,7 @@ setTimeZoneSource(() => {
   return s.status === 'signedIn' ? s.user.garage?.timeZone : undefined;
 });
 
-const USER_FIELDS = 'id name email role locale';
+export const USER_FIELDS = 'id name email role locale';
 
 const LOGIN = `mutation Login($input: LoginInput!) {
   login(input: $input) { accessToken refreshToken expiresIn user { ${USER_FIELDS} } errors { field code message } }
@@ -36,7 +36,7 @@ const UPDATE_PREFERENCES = `mutation UpdateMyPreferences($input: UpdateMyPrefere
   updateMyPreferences(input: $input) { user { id locale } errors { field code message } }
 }`;
 
-interface TokenPayload {
+export interface TokenPayload {
   accessToken: string | null;
   refreshToken: string | null;
   expiresIn: number | null;
@@ -369,6 +369,22 @@ export async function signIn(email: string, password: string, chosenLocale?: Loc
     const message = e instanceof ApiError && e.kind === 'graphql' ? e.message : '';
     return { ok: false, errors: message ? [{ code: 'GRAPHQL', message }] : [] };
   }
+  return startSession(payload, chosenLocale);
+}
+
+/** The signed-in user's access token as it is now, renewed if need be (the admins' API explorer posts it). */
+export function currentAccessToken(): Promise<string | null> {
+  return validAccessToken();
+}
+
+/**
+ * Starts a session from a sign-in payload another operation answered with (a garage just set up, an invitation
+ * accepted: both sign their new user in), as a sign-in with email and password does.
+ */
+export async function startSession(
+  payload: TokenPayload & { user: User | null },
+  chosenLocale?: Locale | null,
+): Promise<SignInResult> {
   if (payload.errors?.length || !payload.accessToken || !payload.refreshToken || !payload.user) {
     return { ok: false, errors: payload.errors ?? [] };
   }

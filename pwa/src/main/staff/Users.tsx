@@ -7,6 +7,7 @@ import type { ScreenProps } from '../screens';
 import { ERRORS, EnumSelect, Field, FormButtons, FormErrors, ROLES, STREAMS, errorsFor, mutate, otherErrors, useQuery, useSave } from './common';
 import { EditableList, EditingRow, useEditing } from './EditableList';
 import { streamLabel } from '../../shared/labels';
+import { Invitations } from '../setup/Invitations';
 
 const USER = 'id name email role streams active locale';
 interface Row {
@@ -43,6 +44,7 @@ export default function UsersScreen(_props: ScreenProps) {
         <input type="checkbox" checked={showInactive} onChange={(e) => setShowInactive(e.currentTarget.checked)} />
         {t('Show deactivated users')}
       </label>
+      <Invitations />
     </EditableList>
   );
 }

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import REPO
 from tests.e2e.helpers import go, new_phone, open_page, require_browser, sign_in, token_for
+from tests.e2e.portal_helpers import open_job, portal_link, send_quote, switch
 from tests.e2e.test_every_screen_layout import _first_id, demo_ids, fill, registry_screens, settle, wait_ready
 
 require_browser()
@@ -39,8 +41,13 @@ SHOTS: dict[str, tuple[str, tuple[int, ...]]] = {
     "stock": ("warehouse", (1280,)),
     "billing-queue": ("billing", (1280,)),
     "invoice": ("billing", (1280,)),
+    "wh-receive": ("warehouse", (360,)),
+    "dashboard": ("admin", (1280,)),
     "users": ("admin", (1280,)),
     "settings": ("admin", (360,)),
+    # the customer's page (pwa/portal.html) from a portal link: the repair's progress, then a quote to decide on
+    "portal": ("customer", (360,)),
+    "portal-quote": ("customer", (360,)),
 }
 ROLE_OF = {"tech": "TECHNICIAN", "site": "SITE_MANAGER", "workshop": "WORKSHOP_MANAGER",
            "warehouse": "WAREHOUSE_MANAGER", "billing": "BILLING", "admin": "ADMIN"}
@@ -91,7 +98,18 @@ def use_language(page, lang: str) -> None:
         page.wait_for_function("l => document.documentElement.lang === l", arg=lang)
 
 
-@pytest.mark.parametrize("who", sorted({who for who, _ in SHOTS.values()}))
+def keep(page, name: str) -> None:
+    """The page as it is on screen, written to docs/help/img/<name>.png when it differs from the one there."""
+    dismiss = page.get_by_test_id("update-prompt-dismiss")  # "ready to work offline": not the point of the picture
+    if dismiss.is_visible():
+        dismiss.click()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    picture, target = page.screenshot(), IMG / f"{name}.png"
+    if not target.is_file() or target.read_bytes() != picture:  # unchanged: left as it is
+        target.write_bytes(picture)
+
+
+@pytest.mark.parametrize("who", sorted({who for who, _ in SHOTS.values() if who in ROLE_OF}))
 def test_the_guide_screenshots_are_taken_from_the_app_and_each_question_mark_names_its_section(browser, server_url,
                                                                                                 ids, who):
     role = ROLE_OF[who]
@@ -115,13 +133,32 @@ def test_the_guide_screenshots_are_taken_from_the_app_and_each_question_mark_nam
                 for width in SHOTS[screen][1]:
                     page.set_viewport_size({"width": width, "height": 740 if width < 768 else 860})
                     settle(page)
-                    dismiss = page.get_by_test_id("update-prompt-dismiss")  # "ready to work offline": not the point
-                    if dismiss.is_visible():
-                        dismiss.click()
-                    page.evaluate("() => document.activeElement && document.activeElement.blur()")
-                    picture, target = page.screenshot(), IMG / f"{screen}-{width}-{lang}.png"
-                    if not target.is_file() or target.read_bytes() != picture:  # unchanged: left as it is
-                        target.write_bytes(picture)
+                    keep(page, f"{screen}-{width}-{lang}")
+        assert not context.page_errors, context.page_errors
+    finally:
+        context.close()
+
+
+def test_the_customers_page_pictures_come_from_a_real_portal_link(browser, server_url):
+    staff = token_for(server_url, "site")
+    job = open_job(server_url, staff)
+    send_quote(server_url, staff, job["id"], [("Replace front brake pads", 185000), ("Replace wiper blades", 45000)])
+    context = camera(browser, server_url)
+    try:
+        page = open_page(context)
+        page.goto(portal_link(server_url, staff, job["id"]))
+        page.get_by_test_id("portal").wait_for()
+        for lang in LANGS:
+            switch(page, lang)
+            # the status and the timeline come localized from the server: the page asks again after the switch
+            status = expect(page.get_by_test_id("portal-status"))
+            (status.to_have_text if lang == "th" else status.not_to_have_text)(re.compile("[\u0e00-\u0e7f]"))
+            page.evaluate("() => window.scrollTo(0, 0)")
+            settle(page)
+            keep(page, f"portal-360-{lang}")
+            page.evaluate("() => document.querySelector('[data-testid=portal-quote]').scrollIntoView()")
+            settle(page)
+            keep(page, f"portal-quote-360-{lang}")
         assert not context.page_errors, context.page_errors
     finally:
         context.close()

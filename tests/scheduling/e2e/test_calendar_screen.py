@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.conftest import browser, pw, server_url  # noqa: F401 - fixtures: Chromium and this module's demo server
-from tests.e2e.helpers import go, graphql, new_phone, open_page, require_browser, sign_in, token_for
+from tests.e2e.helpers import axe_violations, go, graphql, new_phone, open_page, require_browser, sign_in, token_for
 from tests.e2e.layout import layout_problems, shoot
 
 require_browser()
@@ -120,6 +120,7 @@ def _no_overflow(page, name, selector=None):
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{name}: the page is {width[0]}px wide in a {width[1]}px window"
     assert (layout_problems(page, selector) if selector else layout_problems(page)) == [], name
+    assert axe_violations(page) == [], name
 
 
 def _drag(page, block, cell, minute_from_open: int | None):

@@ -309,7 +309,8 @@ function Grid({ view, days, rows, from, to, capacity, editable, onOpen, onMove, 
   }
   const cols = view === 'day' ? 1 : 7;
   return (
-    <div class={`cal-scroll cal-${view}`} data-testid="cal-grid" ref={scrollRef}>
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a scrolling region must be reachable by keyboard
+    <div class={`cal-scroll cal-${view}`} data-testid="cal-grid" ref={scrollRef} tabIndex={0} role="region" aria-label={t('Calendar')}>
       <div class="cal-grid" ref={gridRef} style={{ gridTemplateColumns: `var(--cal-head) repeat(${cols}, minmax(var(--cal-col), 1fr))` }}>
         <div class="cal-corner" />
         {days.map((d) => {

@@ -161,6 +161,25 @@ def portal_link(server_url: str, token: str, job_id: str) -> str:
     return url[url.index("/p/"):]
 
 
+def booking_link(server_url: str, admin: str, portal_path: str) -> str:
+    """The garage takes bookings online (a MECHANICAL catalog service bookable), and the job's portal gives a booking
+    link for its vehicle ('Book a visit online', openBooking), as the path the customer opens: /b/#<token>."""
+    import urllib.request
+
+    action = graphql(server_url, "{ taskActions(stream: MECHANICAL, active: true) { id } }", token=admin)["taskActions"][0]
+    done = graphql(server_url, "mutation($i: UpdateBookingSettingsInput!) { updateBookingSettings(input: $i) { "
+                               "errors { code message } } }", {"i": {"bookableServiceIds": [action["id"]]}}, token=admin)
+    assert not done["updateBookingSettings"]["errors"], done
+    request = urllib.request.Request(f"{server_url}/portal/graphql", headers={
+        "Content-Type": "application/json", "Authorization": f"Portal {portal_path.split('#', 1)[1]}"},
+        data=json.dumps({"query": "mutation { openBooking { url errors { code message } } }"}).encode())
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = json.loads(response.read())
+    url = body["data"]["openBooking"]["url"]
+    assert url, body
+    return url[url.index("/b/"):]
+
+
 def revoke_link(server_url: str, token: str, job_id: str) -> None:
     done = graphql(server_url, "mutation($i: PortalLinkInput!) { revokePortalLink(input: $i) { errors { code message } } }",
                    {"i": {"jobId": job_id}}, token=token)["revokePortalLink"]

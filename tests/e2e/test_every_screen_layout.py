@@ -219,13 +219,17 @@ def test_every_screen_fits_and_passes_axe(browser, server_url, ids, role):
 def test_the_customer_portal_fits_and_passes_axe(browser, server_url):
     """The customer portal (pwa/portal.html, a page of its own outside the registries): a job with a quote waiting for
     the customer, and the page of a link that opens nothing, at the three widths in Thai and English."""
-    from tests.e2e.portal_helpers import open_job, portal_link, send_quote
+    from tests.e2e.portal_helpers import booking_link, open_job, portal_link, send_quote
 
     staff = token_for(server_url, "site")
     job = open_job(server_url, staff)
     send_quote(server_url, staff, job["id"], [("Replace front brake pads", 185000), ("Replace wiper blades", 45000)])
-    pages = {"portal": (portal_link(server_url, staff, job["id"]), "portal"),
-             "portal-bad-link": ("/p/#not-a-token-at-all-0123456789abcdef", "portal-problem")}
+    portal = portal_link(server_url, staff, job["id"])
+    pages = {"portal": (portal, "portal"),
+             "portal-bad-link": ("/p/#not-a-token-at-all-0123456789abcdef", "portal-problem"),
+             # the booking page (/b/#<token>: from a reminder or the portal's "Book a visit online")
+             "booking": (booking_link(server_url, token_for(server_url, "admin"), portal), "booking"),
+             "booking-bad-link": ("/b/#not-a-token-at-all-0123456789abcdef", "portal-problem")}
     problems: list[str] = []
     context = new_phone(browser, server_url, locale="th-TH")
     try:

@@ -29,6 +29,8 @@ def test_the_portal_schema_shares_no_type_with_the_staff_api():
     assert {"Portal", "PortalQuote", "PortalJob", "PortalError"} <= portal
     # and no staff operation is reachable: the roots hold only the portal's fields
     roots = build_portal_schema()._schema
-    assert set(roots.query_type.fields) == {"portal"}
-    assert set(roots.mutation_type.fields) == {"setPortalLocale", "requestApprovalCode", "decideQuote"}
+    assert set(roots.query_type.fields) == {"portal", "booking", "bookingSlots"}  # the booking page's (issue 16)
+    assert set(roots.mutation_type.fields) == {"setPortalLocale", "requestApprovalCode", "decideQuote",
+                                               "setBookingLocale", "requestBookingCode", "bookAppointment",
+                                               "moveBooking", "cancelBooking", "confirmBooking", "openBooking"}
     assert set(roots.subscription_type.fields) == {"portalJob"}

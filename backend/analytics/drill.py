@@ -1,6 +1,8 @@
 """The jobs behind a figure: the invoiced jobs (job facts) of a period that a KPI tile or row is made of, for the
-garage, one site, one technician or one service advisor, with what each brought in. Read in three statements
-whatever the number of jobs or technicians (the scope, the rows with their names, the count)."""
+garage, one site, one technician or one service advisor, with what each brought in. A repair order imported from
+another system (a service-history row, imported=True) is listed with its number there and its vehicle, having no job
+card. Read in three statements whatever the number of jobs or technicians (the scope, the rows with their names,
+the count)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import dataclasses
 import datetime as dt
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -20,6 +22,7 @@ from backend.core.actor import Actor
 from backend.core.errors import DomainError, ErrorCode
 from backend.core.validate import parse_id
 from backend.customers.models import Vehicle
+from backend.integrations.imports.models import ServiceHistory
 from backend.workshop.models import Job
 
 MAX_ROWS = 500
@@ -27,8 +30,8 @@ MAX_ROWS = 500
 
 @dataclasses.dataclass(frozen=True)
 class DrillRow:
-    job_id: uuid.UUID
-    job_number: str
+    job_id: uuid.UUID  # the job, or the imported repair order's service-history row
+    job_number: str | None
     invoice_id: uuid.UUID | None
     invoice_number: str | None
     day: dt.date
@@ -43,6 +46,7 @@ class DrillRow:
     has_inspection: bool
     came_back: bool
     imported: bool
+    vehicle_id: uuid.UUID | None = None
 
     @property
     def sales(self) -> int:
@@ -78,16 +82,18 @@ async def kpi_jobs(session: AsyncSession, actor: Actor, *, kind: k.PeriodKind, d
     if advisor_id is not None:
         where.append(f.advisor_id == advisor_id)
     query = (
-        select(f.job_id, Job.number, f.invoice_id, Invoice.number, f.day, Vehicle.registration_display, tech.name,
-               adv.name, f.labour_sales, f.parts_sales, f.other_sales, f.billed_seconds, f.clocked_seconds,
-               f.has_inspection, f.came_back, f.imported)
-        .join(Job, Job.id == f.job_id)
+        select(f.job_id, func.coalesce(Job.number, ServiceHistory.source_id), f.invoice_id, Invoice.number, f.day,
+               Vehicle.registration_display, func.coalesce(tech.name, ServiceHistory.technician_name), adv.name,
+               f.labour_sales, f.parts_sales, f.other_sales, f.billed_seconds, f.clocked_seconds, f.has_inspection,
+               f.came_back, f.imported, f.vehicle_id)
+        .outerjoin(Job, and_(Job.id == f.job_id, f.imported.is_(False)))
+        .outerjoin(ServiceHistory, and_(ServiceHistory.id == f.job_id, f.imported.is_(True)))
         .outerjoin(Invoice, Invoice.id == f.invoice_id)
         .outerjoin(Vehicle, Vehicle.id == f.vehicle_id)
         .outerjoin(tech, tech.id == f.technician_id)
         .outerjoin(adv, adv.id == f.advisor_id)
         .where(*where)
-        .order_by(f.day.desc(), Job.number.desc())
+        .order_by(f.day.desc(), f.job_id.desc())
     )
     if limit is not None:
         query = query.limit(limit)

@@ -13,13 +13,14 @@ from backend.analytics import kpis as k
 from backend.analytics.schema import KpiDateRange, KpiGroup, KpiPeriodInput, _fresh
 from backend.api.errors import UserError
 from backend.api.mutations import client_id, given, run
-from backend.api.permissions import requires
+from backend.api.permissions import check, requires
 from backend.api.queries import read
 from backend.core.permissions import Permission as P
 
 KpiExportReport = strawberry.enum(ex.ExportReport, name="KpiExportReport", description=(
     "KPIS: the figures of a period by garage, site, technician or advisor; TREND: the 12 months to the period's "
-    "end; JOBS: the invoiced jobs the figures come from."))
+    "end; JOBS: the invoiced jobs the figures come from; RECEIVABLES: what each customer owes by age today "
+    "(admins: cash:manage); CAPACITY: the technicians' next four weeks."))
 KpiExportFormat = strawberry.enum(ex.ExportFormat, name="KpiExportFormat")
 KpiExportStatus = strawberry.enum(ex.ExportStatus, name="KpiExportStatus")
 
@@ -27,8 +28,10 @@ KpiExportStatus = strawberry.enum(ex.ExportStatus, name="KpiExportStatus")
 @strawberry.type(description="An invoiced job a figure comes from (money in minor units, before tax, net of "
                              "credit notes).")
 class KpiJob:
-    job_id: strawberry.ID
-    job_number: str
+    job_id: strawberry.ID = strawberry.field(description="The job; for an imported repair order (imported) its "
+                                                         "row of the vehicle's imported visits, not a job.")
+    job_number: str | None = strawberry.field(description="An imported repair order's number in the other system.")
+    vehicle_id: strawberry.ID | None
     invoice_id: strawberry.ID | None
     invoice_number: str | None
     day: dt.date = strawberry.field(description="The invoice's issue date (garage time zone).")
@@ -55,6 +58,7 @@ class KpiJobList:
 
 def _job(r: drill.DrillRow) -> KpiJob:
     return KpiJob(job_id=strawberry.ID(str(r.job_id)), job_number=r.job_number,
+                  vehicle_id=strawberry.ID(str(r.vehicle_id)) if r.vehicle_id else None,
                   invoice_id=strawberry.ID(str(r.invoice_id)) if r.invoice_id else None,
                   invoice_number=r.invoice_number, day=r.day, registration=r.registration,
                   technician_name=r.technician, advisor_name=r.advisor, sales=r.sales, labour_sales=r.labour_sales,
@@ -134,6 +138,8 @@ class Mutation:
     @strawberry.mutation(extensions=requires(P.ANALYTICS_READ), description=StartKpiExportInput.__doc__)
     async def start_kpi_export(self, info: strawberry.Info, input: StartKpiExportInput) -> StartKpiExportPayload:
         ctx = info.context
+        if input.report is ex.ExportReport.RECEIVABLES:
+            check(info, P.CASH_MANAGE)  # the garage's money: admins only, as cashReceivables
         p = input.period
         request = ex.ExportRequest(report=input.report, format=input.format, kind=p.kind, date=p.date,
                                    date_from=p.from_, date_to=p.to, group=input.group, site=input.site_id,

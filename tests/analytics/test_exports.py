@@ -234,3 +234,51 @@ async def test_jobs_behind_the_figures(app, db, gql, garage, count_statements):
         await facts.refresh_dirty(session, garage.id)
     assert (await gql(JOBS, {"p": MARCH}, token=token))["data"]["kpiJobs"]["total"] == 7
     assert await counted() == few
+
+
+async def test_imported_repair_orders_are_listed_with_their_vehicle(app, db, gql, garage):
+    from tests.integrations.imports.helpers import csv_bytes, run
+
+    m = await hand_month(db, garage)
+    rows = [["Visit", "Plate", "Date", "Mechanic", "Hours", "Labour", "Parts"],
+            ["H1", m.vehicles["v2"].registration, "2026-03-18", "Tech Two", "2", "1,000.00", "500.00"]]
+    await run(db, garage, "service_history", csv_bytes(rows), mapping={
+        "Visit": "source_id", "Plate": "registration", "Date": "visited_on", "Mechanic": "technician",
+        "Hours": "billed_hours", "Labour": "labour_amount", "Parts": "parts_amount"})
+    found = (await gql(JOBS, {"p": MARCH}, token=garage.token(Role.ADMIN)))["data"]["kpiJobs"]
+    assert found["total"] == 5
+    [h1] = [r for r in found["rows"] if r["imported"]]
+    assert (h1["jobNumber"], h1["day"], h1["sales"], h1["billedHours"], h1["technicianName"]) == \
+        ("H1", "2026-03-18", 150000, 2.0, "Tech Two")
+    assert h1["registration"] == m.vehicles["v2"].registration_display
+    vehicle = (await gql("""query($p: KpiPeriodInput!) { kpiJobs(period: $p) { rows { imported vehicleId } } }""",
+                         {"p": MARCH}, token=garage.token(Role.ADMIN)))["data"]["kpiJobs"]["rows"]
+    assert {r["vehicleId"] for r in vehicle if r["imported"]} == {str(m.vehicles["v2"].id)}  # opens the vehicle
+
+
+async def test_receivables_and_capacity_export(app, db, gql, client, garage, storage_dir):
+    from openpyxl import load_workbook
+
+    await hand_month(db, garage)
+    admin = garage.token(Role.ADMIN)
+    owed = (await gql("""query { cashReceivables { currency total { invoices current days1To30 days31To60 days61To90
+      over90 total } customers { customerName total } } }""", token=admin))["data"]["cashReceivables"]
+    _, data = await exported(gql, client, admin, {"report": "RECEIVABLES", "format": "XLSX", "period": MARCH})
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    total = next(r for r in rows if r and r[0] == "Total")
+    t = owed["total"]
+    assert list(total[1:8]) == [t["invoices"]] + [pytest.approx(t[b] / 100) for b in (
+        "current", "days1To30", "days31To60", "days61To90", "over90", "total")]
+    assert t["total"] > 0 and len([r for r in rows if r and r[0] not in (None, "Total")]) >= len(owed["customers"])
+    # a site manager neither exports nor downloads what the customers owe
+    sm = garage.token(Role.SITE_MANAGER)
+    refused = await gql(START, {"i": {"report": "RECEIVABLES", "format": "PDF", "period": MARCH}}, token=sm,
+                        expect_errors=True)
+    assert error_codes(refused) == ["FORBIDDEN"]
+    capacity = (await gql("query { kpiCapacity { weeks { from availableHours bookedHours } } }",
+                          token=admin))["data"]["kpiCapacity"]["weeks"]
+    _, data = await exported(gql, client, admin, {"report": "CAPACITY", "format": "XLSX", "period": MARCH})
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    weeks = [r for r in rows if r and hasattr(r[0], "isoformat")]
+    assert [(r[0].date().isoformat(), r[2], r[3]) for r in weeks] == [
+        (w["from"], pytest.approx(w["availableHours"]), pytest.approx(w["bookedHours"])) for w in capacity]

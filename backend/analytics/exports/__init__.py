@@ -12,7 +12,9 @@ Reports:
 - KPIS: every KPI of the period by garage, site, technician or advisor (the `kpis` query), against the previous
   period and the same period a year before, with the goal, formula and explanation;
 - TREND: the 12 months to the period's end (the `kpiTrend` query), month by KPI;
-- JOBS: the invoiced jobs a figure comes from (the `kpiJobs` query).
+- JOBS: the invoiced jobs a figure comes from (the `kpiJobs` query);
+- RECEIVABLES: what each customer owes by age today (the `cashReceivables` query; admins only, cash:manage);
+- CAPACITY: the technicians' next four weeks, available against booked hours (the `kpiCapacity` query).
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class ExportReport(enum.Enum):
     KPIS = "KPIS"
     TREND = "TREND"
     JOBS = "JOBS"
+    RECEIVABLES = "RECEIVABLES"
+    CAPACITY = "CAPACITY"
 
 
 class ExportFormat(enum.Enum):
@@ -71,7 +75,8 @@ class ExportStatus(enum.Enum):
 # ------------------------------------------------------------------------------------------------ words
 
 TITLES = {ExportReport.KPIS: N_("Key figures"), ExportReport.TREND: N_("Key figures month by month"),
-          ExportReport.JOBS: N_("Invoiced jobs")}
+          ExportReport.JOBS: N_("Invoiced jobs"), ExportReport.RECEIVABLES: N_("Receivables by age"),
+          ExportReport.CAPACITY: N_("Technician capacity, the next four weeks")}
 GROUP_WORDS = {k.Group.GARAGE: N_("Whole garage"), k.Group.SITE: N_("Site"), k.Group.TECHNICIAN: N_("Technician"),
                k.Group.ADVISOR: N_("Service advisor")}
 W_PERIOD = N_("Period")
@@ -96,6 +101,23 @@ W_BILLED = N_("Billed hours")
 W_CLOCKED = N_("Clocked hours")
 W_CAME_BACK = N_("Came back")
 W_YES = N_("Yes")
+W_CUSTOMER = N_("Customer")
+W_INVOICES = N_("Invoices")
+W_CURRENT = N_("Not yet due")
+W_D1_30 = N_("1–30 days")
+W_D31_60 = N_("31–60 days")
+W_D61_90 = N_("61–90 days")
+W_OVER_90 = N_("Over 90 days")
+W_TOTAL = N_("Total")
+W_NO_CUSTOMER = N_("No customer")
+W_AS_OF = N_("As of {date}")
+W_FROM = N_("From")
+W_TO = N_("To")
+W_AVAILABLE = N_("Available hours")
+W_BOOKED = N_("Booked hours")
+W_FREE = N_("Free hours")
+W_LOAD = N_("Load")
+W_METHOD = N_("Method: {method}")
 W_CURRENCY = N_("Amounts in {currency}, before tax")
 LINK_EXPIRED = N_("This download link has expired. Ask for the export again.")
 LINK_INVALID = N_("This download link is not valid.")
@@ -241,7 +263,7 @@ async def build_table(session: AsyncSession, actor: Actor, request: ExportReques
                                      date_from=request.date_from, date_to=request.date_to, site=request.site,
                                      technician=request.technician, advisor=request.advisor, limit=None)
         cur = found.currency
-        rows = [[r.day, r.job_number, r.invoice_number or "", r.registration or "", r.technician or "",
+        rows = [[r.day, r.job_number or "", r.invoice_number or "", r.registration or "", r.technician or "",
                  r.advisor or "", (float(to_major(r.sales, cur)), "money"),
                  (float(to_major(r.labour_sales, cur)), "money"), (float(to_major(r.parts_sales, cur)), "money"),
                  _hours(r.billed_seconds), _hours(r.clocked_seconds), _(W_YES) if r.came_back else ""]
@@ -249,6 +271,30 @@ async def build_table(session: AsyncSession, actor: Actor, request: ExportReques
         return Table(title, [f"{_(W_PERIOD)}: {_period_text(found.period)}", _(W_CURRENCY, currency=cur)],
                      [_(W_DATE), _(W_JOB), _(W_INVOICE), _(W_VEHICLE), _(W_TECHNICIAN), _(W_ADVISOR), _(W_SALES),
                       _(W_LABOUR), _(W_PARTS), _(W_BILLED), _(W_CLOCKED), _(W_CAME_BACK)], rows, "jobs")
+    if request.report is ExportReport.RECEIVABLES:
+        from backend.analytics import cash
+
+        scope, customers, total = await cash.receivables(session, actor, site=request.site)
+        cur = scope.currency
+
+        def amounts(a) -> list:
+            return [a.invoices] + [(float(to_major(getattr(a, b), cur)), "money") for b in cash.BUCKETS] + [
+                (float(to_major(a.total, cur)), "money")]
+
+        rows = [[a.customer_name or _(W_NO_CUSTOMER)] + amounts(a) for a in customers]
+        rows.append([_(W_TOTAL)] + amounts(total))
+        return Table(title, [_(W_AS_OF, date=scope.today.isoformat()), _(W_CURRENCY, currency=cur)],
+                     [_(W_CUSTOMER), _(W_INVOICES), _(W_CURRENT), _(W_D1_30), _(W_D31_60), _(W_D61_90), _(W_OVER_90),
+                      _(W_TOTAL)], rows, "receivables")
+    if request.report is ExportReport.CAPACITY:
+        from backend.analytics import forecast
+
+        weeks = await forecast.capacity(session, actor, site=request.site, technician=request.technician)
+        rows = [[w.start, w.end, (float(w.available_hours), "hours"), (float(w.booked_hours), "hours"),
+                 (float(w.free_hours), "hours"), (float(w.load), "ratio") if w.load is not None else None]
+                for w in weeks]
+        return Table(title, [_(W_METHOD, method=_(forecast.CAPACITY_METHOD))],
+                     [_(W_FROM), _(W_TO), _(W_AVAILABLE), _(W_BOOKED), _(W_FREE), _(W_LOAD)], rows, "capacity")
     if request.report is ExportReport.TREND:
         period = k.resolve_period(request.kind, request.date, request.date_from, request.date_to)
         points = await k.kpi_trend(session, actor, end_month=period.end, months=12, site=request.site,
@@ -403,6 +449,8 @@ async def _actor_of(session: AsyncSession, row: ReportExport) -> Actor | None:
         return None
     actor = Actor(garage_id=row.garage_id, permissions=permissions_for_role(found[0]), user_id=row.created_by_id,
                   role=found[0])
+    if row.report == ExportReport.RECEIVABLES.value and not actor.can(Permission.CASH_MANAGE):
+        return None  # the garage's money: admins only
     return actor if actor.can(Permission.ANALYTICS_READ) else None
 
 

@@ -130,3 +130,45 @@ def test_an_empty_installation_is_set_up_and_staff_invited_in_the_browser(browse
     expected = ("คำเชิญนี้ถูกใช้ไปแล้ว" if lang == "th" else "This invitation has already been used.")
     assert expected in refused.inner_text()
     again.close()
+
+
+@pytest.fixture
+def open_signup_server(tmp_path):
+    with run_server(tmp_path, PWA_DIST, env={"MOTOTRACK_OPEN_SIGNUP": "true"}) as url:
+        yield url
+
+
+def test_open_sign_up_creates_a_garage_of_its_own_from_the_sign_in_screen(browser, open_signup_server, server_url):
+    # off (the default, the module's demo server): the sign-in screen offers no sign-up
+    closed = new_phone(browser, server_url)
+    page = open_page(closed)
+    page.goto("/")
+    page.get_by_test_id("sign-in-form").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_test_id("create-garage").count() == 0
+    closed.close()
+
+    visitor = new_phone(browser, open_signup_server, locale="th-TH")
+    page = open_page(visitor)
+    page.goto("/")
+    page.get_by_test_id("create-garage").click()
+    form = page.get_by_test_id("setup-form")
+    form.wait_for()
+    assert page.get_by_role("heading", level=1).inner_text() == "สร้างอู่ใหม่"
+    check_both_sizes(page, "signup-th")
+    page.get_by_test_id("setup-vat-registered").uncheck()  # a small garage not registered for VAT: no tax ID asked
+    page.get_by_test_id("setup-garage-name").fill("อู่ช่างเล็ก")
+    page.get_by_test_id("setup-site-name").fill("หน้าร้าน")
+    page.get_by_test_id("setup-admin-name").fill("เล็ก")
+    page.get_by_test_id("setup-admin-email").fill("lek@example.com")
+    page.get_by_test_id("setup-admin-password").fill("a long password")
+    page.get_by_test_id("setup-submit").click()
+    page.get_by_test_id("user-name").wait_for()
+    # the new admin's Users screen holds only them: none of the demo garage's people
+    go(page, "admin/users")
+    rows = page.get_by_test_id("user-row")
+    rows.first.wait_for()
+    assert [rows.nth(i).get_attribute("data-email") for i in range(rows.count())] == ["lek@example.com"]
+    errors = list(visitor.page_errors)
+    visitor.close()
+    assert not errors, errors

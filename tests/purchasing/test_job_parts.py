@@ -6,6 +6,7 @@ Refusals in en and th, permissions, two garages apart, statement counts, the led
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 
@@ -16,6 +17,7 @@ from backend.accounts.models import Garage
 from backend.billing.service.common import today_in
 from backend.core.errors import DomainError, ErrorCode
 from backend.core.permissions import Role
+from backend.inventory import service as inventory
 from backend.inventory import stock
 from backend.inventory.models import StockReservation, WarehouseStock
 from backend.purchasing import job_parts, service
@@ -260,3 +262,55 @@ async def test_the_parts_on_order_of_a_job_read_in_constant_statements(gql, db, 
         assert len(body["data"]["jobPartsOnOrder"]) == n
         counts[n] = counter.count
     assert len(set(counts.values())) == 1, counts
+
+
+@pytest.mark.postgresql_only  # real concurrent sessions; SQLite runs writers one at a time
+async def test_receiving_a_jobs_order_while_the_shelf_is_issued_and_returned_keeps_the_ledger(db, garage):
+    """A delivery for a job's request, issues of other requests and a return to the supplier from the same site
+    shelf, all at once: no deadlock, nothing negative, the job's request ends issuable, ledger = on hand."""
+    from backend.purchasing import returns
+
+    item = await make_item(db, garage, quantity=4, cost=650)
+    supplier = await _supplier(db, garage)
+    await _prefer(db, garage, supplier, item, price=700)
+    job = await working_job(db, garage)
+    site = await bay_site(db, garage)
+    waiting = await _approved(db, garage, job, item, 6)  # 4 held, 2 ordered
+    async with db.read() as s:
+        (line,) = (await s.execute(select(PurchaseOrderLine))).scalars().all()
+        site_wh = await stock.site_warehouse(s, garage.id, site.id)
+    async with db.transaction() as s:
+        await service.submit_order(s, garage.actor(WM), line.order_id)
+        await service.send_order(s, garage.actor(WM), line.order_id)
+        order = await s.get(PurchaseOrder, line.order_id)
+        await service.receive_order(s, garage.actor(WM), order.id, [service.ReceiptLineInput(line.id, 1)])
+        # three more come in by hand: two for other requests, one that may go back to the supplier
+        await inventory.receive_stock(s, garage.actor(WM), item.id, 3, warehouse_id=site_wh.id)
+    others = [await _approved(db, garage, job, item, 1) for _ in range(2)]  # each holds what it finds
+
+    async def attempt(fn):
+        try:
+            async with db.transaction() as s:
+                await fn(s)
+            return "ok"
+        except DomainError as exc:
+            return exc.code.value
+
+    results = await asyncio.gather(
+        attempt(lambda s: service.receive_order(s, garage.actor(WM), order.id, [service.ReceiptLineInput(line.id, 1)])),
+        *(attempt(lambda s, r=r: parts_service.issue_parts_request(s, garage.actor(WM), r.id)) for r in others),
+        attempt(lambda s: returns.create_return(s, garage.actor(WM), supplier.id, [returns.ReturnLineInput(item.id, 1)],
+                                                reason="damaged", warehouse_id=site_wh.id)),
+    )
+    assert results == ["ok", "ok", "ok", "ok"]  # the lock order holds: no deadlock, each had its stock
+    async with db.read() as s:
+        row = (await s.execute(select(WarehouseStock).where(WarehouseStock.warehouse_id == site_wh.id,
+                                                            WarehouseStock.item_id == item.id))).scalar_one()
+    assert (row.on_hand, row.reserved) == (6, 6)  # 4 + 1 + 3 + 1 in, 2 issued, 1 returned; all held for the job
+    async with db.read() as s:
+        held = (await s.execute(select(StockReservation.quantity).where(
+            StockReservation.parts_request_id == waiting.id))).scalar_one()
+    assert held == 6  # the whole request is on the shelf for the job now
+    async with db.transaction() as s:
+        await parts_service.issue_parts_request(s, garage.actor(WM), waiting.id)
+    await assert_ledger_consistent(db, garage.id)

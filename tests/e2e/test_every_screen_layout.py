@@ -148,8 +148,53 @@ def settle(page) -> None:
     page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
+def warehouse_demo(server_url: str) -> None:
+    """What the warehouse manager's screens show beside the demo's stock (issue 18): a supplier with a preferred
+    item, an order on its way (partly received), an item under its minimum (a reorder suggestion) and a transfer
+    in transit, so those screens are checked with rows, not only their empty states."""
+    token = token_for(server_url, "warehouse")
+    errors = "errors { field code message }"
+
+    def call(document: str, variables: dict, field: str) -> dict:
+        payload = graphql(server_url, document, variables, token)[field]
+        assert not payload["errors"], payload["errors"]
+        return payload
+
+    edges = graphql(server_url, '{ warehouseItems(search: "WPR-16IN") { edges { node { id } } } }',
+                    token=token)["warehouseItems"]["edges"]
+    item = edges[0]["node"]["id"]
+    places = graphql(server_url, "{ warehouses { id kind } }", token=token)["warehouses"]
+    central = next(w["id"] for w in places if w["kind"] == "CENTRAL")
+    site = next(w["id"] for w in places if w["kind"] == "SITE")
+    supplier = call(f"mutation($i: SupplierInput!) {{ createSupplier(input: $i) {{ supplier {{ id }} {errors} }} }}",
+                    {"i": {"name": "Siam Wipers & Filters Co., Ltd.", "contactName": "Khun Somchai",
+                           "phone": "02-123-4567", "taxId": "0105551234567", "paymentTermsDays": 30,
+                           "leadTimeDays": 2}}, "createSupplier")["supplier"]["id"]
+    call(f"mutation($i: SetSupplierItemInput!) {{ setSupplierItem(input: $i) {{ {errors} }} }}",
+         {"i": {"supplierId": supplier, "itemId": item, "supplierCode": "SW-16S", "price": 9500, "packSize": 5,
+                "preferred": True}}, "setSupplierItem")
+    call(f"mutation($i: SetStockLevelsInput!) {{ setStockLevels(input: $i) {{ ok {errors} }} }}",
+         {"i": {"itemId": item, "warehouseId": central, "minLevel": 20, "maxLevel": 40}}, "setStockLevels")
+    order = call(f"mutation($i: CreatePurchaseOrderInput!) {{ createPurchaseOrder(input: $i) "
+                 f"{{ purchaseOrder {{ id lines {{ id }} }} {errors} }} }}",
+                 {"i": {"supplierId": supplier, "lines": [{"itemId": item, "quantity": 10, "unitCost": 9500}]}},
+                 "createPurchaseOrder")["purchaseOrder"]
+    for step in ("submitPurchaseOrder", "sendPurchaseOrder"):
+        call(f"mutation($i: PurchaseOrderActionInput!) {{ {step}(input: $i) {{ {errors} }} }}",
+             {"i": {"id": order["id"]}}, step)
+    call(f"mutation($i: ReceivePurchaseOrderInput!) {{ receivePurchaseOrder(input: $i) {{ {errors} }} }}",
+         {"i": {"id": order["id"], "lines": [{"lineId": order["lines"][0]["id"], "quantity": 4}],
+                "deliveryNote": "DN-2026-0142"}}, "receivePurchaseOrder")
+    transfer = call(f"mutation($i: CreateTransferInput!) {{ createTransfer(input: $i) {{ transfer {{ id }} {errors} }} }}",
+                    {"i": {"fromWarehouseId": central, "toWarehouseId": site,
+                           "lines": [{"itemId": item, "quantity": 1}]}}, "createTransfer")["transfer"]
+    call(f"mutation($i: TransferActionInput!) {{ dispatchTransfer(input: $i) {{ {errors} }} }}",
+         {"i": {"id": transfer["id"]}}, "dispatchTransfer")
+
+
 @pytest.fixture(scope="module")
 def ids(server_url):
+    warehouse_demo(server_url)
     return demo_ids(server_url)
 
 

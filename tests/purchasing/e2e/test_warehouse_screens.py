@@ -8,6 +8,7 @@ a count sheet whose figures follow a receipt made elsewhere, live. Screenshots i
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import uuid
 from pathlib import Path
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.e2e
 
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots-h5"))
 ERRORS = "errors { field code message }"
+VALID_TAX_ID = "0505559876548"  # 13 digits with a right check digit
 
 
 def shot(page, name: str) -> None:
@@ -397,3 +399,123 @@ def test_a_stock_count_posted_in_thai_and_figures_live_in_a_second_page(served, 
     moves, on_hand, _total = ledger(db, sku)
     assert moves[-1] == ("ADJUST", -1) and on_hand == expected - 1
     ledger_consistent(db)
+
+
+def test_a_supplier_its_item_and_a_hand_made_order_cancelled_at_360(served, phone):
+    url, _db = served
+    token = token_for(url, "warehouse")
+    sku = "FLT-AIR-HN01"
+    name = f"Chiang Mai Filters {uuid.uuid4().hex[:4]}"
+    page = open_page(phone)
+    sign_in(page, "warehouse")
+    go(page, "warehouse/suppliers")
+    page.get_by_test_id("supplier-add").click()
+    form = page.get_by_test_id("supplier-form")
+    form.get_by_test_id("supplier-terms").fill("thirty")
+    form.get_by_test_id("supplier-save").click()
+    expect(form.get_by_test_id("field-error")).to_have_count(2)  # no name, days not a number: nothing sent
+    form.get_by_test_id("supplier-name").fill(name)
+    form.get_by_test_id("supplier-contact").fill("Khun Anan")
+    form.get_by_test_id("supplier-phone").fill("053-123-456")
+    form.get_by_test_id("supplier-tax-id").fill("0505559876543")  # its check digit is wrong: the server says so
+    form.get_by_test_id("supplier-terms").fill("45")
+    form.get_by_test_id("supplier-lead").fill("5")
+    form.get_by_test_id("supplier-save").click()
+    tax_error = form.locator(".field:has([data-testid=supplier-tax-id]) [data-testid=field-error]")
+    expect(tax_error).to_be_visible()
+    expect(form.get_by_test_id("supplier-name")).to_have_value(name)  # what was typed stays
+    form.get_by_test_id("supplier-tax-id").fill(VALID_TAX_ID)
+    form.get_by_test_id("supplier-save").click()
+    row = page.locator(f"[data-testid=supplier-row][data-name='{name}']")
+    expect(row).to_contain_text("45")
+    expect(row).to_contain_text(VALID_TAX_ID)
+
+    # what it sells us: found by SKU, with its code, price, pack and preferred
+    row.get_by_test_id("supplier-items").click()
+    row.get_by_test_id("supplier-item-search").fill(sku)
+    row.locator(f"[data-testid=supplier-item-search-pick][data-sku='{sku}']").click()
+    item_form = row.get_by_test_id("supplier-item-form")
+    item_form.get_by_test_id("supplier-item-price").fill("12.345")
+    item_form.get_by_test_id("supplier-item-save").click()
+    expect(item_form.get_by_test_id("field-error")).to_be_visible()
+    item_form.get_by_test_id("supplier-item-code").fill("CMF-HN01")
+    item_form.get_by_test_id("supplier-item-price").fill("165.00")
+    item_form.get_by_test_id("supplier-item-pack").fill("2")
+    item_form.get_by_test_id("supplier-item-preferred").check()
+    item_form.get_by_test_id("supplier-item-save").click()
+    listed = row.locator(f"[data-testid=supplier-item][data-sku='{sku}']")
+    expect(listed).to_contain_text("CMF-HN01")
+    expect(listed).to_contain_text("165.00")
+    fits(page, "suppliers")
+    shot(page, "suppliers-360-en")
+    supplier_id = next(e["node"]["id"] for e in api(url, token, "{ suppliers(first: 100) { edges { node { id name } } } }")
+                       ["suppliers"]["edges"] if e["node"]["name"] == name)
+    offer = api(url, token, "query($s: ID) { supplierItems(supplierId: $s) { supplierCode price packSize preferred } }",
+                {"s": supplier_id})["supplierItems"]
+    assert offer == [{"supplierCode": "CMF-HN01", "price": 16500, "packSize": 2, "preferred": True}]
+
+    # an order by hand: the supplier's item is listed at its price; 3 of them, submitted, then cancelled
+    go(page, "warehouse/orders")
+    page.get_by_test_id("po-new").click()
+    order_form = page.get_by_test_id("po-form")
+    order_form.get_by_test_id("po-supplier").select_option(supplier_id)
+    line = order_form.get_by_test_id("po-form-line")
+    expect(line.get_by_test_id("po-form-cost")).to_have_value("165.00")
+    line.get_by_test_id("po-form-qty").fill("3")
+    fits(page, "order form")
+    shot(page, "order-form-360-en")
+    order_form.get_by_test_id("po-create").click()
+    made = page.get_by_test_id("po-row").first
+    expect(made).to_have_attribute("data-status", "DRAFT")
+    expect(made).to_contain_text(name)
+    expect(made).to_contain_text("495.00")
+    made.get_by_test_id("po-submit").click()
+    expect(made).to_have_attribute("data-status", "APPROVED")  # no approval amount set: approved at once
+    made.get_by_test_id("po-cancel").click()
+    made.get_by_test_id("po-cancel-confirm").click()
+    expect(made.get_by_test_id("field-error")).to_be_visible()  # a reason first
+    made.get_by_test_id("po-cancel-reason").fill("Ordered from the other supplier")
+    made.get_by_test_id("po-cancel-confirm").click()
+    expect(made).to_have_attribute("data-status", "CANCELLED")
+    expect(made).to_contain_text("Ordered from the other supplier")
+
+
+def test_stock_value_and_usage_reports_at_1280(served, phone):
+    url, _db = served
+    token = token_for(url, "warehouse")
+    # a part used on a job this month: the technician asks, the workshop manager approves, the store issues it
+    tech = token_for(url, "tech")
+    job = api(url, tech, "{ jobs(filter: { status: [IN_PROGRESS] }, first: 1) { edges { node { id } } } }"
+              )["jobs"]["edges"][0]["node"]["id"]
+    sku = "SND-P320"
+    request = api(url, tech, f"mutation($i: RequestPartsInput!) {{ requestParts(input: $i) {{ partsRequest {{ id }} "
+                             f"{ERRORS} }} }}", {"i": {"jobId": job, "itemId": item_id(url, token, sku), "quantity": 7}},
+                  "requestParts")["partsRequest"]["id"]
+    for who, step in (("workshop", "approvePartsRequest"), ("warehouse", "issuePartsRequest")):
+        api(url, token_for(url, who), f"mutation($i: PartsRequestActionInput!) {{ {step}(input: $i) {{ {ERRORS} }} }}",
+            {"i": {"id": request}}, step)
+    rows = api(url, token, "{ stockValuation { total warehouse { name } } }")["stockValuation"]
+    page = open_page(phone)
+    sign_in(page, "warehouse")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    go(page, "warehouse/reports")
+    for r in rows:
+        card = page.locator(f"[data-testid=valuation-warehouse][data-name='{r['warehouse']['name']}']")
+        expect(card.get_by_test_id("valuation-warehouse-total")).to_have_text(
+            re.compile(rf"฿{r['total'] // 100:,}\.{r['total'] % 100:02d}"))
+    page.get_by_test_id("valuation-warehouse").first.locator("summary").click()
+    expect(page.get_by_test_id("valuation-line").first).to_be_visible()
+    fits(page, "valuation")
+    shot(page, "report-value-1280-en")
+    page.get_by_test_id("report-tab-usage").click()
+    used = page.locator(f"[data-testid=usage-line][data-sku='{sku}']")
+    expect(used.get_by_test_id("usage-used")).to_have_text("7")
+    shot(page, "report-usage-month-1280-en")
+    page.get_by_test_id("usage-from").fill("2026-12-31")
+    page.get_by_test_id("usage-to").fill("2026-01-01")
+    expect(page.locator(".field:has([data-testid=usage-from]) [data-testid=field-error]")).to_be_visible()
+    page.get_by_test_id("usage-from").fill("2020-01-01")
+    page.get_by_test_id("usage-to").fill("2020-01-31")
+    expect(page.get_by_test_id("usage-empty")).to_be_visible()
+    fits(page, "usage")
+    shot(page, "report-usage-1280-en")

@@ -134,9 +134,9 @@ export function OrderRow({ order: o, onChanged }: { order: Order; onChanged: (o:
                 <td>
                   <span class="wh-sku">{l.item?.sku}</span> {l.item?.name}
                 </td>
-                <td class="num">{l.quantity}</td>
-                <td class="num">{l.receivedQuantity}</td>
-                <td class="num">{money(l.unitCost)}</td>
+                <td data-label={t('Ordered')} class="num">{l.quantity}</td>
+                <td data-label={t('Received so far')} class="num">{l.receivedQuantity}</td>
+                <td data-label={t('Unit cost')} class="num">{money(l.unitCost)}</td>
               </tr>
             ))}
           </tbody>
@@ -173,7 +173,7 @@ export function OrderRow({ order: o, onChanged }: { order: Order; onChanged: (o:
             </button>
           )}
           {(o.status === 'SENT' || o.status === 'PARTIALLY_RECEIVED') && (
-            <a class="btn btn-primary" href="#/warehouse/receive" data-testid="po-receive">
+            <a class="btn btn-primary wh-link" href="#/warehouse/receive" data-testid="po-receive">
               {t('Receive a delivery')}
             </a>
           )}

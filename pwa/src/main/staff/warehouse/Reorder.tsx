@@ -91,14 +91,14 @@ export default function ReorderScreen(_props: ScreenProps) {
                   <td>
                     <span class="wh-sku">{s.item?.sku}</span> {s.item?.name}
                   </td>
-                  <td class="num" data-testid="reorder-on-hand">
+                  <td data-label={t('On hand')} class="num" data-testid="reorder-on-hand">
                     {s.onHand}
                   </td>
-                  <td class="num">{s.onOrder}</td>
-                  <td class="num">
+                  <td data-label={t('On order')} class="num">{s.onOrder}</td>
+                  <td data-label={t('Min / max')} class="num">
                     {s.minLevel} / {s.maxLevel}
                   </td>
-                  <td class="num" data-testid="reorder-qty">
+                  <td data-label={t('To order')} class="num" data-testid="reorder-qty">
                     <strong>{s.quantity}</strong>
                     {s.packSize > 1 && <span class="muted"> ({t('packs of {n}', { n: s.packSize })})</span>}
                   </td>

@@ -111,9 +111,9 @@ export default function StockCountScreen(_props: ScreenProps) {
                   <td>
                     <span class="wh-sku">{names.get(v.itemId)?.sku}</span> {names.get(v.itemId)?.name}
                   </td>
-                  <td class="num">{v.expected}</td>
-                  <td class="num">{v.counted}</td>
-                  <td class={`num ${v.variance < 0 ? 'wh-variance-neg' : v.variance > 0 ? 'wh-variance-pos' : ''}`}>{signed(v.variance)}</td>
+                  <td data-label={t('Expected')} class="num">{v.expected}</td>
+                  <td data-label={t('Counted')} class="num">{v.counted}</td>
+                  <td data-label={t('Variance')} class={`num ${v.variance < 0 ? 'wh-variance-neg' : v.variance > 0 ? 'wh-variance-pos' : ''}`}>{signed(v.variance)}</td>
                 </tr>
               ))}
             </tbody>
@@ -156,7 +156,7 @@ export default function StockCountScreen(_props: ScreenProps) {
             );
           })}
           <Field label={t('Reason')} errors={errors.filter((e) => e.field === 'reason').map((e) => e.message)}>
-            {(p) => <input {...p} value={reason} onInput={(e) => setReason(e.currentTarget.value)} placeholder={t('Month-end count')} data-testid="count-reason" />}
+            {(p) => <input {...p} value={reason} onInput={(e) => (setReason(e.currentTarget.value), setErrors((old) => old.filter((x) => x.field !== 'reason')))} placeholder={t('Month-end count')} data-testid="count-reason" />}
           </Field>
           <FormErrors errors={errors.filter((e) => e.field !== 'reason' && !e.field?.startsWith('item:') && !e.field?.startsWith('lines.'))} />
           <button type="submit" class="btn btn-primary btn-block" disabled={busy} data-testid="count-post">

@@ -69,7 +69,7 @@ function ValuationReport() {
       )}
       {rows?.map((w) => (
         <details class="card row" key={w.warehouse.id} data-testid="valuation-warehouse" data-name={w.warehouse.name}>
-          <summary class="row-main">
+          <summary class="row-main wh-summary">
             <span class="row-title">{w.warehouse.name}</span>
             <strong data-testid="valuation-warehouse-total">{money(w.total)}</strong>
           </summary>
@@ -88,11 +88,11 @@ function ValuationReport() {
                   <td>
                     <span class="wh-sku">{l.item?.sku}</span> {l.item?.name}
                   </td>
-                  <td class="num" data-testid="valuation-on-hand">
+                  <td data-label={t('On hand')} class="num" data-testid="valuation-on-hand">
                     {l.onHand}
                   </td>
-                  <td class="num">{money(l.unitCost)}</td>
-                  <td class="num">{money(l.value)}</td>
+                  <td data-label={t('Average cost')} class="num">{money(l.unitCost)}</td>
+                  <td data-label={t('Value')} class="num">{money(l.value)}</td>
                 </tr>
               ))}
             </tbody>
@@ -165,11 +165,11 @@ function UsageReport() {
                   <td>
                     <span class="wh-sku">{item.get(r.itemId)?.sku}</span> {item.get(r.itemId)?.name}
                   </td>
-                  <td>{warehouseName.get(r.warehouseId) ?? ''}</td>
-                  <td class="num">{r.issued}</td>
-                  <td class="num">{r.returned}</td>
-                  <td class="num">{r.sold}</td>
-                  <td class="num">
+                  <td data-label={t('Warehouse')}>{warehouseName.get(r.warehouseId) ?? ''}</td>
+                  <td data-label={t('To jobs')} class="num">{r.issued}</td>
+                  <td data-label={t('Back from jobs')} class="num">{r.returned}</td>
+                  <td data-label={t('Sold')} class="num">{r.sold}</td>
+                  <td data-label={t('Used')} class="num" data-testid="usage-used">
                     <strong>{r.used}</strong>
                   </td>
                 </tr>

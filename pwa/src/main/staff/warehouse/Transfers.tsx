@@ -122,7 +122,7 @@ function TransferRow({ transfer: x, onChanged }: { transfer: Transfer; onChanged
     <li class="card row" data-testid="transfer-row" data-number={x.number} data-status={x.status}>
       <div class="row-main">
         <span class="row-title">{x.number}</span>
-        <span class={`status-pill ${x.status === 'DISPATCHED' ? 'tag-warn' : ''}`} data-testid="transfer-status">
+        <span class={`status-pill ${x.status === 'DISPATCHED' ? 'wh-transit' : ''}`} data-testid="transfer-status">
           {transferStatusLabel(x.status)}
         </span>
       </div>
@@ -167,7 +167,7 @@ function TransferRow({ transfer: x, onChanged }: { transfer: Transfer; onChanged
           )}
           {x.status === 'DISPATCHED' && (
             <button type="button" class="btn btn-primary" disabled={busy} onClick={() => void act(RECEIVE, 'receiveTransfer')} data-testid="transfer-receive">
-              {t('Received at {warehouse}', { warehouse: x.toWarehouse?.name ?? '' })}
+              {t('Receive at {warehouse}', { warehouse: x.toWarehouse?.name ?? '' })}
             </button>
           )}
           {['DRAFT', 'REQUESTED', 'APPROVED'].includes(x.status) && (

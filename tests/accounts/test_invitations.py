@@ -226,3 +226,15 @@ async def test_only_the_garages_admins_invite_list_resend_and_revoke(gql, db, ga
     assert error_codes(await gql(INVITE, {"input": {"email": "x@example.com", "role": "BILLING"}},
                                  expect_errors=True)) == ["UNAUTHENTICATED"]
     assert (await gql(LIST, token=garage.token()))["data"]["invitations"][0]["status"] == "PENDING"
+
+
+async def test_the_invitations_list_is_three_statements_however_many(gql, garage, count_statements):
+    """The sign-in check, the invitations, their home sites in one batch."""
+    for n in range(3):
+        site_id = await a_site(gql, garage, f"Site {n}")
+        assert (await invite(gql, garage, email=f"tech{n}@example.com", homeSiteId=site_id))["errors"] == []
+    query = "{ invitations { email status homeSite { name } } }"
+    with count_statements() as counter:
+        rows = (await gql(query, token=garage.token()))["data"]["invitations"]
+    assert sorted(r["homeSite"]["name"] for r in rows) == ["Site 0", "Site 1", "Site 2"]
+    assert counter.count == 3, counter.statements

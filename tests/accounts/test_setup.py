@@ -147,3 +147,9 @@ async def test_open_sign_up_makes_a_separate_garage_and_is_limited_per_address(g
     assert [e["code"] for e in refused["errors"]] == ["TOO_MANY_SIGNUPS"]
     assert refused["errors"][0]["message"] == "สร้างอู่จากที่นี่มากเกินไป ลองใหม่ในอีก 60 นาที"
     assert await counts(db) == before
+
+
+async def test_the_setup_status_is_one_statement(gql, garage, count_statements):
+    with count_statements() as counter:
+        assert (await gql(STATUS))["data"]["setupStatus"]["needsSetup"] is False
+    assert counter.count == 1, counter.statements

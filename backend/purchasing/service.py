@@ -292,13 +292,13 @@ async def create_order(session: AsyncSession, actor: Actor, supplier_id: object,
                           number=numbering.format_number("PO", today.year, sequence), year=today.year,
                           sequence=sequence, supplier_id=supplier.id, warehouse_id=warehouse.id,
                           status=OrderStatus.DRAFT, note=clean_note, created_by_id=actor.user_id, version=1,
-                          total=sum(qty * cost for _i, qty, cost, _r in checked), created_at=utcnow())
+                          total=sum(qty * cost for _i, qty, cost, _r, _j in checked), created_at=utcnow())
     session.add(order)
     await session.flush()
-    for position, (item, qty, cost, request_id) in enumerate(checked):
+    for position, (item, qty, cost, request_id, job_id) in enumerate(checked):
         session.add(PurchaseOrderLine(id=new_id(), garage_id=actor.garage_id, order_id=order.id, item_id=item.id,
                                       quantity=qty, unit_cost=cost, received_quantity=0, position=position,
-                                      parts_request_id=request_id))
+                                      parts_request_id=request_id, job_id=job_id))
     await session.flush()
     audit.record(session, actor, "PurchaseOrder", order.id, "create", audit.created(order, ORDER_FIELDS))
     return order
@@ -330,19 +330,21 @@ async def _check_lines(session, actor, errors, supplier, lines):
             errors.add(ErrorCode.DUPLICATE_ITEM, f"{field}.itemId")
             continue
         seen.add(item.id)
-        request_id = None
+        request_id = job_id = None
         if line.parts_request_id is not None:
             from backend.workshop.models import PartsRequest
 
             request_id = v.try_parse_id(line.parts_request_id)
-            if request_id is None or (await session.execute(select(PartsRequest.id).where(
-                    PartsRequest.id == request_id, PartsRequest.garage_id == actor.garage_id,
-                    PartsRequest.item_id == item.id))).scalar_one_or_none() is None:
+            job_id = None if request_id is None else (await session.execute(select(PartsRequest.job_id).where(
+                PartsRequest.id == request_id, PartsRequest.garage_id == actor.garage_id,
+                PartsRequest.item_id == item.id))).scalar_one_or_none()
+            if job_id is None:
                 errors.add(ErrorCode.NOT_FOUND, f"{field}.partsRequestId")
                 continue
         if qty is None or (line.unit_cost is not None and cost is None):
             continue
-        out.append((item, qty, cost if cost is not None else prices.get(item.id, item.cost_price), request_id))
+        out.append((item, qty, cost if cost is not None else prices.get(item.id, item.cost_price), request_id,
+                    job_id))
     return out
 
 

@@ -234,7 +234,7 @@ async def test_a_job_waiting_for_an_ordered_part_goes_back_to_work_when_it_is_re
         site_wh = (await stock.site_warehouse(s, garage.id, site.id)).id
     order, (line,) = await _sent_order(db, garage, supplier, [service.OrderLineInput(
         item.id, 2, 900, parts_request_id=request.id)], warehouse_id=site_wh)
-    assert line.parts_request_id == request.id
+    assert (line.parts_request_id, line.job_id) == (request.id, job.id)  # the line names the job it is for
     # the technician sees the part is on order, and when it is expected
     where = await _where(gql, garage, request.id)
     async with db.read() as s:

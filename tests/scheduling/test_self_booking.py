@@ -413,3 +413,69 @@ async def test_a_thai_customer_reads_the_booking_in_thai(app, client, db, garage
     text = texts(sms)[-1]
     assert re.search(r"[\u0E00-\u0E7F]", text) and f"/b/#{token}" in text, text
     assert re.search(r"\d{1,2}/\d{1,2}/\d{2} \d{2}:\d{2}", text)  # the Buddhist-era short date
+
+
+@pytest.mark.parametrize("event", ["booking_confirmed", "booking_requested", "booking_cancelled", "booking_day_before",
+                                   "booking_code", "reminder_service", "reminder_mot", "reminder_vehicle_tax",
+                                   "reminder_inspection", "reminder_insurance"])
+@pytest.mark.parametrize("locale", ["th", "en"])
+def test_a_booking_sms_with_a_real_hosts_link_stays_within_two_parts(event, locale):
+    """The booking link is never shortened (the token would be stored): with a garage's long host and plate the
+    SMS still fits two parts (Thai: UCS-2, 134 units)."""
+    from backend.notifications.template_editor import sample_context
+    from backend.notifications.templates import render_file
+    from tests.notifications.test_thai_messages import LONG, segments
+
+    context = {**sample_context(event, locale), **LONG, "appointment_short": "23/12/69 14:30",
+               "booking_url": "https://service.chang-ek.co.th/b/#Ab3dE9xQZy8Wv7uTAb3dE9"}
+    if locale == "en":
+        context.update(garage_name="Chang Ek Garage Bang Na", registration="AB12 CDE",
+                       appointment_short="Tue 23 Dec 14:30")
+    text = render_file(event, Channel.SMS, locale, context).text
+    assert event == "booking_code" or context["booking_url"] in text, text
+    assert segments(text) <= 2, (len(text), text)
+
+
+async def test_two_customers_booking_the_same_time_at_once_get_one_booking(app, db, garage):
+    """Both see the slot free; both book it at the same moment: one appointment, the other SLOT_TAKEN (on
+    PostgreSQL the exclusion constraint decides), and nothing of the refused one remains."""
+    import asyncio
+
+    site, lift, tech, (brakes, oil, *_), car = await world(db, garage)
+    other = await make_vehicle(db, garage, "KB3333", owner_name="Ann Smith")
+    settings = app.state.services.settings
+    actors = []
+    async with db.transaction() as session:
+        for vehicle in (car, other):
+            link = await booking._new_link(session, garage.id, vehicle.owner_id, vehicle.id, site.id)
+            token = booking.booking_url(settings, link).rsplit("#", 1)[1]
+            actors.append((token, vehicle))
+    async with db.transaction() as session:
+        opened = [(await booking.authenticate(session, settings, token)).actor for token, _ in actors]
+        _hours, slots = await booking.free_slots(session, opened[0], [oil.id])
+    when = slots[0].starts_at
+
+    async def attempt(actor):
+        try:
+            async with db.transaction() as session:
+                return await booking.book(session, actor, booking.BookInput(
+                    service_ids=[oil.id], starts_at=when, name="Somebody"))
+        except booking.DomainError as exc:
+            return exc.code.value
+
+    results = await asyncio.gather(*(attempt(a) for a in opened))
+    assert sorted(r if isinstance(r, str) else "BOOKED" for r in results) == ["BOOKED", "SLOT_TAKEN"], results
+    async with db.read() as session:
+        assert len((await session.execute(select(Appointment))).scalars().all()) == 1
+        assert len((await session.execute(select(Allocation).where(Allocation.active.is_(True)))).scalars().all()) == 1
+
+
+def test_a_booking_token_in_a_path_never_reaches_the_access_log():
+    import logging
+
+    from backend.portal.routes import RedactPortalPaths
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1", "GET", "/b/Ab3dE9xQZy8Wv7uTAb3dE9", "1.1", 200), None)
+    RedactPortalPaths().filter(record)
+    assert "Ab3dE9xQZy8Wv7uTAb3dE9" not in record.getMessage() and "/b/…" in record.getMessage()

@@ -5,6 +5,9 @@ The page sends it as `Authorization: Portal <token>` (WebSocket: connection para
 put a token in the path (/p/<token>), the access log shows /p/… instead (`RedactPortalPaths`, installed on uvicorn's
 access logger), and the page is served all the same.
 
+A booking link (backend/scheduling/booking) is /b/#<token>, the same page's booking view; its token is sent as
+`Authorization: Booking <token>` to the same endpoint, with the same limits and redaction.
+
 Rate limits (settings.portal_*): requests per address and per link a minute; tokens that open nothing per address
 in 15 minutes (a guesser is stopped long before a 132-bit token could be found); codes per link an hour (service).
 """

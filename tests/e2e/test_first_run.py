@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import PWA_DIST, _free_port, run_server
-from tests.e2e.helpers import go, new_phone, open_page, require_browser
+from tests.e2e.helpers import axe_violations, go, new_phone, open_page, require_browser
 from tests.e2e.layout import layout_problems, shoot
 from tests.notifications.sinks import SmtpSink
 
@@ -41,12 +41,14 @@ def empty_server(tmp_path, smtp):
 
 
 def check_both_sizes(page, name: str) -> None:
-    """Nothing cut off or covered at 1280 and at 360 px; a screenshot of each (the page is left at 360)."""
+    """Nothing cut off or covered at 1280 and at 360 px, a screenshot of each, and no serious or critical axe-core
+    violation (the page is left at 360)."""
     for width, height in ((1280, 900), (360, 740)):
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(150)  # one layout pass after the resize
         assert layout_problems(page) == [], (name, width)
         shoot(page, f"first-run-{name}-{width}", full_page=True)
+    assert axe_violations(page) == [], name
 
 
 @pytest.mark.parametrize("lang", ["en", "th"])

@@ -312,3 +312,21 @@ async def test_concurrent_receipts_and_returns_keep_the_ledger_equal_to_the_shel
             SupplierReturn.garage_id == garage.id))).scalars())
     assert [int(n[-6:]) for n in numbers] == list(range(1, sent_back + 1))  # gapless despite the refusals
     await assert_ledger_consistent(db, garage.id)
+
+
+async def test_the_open_cores_report_reads_in_constant_statements(gql, db, garage, count_statements):
+    supplier = await _supplier(db, garage, name="Reman Thai Co.")
+    alternator = await _core_item(db, garage, supplier, quantity=100)
+    job = await working_job(db, garage)
+    document = f"query {{ openCoreCharges {{ totalValue cores {{ {CORE} item {{ sku }} }} }} }}"
+    counts, made = {}, 0
+    for n in (1, 10, 30):
+        for _ in range(n - made):
+            await _issued(db, garage, job, alternator, 1)
+        made = n
+        with count_statements() as counter:
+            body = await gql(document, token=garage.token(WM))
+        report = body["data"]["openCoreCharges"]
+        assert len(report["cores"]) == n and report["totalValue"] == 3500 * n
+        counts[n] = counter.count
+    assert len(set(counts.values())) == 1, counts

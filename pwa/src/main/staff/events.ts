@@ -51,6 +51,8 @@ export function eventLabel(event: string): string {
       return t('Purchase order to a supplier');
     case 'webhook_disabled':
       return t('Webhook endpoint switched off');
+    case 'staff_invitation':
+      return t('Invitation to a member of staff');
     default: {
       // an event this build does not know yet: its key in words rather than in code
       const words = event.replace(/[_.]+/g, ' ').trim();

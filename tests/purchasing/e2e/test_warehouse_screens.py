@@ -7,16 +7,18 @@ a count sheet whose figures follow a receipt made elsewhere, live. Screenshots i
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
+import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import PWA_DIST, run_server
-from tests.e2e.helpers import go, graphql, new_phone, open_page, require_browser, sign_in, token_for
+from tests.e2e.helpers import go, new_phone, open_page, require_browser, sign_in, token_for
 from tests.e2e.layout import layout_problems
 
 require_browser()
@@ -54,7 +56,14 @@ def server_url(served):
 
 
 def api(url: str, token: str, query: str, variables: dict | None = None, field: str | None = None) -> dict:
-    data = graphql(url, query, variables, token)
+    """One request to the test server (127.0.0.1) as a user; waits up to 60 s (a loaded machine answers slowly)."""
+    request = urllib.request.Request(f"{url}/graphql", data=json.dumps({"query": query, "variables": variables or {}})
+                                     .encode(), headers={"Content-Type": "application/json",
+                                                         "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        body = json.loads(response.read())
+    assert not body.get("errors"), body["errors"]
+    data = body["data"]
     if field is not None:
         assert not data[field].get("errors"), data[field]["errors"]
         return data[field]
@@ -348,6 +357,16 @@ def test_a_transfer_dispatched_and_received_at_360(served, phone):
     assert ledger(db, sku)[0][len(central_before[0]):] == [("TRANSFER_OUT", -3)]
     assert total == central_before[2]  # the garage has as many as before
     ledger_consistent(db)
+
+    # the warehouse picked on one screen is the one the next screen opens with, also after a reload
+    go(page, "warehouse/count")
+    page.get_by_test_id("warehouse-picker").select_option(places["site"]["id"])
+    expect(page.locator(f"[data-testid=count-line][data-sku='{sku}'] [data-testid=count-expected]")).to_have_text(
+        str(site_before[1] + 3))
+    go(page, "warehouse/reorder")
+    expect(page.get_by_test_id("warehouse-picker")).to_have_value(places["site"]["id"])
+    page.reload()
+    expect(page.get_by_test_id("warehouse-picker")).to_have_value(places["site"]["id"])
 
 
 def test_a_stock_count_posted_in_thai_and_figures_live_in_a_second_page(served, browser):

@@ -373,17 +373,22 @@ async def write_xlsx(table: Table, progress) -> bytes:
     sheet.append(table.headings)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
+    first = sheet.max_row + 1  # max_row walks every cell: read once, not per row (that was quadratic)
+    widths = [len(str(h)) for h in table.headings]
     for i, row in enumerate(table.rows):
-        sheet.append([_plain(c) for c in row])
-        for cell, value in zip(sheet[sheet.max_row], row):
+        for j, value in enumerate(row, start=1):
+            cell = sheet.cell(row=first + i, column=j, value=_plain(value))
             if isinstance(value, tuple):
                 cell.number_format = NUMBER_FORMATS[value[1]]
             elif isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
+            if j <= len(widths):
+                widths[j - 1] = max(widths[j - 1], len(str(_plain(value) if value is not None else "")))
         await progress(i + 1)
-    for column, heading in zip(sheet.columns, table.headings + [""] * 20):
-        width = max([len(str(heading))] + [len(str(_plain(c.value) or "")) for c in column[len(table.lines) + 2:]])
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+    from openpyxl.utils import get_column_letter
+
+    for j, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(j)].width = min(60, max(10, width + 2))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

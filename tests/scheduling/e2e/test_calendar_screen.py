@@ -228,6 +228,44 @@ def test_drag_moves_live_a_clash_snaps_back_and_arrived_opens_the_job(browser, s
         other.close()
 
 
+def test_a_new_appointment_from_an_empty_slot(browser, server_url, world):
+    today, first = world["today"], world["first"]
+    desk = _desk(browser, server_url)
+    try:
+        page = open_page(desk)
+        sign_in(page, "site")
+        go(page, "calendar")
+        page.get_by_test_id("cal-view-day").click()
+        cell = _cell(page, first["id"], today)
+        expect(cell).to_be_visible()
+        before = cell.locator("[data-testid=cal-block]").count()
+        box = cell.bounding_box()
+        span = (int(CLOSES[:2]) - int(OPENS[:2])) * 60
+        # tap the first technician's empty 16:00
+        page.mouse.click(box["x"] + box["width"] * (9 * 60 + 5) / span, box["y"] + box["height"] / 2)
+        panel = page.get_by_test_id("cal-new")
+        expect(panel).to_be_visible()
+        expect(page.get_by_test_id("cal-new-start")).to_have_value(f"{today.isoformat()}T16:00")
+        expect(page.get_by_test_id("cal-new-technician")).to_have_value(first["id"])
+        page.get_by_test_id("cal-new-registration").fill(world["vehicles"][0]["registration"])
+        page.get_by_test_id("cal-new-find").click()
+        expect(page.get_by_test_id("cal-new-vehicle")).to_be_visible()
+        page.locator("[data-testid=cal-new-service][data-stream=MECHANICAL]").first.check()
+        # the server's free slots are offered
+        expect(page.get_by_test_id("cal-slot").first).to_be_visible()
+        page.get_by_test_id("cal-new-technician").select_option(first["id"])
+        page.get_by_test_id("cal-new-bay").select_option(world["bays"][0])
+        page.get_by_test_id("cal-new-start").fill(f"{today.isoformat()}T16:00")
+        _no_overflow(page, "calendar-new-1280-en", PANEL_CONTROLS)
+        page.get_by_test_id("cal-new-save").click()
+        expect(panel).to_have_count(0)
+        expect(cell.locator("[data-testid=cal-block]")).to_have_count(before + 1)
+        expect(cell).to_contain_text(world["vehicles"][0]["registration"])
+        assert not desk.page_errors, desk.page_errors
+    finally:
+        desk.close()
+
+
 def test_thai_and_the_phone_layout(browser, server_url, world):
     today = world["today"]
     for locale, english in (("th-TH", False), ("en-US", True)):

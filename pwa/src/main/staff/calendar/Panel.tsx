@@ -334,6 +334,7 @@ export function NewAppointmentPanel({ siteId, start, resources, onClose, onCreat
                 checked={chosen.includes(s.id)}
                 onChange={(e) => setChosen(e.currentTarget.checked ? [...chosen, s.id] : chosen.filter((x) => x !== s.id))}
                 data-testid="cal-new-service"
+                data-stream={s.stream}
               />
               {s.name} ({t('{n} h', { n: Number(s.standardHours) })})
             </label>

@@ -17,7 +17,9 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import REPO
 from tests.e2e.helpers import go, new_phone, open_page, require_browser, sign_in, token_for
 from tests.e2e.portal_helpers import open_job, portal_link, send_quote, switch
-from tests.e2e.test_every_screen_layout import _first_id, demo_ids, fill, registry_screens, settle, wait_ready
+from tests.e2e.test_every_screen_layout import (
+    LOADING, _first_id, demo_ids, fill, registry_screens, settle, wait_ready,
+)
 
 require_browser()
 
@@ -32,6 +34,7 @@ SHOTS: dict[str, tuple[str, tuple[int, ...]]] = {
     "intake": ("site", (360, 1280)),
     "customers": ("site", (360,)),
     "board": ("site", (1280,)),
+    "calendar": ("site", (1280,)),
     "job-card": ("site", (360,)),
     "parts-approval": ("workshop", (360,)),
     "review": ("workshop", (1280,)),
@@ -128,6 +131,11 @@ def test_the_guide_screenshots_are_taken_from_the_app_and_each_question_mark_nam
                 page.set_viewport_size({"width": 360, "height": 740})
                 go(page, fill(paths[screen], ids[role]))
                 wait_ready(page, screen)
+                # a picture of a part still loading (a calendar's day under its controls) is no use in a guide
+                page.wait_for_function(
+                    "(loading) => ![...document.querySelectorAll('main#main *')]"
+                    ".some((e) => !e.children.length && loading.includes(e.textContent.trim()))",
+                    arg=list(LOADING), polling=100, timeout=15_000)
                 href = page.get_by_test_id("help-link").get_attribute("href")
                 assert href == f"/help/{lang}/{sections[screen]}", f"{lang} {screen}: the ? opens {href}"
                 for width in SHOTS[screen][1]:

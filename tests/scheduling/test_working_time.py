@@ -144,12 +144,12 @@ async def test_refusal_over_graphql_in_english_and_thai(gql, db, garage):
 SCREEN_WEEK = """query CalendarWeek($siteId: ID!, $weekStart: Date!, $by: CalendarBy!, $from: Date!, $to: Date!) {
   weekCalendar(siteId: $siteId, weekStart: $weekStart, by: $by) { startsAt endsAt days
     rows { bay { id name } technician { id name }
-      allocations { id startsAt endsAt bay { id name } technician { id name }
-        appointment { id status version statusReason notes estimatedHours stream
-          services { taskActionId name hours } vehicle { id registration make model }
-          customer { id name } job { id number } } } }
-    unallocated { id status version requestedAt stream vehicle { id registration } customer { id name }
-      services { name } } }
+      allocations { id startsAt endsAt bay { id name } technician { id name } appointment {
+        id status version statusReason notes estimatedHours stream
+        services { taskActionId name hours } vehicle { id registration make model }
+        customer { id name } job { id number }
+        allocations { id startsAt endsAt bay { id name } technician { id name } } } } }
+    unallocated { id status requestedAt vehicle { registration } customer { name } services { name } } }
   capacity(siteId: $siteId, from: $from, to: $to) { day bookedHours availableHours } }"""
 
 

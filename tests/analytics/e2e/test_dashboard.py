@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import PWA_DIST, REPO, run_server
-from tests.e2e.helpers import go, graphql, new_phone, open_page, operation_name, require_browser, sign_in, token_for
+from tests.e2e.helpers import axe_violations, go, graphql, new_phone, open_page, operation_name, require_browser, sign_in, token_for
 from tests.e2e.layout import layout_problems
 
 require_browser()
@@ -104,9 +104,18 @@ def test_the_month_in_english_at_360(browser, month):
         formula = page.get_by_test_id("tile-formula-EFFICIENCY")
         assert values["EFFICIENCY"]["definition"]["formula"] in formula.inner_text()
         assert values["EFFICIENCY"]["definition"]["explanation"] in formula.inner_text()
+        # helper 4's figures: the next four weeks' capacity, the month's cash and what customers owe
+        assert page.get_by_test_id("capacity-week").count() == 4
+        owed = graphql(url, "query { cashReceivables { total { total } } }", token=token_for(url, "admin"))
+        baht = f"฿{owed['cashReceivables']['total']['total'] / 100:,.2f}"
+        assert baht in page.get_by_test_id("cash-owed").inner_text()
+        page.get_by_test_id("tile-name-seasonal").click()
+        assert page.get_by_test_id("seasonal-month").count() == 3
+        assert page.get_by_test_id("seasonal-method").inner_text().strip()
         page.get_by_test_id("tile-name-forecast").click()
         assert page.get_by_test_id("forecast-method").inner_text().strip()
         no_problems(page)
+        assert not axe_violations(page)
         shot(page, "dashboard-360-en")
         # by technician: a bar per technician, each figure opens that technician's jobs
         page.get_by_test_id("dash-group").select_option("TECHNICIAN")

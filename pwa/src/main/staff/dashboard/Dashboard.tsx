@@ -12,8 +12,8 @@ import type { UserError } from '../../../shared/types';
 import type { ScreenProps } from '../../screens';
 import { Empty, Failure, FormErrors, Loading, ScreenTitle, failureMessage, loadSites, money, newMutationId, useQuery } from '../common';
 import type { Site } from '../common';
-import { EXPORT, FORECAST, JOBS, KPIS, START_EXPORT, TREND } from './api';
-import type { DrillList, ExportJob, Forecast, Group, KpiReport, KpiRow, KpiValue, Period, PeriodKind, TrendPoint, Unit } from './api';
+import { CAPACITY, CASH, EXPORT, FORECAST, JOBS, KPIS, SEASONAL, START_EXPORT, TREND } from './api';
+import type { CapacityWeek, CashFigures, DrillList, ExportJob, Forecast, Seasonal, Group, KpiReport, KpiRow, KpiValue, Period, PeriodKind, TrendPoint, Unit } from './api';
 import './dashboard.css';
 
 // ---- the garage's calendar -----------------------------------------------------------------------------------------
@@ -140,6 +140,9 @@ export default function Dashboard(_props: ScreenProps) {
   const endMonth = tiles.data?.kpis.period.to ?? null;
   const trend = useQuery<{ kpiTrend: TrendPoint[] }>(TREND, endMonth ? { endMonth, siteId: site, only: [chosen] } : null);
   const forecast = useQuery<{ kpiForecast: Forecast }>(FORECAST, { siteId: site });
+  const seasonal = useQuery<{ kpiSeasonalForecast: Seasonal }>(SEASONAL, { siteId: site });
+  const capacity = useQuery<{ kpiCapacity: { method: string; weeks: CapacityWeek[] } }>(CAPACITY, { siteId: site });
+  const cash = useQuery<CashFigures>(CASH, isAdmin ? { siteId: site } : null);
 
   if (drill) {
     return <DrillView period={period} drill={drill} site={site} onBack={() => setDrill(null)} />;
@@ -225,6 +228,7 @@ export default function Dashboard(_props: ScreenProps) {
               onDrill={FROM_JOBS.has(v.kpi) ? () => setDrill({ title: v.definition.name, siteId: site }) : null}
             />,
             i === 1 && <ForecastTile key="forecast" loaded={forecast.data?.kpiForecast ?? null} error={forecast.error} />,
+            i === 1 && <SeasonalTile key="seasonal" loaded={seasonal.data?.kpiSeasonalForecast ?? null} error={seasonal.error} />,
           ])}
         </div>
       )}
@@ -250,6 +254,8 @@ export default function Dashboard(_props: ScreenProps) {
           <ExportBar report="TREND" period={period} group="GARAGE" siteId={site} testid="export-trend" />
         </div>
       )}
+      <CapacityCard loaded={capacity.data?.kpiCapacity ?? null} error={capacity.error} site={site} />
+      {isAdmin && <CashCard loaded={cash.data} error={cash.error} site={site} />}
       {group !== 'GARAGE' && (
         <GroupCard
           period={period}
@@ -370,6 +376,102 @@ function ForecastTile({ loaded, error }: { loaded: Forecast | null; error: strin
   );
 }
 
+function SeasonalTile({ loaded, error }: { loaded: Seasonal | null; error: string | null }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <article class="dash-tile dash-forecast" data-testid="tile-seasonal">
+      <button type="button" class="dash-tile-name" aria-expanded={open} onClick={() => setOpen(!open)} data-testid="tile-name-seasonal">
+        {t('The next three months')}
+        <span class="dash-info" aria-hidden="true">
+          i
+        </span>
+      </button>
+      {error ? (
+        <span class="muted small">{error}</span>
+      ) : !loaded ? (
+        <span class="muted small">{t('Loading…')}</span>
+      ) : (
+        <>
+          {loaded.months.map((m) => (
+            <span class="dash-change dash-month" key={m.month} data-testid="seasonal-month">
+              <span>{monthLabel(m.month)}</span> <strong>{m.forecast == null ? '—' : money(m.forecast)}</strong>
+            </span>
+          ))}
+          {open && (
+            <div class="dash-formula" data-testid="seasonal-method">
+              <p class="dash-formula-text">{loaded.method}</p>
+              {loaded.trend != null && <p class="muted small">{t('Recent trend ×{trend}', { trend: formatNumber(loaded.trend, 2) })}</p>}
+            </div>
+          )}
+        </>
+      )}
+    </article>
+  );
+}
+
+function CapacityCard({ loaded, error, site }: { loaded: { method: string; weeks: CapacityWeek[] } | null; error: string | null; site: string | null }) {
+  return (
+    <div class="card dash-card" data-testid="dash-capacity">
+      <h2 class="card-title">{t('Technician capacity, the next four weeks')}</h2>
+      {error ? (
+        <Failure message={error} />
+      ) : !loaded ? (
+        <Loading />
+      ) : (
+        <>
+          <ul class="dash-rows">
+            {loaded.weeks.map((w) => (
+              <li key={w.from} class="dash-row" data-testid="capacity-week">
+                <span class="dash-row-name">{t('{from} to {to}', { from: formatDate(w.from), to: formatDate(w.to) })}</span>
+                <span class="small">{t('{booked} of {available} h booked', { booked: formatNumber(w.bookedHours, 1), available: formatNumber(w.availableHours, 1) })}</span>
+                <span class="dash-row-figure plain">{w.load == null ? '—' : `${formatNumber(w.load * 100, 0)} %`}</span>
+              </li>
+            ))}
+          </ul>
+          <p class="muted small">{loaded.method}</p>
+        </>
+      )}
+      <ExportBar report="CAPACITY" period={{ kind: 'MONTH', date: garageToday() }} group="GARAGE" siteId={site} testid="export-capacity" />
+    </div>
+  );
+}
+
+function CashCard({ loaded, error, site }: { loaded: CashFigures | null; error: string | null; site: string | null }) {
+  if (error) return <Failure message={error} />;
+  if (!loaded) return null;
+  const m = loaded.cashMonth;
+  const r = loaded.cashReceivables.total;
+  const line = (label: string, value: number, testid?: string) => (
+    <li class="dash-row" data-testid={testid}>
+      <span class="dash-row-name">{label}</span>
+      <span class="dash-row-figure plain">{money(value)}</span>
+    </li>
+  );
+  return (
+    <div class="card dash-card" data-testid="dash-cash">
+      <h2 class="card-title">{t('Cash this month')}</h2>
+      <ul class="dash-rows">
+        {line(t('Received so far'), m.received)}
+        {line(t('Invoices falling due'), m.expectedIncoming)}
+        {line(t('Expenses'), m.expensesTotal)}
+        {m.supplierDeliveries > 0 && line(t('Supplier deliveries'), m.supplierDeliveries)}
+        {line(t('Projected at the month’s end'), m.projected, 'cash-projected')}
+      </ul>
+      <p class="muted small">{m.method}</p>
+      <h3 class="dash-sub">{t('Receivables by age')}</h3>
+      <ul class="dash-rows">
+        {line(t('Not yet due'), r.current)}
+        {line(t('1–30 days'), r.days1To30)}
+        {line(t('31–60 days'), r.days31To60)}
+        {line(t('61–90 days'), r.days61To90)}
+        {line(t('Over 90 days'), r.over90)}
+        {line(t('Total owed'), r.total, 'cash-owed')}
+      </ul>
+      <ExportBar report="RECEIVABLES" period={{ kind: 'MONTH', date: garageToday() }} group="GARAGE" siteId={site} testid="export-receivables" />
+    </div>
+  );
+}
+
 // ---- by site, technician or advisor ----------------------------------------------------------------------------------
 
 function GroupCard({ loaded, error, reload, group, chosen, setChosen, charts, onDrill, period, site }: {
@@ -477,10 +579,10 @@ function DrillView({ period, drill, site, onBack }: { period: Period; drill: Dri
         <ul class="list dash-jobs" data-testid="dash-drill-rows">
           {data.rows.map((r) => (
             <li key={r.jobId}>
-              <a class="row dash-job" href={`#/jobs/${r.jobId}`} data-testid="dash-drill-row">
+              <a class="row dash-job" href={r.imported && r.vehicleId ? `#/vehicles/${r.vehicleId}` : `#/jobs/${r.jobId}`} data-testid="dash-drill-row">
                 <span class="row-main">
                   <span class="row-title">
-                    {r.jobNumber} {r.registration && <span class="plate">{r.registration}</span>}
+                    {r.jobNumber ?? '—'} {r.registration && <span class="plate">{r.registration}</span>}
                   </span>
                   <span class="row-sub">
                     {formatDate(r.day)}
@@ -509,7 +611,7 @@ const SHOW_PROGRESS_AFTER_MS = 1000;
 const POLL_MS = 700;
 
 function ExportBar({ report, period, group, siteId, technicianId, advisorId, testid }: {
-  report: 'KPIS' | 'TREND' | 'JOBS';
+  report: 'KPIS' | 'TREND' | 'JOBS' | 'RECEIVABLES' | 'CAPACITY';
   period: Period;
   group: Group;
   siteId: string | null;

@@ -88,7 +88,8 @@ export const FORECAST = `query DashboardForecast($siteId: ID) { kpiForecast(site
 
 export interface DrillJob {
   jobId: string;
-  jobNumber: string;
+  jobNumber: string | null;
+  vehicleId: string | null;
   invoiceNumber: string | null;
   day: string;
   registration: string | null;
@@ -106,7 +107,7 @@ export interface DrillList {
 }
 export const JOBS = `query DashboardJobs($period: KpiPeriodInput!, $siteId: ID, $technicianId: ID, $advisorId: ID) {
   kpiJobs(period: $period, siteId: $siteId, technicianId: $technicianId, advisorId: $advisorId, first: 100) {
-    period { from to } total rows { jobId jobNumber invoiceNumber day registration technicianName advisorName sales
+    period { from to } total rows { jobId jobNumber vehicleId invoiceNumber day registration technicianName advisorName sales
     billedHours cameBack imported } } }`;
 
 export type ExportStatus = 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
@@ -123,3 +124,40 @@ const EXPORT_FIELDS = 'id status rowsDone rowsTotal fileName downloadUrl failure
 export const START_EXPORT = `mutation StartKpiExport($input: StartKpiExportInput!) { startKpiExport(input: $input) {
   export { ${EXPORT_FIELDS} } ${ERRORS} } }`;
 export const EXPORT = `query KpiExport($id: ID!) { kpiExport(id: $id) { ${EXPORT_FIELDS} } }`;
+
+export interface Seasonal {
+  asOf: string;
+  trend: number | null;
+  months: { month: string; sameMonthLastYear: number; forecast: number | null }[];
+  method: string;
+}
+export const SEASONAL = `query DashboardSeasonal($siteId: ID) { kpiSeasonalForecast(siteId: $siteId) {
+  asOf trend months { month sameMonthLastYear forecast } method } }`;
+
+export interface CapacityWeek {
+  from: string;
+  to: string;
+  availableHours: number;
+  bookedHours: number;
+  freeHours: number;
+  load: number | null;
+}
+export const CAPACITY = `query DashboardCapacity($siteId: ID) { kpiCapacity(siteId: $siteId) {
+  method weeks { from to availableHours bookedHours freeHours load } } }`;
+
+export interface CashFigures {
+  cashMonth: {
+    month: string;
+    asOf: string;
+    received: number;
+    expectedIncoming: number;
+    expensesTotal: number;
+    supplierDeliveries: number;
+    projected: number;
+    method: string;
+  };
+  cashReceivables: { total: { invoices: number; current: number; days1To30: number; days31To60: number; days61To90: number; over90: number; total: number } };
+}
+export const CASH = `query DashboardCash($siteId: ID) {
+  cashMonth(siteId: $siteId) { month asOf received expectedIncoming expensesTotal supplierDeliveries projected method }
+  cashReceivables(siteId: $siteId) { total { invoices current days1To30 days31To60 days61To90 over90 total } } }`;

@@ -674,7 +674,11 @@ function ExportBar({ report, period, group, siteId, technicianId, advisorId, tes
       {busy && slow && (
         <span class="dash-progress" role="status" data-testid={`${testid}-progress`}>
           <progress max={job.rowsTotal || 1} value={job.rowsDone} />
-          {job.rowsTotal ? t('Preparing the file: {done} of {total} rows', { done: job.rowsDone, total: job.rowsTotal }) : t('Preparing the file…')}
+          {!job.rowsTotal
+            ? t('Preparing the file…')
+            : job.rowsDone < job.rowsTotal
+              ? t('Preparing the file: {done} of {total} rows', { done: job.rowsDone, total: job.rowsTotal })
+              : t('All {total} rows in: making the file…', { total: job.rowsTotal })}
         </span>
       )}
       {job?.status === 'DONE' && job.downloadUrl && (

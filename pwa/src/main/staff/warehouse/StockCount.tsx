@@ -137,7 +137,7 @@ export default function StockCountScreen(_props: ScreenProps) {
                   </span>
                   {l.item?.binLocation && <span class="muted small">{t('Bin {bin}', { bin: l.item.binLocation })}</span>}
                 </div>
-                <div class="wh-line-inputs">
+                <div class="wh-line-inputs wh-count-inputs">
                   <p class="small">
                     {t('Expected')} <strong data-testid="count-expected">{l.expected}</strong> {l.item?.unit}
                   </p>

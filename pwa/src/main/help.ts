@@ -34,6 +34,7 @@ export const HELP_SECTIONS: Record<string, string> = {
   'wh-transfers': 'warehouse#transfers',
   'wh-count': 'warehouse#stock-count',
   'wh-reports': 'warehouse#stock-reports',
+  'wh-returns': 'warehouse#returns-and-cores',
   'billing-queue': 'billing#billing-queue',
   invoices: 'billing#invoices',
   invoice: 'billing#invoice',
@@ -46,6 +47,7 @@ export const HELP_SECTIONS: Record<string, string> = {
   import: 'admin#import',
   webhooks: 'admin#webhooks',
   settings: 'admin#settings',
+  'booking-settings': 'admin#online-booking',
 };
 
 /** The guide's address for a screen (its section) in a language; the language's contents for an unknown screen. */

@@ -18,6 +18,7 @@ import { invoiceStatusLabel } from '../staff/billing/money';
 import { approvalsOf, approvalsText } from './approvals';
 import { InspectionSummary } from '../inspection/InspectionSummary';
 import { Attachments } from '../inspection/Attachments';
+import { PartsOnOrder } from './PartsOnOrder';
 
 export default function JobCard({ params }: ScreenProps) {
   const id = params.id;
@@ -72,6 +73,7 @@ export default function JobCard({ params }: ScreenProps) {
           <VehicleOwner job={job} />
           <Tasks job={job} caps={caps} />
           <Parts job={job} />
+          <PartsOnOrder jobId={job.id} version={job.version} />
           <InspectionSummary jobId={job.id} role={role} workable={!['CANCELLED', 'INVOICED'].includes(job.status)} />
           {caps.has('quotes') && <Quotes job={job} caps={caps} />}
           {caps.has('invoices') && <Invoices job={job} caps={caps} />}

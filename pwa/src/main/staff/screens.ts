@@ -23,6 +23,7 @@ export const staffScreens: ScreenDef[] = [
   { id: 'wh-transfers', path: 'warehouse/transfers', roles: ['WAREHOUSE_MANAGER', 'ADMIN'], label: 'Transfers', nav: true, icon: 'sync', load: () => import('./warehouse/Transfers') },
   { id: 'wh-count', path: 'warehouse/count', roles: ['WAREHOUSE_MANAGER', 'ADMIN'], label: 'Stock count', nav: true, icon: 'check', load: () => import('./warehouse/StockCount') },
   { id: 'wh-reports', path: 'warehouse/reports', roles: ['WAREHOUSE_MANAGER', 'ADMIN'], label: 'Stock reports', nav: true, icon: 'chart', load: () => import('./warehouse/StockReports') },
+  { id: 'wh-returns', path: 'warehouse/returns', roles: ['WAREHOUSE_MANAGER', 'ADMIN'], label: 'Returns and core charges', nav: true, icon: 'sync', load: () => import('./warehouse/Returns') },
   { id: 'invoice', path: 'invoices/:id', roles: ['BILLING', 'ADMIN'], label: 'Invoice', nav: false, load: () => import('./billing/InvoiceScreen') },
   { id: 'job-card', path: 'jobs/:id', roles: ['ADMIN', 'SITE_MANAGER', 'WORKSHOP_MANAGER', 'WAREHOUSE_MANAGER', 'BILLING'], label: 'Job card', nav: false, load: () => import('../jobcard/JobCard') },
   { id: 'quotes', path: 'quotes', roles: ['ADMIN', 'SITE_MANAGER', 'WORKSHOP_MANAGER', 'BILLING'], label: 'Quotes', nav: true, load: () => import('../quotes/Quotes') },

@@ -174,6 +174,8 @@ class ErrorCode(enum.Enum):
     BOOKING_CUT_OFF = "BOOKING_CUT_OFF"
     ALREADY_BOOKED = "ALREADY_BOOKED"
     SERVICES_MIXED = "SERVICES_MIXED"
+    BOOKING_TIME_PASSED = "BOOKING_TIME_PASSED"
+    BOOKING_TOO_SOON = "BOOKING_TOO_SOON"
     # scheduling (add scheduling codes above this line)
     NOT_A_TECHNICIAN_FOR_SHIFTS = "NOT_A_TECHNICIAN_FOR_SHIFTS"
     INVALID_TIME_OF_DAY = "INVALID_TIME_OF_DAY"
@@ -377,6 +379,8 @@ MESSAGES: dict[ErrorCode, str] = {
                                   "Please call the garage."),
     ErrorCode.ALREADY_BOOKED: N_("You already have an appointment booked with this link: move or cancel it instead."),
     ErrorCode.SERVICES_MIXED: N_("These services are booked separately: pick services of one kind of work."),
+    ErrorCode.BOOKING_TIME_PASSED: N_("That time has already passed: please pick a later one."),
+    ErrorCode.BOOKING_TOO_SOON: N_("Please ask for a time at least {hours} hours from now."),
     # scheduling messages (add above this line)
     ErrorCode.NOT_A_TECHNICIAN_FOR_SHIFTS: N_("Shifts, leave and the attendance clock are for technicians only."),
     ErrorCode.INVALID_TIME_OF_DAY: N_("Enter a time of day as HH:MM, from 00:00 to 23:59."),

@@ -81,6 +81,13 @@ class BookedAppointment:
     customer_confirmed: bool
 
 
+@strawberry.type(description="One opening range of the booking's site, in the garage's time zone.")
+class BookingOpening:
+    weekday: int = strawberry.field(description="0 = Monday … 6 = Sunday")
+    opens_minute: int = strawberry.field(description="Minutes from local midnight.")
+    closes_minute: int
+
+
 @strawberry.type
 class Booking:
     locale: str
@@ -96,6 +103,8 @@ class Booking:
     appointment: BookedAppointment | None
     can_send_sms: bool
     can_send_email: bool
+    opening_hours: list[BookingOpening] = strawberry.field(
+        description="When the site is open (a time asked for in REQUEST mode falls within these).")
 
 
 def _name(action, locale: str) -> str:
@@ -134,7 +143,8 @@ async def build_booking(ctx) -> Booking:
                                  stream=a.stream.value) for a in view.services],
         appointment=_appointment(view, locale),
         can_send_sms=bool(customer and customer.phone and consent_ok(customer, Channel.SMS)),
-        can_send_email=bool(customer and customer.email and consent_ok(customer, Channel.EMAIL)))
+        can_send_email=bool(customer and customer.email and consent_ok(customer, Channel.EMAIL)),
+        opening_hours=[BookingOpening(weekday=w, opens_minute=o, closes_minute=c) for w, o, c in view.opening])
 
 
 @strawberry.type

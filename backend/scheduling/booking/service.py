@@ -366,6 +366,9 @@ class View:
     appointment: Appointment | None
     ends_at: dt.datetime | None
     can_change: bool
+    opening: list = dataclasses.field(default_factory=list)  # the site's (weekday, opens, closes) minutes, local
+
+
 
 
 def can_change(appointment: Appointment | None, cutoff_hours: int, now: dt.datetime | None = None) -> bool:
@@ -396,9 +399,15 @@ async def load_view(session: AsyncSession, actor: Actor) -> View:
             ends_at = (await session.execute(select(Allocation.ends_at).where(
                 Allocation.appointment_id == appointment.id).order_by(Allocation.ends_at.desc()).limit(1))
             ).scalar_one_or_none()
+    from backend.scheduling.models import OpeningHours
+
+    opening = [tuple(r) for r in (await session.execute(select(
+        OpeningHours.weekday, OpeningHours.opens_minute, OpeningHours.closes_minute).where(
+        OpeningHours.garage_id == actor.garage_id, OpeningHours.site_id == link.site_id)
+        .order_by(OpeningHours.weekday, OpeningHours.opens_minute))).all()]
     return View(link=link, settings=settings, garage=garage, site=site, customer=customer, vehicle=vehicle,
                 services=services, appointment=appointment, ends_at=ends_at,
-                can_change=can_change(appointment, settings.cutoff_hours))
+                can_change=can_change(appointment, settings.cutoff_hours), opening=opening)
 
 
 # ------------------------------------------------------------------------------------------------ slots
@@ -552,8 +561,10 @@ async def _requested_time(session: AsyncSession, actor: Actor, starts_at: dt.dat
     if starts_at.tzinfo is None:
         starts_at = starts_at.replace(tzinfo=dt.UTC)
     starts_at = starts_at.astimezone(dt.UTC)
+    if starts_at <= now:
+        raise DomainError(ErrorCode.BOOKING_TIME_PASSED, "startsAt")
     if starts_at < now + dt.timedelta(hours=settings.cutoff_hours):
-        raise DomainError(ErrorCode.BOOKING_CUT_OFF, "startsAt", hours=settings.cutoff_hours)
+        raise DomainError(ErrorCode.BOOKING_TOO_SOON, "startsAt", hours=settings.cutoff_hours)
     if starts_at > now + dt.timedelta(days=92):
         raise DomainError(ErrorCode.INVALID_VALUE, "startsAt")
     await _check_open(session, actor, actor.extra["site_id"], [

@@ -47,6 +47,7 @@ export const HELP_SECTIONS: Record<string, string> = {
   import: 'admin#import',
   webhooks: 'admin#webhooks',
   settings: 'admin#settings',
+  'booking-settings': 'admin#online-booking',
 };
 
 /** The guide's address for a screen (its section) in a language; the language's contents for an unknown screen. */

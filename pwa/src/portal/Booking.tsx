@@ -24,7 +24,9 @@ interface BookingData {
   vehicle: { registration: string; make: string | null; model: string | null };
   services: Service[];
   appointment: Booked | null;
+  openingHours: Opening[];
 }
+interface Opening { weekday: number; opensMinute: number; closesMinute: number }
 interface Slot { startsAt: string; endsAt: string }
 type State = { kind: 'loading' } | { kind: 'ready'; data: BookingData } | { kind: 'problem'; code: string; extra: Record<string, unknown> };
 
@@ -148,6 +150,67 @@ function Slots({ slots, chosen, onPick }: { slots: Slot[]; chosen: string | null
   );
 }
 
+/** The UTC instant of a wall-clock time (date YYYY-MM-DD, minutes from midnight) in a time zone, as ISO. */
+export function zonedIso(date: string, minutes: number, timeZone: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const wanted = Date.UTC(y, m - 1, d, Math.floor(minutes / 60), minutes % 60);
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  });
+  let guess = wanted;
+  for (let i = 0; i < 2; i++) { // the zone's offset at the guess, then again at the corrected instant (summer time)
+    const p = Object.fromEntries(parts.formatToParts(new Date(guess)).map((x) => [x.type, x.value]));
+    const shown = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute));
+    guess += wanted - shown;
+  }
+  return new Date(guess).toISOString();
+}
+
+function localToday(timeZone: string, plusDays = 0): string {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(new Date(Date.now() + plusDays * 86400000));
+  return day;
+}
+
+const clock = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+
+/** REQUEST mode: a day (within the site's opening days) and a time within its opening hours, in the garage's zone. */
+function AskTime({ data, hours, onPick }: { data: BookingData; hours: number; onPick: (iso: string | null) => void }) {
+  const [day, setDay] = useState('');
+  const [minute, setMinute] = useState('');
+  const weekday = day ? (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7 : null;
+  const ranges = data.openingHours.filter((o) => o.weekday === weekday);
+  const times: number[] = [];
+  for (const r of ranges) {
+    for (let m = r.opensMinute; m + hours * 60 <= r.closesMinute || (m === r.opensMinute && m < r.closesMinute); m += 30) times.push(m);
+  }
+  const pick = (d: string, m: string) => {
+    setDay(d);
+    setMinute(m);
+    onPick(d && m !== '' ? zonedIso(d, Number(m), data.timeZone) : null);
+  };
+  return (
+    <fieldset class="b-day" data-testid="booking-ask">
+      <legend class="p-h3">{t('Or ask for a time of your own')}</legend>
+      <label class="p-field" for="b-ask-day">
+        <span>{t('Day')}</span>
+        <input id="b-ask-day" type="date" value={day} min={localToday(data.timeZone)} max={localToday(data.timeZone, 90)}
+          data-testid="booking-ask-day" onInput={(e) => pick((e.target as HTMLInputElement).value, '')} />
+      </label>
+      {day && !ranges.length && <p class="p-hint" data-testid="booking-ask-closed">{t('The garage is closed that day: please pick another day.')}</p>}
+      {ranges.length > 0 && (
+        <label class="p-field" for="b-ask-time">
+          <span>{t('Time you would like')}</span>
+          <select id="b-ask-time" value={minute} data-testid="booking-ask-time" onChange={(e) => pick(day, (e.target as HTMLSelectElement).value)}>
+            <option value="">{t('Pick a time')}</option>
+            {times.map((m) => <option key={m} value={String(m)}>{clock(m)}</option>)}
+          </select>
+        </label>
+      )}
+    </fieldset>
+  );
+}
+
 function useSlots(serviceIds: string[]) {
   const [slots, setSlots] = useState<Slot[] | null>(null);
   const { errors, busy, run, setErrors } = useRun();
@@ -227,7 +290,9 @@ function BookingForm({ data, previous, onBooked }: { data: BookingData; previous
           <h2 id="b-slots-h" class="p-h2">{data.mode === 'INSTANT' ? t('2. Pick a time') : t('2. Pick the time you would like')}</h2>
           {data.mode === 'REQUEST' && <p class="p-muted">{t('The garage confirms the time with you.')}</p>}
           {slots.length ? <Slots slots={slots} chosen={chosen} onPick={setChosen} />
-            : <p data-testid="booking-no-slots">{t('No free time in the next two weeks. Please call the garage.')}</p>}
+            : <p data-testid="booking-no-slots">{data.mode === 'REQUEST' ? t('No free time in the next two weeks: ask for a time below.')
+              : t('No free time in the next two weeks. Please call the garage.')}</p>}
+          {data.mode === 'REQUEST' && data.openingHours.length > 0 && <AskTime data={data} hours={hours} onPick={setChosen} />}
         </section>
       )}
       {chosen && (

@@ -51,6 +51,7 @@ export const BOOKING_QUERY = `query Booking {
     vehicle { registration make model }
     services { id name hours stream }
     appointment { ${BOOKED} }
+    openingHours { weekday opensMinute closesMinute }
   }
 }`;
 

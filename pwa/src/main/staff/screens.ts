@@ -39,5 +39,6 @@ export const staffScreens: ScreenDef[] = [
   { id: 'reminders', path: 'admin/reminders', roles: ['ADMIN'], label: 'Reminders', nav: true, load: () => import('./Reminders') },
   { id: 'import', path: 'admin/import', roles: ['ADMIN'], label: 'Import', nav: true, icon: 'settings', load: () => import('./Import') },
   { id: 'webhooks', path: 'admin/webhooks', roles: ['ADMIN'], label: 'Webhooks', nav: true, icon: 'settings', load: () => import('./Webhooks') },
+  { id: 'booking-settings', path: 'admin/booking', roles: ['ADMIN', 'SITE_MANAGER'], label: 'Online booking', nav: true, icon: 'calendar', load: () => import('./BookingSettings') },
   { id: 'settings', path: 'admin/settings', roles: ['ADMIN'], label: 'Garage settings', nav: true, load: () => import('./Settings') },
 ];

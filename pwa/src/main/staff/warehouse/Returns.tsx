@@ -430,20 +430,17 @@ function CoreRow({ core: c, onChanged }: { core: Core; onChanged: (c: Core) => v
       </div>
       <p class="small">
         <span data-raw="">{c.supplier?.name}</span> · <span data-testid="core-value">{money(c.value)}</span>
-        {c.jobId && (
-          <>
-            {' · '}
-            <a href={href(`jobs/${c.jobId}`)} data-testid="core-job">
-              {t('Open the job')}
-            </a>
-          </>
-        )}
       </p>
       {c.status === 'RETURNED' && c.returnedAt && <p class="muted small">{t('Sent back {when}', { when: formatDateTime(c.returnedAt) })}</p>}
       {c.status === 'CREDITED' && <p class="small" data-testid="core-credit">{t('Credit note {number}: {amount}', { number: c.creditNoteNumber ?? '', amount: money(c.creditAmount) })}</p>}
       <FormErrors errors={errors} testid="core-errors" />
       {c.status === 'OPEN' && (
         <div class="actions">
+          {c.jobId && (
+            <a class="btn btn-secondary" href={href(`jobs/${c.jobId}`)} data-testid="core-job">
+              {t('Open the job')}
+            </a>
+          )}
           <button type="button" class="btn btn-primary" disabled={busy} onClick={() => void markReturned()} data-testid="core-return">
             {t('Mark as sent back')}
           </button>

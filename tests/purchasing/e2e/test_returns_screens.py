@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.conftest import PWA_DIST, run_server
-from tests.e2e.helpers import go, new_phone, open_page, require_browser, sign_in, token_for
+from tests.e2e.helpers import axe_violations, go, new_phone, open_page, require_browser, sign_in, token_for
 from tests.e2e.layout import layout_problems
 from tests.purchasing.e2e.test_warehouse_screens import ERRORS, api, item_id, open_thai, supplier
 
@@ -39,6 +39,8 @@ def shot(page, name: str) -> None:
 def fits(page, where: str) -> None:
     problems = layout_problems(page)
     assert not problems, f"{where}: {problems}"
+    violations = axe_violations(page)
+    assert not violations, f"{where}: {violations}"
 
 
 @pytest.fixture(scope="module")

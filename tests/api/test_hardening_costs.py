@@ -21,7 +21,8 @@ SALE_PRICES = {("JobTask", "labourCost"), ("TaskAction", "defaultLabourCost")}
 LEDGER = {("StockMovement", "unitCost")}
 # purchasing and valuation (issue 18): reached only through purchasing:read or costs:read, and every role holding
 # purchasing:read reads costs (test_the_table_names_who_reads_costs_and_keeps_the_ledger_rule)
-PURCHASING = {("PurchaseOrderLine", "unitCost"), ("PurchaseReceipt", "unitCost"), ("ValuationLine", "unitCost")}
+PURCHASING = {("PurchaseOrderLine", "unitCost"), ("PurchaseReceipt", "unitCost"), ("ValuationLine", "unitCost"),
+              ("SupplierReturnLine", "unitCost")}  # returns to suppliers: purchasing:read too
 # what an hour of a person's time costs (wages): labour_costs:manage, admins only (read and set: tests/analytics)
 LABOUR = {("User", "hourlyCost"), ("SetUserHourlyCostPayload", "hourlyCost"), ("Mutation", "setUserHourlyCost")}
 

@@ -190,7 +190,7 @@ function AskTime({ data, hours, onPick }: { data: BookingData; hours: number; on
     onPick(d && m !== '' ? zonedIso(d, Number(m), data.timeZone) : null);
   };
   return (
-    <fieldset class="b-day" data-testid="booking-ask">
+    <fieldset class="b-ask" data-testid="booking-ask">
       <legend class="p-h3">{t('Or ask for a time of your own')}</legend>
       <label class="p-field" for="b-ask-day">
         <span>{t('Day')}</span>

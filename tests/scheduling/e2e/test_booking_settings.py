@@ -144,6 +144,8 @@ def test_the_admin_opens_requests_and_the_customer_asks_for_a_time(browser, serv
     expect(ask).to_contain_text("หรือขอเวลาที่คุณสะดวก")
     check_page(page, "booking-ask-th")
     switch(page, "en")
+    expect(ask).to_contain_text("Or ask for a time of your own")  # the page re-renders once the server answers
+    expect(confirm.get_by_test_id("booking-submit")).to_have_text("Send my request")
     check_page(page, "booking-ask-en")
     sent_before = len(sms.messages)
     confirm.get_by_test_id("booking-code-sms").click()

@@ -88,15 +88,13 @@ export default function BookingSettingsScreen(_props: ScreenProps) {
             </label>
             {errorsFor(errors, 'mode').map((m) => <span key={m} class="field-error">{m}</span>)}
           </fieldset>
-          <div class="two">
-            <Field label={t('Cut-off (hours)')} errors={errorsFor(errors, 'cutoffHours')}
+          <Field label={t('Cut-off (hours)')} errors={errorsFor(errors, 'cutoffHours')}
               hint={t('Moving or cancelling online ends this many hours before.')}>
               {(p) => <input {...p} inputMode="numeric" value={form.cutoffHours} onInput={(e) => set({ cutoffHours: e.currentTarget.value })} data-testid="booking-cutoff" />}
             </Field>
             <Field label={t('A booking link works (days)')} errors={errorsFor(errors, 'linkDays')}>
               {(p) => <input {...p} inputMode="numeric" value={form.linkDays} onInput={(e) => set({ linkDays: e.currentTarget.value })} data-testid="booking-link-days" />}
             </Field>
-          </div>
           <fieldset class="field" data-testid="booking-services">
             <legend class="field-label">{t('Services customers may book')}</legend>
             {!actions.length && <p class="muted">{t('The task catalog is empty: add services there first.')}</p>}

@@ -65,7 +65,7 @@ async def test_a_time_asked_for_is_refused_when_it_cannot_be(app, client, db, ga
         "passed": (at(day, "08:30"), "BOOKING_TIME_PASSED", "already passed", "ผ่านไปแล้ว"),
         "inside the cut-off": (at(day, "12:00"), "BOOKING_TOO_SOON", "at least 4 hours", "4 ชั่วโมง"),
         "after closing": (at(day + dt.timedelta(days=1), "17:30"), "SITE_CLOSED", "18:00", "18:00"),
-        "before opening": (at(day + dt.timedelta(days=1), "07:00"), "SITE_CLOSED", "", ""),
+        "before opening": (at(day + dt.timedelta(days=1), "07:00"), "SITE_CLOSED", "07:00", "07:00"),
     }[case]
     async with db.transaction() as session:
         actor = (await booking.authenticate(session, app.state.services.settings, token)).actor

@@ -123,6 +123,7 @@ def run_server(tmp: Path, dist: Path, *, seeded: bool = True, port: int | None =
         "MOTOTRACK_PWA_DIST": str(dist),
         "MOTOTRACK_REDIS_URL": "",
         "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p),
+        **extra,
     }
     cli = [sys.executable, "-m", "backend.cli"]
     log_path = tmp / "server.log"

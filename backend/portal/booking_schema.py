@@ -103,6 +103,10 @@ class Booking:
     appointment: BookedAppointment | None
     can_send_sms: bool
     can_send_email: bool
+    stop_sms_url: str | None = strawberry.field(default=None, description=(
+        "The customer's one-click link to stop text messages from the garage (the reminder SMS that carries the "
+        "booking link has room for one link only, so the booking page offers the opt-out); null when the customer "
+        "gets no text messages."))
     opening_hours: list[BookingOpening] = strawberry.field(
         description="When the site is open (a time asked for in REQUEST mode falls within these).")
 
@@ -124,8 +128,9 @@ def _appointment(view: service.View, locale: str) -> BookedAppointment | None:
 
 
 async def build_booking(ctx) -> Booking:
-    from backend.notifications.outbox import consent_ok
     from backend.notifications.models import Channel
+    from backend.notifications.outbox import consent_ok
+    from backend.notifications.unsubscribe import unsubscribe_url
 
     actor, locale = ctx.actor, ctx.locale
     async with ctx.loader_session() as session:  # in a mutation: what it just wrote
@@ -144,6 +149,8 @@ async def build_booking(ctx) -> Booking:
         appointment=_appointment(view, locale),
         can_send_sms=bool(customer and customer.phone and consent_ok(customer, Channel.SMS)),
         can_send_email=bool(customer and customer.email and consent_ok(customer, Channel.EMAIL)),
+        stop_sms_url=(unsubscribe_url(ctx.settings, customer.id, Channel.SMS)
+                      if customer and customer.phone and consent_ok(customer, Channel.SMS) else None),
         opening_hours=[BookingOpening(weekday=w, opens_minute=o, closes_minute=c) for w, o, c in view.opening])
 
 

@@ -479,3 +479,21 @@ def test_a_booking_token_in_a_path_never_reaches_the_access_log():
                                ("127.0.0.1", "GET", "/b/Ab3dE9xQZy8Wv7uTAb3dE9", "1.1", 200), None)
     RedactPortalPaths().filter(record)
     assert "Ab3dE9xQZy8Wv7uTAb3dE9" not in record.getMessage() and "/b/…" in record.getMessage()
+
+
+async def test_the_booking_page_offers_the_opt_out_the_reminder_sms_has_no_room_for(app, client, db, garage, sms):
+    """A reminder SMS carrying the booking link has room for one link: the booking page it opens offers the one-click
+    opt-out, which stops text messages (and only while the customer still gets them)."""
+    site, lift, tech, services, car = await world(db, garage)
+    token, _reminder = await send_reminder(app, db, garage, car, sms)
+    assert any("Book or opt out:" in t for t in texts(sms)), texts(sms)
+    page = data(await ask(client, token, "{ booking { canSendSms stopSmsUrl } }"))
+    assert page["canSendSms"] is True and "/unsubscribe?" in page["stopSmsUrl"] and "ch=SMS" in page["stopSmsUrl"]
+
+    path = page["stopSmsUrl"].split("://", 1)[1].split("/", 1)[1]
+    stopped = await client.get("/" + path)
+    assert stopped.status_code == 200 and "no more text messages" in stopped.text
+    async with db.read() as session:
+        assert (await session.get(Customer, car.owner_id)).consent_sms is False
+    page = data(await ask(client, token, "{ booking { canSendSms stopSmsUrl } }"))
+    assert page["canSendSms"] is False and page["stopSmsUrl"] is None

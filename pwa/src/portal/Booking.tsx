@@ -19,7 +19,7 @@ interface Booked {
 }
 interface BookingData {
   locale: string; timeZone: string; mode: 'INSTANT' | 'REQUEST'; cutoffHours: number; siteName: string;
-  customerName: string; canSendSms: boolean; canSendEmail: boolean;
+  customerName: string; canSendSms: boolean; canSendEmail: boolean; stopSmsUrl: string | null;
   garage: { name: string; phone: string | null; email: string | null; address: string | null };
   vehicle: { registration: string; make: string | null; model: string | null };
   services: Service[];
@@ -89,7 +89,14 @@ export function Booking() {
         {open ? <Appointment data={data} appointment={open} onChanged={load} />
           : <BookingForm data={data} previous={data.appointment} onBooked={load} />}
       </main>
-      <footer class="p-foot"><Contact garage={data.garage} /></footer>
+      <footer class="p-foot">
+        <Contact garage={data.garage} />
+        {data.stopSmsUrl && (
+          <p class="p-muted p-optout">
+            <a href={data.stopSmsUrl} rel="noreferrer" data-testid="booking-stop-sms">{t('Stop text messages from us')}</a>
+          </p>
+        )}
+      </footer>
     </div>
   );
 }

@@ -46,7 +46,7 @@ const BOOKED = 'status statusLabel startsAt endsAt services serviceIds hours can
 
 export const BOOKING_QUERY = `query Booking {
   booking {
-    locale timeZone mode cutoffHours linkExpiresAt siteName customerName canSendSms canSendEmail
+    locale timeZone mode cutoffHours linkExpiresAt siteName customerName canSendSms canSendEmail stopSmsUrl
     garage { name phone email address }
     vehicle { registration make model }
     services { id name hours stream }

@@ -1,8 +1,10 @@
 // Warehouse manager: stock moving between the garage's warehouses. A new transfer (from, to, lines, each showing
 // what is available at the source, live), dispatched (in transit: on no shelf), received at the other end; a
-// site's request approved; cancelled with a reason before it leaves.
+// site's request approved; cancelled with a reason before it leaves. A site manager (transfers:request, not
+// transfers:manage) sees the same list but asks the central warehouse for stock instead (requestTransfer: REQUESTED,
+// to be approved) and receives what was dispatched to their site; approving, dispatching and cancelling are not theirs.
 import { useEffect, useState } from 'preact/hooks';
-import { authedGraphql } from '../../../shared/auth';
+import { authStore, authedGraphql } from '../../../shared/auth';
 import { formatDateTime, t } from '../../../shared/i18n';
 import type { UserError } from '../../../shared/types';
 import type { ScreenProps } from '../../screens';
@@ -31,6 +33,12 @@ type TransferPayload = { transfer: Transfer | null; errors: UserError[] };
 const TRANSFERS = `query Transfers($status: TransferStatus, $warehouseId: ID, $after: String) {
   transfers(status: $status, warehouseId: $warehouseId, first: 20, after: $after) { edges { node { ${TRANSFER} } } pageInfo { hasNextPage endCursor } }
 }`;
+/** Whether the signed-in person only asks for stock (a site manager): everyone else on this screen manages transfers. */
+function asksOnly(): boolean {
+  const s = authStore.get();
+  return s.status === 'signedIn' && s.user.role === 'SITE_MANAGER';
+}
+const REQUEST = `mutation RequestTransfer($input: CreateTransferInput!) { requestTransfer(input: $input) { transfer { ${TRANSFER} } ${ERRORS} } }`;
 const CREATE = `mutation CreateTransfer($input: CreateTransferInput!) { createTransfer(input: $input) { transfer { ${TRANSFER} } ${ERRORS} } }`;
 const APPROVE = `mutation ApproveTransfer($input: TransferActionInput!) { approveTransfer(input: $input) { transfer { ${TRANSFER} } ${ERRORS} } }`;
 const DISPATCH = `mutation DispatchTransfer($input: TransferActionInput!) { dispatchTransfer(input: $input) { transfer { ${TRANSFER} } ${ERRORS} } }`;
@@ -42,6 +50,7 @@ export default function TransfersScreen(_props: ScreenProps) {
   const wh = useWarehouse();
   const [status, setStatus] = useState('');
   const [creating, setCreating] = useState(false);
+  const asking = asksOnly();
   const list = usePagedList<Transfer>(TRANSFERS, 'transfers', wh.warehouses ? { status: status || null, warehouseId: wh.warehouseId } : null);
   const rows = list.rows;
   const put = (x: Transfer) => list.setRows((old) => (old?.some((o) => o.id === x.id) ? old.map((o) => (o.id === x.id ? x : o)) : [x, ...(old ?? [])]));
@@ -51,7 +60,7 @@ export default function TransfersScreen(_props: ScreenProps) {
         extra={
           !creating && (
             <button type="button" class="btn btn-primary" onClick={() => setCreating(true)} data-testid="transfer-new">
-              {t('New transfer')}
+              {asking ? t('Ask for stock') : t('New transfer')}
             </button>
           )
         }
@@ -62,7 +71,8 @@ export default function TransfersScreen(_props: ScreenProps) {
       {creating && wh.warehouses && (
         <NewTransfer
           warehouses={wh.warehouses}
-          from={wh.warehouseId}
+          asking={asking}
+          from={asking ? (wh.warehouses.find((w) => w.kind === 'CENTRAL')?.id ?? null) : wh.warehouseId}
           onCreated={(x) => {
             put(x);
             setCreating(false);
@@ -91,7 +101,7 @@ export default function TransfersScreen(_props: ScreenProps) {
       {rows && rows.length > 0 && (
         <ul class="list" data-testid="transfer-list" aria-busy={list.busy}>
           {rows.map((x) => (
-            <TransferRow key={x.id} transfer={x} onChanged={put} />
+            <TransferRow key={x.id} transfer={x} onChanged={put} asking={asking} />
           ))}
         </ul>
       )}
@@ -100,7 +110,7 @@ export default function TransfersScreen(_props: ScreenProps) {
   );
 }
 
-function TransferRow({ transfer: x, onChanged }: { transfer: Transfer; onChanged: (x: Transfer) => void }) {
+function TransferRow({ transfer: x, onChanged, asking }: { transfer: Transfer; onChanged: (x: Transfer) => void; asking: boolean }) {
   const [errors, setErrors] = useState<UserError[]>([]);
   const [busy, setBusy] = useState(false);
   const [cancelling, setCancelling] = useState(false);
@@ -155,12 +165,12 @@ function TransferRow({ transfer: x, onChanged }: { transfer: Transfer; onChanged
         />
       ) : (
         <div class="actions">
-          {x.status === 'REQUESTED' && (
+          {x.status === 'REQUESTED' && !asking && (
             <button type="button" class="btn btn-primary" disabled={busy} onClick={() => void act(APPROVE, 'approveTransfer')} data-testid="transfer-approve">
               {t('Approve')}
             </button>
           )}
-          {(x.status === 'DRAFT' || x.status === 'APPROVED') && (
+          {(x.status === 'DRAFT' || x.status === 'APPROVED') && !asking && (
             <button type="button" class="btn btn-primary" disabled={busy} onClick={() => void act(DISPATCH, 'dispatchTransfer')} data-testid="transfer-dispatch">
               {t('Dispatch')}
             </button>
@@ -170,7 +180,7 @@ function TransferRow({ transfer: x, onChanged }: { transfer: Transfer; onChanged
               {t('Receive at {warehouse}', { warehouse: x.toWarehouse?.name ?? '' })}
             </button>
           )}
-          {['DRAFT', 'REQUESTED', 'APPROVED'].includes(x.status) && (
+          {['DRAFT', 'REQUESTED', 'APPROVED'].includes(x.status) && !asking && (
             <button type="button" class="btn btn-secondary" disabled={busy} onClick={() => setCancelling(true)} data-testid="transfer-cancel">
               {t('Cancel…')}
             </button>
@@ -199,14 +209,21 @@ interface Line {
   quantity: string;
 }
 
-function NewTransfer({ warehouses, from: initialFrom, onCreated, onCancel }: {
+function NewTransfer({ warehouses, asking, from: initialFrom, onCreated, onCancel }: {
   warehouses: Warehouse[];
+  /** A site's request to the central warehouse (requestTransfer) rather than a transfer the manager makes. */
+  asking: boolean;
   from: string | null;
   onCreated: (x: Transfer) => void;
   onCancel: () => void;
 }) {
   const [from, setFrom] = useState(initialFrom ?? warehouses[0]?.id ?? '');
-  const [to, setTo] = useState(warehouses.find((w) => w.id !== (initialFrom ?? warehouses[0]?.id))?.id ?? '');
+  const [to, setTo] = useState(() => {
+    const s = authStore.get();
+    const home = s.status === 'signedIn' ? s.user.homeSite?.id : undefined;
+    const own = asking && home ? warehouses.find((w) => w.siteId === home && w.id !== initialFrom) : undefined;
+    return own?.id ?? warehouses.find((w) => w.id !== (initialFrom ?? warehouses[0]?.id))?.id ?? '';
+  });
   const [lines, setLines] = useState<Line[]>([]);
   const [available, setAvailable] = useState<Record<string, number>>({});
   const [note, setNote] = useState('');
@@ -243,7 +260,7 @@ function NewTransfer({ warehouses, from: initialFrom, onCreated, onCancel }: {
     setErrors(problems);
     if (problems.length) return;
     setBusy(true);
-    const r = await mutate<TransferPayload>(CREATE, { id: transferId, fromWarehouseId: from, toWarehouseId: to, lines: chosen, note: note.trim() || null, clientMutationId: mutationId }, 'createTransfer');
+    const r = await mutate<TransferPayload>(asking ? REQUEST : CREATE, { id: transferId, fromWarehouseId: from, toWarehouseId: to, lines: chosen, note: note.trim() || null, clientMutationId: mutationId }, asking ? 'requestTransfer' : 'createTransfer');
     answered(r);
     setBusy(false);
     setErrors(r.errors);
@@ -253,7 +270,7 @@ function NewTransfer({ warehouses, from: initialFrom, onCreated, onCancel }: {
   const lineErrors = (i: number) => errors.filter((e) => e.field?.startsWith(`lines.${i}.`)).map((e) => e.message);
   return (
     <form class="card row inline-form" onSubmit={submit} noValidate data-testid="transfer-form">
-      <h2 class="card-title">{t('New transfer')}</h2>
+      <h2 class="card-title">{asking ? t('Ask for stock') : t('New transfer')}</h2>
       {loadError && <Failure message={loadError} />}
       <div class="two">
         <WarehousePicker warehouses={warehouses} value={from} onChange={setFrom} label={t('From warehouse')} testid="transfer-from" remembered={false} />
@@ -289,7 +306,7 @@ function NewTransfer({ warehouses, from: initialFrom, onCreated, onCancel }: {
       <FormErrors errors={errors.filter((e) => !e.field?.startsWith('lines.') && e.field !== 'toWarehouseId' && e.field !== 'fromWarehouseId')} />
       <div class="actions">
         <button type="submit" class="btn btn-primary" disabled={busy} data-testid="transfer-create">
-          {t('Create the transfer')}
+          {asking ? t('Send the request') : t('Create the transfer')}
         </button>
         <button type="button" class="btn btn-secondary" disabled={busy} onClick={onCancel}>
           {t('Cancel')}

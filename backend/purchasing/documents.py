@@ -32,7 +32,7 @@ from backend.billing.documents.render import (
     format_amount,
     format_doc_date,
 )
-from backend.billing.documents.routes import MSG_EXPIRED, MSG_INVALID, MSG_NOT_FOUND, _error
+from backend.billing.documents.routes import MSG_NOT_FOUND, LinkRefused, _error, link_user, pdf_response, verified_link
 from backend.core.i18n import N_, translate
 
 TEMPLATE = "purchasing/purchase_order.html"
@@ -202,36 +202,22 @@ def purchase_order_routes(services) -> list[Route]:
     settings = services.settings
 
     async def purchase_order_pdf(request: Request) -> Response:
-        from backend.accounts.models import User
-        from backend.core.permissions import Permission, permissions_for_role
+        from backend.core.permissions import Permission
 
         try:
             order_id = uuid.UUID(request.path_params["order_id"])
         except ValueError:
             return _error(request, 404, MSG_NOT_FOUND)
         try:
-            signed = signing.verify_url(pdf_path(order_id), request.query_params, secret=settings.secret_key)
-        except signing.SignatureExpired:
-            return _error(request, 410, MSG_EXPIRED)
-        except signing.SignatureError:
-            return _error(request, 403, MSG_INVALID)
-        if signed.user_id is None:
-            return _error(request, 403, MSG_INVALID)
-        async with services.db.read() as session:
-            user = (await session.execute(select(User).where(
-                User.id == signed.user_id, User.garage_id == signed.garage_id))).scalar_one_or_none()
-            if (user is None or not user.active
-                    or Permission.PURCHASING_READ not in permissions_for_role(user.role)):
-                return _error(request, 403, MSG_INVALID)
-            view = await purchase_order_view(session, signed.garage_id, order_id)
+            signed = verified_link(request, pdf_path(order_id), settings.secret_key)
+            async with services.db.read() as session:
+                await link_user(request, session, signed, Permission.PURCHASING_READ)
+                view = await purchase_order_view(session, signed.garage_id, order_id)
+        except LinkRefused as refused:
+            return refused.response
         if view is None:
             return _error(request, 404, MSG_NOT_FOUND)
         pdf = await anyio.to_thread.run_sync(render_pdf, view)
-        return Response(pdf, media_type="application/pdf", headers={
-            "Content-Disposition": f'inline; filename="{filename(view)}"',
-            "Cache-Control": "private, no-store",
-            "Content-Language": view.locale,
-            "X-Content-Type-Options": "nosniff",
-        })
+        return pdf_response(pdf, filename(view), view.locale)
 
     return [Route("/documents/purchase-order/{order_id}.pdf", purchase_order_pdf, methods=["GET"])]

@@ -23,7 +23,7 @@ from starlette.routing import Route
 from backend.billing.documents import signing
 from backend.billing.documents.render import TEMPLATES, _fonts, _render_lock, environment, format_doc_date
 from backend.billing.documents.pdftext import fix_text_map
-from backend.billing.documents.routes import MSG_EXPIRED, MSG_INVALID, MSG_NOT_FOUND, _error
+from backend.billing.documents.routes import MSG_NOT_FOUND, LinkRefused, _error, link_user, pdf_response, verified_link
 from backend.core.i18n import N_, label, normalize_locale, translate
 
 TEMPLATE = "workshop/job_sheet.html"
@@ -182,36 +182,22 @@ def job_sheet_routes(services) -> list[Route]:
     settings = services.settings
 
     async def job_sheet(request: Request) -> Response:
-        from backend.accounts.models import User
-
         try:
             job_id = uuid.UUID(request.path_params["job_id"])
         except ValueError:
             return _error(request, 404, MSG_NOT_FOUND)
         try:
-            signed = signing.verify_url(job_sheet_path(job_id), request.query_params, secret=settings.secret_key)
-        except signing.SignatureExpired:
-            return _error(request, 410, MSG_EXPIRED)
-        except signing.SignatureError:
-            return _error(request, 403, MSG_INVALID)
-        if signed.user_id is None:
-            return _error(request, 403, MSG_INVALID)
-        locale = "th" if normalize_locale(signed.params.get("lang")) == "th" else "en"
-        async with services.db.read() as session:
-            user = (await session.execute(select(User).where(
-                User.id == signed.user_id, User.garage_id == signed.garage_id))).scalar_one_or_none()
-            if user is None or not user.active:  # removed or deactivated since the link was made
-                return _error(request, 403, MSG_INVALID)
-            view = await job_sheet_view(session, signed.garage_id, job_id, user, locale)
+            signed = verified_link(request, job_sheet_path(job_id), settings.secret_key)
+            locale = "th" if normalize_locale(signed.params.get("lang")) == "th" else "en"
+            async with services.db.read() as session:
+                user = await link_user(request, session, signed)  # removed or deactivated since: 403
+                view = await job_sheet_view(session, signed.garage_id, job_id, user, locale)
+        except LinkRefused as refused:
+            return refused.response
         if view is None:
             return _error(request, 404, MSG_NOT_FOUND)
         pdf = await anyio.to_thread.run_sync(render_job_sheet_pdf, view)
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in view.number)
-        return Response(pdf, media_type="application/pdf", headers={
-            "Content-Disposition": f'inline; filename="{safe}-sheet.pdf"',
-            "Cache-Control": "private, no-store",
-            "Content-Language": locale,
-            "X-Content-Type-Options": "nosniff",
-        })
+        return pdf_response(pdf, f"{safe}-sheet.pdf", locale)
 
     return [Route("/documents/job-sheet/{job_id}.pdf", job_sheet, methods=["GET"])]

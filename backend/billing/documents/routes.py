@@ -32,6 +32,51 @@ def _error(request: Request, status: int, message: str) -> Response:
                              headers={"Cache-Control": "no-store", "Content-Language": locale or "en"})
 
 
+class LinkRefused(Exception):
+    """A signed download link that must not be honoured; `response` is the localized answer to send."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def verified_link(request: Request, path: str, secret: str) -> signing.SignedUrl:
+    """The signed link of `path` issued to a user: 410 when expired, 403 when tampered, re-pathed or without a
+    user (raised as LinkRefused)."""
+    try:
+        signed = signing.verify_url(path, request.query_params, secret=secret)
+    except signing.SignatureExpired:
+        raise LinkRefused(_error(request, 410, MSG_EXPIRED)) from None
+    except signing.SignatureError:
+        raise LinkRefused(_error(request, 403, MSG_INVALID)) from None
+    if signed.user_id is None:
+        raise LinkRefused(_error(request, 403, MSG_INVALID))
+    return signed
+
+
+async def link_user(request: Request, session, signed: signing.SignedUrl, permission=None) -> User:
+    """The user the link was issued to, still in its garage, active and (with `permission`) still allowed: else 403
+    (they were removed, deactivated or lost the role since the link was made)."""
+    from backend.core.permissions import permissions_for_role
+
+    user = (await session.execute(select(User).where(
+        User.id == signed.user_id, User.garage_id == signed.garage_id))).scalar_one_or_none()
+    if user is None or not user.active or (permission is not None and permission not in
+                                           permissions_for_role(user.role)):
+        raise LinkRefused(_error(request, 403, MSG_INVALID))
+    return user
+
+
+def pdf_response(pdf: bytes, filename: str, locale: str) -> Response:
+    """A rendered document shown in the browser: never cached, in its language."""
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{filename}"',
+        "Cache-Control": "private, no-store",
+        "Content-Language": locale,
+        "X-Content-Type-Options": "nosniff",
+    })
+
+
 def document_routes(services) -> list[Route]:
     settings = services.settings
 
@@ -60,11 +105,6 @@ def document_routes(services) -> list[Route]:
         if view is None:
             return _error(request, 404, MSG_NOT_FOUND)
         pdf = await anyio.to_thread.run_sync(render_pdf, view)
-        return Response(pdf, media_type="application/pdf", headers={
-            "Content-Disposition": f'inline; filename="{filename(view)}"',
-            "Cache-Control": "private, no-store",
-            "Content-Language": view.locale,
-            "X-Content-Type-Options": "nosniff",
-        })
+        return pdf_response(pdf, filename(view), view.locale)
 
     return [Route("/documents/{kind}/{document_id}.pdf", document_pdf, methods=["GET"])]

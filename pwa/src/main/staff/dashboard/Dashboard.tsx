@@ -15,6 +15,7 @@ import type { Site } from '../common';
 import { CAPACITY, CASH, EXPORT, FORECAST, JOBS, KPIS, SEASONAL, START_EXPORT, TREND } from './api';
 import type { CapacityWeek, CashFigures, DrillList, ExportJob, Forecast, Seasonal, Group, KpiReport, KpiRow, KpiValue, Period, PeriodKind, TrendPoint, Unit } from './api';
 import './dashboard.css';
+import CashExpensesPanel from './Expenses';
 
 // ---- the garage's calendar -----------------------------------------------------------------------------------------
 
@@ -255,7 +256,7 @@ export default function Dashboard(_props: ScreenProps) {
         </div>
       )}
       <CapacityCard loaded={capacity.data?.kpiCapacity ?? null} error={capacity.error} site={site} />
-      {isAdmin && <CashCard loaded={cash.data} error={cash.error} site={site} />}
+      {isAdmin && <CashCard loaded={cash.data} error={cash.error} site={site} sites={sites} reload={cash.reload} />}
       {group !== 'GARAGE' && (
         <GroupCard
           period={period}
@@ -436,7 +437,7 @@ function CapacityCard({ loaded, error, site }: { loaded: { method: string; weeks
   );
 }
 
-function CashCard({ loaded, error, site }: { loaded: CashFigures | null; error: string | null; site: string | null }) {
+function CashCard({ loaded, error, site, sites, reload }: { loaded: CashFigures | null; error: string | null; site: string | null; sites: Site[]; reload: () => void }) {
   if (error) return <Failure message={error} />;
   if (!loaded) return null;
   const m = loaded.cashMonth;
@@ -458,6 +459,7 @@ function CashCard({ loaded, error, site }: { loaded: CashFigures | null; error: 
         {line(t('Projected at the month’s end'), m.projected, 'cash-projected')}
       </ul>
       <p class="muted small">{m.method}</p>
+      <CashExpensesPanel site={site} sites={sites} onChanged={reload} />
       <h3 class="dash-sub">{t('Receivables by age')}</h3>
       <ul class="dash-rows">
         {line(t('Not yet due'), r.current)}

@@ -199,7 +199,8 @@ async def test_the_portals_subscription_by_id(trusted_app, world):
 
 def test_each_document_of_the_build_belongs_to_exactly_one_endpoint():
     """The PWA build's manifest (E2E_PWA_DIST, else pwa/dist) holds the staff app's and the portal page's operations:
-    each is answered by id at exactly one endpoint, and the portal's five at /portal/graphql."""
+    each is answered by id at exactly one endpoint, and the portal's five and the booking page's nine at
+    /portal/graphql."""
     import os
     from pathlib import Path
 
@@ -213,5 +214,8 @@ def test_each_document_of_the_build_belongs_to_exactly_one_endpoint():
     portal, staff = manifest.for_schema(build_portal_schema()), manifest.for_schema(build_schema([]))
     assert len(portal) + len(staff) == len(manifest) and not portal.texts & staff.texts
     names = {text.split("(")[0].split("{")[0].split()[1] for text in portal.texts}
-    assert names == {"Portal", "PortalJob", "SetPortalLocale", "RequestApprovalCode", "DecideQuote"}
+    assert names == {"Portal", "PortalJob", "SetPortalLocale", "RequestApprovalCode", "DecideQuote",
+                     # the booking page (/b/), on the portal's endpoint with a booking link, and the portal's way in
+                     "Booking", "BookingSlots", "RequestBookingCode", "BookAppointment", "MoveBooking",
+                     "CancelBooking", "ConfirmBooking", "SetBookingLocale", "OpenBooking"}
     assert portal.elsewhere == frozenset(staff.documents) and len(staff) > 50

@@ -120,7 +120,7 @@ function HelpLink({ screen }: { screen?: string }) {
     <a class="help-link" href={helpHref(screen, locale)} target="_blank" rel="noopener" data-testid="help-link"
       aria-label={t('Help for this screen')}>
       <span class="help-mark" aria-hidden="true">?</span>
-      {t('Help')}
+      <span class="help-text">{t('Help')}</span>
     </a>
   );
 }

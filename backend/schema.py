@@ -18,6 +18,7 @@ from backend.customers import schema as customers
 from backend.files import schema as files
 from backend.inspections import schema as inspections
 from backend.integrations.imports import schema as imports
+from backend.integrations.imports import scheduled as scheduled_imports
 from backend.integrations.webhooks import schema as webhooks
 from backend.inventory import schema as inventory
 from backend.notifications import schema as notifications
@@ -36,6 +37,7 @@ from backend.workshop import schema as workshop
 DOMAINS = (accounts, customers, workshop, inventory, audit, billing, reminders, notifications,
            notification_templates, search, files, inspections, portal, workforce, webhooks, scheduling)
 DOMAINS += (imports,)  # import from an earlier system (backend/integrations/imports)
+DOMAINS += (scheduled_imports,)  # a daily import from a file in the server's import folder (issue 17)
 DOMAINS += (analytics,)  # KPIs, goals, a job's advisor, hourly costs
 DOMAINS += (booking,)  # self-booking settings and links (issue 16)
 DOMAINS += (analytics_exports,)  # the jobs behind a figure, XLSX/PDF exports with progress (issue 17)

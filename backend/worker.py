@@ -34,6 +34,7 @@ from backend.notifications import tasks as notification_tasks
 from backend.notifications.delivery import deliver
 from backend.notifications.reminders.scan import reminder_scan_task
 from backend.workforce.alerts import clock_alert_task
+from backend.integrations.imports.scheduled import scheduled_import_task
 from backend.scheduling.booking.tasks import day_before_task
 from backend.inventory.tasks import low_stock_task
 
@@ -143,6 +144,9 @@ class WorkerSettings:
              run_at_startup=False, keep_result=0, unique=True),
         cron(import_tasks.sweep_imports, name="cron:sweep_imports", minute=set(range(0, 60, 5)),
              run_at_startup=False, keep_result=0, unique=True),
+        # scheduled imports from the import folder: each garage's file once a day at its local time (issue 17)
+        cron(scheduled_import_task, name="cron:scheduled_imports", minute=set(range(3, 60, 5)), run_at_startup=False,
+             keep_result=0, unique=True),
         # MOT and service reminders: hourly, so each garage scans soon after its own midnight (a repeat is a no-op)
         cron(reminder_scan_task, name="cron:reminder_scan", minute={7}, run_at_startup=False, keep_result=0, unique=True),
         # clocks left running past the shift's end plus the grace time: flagged to the managers once per entry

@@ -143,6 +143,7 @@ class Settings(BaseSettings):
     notification_poll_seconds: float = 5.0  # the in-process runner's / worker sweep's look for due messages
     notification_lease_seconds: int = 120  # a claimed message not finished by then is taken over
     reminder_scan_seconds: float = 3600.0  # embedded mode: how often the in-process runner runs the reminder scan
+    import_dir: str | None = None  # scheduled imports: the only folder their files may be read from (issue 17)
 
     # outbound webhooks (backend/integrations/webhooks, docs/webhooks.md). Only public addresses are reached, unless
     # a host name, address or network is listed here (comma-separated, e.g. "10.0.0.0/8,hooks.lan"; tests: 127.0.0.1).

@@ -93,6 +93,9 @@ class InProcessRunner:
         from backend.scheduling.booking.tasks import start_day_before_schedule  # appointments of tomorrow (15 min)
 
         self._day_before_task = start_day_before_schedule(self.db)
+        from backend.integrations.imports.scheduled import start_scheduled_imports  # daily file imports (5 min)
+
+        self._import_task = start_scheduled_imports(self.db, self.settings)
 
     def _dispatch(self, ids: list[str]) -> None:
         self._wake.set()
@@ -104,7 +107,7 @@ class InProcessRunner:
         outbox.set_dispatcher(None)
         self._wake.set()
         for scan in (getattr(self, "_scan_task", None), getattr(self, "_alert_task", None),
-                     getattr(self, "_day_before_task", None)):
+                     getattr(self, "_day_before_task", None), getattr(self, "_import_task", None)):
             if scan is None:  # the scans only write outbox rows, each batch in its own transaction
                 continue
             scan.cancel()

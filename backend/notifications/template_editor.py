@@ -92,6 +92,9 @@ _WORDS = (  # variable: (English, Thai)
     # a staff invitation (backend/accounts/invitations.py)
     ("invitee_name", "Somchai", "สมชาย"), ("inviter_name", "Anong", "อนงค์"),
     ("role_name", "technician", "ช่างเทคนิค"),
+    # a scheduled import that failed (backend/integrations/imports/scheduled.py)
+    ("import_file", "daily/history.csv", "daily/history.csv"),
+    ("import_error", "The file could not be read.", "อ่านไฟล์ไม่ได้"),
 )
 SAMPLES = {"en": {**_NEUTRAL, **{name: en for name, en, _th in _WORDS}},
            "th": {**_NEUTRAL, **{name: th for name, _en, th in _WORDS}}}

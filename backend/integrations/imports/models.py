@@ -119,3 +119,7 @@ class ServiceHistory(IdMixin, Base):
     source: Mapped[str] = mapped_column(String(40))
     source_id: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# the scheduled imports' table (issue 17) lives with its service; imported here so the metadata knows it
+from backend.integrations.imports.scheduled import ScheduledImport  # noqa: E402,F401

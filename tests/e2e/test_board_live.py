@@ -36,12 +36,14 @@ def test_a_subscriber_that_fell_behind_reconnects_and_reloads(phone, server_url)
     expect(received.first).to_be_visible()
     live = page.get_by_test_id("live-status")
     expect(live).to_have_attribute("data-status", "open")
-    assert len(sockets) == 1
+    # normally one socket; on a loaded machine the first may have been retried before it opened: the live one is last
+    assert sockets
+    before = len(sockets)
     number = received.first.get_attribute("data-job-number")
     page.evaluate("window.__noReload = true")
 
     # the server stops delivering this subscriber's events (its queue is full) ...
-    ws, server = sockets[0]
+    ws, server = sockets[-1]
     server.on_message(lambda message: None)
     token = token_for(server_url, "site")
     jobs = graphql(server_url, "query($s: String) { jobs(filter: {search: $s}) { edges { node { id number "
@@ -61,7 +63,7 @@ def test_a_subscriber_that_fell_behind_reconnects_and_reloads(phone, server_url)
     expect(live).to_have_attribute("data-status", "open", timeout=20_000)
     expect(card).to_have_attribute("data-status", "ASSIGNED", timeout=20_000)
     expect(card.get_by_test_id("job-technician")).to_have_text(tech["name"])
-    assert len(sockets) == 2, "one new connection"
+    assert len(sockets) == before + 1, "one new connection"
     assert page.evaluate("window.__noReload === true"), "the page was reloaded"
 
     # the new connection is live: the next change arrives as an event
@@ -73,4 +75,4 @@ def test_a_subscriber_that_fell_behind_reconnects_and_reloads(phone, server_url)
     assert not created["createJob"]["errors"], created
     new_number = created["createJob"]["job"]["number"]
     expect(page.locator(f"[data-testid=board-col-RECEIVED] [data-job-number='{new_number}']")).to_be_visible()
-    assert len(sockets) == 2 and page.evaluate("window.__noReload === true")
+    assert len(sockets) == before + 1 and page.evaluate("window.__noReload === true")

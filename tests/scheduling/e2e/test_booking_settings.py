@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import browser, pw  # noqa: F401 - fixtures: Playwright and Chromium
 from tests.e2e.helpers import go, graphql, new_phone, open_page, require_browser, sign_in
 from tests.e2e.portal_helpers import check_page, switch
 from tests.scheduling.e2e.test_self_booking_flow import LINK, ok, server_url, signed_in, sms  # noqa: F401

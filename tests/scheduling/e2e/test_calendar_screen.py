@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.conftest import browser, pw, server_url  # noqa: F401 - fixtures: Chromium and this module's demo server
+from tests.e2e.conftest import server_url  # noqa: F401 - this module's demo server (Chromium: the package conftest)
 from tests.e2e.helpers import axe_violations, go, graphql, new_phone, open_page, require_browser, sign_in, token_for
 from tests.e2e.layout import layout_problems, shoot
 

@@ -20,7 +20,6 @@ import os
 
 import pytest
 
-from tests.e2e.conftest import browser, pw  # noqa: F401 - fixtures: Playwright and Chromium
 from tests.e2e.helpers import go, graphql, new_phone, open_page, require_browser, sign_in, token_for
 from tests.e2e.portal_helpers import SmsProvider, check_page, portal_server, switch
 

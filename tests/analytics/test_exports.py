@@ -6,7 +6,6 @@ apart; the drill-down's statement count does not grow with the jobs or the techn
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 import uuid
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -22,6 +21,7 @@ from backend.core.permissions import Role
 from backend.files.storage import storage_for
 from tests.analytics.helpers import hand_month
 from tests.analytics.test_goals_and_access import invoiced, small_world
+from tests.billing.test_pdf_text import need
 from tests.conftest import error_codes
 
 MARCH = {"kind": "MONTH", "date": "2026-03-17"}
@@ -56,6 +56,7 @@ async def exported(gql, client, token, variables, lang="en") -> tuple[dict, byte
 
 def pdf_text(data: bytes) -> str:
     """The PDF's text, without whitespace (a table cell wraps its words onto lines of its own)."""
+    need("pdftotext")  # CI (MOTOTRACK_REQUIRE_SERVICES=1) fails rather than skips without it
     text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True,
                           timeout=60).stdout.decode()
     return "".join(text.split())
@@ -103,7 +104,6 @@ async def test_xlsx_figures_are_the_kpis_query(app, db, gql, client, garage, sto
     assert any("ประสิทธิภาพ" in str(r[1]) for r in rows if r and len(r) > 1)  # Efficiency, in Thai
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) is needed")
 async def test_pdf_reads_in_thai(app, db, gql, client, garage, storage_dir):
     m = await hand_month(db, garage)
     token = garage.token(Role.ADMIN)

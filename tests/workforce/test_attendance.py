@@ -4,6 +4,7 @@ nothing; an offline phone's replay answering with the first result; the managers
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, update
@@ -48,7 +49,12 @@ async def test_a_time_given_by_an_offline_phone_is_kept(gql, garage):
     at = (utcnow() - dt.timedelta(minutes=40)).replace(microsecond=0)
     first = await clock(gql, garage, "clockIn", at=at.isoformat())
     assert dt.datetime.fromisoformat(first["entry"]["startedAt"]) == at
-    assert first["attendance"]["attendedSeconds"] >= 40 * 60
+    # the day's attendance counts from the later of the given time and the garage's local midnight (a clock-in
+    # 40 minutes before midnight has only the minutes since midnight today)
+    zone = ZoneInfo(garage.garage.time_zone)
+    midnight = dt.datetime.combine(utcnow().astimezone(zone).date(), dt.time(), zone)
+    expected = (utcnow() - max(at, midnight)).total_seconds()
+    assert expected - 60 <= first["attendance"]["attendedSeconds"] <= expected + 1
     future = await clock(gql, garage, "clockOut", at=(utcnow() + dt.timedelta(hours=1)).isoformat())
     assert codes(future) == ["CLOCK_IN_FUTURE"]
 

@@ -1,0 +1,22 @@
+"""analytics retention (reserved slot; filled by the change that needs it)
+
+Revision ID: 0030
+Revises: 0029
+Create Date: 2026-12-08 00:00:00
+"""
+
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+revision = '0030'
+down_revision = '0029'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -50,8 +50,14 @@ _PROBLEMS_JS = """(selector) => {
 }"""
 
 
+def settled(page) -> None:
+    """Waits two frames: a resize's ResizeObserver callbacks (the room kept for a notice) have run and been laid out."""
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))")
+
+
 def layout_problems(page, selector: str = CONTROLS) -> list[str]:
     """Horizontal overflow of the document, and every visible control whose centre another element covers."""
+    settled(page)
     return page.evaluate(_PROBLEMS_JS, selector)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.billing.test_pdf_text import poppler_text
-from tests.e2e.layout import shoot
+from tests.e2e.layout import settled, shoot
 from tests.e2e.helpers import (
     DEMO_PASSWORD,
     USERS,
@@ -53,7 +53,7 @@ _ACTIONS_FREE_JS = """(root) => {
     const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
     if (!hit || !(hit === el || el.contains(hit))) {
       out.push(`${el.dataset.testid || el.tagName} "${(el.textContent || '').trim().slice(0, 30)}" covered by ` +
-        `${hit ? hit.tagName + '.' + hit.className : 'nothing'}`);
+        `${hit ? hit.tagName + '.' + hit.className + (hit.closest('[data-testid]') ? ' in ' + hit.closest('[data-testid]').dataset.testid : '') : 'nothing'}`);
     }
   }
   window.scrollTo(0, 0);
@@ -63,6 +63,7 @@ _ACTIONS_FREE_JS = """(root) => {
 
 def layout_problems(page, root: str = "[data-testid=job-card], [data-testid=job-detail]") -> list[str]:
     """Horizontal overflow, and the controls under `root` sticking out or covered at their centres."""
+    settled(page)
     return page.evaluate(_ACTIONS_FREE_JS, root)
 
 

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { useRegisterSW } from 'virtual:pwa-register/preact';
 import { t } from '../shared/i18n';
 import { Icon } from './icons';
@@ -31,8 +31,9 @@ export function UpdatePrompt({ inline = false }: { inline?: boolean }) {
   }, [offlineReady, needRefresh]);
 
   const showing = needRefresh || offlineReady;
-  // the room the page keeps at its end for a floating notice
-  useEffect(() => {
+  // the room the page keeps at its end for a floating notice, set before the browser paints the notice (a layout
+  // effect), so there is no frame in which it covers the page's last control
+  useLayoutEffect(() => {
     const root = document.documentElement.style;
     const el = box.current;
     if (!showing || inline || !el) {

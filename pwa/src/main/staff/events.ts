@@ -53,6 +53,8 @@ export function eventLabel(event: string): string {
       return t('Webhook endpoint switched off');
     case 'staff_invitation':
       return t('Invitation to a member of staff');
+    case 'scheduled_import_failed':
+      return t('Scheduled import failed');
     default: {
       // an event this build does not know yet: its key in words rather than in code
       const words = event.replace(/[_.]+/g, ' ').trim();

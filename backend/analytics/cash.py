@@ -10,7 +10,8 @@ As of a local day D (today in the garage's time zone by default):
 - expenses of the month: those entered once on a day of the month, and the monthly ones running that month (on the
   day of the month they started; the month's last day when it is shorter);
 - supplier deliveries: the value of purchase-order receipts of the month (quantity x unit cost, reversals taken
-  off), counted as paid in the month;
+  off), counted as paid in the month; for a site, the orders delivered to that site's warehouse (the central
+  warehouse's deliveries count for the garage only);
 - projected position at the month's end = the opening balance set for the month + received + expected incoming -
   expenses - supplier deliveries.
 """
@@ -312,7 +313,8 @@ class CashMonth:
 async def cash_month(session: AsyncSession, actor: Actor, *, as_of: dt.date | None = None,
                      site: object | None = None) -> CashMonth:
     """The month holding `as_of`: six statements whatever the number of invoices, payments or expenses."""
-    from backend.purchasing.models import PurchaseReceipt
+    from backend.inventory.models import Warehouse
+    from backend.purchasing.models import PurchaseOrder, PurchaseReceipt
 
     scope = await _scope(session, actor, site, as_of)
     first, last = scope.today.replace(day=1), month_end(scope.today)
@@ -327,15 +329,18 @@ async def cash_month(session: AsyncSession, actor: Actor, *, as_of: dt.date | No
     n, incoming = (await session.execute(select(func.count(), func.coalesce(func.sum(Invoice.balance_due), 0))
                                          .where(*_owing(scope), due >= scope.today, due <= last))).one()
     expenses = await month_expenses(session, scope, first)
-    receipts = 0
-    if scope.site_id is None:  # deliveries go to warehouses, not sites: the garage's figure only
-        tz = scope.tz
-        start = dt.datetime.combine(first, dt.time(), tz).astimezone(dt.UTC)
-        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.UTC)
-        receipts = int((await session.execute(select(
-            func.coalesce(func.sum(PurchaseReceipt.quantity * PurchaseReceipt.unit_cost), 0)).where(
-            PurchaseReceipt.garage_id == scope.garage_id, PurchaseReceipt.created_at >= start,
-            PurchaseReceipt.created_at < end))).scalar_one() or 0)
+    tz = scope.tz
+    start = dt.datetime.combine(first, dt.time(), tz).astimezone(dt.UTC)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz).astimezone(dt.UTC)
+    delivered = select(func.coalesce(func.sum(PurchaseReceipt.quantity * PurchaseReceipt.unit_cost), 0)).where(
+        PurchaseReceipt.garage_id == scope.garage_id, PurchaseReceipt.created_at >= start,
+        PurchaseReceipt.created_at < end)
+    if scope.site_id is not None:  # a site's: the orders delivered to its own warehouse (not the central one)
+        delivered = delivered.where(PurchaseReceipt.order_id.in_(
+            select(PurchaseOrder.id).join(Warehouse, Warehouse.id == PurchaseOrder.warehouse_id).where(
+                PurchaseOrder.garage_id == scope.garage_id, Warehouse.garage_id == scope.garage_id,
+                Warehouse.site_id == scope.site_id)))
+    receipts = int((await session.execute(delivered)).scalar_one() or 0)
     spent = sum(e.amount for e, _ in expenses)
     projected = (opening or 0) + received + int(incoming or 0) - spent - receipts
     return CashMonth(month=first, as_of=scope.today, currency=scope.currency, opening_balance=opening,

@@ -430,7 +430,8 @@ class CashMonth:
     expenses: list[CashExpenseDue]
     expenses_total: int
     supplier_deliveries: int = strawberry.field(description="Purchase-order receipts of the month (supplier "
-                                                            "payables; the garage's figure only).")
+                                                            "payables); for a site, those of the orders "
+                                                            "delivered to its warehouse.")
     projected: int = strawberry.field(description="The cash projected at the month's end.")
     method: str
 

@@ -300,3 +300,40 @@ async def test_supplier_deliveries_are_the_months_payables(app, db, gql, garage)
     month = (await gql(MONTH, {}, token=garage.token(Role.ADMIN)))["data"]["cashMonth"]  # this month, today
     assert month["supplierDeliveries"] == 5 * 130  # 7 x 151 received and reversed: nothing
     assert month["projected"] == -650 and month["openingBalance"] is None
+
+
+async def test_supplier_deliveries_per_site_are_those_of_its_warehouse(app, db, gql, garage):
+    """A site's month counts the deliveries of the orders sent to its own warehouse; the garage's counts them all
+    (the central warehouse's included)."""
+    from backend.inventory import service as inventory
+    from backend.inventory import stock
+    from backend.purchasing import service as purchasing
+    from tests.workshop.test_tasks_helpers import make_site
+
+    north, south = await make_site(db, garage, "North"), await make_site(db, garage, "South")
+    wm = garage.actor(Role.WAREHOUSE_MANAGER)
+    async with db.transaction() as s:
+        item = await inventory.create_item(s, wm, inventory.ItemInput(
+            sku="FLT-" + uuid.uuid4().hex[:6], name_en="Oil filter", cost_price=100, sale_price=200))
+        supplier = await purchasing.create_supplier(s, wm, purchasing.SupplierInput(name="Bangkok Filters"))
+        north_wh = (await stock.site_warehouse(s, garage.id, north.id)).id
+        await stock.site_warehouse(s, garage.id, south.id)
+    received = {}
+    for name, warehouse, qty, cost in (("north", north_wh, 4, 250), ("central", None, 3, 1000)):
+        async with db.transaction() as s:
+            order = await purchasing.create_order(s, wm, supplier.id, [purchasing.OrderLineInput(item.id, 10, cost)],
+                                                  warehouse_id=warehouse)
+            await purchasing.submit_order(s, wm, order.id)
+            await purchasing.send_order(s, wm, order.id)
+            (line,) = await purchasing.order_lines(s, wm, order.id)
+        async with db.transaction() as s:
+            await purchasing.receive_order(s, wm, order.id, [purchasing.ReceiptLineInput(line.id, qty)])
+        received[name] = qty * cost
+    query = """query($s: ID) { cashMonth(siteId: $s) { supplierDeliveries projected } }"""
+    admin = garage.token(Role.ADMIN)
+    whole = (await gql(query, {}, token=admin))["data"]["cashMonth"]
+    assert whole["supplierDeliveries"] == 4 * 250 + 3 * 1000
+    at_north = (await gql(query, {"s": str(north.id)}, token=admin))["data"]["cashMonth"]
+    assert at_north == {"supplierDeliveries": 1000, "projected": -1000}
+    at_south = (await gql(query, {"s": str(south.id)}, token=admin))["data"]["cashMonth"]
+    assert at_south == {"supplierDeliveries": 0, "projected": 0}

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -65,6 +66,9 @@ class WarehouseItem(IdMixin, TimestampMixin, Base):
     reorder_point: Mapped[int] = mapped_column(Integer, default=0)
     bin_location: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # a part not in the catalog, made an item for the one job that asked for it (purchasing.job_parts.one_off_item):
+    # stocked, held and issued like any other, but never reordered nor listed as low on stock
+    one_off: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 

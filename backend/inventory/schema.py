@@ -41,6 +41,8 @@ class WarehouseItem:
     reorder_point: int
     bin_location: str | None
     active: bool
+    one_off: bool = strawberry.field(description="A part not in the catalog, made an item for the job that asked for "
+                                                 "it: never reordered nor low on stock.")
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -258,7 +258,8 @@ def _search_clause(term: str):
 
 
 def _low_stock_clause():
-    return and_(WarehouseItem.active.is_(True), WarehouseItem.quantity_on_hand <= WarehouseItem.reorder_point)
+    return and_(WarehouseItem.active.is_(True), WarehouseItem.one_off.is_(False),
+                WarehouseItem.quantity_on_hand <= WarehouseItem.reorder_point)
 
 
 async def list_items(session: AsyncSession, actor: Actor, *, search: str | None = None,

@@ -188,12 +188,35 @@ async def order_request(session: AsyncSession, actor: Actor, request_id: object,
                            parts_request_id=request.id)
 
 
+async def one_off_item(session: AsyncSession, actor: Actor, description: str):
+    """A part that is not in the catalog, made an item of its own (one_off) for the job that asks for it, so it is
+    requested, ordered, received onto the site's shelf, held and issued like any other part. Its SKU is made up
+    (1OFF-…), it costs what its receipt costs (moving average from nothing) and has no sale price yet (priced on the
+    job's quote or invoice); one_off keeps it out of the low-stock list and the reorder suggestions."""
+    from backend.inventory import service as inventory
+    from backend.inventory.models import WarehouseItem
+
+    item_id = new_id()
+    item = WarehouseItem(id=item_id, garage_id=actor.garage_id, sku="1OFF-" + item_id.hex[-10:].upper(),
+                         name_en=description, name_th=None, unit="pcs", cost_price=0, sale_price=0,
+                         quantity_on_hand=0, reorder_point=0, active=True, one_off=True, version=1)
+    session.add(item)
+    await session.flush()
+    audit.record(session, actor, inventory.ENTITY, item.id, "create",
+                 audit.created(item, inventory.ITEM_AUDIT_FIELDS))
+    return item
+
+
 async def order_part_not_in_catalog(session: AsyncSession, actor: Actor, job_id: object, description: object,
                                     quantity: object, supplier_id: object, unit_cost: object = None
                                     ) -> PurchaseOrderLine:
-    """A part that is not in the catalog, for a job in progress or awaiting parts: a free-text line of a draft
-    order to the supplier, delivered to the job's site warehouse. A technician orders for their own jobs only."""
+    """A part that is not in the catalog, for a job in progress or awaiting parts, ordered by the one who picks
+    suppliers (purchasing:manage): it becomes a parts request of the job (a one-off item, PENDING: the job waits
+    for it, AWAITING_PARTS, and the workshop manager approves it as any other) and a line of a draft order to the
+    supplier for that request, delivered to the job's site warehouse. Received, it is on the site's shelf (held for
+    the request once approved), and issuing it takes the job back to work."""
     from backend.purchasing import service
+    from backend.workshop.service import parts as parts_service
     from backend.workshop.service.common import load_job
     from backend.workshop.service.tasks import require_workable
 
@@ -207,9 +230,10 @@ async def order_part_not_in_catalog(session: AsyncSession, actor: Actor, job_id:
     supplier = await service.get_supplier(session, actor, supplier_id, "supplierId")
     if not supplier.active:
         raise DomainError(ErrorCode.SUPPLIER_INACTIVE, "supplierId")
+    request = await parts_service.request_parts(session, actor, job.id, None, qty, description=text)
     warehouse = await stock.site_warehouse(session, actor.garage_id, job.site_id)
-    return await _add_line(session, actor, supplier, warehouse.id, item_id=None, description=text, quantity=qty,
-                           unit_cost=cost, job_id=job.id, parts_request_id=None)
+    return await _add_line(session, actor, supplier, warehouse.id, item_id=request.item_id, description=text,
+                           quantity=qty, unit_cost=cost, job_id=job.id, parts_request_id=request.id)
 
 
 async def hold_for_requests(session: AsyncSession, actor: Actor, warehouse, received: list) -> None:

@@ -312,9 +312,9 @@ class Mutation:
                                  client_mutation_id=given(input.client_mutation_id), replay=_replay_line)
         return OrderLinePayload(line=line, purchase_order_id=line.order_id if line else None, errors=errors)
 
-    @strawberry.mutation(extensions=requires(P.PARTS_REQUEST),
-                         description="A part not in the catalog, for a job: a free-text line of a draft order to the "
-                                     "supplier (a technician on their own jobs).")
+    @strawberry.mutation(extensions=requires(P.PURCHASING_MANAGE),
+                         description="A part not in the catalog, for a job: a parts request of the job (the job waits "
+                                     "for it) and a line of a draft order to the supplier for it.")
     async def order_part_not_in_catalog(self, info: strawberry.Info,
                                         input: OrderPartNotInCatalogInput) -> OrderLinePayload:
         line, errors = await run(info, job_parts.order_part_not_in_catalog, input.job_id, input.description,

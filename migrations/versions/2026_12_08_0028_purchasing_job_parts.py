@@ -1,4 +1,4 @@
-"""purchasing job parts (reserved slot; filled by the change that needs it)
+"""purchasing job parts: warehouse_items.one_off (a part not in the catalog, made an item for the job that asked)
 
 Revision ID: 0028
 Revises: 0027
@@ -15,8 +15,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("warehouse_items") as batch:
+        batch.add_column(sa.Column("one_off", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("warehouse_items") as batch:
+        batch.drop_column("one_off")

@@ -97,8 +97,11 @@ class PartsRequest:
 class RequestPartsInput:
     id: strawberry.ID | None = strawberry.UNSET
     job_id: strawberry.ID
-    item_id: strawberry.ID
     quantity: int
+    item_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="A part of the catalog; without it, `description` names a part that is "
+                                              "not in the catalog (ordered for the job by the warehouse manager).")
+    description: str | None = strawberry.UNSET
     note: str | None = strawberry.UNSET
     client_mutation_id: str | None = strawberry.UNSET
 
@@ -178,8 +181,9 @@ class Mutation:
                          description="Ask for parts on your job in progress; the job waits for them (AWAITING_PARTS).")
     async def request_parts(self, info: strawberry.Info, input: RequestPartsInput) -> PartsRequestPayload:
         async def call(session, actor):  # the client's id is parsed inside the transaction: a bad one is data
-            return await service.request_parts(session, actor, input.job_id, input.item_id, input.quantity,
-                                               given(input.note), client_id(input.id))
+            return await service.request_parts(session, actor, input.job_id, given(input.item_id), input.quantity,
+                                               given(input.note), client_id(input.id),
+                                               description=given(input.description))
 
         return await _parts_mutation(info, input, call, current=False)
 

@@ -119,17 +119,30 @@ async def _locked(session: AsyncSession, actor: Actor, request_id: object,
 
 
 async def request_parts(session: AsyncSession, actor: Actor, job_id: object, item_id: object, quantity: object,
-                        note: str | None = None, request_id: uuid.UUID | None = None) -> PartsRequest:
+                        note: str | None = None, request_id: uuid.UUID | None = None, *,
+                        description: object = None) -> PartsRequest:
+    """A part of the catalog (`item_id`), or, without one, a part that is not in it by its `description`: it is
+    made an item of its own for this job (purchasing.job_parts.one_off_item), ordered by the warehouse manager."""
     errors = Collector()
     qty = _quantity(errors, quantity)
     clean_note = v.text(errors, "note", note, max_len=MAX_NOTE)
+    text = None
+    if item_id is None:
+        from backend.purchasing.job_parts import MAX_DESCRIPTION
+
+        text = v.text(errors, "description", description, required=True, max_len=MAX_DESCRIPTION)
     errors.raise_if_any()
     job = await load_job(session, actor, job_id, for_update=True)
     require_workable(job)
-    item = await inventory.get_item(session, actor, item_id, "itemId")
+    await v.ensure_new_id(session, PartsRequest, request_id)
+    if text is not None:
+        from backend.purchasing import job_parts
+
+        item = await job_parts.one_off_item(session, actor, text)
+    else:
+        item = await inventory.get_item(session, actor, item_id, "itemId")
     if not item.active:
         raise DomainError(ErrorCode.ITEM_INACTIVE, "itemId")
-    await v.ensure_new_id(session, PartsRequest, request_id)
     request = PartsRequest(id=request_id or new_id(), garage_id=actor.garage_id, job_id=job.id, item_id=item.id,
                            quantity=qty, returned_quantity=0, status=PartsRequestStatus.PENDING, note=clean_note,
                            requested_by_id=actor.user_id, version=1, created_at=utcnow())

@@ -21,6 +21,12 @@ in en and th). Which facts:
 - retention = customers served in the 12 months before the last 12 (up to the period's end) who were served again
   in the last 12 / customers served then; by site, technician or advisor: of those they served.
 
+An imported repair order (the service history of another system) has billed hours and amounts where its file gave
+them and nothing else: it counts in the jobs, car count, sales, average repair order (when it has an amount), hours
+per repair order (when it has hours) and effective labour rate (when it has both), never in efficiency,
+productivity, proficiency, the gross profits, inspection or comeback rates; each row says how many of its jobs were
+imported.
+
 An advisor has no clocked or available hours (productivity and proficiency are None for them); a ratio whose
 denominator is zero is None. The statement count does not grow with the number of jobs, sites or technicians.
 """
@@ -324,19 +330,37 @@ def _grouped(model, group: Group, periods: list[Period], *columns):
     return query.group_by(*([dim] if dim is not None else []), label)
 
 
+# The job sums and what each counts. An imported repair order (imported=True: the service history of another system)
+# has billed hours and sales amounts where its file gave them, and no clocked time, costs, inspection or comeback:
+# it counts only in the figures whose inputs it has (the *_native sums leave it out; a zero stands for "not given").
+JOB_SUMS = ("jobs", "vehicles", "billed", "clocked_jobs", "labour", "parts", "other", "parts_cost", "labour_cost",
+            "inspected", "came_back", "imported", "native_jobs", "native_billed", "native_labour", "native_parts",
+            "rate_labour", "rate_billed", "hour_jobs", "sale_jobs")
+
+
+def _job_columns(f):
+    native = f.imported.is_(False)
+    sales = f.labour_sales + f.parts_sales + f.other_sales
+    rated = or_(native, and_(f.billed_seconds > 0, f.labour_sales != 0))  # both a labour amount and hours
+
+    def when(condition, value):
+        return func.sum(case((condition, value), else_=0))
+
+    return (func.count(), func.count(func.distinct(f.vehicle_id)), func.sum(f.billed_seconds),
+            func.sum(f.clocked_seconds), func.sum(f.labour_sales), func.sum(f.parts_sales), func.sum(f.other_sales),
+            func.sum(f.parts_cost), func.sum(f.labour_cost), _bool_sum(f.has_inspection), _bool_sum(f.came_back),
+            _bool_sum(f.imported), when(native, 1), when(native, f.billed_seconds), when(native, f.labour_sales),
+            when(native, f.parts_sales), when(rated, f.labour_sales), when(rated, f.billed_seconds),
+            when(or_(native, f.billed_seconds > 0), 1), when(or_(native, sales != 0), 1))
+
+
 async def _job_sums(session, scope: Scope, group: Group, periods: list[Period]) -> list[dict]:
     f = JobFact
-    query = _filtered(_grouped(f, group, periods, func.count(), func.count(func.distinct(f.vehicle_id)),
-                               func.sum(f.billed_seconds), func.sum(f.clocked_seconds), func.sum(f.labour_sales),
-                               func.sum(f.parts_sales), func.sum(f.other_sales), func.sum(f.parts_cost),
-                               func.sum(f.labour_cost), _bool_sum(f.has_inspection), _bool_sum(f.came_back),
-                               _bool_sum(f.imported)), f, scope, periods)
+    query = _filtered(_grouped(f, group, periods, *_job_columns(f)), f, scope, periods)
     out: list[dict] = [{} for _ in periods]
-    names = ("jobs", "vehicles", "billed", "clocked_jobs", "labour", "parts", "other", "parts_cost", "labour_cost",
-             "inspected", "came_back", "imported")
     for row in (await session.execute(query)).all():
         if row[1] >= 0:
-            out[row[1]][row[0]] = {n: int(v or 0) for n, v in zip(names, row[2:])}
+            out[row[1]][row[0]] = {n: int(v or 0) for n, v in zip(JOB_SUMS, row[2:])}
     return out
 
 
@@ -465,9 +489,8 @@ class Sums:
         return set(self.jobs) | set(self.clock) | set(self.quotes) | set(self.available) | set(self.retention)
 
     def of(self, key) -> dict:
-        out = {n: 0 for n in ("jobs", "vehicles", "billed", "clocked_jobs", "labour", "parts", "other",
-                               "parts_cost", "labour_cost", "inspected", "came_back", "imported", "quotes",
-                               "quotes_approved", "presented", "approved", "served", "returned")}
+        out = {n: 0 for n in JOB_SUMS + ("quotes", "quotes_approved", "presented", "approved", "served",
+                                         "returned")}
         out.update(self.jobs.get(key, {}))
         out.update(self.quotes.get(key, {}))
         out.update(self.retention.get(key, {}))
@@ -543,38 +566,41 @@ def _hours(seconds) -> Decimal:
 def figure(kpi: Kpi, s: dict, advisor: bool = False) -> Figure:
     """One KPI from the sums of one group key (numerator and denominator as a person reads them: hours, money)."""
     billed, clocked_jobs, available = _hours(s["billed"]), _hours(s["clocked_jobs"]), s["available"]
+    native_billed = _hours(s["native_billed"])  # imported repair orders have no clocked or scheduled time
     sales = s["labour"] + s["parts"] + s["other"]
     if kpi is Kpi.EFFICIENCY:
-        return Figure(_ratio(billed, clocked_jobs), billed, clocked_jobs)
+        return Figure(_ratio(native_billed, clocked_jobs), native_billed, clocked_jobs)
     if kpi in (Kpi.PRODUCTIVITY, Kpi.PROFICIENCY):
         if advisor or available is None:
             return Figure(None, Decimal(0), None)
         avail = _hours(available)
-        num = _hours(s["clocked_days"]) if kpi is Kpi.PRODUCTIVITY else billed
+        num = _hours(s["clocked_days"]) if kpi is Kpi.PRODUCTIVITY else native_billed
         return Figure(_ratio(num, avail), num, avail)
     if kpi is Kpi.EFFECTIVE_LABOUR_RATE:
-        return Figure(_ratio(s["labour"], billed, "1"), Decimal(s["labour"]), billed)
+        rate_billed = _hours(s["rate_billed"])
+        return Figure(_ratio(s["rate_labour"], rate_billed, "1"), Decimal(s["rate_labour"]), rate_billed)
     if kpi is Kpi.AVERAGE_REPAIR_ORDER:
-        return Figure(_ratio(sales, s["jobs"], "1"), Decimal(sales), Decimal(s["jobs"]))
+        return Figure(_ratio(sales, s["sale_jobs"], "1"), Decimal(sales), Decimal(s["sale_jobs"]))
     if kpi is Kpi.HOURS_PER_REPAIR_ORDER:
-        return Figure(_ratio(billed, s["jobs"], "0.01"), billed, Decimal(s["jobs"]))
+        return Figure(_ratio(billed, s["hour_jobs"], "0.01"), billed, Decimal(s["hour_jobs"]))
     if kpi is Kpi.CAR_COUNT:
         return Figure(Decimal(s["vehicles"]), Decimal(s["vehicles"]), None)
-    if kpi is Kpi.PARTS_GROSS_PROFIT:
-        return Figure(_ratio(s["parts"] - s["parts_cost"], s["parts"]), Decimal(s["parts"] - s["parts_cost"]),
-                      Decimal(s["parts"]))
+    if kpi is Kpi.PARTS_GROSS_PROFIT:  # of the jobs with costs (not the imported ones)
+        parts = s["native_parts"]
+        return Figure(_ratio(parts - s["parts_cost"], parts), Decimal(parts - s["parts_cost"]), Decimal(parts))
     if kpi is Kpi.LABOUR_GROSS_PROFIT:
-        return Figure(_ratio(s["labour"] - s["labour_cost"], s["labour"]),
-                      Decimal(s["labour"] - s["labour_cost"]), Decimal(s["labour"]))
+        labour = s["native_labour"]
+        return Figure(_ratio(labour - s["labour_cost"], labour), Decimal(labour - s["labour_cost"]),
+                      Decimal(labour))
     if kpi is Kpi.QUOTE_CLOSING_VALUE:
         return Figure(_ratio(s["approved"], s["presented"]), Decimal(s["approved"]), Decimal(s["presented"]))
     if kpi is Kpi.QUOTE_CLOSING_COUNT:
         return Figure(_ratio(s["quotes_approved"], s["quotes"]), Decimal(s["quotes_approved"]),
                       Decimal(s["quotes"]))
     if kpi is Kpi.INSPECTION_RATE:
-        return Figure(_ratio(s["inspected"], s["jobs"]), Decimal(s["inspected"]), Decimal(s["jobs"]))
+        return Figure(_ratio(s["inspected"], s["native_jobs"]), Decimal(s["inspected"]), Decimal(s["native_jobs"]))
     if kpi is Kpi.COMEBACK_RATE:
-        return Figure(_ratio(s["came_back"], s["jobs"]), Decimal(s["came_back"]), Decimal(s["jobs"]))
+        return Figure(_ratio(s["came_back"], s["native_jobs"]), Decimal(s["came_back"]), Decimal(s["native_jobs"]))
     if kpi is Kpi.RETENTION:
         return Figure(_ratio(s["returned"], s["served"]), Decimal(s["returned"]), Decimal(s["served"]))
     if kpi is Kpi.SALES:

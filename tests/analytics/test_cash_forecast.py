@@ -229,11 +229,12 @@ async def test_imported_repair_orders_count_and_are_labelled(app, db, gql, garag
     rows = [["Visit", "Plate", "Date", "Mechanic", "Hours", "Labour", "Parts"],
             ["H1", m.vehicles["v2"].registration, "2026-03-18", "Tech Two", "2", "1,000.00", "500.00"],
             ["H2", m.vehicles["v5"].registration, "2026-03-19", "Nobody Here", "1.5", "600.00", ""],
-            ["H3", m.vehicles["v5"].registration, "2025-12-01", "Tech Two", "1", "100.00", ""]]  # not March
+            ["H3", m.vehicles["v5"].registration, "2025-12-01", "Tech Two", "1", "100.00", ""],  # not March
+            ["H4", m.vehicles["v3"].registration, "2026-03-20", "", "", "400.00", ""]]  # no hours in the file
     _, outcome = await run(db, garage, "service_history", csv_bytes(rows), mapping={
         "Visit": "source_id", "Plate": "registration", "Date": "visited_on", "Mechanic": "technician",
         "Hours": "billed_hours", "Labour": "labour_amount", "Parts": "parts_amount"})
-    assert outcome.created == 3
+    assert outcome.created == 4
     async with db.read() as session:
         assert await facts.has_dirty(session, garage.id)  # the finished import waits to become facts
 
@@ -247,20 +248,39 @@ async def test_imported_repair_orders_count_and_are_labelled(app, db, gql, garag
     whole = await report(k.Group.GARAGE)
     [row] = whole.rows
     values = {v.kpi: v.current.value for v in row.values}
-    # the four invoiced jobs of March and two imported visits
-    assert (row.jobs, row.imported_jobs) == (6, 2)
-    assert values[k.Kpi.SALES] == Decimal(720000 + 100000 + 50000 + 60000)
-    assert values[k.Kpi.CAR_COUNT] == 4  # v1, v2, v3 and v5 (v2 imported too)
-    assert values[k.Kpi.HOURS_PER_REPAIR_ORDER] == Decimal("1.50")  # (5.5 + 2 + 1.5) / 6
-    assert values[k.Kpi.EFFICIENCY] == Decimal("1.5")  # 9.0 billed / 6.0 clocked (none clocked on imported)
+    # the four invoiced jobs of March (j1-j4: 5.5 h billed, 6.0 h clocked, labour 360,000, parts 360,000 at a cost
+    # of 255,000, labour cost 165,000, j1 inspected and came back) and three imported visits: H1 2 h, labour
+    # 100,000 + parts 50,000; H2 1.5 h, labour 60,000; H4 labour 40,000 and no hours
+    assert (row.jobs, row.imported_jobs) == (7, 3)
+    assert values[k.Kpi.INVOICED_JOBS] == 7
+    assert values[k.Kpi.SALES] == Decimal(720000 + 100000 + 50000 + 60000 + 40000)
+    assert values[k.Kpi.AVERAGE_REPAIR_ORDER] == Decimal(138571)  # 970,000 / 7 = 138,571.4
+    assert values[k.Kpi.CAR_COUNT] == 4  # v1, v2, v3 and v5 (v2 and v3 imported too)
+    assert values[k.Kpi.HOURS_PER_REPAIR_ORDER] == Decimal("1.50")  # (5.5 + 2 + 1.5) / 6: H4 has no hours
+    # labour (360,000 + 100,000 + 60,000) / (5.5 + 2 + 1.5) h = 57,777.8: H4's labour has no hours to divide
+    assert values[k.Kpi.EFFECTIVE_LABOUR_RATE] == Decimal(57778)
+    # what divides by clocked or scheduled time, or needs costs, inspections or comebacks: the native jobs alone
+    # (the hand month's own figures, as if nothing had been imported)
+    assert values[k.Kpi.EFFICIENCY] == Decimal("0.9167")  # 5.5 / 6.0 (imported: 9.0 / 6.0 = 1.5)
+    assert values[k.Kpi.PROFICIENCY] == Decimal("0.0156")  # 5.5 / 352 (imported: 9.0 / 352)
+    assert values[k.Kpi.PRODUCTIVITY] == Decimal("0.0185")  # 6.5 / 352
+    assert values[k.Kpi.PARTS_GROSS_PROFIT] == Decimal("0.2917")  # (360,000 - 255,000) / 360,000
+    assert values[k.Kpi.LABOUR_GROSS_PROFIT] == Decimal("0.5417")  # (360,000 - 165,000) / 360,000
+    assert values[k.Kpi.INSPECTION_RATE] == Decimal("0.25")  # 1 of 4 (not of 7)
+    assert values[k.Kpi.COMEBACK_RATE] == Decimal("0.25")
     by_tech = await report(k.Group.TECHNICIAN)
     t2 = next(r for r in by_tech.rows if r.key == m.t2.id)
     assert (t2.jobs, t2.imported_jobs) == (3, 1)  # j2, j4 and H1 (Tech Two); H2's name matches no one
+    t2v = {v.kpi: v.current.value for v in t2.values}
+    assert t2v[k.Kpi.EFFICIENCY] == Decimal("1")  # j2 + j4: 2.5 / 2.5 (with H1's 2 h: 1.8)
+    assert t2v[k.Kpi.HOURS_PER_REPAIR_ORDER] == Decimal("1.50")  # (1.0 + 1.5 + 2) / 3
     unassigned = next(r for r in by_tech.rows if r.key is None)
-    assert (unassigned.jobs, unassigned.imported_jobs) == (1, 1)
+    assert (unassigned.jobs, unassigned.imported_jobs) == (2, 2)  # H2 and H4
+    uv = {v.kpi: v.current.value for v in unassigned.values}
+    assert uv[k.Kpi.EFFICIENCY] is None and uv[k.Kpi.INSPECTION_RATE] is None  # nothing to divide
     body = await gql("""query { kpis(period: {kind: MONTH, date: "2026-03-01"}) { rows { jobs importedJobs } } }""",
                      token=garage.token(Role.ADMIN))
-    assert body["data"]["kpis"]["rows"] == [{"jobs": 6, "importedJobs": 2}]
+    assert body["data"]["kpis"]["rows"] == [{"jobs": 7, "importedJobs": 3}]
     async with db.read() as session:
         assert not await facts.has_dirty(session, garage.id)  # synced: reads no longer recount
 
@@ -268,7 +288,7 @@ async def test_imported_repair_orders_count_and_are_labelled(app, db, gql, garag
     before = [await report(g) for g in (k.Group.GARAGE, k.Group.TECHNICIAN, k.Group.SITE)]
     async with db.transaction() as session:
         counts = await facts.rebuild(session, garage.id)
-    assert counts["imported"] == 3 and counts["jobs"] == 6
+    assert counts["imported"] == 4 and counts["jobs"] == 6
     assert [await report(g) for g in (k.Group.GARAGE, k.Group.TECHNICIAN, k.Group.SITE)] == before
 
     # the service advisor of a job is on the Job type: j4's is the admin (set in the hand month)

@@ -258,13 +258,32 @@ async def hold_for_requests(session: AsyncSession, actor: Actor, warehouse, rece
 
 
 async def lock_requests(session: AsyncSession, lines: list) -> None:
-    """The parts requests the lines were ordered for, locked by id before any item (the lock order)."""
-    from backend.workshop.models import PartsRequest
+    """The jobs and then the parts requests the lines were ordered for, locked by id before any item (the lock
+    order: job, request, item)."""
+    from backend.workshop.models import Job, PartsRequest
 
+    jobs = sorted({line.job_id for line in lines if line.job_id is not None})
+    if jobs:
+        await session.execute(select(Job.id).where(Job.id.in_(jobs)).order_by(Job.id).with_for_update())
     ids = sorted({line.parts_request_id for line in lines if line.parts_request_id is not None})
     if ids:
         await session.execute(select(PartsRequest.id).where(PartsRequest.id.in_(ids))
                               .order_by(PartsRequest.id).with_for_update())
+
+
+async def tell_jobs(session: AsyncSession, lines: list) -> None:
+    """After a delivery (or its undo): each job the lines were ordered for has changed (what is on order for it),
+    so its screens hear it live. Its row was locked by lock_requests."""
+    from backend.workshop.models import Job
+    from backend.workshop.service.common import job_changed
+
+    for job_id in sorted({line.job_id for line in lines if line.job_id is not None}):
+        job = await session.get(Job, job_id)
+        if job is None:
+            continue
+        job.version += 1
+        job.updated_at = utcnow()
+        job_changed(session, job)
 
 
 async def garage_zone(session: AsyncSession, garage_id: uuid.UUID) -> dt.tzinfo:

@@ -538,6 +538,7 @@ async def receive_order(session: AsyncSession, actor: Actor, order_id: object, l
         line.received_quantity += qty
         receipts.append(receipt)
     await job_parts.hold_for_requests(session, actor, warehouse, [(line, qty) for line, qty, _c in wanted])
+    await job_parts.tell_jobs(session, [line for line, _q, _c in wanted])
     before = audit.snapshot(order, ORDER_FIELDS)
     order.status = _status_after(list(by_id.values()))
     _changed(session, actor, order, "receive", before)

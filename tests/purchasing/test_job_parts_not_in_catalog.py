@@ -114,8 +114,12 @@ async def test_the_technician_asks_by_description_and_the_job_works_again_once_i
     assert all(not e["node"]["oneOff"] for e in low) and request["item"]["sku"] not in {e["node"]["sku"] for e in low}
 
     order = await _send(db, garage, ordered["purchaseOrderId"])
+    async with db.read() as s:
+        version = (await s.get(Job, job.id, populate_existing=True)).version
     await _receive(db, garage, order, [service.ReceiptLineInput(uuid.UUID(ordered["line"]["id"]), 1)])
     assert await _shelf(db, garage, item_id) == (1, 1)  # on the site's shelf, held for the job
+    async with db.read() as s:  # the job changed (its screens hear it live and show what came)
+        assert (await s.get(Job, job.id, populate_existing=True)).version == version + 1
     assert await _job_status(db, job.id) == JobStatus.AWAITING_PARTS
     body = await gql(ISSUE, {"i": {"id": request["id"]}}, token=garage.token(WM), lang="th")
     (error,) = body["data"]["issuePartsRequest"]["errors"]  # only one of two came: not issuable yet, in Thai

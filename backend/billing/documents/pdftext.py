@@ -171,6 +171,7 @@ class _FontFix:
     extra: dict[tuple[int, str, float], int] = field(default_factory=dict)  # (glyph, text, advance) -> code
 
     marks: dict[int, bool] = field(default_factory=dict)  # glyph -> whether it is a combining mark (memo)
+    joining: dict[int, bool] = field(default_factory=dict)  # glyph -> may_join (memo)
 
     def text(self, glyph: int) -> str:
         own = self.texts.get(glyph) if glyph < self.font.glyph_count else None
@@ -182,6 +183,13 @@ class _FontFix:
         if mark is None:
             mark = self.marks[glyph] = _is_mark(self.text(glyph))
         return mark
+
+    def may_join(self, glyph: int) -> bool:
+        """Whether the glyph may join the cluster before it (a mark, or a sara aa after a nikhahit), once per glyph."""
+        joins = self.joining.get(glyph)
+        if joins is None:
+            joins = self.joining[glyph] = self.is_mark(glyph) or self.text(glyph) == SARA_AA
+        return joins
 
     def code_for(self, glyph: int, text: str, advance: float) -> int | None:
         key = (glyph, text, advance)
@@ -251,30 +259,26 @@ def _content_streams(pdf):
             yield obj
 
 
-_TJ_PART = re.compile(rb"<([0-9a-fA-F]*)>|([-+]?(?:\d+\.?\d*|\.\d+))|(\s+)")
+# a TJ operand _parse_tj reads (glyph ids of 4 hex digits, moves, spaces), checked at once; and its glyph runs
+_TJ_WELL_FORMED = re.compile(rb"\[(?:<(?:[0-9a-fA-F]{4})*>|[-+]?(?:\d+\.?\d*|\.\d+)|\s+)*\]")
+_TJ_GLYPHS = re.compile(rb"<([0-9a-fA-F]*)>")
+_TJ_TOKENS = re.compile(rb"<([0-9a-fA-F]*)>|([-+]?(?:\d+\.?\d*|\.\d+))")
 
 
 def _parse_tj(item: bytes) -> list[list] | None:
     """b"[<00f3>-20<01230124>] TJ" -> [["g", 0xf3], ["n", -20.0, b"-20"], ["g", 0x123], ["g", 0x124]]."""
     body = item[:-3].strip()
-    if not (body.startswith(b"[") and body.endswith(b"]")):
+    if not _TJ_WELL_FORMED.fullmatch(body):
         return None
-    body, parts, position = body[1:-1], [], 0
-    while position < len(body):
-        match = _TJ_PART.match(body, position)
-        if not match or match.end() == position:
-            return None
-        position = match.end()
-        if match.group(1) is not None:
-            digits = match.group(1)
-            if len(digits) % 4:
-                return None
-            if not digits:
-                parts.append(["e"])
+    parts: list[list] = []
+    for digits, number in _TJ_TOKENS.findall(body[1:-1]):
+        if number:
+            parts.append(["n", float(number), number])
+        elif not digits:
+            parts.append(["e"])
+        else:
             raw = bytes.fromhex(digits.decode())  # 2 bytes per glyph id, big-endian
-            parts.extend(["g", glyph] for glyph in struct.unpack(f">{len(raw) // 2}H", raw))
-        elif match.group(2) is not None:
-            parts.append(["n", float(match.group(2)), match.group(2)])
+            parts += [["g", glyph] for glyph in struct.unpack(f">{len(raw) // 2}H", raw)]
     return parts
 
 
@@ -353,7 +357,7 @@ def _join_clusters(pdf, fixes: dict[bytes, _FontFix]) -> dict[int, list]:
                 return
             meanings = _member_texts(texts)
             for position, (index, part, glyph) in enumerate(members):
-                parts = parsed[index]
+                parts, part = parts_of(index, part)
                 advance = float(fix.font.widths.get(glyph, 0))
                 following = parts[part + 1] if part + 1 < len(parts) else None
                 if following is not None and following[0] == "n":
@@ -364,6 +368,15 @@ def _join_clusters(pdf, fixes: dict[bytes, _FontFix]) -> dict[int, list]:
                     return
                 parts[part][1] = code
                 changed.add(index)
+
+        def parts_of(index: int, part: int) -> tuple[list[list], int]:
+            """The item's parts, parsed when first needed; a part of -1 is the item's last glyph."""
+            parts = parsed.get(index)
+            if parts is None:
+                parts = parsed[index] = _parse_tj(items[index])
+            if part < 0:
+                part = max(position for position, each in enumerate(parts) if each[0] == "g")
+            return parts, part
 
         for index, item in enumerate(items):
             if not isinstance(item, bytes):
@@ -381,6 +394,17 @@ def _join_clusters(pdf, fixes: dict[bytes, _FontFix]) -> dict[int, list]:
             if fix is None or not item.endswith(b" TJ"):
                 finish()
                 continue
+            body = item[:-3].strip()
+            if _TJ_WELL_FORMED.fullmatch(body):
+                # most runs (digits, Latin, a Thai word without marks) have no glyph that joins another: the
+                # first glyph ends the cluster before it, the last one may begin the next; parsed only if it does
+                glyphs = b"".join(_TJ_GLYPHS.findall(body))
+                ids = struct.unpack(f">{len(glyphs) // 4}H", bytes.fromhex(glyphs.decode())) if glyphs else ()
+                if not any(fix.may_join(glyph) for glyph in ids):
+                    if ids:
+                        finish()
+                        cluster = [(index, -1, ids[-1])]
+                    continue
             parts = _parse_tj(item)
             if parts is None:
                 finish()

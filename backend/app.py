@@ -428,7 +428,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 def _fast_path(schema, documents: DocumentCache, settings: Settings):
     from backend.api.fastpath import FastPath
     from backend.customers import fastpath as customers_fast
+    from backend.scheduling import fastpath as scheduling_fast
     from backend.workshop import fastpath as workshop_fast
 
-    return FastPath(schema, documents, {**workshop_fast.TYPES, **customers_fast.TYPES},
-                    {**workshop_fast.ROOTS, **customers_fast.ROOTS}, enabled=settings.fast_reads)
+    return FastPath(schema, documents, {**workshop_fast.TYPES, **customers_fast.TYPES, **scheduling_fast.TYPES},
+                    {**workshop_fast.ROOTS, **customers_fast.ROOTS, **scheduling_fast.ROOTS},
+                    enabled=settings.fast_reads)

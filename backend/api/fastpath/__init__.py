@@ -13,6 +13,6 @@ leaves are serialised by the schema's own scalar and enum types. Domains registe
 (see backend/workshop/fastpath.py); this package imports no domain.
 """
 
-from backend.api.fastpath.engine import Execution, FastPath, Fallback, Node, Relation, Root, TypeSource
+from backend.api.fastpath.engine import Derived, Execution, FastPath, Fallback, Node, Relation, Root, TypeSource
 
-__all__ = ["Execution", "FastPath", "Fallback", "Node", "Relation", "Root", "TypeSource"]
+__all__ = ["Derived", "Execution", "FastPath", "Fallback", "Node", "Relation", "Root", "TypeSource"]

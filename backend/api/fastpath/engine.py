@@ -52,7 +52,9 @@ class Relation:
     one:  the parent's `key` attribute holds the related row's id (None: the field is null);
     many: the child's `key` attribute holds the parent's id; children come in `order_by` (the loader's order; a
     name starting with "-" descending), at most `limit` per parent (the loader's cut); an actor without
-    `permission` reads an empty list (as the resolver answers) and no statement is made."""
+    `permission` reads an empty list (as the resolver answers) and no statement is made;
+    reverse (with many=False): the child's `key` attribute holds the parent's id and at most one child is there (the
+    job opened from an appointment); more than one leaves the operation to the plain execution."""
 
     target: str
     many: bool
@@ -60,6 +62,17 @@ class Relation:
     order_by: tuple[str, ...] = ()
     limit: int | None = None
     permission: Any = None
+    reverse: bool = False
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A field whose resolver computes its value from the row's `columns` alone: `fn(row, execution)` returns what
+    the resolver returns (a scalar, an enum member, a list of them; or, for an object type backed by a value,
+    a dict / a list of dicts of that type's Python names). Values of all rows are completed together."""
+
+    columns: tuple[str, ...]
+    fn: Callable[[dict, Any], Any]
 
 
 def garage_scope(model, actor):
@@ -75,6 +88,7 @@ class TypeSource:
     relations: dict[str, Relation] = field(default_factory=dict)
     embedded: frozenset[str] = frozenset()
     scope: Callable[[Any, Any], Any] = garage_scope
+    derived: dict[str, Derived] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.columns = frozenset(p.key for p in sa_inspect(self.model).column_attrs) if self.model else frozenset()
@@ -84,12 +98,14 @@ class TypeSource:
 class Field:
     key: str  # the response key (alias or name)
     name: str  # the Python name: a column attribute, a relation or an embedded value
-    kind: str  # "leaf", "typename", "relation", "embedded"
+    kind: str  # "leaf", "typename", "relation", "embedded", "derived"
     serialize: Any = None  # a leaf's serializer; the type name for __typename
     nonnull: bool = False
     child: Node | None = None
     relation: Relation | None = None
     joined: bool = False  # a one-relation read by a LEFT JOIN in its parent's statement (its selection has no lists)
+    derived: Derived | None = None
+    many: bool = False  # a derived object field's value is a list
 
 
 @dataclass
@@ -151,6 +167,23 @@ def _named(gtype):
     while isinstance(gtype, (GraphQLNonNull, GraphQLList)):
         gtype = gtype.of_type
     return gtype
+
+
+def _leaf_serializer(inner):
+    """The serializer of a scalar or enum field, or of a list of non-null ones (None: not such a field)."""
+    if isinstance(inner, (GraphQLScalarType, GraphQLEnumType)):
+        return inner.serialize
+    if isinstance(inner, GraphQLList) and isinstance(inner.of_type, GraphQLNonNull) and isinstance(
+            inner.of_type.of_type, (GraphQLScalarType, GraphQLEnumType)):
+        item = inner.of_type.of_type.serialize
+
+        def serialize_list(values):
+            if any(v is None for v in values):
+                raise Fallback("null item")
+            return [item(v) for v in values]
+
+        return serialize_list
+    return None
 
 
 _CONDITIONS = {"include": True, "skip": False}  # a directive's name -> what its `if` must be for the selection
@@ -305,15 +338,32 @@ class _Planner:
                 if relation.many and not isinstance(inner.of_type, GraphQLNonNull):
                     raise _Unsupported(f"{type_name}.{name}: nullable items")
                 child = self.node(relation.target, ast.selection_set)
-                joined = not relation.many and child.flat
+                joined = not relation.many and not relation.reverse and child.flat
                 fields.append(Field(key, py, "relation", None, nonnull, child, relation, joined))
-                if not relation.many:
+                if not relation.many and not relation.reverse:
                     columns.append(relation.key)
+            elif py in source.derived:
+                derived = source.derived[py]
+                serialize = _leaf_serializer(inner)
+                if serialize is not None and ast.selection_set is None:
+                    fields.append(Field(key, py, "derived", serialize, nonnull, derived=derived))
+                elif isinstance(named, GraphQLObjectType) and ast.selection_set is not None:
+                    many = isinstance(inner, GraphQLList)
+                    if many and not isinstance(inner.of_type, GraphQLNonNull):
+                        raise _Unsupported(f"{type_name}.{name}: nullable items")
+                    child = self.node(named.name, ast.selection_set)
+                    if child.source.model is not None:
+                        raise _Unsupported(f"{type_name}.{name}: a derived row")
+                    fields.append(Field(key, py, "derived", None, nonnull, child, derived=derived, many=many))
+                else:
+                    raise _Unsupported(f"{type_name}.{name}")
+                if source.model is not None:
+                    columns.extend(derived.columns)
             elif definition.base_resolver is not None:
                 raise _Unsupported(f"{type_name}.{name}: a resolver")
-            elif isinstance(inner, (GraphQLScalarType, GraphQLEnumType)) and (
-                    py in source.columns or source.model is None):
-                fields.append(Field(key, py, "leaf", inner.serialize, nonnull))
+            elif _leaf_serializer(inner) is not None and (source.model is None or (
+                    py in source.columns and not isinstance(inner, GraphQLList))):  # a value's list of scalars
+                fields.append(Field(key, py, "leaf", _leaf_serializer(inner), nonnull))
                 if source.model is not None:
                     columns.append(py)
             elif source.model is None and py in source.embedded and ast.selection_set is not None:
@@ -341,10 +391,11 @@ KEYS = "fp_keys"
 class Execution:
     """One operation's reads: one session, one statement per node and list relation, rows as plain dicts."""
 
-    def __init__(self, session, actor, settings=None) -> None:
+    def __init__(self, session, actor, settings=None, context=None) -> None:
         self.session = session
         self.actor = actor
         self.settings = settings
+        self.context = context  # the request's context (its locale, for a derived field that reads it)
         self.params = {BoundActor.GARAGE: actor.garage_id, BoundActor.USER: actor.user_id}
         self.connection = None
 
@@ -406,6 +457,8 @@ class Execution:
                 related[f.key] = dict(zip(map(id, found), await self.complete(f.child, found)))
             elif f.kind == "relation":
                 related[f.key] = await self._related(f, rows)
+            elif f.kind == "derived":
+                related[f.key] = await self._derive(f, rows)
         out = []
         for row in rows:
             obj: dict = {}
@@ -425,12 +478,17 @@ class Execution:
                     if value is None and f.nonnull:
                         raise Fallback(f"null {node.type_name}.{f.name}")
                     obj[f.key] = value
+                elif kind == "derived":
+                    value = related[f.key][id(row)]
+                    if value is None and f.nonnull:
+                        raise Fallback(f"null {node.type_name}.{f.name}")
+                    obj[f.key] = value
                 elif kind == "relation":
                     found = related[f.key]
                     if f.relation.many:
                         obj[f.key] = found.get(row["id"], [])
                     else:
-                        ref = row[f.relation.key]
+                        ref = row["id"] if f.relation.reverse else row[f.relation.key]
                         value = found.get(ref) if ref is not None else None
                         if value is None and f.nonnull:
                             raise Fallback(f"null {node.type_name}.{f.name}")
@@ -443,6 +501,20 @@ class Execution:
                         raise Fallback(f"null {node.type_name}.{f.name}")
                     obj[f.key] = value
             out.append(obj)
+        return out
+
+    async def _derive(self, f: Field, rows: list[dict]) -> dict:
+        """id(row) -> the derived field's JSON value; an object type's values of all the rows completed at once."""
+        values = {id(row): f.derived.fn(row, self) for row in rows}
+        if f.child is None:
+            return {k: None if v is None else f.serialize(v) for k, v in values.items()}
+        items = [item for v in values.values() if v is not None for item in (v if f.many else [v])]
+        if any(item is None for item in items):
+            raise Fallback(f"null item of {f.name}")
+        done = iter(await self.complete(f.child, items))
+        out = {}
+        for k, v in values.items():
+            out[k] = None if v is None else [next(done) for _ in v] if f.many else next(done)
         return out
 
     async def _related(self, f: Field, rows: list[dict]) -> dict:
@@ -475,6 +547,21 @@ class Execution:
             for row, obj in zip(child_rows, done):
                 groups[row[relation.key]].append(obj)
             return groups
+        if relation.reverse:
+            keys = list(dict.fromkeys(r["id"] for r in rows))
+            if not keys:
+                return {}
+
+            def reverse(actor):
+                return select(model).where(source.scope(model, actor), getattr(model, relation.key).in_(
+                    bindparam(KEYS, expanding=True)))
+
+            child_rows = await self.rows(child, "reverse", reverse, {KEYS: keys}, (relation.key,))
+            parents = [row[relation.key] for row in child_rows]
+            if len(set(parents)) != len(parents):
+                raise Fallback(f"more than one {child.type_name} of a parent")
+            done = await self.complete(child, child_rows)
+            return dict(zip(parents, done))
         keys = list(dict.fromkeys(r[relation.key] for r in rows if r[relation.key] is not None))
         if not keys:
             return {}
@@ -590,7 +677,7 @@ class FastPath:
         data: dict = {}
         try:
             async with ctx.read() as session:
-                execution = Execution(session, actor, ctx.settings)
+                execution = Execution(session, actor, ctx.settings, ctx)
                 for call in plan.calls:
                     if call.root is None:
                         data[call.key] = schema.query_type.name

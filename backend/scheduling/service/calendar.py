@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.accounts.models import User
+from backend.accounts.models import Site, User
 from backend.core.actor import Actor
 from backend.core.db import utcnow
 from backend.core.errors import DomainError, ErrorCode
@@ -45,50 +45,88 @@ class WeekCalendar:
     unallocated: list[Appointment]
 
 
-async def week_calendar(session: AsyncSession, actor: Actor, site_id: object, week_start: object,
-                        by: CalendarBy) -> WeekCalendar:
-    """Seven local days from `week_start`: a row per active bay of the site (or per technician of the site and
-    anyone allocated there), each with its allocations of the week; requested appointments not yet allocated on
-    the side. A technician sees only their own row."""
+async def week_bounds(session: AsyncSession, actor: Actor, site_id: object, week_start: object
+                      ) -> tuple[Site, dt.datetime, dt.datetime, list[dt.date]]:
+    """The site and the week's [start, end) of seven local days from `week_start` (refused: not a date in range)."""
     if not isinstance(week_start, dt.date) or isinstance(week_start, dt.datetime) or not in_range(week_start):
         raise DomainError(ErrorCode.INVALID_VALUE, "weekStart")
     site = await load_site(session, actor, site_id)
     zone = await garage_zone(session, actor.garage_id)
     start = iv.local(week_start, dt.time(0, 0), zone)
     end = iv.local(week_start + dt.timedelta(days=7), dt.time(0, 0), zone)
-    query = select(Allocation).where(Allocation.garage_id == actor.garage_id, Allocation.site_id == site.id,
+    return site, start, end, [week_start + dt.timedelta(days=n) for n in range(7)]
+
+
+# the week's statements, shared with the fast read path (backend/scheduling/fastpath.py): `actor` may be a bound
+# actor there (garage_id, user_id and role as parameters), `site_id`, `start` and `end` values or bound parameters
+
+
+def week_allocations_query(actor, site_id, start, end):
+    """The site's active allocations overlapping [start, end) in time order (a technician: their own)."""
+    query = select(Allocation).where(Allocation.garage_id == actor.garage_id, Allocation.site_id == site_id,
                                      Allocation.active.is_(True), Allocation.starts_at < end,
                                      Allocation.ends_at > start)
-    technician = is_technician(actor)
-    if technician:
+    if is_technician(actor):
         query = query.where(Allocation.technician_id == actor.user_id)
-    allocations = list((await session.execute(query.order_by(Allocation.starts_at, Allocation.id))).scalars())
+    return query.order_by(Allocation.starts_at, Allocation.id)
+
+
+def week_bays_query(actor, site_id):
+    """The site's bays by name (active ones, and inactive ones with allocations in the week, are shown)."""
+    return select(Bay).where(Bay.garage_id == actor.garage_id, Bay.site_id == site_id).order_by(Bay.name, Bay.id)
+
+
+def week_technicians_query(actor):
+    """The garage's technicians by name (a technician: only themself); shown: active ones of the site or of no
+    site, and anyone with allocations in the week."""
+    users = select(User).where(User.garage_id == actor.garage_id, User.role == Role.TECHNICIAN)
+    if is_technician(actor):
+        users = users.where(User.id == actor.user_id)
+    return users.order_by(User.name, User.id)
+
+
+def week_unallocated_query(actor, site_id, start, end):
+    """Requested appointments of the site in [start, end) with no allocation yet, in time order."""
+    allocated = select(Allocation.appointment_id).where(Allocation.garage_id == actor.garage_id)
+    return (select(Appointment).where(
+        Appointment.garage_id == actor.garage_id, Appointment.site_id == site_id,
+        Appointment.status == AppointmentStatus.REQUESTED, Appointment.requested_at >= start,
+        Appointment.requested_at < end, Appointment.id.not_in(allocated))
+        .order_by(Appointment.requested_at, Appointment.id))
+
+
+def bay_shown(active: bool, bay_id, grouped) -> bool:
+    return active or bay_id in grouped
+
+
+def technician_shown(active: bool, home_site_id, user_id, site_id, grouped) -> bool:
+    return user_id in grouped or (active and home_site_id in (None, site_id))
+
+
+async def week_calendar(session: AsyncSession, actor: Actor, site_id: object, week_start: object,
+                        by: CalendarBy) -> WeekCalendar:
+    """Seven local days from `week_start`: a row per active bay of the site (or per technician of the site and
+    anyone allocated there), each with its allocations of the week; requested appointments not yet allocated on
+    the side. A technician sees only their own row."""
+    site, start, end, days = await week_bounds(session, actor, site_id, week_start)
+    allocations = list((await session.execute(week_allocations_query(actor, site.id, start, end))).scalars())
     grouped: dict[uuid.UUID, list[Allocation]] = defaultdict(list)
     rows: list[CalendarRow] = []
     if by == CalendarBy.BAY:
         for a in allocations:
             grouped[a.bay_id].append(a)
-        bays = (await session.execute(select(Bay).where(Bay.garage_id == actor.garage_id, Bay.site_id == site.id)
-                                      .order_by(Bay.name, Bay.id))).scalars()
-        rows = [CalendarRow(bay=b, allocations=grouped.get(b.id, [])) for b in bays if b.active or b.id in grouped]
+        bays = (await session.execute(week_bays_query(actor, site.id))).scalars()
+        rows = [CalendarRow(bay=b, allocations=grouped.get(b.id, [])) for b in bays
+                if bay_shown(b.active, b.id, grouped)]
     else:
         for a in allocations:
             grouped[a.technician_id].append(a)
-        users = select(User).where(User.garage_id == actor.garage_id, User.role == Role.TECHNICIAN)
-        if technician:
-            users = users.where(User.id == actor.user_id)
-        techs = (await session.execute(users.order_by(User.name, User.id))).scalars()
+        techs = (await session.execute(week_technicians_query(actor))).scalars()
         rows = [CalendarRow(technician=t, allocations=grouped.get(t.id, [])) for t in techs
-                if t.id in grouped or (t.active and t.home_site_id in (None, site.id))]
+                if technician_shown(t.active, t.home_site_id, t.id, site.id, grouped)]
     unallocated: list[Appointment] = []
-    if not technician:
-        allocated = select(Allocation.appointment_id).where(Allocation.garage_id == actor.garage_id)
-        unallocated = list((await session.execute(select(Appointment).where(
-            Appointment.garage_id == actor.garage_id, Appointment.site_id == site.id,
-            Appointment.status == AppointmentStatus.REQUESTED, Appointment.requested_at >= start,
-            Appointment.requested_at < end, Appointment.id.not_in(allocated))
-            .order_by(Appointment.requested_at, Appointment.id))).scalars())
-    days = [week_start + dt.timedelta(days=n) for n in range(7)]
+    if not is_technician(actor):
+        unallocated = list((await session.execute(week_unallocated_query(actor, site.id, start, end))).scalars())
     return WeekCalendar(site.id, start, end, days, rows, unallocated)
 
 

@@ -26,6 +26,9 @@ What a fact counts (also in backend/analytics/kpis.py):
   at local midnight).
 - A quote fact is a quote once sent (its sent day): presented = the total of its lines, approved = the total of
   its approved lines.
+- A customer visit is a job fact with a customer (imported ones too), with the day of the customer's next visit
+  (garage-wide, at the same site, technician, advisor): made again for every customer whose job facts are, so
+  retention reads one window of visits instead of probing each customer's jobs (backend.analytics.kpis).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Garage, User
-from backend.analytics.models import ClockDay, DirtyMark, ImportSync, JobFact, QuoteFact
+from backend.analytics.models import ClockDay, CustomerVisit, DirtyMark, ImportSync, JobFact, QuoteFact
 from backend.billing.models import (
     CreditNote,
     CreditNoteLine,
@@ -166,17 +169,63 @@ async def garage_zone(session: AsyncSession, garage_id: uuid.UUID) -> dt.tzinfo:
 # ------------------------------------------------------------------------------------------------ job facts
 
 
-async def recompute_jobs(session: AsyncSession, garage_id: uuid.UUID, job_ids) -> int:
-    """Make the facts of these jobs again from the sources (a job not invoiced now loses its fact)."""
+async def recompute_jobs(session: AsyncSession, garage_id: uuid.UUID, job_ids, *, visits: bool = True) -> int:
+    """Make the facts of these jobs again from the sources (a job not invoiced now loses its fact), and the visits
+    of their customers (the old and the new ones)."""
     ids = sorted(set(job_ids))
     written = 0
+    customers: set = set()
     for chunk in _chunks(ids):
-        await session.execute(delete(JobFact).where(JobFact.garage_id == garage_id, JobFact.job_id.in_(chunk)))
+        customers |= set((await session.execute(
+            delete(JobFact).where(JobFact.garage_id == garage_id, JobFact.job_id.in_(chunk))
+            .returning(JobFact.customer_id))).scalars())
         rows = await _job_fact_rows(session, garage_id, chunk)
         if rows:
             await session.execute(insert(JobFact.__table__), rows)  # Core: multi-row VALUES
+        customers |= {r["customer_id"] for r in rows}
         written += len(rows)
+    if visits:
+        await recompute_visits(session, garage_id, customers)
     return written
+
+
+def _visits_select(garage_id: uuid.UUID, customers: list | None = None):
+    """The visits of the garage's job facts with a customer (of these customers), each with the customer's next
+    visit garage-wide and at the same site, technician and advisor (in the order of day, then job id)."""
+    f = JobFact
+    order = (f.day, f.job_id)
+
+    def following(*by):
+        return func.lead(f.day).over(partition_by=(f.customer_id, *by), order_by=order)
+
+    query = select(f.job_id, f.garage_id, f.customer_id, f.day, f.site_id, f.technician_id, f.advisor_id,
+                   following(), following(f.site_id), following(f.technician_id), following(f.advisor_id)
+                   ).where(f.garage_id == garage_id, f.customer_id.is_not(None))
+    if customers is not None:
+        query = query.where(f.customer_id.in_(customers))
+    return query
+
+
+_VISIT_COLUMNS = ("job_id", "garage_id", "customer_id", "day", "site_id", "technician_id", "advisor_id", "next_day",
+                  "next_site_day", "next_technician_day", "next_advisor_day")
+
+
+async def recompute_visits(session: AsyncSession, garage_id: uuid.UUID, customer_ids) -> None:
+    """Make these customers' visits again from their job facts (two statements per chunk of customers)."""
+    ids = sorted(c for c in set(customer_ids) if c is not None)
+    table = CustomerVisit.__table__
+    for chunk in _chunks(ids):
+        await session.execute(delete(CustomerVisit).where(CustomerVisit.garage_id == garage_id,
+                                                          CustomerVisit.customer_id.in_(chunk)))
+        await session.execute(insert(table).from_select(_VISIT_COLUMNS, _visits_select(garage_id, chunk)))
+
+
+async def rebuild_visits(session: AsyncSession, garage_id: uuid.UUID) -> int:
+    """Every visit of the garage made again from its job facts: one INSERT ... SELECT."""
+    await session.execute(delete(CustomerVisit).where(CustomerVisit.garage_id == garage_id))
+    result = await session.execute(insert(CustomerVisit.__table__).from_select(_VISIT_COLUMNS,
+                                                                              _visits_select(garage_id)))
+    return int(result.rowcount or 0)
 
 
 async def _job_fact_rows(session: AsyncSession, garage_id: uuid.UUID, job_ids: list) -> list[dict]:
@@ -444,7 +493,7 @@ async def dirty_garages(session: AsyncSession) -> list[uuid.UUID]:
 # ------------------------------------------------------------------------------------------------ imported
 
 
-async def sync_imported(session: AsyncSession, garage_id: uuid.UUID) -> int:
+async def sync_imported(session: AsyncSession, garage_id: uuid.UUID, *, visits: bool = True) -> int:
     """The facts of the garage's imported repair orders (service_history rows) made again, all of them.
 
     An imported row counts as an invoiced job on its visit date: billed hours, labour and parts amounts as the
@@ -456,7 +505,9 @@ async def sync_imported(session: AsyncSession, garage_id: uuid.UUID) -> int:
     from backend.accounts.models import Site
 
     started = utcnow()
-    await session.execute(delete(JobFact).where(JobFact.garage_id == garage_id, JobFact.imported.is_(True)))
+    customers = set((await session.execute(
+        delete(JobFact).where(JobFact.garage_id == garage_id, JobFact.imported.is_(True))
+        .returning(JobFact.customer_id))).scalars())
     people = (await session.execute(select(User.id, User.name, User.home_site_id).where(
         User.garage_id == garage_id, User.role == Role.TECHNICIAN))).all()
     by_name: dict[str, list] = defaultdict(list)
@@ -482,12 +533,15 @@ async def sync_imported(session: AsyncSession, garage_id: uuid.UUID) -> int:
                 billed_seconds=_round(_d(hours) * 3600), clocked_seconds=0, labour_sales=int(labour or 0),
                 parts_sales=int(parts or 0), other_sales=0 if split else int(total or 0), parts_cost=0,
                 labour_cost=0, has_inspection=False, came_back=False, imported=True))
+            customers.add(customer)
             if len(rows) >= CHUNK:
                 await session.execute(insert(JobFact.__table__), rows)
                 written, rows = written + len(rows), []
         if rows:
             await session.execute(insert(JobFact.__table__), rows)
             written += len(rows)
+    if visits:
+        await recompute_visits(session, garage_id, customers)
     found = (await session.execute(select(ImportSync).where(ImportSync.garage_id == garage_id))).scalar_one_or_none()
     if found is None:
         session.add(ImportSync(garage_id=garage_id, synced_at=started))
@@ -502,7 +556,7 @@ async def rebuild(session: AsyncSession, garage_id: uuid.UUID) -> dict[str, int]
     a handful of statements whatever the number of jobs), elsewhere chunk by chunk through the same code that
     keeps them (the figures are the same either way: tests/analytics)."""
     await _lock(session, garage_id)
-    for model in (JobFact, ClockDay, QuoteFact, DirtyMark):
+    for model in (JobFact, ClockDay, QuoteFact, DirtyMark, CustomerVisit):
         await session.execute(delete(model).where(model.garage_id == garage_id))
     if session.get_bind().dialect.name == "postgresql":
         counts = await _rebuild_set_based(session, garage_id)
@@ -510,13 +564,14 @@ async def rebuild(session: AsyncSession, garage_id: uuid.UUID) -> dict[str, int]
         job_ids = list((await session.execute(
             select(Invoice.job_id).where(Invoice.garage_id == garage_id, Invoice.job_id.is_not(None),
                                          Invoice.status.in_(LIVE)))).scalars())
-        jobs = await recompute_jobs(session, garage_id, job_ids)
+        jobs = await recompute_jobs(session, garage_id, job_ids, visits=False)
         technicians = await _rebuild_clock_days(session, garage_id)
         quote_ids = list((await session.execute(
             select(Quote.id).where(Quote.garage_id == garage_id, Quote.sent_at.is_not(None)))).scalars())
         await recompute_quotes(session, garage_id, quote_ids)
         counts = {"jobs": jobs, "quotes": len(quote_ids), "technicians": technicians}
-    counts["imported"] = await sync_imported(session, garage_id)
+    counts["imported"] = await sync_imported(session, garage_id, visits=False)
+    counts["visits"] = await rebuild_visits(session, garage_id)
     return counts
 
 

@@ -46,7 +46,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from backend.accounts.models import Site, User
-from backend.analytics.models import ClockDay, Goal, JobFact, QuoteFact
+from backend.analytics.models import ClockDay, CustomerVisit, Goal, JobFact, QuoteFact
 from backend.core.actor import Actor
 from backend.core.errors import Collector, DomainError, ErrorCode
 from backend.core.i18n import N_
@@ -388,25 +388,55 @@ async def _quote_sums(session, scope: Scope, group: Group, periods: list[Period]
     return out
 
 
+_NEXT_OF = {"site": "next_site_day", "technician": "next_technician_day", "advisor": "next_advisor_day"}
+
+
 async def _retention(session, scope: Scope, group: Group, p: Period) -> dict:
-    f = JobFact
+    """Customers served in the 12 months before the last 12 (by the group's key, within the scope) and, of them,
+    those served again (anywhere in the garage) in the last 12: one statement over the visits of the earlier 12
+    months (backend.analytics.models.CustomerVisit). A customer's last visit of that window is the one whose next
+    visit - garage-wide, or at the same site, technician or advisor when only that one is asked for - is past the
+    window: counted once without a DISTINCT; the customer came back when their next visit garage-wide after the
+    window falls by the period's end."""
+    v = CustomerVisit
     recent_from = _add_months(p.end, -12) + dt.timedelta(days=1)
     old_from = _add_months(p.end, -24) + dt.timedelta(days=1)
-    dim = _dim(f, group)
-    key = dim if dim is not None else literal(None)
-    old = select(key.label("k"), f.customer_id.label("c")).where(
-        f.garage_id == scope.garage_id, f.day >= old_from, f.day < recent_from, f.customer_id.is_not(None))
+    old_to = recent_from - dt.timedelta(days=1)
+    dim = _dim(v, group)
+    dims = {group.value.lower()} if dim is not None else set()
+    many_sites = scope.site_ids is not None and len(scope.site_ids) > 1 and group is not Group.SITE
     if scope.site_ids is not None:
-        old = old.where(f.site_id.in_(scope.site_ids))
+        dims.add("site")
     if scope.technician_id is not None:
-        old = old.where(f.technician_id == scope.technician_id)
-    old = old.distinct().subquery()
-    again = aliased(JobFact)
-    came_back = select(again.job_id).where(  # an index probe per customer (garage, customer, day)
-        again.garage_id == scope.garage_id, again.customer_id == old.c.c, again.day >= recent_from,
-        again.day <= p.end).exists()
-    query = select(old.c.k, func.count(), func.sum(case((came_back, 1), else_=0))).group_by(old.c.k)
-    return {k_: {"served": int(n or 0), "returned": int(r or 0)} for k_, n, r in (await session.execute(query)).all()}
+        dims.add("technician")
+    window = [v.garage_id == scope.garage_id, v.day >= old_from, v.day <= old_to]
+    if scope.site_ids is not None:
+        window.append(v.site_id.in_(scope.site_ids))
+    if scope.technician_id is not None:
+        window.append(v.technician_id == scope.technician_id)
+    back = and_(v.next_day > old_to, v.next_day <= p.end)  # on the customer's last visit of the window
+    key = dim if dim is not None else literal(None)
+    if not dims:
+        query = select(key, func.count(), func.sum(case((back, 1), else_=0))).where(
+            *window, or_(v.next_day.is_(None), v.next_day > old_to))
+    else:
+        # who came back: each customer once, from their garage-wide last visit of the window
+        last = aliased(CustomerVisit)
+        returned = select(last.customer_id).where(
+            last.garage_id == scope.garage_id, last.day >= old_from, last.day <= old_to, last.next_day > old_to,
+            last.next_day <= p.end)
+        if len(dims) == 1 and not many_sites:
+            nxt = getattr(v, _NEXT_OF[next(iter(dims))])
+            query = select(key, func.count(), func.sum(case((v.customer_id.in_(returned), 1), else_=0))).where(
+                *window, or_(nxt.is_(None), nxt > old_to))
+            if dim is not None:
+                query = query.group_by(dim)
+        else:  # two dimensions at once (a technician's visits at one site): the pairs made distinct
+            served = select(key.label("k"), v.customer_id.label("c")).where(*window).distinct().subquery()
+            query = select(served.c.k, func.count(), func.sum(case((served.c.c.in_(returned), 1), else_=0))
+                           ).group_by(served.c.k)
+    return {k_: {"served": int(n or 0), "returned": int(r or 0)}
+            for k_, n, r in (await session.execute(query)).all() if n}
 
 
 # Working out shifts is Python work per technician and day (backend.workforce): ~0.3 s a month for 50

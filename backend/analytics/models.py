@@ -62,6 +62,33 @@ class JobFact(Base):
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class CustomerVisit(Base):
+    """A job fact's visit of its customer (imported repair orders too), for retention: with the day of the
+    customer's next visit, garage-wide and at the same site, technician and advisor (the visits of one customer in
+    the order of their day, then job id; a second visit on the same day is "next" on that day). The last visit of a
+    window is the one whose next is past it, so "customers served in a window" and "who came back by a day" are
+    counts of one pass over the window's visits, without a look-up per customer. Made again for a customer
+    whenever one of their job facts is (backend.analytics.facts.recompute_visits)."""
+
+    __tablename__ = "analytics_customer_visits"
+    __table_args__ = (
+        Index("ix_analytics_customer_visits_garage_day", "garage_id", "day"),
+        Index("ix_analytics_customer_visits_customer", "garage_id", "customer_id", "day"),
+    )
+
+    job_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # the job fact's job_id
+    garage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("garages.id", ondelete="CASCADE"))
+    customer_id: Mapped[uuid.UUID]
+    day: Mapped[dt.date] = mapped_column(Date)
+    site_id: Mapped[uuid.UUID]
+    technician_id: Mapped[uuid.UUID | None]
+    advisor_id: Mapped[uuid.UUID | None]
+    next_day: Mapped[dt.date | None] = mapped_column(Date)
+    next_site_day: Mapped[dt.date | None] = mapped_column(Date)
+    next_technician_day: Mapped[dt.date | None] = mapped_column(Date)
+    next_advisor_day: Mapped[dt.date | None] = mapped_column(Date)
+
+
 class ClockDay(Base):
     """Seconds a technician was clocked on jobs of a site on one local day (an entry over midnight is split)."""
 

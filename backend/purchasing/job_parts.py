@@ -183,9 +183,11 @@ async def order_request(session: AsyncSession, actor: Actor, request_id: object,
             raise DomainError(ErrorCode.NO_PREFERRED_SUPPLIER, "supplierId", item=f"{item.sku} {item.name_en}")
     if not supplier.active:
         raise DomainError(ErrorCode.SUPPLIER_INACTIVE, "supplierId")
-    return await _add_line(session, actor, supplier, warehouse.id, item_id=item.id, description=None, quantity=short,
+    line = await _add_line(session, actor, supplier, warehouse.id, item_id=item.id, description=None, quantity=short,
                            unit_cost=await _price(session, supplier.id, item), job_id=job.id,
                            parts_request_id=request.id)
+    await tell_jobs(session, [line])  # the job's screens show it on order at once
+    return line
 
 
 async def one_off_item(session: AsyncSession, actor: Actor, description: str):

@@ -155,6 +155,13 @@ function dateFormat(key: string, options: Intl.DateTimeFormatOptions): Intl.Date
   return f;
 }
 
+/** A calendar date ("2026-12-10") with its weekday, as "Thu 10 Dec" / "พฤ. 10 ธ.ค." (a date soon: no year). */
+export function formatDay(iso: string | null | undefined): string {
+  const [y, m, d] = (iso ?? '').slice(0, 10).split('-').map(Number);
+  if (!y || !m || !d) return '—';
+  return dateFormat('wd-utc', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
 /** A moment (ISO date-time) as "2 Dec 2026, 16:40" / "2 ธ.ค. 2569 16:40", in the garage's time zone; '' if none. */
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '';

@@ -71,6 +71,8 @@ export interface ItemRef {
   nameEn: string;
   nameTh?: string | null;
   unit?: string;
+  /** A part not in the catalog, made an item for the one job that asked for it. */
+  oneOff?: boolean;
 }
 
 export interface PartsRequest {
@@ -108,6 +110,8 @@ export interface TaskAction {
 export interface WarehouseItem extends ItemRef {
   quantityOnHand: number;
   active: boolean;
+  /** A part not in the catalog, made an item for the one job that asked for it: not offered to other jobs. */
+  oneOff?: boolean;
 }
 
 export interface ClockState {

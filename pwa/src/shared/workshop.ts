@@ -13,7 +13,7 @@ import { uuidv7 } from './uuid';
 const JOB_FIELDS = `id number status version operationsStream issuesReported promisedAt workDoneNotes updatedAt
   vehicle { id registrationDisplay make model }
   tasks { id name nameTh status version position }
-  partsRequests { id quantity status note item { id sku nameEn nameTh unit } }`;
+  partsRequests { id quantity status note item { id sku nameEn nameTh unit oneOff } }`;
 
 export const JOB_SUBSCRIPTION = `subscription JobUpdated($jobId: ID!) { jobUpdated(jobId: $jobId) { ${JOB_FIELDS} } }`;
 
@@ -22,10 +22,32 @@ const JOB = `query Job($id: ID!) { job(id: $id) { ${JOB_FIELDS} } }`;
 const TASK_ACTIONS = `query TaskActions { taskActions(active: true) { id stream nameEn nameTh active } }`;
 const ITEMS = `query WarehouseItems($after: String) {
   warehouseItems(first: 100, after: $after) {
-    edges { node { id sku nameEn nameTh unit quantityOnHand active } }
+    edges { node { id sku nameEn nameTh unit quantityOnHand active oneOff } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
+
+const SITE_STOCK = `query SiteStock($jobId: ID!) { job(id: $jobId) { id site { id } } warehouses { id siteId } }`;
+const WAREHOUSE_STOCK = `query WarehouseStock($id: ID!) { warehouseStock(warehouseId: $id) { itemId available } }`;
+
+/**
+ * What the job's site has on its shelf, per item (available: on hand less what is held for other jobs). Fetched
+ * when online and kept on the phone, so the last figures show offline; null when never fetched.
+ */
+export async function loadSiteStock(jobId: string): Promise<Record<string, number> | null> {
+  const key = `siteStock:${jobId}`;
+  try {
+    const where = await authedGraphql<{ job: { site: { id: string } | null } | null; warehouses: { id: string; siteId: string | null }[] }>(SITE_STOCK, { jobId });
+    const warehouse = where.warehouses.find((w) => w.siteId && w.siteId === where.job?.site?.id);
+    if (!warehouse) return null;
+    const rows = await authedGraphql<{ warehouseStock: { itemId: string; available: number }[] }>(WAREHOUSE_STOCK, { id: warehouse.id });
+    const figures = Object.fromEntries(rows.warehouseStock.map((r) => [r.itemId, r.available]));
+    await (await db()).put('meta', figures, key);
+    return figures;
+  } catch {
+    return ((await (await db()).get('meta', key)) as Record<string, number> | undefined) ?? null;
+  }
+}
 
 const ERR = 'errors { field code message }';
 export const MUTATIONS = {
@@ -229,6 +251,11 @@ export const actions = {
   requestParts: (jobId: string, item: ItemRef, quantity: number, note: string) =>
     queue('RequestParts', jobId, { id: uuidv7(), jobId, itemId: item.id, quantity, note: note || null }, {
       local: { item: { id: item.id, sku: item.sku, nameEn: item.nameEn, nameTh: item.nameTh ?? null } },
+    }),
+  /** A part not in the catalog, by its description: the warehouse manager orders it for the job. */
+  requestPartNotInCatalog: (jobId: string, description: string, quantity: number, note: string) =>
+    queue('RequestParts', jobId, { id: uuidv7(), jobId, description, quantity, note: note || null }, {
+      local: { item: { id: '', sku: '', nameEn: description, nameTh: null } },
     }),
   /**
    * `serverJob` is the server's copy (its version goes along); `seen` is the text the user started from. The server

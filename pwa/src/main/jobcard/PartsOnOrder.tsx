@@ -2,12 +2,12 @@
 // part is now (jobPartsOnOrder + partWhereabouts). Shows nothing while nothing is on order.
 import { useEffect, useState } from 'preact/hooks';
 import { authedGraphql } from '../../shared/auth';
-import { formatDate, t } from '../../shared/i18n';
+import { formatDay, t } from '../../shared/i18n';
 import { failureMessage } from '../staff/common';
 
 const ON_ORDER = `query JobPartsOnOrder($jobId: ID!) {
   jobPartsOnOrder(jobId: $jobId) { orderId orderNumber orderStatus supplierName expectedDate
-    line { id quantity outstanding description partsRequestId item { sku name } } }
+    line { id quantity receivedQuantity outstanding description partsRequestId item { sku name } } }
 }`;
 const WHERE = `query JobPartWhereabouts($ids: [ID!]!) {
   partWhereabouts(partsRequestIds: $ids) { partsRequestId location transferNumber purchaseOrderNumber expectedDate }
@@ -19,7 +19,7 @@ interface OnOrder {
   orderStatus: string;
   supplierName: string;
   expectedDate: string | null;
-  line: { id: string; quantity: number; outstanding: number; description: string | null; partsRequestId: string | null; item: { sku: string; name: string } | null };
+  line: { id: string; quantity: number; receivedQuantity: number; outstanding: number; description: string | null; partsRequestId: string | null; item: { sku: string; name: string } | null };
 }
 interface Where {
   partsRequestId: string;
@@ -47,6 +47,12 @@ function whereText(w: Where | undefined, p: OnOrder): string {
   }
 }
 
+function expectedText(p: OnOrder): string {
+  if (p.line.outstanding <= 0) return t('All received');
+  return p.expectedDate ? t('Expected {date}', { date: formatDay(p.expectedDate) }) : t('No date yet');
+}
+
+/** `version` changes whenever the job does (a delivery for it tells the job): the list is read again. */
 export function PartsOnOrder({ jobId, version }: { jobId: string; version: number }) {
   const [rows, setRows] = useState<OnOrder[] | null>(null);
   const [where, setWhere] = useState<Record<string, Where>>({});
@@ -77,15 +83,20 @@ export function PartsOnOrder({ jobId, version }: { jobId: string; version: numbe
       </h2>
       <ul class="list">
         {rows.map((p) => (
-          <li key={p.line.id} class="row" data-testid="jc-on-order-line" data-order={p.orderNumber}>
+          <li key={p.line.id} class="row" data-testid="jc-on-order-line" data-order={p.orderNumber} data-outstanding={p.line.outstanding}>
             <div class="row-main">
               <span class="row-title">
-                {p.line.outstanding} × <span data-raw="">{p.line.item ? p.line.item.name : p.line.description}</span>
+                {p.line.quantity} × <span data-raw="">{p.line.description ?? p.line.item?.name ?? '—'}</span>
               </span>
               <span class="status-pill" data-testid="jc-on-order-expected">
-                {p.expectedDate ? t('Expected {date}', { date: formatDate(p.expectedDate) }) : t('No date yet')}
+                {expectedText(p)}
               </span>
             </div>
+            {p.line.receivedQuantity > 0 && p.line.outstanding > 0 && (
+              <span class="muted small" data-testid="jc-on-order-received">
+                {t('{received} of {quantity} received', { received: p.line.receivedQuantity, quantity: p.line.quantity })}
+              </span>
+            )}
             <span class="muted small" data-testid="jc-on-order-where">
               {whereText(p.line.partsRequestId ? where[p.line.partsRequestId] : undefined, p)}
             </span>

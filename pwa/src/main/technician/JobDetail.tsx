@@ -11,6 +11,7 @@ import {
   loadClock,
   loadItems,
   loadJob,
+  loadSiteStock,
   loadTaskActions,
   matches,
   refreshJob,
@@ -27,6 +28,7 @@ import { useDeviceValue, useRefresh, useUserId } from './useDevice';
 import { TechnicianMore } from '../jobcard/TechnicianMore';
 import { InspectionSummary } from '../inspection/InspectionSummary';
 import { Attachments } from '../inspection/Attachments';
+import { PartsOnOrder } from '../jobcard/PartsOnOrder';
 
 const WORKABLE = ['IN_PROGRESS', 'AWAITING_PARTS'];
 const NOTES_MAX = 4000;
@@ -52,8 +54,16 @@ export default function JobDetail({ params }: ScreenProps) {
     await refreshReference().catch(() => undefined);
   }, [id]);
 
+  // every change of the job (a delivery for it too) reads its parts on order again
+  const [changes, setChanges] = useState(0);
   useEffect(
-    () => subscribe<{ jobUpdated: Job }>(JOB_SUBSCRIPTION, { jobId: id }, { next: (d) => void storeJob(d.jobUpdated) }),
+    () =>
+      subscribe<{ jobUpdated: Job }>(JOB_SUBSCRIPTION, { jobId: id }, {
+        next: (d) => {
+          void storeJob(d.jobUpdated);
+          setChanges((n) => n + 1);
+        },
+      }),
     [id],
   );
 
@@ -126,6 +136,7 @@ export default function JobDetail({ params }: ScreenProps) {
       <OpProblems ops={ops} jobId={job.id} names={['AddJobTask', 'CompleteJobTask']} />
       <Parts job={job} workable={workable} />
       <OpProblems ops={ops} jobId={job.id} names={['RequestParts']} />
+      {state !== 'offline' && <PartsOnOrder jobId={job.id} version={job.version * 1000 + changes} />}
       <InspectionSummary jobId={job.id} role="TECHNICIAN" workable={workable} />
       <Notes job={job} />
       <OpProblems ops={ops} jobId={job.id} names={['UpdateJobNotes']} />
@@ -239,34 +250,69 @@ function Tasks({ job, workable }: { job: Job; workable: boolean }) {
   );
 }
 
+const DESCRIPTION_MAX = 200;
+
 function Parts({ job, workable }: { job: Job; workable: boolean }) {
   const [open, setOpen] = useState(false);
+  // 'catalog': a part of the catalog; 'other': one that is not in it, by its description (the store orders it)
+  const [mode, setMode] = useState<'catalog' | 'other'>('catalog');
   const [search, setSearch] = useState('');
   const [chosen, setChosen] = useState<WarehouseItem | null>(null);
+  const [description, setDescription] = useState('');
   const [qty, setQty] = useState('1');
   const [note, setNote] = useState('');
-  const [errors, setErrors] = useState<{ item?: string; quantity?: string; note?: string }>({});
+  const [errors, setErrors] = useState<{ item?: string; description?: string; quantity?: string; note?: string }>({});
+  const [siteStock, setSiteStock] = useState<Record<string, number> | null>(null);
   const items = useDeviceValue(() => loadItems(), []);
+  useEffect(() => {
+    if (!open) return;
+    let live = true;
+    void loadSiteStock(job.id).then((s) => live && setSiteStock(s));
+    return () => {
+      live = false;
+    };
+  }, [open, job.id]);
   const options = useMemo(
-    () => (items ?? []).filter((i) => i.active && matches(search, i.sku, i.nameEn, i.nameTh)).sort((a, b) => itemName(a).localeCompare(itemName(b))),
+    () =>
+      (items ?? [])
+        .filter((i) => i.active && !i.oneOff && matches(search, i.sku, i.nameEn, i.nameTh))
+        .sort((a, b) => itemName(a).localeCompare(itemName(b))),
     [items, search],
   );
-  function submit(e: Event) {
-    e.preventDefault();
-    const n = Number(qty);
-    const next: typeof errors = {};
-    if (!chosen) next.item = t('Choose a part.');
-    if (!/^\d+$/.test(qty.trim()) || n < 1 || n > 999) next.quantity = t('Enter a whole number from 1 to 999.');
-    if (note.length > NOTE_MAX) next.note = t('At most {max} characters.', { max: NOTE_MAX });
-    setErrors(next);
-    if (Object.keys(next).length || !chosen) return;
-    void actions.requestParts(job.id, chosen, n, note.trim());
+  const here = (i: WarehouseItem): number | null => (siteStock ? Math.max(0, siteStock[i.id] ?? 0) : null);
+  function reset() {
     setChosen(null);
+    setDescription('');
     setQty('1');
     setNote('');
     setSearch('');
+    setMode('catalog');
+    setErrors({});
     setOpen(false);
   }
+  function describe() {
+    setMode('other');
+    setDescription(search.trim());
+    setChosen(null);
+    setErrors({});
+  }
+  function submit(e: Event) {
+    e.preventDefault();
+    const n = Number(qty);
+    const text = description.trim();
+    const next: typeof errors = {};
+    if (mode === 'catalog' && !chosen) next.item = t('Choose a part.');
+    if (mode === 'other' && !text) next.description = t('Describe the part (what it is, for which vehicle).');
+    if (mode === 'other' && text.length > DESCRIPTION_MAX) next.description = t('At most {max} characters.', { max: DESCRIPTION_MAX });
+    if (!/^\d+$/.test(qty.trim()) || n < 1 || n > 999) next.quantity = t('Enter a whole number from 1 to 999.');
+    if (note.length > NOTE_MAX) next.note = t('At most {max} characters.', { max: NOTE_MAX });
+    setErrors(next);
+    if (Object.keys(next).length) return;
+    if (mode === 'other') void actions.requestPartNotInCatalog(job.id, text, n, note.trim());
+    else if (chosen) void actions.requestParts(job.id, chosen, n, note.trim());
+    reset();
+  }
+  const chosenHere = chosen ? here(chosen) : null;
   return (
     <div class="card" data-testid="parts">
       <h2 class="card-title">{t('Parts')}</h2>
@@ -280,6 +326,9 @@ function Parts({ job, workable }: { job: Job; workable: boolean }) {
               </span>
               <span class="muted small">{partsStatusLabel(p.status)}</span>
             </div>
+            {p.item?.oneOff || (p.pending && p.item && !p.item.id) ? (
+              <span class="chip" data-testid="parts-not-in-catalog">{t('Not in the catalog')}</span>
+            ) : null}
             {p.note && (
               <p class="small" data-raw="">
                 {p.note}
@@ -292,33 +341,75 @@ function Parts({ job, workable }: { job: Job; workable: boolean }) {
       {workable &&
         (open ? (
           <form class="add-box" onSubmit={submit} noValidate data-testid="parts-form">
-            <label class="field search">
-              <span class="field-label">{t('Find a part (name or SKU)')}</span>
-              <input type="search" value={search} data-testid="item-search" onInput={(e) => setSearch(e.currentTarget.value)} />
-            </label>
-            {chosen ? (
-              <p class="chosen" data-testid="item-chosen">
-                <span data-raw="">{itemName(chosen)}</span>{' '}
-                <span class="muted small" data-raw="">
-                  {chosen.sku}
-                </span>{' '}
-                <button type="button" class="btn btn-ghost btn-inline" onClick={() => setChosen(null)}>
-                  {t('Change')}
-                </button>
-              </p>
-            ) : (
-              <ul class="options">
-                {options.slice(0, 8).map((i) => (
-                  <li key={i.id}>
-                    <button type="button" class="option" data-testid="item-option" onClick={() => setChosen(i)}>
-                      <span data-raw="">{itemName(i)}</span> <span class="muted small" data-raw="">{i.sku}</span>
+            {mode === 'catalog' ? (
+              <>
+                <label class="field search">
+                  <span class="field-label">{t('Find a part (name or SKU)')}</span>
+                  <input type="search" value={search} data-testid="item-search" onInput={(e) => setSearch(e.currentTarget.value)} />
+                </label>
+                {chosen ? (
+                  <p class="chosen" data-testid="item-chosen">
+                    <span data-raw="">{itemName(chosen)}</span>{' '}
+                    <span class="muted small" data-raw="">
+                      {chosen.sku}
+                    </span>{' '}
+                    <button type="button" class="btn btn-ghost btn-inline" onClick={() => setChosen(null)}>
+                      {t('Change')}
                     </button>
-                  </li>
-                ))}
-                {items && options.length === 0 && <li class="muted small">{t('No part matches.')}</li>}
-              </ul>
+                  </p>
+                ) : (
+                  <ul class="options">
+                    {options.slice(0, 8).map((i) => {
+                      const n = here(i);
+                      return (
+                        <li key={i.id}>
+                          <button type="button" class="option" data-testid="item-option" onClick={() => setChosen(i)}>
+                            <span data-raw="">{itemName(i)}</span> <span class="muted small" data-raw="">{i.sku}</span>{' '}
+                            {n !== null && (
+                              <span class={`chip ${n > 0 ? 'chip-done' : 'chip-wait'}`} data-testid="item-here">
+                                {n > 0 ? t('{count} at this site', { count: n }) : t('None at this site')}
+                              </span>
+                            )}
+                          </button>
+                        </li>
+                      );
+                    })}
+                    {items && options.length === 0 && <li class="muted small">{t('No part matches.')}</li>}
+                    <li>
+                      <button type="button" class="option" data-testid="part-not-in-catalog" onClick={describe}>
+                        + {t('Not in the catalog? Describe the part')}
+                      </button>
+                    </li>
+                  </ul>
+                )}
+                <FieldError id="parts-item-error" text={errors.item ?? null} />
+                {chosen && chosenHere !== null && chosenHere < Math.max(1, Number(qty) || 1) && (
+                  <p class="muted small" data-testid="item-short" role="status">
+                    {t('Not enough on the shelf here: the store orders it and this job shows when it is expected.')}
+                  </p>
+                )}
+              </>
+            ) : (
+              <>
+                <label class="field">
+                  <span class="field-label">{t('The part (not in the catalog)')}</span>
+                  <input
+                    value={description}
+                    data-testid="parts-description"
+                    maxLength={DESCRIPTION_MAX + 50}
+                    placeholder={t('e.g. wiper motor, Hilux 1998')}
+                    aria-invalid={errors.description ? 'true' : 'false'}
+                    aria-describedby="parts-description-error"
+                    onInput={(e) => setDescription(e.currentTarget.value)}
+                  />
+                </label>
+                <FieldError id="parts-description-error" text={errors.description ?? null} />
+                <p class="muted small">{t('The store orders it for this job; the job waits for it.')}</p>
+                <button type="button" class="btn btn-ghost btn-block" data-testid="part-from-catalog" onClick={() => setMode('catalog')}>
+                  {t('Back to the catalog')}
+                </button>
+              </>
             )}
-            <FieldError id="parts-item-error" text={errors.item ?? null} />
             <label class="field">
               <span class="field-label">{t('Quantity')}</span>
               <input
@@ -339,7 +430,7 @@ function Parts({ job, workable }: { job: Job; workable: boolean }) {
               <button type="submit" class="btn btn-primary" data-testid="parts-submit">
                 {t('Request')}
               </button>
-              <button type="button" class="btn btn-ghost" onClick={() => setOpen(false)}>
+              <button type="button" class="btn btn-ghost" onClick={reset}>
                 {t('Close')}
               </button>
             </div>

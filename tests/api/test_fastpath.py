@@ -189,7 +189,10 @@ async def test_pwa_queries_same_bytes_on_the_demo(app, db, database_url, gql, cl
         registration = (await s.execute(select(Vehicle.registration_display).where(
             Vehicle.id == own_job.vehicle_id))).scalar_one()
     fills = {"siteId": str(main), "id": str(own_job.id), "jobId": str(own_job.id), "locale": "TH",
-             "registration": registration.lower()}
+             "registration": registration.lower(),
+             # the calendar's week (pwa/src/main/staff/calendar/data.ts; tests/scheduling/test_calendar_fastpath.py
+             # compares it on a booked week)
+             "weekStart": "2026-12-07", "by": "BAY", "from": "2026-12-07", "to": "2026-12-13"}
     manifest, answered = _manifest_queries(), set()
     for query in manifest:
         operation = next(d for d in parse(query).definitions if isinstance(d, OperationDefinitionNode))
@@ -206,8 +209,9 @@ async def test_pwa_queries_same_bytes_on_the_demo(app, db, database_url, gql, cl
                 answered.add(operation.name.value)
             plain = await _body(client, fastpath, False, query, variables, tokens[role], "en")
             assert quick == plain, (role, operation.name.value)
-    if manifest:  # the board, the technician's jobs, a job and the customer list are the fast path's
-        assert {"JobBoard", "MyJobs", "Job", "Customers", "VehicleByRegistration"} <= answered, answered
+    if manifest:  # the board, the technician's jobs, a job, the customer list and the calendar are the fast path's
+        calendar = {"CalendarWeek"} if any("CalendarWeek" in q for q in manifest) else set()
+        assert {"JobBoard", "MyJobs", "Job", "Customers", "VehicleByRegistration", *calendar} <= answered, answered
 
     # another garage's token asking for this garage's board and jobs: exactly what plain execution gives (nothing)
     other = await make_garage(app, "Other Garage")

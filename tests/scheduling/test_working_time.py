@@ -141,16 +141,16 @@ async def test_refusal_over_graphql_in_english_and_thai(gql, db, garage):
 
 
 # the calendar screen's week query (pwa/src/main/staff/calendar/data.ts) with its capacity header
-SCREEN_WEEK = """query CalendarWeek($siteId: ID!, $weekStart: Date!, $by: CalendarBy!, $from: Date!, $to: Date!) {
-  weekCalendar(siteId: $siteId, weekStart: $weekStart, by: $by) { startsAt endsAt days
-    rows { bay { id name } technician { id name }
-      allocations { id startsAt endsAt bay { id name } technician { id name } appointment {
-        id status version statusReason notes estimatedHours stream
+_APPOINTMENT = """id status version statusReason notes estimatedHours requestedAt stream
         services { taskActionId name hours } vehicle { id registration make model }
         customer { id name } job { id number }
-        allocations { id startsAt endsAt bay { id name } technician { id name } } } } }
-    unallocated { id status requestedAt vehicle { registration } customer { name } services { name } } }
-  capacity(siteId: $siteId, from: $from, to: $to) { day bookedHours availableHours } }"""
+        allocations { id startsAt endsAt bay { id name } technician { id name } }"""
+SCREEN_WEEK = f"""query CalendarWeek($siteId: ID!, $weekStart: Date!, $by: CalendarBy!, $from: Date!, $to: Date!) {{
+  weekCalendar(siteId: $siteId, weekStart: $weekStart, by: $by) {{ startsAt endsAt days
+    rows {{ bay {{ id name }} technician {{ id name }}
+      allocations {{ id startsAt endsAt bay {{ id name }} technician {{ id name }} appointment {{ {_APPOINTMENT} }} }} }}
+    unallocated {{ {_APPOINTMENT} }} }}
+  capacity(siteId: $siteId, from: $from, to: $to) {{ day bookedHours availableHours }} }}"""
 
 
 async def test_the_screen_s_week_query_costs_the_same_for_10_and_100(gql, db, garage, count_statements):

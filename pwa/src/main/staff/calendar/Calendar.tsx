@@ -182,8 +182,10 @@ export default function CalendarScreen(_props: ScreenProps) {
           <ul>
             {week.data.weekCalendar.unallocated.map((u) => (
               <li key={u.id}>
-                {[u.customer?.name, u.vehicle?.registration, u.services.map((s) => s.name).join(', ')].filter(Boolean).join(' · ')}
-                {u.requestedAt && ` — ${toLocalInput(u.requestedAt).replace('T', ' ')}`}
+                <button type="button" class="cal-request" onClick={() => setSelected({ appointment: u, alloc: null })} data-testid="cal-request">
+                  {[u.customer?.name, u.vehicle?.registration, u.services.map((s) => s.name).join(', ')].filter(Boolean).join(' · ')}
+                  {u.requestedAt && ` — ${toLocalInput(u.requestedAt).replace('T', ' ')}`}
+                </button>
               </li>
             ))}
           </ul>

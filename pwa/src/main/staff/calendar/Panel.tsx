@@ -70,9 +70,15 @@ export function AppointmentPanel({ appointment: a, alloc, resources, onClose, on
   const [ending, setEnding] = useState<'cancel' | 'noshow' | null>(null);
   const [reason, setReason] = useState('');
   const first = alloc ?? a.allocations[0] ?? null;
-  const [start, setStart] = useState(first ? toLocalInput(first.startsAt) : '');
-  const [bayId, setBayId] = useState(first?.bay?.id ?? '');
-  const [techId, setTechId] = useState(first?.technician?.id ?? '');
+  // a request not yet booked (the customer asked for a time): booked here at the asked time or at another one
+  const asked = a.status === 'REQUESTED' && !a.allocations.length;
+  const [start, setStart] = useState(first ? toLocalInput(first.startsAt) : a.requestedAt ? toLocalInput(a.requestedAt) : '');
+  const bays = (resources?.bays ?? []).filter((b) => b.active && b.streams.includes(a.stream));
+  const techs = (resources?.users ?? []).filter((u) => u.streams.includes(a.stream));
+  const [chosenBay, setBayId] = useState(first?.bay?.id ?? '');
+  const [chosenTech, setTechId] = useState(first?.technician?.id ?? '');
+  const bayId = chosenBay || bays[0]?.id || '';
+  const techId = chosenTech || techs[0]?.id || '';
   const [override, setOverride] = useState(false);
 
   async function run(send: () => Promise<UserError[]>) {
@@ -84,20 +90,34 @@ export function AppointmentPanel({ appointment: a, alloc, resources, onClose, on
   }
   const base = () => ({ id: a.id, expectedVersion: a.version, clientMutationId: newMutationId() });
 
-  const moveByForm = (e: Event) => {
-    e.preventDefault();
-    const startsAt = fromLocalInput(start);
-    if (!first || !startsAt) {
+  /** Moves the first allocation (or books a request's first one) to `startsAt` in the chosen bay and technician;
+   * `confirmIt`: a requested appointment becomes confirmed there. Clashes are the server's to refuse, naming the
+   * other appointment. */
+  const moveTo = (startsAt: string | null, confirmIt: boolean) => {
+    if (!startsAt) {
       setErrors([{ field: 'startsAt', code: 'INVALID_VALUE', message: t('Enter a date and time.') }]);
       return;
     }
-    const length = new Date(first.endsAt).getTime() - new Date(first.startsAt).getTime();
-    const allocations = a.allocations.map((x) =>
-      x.id === first.id
-        ? { bayId, technicianId: techId, startsAt, endsAt: new Date(new Date(startsAt).getTime() + length).toISOString() }
-        : { bayId: x.bay?.id ?? '', technicianId: x.technician?.id ?? '', startsAt: x.startsAt, endsAt: x.endsAt },
-    );
-    void run(async () => (await mutate<Payload>(MOVE, { ...base(), allocations, outsideHours: override }, 'moveAppointment')).errors);
+    if (!bayId || !techId) {
+      setErrors([{ field: 'allocations', code: 'REQUIRED', message: t('Choose a bay and a technician.') }]);
+      return;
+    }
+    const length = first
+      ? new Date(first.endsAt).getTime() - new Date(first.startsAt).getTime()
+      : Math.max(Number(a.estimatedHours) || 0, 0.5) * 3600_000;
+    const endsAt = new Date(new Date(startsAt).getTime() + length).toISOString();
+    const allocations = first
+      ? a.allocations.map((x) =>
+          x.id === first.id
+            ? { bayId, technicianId: techId, startsAt, endsAt }
+            : { bayId: x.bay?.id ?? '', technicianId: x.technician?.id ?? '', startsAt: x.startsAt, endsAt: x.endsAt },
+        )
+      : [{ bayId, technicianId: techId, startsAt, endsAt }];
+    void run(async () => (await mutate<Payload>(MOVE, { ...base(), allocations, confirm: confirmIt, outsideHours: override }, 'moveAppointment')).errors);
+  };
+  const moveByForm = (e: Event) => {
+    e.preventDefault();
+    moveTo(fromLocalInput(start), asked);
   };
   const confirm = () =>
     run(async () => (await mutate<Payload>(MOVE, {
@@ -126,8 +146,15 @@ export function AppointmentPanel({ appointment: a, alloc, resources, onClose, on
         </dd>
         <dt>{t('Services')}</dt>
         <dd>{a.services.map((s) => `${s.name} (${t('{n} h', { n: Number(s.hours) })})`).join(', ') || '—'}</dd>
+        {a.requestedAt && (
+          <>
+            <dt>{t('Asked for')}</dt>
+            <dd data-testid="cal-panel-asked">{toLocalInput(a.requestedAt).replace('T', ' ')}</dd>
+          </>
+        )}
         <dt>{t('Booked')}</dt>
         <dd>
+          {!a.allocations.length && t('Not yet booked')}
           {a.allocations.map((x) => (
             <div key={x.id}>
               {toLocalInput(x.startsAt).replace('T', ' ')}–{toLocalInput(x.endsAt).slice(11)} · {x.bay?.name} · {x.technician?.name}
@@ -175,16 +202,16 @@ export function AppointmentPanel({ appointment: a, alloc, resources, onClose, on
           </button>
         </form>
       )}
-      {editable && first && (
+      {editable && (first || asked) && (
         <form class="cal-form" onSubmit={moveByForm} data-testid="cal-move-form">
-          <h3 class="cal-subtitle">{t('Move')}</h3>
+          <h3 class="cal-subtitle">{asked ? t('Book this request') : t('Move')}</h3>
           <Field label={t('Starts at')}>
             {(p) => <input {...p} type="datetime-local" value={start} onInput={(e) => setStart(e.currentTarget.value)} data-testid="cal-move-start" />}
           </Field>
           <Field label={t('Bay')}>
             {(p) => (
               <select {...p} value={bayId} onChange={(e) => setBayId(e.currentTarget.value)} data-testid="cal-move-bay">
-                {(resources?.bays ?? []).filter((b) => b.active && b.streams.includes(a.stream)).map((b) => (
+                {bays.map((b) => (
                   <option key={b.id} value={b.id}>{b.name}</option>
                 ))}
               </select>
@@ -193,7 +220,7 @@ export function AppointmentPanel({ appointment: a, alloc, resources, onClose, on
           <Field label={t('Technician')}>
             {(p) => (
               <select {...p} value={techId} onChange={(e) => setTechId(e.currentTarget.value)} data-testid="cal-move-technician">
-                {(resources?.users ?? []).filter((u) => u.streams.includes(a.stream)).map((u) => (
+                {techs.map((u) => (
                   <option key={u.id} value={u.id}>{u.name}</option>
                 ))}
               </select>
@@ -205,9 +232,21 @@ export function AppointmentPanel({ appointment: a, alloc, resources, onClose, on
               {t('Allow outside opening hours and shifts')}
             </label>
           )}
-          <button type="submit" class="btn btn-primary" disabled={busy} data-testid="cal-move-save">
-            {t('Move appointment')}
-          </button>
+          <div class="actions cal-actions">
+            {asked && a.requestedAt && (
+              <button type="button" class="btn btn-primary" disabled={busy} onClick={() => moveTo(a.requestedAt, true)} data-testid="cal-confirm-asked">
+                {t('Confirm at the asked time')}
+              </button>
+            )}
+            <button type="submit" class={asked ? 'btn btn-secondary' : 'btn btn-primary'} disabled={busy} data-testid="cal-move-save">
+              {asked ? t('Confirm at this time') : t('Move appointment')}
+            </button>
+            {!asked && a.status === 'REQUESTED' && (
+              <button type="button" class="btn btn-secondary" disabled={busy} onClick={() => moveTo(fromLocalInput(start), true)} data-testid="cal-move-confirm">
+                {t('Move and confirm')}
+              </button>
+            )}
+          </div>
         </form>
       )}
     </Panel>

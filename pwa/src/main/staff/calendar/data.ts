@@ -23,6 +23,7 @@ export interface Appointment {
   statusReason: string | null;
   notes: string | null;
   estimatedHours: string;
+  requestedAt: string | null;
   stream: string;
   services: { taskActionId: string; name: string; hours: string }[];
   vehicle: { id: string; registration: string; make: string | null; model: string | null } | null;
@@ -44,12 +45,12 @@ export interface Week {
     endsAt: string;
     days: string[];
     rows: Row[];
-    unallocated: { id: string; status: string; requestedAt: string | null; vehicle: { registration: string } | null; customer: { name: string } | null; services: { name: string }[] }[];
+    unallocated: Appointment[];
   };
   capacity: { day: string; bookedHours: number; availableHours: number }[];
 }
 
-const APPOINTMENT = `id status version statusReason notes estimatedHours stream
+const APPOINTMENT = `id status version statusReason notes estimatedHours requestedAt stream
   services { taskActionId name hours } vehicle { id registration make model }
   customer { id name } job { id number }
   allocations { id startsAt endsAt bay { id name } technician { id name } }`;
@@ -59,7 +60,7 @@ export const WEEK = `query CalendarWeek($siteId: ID!, $weekStart: Date!, $by: Ca
   weekCalendar(siteId: $siteId, weekStart: $weekStart, by: $by) { startsAt endsAt days
     rows { bay { id name } technician { id name }
       allocations { id startsAt endsAt bay { id name } technician { id name } appointment { ${APPOINTMENT} } } }
-    unallocated { id status requestedAt vehicle { registration } customer { name } services { name } } }
+    unallocated { ${APPOINTMENT} } }
   capacity(siteId: $siteId, from: $from, to: $to) { day bookedHours availableHours } }`;
 
 export const LIVE = `subscription AppointmentsLive($siteId: ID!) { appointmentsChanged(siteId: $siteId) { id version status } }`;

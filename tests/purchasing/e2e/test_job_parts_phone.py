@@ -1,9 +1,9 @@
 """The technician asks, on a 360 px phone, for parts that are not on the shelf (issue 18), en and th, in headless
 Chromium against the real server: the catalog search shows what the job's site has; a part that is not in the
 catalog is described in a few taps and goes through the outbox (the job waits for it); once the workshop manager
-approved it and the warehouse manager ordered it, the job shows it on order with its expected date ("Expected Thu
-10 Dec"), and when it is received the job's screen shows it has come, live. Layout checked at 360 and 1280 px;
-screenshots into /tmp/shots-h2/ (SHOTS_DIR)."""
+approved it and the warehouse manager ordered it from a supplier (the issue queue, on their phone), the job shows
+it on order with its expected date ("Expected Thu 10 Dec"), and when it is received the job's screen shows it has
+come, live. Layout checked at 360 and 1280 px; screenshots into /tmp/shots-h2/ (SHOTS_DIR)."""
 
 from __future__ import annotations
 
@@ -131,9 +131,37 @@ def test_the_technician_asks_for_a_part_not_in_the_catalog_and_sees_it_on_order(
         request = next(r["id"] for r in requests if r["item"]["nameEn"] == part)
         approve = f"mutation($i: PartsRequestActionInput!) {{ approvePartsRequest(input: $i) {{ {ERRORS} }} }}"
         api(url, workshop, approve, {"i": {"id": request}}, "approvePartsRequest")
-        ordered = api(url, wm, f"""mutation($i: OrderPartsRequestInput!) {{ orderPartsRequest(input: $i) {{
-            line {{ id }} purchaseOrderId {ERRORS} }} }}""", {"i": {"partsRequestId": request, "supplierId": supplier}},
-                      "orderPartsRequest")
+        # the warehouse manager orders it from the issue queue, on their own phone
+        store = new_phone(browser, url, locale="th-TH" if lang == "th" else "en-US")
+        try:
+            wm_page = open_page(store)
+            sign_in(wm_page, "warehouse", english=lang == "en")
+            if lang == "th" and wm_page.locator("html").get_attribute("lang") != "th":
+                wm_page.get_by_test_id("lang-th").click()
+                wm_page.wait_for_function("() => document.documentElement.lang === 'th'")
+            go(wm_page, "parts/issue")
+            queued = wm_page.get_by_test_id("parts-request").filter(has_text=part)
+            queued.get_by_test_id("parts-order-open").click()
+            queued.get_by_test_id("parts-order").click()  # no supplier chosen: refused on the screen
+            expect(queued.get_by_test_id("parts-order")).to_be_visible()
+            expect(queued).to_contain_text("Choose a supplier." if lang == "en" else "กรุณาเลือกผู้จำหน่าย")
+            queued.get_by_test_id("parts-order-supplier").select_option(label=name)
+            expect(queued).not_to_contain_text("Choose a supplier." if lang == "en" else "กรุณาเลือกผู้จำหน่าย")
+            fits(wm_page, f"order from a supplier 360 {lang}")
+            shot(wm_page, f"wm-parts-order-360-{lang}")
+            queued.get_by_test_id("parts-order").click()
+            expect(queued.get_by_test_id("parts-ordered")).to_contain_text(
+                "2 ordered for the job" if lang == "en" else "สั่งให้งานนี้แล้ว 2 ชิ้น")
+            wm_page.set_viewport_size({"width": 1280, "height": 900})
+            fits(wm_page, f"ordered 1280 {lang}")
+            shot(wm_page, f"wm-parts-ordered-1280-{lang}")
+            assert store.page_errors == []
+        finally:
+            store.close()
+        on_order = api(url, tech, "query($j: ID!) { jobPartsOnOrder(jobId: $j) { orderId line { id partsRequestId } } "
+                                  "}", {"j": job})["jobPartsOnOrder"]
+        mine = next(p for p in on_order if p["line"]["partsRequestId"] == request)
+        ordered = {"purchaseOrderId": mine["orderId"], "line": mine["line"]}
         due = dt.datetime.now(ZoneInfo("Asia/Bangkok")).date() + dt.timedelta(days=3)
         line = page.get_by_test_id("jc-on-order-line").filter(has_text=part)
         expect(line.get_by_test_id("jc-on-order-expected")).to_contain_text(expected_text(due, lang))

@@ -22,6 +22,7 @@ import {
   when,
 } from './common';
 import { partsStatusLabel } from '../../shared/labels';
+import { useRole } from '../jobcard/api';
 
 const REQUEST = `id quantity status note rejectReason version createdAt
   job { id number status vehicle { registrationDisplay } }
@@ -53,6 +54,12 @@ const REJECT = `mutation RejectPartsRequest($input: RejectPartsRequestInput!) {
   rejectPartsRequest(input: $input) { partsRequest { ${REQUEST} } ${ERRORS} } }`;
 const ISSUE = `mutation IssuePartsRequest($input: PartsRequestActionInput!) {
   issuePartsRequest(input: $input) { partsRequest { ${REQUEST} } ${ERRORS} } }`;
+
+const SUPPLIERS = 'query QueueSuppliers { suppliers(first: 100) { edges { node { id name active } } } }';
+const ORDER = `mutation OrderPartsRequest($input: OrderPartsRequestInput!) {
+  orderPartsRequest(input: $input) { line { id quantity } purchaseOrderId ${ERRORS} } }`;
+// those who pick suppliers (purchasing:manage in backend/core/permissions.py)
+const BUYERS = ['ADMIN', 'WAREHOUSE_MANAGER'];
 
 type Queue = 'APPROVAL' | 'ISSUE';
 interface Page {
@@ -206,6 +213,7 @@ function PartsRow({
           {r.item.binLocation && <> · {t('Bin {bin}', { bin: r.item.binLocation })}</>}
         </p>
       )}
+      {!settled && short && <OrderFromSupplier request={r} />}
       {settled ? (
         <p class="outcome" role="status" data-testid="parts-outcome">
           {partsStatusLabel(r.status)}
@@ -249,5 +257,89 @@ function PartsRow({
         </>
       )}
     </li>
+  );
+}
+
+/** What the shelf lacks for an approved request, ordered from a supplier of the warehouse manager's choice: a line
+ * of the supplier's draft order for the job (the job then shows it on order with its expected date). */
+function OrderFromSupplier({ request: r }: { request: PartsRequestRow }) {
+  const role = useRole();
+  const [open, setOpen] = useState(false);
+  const [suppliers, setSuppliers] = useState<{ id: string; name: string }[] | null>(null);
+  const [supplier, setSupplier] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<UserError[]>([]);
+  const [ordered, setOrdered] = useState<number | null>(null);
+  const [mutationId] = useState(newMutationId);
+  useEffect(() => {
+    if (!open || suppliers) return;
+    authedGraphql<{ suppliers: { edges: { node: { id: string; name: string; active: boolean } }[] } }>(SUPPLIERS)
+      .then((d) => setSuppliers(d.suppliers.edges.map((e) => e.node).filter((x) => x.active)))
+      .catch((e) => setErrors([{ field: null, code: 'FAILED', message: failureMessage(e) }]));
+  }, [open, suppliers]);
+  if (!BUYERS.includes(role)) return null;
+  if (ordered !== null) {
+    return (
+      <p class="outcome" role="status" data-testid="parts-ordered">
+        {t('{qty} ordered for the job: on the supplier’s draft order.', { qty: ordered })}
+      </p>
+    );
+  }
+  async function order() {
+    if (!supplier) {
+      setErrors([{ field: 'supplierId', code: 'REQUIRED', message: t('Choose a supplier.') }]);
+      return;
+    }
+    setBusy(true);
+    const res = await mutate<{ line: { quantity: number } | null; errors: UserError[] }>(
+      ORDER,
+      { partsRequestId: r.id, supplierId: supplier, clientMutationId: `${mutationId}-order` },
+      'orderPartsRequest',
+    );
+    setBusy(false);
+    setErrors(res.errors);
+    if (!res.errors.length && res.payload?.line) setOrdered(res.payload.line.quantity);
+  }
+  if (!open) {
+    return (
+      <div class="actions">
+        <button type="button" class="btn btn-secondary" onClick={() => setOpen(true)} data-testid="parts-order-open">
+          {t('Order from a supplier…')}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div data-testid="parts-order-form">
+      <Field label={t('Supplier')} errors={errors.filter((e) => e.field === 'supplierId').map((e) => e.message)}>
+        {(p) => (
+          <select
+            {...p}
+            value={supplier}
+            onChange={(e) => {
+              setSupplier(e.currentTarget.value);
+              setErrors([]);
+            }}
+            data-testid="parts-order-supplier"
+          >
+            <option value="">{suppliers ? t('Choose a supplier') : t('Loading…')}</option>
+            {(suppliers ?? []).map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <FormErrors errors={errors.filter((e) => e.field !== 'supplierId')} />
+      <div class="actions">
+        <button type="button" class="btn btn-primary" disabled={busy} onClick={() => void order()} data-testid="parts-order">
+          {t('Order')}
+        </button>
+        <button type="button" class="btn btn-secondary" disabled={busy} onClick={() => setOpen(false)}>
+          {t('Cancel')}
+        </button>
+      </div>
+    </div>
   );
 }

@@ -88,6 +88,12 @@ class BookingOpening:
     closes_minute: int
 
 
+@strawberry.type(description="A day the booking's site is closed (a public holiday...), with its name.")
+class BookingClosedDay:
+    day: dt.date
+    name: str
+
+
 @strawberry.type
 class Booking:
     locale: str
@@ -109,6 +115,8 @@ class Booking:
         "gets no text messages."))
     opening_hours: list[BookingOpening] = strawberry.field(
         description="When the site is open (a time asked for in REQUEST mode falls within these).")
+    closed_days: list[BookingClosedDay] = strawberry.field(default_factory=list, description=(
+        "The site's closed days from today on, as far ahead as a time may be asked for (none is bookable)."))
 
 
 def _name(action, locale: str) -> str:
@@ -151,7 +159,8 @@ async def build_booking(ctx) -> Booking:
         can_send_email=bool(customer and customer.email and consent_ok(customer, Channel.EMAIL)),
         stop_sms_url=(unsubscribe_url(ctx.settings, customer.id, Channel.SMS)
                       if customer and customer.phone and consent_ok(customer, Channel.SMS) else None),
-        opening_hours=[BookingOpening(weekday=w, opens_minute=o, closes_minute=c) for w, o, c in view.opening])
+        opening_hours=[BookingOpening(weekday=w, opens_minute=o, closes_minute=c) for w, o, c in view.opening],
+        closed_days=[BookingClosedDay(day=d, name=n) for d, n in view.closed])
 
 
 @strawberry.type

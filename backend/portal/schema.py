@@ -45,6 +45,8 @@ class PortalErrorCode(enum.Enum):
     BOOKING_CUT_OFF = "BOOKING_CUT_OFF"
     ALREADY_BOOKED = "ALREADY_BOOKED"
     SERVICES_MIXED = "SERVICES_MIXED"
+    SITE_CLOSED = "SITE_CLOSED"  # a time asked for outside the site's opening hours
+    SITE_CLOSED_DAY = "SITE_CLOSED_DAY"  # ... on a day the site is closed (a public holiday)
     OTHER = "OTHER"  # the garage's side refused (stock, the job's state): the message says what
 
 

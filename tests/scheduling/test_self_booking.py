@@ -237,7 +237,7 @@ async def test_request_mode_asks_for_a_time_and_reception_confirms(app, client, 
     closed = data(await ask(client, token, BOOK, {"input": {
         "serviceIds": [str(brakes.id)], "startsAt": at(sunday, "10:00").isoformat(), "name": "Somchai",
         "code": await code(app, client, token, sms)}}, lang="th"))
-    assert [e["code"] for e in closed["errors"]] == ["OTHER"] and re.search(r"[\u0E00-\u0E7F]", closed["errors"][0]["message"])
+    assert [e["code"] for e in closed["errors"]] == ["SITE_CLOSED"] and re.search(r"[\u0E00-\u0E7F]", closed["errors"][0]["message"])
 
 
 async def test_move_and_cancel_follow_the_rules(app, client, db, garage, sms):

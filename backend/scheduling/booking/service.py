@@ -367,6 +367,7 @@ class View:
     ends_at: dt.datetime | None
     can_change: bool
     opening: list = dataclasses.field(default_factory=list)  # the site's (weekday, opens, closes) minutes, local
+    closed: list = dataclasses.field(default_factory=list)  # the site's closed days ahead: (day, name)
 
 
 
@@ -405,9 +406,26 @@ async def load_view(session: AsyncSession, actor: Actor) -> View:
         OpeningHours.weekday, OpeningHours.opens_minute, OpeningHours.closes_minute).where(
         OpeningHours.garage_id == actor.garage_id, OpeningHours.site_id == link.site_id)
         .order_by(OpeningHours.weekday, OpeningHours.opens_minute))).all()]
+    closed = await closed_days_ahead(session, actor.garage_id, link.site_id, garage.time_zone)
     return View(link=link, settings=settings, garage=garage, site=site, customer=customer, vehicle=vehicle,
                 services=services, appointment=appointment, ends_at=ends_at,
-                can_change=can_change(appointment, settings.cutoff_hours), opening=opening)
+                can_change=can_change(appointment, settings.cutoff_hours), opening=opening, closed=closed)
+
+
+ASK_DAYS = 92  # how far ahead a time may be asked for (_requested_time)
+
+
+async def closed_days_ahead(session: AsyncSession, garage_id, site_id, time_zone: str,
+                            now: dt.datetime | None = None) -> list[tuple[dt.date, str]]:
+    """The site's closed days (public holidays...) from the garage's today for as far as a time may be asked."""
+    from zoneinfo import ZoneInfo
+
+    from backend.scheduling.models import ClosedDay
+
+    today = (now or utcnow()).astimezone(ZoneInfo(time_zone)).date()
+    return [tuple(r) for r in (await session.execute(select(ClosedDay.day, ClosedDay.name).where(
+        ClosedDay.garage_id == garage_id, ClosedDay.site_id == site_id, ClosedDay.day >= today,
+        ClosedDay.day <= today + dt.timedelta(days=ASK_DAYS)).order_by(ClosedDay.day))).all()]
 
 
 # ------------------------------------------------------------------------------------------------ slots
@@ -565,10 +583,13 @@ async def _requested_time(session: AsyncSession, actor: Actor, starts_at: dt.dat
         raise DomainError(ErrorCode.BOOKING_TIME_PASSED, "startsAt")
     if starts_at < now + dt.timedelta(hours=settings.cutoff_hours):
         raise DomainError(ErrorCode.BOOKING_TOO_SOON, "startsAt", hours=settings.cutoff_hours)
-    if starts_at > now + dt.timedelta(days=92):
+    if starts_at > now + dt.timedelta(days=ASK_DAYS):
         raise DomainError(ErrorCode.INVALID_VALUE, "startsAt")
-    await _check_open(session, actor, actor.extra["site_id"], [
-        {"starts_at": starts_at, "ends_at": starts_at + dt.timedelta(seconds=float(hours) * 3600)}])
+    try:
+        await _check_open(session, actor, actor.extra["site_id"], [
+            {"starts_at": starts_at, "ends_at": starts_at + dt.timedelta(seconds=float(hours) * 3600)}])
+    except DomainError as closed:  # the customer's field is the time they asked for (the page's day picker)
+        raise DomainError(closed.code, "startsAt", **closed.params) from None
     return starts_at
 
 

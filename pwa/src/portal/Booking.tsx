@@ -2,7 +2,7 @@
 // time, confirm with your name and a one-time code; then confirm, move or cancel the visit until the cut-off.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { askBooking, errorCode } from './api';
-import { formatDateTime, formatNumber, setLocale, setTimeZoneSource, t, toLocale, type Locale } from './i18n';
+import { formatDateTime, formatDay, formatNumber, intlLocale, setLocale, setTimeZoneSource, t, toLocale, type Locale } from './i18n';
 import { LinkProblem } from './LinkProblem';
 import { Bar, Contact } from './Portal';
 import { failure } from './QuoteCard';
@@ -25,6 +25,7 @@ interface BookingData {
   services: Service[];
   appointment: Booked | null;
   openingHours: Opening[];
+  closedDays: { day: string; name: string }[];
 }
 interface Opening { weekday: number; opensMinute: number; closesMinute: number }
 interface Slot { startsAt: string; endsAt: string }
@@ -181,11 +182,78 @@ function localToday(timeZone: string, plusDays = 0): string {
 
 const clock = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
-/** REQUEST mode: a day (within the site's opening days) and a time within its opening hours, in the garage's zone. */
+const weekdayOf = (day: string) => (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7; // 0 = Monday
+const plusDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
+/** A weekday's name (0 = Monday) in the page's language: "Sunday" / "วันอาทิตย์". */
+const weekdayName = (weekday: number, style: 'long' | 'short') =>
+  new Intl.DateTimeFormat(intlLocale(), { weekday: style, timeZone: 'UTC' }).format(new Date(Date.UTC(2024, 0, 1 + weekday)));
+
+/** Why a day cannot be asked for ('' when it can): a closed day of the site by its name, or a weekday the site does
+ * not open. */
+function closedReason(day: string, data: BookingData): string {
+  const holiday = data.closedDays.find((c) => c.day === day);
+  if (holiday) return t('Closed: {name}', { name: holiday.name });
+  if (!data.openingHours.some((o) => o.weekday === weekdayOf(day))) return t('Closed every {weekday}', { weekday: weekdayName(weekdayOf(day), 'long') });
+  return '';
+}
+
+/** A month of days (Monday first) from today to 90 days ahead: the days the site is closed are disabled, and the
+ * month's closed days are listed under it with their reason. */
+function DayPicker({ data, day, onPick }: { data: BookingData; day: string; onPick: (d: string) => void }) {
+  const first = localToday(data.timeZone);
+  const last = localToday(data.timeZone, 90);
+  const [month, setMonth] = useState(first.slice(0, 7));
+  const start = `${month}-01`;
+  const cells: (string | null)[] = Array.from({ length: weekdayOf(start) }, () => null);
+  for (let d = start; d.slice(0, 7) === month; d = plusDays(d, 1)) cells.push(d);
+  const shift = (n: number) => {
+    const [y, m] = month.split('-').map(Number);
+    setMonth(new Date(Date.UTC(y, m - 1 + n, 1)).toISOString().slice(0, 7));
+  };
+  const title = new Intl.DateTimeFormat(intlLocale(), { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${start}T00:00:00Z`));
+  const closedWeekdays = [0, 1, 2, 3, 4, 5, 6].filter((w) => !data.openingHours.some((o) => o.weekday === w));
+  const holidays = data.closedDays.filter((c) => c.day.startsWith(month) && c.day >= first && c.day <= last);
+  return (
+    <div class="b-cal" data-testid="booking-ask-day" data-month={month}>
+      <div class="b-cal-head">
+        <button type="button" class="p-btn b-cal-nav" disabled={month <= first.slice(0, 7)} onClick={() => shift(-1)}
+          aria-label={t('Previous month')} data-testid="booking-month-prev">‹</button>
+        <span class="p-h3" aria-live="polite">{title}</span>
+        <button type="button" class="p-btn b-cal-nav" disabled={month >= last.slice(0, 7)} onClick={() => shift(1)}
+          aria-label={t('Next month')} data-testid="booking-month-next">›</button>
+      </div>
+      <div class="b-cal-grid" role="group" aria-label={title}>
+        {[0, 1, 2, 3, 4, 5, 6].map((w) => <span key={`h${w}`} class="b-cal-wd" aria-hidden="true">{weekdayName(w, 'short')}</span>)}
+        {cells.map((d, i) => {
+          if (!d) return <span key={`e${i}`} />;
+          const reason = closedReason(d, data);
+          const outside = d < first || d > last;
+          return (
+            <button type="button" key={d} class={`b-cal-day${reason ? ' b-closed' : ''}`} disabled={!!reason || outside}
+              aria-pressed={day === d} aria-label={reason ? `${formatDay(d)}: ${reason}` : formatDay(d)} title={reason || undefined}
+              data-testid="booking-day" data-day={d} data-closed={reason ? 'true' : undefined} onClick={() => onPick(d)}>
+              {Number(d.slice(8))}
+            </button>
+          );
+        })}
+      </div>
+      {(closedWeekdays.length > 0 || holidays.length > 0) && (
+        <ul class="b-cal-closed" data-testid="booking-closed-days" aria-label={t('Days the garage is closed')}>
+          {closedWeekdays.length > 0 && (
+            <li>{t('Closed every {weekday}', { weekday: closedWeekdays.map((w) => weekdayName(w, 'long')).join(', ') })}</li>
+          )}
+          {holidays.map((c) => <li key={c.day} data-day={c.day}>{formatDay(c.day)}: {t('Closed: {name}', { name: c.name })}</li>)}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** REQUEST mode: a day the site is open and a time within its opening hours, in the garage's zone. */
 function AskTime({ data, hours, onPick }: { data: BookingData; hours: number; onPick: (iso: string | null) => void }) {
   const [day, setDay] = useState('');
   const [minute, setMinute] = useState('');
-  const weekday = day ? (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7 : null;
+  const weekday = day ? weekdayOf(day) : null;
   const ranges = data.openingHours.filter((o) => o.weekday === weekday);
   const times: number[] = [];
   for (const r of ranges) {
@@ -199,15 +267,11 @@ function AskTime({ data, hours, onPick }: { data: BookingData; hours: number; on
   return (
     <fieldset class="b-ask" data-testid="booking-ask">
       <legend class="p-h3">{t('Or ask for a time of your own')}</legend>
-      <label class="p-field" for="b-ask-day">
-        <span>{t('Day')}</span>
-        <input id="b-ask-day" type="date" value={day} min={localToday(data.timeZone)} max={localToday(data.timeZone, 90)}
-          data-testid="booking-ask-day" onInput={(e) => pick((e.target as HTMLInputElement).value, '')} />
-      </label>
-      {day && !ranges.length && <p class="p-hint" data-testid="booking-ask-closed">{t('The garage is closed that day: please pick another day.')}</p>}
-      {ranges.length > 0 && (
+      <span>{t('Day')}</span>
+      <DayPicker data={data} day={day} onPick={(d) => pick(d, '')} />
+      {day && ranges.length > 0 && (
         <label class="p-field" for="b-ask-time">
-          <span>{t('Time you would like')}</span>
+          <span>{t('Time you would like on {day}', { day: formatDay(day) })}</span>
           <select id="b-ask-time" value={minute} data-testid="booking-ask-time" onChange={(e) => pick(day, (e.target as HTMLSelectElement).value)}>
             <option value="">{t('Pick a time')}</option>
             {times.map((m) => <option key={m} value={String(m)}>{clock(m)}</option>)}

@@ -52,6 +52,7 @@ export const BOOKING_QUERY = `query Booking {
     services { id name hours stream }
     appointment { ${BOOKED} }
     openingHours { weekday opensMinute closesMinute }
+    closedDays { day name }
   }
 }`;
 

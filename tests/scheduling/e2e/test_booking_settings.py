@@ -24,6 +24,7 @@ import pytest
 from tests.e2e.helpers import go, graphql, new_phone, open_page, require_browser, sign_in
 from tests.e2e.portal_helpers import check_page, switch
 from tests.scheduling.e2e.test_self_booking_flow import LINK, ok, server_url, signed_in, sms  # noqa: F401
+from tests.scheduling.e2e.test_requests_and_closed_days import _month as show_month
 
 require_browser()
 
@@ -128,10 +129,12 @@ def test_the_admin_opens_requests_and_the_customer_asks_for_a_time(browser, serv
     while day.weekday() >= 5:
         day += dt.timedelta(days=1)
     sunday = day + dt.timedelta(days=6 - day.weekday())
-    ask.get_by_test_id("booking-ask-day").fill(sunday.isoformat())
-    expect(ask.get_by_test_id("booking-ask-closed")).to_be_visible()  # closed on Sundays: no time to pick
+    show_month(ask, sunday)  # closed on Sundays: not offered, with the reason
+    expect(ask.locator(f"[data-testid=booking-day][data-day='{sunday.isoformat()}']")).to_be_disabled()
+    expect(ask.get_by_test_id("booking-closed-days")).to_contain_text("Closed every Sunday")
     expect(ask.get_by_test_id("booking-ask-time")).to_have_count(0)
-    ask.get_by_test_id("booking-ask-day").fill(day.isoformat())
+    show_month(ask, day)
+    ask.locator(f"[data-testid=booking-day][data-day='{day.isoformat()}']").click()
     times = ask.get_by_test_id("booking-ask-time")
     expect(times.locator("option[value='480']")).to_have_text("08:00")
     expect(times.locator("option[value='420']")).to_have_count(0)  # before opening: not offered

@@ -1,6 +1,6 @@
 """The technician asks, on a 360 px phone, for parts that are not on the shelf (issue 18), en and th, in headless
 Chromium against the real server: the catalog search shows what the job's site has; a part that is not in the
-catalog is described in a few taps and goes through the outbox (the job waits for it); once the workshop manager
+catalog is described in a few taps, offline, and goes through the outbox once online (the job waits for it); once the workshop manager
 approved it and the warehouse manager ordered it from a supplier (the issue queue, on their phone), the job shows
 it on order with its expected date ("Expected Thu 10 Dec"), and when it is received the job's screen shows it has
 come, live. Layout checked at 360 and 1280 px; screenshots into /tmp/shots-h2/ (SHOTS_DIR)."""
@@ -118,11 +118,14 @@ def test_the_technician_asks_for_a_part_not_in_the_catalog_and_sees_it_on_order(
         shot(page, f"tech-parts-describe-360-{lang}")
         page.get_by_test_id("parts-description").fill(part)
         page.get_by_test_id("parts-qty").fill("2")
+        context.set_offline(True)  # in the bay without signal: the request waits on the phone
         page.get_by_test_id("parts-submit").click()
         row = page.get_by_test_id("parts-row").filter(has_text=part)
         expect(row).to_have_attribute("data-status", "PENDING")
         expect(row.get_by_test_id("parts-not-in-catalog")).to_be_visible()
-        expect(row.locator(".chip-wait")).to_have_count(0, timeout=20_000)  # the outbox sent it
+        expect(row.locator(".chip-wait")).to_be_visible()
+        context.set_offline(False)
+        expect(row.locator(".chip-wait")).to_have_count(0, timeout=30_000)  # the outbox sent it once online
         expect(page.get_by_test_id("job-status")).to_have_text("Awaiting parts" if lang == "en" else "รออะไหล่")
 
         # the workshop manager approves it, the warehouse manager orders it from a supplier

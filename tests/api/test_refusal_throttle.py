@@ -48,6 +48,9 @@ def test_off_when_configured_so():
 @pytest.fixture
 async def strict_app(app):
     strict = create_app(make_settings(app.state.services.settings.database_url, refusal_burst=3, refusal_rate=20.0))
+    # the throttle's clock stands still: on a loaded machine 50 ms between two requests would refill a refusal and
+    # the test would see no debt (the wait itself is real: 1/20 s)
+    strict.state.refusal_throttle.clock = Clock()
     yield strict
     await strict.state.services.db.dispose()
 
@@ -89,6 +92,7 @@ async def test_forwarded_addresses_count_only_behind_a_trusted_proxy(app):
     proxied = create_app(make_settings(app.state.services.settings.database_url, refusal_burst=2, refusal_rate=20.0,
                                        trusted_proxies="10.9.9.9"))
     throttle = proxied.state.refusal_throttle
+    throttle.clock = Clock()  # as above: no refill between the requests, however slow the machine
     try:
         async with _client(proxied, "10.9.9.9") as proxy, _client(proxied, "10.0.0.4") as direct:
             for _ in range(2):

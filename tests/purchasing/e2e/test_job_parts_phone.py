@@ -1,9 +1,9 @@
 """The technician asks, on a 360 px phone, for parts that are not on the shelf (issue 18), en and th, in headless
 Chromium against the real server: the catalog search shows what the job's site has; a part that is not in the
-catalog is described in a few taps, offline, and goes through the outbox once online (the job waits for it); once the workshop manager
-approved it and the warehouse manager ordered it from a supplier (the issue queue, on their phone), the job shows
-it on order with its expected date ("Expected Thu 10 Dec"), and when it is received the job's screen shows it has
-come, live. Layout checked at 360 and 1280 px; screenshots into /tmp/shots-h2/ (SHOTS_DIR)."""
+catalog is described in a few taps, offline, and goes through the outbox once online (the job waits for it); once
+the workshop manager approved it and the warehouse manager ordered it from a supplier (the issue queue, on their
+phone), the job shows it on order with its expected date ("Expected Thu 10 Dec"), and when it is received the job's
+screen shows it has come, live. Layout checked at 360 and 1280 px; screenshots into /tmp/shots-h2/ (SHOTS_DIR)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,10 @@ bench/availability.py, about 2,000 appointments), three technicians on a week's 
 suggestions, 2 hours over 14 and 92 days), the calendar screen's week query (`weekCalendar` with its `capacity`
 header, pwa/src/main/staff/calendar/data.ts) and `arrivalsToday`. p50 / p95 per query and its statement count.
 
-    .venv/bin/python bench/scheduling_availability.py [--database-url URL] [--rounds 20] [--port 8150]
+    .venv/bin/python bench/scheduling_availability.py [--database-url URL] [--rounds 20] [--port 8150] [--week]
+
+--week: only the calendar screen's week query, each view asked with the fast read path (backend/scheduling/
+fastpath.py) and without it (plain Strawberry execution), in the same run on the same data.
 
 Takes about a minute on SQLite with the default rounds. A PostgreSQL URL is emptied first: never point it at data
 you keep.
@@ -83,6 +86,7 @@ async def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--port", type=int, default=8150)
+    parser.add_argument("--week", action="store_true", help="the week query only, fast read path and plain")
     args = parser.parse_args()
     bench = await fresh_bench(args.database_url)
     server = uvicorn.Server(uvicorn.Config(bench.app, host="127.0.0.1", port=args.port, log_level="warning",
@@ -102,14 +106,25 @@ async def main() -> None:
             ("availableSlots 2 h, 14 days", {"query": SLOTS, "variables": {"siteId": site, "from": start, "days": 14}}),
             ("availableSlots 2 h, 92 days", {"query": SLOTS, "variables": {"siteId": site, "from": start, "days": 92}}),
         ]
+        if args.week:
+            cases = []
         for by in ("TECHNICIAN", "BAY"):
-            cases.append((f"weekCalendar + capacity by {by.lower()}", {"query": screen_week(), "variables": {
+            body = {"query": screen_week(), "variables": {
                 "siteId": site, "weekStart": monday.isoformat(), "by": by, "from": monday.isoformat(),
-                "to": (monday + dt.timedelta(days=6)).isoformat()}}))
-        cases.append(("arrivalsToday", {"query": ARRIVALS, "variables": {"siteId": site}}))
+                "to": (monday + dt.timedelta(days=6)).isoformat()}}
+            cases.append((f"weekCalendar + capacity by {by.lower()}", body))
+            if args.week:
+                cases.append(("  the same, plain execution", {**body, "plain": True}))
+        if not args.week:
+            cases.append(("arrivalsToday", {"query": ARRIVALS, "variables": {"siteId": site}}))
+        fastpath = bench.app.state.fastpath
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{args.port}", timeout=30) as client:
             for name, body in cases:
+                fastpath.enabled = not body.pop("plain", False)
+                hits = fastpath.hits
                 run = await measure(bench, client, body, headers, args.rounds)
+                fastpath.enabled = True
+                name += " (fast)" if fastpath.hits > hits else ""
                 print(f"{name:38s} statements={run.statements:3d}  p50 {run.percentile(0.5):7.2f} ms  "
                       f"p95 {run.percentile(0.95):7.2f} ms  ({args.rounds} runs, {len(run.answer):,} bytes)")
     finally:

@@ -11,6 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
+from backend.core.errors import DomainError, DomainErrors, ErrorCode
 from backend.core.permissions import Role
 from backend.inventory import stock
 from backend.inventory.models import StockMovement, StockReservation, WarehouseItem, WarehouseStock
@@ -235,3 +236,18 @@ async def test_roles_and_garages(gql, db, garage, other_garage):
     assert one_off not in {e["node"]["sku"] for e in theirs_seen}
     ours = (await gql(query, {}, token=garage.token(WM)))["data"]["warehouseItems"]["edges"]
     assert one_off in {e["node"]["sku"] for e in ours}
+
+
+async def test_a_job_waiting_for_a_part_not_in_the_catalog_cannot_be_completed_and_says_which(db, garage):
+    from backend.workshop.service import jobs as jobs_service
+
+    job = await working_job(db, garage)
+    async with db.transaction() as s:
+        await parts_service.request_parts(s, garage.actor(Role.TECHNICIAN), job.id, None, 1,
+                                          description="Horn relay 12V")
+    with pytest.raises((DomainError, DomainErrors)) as caught:
+        async with db.transaction() as s:
+            await jobs_service.complete_job(s, garage.actor(Role.TECHNICIAN), job.id, "done")
+    (error,) = [e for e in getattr(caught.value, "errors", [caught.value]) if e.code == ErrorCode.PARTS_PENDING]
+    assert error.params["requests"] == "Horn relay 12V × 1"  # by its description, not a made-up SKU
+    assert await _job_status(db, job.id) == JobStatus.AWAITING_PARTS

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.models import Garage, Site, User
@@ -331,9 +331,11 @@ async def refresh_parts_status(session: AsyncSession, actor: Actor, job: Job) ->
 
 
 async def _unfinished(session: AsyncSession, job: Job) -> tuple[list[str], dict[str, str]]:
-    """(pending parts as 'SKU × qty', open tasks by name in each language: {"en": "A, B", "th": "ก, ข"})."""
+    """(pending parts as 'SKU × qty' (a part not in the catalog by its description), open tasks by name in each
+    language: {"en": "A, B", "th": "ก, ข"})."""
     parts = (await session.execute(
-        select(WarehouseItem.sku, PartsRequest.quantity)
+        select(case((WarehouseItem.one_off.is_(True), WarehouseItem.name_en), else_=WarehouseItem.sku),
+               PartsRequest.quantity)
         .join(WarehouseItem, WarehouseItem.id == PartsRequest.item_id)
         .where(PartsRequest.job_id == job.id, PartsRequest.garage_id == job.garage_id,
                PartsRequest.status.in_(UNFINISHED_PARTS))

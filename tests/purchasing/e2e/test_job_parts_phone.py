@@ -17,6 +17,7 @@ import pytest
 from tests.e2e.conftest import PWA_DIST, run_server
 from tests.e2e.helpers import go, new_phone, open_page, require_browser, sign_in, token_for
 from tests.e2e.layout import layout_problems
+from tests.purchasing.e2e.test_returns_screens import expected_text
 from tests.purchasing.e2e.test_warehouse_screens import ERRORS, api
 
 require_browser()
@@ -26,7 +27,6 @@ from playwright.sync_api import expect  # noqa: E402
 pytestmark = pytest.mark.e2e
 
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots-h2"))
-THAI_MONTHS = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."]
 
 
 def shot(page, name: str) -> None:
@@ -58,10 +58,15 @@ def server_url(served):
     return served
 
 
-def expected_text(day: dt.date, lang: str) -> str:
-    if lang == "en":
-        return f"Expected {day.strftime('%a')} {day.day} {day.strftime('%b')}"
-    return f"{day.day} {THAI_MONTHS[day.month - 1]}"  # after the Thai weekday (ICU spells it "พฤ." or "พฤหัส")
+def phone_as(browser, url: str, who: str, lang: str):
+    """A 360 px phone signed in as `who`, reading `lang`: (context, page)."""
+    context = new_phone(browser, url, locale="th-TH" if lang == "th" else "en-US")
+    page = open_page(context)
+    sign_in(page, who, english=lang == "en")
+    if lang == "th" and page.locator("html").get_attribute("lang") != "th":
+        page.get_by_test_id("lang-th").click()
+        page.wait_for_function("() => document.documentElement.lang === 'th'")
+    return context, page
 
 
 def site_stock(url: str, token: str, job_id: str) -> dict[str, int]:
@@ -89,13 +94,8 @@ def test_the_technician_asks_for_a_part_not_in_the_catalog_and_sees_it_on_order(
     sku, here = next((e["node"]["sku"], stocked[e["node"]["id"]]) for e in items
                      if stocked.get(e["node"]["id"], 0) > 0)
     part = "Wiper motor, Hilux LN106" if lang == "en" else "มอเตอร์ปัดน้ำฝน ไฮลักซ์ LN106"
-    context = new_phone(browser, url, locale="th-TH" if lang == "th" else "en-US")
+    context, page = phone_as(browser, url, "tech", lang)
     try:
-        page = open_page(context)
-        sign_in(page, "tech", english=lang == "en")
-        if lang == "th" and page.locator("html").get_attribute("lang") != "th":
-            page.get_by_test_id("lang-th").click()
-            page.wait_for_function("() => document.documentElement.lang === 'th'")
         go(page, f"jobs/{job}")
         page.get_by_test_id("request-parts").click()
         page.get_by_test_id("item-search").fill(sku)
@@ -135,13 +135,8 @@ def test_the_technician_asks_for_a_part_not_in_the_catalog_and_sees_it_on_order(
         approve = f"mutation($i: PartsRequestActionInput!) {{ approvePartsRequest(input: $i) {{ {ERRORS} }} }}"
         api(url, workshop, approve, {"i": {"id": request}}, "approvePartsRequest")
         # the warehouse manager orders it from the issue queue, on their own phone
-        store = new_phone(browser, url, locale="th-TH" if lang == "th" else "en-US")
+        store, wm_page = phone_as(browser, url, "warehouse", lang)
         try:
-            wm_page = open_page(store)
-            sign_in(wm_page, "warehouse", english=lang == "en")
-            if lang == "th" and wm_page.locator("html").get_attribute("lang") != "th":
-                wm_page.get_by_test_id("lang-th").click()
-                wm_page.wait_for_function("() => document.documentElement.lang === 'th'")
             go(wm_page, "parts/issue")
             queued = wm_page.get_by_test_id("parts-request").filter(has_text=part)
             queued.get_by_test_id("parts-order-open").click()

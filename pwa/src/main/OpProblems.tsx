@@ -44,6 +44,8 @@ export function describeOp(op: OutboxOp): string {
       return t('End the break');
     case 'ClockOut':
       return t('Clock out');
+    case 'MoveAppointment':
+      return t('Move an appointment: {appointment} to {when}', { appointment: String(local.label ?? ''), when: String(local.when ?? '') });
     default:
       return op.operationName;
   }

@@ -242,3 +242,91 @@ def test_the_day_picker_disables_closed_days_with_their_reason(browser, server_u
         assert phone.page_errors == []
     finally:
         phone.close()
+
+
+def test_a_move_made_offline_waits_and_a_clash_on_replay_is_shown(browser, server_url, calendar):
+    """Offline, the manager drags an appointment in the day view: it waits in the outbox, marked, and is sent when the
+    device is back online (read back over the API); a second move made offline onto another appointment's time is
+    refused when replayed: the calendar (and Unsent changes) says so naming the other appointment, nothing moved."""
+    from tests.scheduling.e2e.test_calendar_screen import _block, _cell, _drag
+
+    admin, today, site = calendar["admin"], calendar["today"], calendar["site"]
+    # the site open 07:00-20:00 every day again (the day picker's test closes it on Sundays and at 18:00): the drags
+    # below count from the day grid's first hour
+    _ok(graphql(server_url, """mutation($site: ID!, $ranges: [OpeningRangeInput!]!) {
+        setOpeningHours(siteId: $site, ranges: $ranges) { errors { message } } }""",
+                {"site": site["id"], "ranges": [{"weekday": d, "opens": "07:00", "closes": "20:00"} for d in range(7)]},
+                admin), "setOpeningHours")
+    bay = _ok(graphql(server_url, "mutation($i: BayInput!) { createBay(input: $i) { bay { id } errors { message } } }",
+                      {"i": {"siteId": site["id"], "name": "Lift OFF", "kind": "LIFT", "streams": ["MECHANICAL"]}},
+                      admin), "createBay")["bay"]["id"]
+    tech = _ok(graphql(server_url, """mutation($i: CreateUserInput!) { createUser(input: $i) { user { id name }
+        errors { message } } }""", {"i": {"email": f"off-{uuid.uuid4().hex[:6]}@demo.test", "name": "Malee Offline",
+                                          "password": "offline-pass-2026", "role": "TECHNICIAN",
+                                          "streams": ["MECHANICAL"], "homeSiteId": site["id"]}}, admin),
+               "createUser")["user"]
+    _ok(graphql(server_url, "mutation($i: SetWorkPatternInput!) { setWorkPattern(input: $i) { errors { message } } }",
+                {"i": {"technicianId": tech["id"], "validFrom": (today - dt.timedelta(days=7)).isoformat(),
+                       "shifts": [{"weekday": d, "starts": "07:00", "ends": "20:00", "breaks": []}
+                                  for d in range(7)]}}, admin), "setWorkPattern")
+    vehicles = [e["node"] for e in graphql(server_url, "query { vehicles(first: 8) { edges { node { id registration } } } }",
+                                           token=admin)["vehicles"]["edges"]][6:8]
+    ids = []
+    for vehicle, (start, end) in zip(vehicles, (("09:00", "10:00"), ("11:00", "12:00"))):
+        ids.append(_ok(graphql(server_url, """mutation($i: CreateAppointmentInput!) { createAppointment(input: $i) {
+            appointment { id } errors { message } } }""", {"i": {
+            "siteId": site["id"], "vehicleId": vehicle["id"], "stream": "MECHANICAL", "confirm": True,
+            "allocations": [{"bayId": bay, "technicianId": tech["id"], "startsAt": _at(today, start),
+                             "endsAt": _at(today, end)}]}}, admin), "createAppointment")["appointment"]["id"])
+    a, b = ids
+    context = browser.new_context(base_url=server_url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    try:
+        page = open_page(context)
+        sign_in(page, "site")
+        go(page, "calendar")
+        page.get_by_test_id("cal-view-day").click()
+        block = _block(page, a)
+        expect(block).to_be_visible(timeout=15_000)
+        dismiss = page.get_by_test_id("update-prompt-dismiss")
+        if dismiss.is_visible():
+            dismiss.click()
+
+        context.set_offline(True)
+        _drag(page, block, _cell(page, tech["id"], today), 9 * 60)  # 07:00 + 9 h = 16:00
+        expect(block).to_have_attribute("data-waiting", "true")
+        expect(page.get_by_test_id("cal-waiting")).to_be_visible()
+        assert [_local(x["startsAt"]) for x in _appointment(server_url, admin, a)["allocations"]] == ["09:00"]
+        shoot(page, "calendar-offline-waiting-en-1280")
+        context.set_offline(False)
+        expect(page.get_by_test_id("cal-waiting")).to_have_count(0, timeout=20_000)
+        moved = _appointment(server_url, admin, a)
+        assert [_local(x["startsAt"]) for x in moved["allocations"]] == ["16:00"], moved
+
+        # offline again, onto B's hour: refused when it is replayed, naming B; A stays at 16:00
+        block = _block(page, a)
+        expect(block).not_to_have_attribute("data-waiting", "true")
+        context.set_offline(True)
+        _drag(page, block, _cell(page, tech["id"], today), 4 * 60)  # 11:00
+        expect(page.get_by_test_id("cal-waiting")).to_be_visible()
+        context.set_offline(False)
+        refused = page.get_by_test_id("cal-move-refused")
+        expect(refused).to_contain_text(vehicles[1]["registration"], timeout=20_000)
+        assert [_local(x["startsAt"]) for x in _appointment(server_url, admin, a)["allocations"]] == ["16:00"]
+        for lang in ("en", "th"):
+            if lang == "th":
+                page.get_by_test_id("lang-th").click()
+                expect(page.locator("html")).to_have_attribute("lang", "th")
+                expect(refused).to_contain_text("ย้ายไม่สำเร็จ")
+            else:
+                expect(refused).to_contain_text("Not moved")
+            for width in (1280, 360):
+                page.set_viewport_size({"width": width, "height": 900 if width >= 768 else 740})
+                page.wait_for_timeout(150)
+                refused.scroll_into_view_if_needed()
+                shoot(page, f"calendar-move-refused-{lang}-{width}")
+                assert layout_problems(page) == [], (lang, width)
+        go(page, "sync")  # nothing lost: the refused move is listed under Unsent changes
+        expect(page.locator("body")).to_contain_text(vehicles[0]["registration"])
+    finally:
+        context.close()

@@ -7,9 +7,11 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { authStore } from '../../../shared/auth';
 import { formatDate, t } from '../../../shared/i18n';
 import { subscribe } from '../../../shared/live';
+import { enqueue, useOutbox } from '../../../shared/outbox';
 import { useStore } from '../../../shared/store';
 import type { UserError } from '../../../shared/types';
 import type { ScreenProps } from '../../screens';
+import { href } from '../../router';
 import { useMedia } from '../../useMedia';
 import { LiveBadge } from '../Board';
 import { Failure, FormErrors, Loading, ScreenTitle, SitePicker, mutate, newMutationId, useQuery, useSite } from '../common';
@@ -109,6 +111,19 @@ export default function CalendarScreen(_props: ScreenProps) {
     };
   }, [siteId, reload]);
 
+  // moves made offline wait in the outbox (replayed with their clientMutationId): their blocks show as waiting, and a
+  // move the server refused on replay (a clash found meanwhile) stays listed here and under Unsent changes
+  const outbox = useOutbox();
+  const moves = outbox.filter((op) => op.operationName === 'MoveAppointment');
+  const refused = moves.filter((op) => op.status === 'failed' || op.status === 'conflict');
+  const waiting = new Set(moves.filter((op) => op.status === 'queued' || op.status === 'sending')
+    .map((op) => String((op.variables.input as { id?: unknown }).id)));
+  const waited = useRef(0);
+  useEffect(() => {
+    if (waited.current > waiting.size) reload(); // sent: read where they are now
+    waited.current = waiting.size;
+  }, [waiting.size, reload]);
+
   const shownDays = days;
   const [from, to] = span(resources.data, shownDays);
   const rows = week.data?.weekCalendar.rows ?? [];
@@ -120,10 +135,19 @@ export default function CalendarScreen(_props: ScreenProps) {
     const endsAt = new Date(new Date(target.startsAt).getTime() + length).toISOString();
     const bayId = by === 'BAY' ? target.rowId : (block.bay?.id ?? '');
     const technicianId = by === 'TECHNICIAN' ? target.rowId : (block.technician?.id ?? '');
-    const r = await mutate<{ appointment: Appointment | null; errors: UserError[] }>(MOVE, {
+    const input = {
       id: a.id,
       allocations: movedAllocations(a, block, { bayId, technicianId, startsAt: new Date(target.startsAt).toISOString(), endsAt }),
       expectedVersion: a.version,
+    };
+    if (!navigator.onLine) {
+      const when = `${dayHead(localDay(target.startsAt))} ${hhmm(localMinute(target.startsAt))}`;
+      await enqueue({ operationName: 'MoveAppointment', query: MOVE, input, local: { label: blockLabel(a), when } });
+      setProblem([]);
+      return true; // the block stays where it was dropped, marked as waiting
+    }
+    const r = await mutate<{ appointment: Appointment | null; errors: UserError[] }>(MOVE, {
+      ...input,
       clientMutationId: newMutationId(),
     }, 'moveAppointment');
     setProblem(r.errors);
@@ -158,6 +182,21 @@ export default function CalendarScreen(_props: ScreenProps) {
       </div>
       <p class="cal-range" data-testid="cal-range">{title}</p>
       <FormErrors errors={problem} testid="calendar-error" />
+      {waiting.size > 0 && (
+        <p class="cal-waiting" role="status" data-testid="cal-waiting">
+          {t('Moves waiting to be sent: {n}. They are sent when the device is back online.', { n: waiting.size })}
+        </p>
+      )}
+      {refused.map((op) => (
+        <div key={op.id} class="form-errors cal-refused" role="alert" data-testid="cal-move-refused">
+          <p>
+            {t('Not moved: {appointment} to {when}', { appointment: String(op.local?.label ?? ''), when: String(op.local?.when ?? '') })}
+            {' — '}
+            {(op.error ?? []).map((e) => e.message).join(' ')}
+          </p>
+          <a href={href('sync')}>{t('Retry or discard it under Unsent changes')}</a>
+        </div>
+      ))}
       {week.error && <Failure message={week.error} onRetry={reload} />}
       {!week.data && week.loading && <Loading />}
       {week.data && (
@@ -169,6 +208,7 @@ export default function CalendarScreen(_props: ScreenProps) {
           to={to}
           capacity={capacity}
           editable={canBook()}
+          waiting={waiting}
           onOpen={(block) => setSelected({ appointment: block.appointment, alloc: block })}
           onMove={move}
           onEmpty={(rowId, startsAt) =>
@@ -227,12 +267,13 @@ interface GridProps {
   to: number;
   capacity: Map<string, { bookedHours: number; availableHours: number }>;
   editable: boolean;
+  waiting: Set<string>;
   onOpen: (b: Block) => void;
   onMove: (b: Block, target: { rowId: string; startsAt: string }) => Promise<boolean>;
   onEmpty: (rowId: string, startsAt: string) => void;
 }
 
-function Grid({ view, days, rows, from, to, capacity, editable, onOpen, onMove, onEmpty }: GridProps) {
+function Grid({ view, days, rows, from, to, capacity, editable, waiting, onOpen, onMove, onEmpty }: GridProps) {
   const minutes = to - from;
   const hourMarks = useMemo(() => {
     const out: number[] = [];
@@ -281,6 +322,7 @@ function Grid({ view, days, rows, from, to, capacity, editable, onOpen, onMove, 
             key={b.id}
             block={b}
             view={view}
+            waiting={waiting.has(b.appointment.id)}
             style={view === 'day' ? dayStyle(b, dayOf, from, minutes) : undefined}
             editable={editable && ['REQUESTED', 'CONFIRMED'].includes(b.appointment.status)}
             onOpen={() => onOpen(b)}
@@ -372,12 +414,13 @@ interface BlockProps {
   view: View;
   style?: Record<string, string>;
   editable: boolean;
+  waiting: boolean;
   onOpen: () => void;
   onDrop: (x: number, y: number, grabOffsetMin: number) => Promise<boolean>;
   minuteWidth: () => number;
 }
 
-function BlockView({ block, view, style, editable, onOpen, onDrop, minuteWidth }: BlockProps) {
+function BlockView({ block, view, style, editable, waiting, onOpen, onDrop, minuteWidth }: BlockProps) {
   const a = block.appointment;
   const ref = useRef<HTMLButtonElement>(null);
   const drag = useRef<{ x: number; y: number; id: number; moved: boolean; grab: number } | null>(null);
@@ -392,6 +435,11 @@ function BlockView({ block, view, style, editable, onOpen, onDrop, minuteWidth }
     }
     drag.current = null;
   }
+  // a dropped block keeps its place while its move waits in the outbox; once sent or refused (or read anew), it
+  // shows where the server has it
+  useEffect(() => {
+    if (!waiting) reset();
+  }, [block.startsAt, block.endsAt, waiting]);
 
   const down = (e: PointerEvent) => {
     suppressClick.current = false;
@@ -439,11 +487,12 @@ function BlockView({ block, view, style, editable, onOpen, onDrop, minuteWidth }
     <button
       type="button"
       ref={ref}
-      class={`cal-block status-${a.status.toLowerCase()}${editable ? ' movable' : ''}`}
+      class={`cal-block status-${a.status.toLowerCase()}${editable ? ' movable' : ''}${waiting ? ' waiting' : ''}`}
       style={style}
       data-testid="cal-block"
       data-appointment={a.id}
       data-status={a.status}
+      data-waiting={waiting ? 'true' : undefined}
       aria-busy={busy}
       onPointerDown={down}
       onPointerMove={moveP}
@@ -461,7 +510,7 @@ function BlockView({ block, view, style, editable, onOpen, onDrop, minuteWidth }
       <span class="cal-time">{hhmm(localMinute(block.startsAt))}–{hhmm(localMinute(block.endsAt))}</span>
       <span class="cal-who">{blockLabel(a) || t('Appointment')}</span>
       <span class="cal-what">{a.services.map((s) => s.name).join(', ')}</span>
-      <span class="cal-status">{statusName(a.status)}</span>
+      <span class="cal-status">{waiting ? t('Move waiting to be sent') : statusName(a.status)}</span>
     </button>
   );
 }

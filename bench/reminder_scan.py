@@ -37,7 +37,8 @@ from tests.fresh_db import fresh_schema  # noqa: E402
 
 async def reuse(db, country: str) -> None:
     async with db.write_engine.begin() as conn:
-        await conn.execute(text("TRUNCATE reminders, notifications, vehicle_service, reminder_settings"))
+        # CASCADE: and what refers to them (a booking link made from a reminder's message)
+        await conn.execute(text("TRUNCATE reminders, notifications, vehicle_service, reminder_settings CASCADE"))
         await conn.execute(text("UPDATE garages SET country = :country"), {"country": country})
         await conn.execute(text("ANALYZE"))
 

@@ -90,9 +90,9 @@ async def test_clash_over_graphql_in_english_and_thai(gql, db, garage):
     site, lift, tech, car = await _world(db, garage)
     await book(db, garage, site, car, [alloc(lift, tech, at(TUESDAY, "09:00"), at(TUESDAY, "11:00"))])
     other = await make_vehicle(db, garage, "KB2222")
-    for lang, text in (("en", "Lift 1 is already booked from 2027-03-23 09:00 to 2027-03-23 11:00 for "
+    for lang, text in (("en", "Lift 1 is already booked from Tue 23 Mar 2027 09:00 to 11:00 for "
                               "Somchai Jaidee (KB1111)."),
-                       ("th", "Lift 1 มีคิวแล้วตั้งแต่ 2027-03-23 09:00 ถึง 2027-03-23 11:00 ของ "
+                       ("th", "Lift 1 มีคิวแล้วตั้งแต่ อังคาร 23 มี.ค. 2570 09:00 ถึง 11:00 ของ "
                               "Somchai Jaidee (KB1111)")):
         body = await gql(CREATE, {"input": {"siteId": str(site.id), "vehicleId": str(other.id),
                                             "stream": "MECHANICAL", "confirm": True, "allocations": [

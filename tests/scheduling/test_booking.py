@@ -39,7 +39,7 @@ async def test_clash_names_the_appointment_and_changes_nothing(db, garage):
         await book(db, garage, site, car2, [alloc(lift2, tech, at(TUESDAY, "10:30"), at(TUESDAY, "12:00"))])
     assert caught.value.code == ErrorCode.TECHNICIAN_BOOKED
     assert caught.value.message("en") == (
-        "Anan is already booked from 2027-03-23 09:00 to 2027-03-23 11:00 for Somchai Jaidee (KB1111).")
+        "Anan is already booked from Tue 23 Mar 2027 09:00 to 11:00 for Somchai Jaidee (KB1111).")
     assert caught.value.message("th").startswith("Anan มีนัดแล้ว")
     # same bay, another technician
     with pytest.raises(DomainError) as caught:
@@ -112,7 +112,7 @@ async def test_opening_hours_closed_days_and_streams(db, garage):
     with pytest.raises(DomainError) as caught:
         await book(db, garage, site, car1, [alloc(lift1, tech, at(TUESDAY, "09:00"), at(TUESDAY, "10:00"))])
     assert caught.value.code == ErrorCode.SITE_CLOSED_DAY
-    assert caught.value.message("en") == "The site is closed on 2027-03-23 (Chakri Day)."
+    assert caught.value.message("en") == "The site is closed on Tue 23 Mar 2027 (Chakri Day)."
     assert "Chakri Day" in caught.value.message("th") and caught.value.message("th") != caught.value.message("en")
     async with db.read() as session:
         assert (await session.execute(select(Appointment))).scalars().all() == []

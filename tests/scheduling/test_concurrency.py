@@ -86,6 +86,6 @@ async def test_a_booking_that_passed_the_check_meets_the_constraint(db, garage):
         await task_b
     assert caught.value.code == ErrorCode.TECHNICIAN_BOOKED
     assert caught.value.message("en") == (
-        "Anan is already booked from 2027-03-23 09:00 to 2027-03-23 11:00 for Somchai (KB0001).")
+        "Anan is already booked from Tue 23 Mar 2027 09:00 to 11:00 for Somchai (KB0001).")
     async with db.read() as session:
         assert (await session.execute(select(func.count()).select_from(Appointment))).scalar_one() == 1

@@ -49,7 +49,7 @@ async def test_london_across_summer_time_and_the_feeds(db, garage, client):
     with pytest.raises(DomainError) as caught:
         await book(db, garage, site, car, [alloc(lift, tech, at(NEXT_MONDAY, "07:00", LONDON),
                                                  at(NEXT_MONDAY, "08:30", LONDON))])
-    assert caught.value.message("en") == "The site is closed at 2027-03-29 07:00; book within its opening hours."
+    assert caught.value.message("en") == "The site is closed at Mon 29 Mar 2027 07:00; book within its opening hours."
     async with db.read() as session:
         week = await calendar.week_calendar(session, garage.actor(), site.id, NEXT_MONDAY, calendar.CalendarBy.BAY)
         slots = await availability.available_slots(session, garage.actor(), site.id, "MECHANICAL", "1",

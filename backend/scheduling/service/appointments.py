@@ -48,6 +48,7 @@ from backend.scheduling.service.common import (
     aware,
     garage_zone,
     load_site,
+    local_day_text,
     local_text,
     stream_of,
 )
@@ -164,7 +165,8 @@ async def _check_clashes(session: AsyncSession, actor: Actor, appointment_id: uu
                 continue
             names = await _appointment_names(session, [other.appointment_id])
             who = _who(Appointment(id=other.appointment_id), names)
-            when = {"start": local_text(other.starts_at, zone), "end": local_text(other.ends_at, zone),
+            when = {"start": local_text(other.starts_at, zone),
+                    "end": local_text(other.ends_at, zone, same_day_as=other.starts_at),
                     "appointment": who}
             if other.bay_id == a["bay_id"]:
                 raise DomainError(ErrorCode.BAY_BOOKED, "allocations", bay=bays[a["bay_id"]].name, **when)
@@ -189,7 +191,7 @@ async def _check_open(session: AsyncSession, actor: Actor, site_id: uuid.UUID, a
         last_moment = a["ends_at"] - dt.timedelta(microseconds=1)  # ending at midnight is not the next day
         for day in (local_start.date(), last_moment.astimezone(zone).date()):
             if day in closed:
-                raise DomainError(ErrorCode.SITE_CLOSED_DAY, "allocations", day=day.isoformat(), name=closed[day])
+                raise DomainError(ErrorCode.SITE_CLOSED_DAY, "allocations", day=local_day_text(day), name=closed[day])
         intervals = opening_intervals(hours, {}, zone, a["starts_at"] - dt.timedelta(days=1),
                                       a["ends_at"] + dt.timedelta(days=1))
         if not any(s <= a["starts_at"] and a["ends_at"] <= e for s, e in intervals):

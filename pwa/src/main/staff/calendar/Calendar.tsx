@@ -5,7 +5,7 @@
 // appointmentsChanged subscription reloads the view, so two people on the same site see each other's changes.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { authStore } from '../../../shared/auth';
-import { formatDate, t } from '../../../shared/i18n';
+import { formatDate, formatDateTime, t } from '../../../shared/i18n';
 import { subscribe } from '../../../shared/live';
 import { enqueue, useOutbox } from '../../../shared/outbox';
 import { useStore } from '../../../shared/store';
@@ -31,7 +31,6 @@ import {
   localMinute,
   mondayOf,
   statusName,
-  toLocalInput,
   weekdayOf,
   type Alloc,
   type Appointment,
@@ -224,7 +223,7 @@ export default function CalendarScreen(_props: ScreenProps) {
               <li key={u.id}>
                 <button type="button" class="cal-request" onClick={() => setSelected({ appointment: u, alloc: null })} data-testid="cal-request">
                   {[u.customer?.name, u.vehicle?.registration, u.services.map((s) => s.name).join(', ')].filter(Boolean).join(' · ')}
-                  {u.requestedAt && ` — ${toLocalInput(u.requestedAt).replace('T', ' ')}`}
+                  {u.requestedAt && ` — ${formatDateTime(u.requestedAt)}`}
                 </button>
               </li>
             ))}

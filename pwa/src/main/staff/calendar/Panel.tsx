@@ -3,7 +3,7 @@
 // slots the server suggests).
 import { useEffect, useState } from 'preact/hooks';
 import { authedGraphql } from '../../../shared/auth';
-import { t } from '../../../shared/i18n';
+import { formatDateTime, t } from '../../../shared/i18n';
 import type { UserError } from '../../../shared/types';
 import { navigate } from '../../router';
 import { Field, FormErrors, mutate, newMutationId, useQuery } from '../common';
@@ -149,7 +149,7 @@ export function AppointmentPanel({ appointment: a, alloc, resources, onClose, on
         {a.requestedAt && (
           <>
             <dt>{t('Asked for')}</dt>
-            <dd data-testid="cal-panel-asked">{toLocalInput(a.requestedAt).replace('T', ' ')}</dd>
+            <dd data-testid="cal-panel-asked">{formatDateTime(a.requestedAt)}</dd>
           </>
         )}
         <dt>{t('Booked')}</dt>

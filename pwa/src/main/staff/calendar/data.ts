@@ -94,7 +94,7 @@ export interface Resources {
 export function statusName(s: string): string {
   switch (s) {
     case 'REQUESTED':
-      return t('Requested');
+      return t('Booking requested');
     case 'CONFIRMED':
       return t('Confirmed');
     case 'ARRIVED':

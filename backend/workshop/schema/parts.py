@@ -21,7 +21,7 @@ from backend.api.permissions import check, requires
 from backend.api.queries import read
 from backend.core.permissions import Permission as P
 from backend.core.validate import try_parse_id
-from backend.inventory.loaders import WarehouseItemLoader
+from backend.inventory.loaders import SiteStockForRequestLoader, WarehouseItemLoader
 from backend.workshop.loaders import JobLoader, PartsRequestLoader
 from backend.workshop.models import PartsRequestStatus as PartsRequestStatusEnum
 from backend.workshop.service import parts as service
@@ -45,6 +45,16 @@ class PartsQueue(enum.Enum):
 
 async def _user(info: strawberry.Info, user_id) -> User | None:
     return await info.context.loader(UserLoader).load(user_id) if user_id else None
+
+
+@strawberry.type(description="The item's stock at the warehouse a parts request is issued from: its job's site's.")
+class PartsRequestSiteStock:
+    warehouse_id: strawberry.ID | None = strawberry.field(description="Null while the site has no warehouse yet.")
+    warehouse_name: str
+    on_hand: int
+    available: int = strawberry.field(description="On hand less what is reserved for approved requests.")
+    held: int = strawberry.field(description="Of what is reserved, held for this request.")
+    can_issue: int = strawberry.field(description="What issuing may take now: available plus held.")
 
 
 @strawberry.type(description="Parts asked for a job: PENDING -> APPROVED | REJECTED -> ISSUED (stock deducted) -> "
@@ -76,6 +86,16 @@ class PartsRequest:
     @strawberry.field
     def item(self, info: strawberry.Info) -> ItemRef | None:
         return info.context.loader(WarehouseItemLoader).load(self.item_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="The item's stock at the job's site warehouse, where it is issued from (the "
+                                  "item's quantityOnHand is the garage's total).")
+    async def site_stock(self, info: strawberry.Info) -> PartsRequestSiteStock | None:
+        row = await info.context.loader(SiteStockForRequestLoader).load(self.id)  # type: ignore[attr-defined]
+        if row is None:
+            return None
+        return PartsRequestSiteStock(warehouse_id=row.warehouse_id, warehouse_name=row.warehouse_name,
+                                     on_hand=row.on_hand, available=row.available, held=row.held,
+                                     can_issue=row.available + row.held)
 
     @strawberry.field
     async def requested_by(self, info: strawberry.Info) -> User | None:

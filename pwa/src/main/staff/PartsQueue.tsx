@@ -27,6 +27,7 @@ import { useRole } from '../jobcard/api';
 const REQUEST = `id quantity status note rejectReason version createdAt
   job { id number status vehicle { registrationDisplay } }
   item { id sku name unit quantityOnHand binLocation }
+  siteStock { warehouseName onHand available held canIssue }
   requestedBy { id name }`;
 
 export interface PartsRequestRow {
@@ -39,6 +40,8 @@ export interface PartsRequestRow {
   createdAt: string;
   job: { id: string; number: string; status: string; vehicle: { registrationDisplay: string } | null } | null;
   item: { id: string; sku: string; name: string; unit: string; quantityOnHand: number; binLocation: string | null } | null;
+  // the item's stock at the job's site warehouse, where the parts are issued from (quantityOnHand is the garage's)
+  siteStock: { warehouseName: string; onHand: number; available: number; held: number; canIssue: number } | null;
   requestedBy: { id: string; name: string } | null;
 }
 
@@ -187,7 +190,9 @@ function PartsRow({
     if (!res.errors.length && res.payload?.partsRequest) onDecided(res.payload.partsRequest);
   }
 
-  const short = r.item && queue === 'ISSUE' && r.item.quantityOnHand < r.quantity;
+  // what the issue may take: the site shelf's available plus what is held there for this request
+  const site = r.siteStock;
+  const short = !!r.item && queue === 'ISSUE' && (site ? site.canIssue : 0) < r.quantity;
   return (
     <li class="card row" data-testid="parts-request" data-job-number={r.job?.number ?? ''} data-status={r.status}>
       <div class="row-main">
@@ -208,9 +213,18 @@ function PartsRow({
       </p>
       {r.note && <p class="clamp">{r.note}</p>}
       {queue === 'ISSUE' && r.item && (
-        <p class={`small ${short ? 'warn-text' : 'muted'}`}>
-          {t('In stock: {qty} {unit}', { qty: r.item.quantityOnHand, unit: r.item.unit })}
+        <p class={`small ${short ? 'warn-text' : 'muted'}`} data-testid="parts-site-stock">
+          {site
+            ? t('At {warehouse}: {onHand} {unit} on hand, {available} available', {
+                warehouse: site.warehouseName,
+                onHand: site.onHand,
+                available: site.available,
+                unit: r.item.unit,
+              })
+            : t('Not on the job’s site shelf')}
+          {site && site.held > 0 && <> · {t('{qty} held for this job', { qty: site.held })}</>}
           {r.item.binLocation && <> · {t('Bin {bin}', { bin: r.item.binLocation })}</>}
+          {short && site && <> · {t('{qty} can be issued now', { qty: site.canIssue })}</>}
         </p>
       )}
       {!settled && short && <OrderFromSupplier request={r} />}

@@ -4,8 +4,10 @@
 // purpose (ticked, with a reason).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { formatDateTime, t } from '../../../shared/i18n';
+import { enqueue, useOutbox } from '../../../shared/outbox';
 import type { UserError } from '../../../shared/types';
 import type { ScreenProps } from '../../screens';
+import { href } from '../../router';
 import { Empty, Failure, Field, FormErrors, Loading, ScreenTitle, money, mutate, toMinor, useQuery } from '../common';
 import { ORDER, RECEIVE, REVERSE, type Order, type OrderLine, type OrderPayload } from './orders';
 import { OrderSummary } from './PurchaseOrders';
@@ -26,6 +28,11 @@ export default function ReceivingScreen(_props: ScreenProps) {
   // an order received in full stays on the screen until another is opened, so its receipts can still be undone
   const open = openId ? (orders?.find((o) => o.id === openId) ?? touched[openId] ?? null) : null;
   const changed = (o: Order) => setTouched((old) => ({ ...old, [o.id]: o }));
+  // a receipt made offline was sent from the outbox: read the order (and what it brought) afresh
+  const sent = (id: string) => {
+    setTouched(({ [id]: _gone, ...rest }) => rest);
+    q.reload();
+  };
 
   return (
     <section class="screen">
@@ -37,7 +44,7 @@ export default function ReceivingScreen(_props: ScreenProps) {
           <button type="button" class="btn btn-secondary" onClick={() => setOpenId(null)} data-testid="receive-back">
             {t('← All deliveries')}
           </button>
-          <ReceiveOrder key={open.id} order={open} onChanged={changed} />
+          <ReceiveOrder key={open.id} order={open} onChanged={changed} onSent={() => sent(open.id)} />
         </>
       ) : (
         orders && (
@@ -69,7 +76,9 @@ function defaults(lines: OrderLine[]): Record<string, Entry> {
   return Object.fromEntries(lines.map((l) => [l.id, { qty: String(l.outstanding), cost: (l.unitCost / 100).toFixed(2) }]));
 }
 
-function ReceiveOrder({ order, onChanged }: { order: Order; onChanged: (o: Order) => void }) {
+const RECEIVE_OP = 'ReceivePurchaseOrder';
+
+function ReceiveOrder({ order, onChanged, onSent }: { order: Order; onChanged: (o: Order) => void; onSent: () => void }) {
   const [entries, setEntries] = useState<Record<string, Entry>>(() => defaults(order.lines));
   const [note, setNote] = useState('');
   const [override, setOverride] = useState(false);
@@ -80,6 +89,16 @@ function ReceiveOrder({ order, onChanged }: { order: Order; onChanged: (o: Order
   const [mutationId, answered] = useMutationId();
   const [outcome, setOutcome] = useState<string | null>(null);
   const receivable = order.status === 'SENT' || order.status === 'PARTIALLY_RECEIVED';
+  // receipts made offline wait in the outbox (replayed once with their clientMutationId); one the server refuses
+  // on replay (more than ordered, say) stays listed here with its message and under Unsent changes
+  const ops = useOutbox().filter((op) => op.operationName === RECEIVE_OP && op.variables.input.id === order.id);
+  const waiting = ops.filter((op) => op.status === 'queued' || op.status === 'sending');
+  const refused = ops.filter((op) => op.status === 'failed' || op.status === 'conflict');
+  const waited = useRef(waiting.length);
+  useEffect(() => {
+    if (waited.current > waiting.length) onSent();
+    waited.current = waiting.length;
+  }, [waiting.length]);
   // the order changed under the form (a receipt undone, another device's delivery): start again from what is to come
   const received = order.lines.map((l) => `${l.id}:${l.receivedQuantity}`).join(',');
   const seen = useRef(received);
@@ -110,6 +129,23 @@ function ReceiveOrder({ order, onChanged }: { order: Order; onChanged: (o: Order
     setErrors(problems);
     setOutcome(null);
     if (problems.length) return;
+    const total = lines.reduce((s, l) => s + l.quantity, 0);
+    if (!navigator.onLine) {
+      // no signal at the door: kept on the device and sent when back online. No expectedVersion: a receipt adds to
+      // what came, and the server still refuses more than ordered on replay
+      const skus = lines.map((x) => order.lines.find((l) => l.id === x.lineId)?.item?.sku ?? '').join(', ');
+      await enqueue({
+        operationName: RECEIVE_OP,
+        query: RECEIVE,
+        input: { id: order.id, lines, deliveryNote: note.trim() || null, overrideReason: override ? overrideReason.trim() : null },
+        local: { number: order.number, units: total, skus },
+      });
+      setEntries(defaults(order.lines));
+      setNote('');
+      setOverride(false);
+      setOverrideReason('');
+      return;
+    }
     setBusy(true);
     setSentLines(lines.map((l) => l.lineId));
     const r = await mutate<OrderPayload>(
@@ -129,7 +165,6 @@ function ReceiveOrder({ order, onChanged }: { order: Order; onChanged: (o: Order
     setErrors(r.errors);
     if (r.payload?.purchaseOrder) onChanged(r.payload.purchaseOrder);
     if (!r.errors.length && r.payload?.purchaseOrder) {
-      const total = lines.reduce((s, l) => s + l.quantity, 0);
       setOutcome(t('Received {n} units. Stock is on the shelf.', { n: total }));
       setEntries(defaults(r.payload.purchaseOrder.lines));
       setNote('');
@@ -153,6 +188,24 @@ function ReceiveOrder({ order, onChanged }: { order: Order; onChanged: (o: Order
           {outcome}
         </p>
       )}
+      {waiting.map((op) => (
+        <p key={op.id} class="outcome wh-waiting" role="status" data-testid="receive-waiting">
+          {t('Waiting to be sent: {n} units ({skus}). Kept on this device and sent when it is back online.', {
+            n: Number(op.local?.units ?? 0),
+            skus: String(op.local?.skus ?? ''),
+          })}
+        </p>
+      ))}
+      {refused.map((op) => (
+        <div key={op.id} class="form-errors" role="alert" data-testid="receive-refused">
+          <p>
+            {t('Not received: {n} units ({skus})', { n: Number(op.local?.units ?? 0), skus: String(op.local?.skus ?? '') })}
+            {' — '}
+            {(op.error ?? []).map((e) => e.message).join(' ')}
+          </p>
+          <a href={href('sync')}>{t('Retry or discard it under Unsent changes')}</a>
+        </div>
+      ))}
       {receivable ? (
         <form class="inline-form" onSubmit={confirm} noValidate>
           {order.lines.map((l) => {

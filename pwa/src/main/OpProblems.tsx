@@ -46,6 +46,8 @@ export function describeOp(op: OutboxOp): string {
       return t('Clock out');
     case 'MoveAppointment':
       return t('Move an appointment: {appointment} to {when}', { appointment: String(local.label ?? ''), when: String(local.when ?? '') });
+    case 'ReceivePurchaseOrder':
+      return t('Receive order {number}: {n} units ({skus})', { number: String(local.number ?? ''), n: Number(local.units ?? 0), skus: String(local.skus ?? '') });
     default:
       return op.operationName;
   }

@@ -37,7 +37,7 @@ from backend.billing.exports import EXPORT_PATH
 from backend.billing.exports import download as export_download
 from backend.core.auth_cache import AuthCache, following
 from backend.core.db import Database
-from backend.core.i18n import negotiate
+from backend.core.i18n import negotiate, normalize_locale
 from backend.core.pubsub import MemoryPubSub, RedisPubSub
 from backend.core.ratelimit import MemoryRateLimiter, RedisRateLimiter, client_address, trusted_networks
 from backend.core.settings import Settings, get_settings
@@ -137,6 +137,7 @@ class MotoTrackGraphQL(TrustedDocumentsView, GraphQL):
             self.services,
             request=request,
             accept_locale=negotiate(headers.get("accept-language")),
+            screen_locale=normalize_locale(headers.get("x-mototrack-locale")),
             client_address=client_address(request.client.host if request.client else None, headers,
                                           trusted_networks(self.services.settings.trusted_proxies)),
         )

@@ -32,7 +32,8 @@ class Services:
 
 class Context:
     def __init__(self, services: Services, *, request: Any = None, actor: Actor | None = None,
-                 locale: str = "en", accept_locale: str | None = None, client_address: str | None = None) -> None:
+                 locale: str = "en", accept_locale: str | None = None, client_address: str | None = None,
+                 screen_locale: str | None = None) -> None:
         self.services = services
         self.db = services.db
         self.settings = services.settings
@@ -40,6 +41,7 @@ class Context:
         self.actor = actor
         self.locale = locale
         self.accept_locale = accept_locale
+        self.screen_locale = screen_locale
         self.client_address = client_address
         self.connection_params: dict | None = None
         self.token: str | None = None
@@ -146,7 +148,7 @@ class Context:
 
     def set_actor(self, actor: Actor | None) -> None:
         self.actor = actor
-        self.locale = pick_locale(actor, self.accept_locale)
+        self.locale = pick_locale(actor, self.accept_locale, self.screen_locale)
 
 
 class _SharedRead:
@@ -192,8 +194,12 @@ class _SharedRead:
             await self._session.close()
 
 
-def pick_locale(actor: Actor | None, accept_locale: str | None) -> str:
-    """The user's preference, else Accept-Language, else the garage default, else English."""
+def pick_locale(actor: Actor | None, accept_locale: str | None, screen_locale: str | None = None) -> str:
+    """The language of the screen that sent the request (the PWA's X-MotoTrack-Locale: what the person is reading
+    right now, even while their new preference is still being saved), else the user's preference, else
+    Accept-Language, else the garage default, else English."""
+    if screen_locale:
+        return screen_locale
     if actor is not None and actor.locale:
         return actor.locale
     if accept_locale:

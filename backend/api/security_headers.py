@@ -146,5 +146,6 @@ def add_cors_middleware(app, settings) -> None:
     origins = cors_origins(settings.cors_allowed_origins)
     if origins:  # off by default: a browser on another origin gets no CORS grant and its preflight is refused
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
-                           allow_headers=["authorization", "content-type", "accept", "accept-language"],
+                           allow_headers=["authorization", "content-type", "accept", "accept-language",
+                                          "x-mototrack-locale"],
                            expose_headers=["retry-after"], allow_credentials=False, max_age=600)

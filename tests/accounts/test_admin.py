@@ -87,6 +87,24 @@ async def test_my_preferences_choose_the_language_of_messages(gql, garage):
     assert body["data"]["createSite"]["errors"][0]["message"] == "ต้องกรอกช่องนี้"
 
 
+async def test_the_language_on_the_screen_wins_over_the_saved_preference(client, gql, garage):
+    """The PWA sends the language it shows (X-MotoTrack-Locale): right after a switch, while the new preference may
+    still be on its way, the next answer is already in the language the person reads; nothing else sends it."""
+    token = garage.token()
+    await gql("mutation { updateMyPreferences(input: {locale: EN}) { errors { code } } }", token=token)
+    query = {"query": 'mutation { createSite(input: {name: ""}) { errors { message } } }'}
+    messages = {}
+    for screen in ("th", "en", "xx", None):
+        headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+        if screen:
+            headers["X-MotoTrack-Locale"] = screen
+        body = (await client.post("/graphql", json=query, headers=headers)).json()
+        messages[screen] = body["data"]["createSite"]["errors"][0]["message"]
+    # an unknown screen language is ignored: the saved preference (English) answers
+    assert messages == {"th": "ต้องกรอกช่องนี้", "en": "This field is required.", "xx": "This field is required.",
+                        None: "This field is required."}
+
+
 async def test_wrong_types_are_rejected_before_anything_runs(gql, garage):
     body = await gql('mutation { createSite(input: {name: 42}) { errors { code } } }', token=garage.token(),
                      expect_errors=True)

@@ -107,6 +107,8 @@ async function send<T>(request: Record<string, unknown>, options: RequestOptions
     'Content-Type': 'application/json',
     Accept: 'application/graphql-response+json, application/json',
     'Accept-Language': getLocale(),
+    // the language on the screen wins over the saved preference (which may still be on its way after a switch)
+    'X-MotoTrack-Locale': getLocale(),
   };
   if (options.authorization) headers.Authorization = options.authorization;
   else if (options.token) headers.Authorization = `Bearer ${options.token}`;

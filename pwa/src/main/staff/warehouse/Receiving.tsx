@@ -3,13 +3,14 @@
 // a wrong receipt undone by a reversal with a reason; more than ordered is refused unless the extra is kept on
 // purpose (ticked, with a reason).
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { authedGraphql } from '../../../shared/auth';
 import { formatDateTime, t } from '../../../shared/i18n';
 import { enqueue, useOutbox } from '../../../shared/outbox';
 import type { UserError } from '../../../shared/types';
 import type { ScreenProps } from '../../screens';
 import { href } from '../../router';
 import { Empty, Failure, Field, FormErrors, Loading, ScreenTitle, money, mutate, toMinor, useQuery } from '../common';
-import { ORDER, RECEIVE, REVERSE, type Order, type OrderLine, type OrderPayload } from './orders';
+import { ORDER, ORDER_ONE, RECEIVE, REVERSE, type Order, type OrderLine, type OrderPayload } from './orders';
 import { OrderSummary } from './PurchaseOrders';
 import { ReasonForm, Stepper, wholeNumber, useMutationId } from './shared';
 
@@ -30,8 +31,10 @@ export default function ReceivingScreen(_props: ScreenProps) {
   const changed = (o: Order) => setTouched((old) => ({ ...old, [o.id]: o }));
   // a receipt made offline was sent from the outbox: read the order (and what it brought) afresh
   const sent = (id: string) => {
-    setTouched(({ [id]: _gone, ...rest }) => rest);
-    q.reload();
+    authedGraphql<{ purchaseOrder: Order | null }>(ORDER_ONE, { id })
+      .then((d) => d.purchaseOrder && changed(d.purchaseOrder))
+      .catch(() => undefined) // still unread: the list's next load shows it
+      .finally(q.reload);
   };
 
   return (

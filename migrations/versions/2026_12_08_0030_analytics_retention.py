@@ -2,7 +2,7 @@
 advisor), made from the job facts already kept
 
 Revision ID: 0030
-Revises: 0029
+Revises: 0028
 Create Date: 2026-12-08 00:00:00
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0030'
-down_revision = '0029'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 

@@ -306,6 +306,10 @@ def test_a_move_made_offline_waits_and_a_clash_on_replay_is_shown(browser, serve
         # offline again, onto B's hour: refused when it is replayed, naming B; A stays at 16:00
         block = _block(page, a)
         expect(block).not_to_have_attribute("data-waiting", "true")
+        # the calendar reloads after the sent move (and its live event): on a slow machine that reload, arriving
+        # mid-drag, replaced the dragged block and the drop never happened; drag once it has been drawn again
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)
         context.set_offline(True)
         _drag(page, block, _cell(page, tech["id"], today), 4 * 60)  # 11:00
         expect(page.get_by_test_id("cal-waiting")).to_be_visible()

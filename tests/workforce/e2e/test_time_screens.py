@@ -3,6 +3,8 @@ with a reason, shifts and leave), en and th, at 360 and 1280 px; screenshots int
 
 from __future__ import annotations
 
+import datetime as dt
+
 import os
 from pathlib import Path
 
@@ -111,7 +113,8 @@ def test_manager_sees_the_day_corrects_an_entry_and_sets_shifts(browser, server_
     form = page.get_by_test_id("correction-form")
     start = form.get_by_test_id("correct-start").input_value()
     # an end before the start: the server's refusal in Thai at the field, nothing changed
-    form.get_by_test_id("correct-end").fill(start.replace(start[11:13], f"{max(int(start[11:13]) - 1, 0):02d}"))
+    began = dt.datetime.fromisoformat(start)  # the running entry's start, as the form shows it (local, minutes)
+    form.get_by_test_id("correct-end").fill((began - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
     form.get_by_test_id("correct-reason").fill("ลืมกดออกงาน")
     form.get_by_test_id("correct-save").click()
     page.get_by_test_id("field-error").first.wait_for()
@@ -119,10 +122,11 @@ def test_manager_sees_the_day_corrects_an_entry_and_sets_shifts(browser, server_
     no_horizontal_scroll(page)
     shot(page, "time-correct-error-360-th")
     assert graphql(server_url, STATUS, token=tech)["myAttendance"]["status"] == "IN"
-    # a start an hour earlier and the end now: saved, the technician is out
-    earlier = f"{max(int(start[11:13]) - 1, 0):02d}"
-    form.get_by_test_id("correct-start").fill(start[:11] + earlier + start[13:])
-    form.get_by_test_id("correct-end").fill(start)
+    # a forgotten clock-off an hour back: from 70 to 60 minutes before this clock-in (clear of the entries the test
+    # before left a minute or two earlier, however slow the machine, and of midnight's hour): saved, the technician
+    # is out
+    form.get_by_test_id("correct-start").fill((began - dt.timedelta(minutes=70)).strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_test_id("correct-end").fill((began - dt.timedelta(minutes=60)).strftime("%Y-%m-%dT%H:%M"))
     form.get_by_test_id("correct-save").click()
     page.get_by_test_id("correction-form").wait_for(state="detached")
     day = graphql(server_url, STATUS, token=tech)["myAttendance"]

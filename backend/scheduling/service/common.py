@@ -36,31 +36,25 @@ async def load_site(session: AsyncSession, actor: Actor, site_id: object, field:
     return site
 
 
-def local_text(when: dt.datetime, zone: ZoneInfo, *, same_day_as: dt.datetime | None = None) -> dict[str, str]:
-    """A time as the garage reads it, in each language (a message parameter read in the message's language):
-    'Mon 30 Mar 2026 09:00' / 'จ. 30 มี.ค. 2569 09:00' (Buddhist era); only '11:00' when it falls on the same local
-    day as `same_day_as` (the end of a range whose start says the day)."""
-    from babel.dates import format_date
-
-    from backend.core.i18n import buddhist_year
-
-    local = when.astimezone(zone)
-    clock = local.strftime("%H:%M")
-    if same_day_as is not None and same_day_as.astimezone(zone).date() == local.date():
-        return {"en": clock, "th": clock}
-    day = local.date()
-    return {"en": f"{format_date(day, 'EEE d MMM y', locale='en')} {clock}",
-            "th": f"{format_date(day, 'EEE d MMM', locale='th')} {buddhist_year(day)} {clock}"}
-
-
 def local_day_text(day: dt.date) -> dict[str, str]:
-    """A day in each language: 'Tue 23 Mar 2027' / 'อังคาร 23 มี.ค. 2570'."""
+    """A day in each language: 'Tue 23 Mar 2027' / 'อังคาร 23 มี.ค. 2570' (Buddhist era)."""
     from babel.dates import format_date
 
     from backend.core.i18n import buddhist_year
 
     return {"en": format_date(day, "EEE d MMM y", locale="en"),
             "th": f"{format_date(day, 'EEE d MMM', locale='th')} {buddhist_year(day)}"}
+
+
+def local_text(when: dt.datetime, zone: ZoneInfo, *, same_day_as: dt.datetime | None = None) -> dict[str, str]:
+    """A time as the garage reads it, in each language (a message parameter read in the message's language):
+    'Mon 30 Mar 2026 09:00' / 'จันทร์ 30 มี.ค. 2569 09:00'; only '11:00' when it falls on the same local day as
+    `same_day_as` (the end of a range whose start says the day)."""
+    local = when.astimezone(zone)
+    clock = local.strftime("%H:%M")
+    if same_day_as is not None and same_day_as.astimezone(zone).date() == local.date():
+        return {"en": clock, "th": clock}
+    return {lang: f"{day} {clock}" for lang, day in local_day_text(local.date()).items()}
 
 
 def stream_of(errors: Collector, field: str, value: object, *, required: bool = True) -> OperationsStream | None:

@@ -41,6 +41,24 @@ def _ok(body: dict, field: str) -> dict:
     return body[field]
 
 
+def _bay_and_technician(server_url, admin, site, today, bay_name: str, tech_name: str) -> tuple[str, dict]:
+    """A mechanical lift and a technician working 07:00-20:00 every day at the site (the bay's id, the user)."""
+    bay = _ok(graphql(server_url, "mutation($i: BayInput!) { createBay(input: $i) { bay { id } errors { message } } }",
+                      {"i": {"siteId": site["id"], "name": bay_name, "kind": "LIFT", "streams": ["MECHANICAL"]}},
+                      admin), "createBay")["bay"]["id"]
+    tech = _ok(graphql(server_url, """mutation($i: CreateUserInput!) { createUser(input: $i) { user { id name }
+        errors { message } } }""", {"i": {"email": f"cal-{uuid.uuid4().hex[:6]}@demo.test", "name": tech_name,
+                                          "password": "calendar-pass-2026", "role": "TECHNICIAN",
+                                          "streams": ["MECHANICAL"], "homeSiteId": site["id"]}}, admin),
+               "createUser")["user"]
+    _ok(graphql(server_url, "mutation($i: SetWorkPatternInput!) { setWorkPattern(input: $i) { errors { message } } }",
+                {"i": {"technicianId": tech["id"], "validFrom": (today - dt.timedelta(days=7)).isoformat(),
+                       "shifts": [{"weekday": d, "starts": "07:00", "ends": "20:00", "breaks": []}
+                                  for d in range(7)]}}, admin), "setWorkPattern")
+    return bay, tech
+
+
+
 def _at(day: dt.date, hhmm: str) -> str:
     h, m = (int(x) for x in hhmm.split(":"))
     return dt.datetime.combine(day, dt.time(h, m), tzinfo=BANGKOK).astimezone(dt.UTC).isoformat()
@@ -68,18 +86,7 @@ def calendar(server_url):
                                                        "owner { name } } } } }", token=admin)["vehicles"]["edges"]]
     out = {"site": site, "today": today, "admin": admin}
     for n, lang in enumerate(("en", "th")):
-        bay = _ok(graphql(server_url, "mutation($i: BayInput!) { createBay(input: $i) { bay { id } errors { message } } }",
-                          {"i": {"siteId": site["id"], "name": f"Lift R{n}", "kind": "LIFT", "streams": ["MECHANICAL"]}},
-                          admin), "createBay")["bay"]["id"]
-        tech = _ok(graphql(server_url, """mutation($i: CreateUserInput!) { createUser(input: $i) { user { id name }
-            errors { message } } }""", {"i": {"email": f"req-{uuid.uuid4().hex[:6]}@demo.test", "name": f"Kanya R{n}",
-                                              "password": "request-pass-2026", "role": "TECHNICIAN",
-                                              "streams": ["MECHANICAL"], "homeSiteId": site["id"]}}, admin),
-                   "createUser")["user"]
-        _ok(graphql(server_url, "mutation($i: SetWorkPatternInput!) { setWorkPattern(input: $i) { errors { message } } }",
-                    {"i": {"technicianId": tech["id"], "validFrom": (today - dt.timedelta(days=7)).isoformat(),
-                           "shifts": [{"weekday": d, "starts": "07:00", "ends": "20:00", "breaks": []}
-                                      for d in range(7)]}}, admin), "setWorkPattern")
+        bay, tech = _bay_and_technician(server_url, admin, site, today, f"Lift R{n}", f"Kanya R{n}")
         busy, asked, later = vehicles[3 * n:3 * n + 3]
         _ok(graphql(server_url, """mutation($i: CreateAppointmentInput!) { createAppointment(input: $i) {
             appointment { id } errors { message } } }""", {"i": {
@@ -257,18 +264,7 @@ def test_a_move_made_offline_waits_and_a_clash_on_replay_is_shown(browser, serve
         setOpeningHours(siteId: $site, ranges: $ranges) { errors { message } } }""",
                 {"site": site["id"], "ranges": [{"weekday": d, "opens": "07:00", "closes": "20:00"} for d in range(7)]},
                 admin), "setOpeningHours")
-    bay = _ok(graphql(server_url, "mutation($i: BayInput!) { createBay(input: $i) { bay { id } errors { message } } }",
-                      {"i": {"siteId": site["id"], "name": "Lift OFF", "kind": "LIFT", "streams": ["MECHANICAL"]}},
-                      admin), "createBay")["bay"]["id"]
-    tech = _ok(graphql(server_url, """mutation($i: CreateUserInput!) { createUser(input: $i) { user { id name }
-        errors { message } } }""", {"i": {"email": f"off-{uuid.uuid4().hex[:6]}@demo.test", "name": "Malee Offline",
-                                          "password": "offline-pass-2026", "role": "TECHNICIAN",
-                                          "streams": ["MECHANICAL"], "homeSiteId": site["id"]}}, admin),
-               "createUser")["user"]
-    _ok(graphql(server_url, "mutation($i: SetWorkPatternInput!) { setWorkPattern(input: $i) { errors { message } } }",
-                {"i": {"technicianId": tech["id"], "validFrom": (today - dt.timedelta(days=7)).isoformat(),
-                       "shifts": [{"weekday": d, "starts": "07:00", "ends": "20:00", "breaks": []}
-                                  for d in range(7)]}}, admin), "setWorkPattern")
+    bay, tech = _bay_and_technician(server_url, admin, site, today, "Lift OFF", "Malee Offline")
     vehicles = [e["node"] for e in graphql(server_url, "query { vehicles(first: 8) { edges { node { id registration } } } }",
                                            token=admin)["vehicles"]["edges"]][6:8]
     ids = []
